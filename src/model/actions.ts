@@ -1,0 +1,42 @@
+// Actions: what the pure core asks the shell to do. Each carries a human reason (for events
+// and plans). The executor (src/apply) runs them and reports each outcome as an ActionResult.
+import type { DesiredPod } from './desired.js';
+
+export interface PodRef {
+  host: string;
+  namespace: string;
+  name: string;
+}
+
+export type Action =
+  | { type: 'createPod'; host: string; pod: DesiredPod; reason: string }
+  | { type: 'deletePod'; pod: PodRef; gracePeriodSeconds: number; reason: string }
+  /** Replace one container of a pod by a new one (restart count + 1), as the kubelet does. */
+  | { type: 'restartContainer'; pod: PodRef; container: string; reason: string }
+  /** Replace the service rules skiff owns on a host with this complete set (idempotent). */
+  | { type: 'syncServiceRules'; host: string; rulesetHash: string; ruleset: unknown; reason: string };
+
+export type ActionType = Action['type'];
+
+export type Outcome = 'done' | 'failed' | 'skipped';
+
+export interface ActionResult {
+  /** Stable key of what the action touched: `pod/default/web-abc12@h1`. */
+  key: string;
+  action: ActionType;
+  outcome: Outcome;
+  durationMs: number;
+  error?: { code: string; message: string; retryable: boolean };
+}
+
+export function actionKey(a: Action): string {
+  switch (a.type) {
+    case 'createPod':
+      return `pod/${a.pod.namespace}/${a.pod.name}@${a.host}`;
+    case 'deletePod':
+    case 'restartContainer':
+      return `pod/${a.pod.namespace}/${a.pod.name}@${a.pod.host}`;
+    case 'syncServiceRules':
+      return `rules@${a.host}`;
+  }
+}

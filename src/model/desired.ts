@@ -1,0 +1,53 @@
+// A pod as skiff means to run it: the manifest's PodSpec with every reference resolved
+// (env from ConfigMaps/Secrets, volume files) and its identity fixed (name, owner, revision).
+// Produced by the pure core, executed by src/apply through the runtime.
+import type { ContainerPort, Labels, PodSpec } from './k8s.js';
+
+export interface DesiredEnvVar {
+  name: string;
+  value: string;
+  /** True when the value came from a Secret: renderers print `***`, logs never see it. */
+  secret: boolean;
+}
+
+export interface DesiredFile {
+  /** Path inside the container (mountPath joined with the key's path). */
+  path: string;
+  /** File content, base64. */
+  contentBase64: string;
+  mode: number;
+  secret: boolean;
+}
+
+export interface DesiredContainer {
+  name: string;
+  image: string;
+  pullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  command?: string[];
+  args?: string[];
+  workingDir?: string;
+  env: DesiredEnvVar[];
+  ports: ContainerPort[];
+  /** Docker limits from resources.limits: NanoCpus = milli * 1e6, Memory in bytes. */
+  limits: { cpuMilli?: number; memoryBytes?: number };
+  files: DesiredFile[];
+  /** emptyDir mounts: path inside the container, shared by the pod's containers. */
+  emptyDirs: { name: string; path: string }[];
+}
+
+export interface DesiredPod {
+  name: string;
+  namespace: string;
+  app: string;
+  owner: { kind: 'Deployment' | 'Pod'; name: string };
+  templateHash: string;
+  commit: string;
+  labels: Labels;
+  spec: PodSpec;
+  containers: DesiredContainer[];
+  /** Sum over containers of requests (requests default to limits), for the scheduler. */
+  requests: { cpuMilli: number; memoryBytes: number };
+  hostPorts: { port: number; protocol: 'TCP' | 'UDP' }[];
+  /** Extra /etc/hosts entries (service names -> virtual IPs). */
+  extraHosts: { hostname: string; ip: string }[];
+}

@@ -1,0 +1,278 @@
+// Kubernetes object shapes as skiff accepts them, AFTER validation and defaulting.
+// Field names and meanings mirror the upstream API types (k8s.io/api) one for one, so a
+// manifest means the same thing here as on Kubernetes. Only fields skiff supports appear;
+// optional fields that Kubernetes defaults are filled in by src/manifest's defaulting.
+// Pure types: no code, no imports of I/O.
+
+export type Labels = Record<string, string>;
+
+export interface ObjectMeta {
+  name: string;
+  namespace: string; // defaulted to "default"
+  labels: Labels;
+  annotations: Labels;
+}
+
+/** Where an object came from: used in every diagnostic and event. */
+export interface SourceLocation {
+  file: string; // path relative to the app's path in the repo
+  document: number; // 0-based index of the YAML document in the file
+  line: number; // 1-based
+  column: number; // 1-based
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+export interface LabelSelector {
+  matchLabels?: Labels;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface KeySelector {
+  name: string;
+  key: string;
+  optional?: boolean;
+}
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    configMapKeyRef?: KeySelector;
+    secretKeyRef?: KeySelector;
+    fieldRef?: { fieldPath: string };
+  };
+}
+export interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name: string; optional?: boolean };
+  secretRef?: { name: string; optional?: boolean };
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  hostPort?: number;
+  hostIP?: string;
+  protocol: 'TCP' | 'UDP'; // defaulted to TCP
+}
+
+/** Quantities stay as the strings the user wrote; parse with manifest/quantity. */
+export interface ResourceRequirements {
+  requests: Record<string, string>;
+  limits: Record<string, string>;
+}
+
+export interface HTTPHeader {
+  name: string;
+  value: string;
+}
+export interface ProbeHandler {
+  httpGet?: {
+    path: string;
+    port: number | string;
+    host?: string;
+    scheme: 'HTTP' | 'HTTPS';
+    httpHeaders?: HTTPHeader[];
+  };
+  tcpSocket?: { port: number | string; host?: string };
+  exec?: { command: string[] };
+}
+/** Defaults as upstream: initialDelaySeconds 0, timeoutSeconds 1, periodSeconds 10,
+ *  successThreshold 1, failureThreshold 3. */
+export interface Probe extends ProbeHandler {
+  initialDelaySeconds: number;
+  timeoutSeconds: number;
+  periodSeconds: number;
+  successThreshold: number;
+  failureThreshold: number;
+  terminationGracePeriodSeconds?: number;
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+  subPath?: string;
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never'; // defaulted as upstream (:latest -> Always)
+  command?: string[];
+  args?: string[];
+  workingDir?: string;
+  env: EnvVar[];
+  envFrom: EnvFromSource[];
+  ports: ContainerPort[];
+  resources: ResourceRequirements;
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  startupProbe?: Probe;
+  lifecycle?: { preStop?: ProbeHandler; postStart?: ProbeHandler };
+  volumeMounts: VolumeMount[];
+}
+
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
+export interface Volume {
+  name: string;
+  configMap?: { name: string; items?: KeyToPath[]; defaultMode: number; optional?: boolean };
+  secret?: { secretName: string; items?: KeyToPath[]; defaultMode: number; optional?: boolean };
+  emptyDir?: { medium?: string; sizeLimit?: string };
+}
+
+export interface Toleration {
+  key?: string;
+  operator: 'Exists' | 'Equal'; // defaulted to Equal
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
+}
+
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+  values?: string[];
+}
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+}
+export interface Affinity {
+  nodeAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
+    preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTerm }[];
+  };
+}
+
+export interface PodSpec {
+  containers: Container[];
+  restartPolicy: 'Always' | 'OnFailure' | 'Never'; // defaulted to Always
+  terminationGracePeriodSeconds: number; // defaulted to 30
+  nodeSelector: Labels;
+  affinity?: Affinity;
+  tolerations: Toleration[];
+  volumes: Volume[];
+  hostname?: string;
+}
+
+export interface PodTemplateSpec {
+  metadata: { labels: Labels; annotations: Labels };
+  spec: PodSpec;
+}
+
+interface ObjectBase<K extends string, V extends string> {
+  apiVersion: V;
+  kind: K;
+  metadata: ObjectMeta;
+  source: SourceLocation;
+}
+
+export interface Pod extends ObjectBase<'Pod', 'v1'> {
+  spec: PodSpec;
+}
+
+export type IntOrPercent = number | string; // 1 or "25%"
+
+export interface DeploymentSpec {
+  replicas: number; // defaulted to 1
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  strategy:
+    | { type: 'RollingUpdate'; rollingUpdate: { maxSurge: IntOrPercent; maxUnavailable: IntOrPercent } } // defaults 25%/25%
+    | { type: 'Recreate' };
+  minReadySeconds: number; // 0
+  revisionHistoryLimit: number; // 10
+  progressDeadlineSeconds: number; // 600
+  paused: boolean;
+}
+export interface Deployment extends ObjectBase<'Deployment', 'apps/v1'> {
+  spec: DeploymentSpec;
+}
+
+export interface ServicePort {
+  name?: string;
+  protocol: 'TCP' | 'UDP';
+  port: number;
+  targetPort: number | string; // defaulted to port
+  nodePort?: number;
+}
+export interface ServiceSpec {
+  type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+  selector: Labels;
+  ports: ServicePort[];
+  clusterIP?: string;
+  externalName?: string;
+  sessionAffinity: 'None' | 'ClientIP';
+  sessionAffinityConfig?: { clientIP?: { timeoutSeconds: number } };
+}
+export interface Service extends ObjectBase<'Service', 'v1'> {
+  spec: ServiceSpec;
+}
+
+export interface ConfigMap extends ObjectBase<'ConfigMap', 'v1'> {
+  data: Record<string, string>;
+  binaryData: Record<string, string>; // base64
+  immutable?: boolean;
+}
+
+/** `data` holds base64 as written; `stringData` is merged into `data` by defaulting,
+ *  as the API server does. Values are secret: never log or render them. */
+export interface Secret extends ObjectBase<'Secret', 'v1'> {
+  type: string; // defaulted to Opaque
+  data: Record<string, string>;
+  immutable?: boolean;
+}
+
+export interface MetricTarget {
+  type: 'Utilization' | 'AverageValue' | 'Value';
+  averageUtilization?: number;
+  averageValue?: string;
+  value?: string;
+}
+export interface MetricSpec {
+  type: 'Resource';
+  resource: { name: 'cpu' | 'memory'; target: MetricTarget };
+}
+export interface HPAScalingPolicy {
+  type: 'Pods' | 'Percent';
+  value: number;
+  periodSeconds: number;
+}
+export interface HPAScalingRules {
+  stabilizationWindowSeconds?: number;
+  selectPolicy?: 'Max' | 'Min' | 'Disabled';
+  policies?: HPAScalingPolicy[];
+  tolerance?: string;
+}
+/** autoscaling/v2 shape; autoscaling/v1 is converted to it by defaulting. `behavior` is kept
+ *  as written (absent stays absent): the controller applies upstream defaults itself. */
+export interface HorizontalPodAutoscalerSpec {
+  scaleTargetRef: { apiVersion: string; kind: string; name: string };
+  minReplicas: number; // defaulted to 1
+  maxReplicas: number;
+  metrics: MetricSpec[]; // defaulted to cpu 80% Utilization when empty, as upstream
+  behavior?: { scaleUp?: HPAScalingRules; scaleDown?: HPAScalingRules };
+}
+export interface HorizontalPodAutoscaler
+  extends ObjectBase<'HorizontalPodAutoscaler', 'autoscaling/v2' | 'autoscaling/v1'> {
+  spec: HorizontalPodAutoscalerSpec;
+}
+
+export type KubeObject = Pod | Deployment | Service | ConfigMap | Secret | HorizontalPodAutoscaler;
+export type Kind = KubeObject['kind'];
+
+/** kubectl's way of naming an object in messages: `deployment/web`. */
+export function objectName(o: { kind: string; metadata: { name: string } }): string {
+  return `${o.kind.toLowerCase()}/${o.metadata.name}`;
+}
+/** Identity used for duplicates and ownership: Kind/namespace/name. */
+export function objectKey(o: { kind: string; metadata: { name: string; namespace: string } }): string {
+  return `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
+}

@@ -1,0 +1,44 @@
+// Wire constants: the Docker labels skiff writes on every container it creates. The live
+// state is rebuilt from these alone, so their names and meanings never change silently.
+// Manifests may not set keys under this prefix (validation rejects them): ownership is
+// never spoofable from Git.
+
+export const LABEL_PREFIX = 'skiff.io/';
+
+export const LABELS = {
+  /** "true" on every container skiff created; the only thing observe() trusts. */
+  managed: 'skiff.io/managed',
+  /** The skiff app (git source) that owns the pod; an app prunes only its own. */
+  app: 'skiff.io/app',
+  namespace: 'skiff.io/namespace',
+  pod: 'skiff.io/pod',
+  /** Container name inside the pod ("" for the pod's infra/network container). */
+  container: 'skiff.io/container',
+  /** "infra" for the pod's network-holding container, "app" otherwise. */
+  role: 'skiff.io/role',
+  ownerKind: 'skiff.io/owner-kind',
+  ownerName: 'skiff.io/owner-name',
+  templateHash: 'skiff.io/template-hash',
+  commit: 'skiff.io/commit',
+  /** JSON of the pod's own labels (selectors of Services and Deployments match on these). */
+  podLabels: 'skiff.io/pod-labels',
+  /** JSON of the PodSpec as written (references only, never resolved secret values). */
+  podSpec: 'skiff.io/pod-spec',
+  /** How many times this container was restarted; each restart is a new container. */
+  restartCount: 'skiff.io/restart-count',
+  /** Pod creation time, ms since epoch, so age and victim choice survive a daemon restart. */
+  createdAt: 'skiff.io/created-at',
+} as const;
+
+export const INFRA_ROLE = 'infra';
+export const APP_ROLE = 'app';
+
+/** Name of the Docker container for one container of a pod: unique per host. */
+export function dockerContainerName(
+  namespace: string,
+  pod: string,
+  container: string,
+  restart: number,
+): string {
+  return `skiff_${namespace}_${pod}_${container}_${restart}`;
+}

@@ -1,0 +1,79 @@
+// What the runtime reports about the world: hosts and the pods skiff owns on them, rebuilt
+// from Docker labels on every pass. Plain data; produced by src/runtime, read by the core.
+import type { Labels, PodSpec } from './k8s.js';
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+export interface ObservedHost {
+  name: string;
+  address: string;
+  ready: boolean;
+  /** ms since epoch when the host was first seen unreachable (absent while Ready). */
+  notReadySince?: number;
+  /** Why the host is NotReady, for status and events. */
+  reason?: string;
+  labels: Labels;
+  taints: Taint[];
+  /** Allocatable capacity as the engine reports it (NCPU*1000, MemTotal). */
+  capacity: { cpuMilli: number; memoryBytes: number };
+  dockerVersion?: string;
+}
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ObservedContainer {
+  id: string;
+  /** Container name inside the pod (as in the manifest). */
+  name: string;
+  dockerName: string;
+  image: string;
+  state: ContainerState;
+  exitCode: number;
+  /** ms since epoch; absent if never started. */
+  startedAt?: number;
+  finishedAt?: number;
+  restartCount: number;
+  labels: Labels;
+}
+
+/** Probe outcome per container, kept by the shell's prober and handed to the core. */
+export interface ObservedProbeState {
+  startupPassed: boolean;
+  ready: boolean;
+  live: boolean;
+  lastFailure?: { at: number; probe: 'liveness' | 'readiness' | 'startup'; message: string };
+}
+
+export interface ObservedPod {
+  host: string;
+  name: string;
+  namespace: string;
+  app: string;
+  ownerKind: 'Deployment' | 'Pod';
+  ownerName: string;
+  templateHash: string;
+  commit: string;
+  labels: Labels;
+  /** The PodSpec as recorded at creation (references, not resolved values). */
+  spec?: PodSpec;
+  createdAt: number;
+  /** The pod's IP on its host's Docker bridge (the infra container's). */
+  ip?: string;
+  /** Host ports published by the pod: containerPort/protocol -> host port. */
+  publishedPorts: { containerPort: number; protocol: 'TCP' | 'UDP'; hostPort: number }[];
+  infra?: { id: string; state: ContainerState };
+  containers: ObservedContainer[];
+  /** Keyed by container name; absent when no probe has run yet. */
+  probes: Record<string, ObservedProbeState>;
+}
+
+export interface Observed {
+  /** ms since epoch when this observation was taken. */
+  at: number;
+  hosts: ObservedHost[];
+  pods: ObservedPod[];
+}

@@ -1,0 +1,45 @@
+// The Runtime port: everything the rest of skiff may ask of the Docker hosts. One real
+// implementation (Docker over persistent SSH, see docker-runtime.ts) and one in-memory fake
+// for unit tests of the shell (fake-runtime.ts); a shared contract test keeps them alike.
+
+import type { PodRef } from '../model/actions.js';
+import type { DesiredPod } from '../model/desired.js';
+import type { Observed } from '../model/observed.js';
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ContainerStats {
+  host: string;
+  containerId: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  /** CPU used, in millicores, averaged since the previous sample (or over the engine's window). */
+  cpuMilli: number;
+  memoryBytes: number;
+  at: number;
+}
+
+export interface LogOptions {
+  container?: string;
+  tail?: number;
+  follow?: boolean;
+  timestamps?: boolean;
+}
+
+export interface Runtime {
+  /** Every host with its readiness, and every pod skiff owns, from Docker labels. */
+  observe(): Promise<Observed>;
+  createPod(host: string, pod: DesiredPod): Promise<void>;
+  /** Graceful: preStop hook, SIGTERM, wait gracePeriodSeconds, SIGKILL, then remove. */
+  deletePod(pod: PodRef, gracePeriodSeconds: number): Promise<void>;
+  restartContainer(pod: PodRef, container: string): Promise<void>;
+  logs(pod: PodRef, opts: LogOptions): Promise<NodeJS.ReadableStream>;
+  exec(pod: PodRef, container: string, command: string[], timeoutMs?: number): Promise<ExecResult>;
+  stats(host: string): Promise<ContainerStats[]>;
+  close(): Promise<void>;
+}
