@@ -1,0 +1,118 @@
+// Read models: what status, `get`, `describe`, the API and the dashboard show. Built by the
+// pure core from (desired, observed, memory, now); rendered by the CLI; served by the daemon.
+// Never contains secret values.
+import type { Diagnostic } from './diagnostics.js';
+import type { ObservedHost } from './observed.js';
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime?: number;
+}
+
+export type SyncState = 'Synced' | 'OutOfSync' | 'Unknown';
+export type HealthState = 'Healthy' | 'Progressing' | 'Degraded' | 'Missing' | 'Suspended' | 'Unknown';
+
+export interface AppStatus {
+  name: string;
+  repoURL: string;
+  revision: string;
+  path: string;
+  /** Commit whose objects are live (the last admitted one). */
+  liveCommit?: string;
+  /** Newest commit fetched from the branch (may be rejected or quarantined). */
+  headCommit?: string;
+  sync: SyncState;
+  health: HealthState;
+  conditions: Condition[];
+  /** Diagnostics of the newest commit when it was rejected (nothing of it applied). */
+  rejected?: { commit: string; diagnostics: Diagnostic[] };
+  quarantined: { commit: string; reason: string; at: number }[];
+  lastSyncAt?: number;
+  message?: string;
+}
+
+export interface ContainerView {
+  name: string;
+  image: string;
+  state: 'waiting' | 'running' | 'terminated';
+  /** kubectl's reason: ContainerCreating, CrashLoopBackOff, Error, Completed, ... */
+  reason?: string;
+  exitCode?: number;
+  startedAt?: number;
+  restartCount: number;
+  ready: boolean;
+  lastProbeFailure?: { at: number; probe: string; message: string };
+}
+
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+
+export interface PodView {
+  namespace: string;
+  name: string;
+  app: string;
+  owner: { kind: 'Deployment' | 'Pod'; name: string };
+  host?: string;
+  ip?: string;
+  phase: PodPhase;
+  /** The STATUS column of `kubectl get pods`: Running, Pending, CrashLoopBackOff, Terminating... */
+  status: string;
+  ready: { ready: number; total: number };
+  restarts: number;
+  createdAt?: number;
+  templateHash: string;
+  commit: string;
+  labels: Record<string, string>;
+  conditions: Condition[];
+  containers: ContainerView[];
+  /** Why a Pending pod is not placed (scheduler message). */
+  pendingReason?: string;
+}
+
+export interface DeploymentView {
+  namespace: string;
+  name: string;
+  app: string;
+  replicas: number;
+  updatedReplicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+  templateHash: string;
+  images: string[];
+  phase: 'Progressing' | 'Complete' | 'Failed' | 'Paused';
+  conditions: Condition[];
+  /** Set when an HPA owns replicas: "hpa/web-hpa". */
+  replicasOwnedBy?: string;
+  createdAt?: number;
+}
+
+export interface ConfigView {
+  kind: 'ConfigMap' | 'Secret';
+  namespace: string;
+  name: string;
+  app: string;
+  type?: string;
+  keys: string[];
+}
+
+export interface EventView {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  object: string;
+  namespace: string;
+  message: string;
+  count: number;
+  firstTimestamp: number;
+  lastTimestamp: number;
+}
+
+export interface ClusterView {
+  at: number;
+  apps: AppStatus[];
+  hosts: ObservedHost[];
+  pods: PodView[];
+  deployments: DeploymentView[];
+  configs: ConfigView[];
+}
