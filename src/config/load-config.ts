@@ -1,0 +1,350 @@
+// Loading `skiff.yaml`: YAML with positions, ajv schema check, cross-field rules, defaults,
+// and relative paths resolved against the file's folder. Every finding is collected with
+// file:line:column and the field path, and all are reported at once in one ConfigError.
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import cron from 'node-cron';
+import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Diagnostic, formatDiagnostic } from '../model/diagnostics.js';
+import { SkiffError } from '../model/errors.js';
+import {
+  type AppConfig,
+  type ClusterConfig,
+  DEFAULT_CONNECTION,
+  DEFAULT_DAEMON,
+  DEFAULT_DATA_DIR,
+  DEFAULT_DOCKER_SOCKET,
+  DEFAULT_SERVICE_CIDR,
+  defaultClusterConfig,
+  type HostConfig,
+  type RegistryConfig,
+} from './cluster-config.js';
+import { CLUSTER_CONFIG_SCHEMA } from './schema.js';
+
+export const DEFAULT_CONFIG_FILE = 'skiff.yaml';
+
+/** A config file that cannot be used: every finding, each with file:line:column. */
+export class ConfigError extends SkiffError {
+  readonly diagnostics: Diagnostic[];
+  constructor(file: string, diagnostics: Diagnostic[]) {
+    super(
+      'config.invalid',
+      `invalid cluster config ${file}:\n${diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`,
+      { subject: `config/${file}`, hint: 'fix the config file; see README "Cluster config"' },
+    );
+    this.diagnostics = diagnostics;
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const validateSchema = ajv.compile(CLUSTER_CONFIG_SCHEMA);
+
+type Path = (string | number)[];
+
+/** Raw shapes after the schema check (everything optional that the schema allows to be). */
+interface RawHost {
+  name: string;
+  kind?: 'ssh' | 'local';
+  address?: string;
+  port?: number;
+  user?: string;
+  privateKeyFile?: string;
+  agent?: boolean | string;
+  hostKey?: string;
+  knownHostsFile?: string;
+  insecureAcceptHostKey?: boolean;
+  dockerSocket?: string;
+  dataDir?: string;
+  labels?: Record<string, string>;
+  taints?: HostConfig['taints'];
+}
+interface RawConfig {
+  hosts?: RawHost[];
+  registries?: (Omit<RegistryConfig, 'insecure'> & { insecure?: boolean })[];
+  network?: { serviceCIDR?: string };
+  apps?: (Partial<AppConfig> & {
+    name: string;
+    repoURL: string;
+    syncPolicy?: Partial<AppConfig['syncPolicy']>;
+  })[];
+  daemon?: Partial<ClusterConfig['daemon']>;
+  connection?: Partial<ClusterConfig['connection']>;
+}
+
+export interface ParseResult {
+  config?: ClusterConfig;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Parse and check a config's text. `file` is used for messages and to resolve relative paths;
+ * `env` decides `agent: true` ($SSH_AUTH_SOCK). Never throws for a bad config: findings are data.
+ */
+export function parseClusterConfig(
+  text: string,
+  file: string,
+  env: Record<string, string | undefined> = {},
+): ParseResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const diagnostics: Diagnostic[] = [];
+  const at = (path: Path, code: string, message: string, key = false) => {
+    const offset = offsetOf(doc.contents as Node | null, path, key);
+    const pos = lineCounter.linePos(offset);
+    diagnostics.push({
+      file,
+      line: pos.line,
+      column: pos.col,
+      document: 0,
+      path: renderPath(path),
+      severity: 'error',
+      code,
+      message,
+    });
+  };
+  for (const e of doc.errors) {
+    const pos = lineCounter.linePos(e.pos[0]);
+    diagnostics.push({
+      file,
+      line: pos.line,
+      column: pos.col,
+      document: 0,
+      path: '',
+      severity: 'error',
+      code: `yaml.${e.code}`,
+      message: e.message.split('\n')[0] ?? e.message,
+    });
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+
+  const raw: unknown = doc.toJS() ?? {};
+  if (!validateSchema(raw)) {
+    for (const e of validateSchema.errors ?? []) reportSchemaError(e, at);
+    return { diagnostics: sortByPosition(diagnostics) };
+  }
+  const cfg = raw as RawConfig;
+  checkRules(cfg, at);
+  if (diagnostics.length > 0) return { diagnostics: sortByPosition(diagnostics) };
+  return { config: applyDefaults(cfg, file, env), diagnostics };
+}
+
+/**
+ * Read the config file. With no explicit file and no ./skiff.yaml, the embedded default (the
+ * local Docker engine) is used, so `skiff` works on a laptop with no setup.
+ */
+export async function loadClusterConfig(
+  file: string | undefined,
+  opts: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<ClusterConfig> {
+  const cwd = opts.cwd ?? process.cwd();
+  const env = opts.env ?? process.env;
+  const path = resolve(cwd, file ?? DEFAULT_CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (file === undefined && code === 'ENOENT') return defaultClusterConfig(cwd);
+    throw new SkiffError('config.unreadable', `cannot read cluster config ${path}: ${code ?? String(err)}`, {
+      cause: err,
+      subject: `config/${path}`,
+      hint: code === 'ENOENT' ? 'give an existing file with --config' : undefined,
+    });
+  }
+  const { config, diagnostics } = parseClusterConfig(text, path, env);
+  if (!config) throw new ConfigError(path, diagnostics);
+  return config;
+}
+
+function reportSchemaError(e: ErrorObject, at: (p: Path, c: string, m: string, key?: boolean) => void): void {
+  const path = pointerToPath(e.instancePath);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties':
+      at(
+        [...path, String(params.additionalProperty)],
+        'config.unknown-field',
+        `unknown field "${String(params.additionalProperty)}"`,
+        true,
+      );
+      return;
+    case 'required':
+      at(path, 'config.required', `missing required field "${String(params.missingProperty)}"`);
+      return;
+    case 'enum':
+      at(
+        path,
+        'config.enum',
+        `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      );
+      return;
+    case 'anyOf':
+      return; // the alternatives' own errors say more
+    default:
+      at(path, `config.${e.keyword}`, e.message ?? 'invalid value');
+  }
+}
+
+function checkRules(cfg: RawConfig, at: (p: Path, c: string, m: string) => void): void {
+  const seen = new Map<string, number>();
+  (cfg.hosts ?? []).forEach((h, i) => {
+    if (seen.has(h.name))
+      at(['hosts', i, 'name'], 'config.duplicate-host', `host "${h.name}" is listed twice`);
+    seen.set(h.name, i);
+    if ((h.kind ?? 'ssh') === 'local') {
+      for (const f of [
+        'port',
+        'user',
+        'privateKeyFile',
+        'agent',
+        'hostKey',
+        'knownHostsFile',
+        'insecureAcceptHostKey',
+      ] as const)
+        if (h[f] !== undefined)
+          at(['hosts', i, f], 'config.local-host-field', `"${f}" has no meaning for a local host`);
+      return;
+    }
+    if (h.address === undefined) at(['hosts', i], 'config.required', `host "${h.name}" needs an "address"`);
+    if (h.privateKeyFile === undefined && (h.agent === undefined || h.agent === false))
+      at(['hosts', i], 'config.ssh-auth', `host "${h.name}" needs "privateKeyFile" or "agent"`);
+    if (h.hostKey === undefined && h.knownHostsFile === undefined && h.insecureAcceptHostKey !== true)
+      at(
+        ['hosts', i],
+        'config.host-key',
+        `host "${h.name}" needs "hostKey" or "knownHostsFile" (or "insecureAcceptHostKey: true" to trust any key)`,
+      );
+  });
+  const cidr = cfg.network?.serviceCIDR;
+  if (cidr !== undefined && !validCidr(cidr))
+    at(['network', 'serviceCIDR'], 'config.cidr', `"${cidr}" is not an IPv4 CIDR`);
+  const apps = new Set<string>();
+  (cfg.apps ?? []).forEach((a, i) => {
+    if (apps.has(a.name)) at(['apps', i, 'name'], 'config.duplicate-app', `app "${a.name}" is listed twice`);
+    apps.add(a.name);
+    if (a.poll?.interval !== undefined && a.poll.cron !== undefined)
+      at(['apps', i, 'poll'], 'config.poll', 'give either "interval" or "cron", not both');
+    if (a.poll?.cron !== undefined && !cron.validate(a.poll.cron))
+      at(['apps', i, 'poll', 'cron'], 'config.cron', `"${a.poll.cron}" is not a valid cron expression`);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(a.repoURL) && !/^https?:\/\//i.test(a.repoURL))
+      at(['apps', i, 'repoURL'], 'config.repo-url', 'repoURL must be an http(s) URL or a local path');
+    if (a.auth?.tokenEnv !== undefined && a.auth.tokenFile !== undefined)
+      at(['apps', i, 'auth'], 'config.auth', 'give either "tokenEnv" or "tokenFile", not both');
+  });
+  (cfg.registries ?? []).forEach((r, i) => {
+    const sources = [r.password, r.passwordFile, r.passwordEnv].filter((x) => x !== undefined).length;
+    if (sources > 1)
+      at(
+        ['registries', i],
+        'config.registry-password',
+        'give only one of password, passwordFile, passwordEnv',
+      );
+    if (sources > 0 && r.username === undefined)
+      at(['registries', i], 'config.registry-username', 'a registry password needs a "username"');
+  });
+}
+
+function applyDefaults(cfg: RawConfig, file: string, env: Record<string, string | undefined>): ClusterConfig {
+  const base = dirname(file);
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const hosts: HostConfig[] = (cfg.hosts ?? []).map((h): HostConfig => {
+    const common = {
+      name: h.name,
+      dockerSocket: h.dockerSocket ?? DEFAULT_DOCKER_SOCKET,
+      dataDir: h.dataDir ?? DEFAULT_DATA_DIR,
+      labels: h.labels ?? {},
+      taints: h.taints ?? [],
+    };
+    if (h.kind === 'local') return { kind: 'local', address: h.address ?? '127.0.0.1', ...common };
+    return {
+      kind: 'ssh',
+      address: h.address!,
+      port: h.port ?? 22,
+      user: h.user ?? 'root',
+      privateKeyFile: h.privateKeyFile === undefined ? undefined : abs(h.privateKeyFile),
+      agent: h.agent === true ? env.SSH_AUTH_SOCK : typeof h.agent === 'string' ? h.agent : undefined,
+      hostKey: h.hostKey,
+      knownHostsFile: h.knownHostsFile === undefined ? undefined : abs(h.knownHostsFile),
+      insecureAcceptHostKey: h.insecureAcceptHostKey === true,
+      ...common,
+    };
+  });
+  const apps: AppConfig[] = (cfg.apps ?? []).map((a) => ({
+    name: a.name,
+    repoURL: /^https?:\/\//i.test(a.repoURL) ? a.repoURL : abs(a.repoURL),
+    revision: a.revision ?? 'main',
+    path: a.path ?? '.',
+    auth:
+      a.auth === undefined ? undefined : { ...a.auth, tokenFile: a.auth.tokenFile && abs(a.auth.tokenFile) },
+    syncPolicy: { automated: true, prune: true, selfHeal: true, allowEmpty: false, ...a.syncPolicy },
+    poll: a.poll?.cron !== undefined ? { cron: a.poll.cron } : { interval: a.poll?.interval ?? '30s' },
+    webhook: a.webhook,
+    rollback: { autoRestore: a.rollback?.autoRestore ?? true },
+  }));
+  return {
+    file,
+    hosts,
+    registries: (cfg.registries ?? []).map((r) => ({
+      ...r,
+      insecure: r.insecure ?? false,
+      passwordFile: r.passwordFile === undefined ? undefined : abs(r.passwordFile),
+    })),
+    network: { serviceCIDR: cfg.network?.serviceCIDR ?? DEFAULT_SERVICE_CIDR },
+    apps,
+    daemon: {
+      ...DEFAULT_DAEMON,
+      ...cfg.daemon,
+      stateDir: abs(cfg.daemon?.stateDir ?? DEFAULT_DAEMON.stateDir),
+    },
+    connection: { ...DEFAULT_CONNECTION, ...cfg.connection },
+  };
+}
+
+function validCidr(s: string): boolean {
+  const [ip, bits] = s.split('/');
+  const octets = (ip ?? '').split('.').map(Number);
+  return (
+    octets.length === 4 && octets.every((o) => o >= 0 && o <= 255) && Number(bits) >= 0 && Number(bits) <= 32
+  );
+}
+
+function pointerToPath(pointer: string): Path {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function renderPath(path: Path): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/** Source offset of the node at `path` (its key when `key`), or of the deepest existing parent. */
+function offsetOf(root: Node | null, path: Path, key: boolean): number {
+  let node: Node | null = root;
+  let best = root?.range?.[0] ?? 0;
+  for (const [i, seg] of path.entries()) {
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === seg);
+      if (!pair) return best;
+      const keyNode = pair.key as Node | null;
+      if (last && key && keyNode?.range) return keyNode.range[0];
+      node = pair.value as Node | null;
+      best = node?.range?.[0] ?? keyNode?.range?.[0] ?? best;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg] as Node | null;
+      best = node?.range?.[0] ?? best;
+    } else {
+      return best;
+    }
+  }
+  return best;
+}
+
+function sortByPosition(ds: Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => a.line - b.line || a.column - b.column);
+}

@@ -1,0 +1,197 @@
+// Rebuilding pods from Docker containers: the inverse of the labels written by pod-spec.ts.
+// Pure: values in, values out. The live state must be recoverable from Docker alone, so this
+// is the only place that decides what a group of containers means.
+// Invariants: only containers labelled skiff.io/managed=true count; a container whose labels
+// are incomplete or malformed is ignored (skiff never claims what it cannot prove it owns);
+// of several containers for one pod container (restarts), the highest restart count is current.
+import type { Labels, PodSpec } from '../model/k8s.js';
+import { APP_ROLE, INFRA_ROLE, LABELS } from '../model/labels.js';
+import type { ContainerState, ObservedContainer, ObservedPod } from '../model/observed.js';
+
+/** The parts of Docker's container list entry (GET /containers/json) that observe reads. */
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  Created: number;
+  State: string;
+  Status: string;
+  Labels: Record<string, string>;
+  Ports?: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
+  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
+}
+
+/** What only an inspect tells: exit code and times (cached by the caller per id and state). */
+export interface ContainerDetails {
+  exitCode: number;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+const STATES: readonly ContainerState[] = [
+  'created',
+  'running',
+  'paused',
+  'restarting',
+  'removing',
+  'exited',
+  'dead',
+];
+
+export function decodeState(s: string): ContainerState {
+  return (STATES as readonly string[]).includes(s) ? (s as ContainerState) : 'dead';
+}
+
+/** Docker reports "never" as year 1; anything before 1971 means absent. */
+export function decodeDockerTime(s: string | undefined): number | undefined {
+  if (!s) return undefined;
+  const t = Date.parse(s);
+  return Number.isFinite(t) && t > 31_536_000_000 ? t : undefined;
+}
+
+/** Exit code from a list entry's Status ("Exited (137) 5 seconds ago"), when not inspected. */
+export function exitCodeFromStatus(status: string): number {
+  const m = /^Exited \((-?\d+)\)/.exec(status);
+  return m ? Number(m[1]) : 0;
+}
+
+function parseJson<T>(s: string | undefined): T | undefined {
+  if (s === undefined) return undefined;
+  try {
+    return JSON.parse(s) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function nonNegativeInt(s: string | undefined): number | undefined {
+  if (s === undefined || !/^\d+$/.test(s)) return undefined;
+  return Number(s);
+}
+
+interface Identity {
+  namespace: string;
+  pod: string;
+  role: string;
+  container: string;
+}
+
+function identityOf(labels: Labels): Identity | undefined {
+  if (labels[LABELS.managed] !== 'true') return undefined;
+  const namespace = labels[LABELS.namespace];
+  const pod = labels[LABELS.pod];
+  const role = labels[LABELS.role];
+  const container = labels[LABELS.container];
+  if (!namespace || !pod || container === undefined) return undefined;
+  if (role !== INFRA_ROLE && role !== APP_ROLE) return undefined;
+  if (role === APP_ROLE && container === '') return undefined;
+  return { namespace, pod, role, container };
+}
+
+function ipOf(c: ContainerSummary): string | undefined {
+  for (const n of Object.values(c.NetworkSettings?.Networks ?? {})) if (n.IPAddress) return n.IPAddress;
+  return undefined;
+}
+
+function publishedPortsOf(c: ContainerSummary): ObservedPod['publishedPorts'] {
+  const seen = new Set<string>();
+  const out: ObservedPod['publishedPorts'] = [];
+  for (const p of c.Ports ?? []) {
+    if (!p.PublicPort) continue;
+    const protocol = p.Type.toLowerCase() === 'udp' ? 'UDP' : 'TCP';
+    // Docker lists a binding once per address family (0.0.0.0 and ::): keep one.
+    const key = `${p.PrivatePort}/${protocol}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ containerPort: p.PrivatePort, protocol, hostPort: p.PublicPort });
+  }
+  return out.sort((a, b) => a.containerPort - b.containerPort || a.protocol.localeCompare(b.protocol));
+}
+
+function observedContainer(
+  c: ContainerSummary,
+  id: Identity,
+  details: ContainerDetails | undefined,
+): ObservedContainer {
+  const state = decodeState(c.State);
+  return {
+    id: c.Id,
+    name: id.container,
+    dockerName: (c.Names[0] ?? '').replace(/^\//, ''),
+    image: c.Image,
+    state,
+    exitCode: details?.exitCode ?? exitCodeFromStatus(c.Status),
+    startedAt: details?.startedAt,
+    finishedAt: details?.finishedAt,
+    restartCount: nonNegativeInt(c.Labels[LABELS.restartCount]) ?? 0,
+    labels: c.Labels,
+  };
+}
+
+/**
+ * Group one host's skiff containers into pods. `details` holds inspect results by container id
+ * (missing entries fall back to what the list entry tells). Output is sorted by namespace/name.
+ */
+export function decodePods(
+  host: string,
+  containers: readonly ContainerSummary[],
+  details: ReadonlyMap<string, ContainerDetails> = new Map(),
+): ObservedPod[] {
+  const groups = new Map<string, { id: Identity; members: ContainerSummary[] }>();
+  for (const c of containers) {
+    const id = identityOf(c.Labels ?? {});
+    if (!id) continue;
+    const key = `${id.namespace}/${id.pod}`;
+    const g = groups.get(key);
+    if (g) g.members.push(c);
+    else groups.set(key, { id, members: [c] });
+  }
+  const pods: ObservedPod[] = [];
+  for (const { id, members } of groups.values()) {
+    const infra = members.find((c) => c.Labels[LABELS.role] === INFRA_ROLE);
+    // Pod-level facts are written on every container; prefer the infra container's copy.
+    const source = infra ?? members[0]!;
+    const l = source.Labels;
+    const ownerKind = l[LABELS.ownerKind];
+    if (ownerKind !== 'Deployment' && ownerKind !== 'Pod') continue;
+    const current = new Map<string, ContainerSummary>();
+    for (const c of members) {
+      if (c.Labels[LABELS.role] !== APP_ROLE) continue;
+      const name = c.Labels[LABELS.container]!;
+      const prev = current.get(name);
+      const restarts = nonNegativeInt(c.Labels[LABELS.restartCount]) ?? 0;
+      if (!prev || restarts > (nonNegativeInt(prev.Labels[LABELS.restartCount]) ?? 0)) current.set(name, c);
+    }
+    const spec = parseJson<PodSpec>(members.find((c) => c.Labels[LABELS.podSpec])?.Labels[LABELS.podSpec]);
+    const order = new Map((spec?.containers ?? []).map((c, i) => [c.name, i]));
+    const containersOut = [...current.values()]
+      .map((c) => observedContainer(c, { ...id, container: c.Labels[LABELS.container]! }, details.get(c.Id)))
+      .sort(
+        (a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9) || a.name.localeCompare(b.name),
+      );
+    pods.push({
+      host,
+      name: id.pod,
+      namespace: id.namespace,
+      app: l[LABELS.app] ?? '',
+      ownerKind,
+      ownerName: l[LABELS.ownerName] ?? id.pod,
+      templateHash: l[LABELS.templateHash] ?? '',
+      commit: l[LABELS.commit] ?? '',
+      labels: parseJson<Labels>(l[LABELS.podLabels]) ?? {},
+      spec,
+      createdAt: nonNegativeInt(l[LABELS.createdAt]) ?? source.Created * 1000,
+      ip: infra ? ipOf(infra) : undefined,
+      publishedPorts: infra ? publishedPortsOf(infra) : [],
+      infra: infra ? { id: infra.Id, state: decodeState(infra.State) } : undefined,
+      containers: containersOut,
+      probes: {},
+    });
+  }
+  return pods.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+}
+
+/** Containers of a list whose current state needs an inspect the cache does not hold. */
+export function detailsCacheKey(c: ContainerSummary): string {
+  return `${c.Id}:${c.State}`;
+}

@@ -1,0 +1,72 @@
+// An HTTP agent whose "sockets" are SSH channels forwarded to the Docker engine's unix socket
+// on the host (OpenSSH's direct-streamlocal), so dockerode speaks the Docker API over the one
+// persistent SSH connection. Keep-alive: a channel serves request after request, so a call
+// costs one round trip, not a new channel (and never a new SSH connection). Shell.
+import { Agent, type AgentOptions, type ClientRequestArgs } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { inspect } from 'node:util';
+import type { ClientChannel } from 'ssh2';
+
+type OpenChannel = () => Promise<ClientChannel>;
+
+/**
+ * Give an SSH channel the few net.Socket methods Node's HTTP client and agent call on a socket
+ * (keep-alive, no-delay, ref/unref, idle timeout). The idle timeout is real: it emits
+ * 'timeout' after `ms` without traffic, which is how http.Agent retires idle keep-alive sockets.
+ */
+export function socketLike(ch: ClientChannel): Duplex {
+  const s = ch as ClientChannel & Record<string, unknown>;
+  let idleMs = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (idleMs > 0) {
+      timer = setTimeout(() => ch.emit('timeout'), idleMs);
+      timer.unref();
+    }
+  };
+  ch.on('data', arm);
+  ch.on('close', () => timer && clearTimeout(timer));
+  s.setTimeout = (ms: number, cb?: () => void) => {
+    idleMs = ms;
+    s.timeout = ms;
+    // As net.Socket: a callback is added once per call, and removed when the timeout is cleared.
+    if (cb && ms === 0) ch.removeListener('timeout', cb);
+    else if (cb) ch.once('timeout', cb);
+    arm();
+    return ch;
+  };
+  s.setKeepAlive = () => ch;
+  s.setNoDelay = () => ch;
+  s.ref = () => ch;
+  s.unref = () => ch;
+  return ch;
+}
+
+export class SshDockerAgent extends Agent {
+  constructor(
+    private readonly open: OpenChannel,
+    opts: AgentOptions = {},
+  ) {
+    super({ keepAlive: true, keepAliveMsecs: 30_000, maxFreeSockets: 16, timeout: 60_000, ...opts });
+  }
+
+  // docker-modem runs util.inspect(options, { depth: null }) on every request, agent included:
+  // walking the live SSH connection graph cost ~1 ms per call. A short description is enough.
+  [inspect.custom](): string {
+    return 'SshDockerAgent';
+  }
+
+  // Node's Agent accepts a socket handed to the callback later (async creation).
+  override createConnection(
+    _options: ClientRequestArgs,
+    callback?: (err: Error | null, socket: Duplex) => void,
+  ): undefined {
+    this.open().then(
+      (ch) => callback?.(null, socketLike(ch)),
+      (err: Error) => callback?.(err, undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
+}
