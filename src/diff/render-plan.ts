@@ -1,0 +1,261 @@
+// Renderings of a Plan (text for a terminal, markdown for a PR comment, JSON for machines) and
+// of an object diff (`skiff diff REV_A REV_B`). Pure: values in, strings out.
+// Invariant: renderers print only what the Plan holds; Secret values were redacted when the
+// diff was computed, so nothing here can reveal one.
+import type { FieldChange, ObjectChange, Plan } from '../model/plan.js';
+import {
+  changeDisplayName,
+  changeLabel,
+  changeMarker,
+  fieldMarker,
+  formatFieldChange,
+  formatValue,
+  shortSha,
+} from './format-value.js';
+import { displayName } from './object-diff.js';
+import { formatPlanSummary, summarizePlan } from './plan.js';
+import { TabWriter } from './tabwriter.js';
+
+export interface TextRenderOptions {
+  /** ANSI colors (green +, red -, yellow ~); only when writing to a terminal that wants them. */
+  color?: boolean;
+}
+
+const ANSI = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', bold: '\x1b[1m', reset: '\x1b[0m' };
+
+function paint(text: string, marker: string, color: boolean | undefined): string {
+  if (!color) return text;
+  const c = marker === '+' ? ANSI.green : marker === '-' ? ANSI.red : marker === '~' ? ANSI.yellow : '';
+  return c === '' ? text : `${c}${text}${ANSI.reset}`;
+}
+
+function bold(text: string, color: boolean | undefined): string {
+  return color ? `${ANSI.bold}${text}${ANSI.reset}` : text;
+}
+
+/** What explains a change in one line: the forcing fields, the workloads it rolls, or (for an
+ *  in-place update) the fields it touches. */
+function changeReason(c: ObjectChange): string {
+  const parts: string[] = [];
+  if (c.change === 'replace-pods') parts.push(`forced by ${c.forcedBy.join(', ')}`);
+  if (c.change === 'update-in-place') parts.push(`fields ${c.fields.map((f) => f.path).join(', ')}`);
+  if (c.rolls && c.rolls.length > 0) parts.push(`rolls ${c.rolls.join(', ')}`);
+  return parts.join('; ');
+}
+
+function visible(changes: readonly ObjectChange[]): ObjectChange[] {
+  return changes.filter((c) => c.change !== 'unchanged');
+}
+
+/** The summary line with the unchanged count: "1 to create, 1 to delete. 4 unchanged." */
+function summaryLine(plan: Plan): string {
+  const s = summarizePlan(plan.changes);
+  return `${formatPlanSummary(s)}.${s.unchanged > 0 ? ` ${s.unchanged} unchanged.` : ''}`;
+}
+
+function commitRange(plan: Plan): string {
+  return `${plan.fromCommit ? shortSha(plan.fromCommit) : '(nothing live)'} -> ${shortSha(plan.toCommit)}`;
+}
+
+interface SecretKeyChange {
+  secret: string;
+  field: FieldChange;
+}
+
+function secretKeyChanges(changes: readonly ObjectChange[]): SecretKeyChange[] {
+  return changes
+    .filter((c) => c.kind === 'Secret' && c.change !== 'unchanged')
+    .flatMap((c) =>
+      c.fields.filter((f) => f.redacted).map((field) => ({ secret: changeDisplayName(c), field })),
+    );
+}
+
+function delta(p: { before: number; after: number }): string {
+  const d = p.after - p.before;
+  return d === 0 ? '' : d > 0 ? ` (+${d})` : ` (${d})`;
+}
+
+/** The plan for a terminal. */
+export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string {
+  const out: string[] = [];
+  out.push(bold(`Plan for app ${plan.app}: ${commitRange(plan)}`, opts.color));
+  out.push(summaryLine(plan));
+
+  const shown = visible(plan.changes);
+  if (shown.length > 0) {
+    const tw = new TabWriter({ minWidth: 0, padding: 3 });
+    for (const c of shown) {
+      const m = changeMarker(c.change);
+      tw.write(
+        `  ${paint(m, m, opts.color)} ${changeDisplayName(c)}\t${changeLabel(c)}\t${changeReason(c)}\n`,
+      );
+    }
+    out.push('', 'Objects:', tw.toString().trimEnd());
+  }
+
+  if (plan.placement.length > 0) {
+    const tw = new TabWriter({ minWidth: 0, padding: 3 });
+    tw.write('  HOST\tBEFORE\tAFTER\n');
+    for (const p of plan.placement) tw.write(`  ${p.host}\t${p.before}\t${p.after}${delta(p)}\n`);
+    out.push('', 'Placement (pods per host, scheduler dry run):', tw.toString().trimEnd());
+  }
+
+  if (plan.unschedulable.length > 0) {
+    out.push('', 'Unschedulable pods:');
+    for (const u of plan.unschedulable) out.push(`  ${u.pod} (${u.owner}): ${u.reason}`);
+  }
+
+  if (plan.prunes.length > 0) {
+    out.push('', 'Prunes (removed from Git, removed from the hosts):');
+    for (const p of plan.prunes) {
+      out.push(
+        `  ${paint('-', '-', opts.color)} ${displayName(p.kind, p.namespace, p.name)} (${p.pods} pods)`,
+      );
+    }
+  }
+
+  const secrets = secretKeyChanges(plan.changes);
+  if (secrets.length > 0) {
+    out.push('', 'Secret keys changed (values are never shown):');
+    for (const s of secrets) out.push(`  ${s.secret} ${formatFieldChange(s.field)}`);
+  }
+
+  if (plan.warnings.length > 0) {
+    out.push('', 'Warnings:');
+    for (const w of plan.warnings) out.push(`  ! ${w}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** `skiff diff REV_A REV_B`: object by object, field by field. Unchanged objects are left out
+ *  unless asked for. */
+export function renderObjectDiffText(
+  changes: readonly ObjectChange[],
+  opts: TextRenderOptions & { includeUnchanged?: boolean } = {},
+): string {
+  const shown = opts.includeUnchanged ? [...changes] : visible(changes);
+  if (shown.length === 0) return 'No differences.\n';
+  const blocks = shown.map((c) => {
+    const m = changeMarker(c.change);
+    const lines = [
+      paint(bold(`${m} ${changeDisplayName(c)} (${changeLabel(c)})`, opts.color), m, opts.color),
+    ];
+    for (const f of c.fields) lines.push(`    ${paint(formatFieldChange(f), fieldMarker(f), opts.color)}`);
+    const fieldPaths = new Set(c.fields.map((f) => f.path));
+    const external = c.forcedBy.filter((p) => !fieldPaths.has(p));
+    if (external.length > 0) lines.push(`    forced by ${external.join(', ')}`);
+    if (c.rolls && c.rolls.length > 0) lines.push(`    rolls ${c.rolls.join(', ')}`);
+    return lines.join('\n');
+  });
+  return `${blocks.join('\n\n')}\n`;
+}
+
+/** The plan as JSON (already redacted). */
+export function renderPlanJson(plan: Plan): string {
+  return `${JSON.stringify(plan, null, 2)}\n`;
+}
+
+// --- markdown ---
+
+/** Text in a table cell: pipes escaped, HTML neutralised, lines joined with <br>. */
+function mdText(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, '<br>');
+}
+
+/** A code span that survives backticks and pipes inside it (GitHub table cells). */
+function mdCode(s: string): string {
+  const text = s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  const runs = text.match(/`+/g) ?? [];
+  const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+function mdList(items: readonly string[], max = 5): string {
+  const shown = items.slice(0, max).map(mdCode);
+  if (items.length > max) shown.push(`and ${items.length - max} more`);
+  return shown.join(', ');
+}
+
+function mdReason(c: ObjectChange): string {
+  const parts: string[] = [];
+  if (c.change === 'replace-pods') parts.push(`forced by ${mdList(c.forcedBy)}`);
+  if (c.change === 'update-in-place') parts.push(mdList(c.fields.map((f) => f.path)));
+  if (c.rolls && c.rolls.length > 0) parts.push(`rolls ${mdList(c.rolls)}`);
+  return parts.join('<br>');
+}
+
+function mdFence(body: string, lang: string): string {
+  const runs = body.match(/`{3,}/g) ?? [];
+  const fence = '`'.repeat(Math.max(2, ...runs.map((r) => r.length)) + 1);
+  return `${fence}${lang}\n${body.trimEnd()}\n${fence}`;
+}
+
+/** The plan as a PR comment. */
+export function renderPlanMarkdown(plan: Plan): string {
+  const out: string[] = [];
+  const from = plan.fromCommit ? mdCode(shortSha(plan.fromCommit)) : '(nothing live)';
+  out.push(`### skiff plan for ${mdCode(plan.app)}: ${from} → ${mdCode(shortSha(plan.toCommit))}`, '');
+  out.push(`**${summaryLine(plan)}**`);
+
+  const shown = visible(plan.changes);
+  if (shown.length > 0) {
+    out.push('', '| | Object | Change | Why |', '|---|---|---|---|');
+    for (const c of shown) {
+      out.push(
+        `| ${mdCode(changeMarker(c.change))} | ${mdCode(changeDisplayName(c))} | ${changeLabel(c)} | ${mdReason(c)} |`,
+      );
+    }
+  }
+
+  if (plan.placement.length > 0) {
+    out.push('', '#### Placement (pods per host, scheduler dry run)', '');
+    out.push('| Host | Before | After |', '|---|---:|---:|');
+    for (const p of plan.placement) out.push(`| ${mdCode(p.host)} | ${p.before} | ${p.after}${delta(p)} |`);
+  }
+
+  if (plan.unschedulable.length > 0) {
+    out.push('', '#### Unschedulable pods', '');
+    out.push('| Pod | Owner | Reason |', '|---|---|---|');
+    for (const u of plan.unschedulable)
+      out.push(`| ${mdCode(u.pod)} | ${mdCode(u.owner)} | ${mdText(u.reason)} |`);
+  }
+
+  if (plan.prunes.length > 0) {
+    out.push('', '#### Prunes (removed from Git, removed from the hosts)', '');
+    out.push('| Object | Pods removed |', '|---|---:|');
+    for (const p of plan.prunes)
+      out.push(`| ${mdCode(displayName(p.kind, p.namespace, p.name))} | ${p.pods} |`);
+  }
+
+  const secrets = secretKeyChanges(plan.changes);
+  if (secrets.length > 0) {
+    out.push('', '#### Secret keys changed', '');
+    out.push('| Secret | Key | Before | After |', '|---|---|---|---|');
+    for (const s of secrets) {
+      const before = s.field.before === undefined ? '(added)' : mdCode(formatValue(s.field.before));
+      const after = s.field.after === undefined ? '(removed)' : mdCode(formatValue(s.field.after));
+      out.push(`| ${mdCode(s.secret)} | ${mdCode(s.field.path)} | ${before} | ${after} |`);
+    }
+    out.push(
+      '',
+      '_Secret values are never shown: `hash:` values are fingerprints that differ when the value differs._',
+    );
+  }
+
+  if (plan.warnings.length > 0) {
+    out.push('', '#### Warnings', '');
+    for (const w of plan.warnings) out.push(`- ${mdText(w)}`);
+  }
+
+  if (shown.some((c) => c.fields.length > 0 || c.forcedBy.length > 0)) {
+    out.push('', '<details><summary>Field changes</summary>', '');
+    out.push(mdFence(renderObjectDiffText(plan.changes), 'diff'), '', '</details>');
+  }
+  return `${out.join('\n')}\n`;
+}
