@@ -341,8 +341,12 @@ export class GitSource {
     this.cacheReady = true;
   }
 
-  /** Records `commit` as the last resolved head (the writer calls it after its own push). */
-  async notePushed(commit: string): Promise<void> {
+  /**
+   * Records that the cache holds `commit` (after a fetch, or the writer's own push) so the next
+   * fetch negotiates from it. It does not move the head seen by resolveHead(): a pushed commit
+   * still shows up as new there.
+   */
+  async markFetched(commit: string): Promise<void> {
     if (this.kind === 'remote') {
       await git.writeRef({
         fs: this.fs,
@@ -385,13 +389,7 @@ export class GitSource {
       });
     }
     const commit = await this.peelToCommit(fetched);
-    await git.writeRef({
-      fs: this.fs,
-      gitdir: this.gitdir,
-      ref: LAST_FETCHED_REF,
-      value: commit,
-      force: true,
-    });
+    await this.markFetched(commit);
     return commit;
   }
 
