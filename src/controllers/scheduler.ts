@@ -1,0 +1,537 @@
+// The scheduler: which host runs a pod, and why a pod cannot run anywhere. Pure: hosts and what
+// is placed on them come in as values; randomness (for tie-breaking) only through a parameter.
+//
+// Kubernetes' kube-scheduler, reduced to what a Docker host has, with its plugins' semantics
+// and wording (pkg/scheduler/framework/plugins):
+// - Filters, in the default profile's order (a host's summary reason is its first failing
+//   filter, as upstream's RunFilterPlugins stops there; `reasons` lists every failure):
+//   host Ready ("node(s) were not ready"), TaintToleration (NoSchedule/NoExecute), NodeAffinity
+//   (nodeSelector + required node affinity), NodePorts (host ports), NodeResourcesFit
+//   (CPU/memory requests against capacity minus what is placed).
+// - Scores, each normalized to 0..100 over the hosts that passed, weighted as the default
+//   profile weighs them: NodeResourcesFit LeastAllocated (cpu and memory, weight 1 each, over
+//   non-zero requests) x1; spreading one owner's pods across hosts (SelectorSpread's formula) at
+//   PodTopologySpread's weight x2; preferred node affinity x2; PreferNoSchedule taints x3.
+// - The highest total wins; ties go to the first host by name, or to a random one among the
+//   tied when a random source is given (upstream's selectHost samples ties at random).
+// - "0/3 hosts are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient
+//   cpu." is upstream's FitError message: reasons counted over hosts, sorted as strings.
+//
+// Invariant: schedulePods places pods one by one and charges each placement (requests, ports,
+// owner counts) before placing the next, so a batch never overcommits a host.
+import type { PodSpec } from '../model/k8s.js';
+import type { ObservedHost, ObservedPod } from '../model/observed.js';
+import type { RandomSource } from './pod-name.js';
+import { podNonZeroRequests, podRequests, type ResourceAmounts } from './pod-requests.js';
+import {
+  firstUntoleratedTaint,
+  intolerablePreferNoScheduleCount,
+  matchesNodeSelectorAndAffinity,
+  preferredAffinityWeight,
+  untoleratedTaintReason,
+} from './scheduler-predicates.js';
+
+/** What the scheduler needs of a pod. DesiredPod has all of it. */
+export interface SchedulingPod {
+  name: string;
+  namespace: string;
+  owner: { kind: 'Deployment' | 'Pod'; name: string };
+  spec: PodSpec;
+  /** Requests summed over containers, requests defaulting to limits (podRequests(spec)). */
+  requests: ResourceAmounts;
+  hostPorts: readonly { port: number; protocol: 'TCP' | 'UDP' }[];
+}
+
+/** A host as the scheduler sees it: the observed host plus what is already placed on it. */
+export interface HostView {
+  host: ObservedHost;
+  /** Sum of the placed pods' requests: the fit filter compares against capacity minus this. */
+  requested: ResourceAmounts;
+  /** Same sum with the non-zero defaults per container without requests: for scoring. */
+  nonZeroRequested: ResourceAmounts;
+  /** Host ports in use, as hostPortKey(protocol, port). */
+  usedHostPorts: readonly string[];
+  /** Placed pods per owner, keyed by ownerKey(): the spreading score's input. */
+  podsByOwner: Readonly<Record<string, number>>;
+}
+
+/** A pod already placed on a host, as buildHostViews counts it. */
+export interface PlacedPod {
+  host: string;
+  namespace: string;
+  owner: { kind: 'Deployment' | 'Pod'; name: string };
+  /** The pod's spec, for its requests; absent: no requests, non-zero defaults per container. */
+  spec?: PodSpec;
+  containerCount?: number;
+  hostPorts: readonly { port: number; protocol: 'TCP' | 'UDP' }[];
+}
+
+export type FilterName = 'NodeReady' | 'TaintToleration' | 'NodeAffinity' | 'NodePorts' | 'NodeResourcesFit';
+
+export interface HostScore {
+  leastAllocated: number;
+  spread: number;
+  nodeAffinity: number;
+  taintToleration: number;
+  /** Weighted sum: the host with the highest total is chosen. */
+  total: number;
+}
+
+export interface HostExplanation {
+  host: string;
+  fits: boolean;
+  /** Every failing filter's reason, in filter order, in the scheduler's words. */
+  reasons: string[];
+  /** The first failing filter: the one Kubernetes would report for this host. */
+  failedFilter?: FilterName;
+  /** Present for hosts that fit. */
+  score?: HostScore;
+}
+
+export interface ScheduleExplanation {
+  /** namespace/name */
+  pod: string;
+  hosts: HostExplanation[];
+  chosen?: string;
+  /** "Successfully assigned default/web-x to h1", or the FitError message when none fits. */
+  message: string;
+}
+
+export interface ScheduleOptions {
+  /** Break score ties at random among the tied hosts (default: first by host name). */
+  random?: RandomSource;
+}
+
+export interface ScheduleBatchResult {
+  /** Placed pods: key podKey(pod) = namespace/name, value the host name. */
+  placements: Map<string, string>;
+  unschedulable: { pod: SchedulingPod; message: string }[];
+  /** The host views with the batch's placements charged. */
+  hosts: HostView[];
+}
+
+export const SCORE_WEIGHTS = { leastAllocated: 1, spread: 2, nodeAffinity: 2, taintToleration: 3 } as const;
+const MAX_NODE_SCORE = 100;
+
+export const REASON_NOT_READY = 'node(s) were not ready';
+export const REASON_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
+export const REASON_PORTS = "node(s) didn't have free ports for the requested pod ports";
+export const REASON_CPU = 'Insufficient cpu';
+export const REASON_MEMORY = 'Insufficient memory';
+
+export function ownerKey(namespace: string, kind: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+export function hostPortKey(protocol: 'TCP' | 'UDP', port: number): string {
+  return `${protocol}/${port}`;
+}
+export function podKey(pod: { namespace: string; name: string }): string {
+  return `${pod.namespace}/${pod.name}`;
+}
+
+/** What an observed pod occupies on its host. */
+export function placedFromObserved(pod: ObservedPod): PlacedPod {
+  return {
+    host: pod.host,
+    namespace: pod.namespace,
+    owner: { kind: pod.ownerKind, name: pod.ownerName },
+    spec: pod.spec,
+    containerCount: pod.containers.length,
+    hostPorts: pod.publishedPorts.map((p) => ({ port: p.hostPort, protocol: p.protocol })),
+  };
+}
+
+/** Host views from the hosts and the pods placed on them (pods on unknown hosts are ignored). */
+export function buildHostViews(hosts: readonly ObservedHost[], placed: readonly PlacedPod[]): HostView[] {
+  const byName = new Map<string, { view: HostView; ports: Set<string>; owners: Record<string, number> }>();
+  for (const host of hosts) {
+    const owners: Record<string, number> = {};
+    const view: HostView = {
+      host,
+      requested: { cpuMilli: 0, memoryBytes: 0 },
+      nonZeroRequested: { cpuMilli: 0, memoryBytes: 0 },
+      usedHostPorts: [],
+      podsByOwner: owners,
+    };
+    byName.set(host.name, { view, ports: new Set(), owners });
+  }
+  for (const pod of placed) {
+    const entry = byName.get(pod.host);
+    if (!entry) continue;
+    const req = pod.spec ? podRequests(pod.spec) : { cpuMilli: 0, memoryBytes: 0 };
+    const nz = pod.spec
+      ? podNonZeroRequests(pod.spec)
+      : {
+          cpuMilli: 100 * (pod.containerCount ?? 1),
+          memoryBytes: 200 * 1024 * 1024 * (pod.containerCount ?? 1),
+        };
+    entry.view.requested.cpuMilli += req.cpuMilli;
+    entry.view.requested.memoryBytes += req.memoryBytes;
+    entry.view.nonZeroRequested.cpuMilli += nz.cpuMilli;
+    entry.view.nonZeroRequested.memoryBytes += nz.memoryBytes;
+    for (const p of pod.hostPorts) entry.ports.add(hostPortKey(p.protocol, p.port));
+    const key = ownerKey(pod.namespace, pod.owner.kind, pod.owner.name);
+    entry.owners[key] = (entry.owners[key] ?? 0) + 1;
+  }
+  return [...byName.values()].map(({ view, ports }) => ({ ...view, usedHostPorts: [...ports].sort() }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Internal state: hosts as parallel arrays, so a batch of thousands of pods over hundreds of
+// hosts is a tight loop. Static predicates (readiness, taints, affinity) depend only on the
+// pod's spec and the host, so they are computed once per distinct spec.
+
+const STATIC_OK = 0;
+const STATIC_NOT_READY = 1;
+const STATIC_TAINT = 2;
+const STATIC_AFFINITY = 3;
+
+interface SpecShape {
+  /** First failing static filter per host (STATIC_*). */
+  staticFail: Uint8Array;
+  /** Raw preferred-affinity weight per host (null when the pod has no preference). */
+  affinity: Float64Array | null;
+  /** Raw intolerable PreferNoSchedule count per host (null when no host has such taints). */
+  taint: Float64Array | null;
+  nonZero: ResourceAmounts;
+}
+
+class ClusterState {
+  readonly n: number;
+  readonly hosts: ObservedHost[];
+  readonly capCpu: Float64Array;
+  readonly capMem: Float64Array;
+  readonly reqCpu: Float64Array;
+  readonly reqMem: Float64Array;
+  readonly nzCpu: Float64Array;
+  readonly nzMem: Float64Array;
+  readonly ports: Set<string>[];
+  readonly owners = new Map<string, Int32Array>();
+  readonly shapes = new WeakMap<PodSpec, SpecShape>();
+  readonly anyPreferNoSchedule: boolean;
+  /** Bumped on every placement: cached failure messages are valid for one generation. */
+  generation = 0;
+
+  constructor(views: readonly HostView[]) {
+    const n = views.length;
+    this.n = n;
+    this.hosts = views.map((v) => v.host);
+    this.capCpu = new Float64Array(n);
+    this.capMem = new Float64Array(n);
+    this.reqCpu = new Float64Array(n);
+    this.reqMem = new Float64Array(n);
+    this.nzCpu = new Float64Array(n);
+    this.nzMem = new Float64Array(n);
+    this.ports = [];
+    let anyPrefer = false;
+    views.forEach((v, i) => {
+      this.capCpu[i] = v.host.capacity.cpuMilli;
+      this.capMem[i] = v.host.capacity.memoryBytes;
+      this.reqCpu[i] = v.requested.cpuMilli;
+      this.reqMem[i] = v.requested.memoryBytes;
+      this.nzCpu[i] = v.nonZeroRequested.cpuMilli;
+      this.nzMem[i] = v.nonZeroRequested.memoryBytes;
+      this.ports.push(new Set(v.usedHostPorts));
+      for (const [key, count] of Object.entries(v.podsByOwner)) this.ownerCounts(key)[i] = count;
+      if (v.host.taints.some((t) => t.effect === 'PreferNoSchedule')) anyPrefer = true;
+    });
+    this.anyPreferNoSchedule = anyPrefer;
+  }
+
+  ownerCounts(key: string): Int32Array {
+    let counts = this.owners.get(key);
+    if (!counts) {
+      counts = new Int32Array(this.n);
+      this.owners.set(key, counts);
+    }
+    return counts;
+  }
+
+  shape(spec: PodSpec): SpecShape {
+    const cached = this.shapes.get(spec);
+    if (cached) return cached;
+    const n = this.n;
+    const staticFail = new Uint8Array(n);
+    const hasPreference =
+      (spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
+    const affinity = hasPreference ? new Float64Array(n) : null;
+    const taint = this.anyPreferNoSchedule ? new Float64Array(n) : null;
+    const simple =
+      Object.keys(spec.nodeSelector).length === 0 &&
+      spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution === undefined;
+    for (let i = 0; i < n; i++) {
+      const host = this.hosts[i]!;
+      if (!host.ready) staticFail[i] = STATIC_NOT_READY;
+      else if (host.taints.length > 0 && firstUntoleratedTaint(spec.tolerations, host.taints)) {
+        staticFail[i] = STATIC_TAINT;
+      } else if (!simple && !matchesNodeSelectorAndAffinity(spec, host.labels))
+        staticFail[i] = STATIC_AFFINITY;
+      if (affinity) affinity[i] = preferredAffinityWeight(spec, host.labels);
+      if (taint) taint[i] = intolerablePreferNoScheduleCount(spec.tolerations, host.taints);
+    }
+    const shape: SpecShape = { staticFail, affinity, taint, nonZero: podNonZeroRequests(spec) };
+    this.shapes.set(spec, shape);
+    return shape;
+  }
+
+  fitsDynamic(i: number, pod: SchedulingPod, portKeys: readonly string[]): boolean {
+    const cpu = pod.requests.cpuMilli;
+    const mem = pod.requests.memoryBytes;
+    if (cpu > 0 && cpu > this.capCpu[i]! - this.reqCpu[i]!) return false;
+    if (mem > 0 && mem > this.capMem[i]! - this.reqMem[i]!) return false;
+    if (portKeys.length > 0) {
+      const used = this.ports[i]!;
+      for (const k of portKeys) if (used.has(k)) return false;
+    }
+    return true;
+  }
+
+  place(i: number, pod: SchedulingPod, shape: SpecShape, portKeys: readonly string[], owner: string): void {
+    this.reqCpu[i] = this.reqCpu[i]! + pod.requests.cpuMilli;
+    this.reqMem[i] = this.reqMem[i]! + pod.requests.memoryBytes;
+    this.nzCpu[i] = this.nzCpu[i]! + shape.nonZero.cpuMilli;
+    this.nzMem[i] = this.nzMem[i]! + shape.nonZero.memoryBytes;
+    for (const k of portKeys) this.ports[i]!.add(k);
+    const counts = this.ownerCounts(owner);
+    counts[i] = counts[i]! + 1;
+    this.generation++;
+  }
+
+  toViews(): HostView[] {
+    const views: HostView[] = [];
+    for (let i = 0; i < this.n; i++) {
+      const podsByOwner: Record<string, number> = {};
+      for (const [key, counts] of this.owners) if (counts[i]! > 0) podsByOwner[key] = counts[i]!;
+      views.push({
+        host: this.hosts[i]!,
+        requested: { cpuMilli: this.reqCpu[i]!, memoryBytes: this.reqMem[i]! },
+        nonZeroRequested: { cpuMilli: this.nzCpu[i]!, memoryBytes: this.nzMem[i]! },
+        usedHostPorts: [...this.ports[i]!].sort(),
+        podsByOwner,
+      });
+    }
+    return views;
+  }
+}
+
+function portKeysOf(pod: SchedulingPod): string[] {
+  return pod.hostPorts.map((p) => hostPortKey(p.protocol, p.port));
+}
+
+// leastRequestedScore: ((capacity - requested) * MaxNodeScore) / capacity, integer division.
+function leastRequested(requested: number, capacity: number): number {
+  if (capacity === 0 || requested > capacity) return 0;
+  return Math.floor(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+}
+
+/** Scores the feasible hosts (indices in `feasible[0..count)`) and returns the chosen index. */
+function scoreAndSelect(
+  state: ClusterState,
+  shape: SpecShape,
+  owner: Int32Array | undefined,
+  feasible: Int32Array,
+  count: number,
+  random: RandomSource | undefined,
+  scores?: Map<number, HostScore>,
+): number {
+  let maxOwner = 0;
+  let maxAffinity = 0;
+  let maxTaint = 0;
+  for (let k = 0; k < count; k++) {
+    const i = feasible[k]!;
+    if (owner && owner[i]! > maxOwner) maxOwner = owner[i]!;
+    if (shape.affinity && shape.affinity[i]! > maxAffinity) maxAffinity = shape.affinity[i]!;
+    if (shape.taint && shape.taint[i]! > maxTaint) maxTaint = shape.taint[i]!;
+  }
+  let best = -1;
+  let bestTotal = -1;
+  let ties = 0;
+  for (let k = 0; k < count; k++) {
+    const i = feasible[k]!;
+    // NodeResourcesFit LeastAllocated over non-zero requests including this pod's.
+    const cpuScore = leastRequested(state.nzCpu[i]! + shape.nonZero.cpuMilli, state.capCpu[i]!);
+    const memScore = leastRequested(state.nzMem[i]! + shape.nonZero.memoryBytes, state.capMem[i]!);
+    const leastAllocated = Math.floor((cpuScore + memScore) / 2);
+    // SelectorSpread's NormalizeScore: MaxNodeScore * (max - count) / max, truncated.
+    const ownCount = owner ? owner[i]! : 0;
+    const spread =
+      maxOwner > 0 ? Math.trunc(MAX_NODE_SCORE * ((maxOwner - ownCount) / maxOwner)) : MAX_NODE_SCORE;
+    // DefaultNormalizeScore (NodeAffinity: plain; TaintToleration: reversed).
+    const nodeAffinity =
+      maxAffinity > 0 && shape.affinity ? Math.floor((MAX_NODE_SCORE * shape.affinity[i]!) / maxAffinity) : 0;
+    const taintToleration =
+      maxTaint > 0 && shape.taint
+        ? MAX_NODE_SCORE - Math.floor((MAX_NODE_SCORE * shape.taint[i]!) / maxTaint)
+        : MAX_NODE_SCORE;
+    const total =
+      SCORE_WEIGHTS.leastAllocated * leastAllocated +
+      SCORE_WEIGHTS.spread * spread +
+      SCORE_WEIGHTS.nodeAffinity * nodeAffinity +
+      SCORE_WEIGHTS.taintToleration * taintToleration;
+    scores?.set(i, { leastAllocated, spread, nodeAffinity, taintToleration, total });
+    if (total > bestTotal) {
+      best = i;
+      bestTotal = total;
+      ties = 1;
+    } else if (total === bestTotal) {
+      ties++;
+      if (random) {
+        // Reservoir sampling among ties, as upstream's selectHost.
+        if (Math.floor(random() * ties) === 0) best = i;
+      } else if (state.hosts[i]!.name < state.hosts[best]!.name) {
+        best = i;
+      }
+    }
+  }
+  return best;
+}
+
+interface HostFailure {
+  reasons: string[];
+  failedFilter?: FilterName;
+}
+
+/** Every failing filter of host i for the pod, in filter order. */
+function hostFailures(
+  state: ClusterState,
+  i: number,
+  pod: SchedulingPod,
+  portKeys: readonly string[],
+): HostFailure {
+  const host = state.hosts[i]!;
+  const reasons: string[] = [];
+  let failedFilter: FilterName | undefined;
+  const fail = (filter: FilterName, reason: string) => {
+    failedFilter ??= filter;
+    reasons.push(reason);
+  };
+  if (!host.ready) fail('NodeReady', REASON_NOT_READY);
+  const taint = host.taints.length > 0 ? firstUntoleratedTaint(pod.spec.tolerations, host.taints) : undefined;
+  if (taint) fail('TaintToleration', untoleratedTaintReason(taint));
+  if (!matchesNodeSelectorAndAffinity(pod.spec, host.labels)) fail('NodeAffinity', REASON_AFFINITY);
+  if (portKeys.some((k) => state.ports[i]!.has(k))) fail('NodePorts', REASON_PORTS);
+  const cpu = pod.requests.cpuMilli;
+  const mem = pod.requests.memoryBytes;
+  if (cpu > 0 && cpu > state.capCpu[i]! - state.reqCpu[i]!) fail('NodeResourcesFit', REASON_CPU);
+  if (mem > 0 && mem > state.capMem[i]! - state.reqMem[i]!) fail('NodeResourcesFit', REASON_MEMORY);
+  return { reasons, failedFilter };
+}
+
+/** The reasons Kubernetes reports for a host: those of its first failing filter only. */
+function primaryReasons(f: HostFailure): string[] {
+  if (!f.failedFilter) return [];
+  if (f.failedFilter !== 'NodeResourcesFit') return [f.reasons[0]!];
+  return f.reasons.filter((r) => r === REASON_CPU || r === REASON_MEMORY);
+}
+
+/** FitError.Error(): "0/N hosts are available: <count reason>, ... ." */
+export function formatUnschedulable(
+  totalHosts: number,
+  reasonsPerHost: readonly (readonly string[])[],
+): string {
+  if (totalHosts === 0) return 'no hosts available to schedule pods';
+  const histogram = new Map<string, number>();
+  for (const reasons of reasonsPerHost)
+    for (const r of reasons) histogram.set(r, (histogram.get(r) ?? 0) + 1);
+  const parts = [...histogram].map(([reason, count]) => `${count} ${reason}`).sort();
+  const head = `0/${totalHosts} hosts are available:`;
+  return parts.length > 0 ? `${head} ${parts.join(', ')}.` : head;
+}
+
+function unschedulableMessage(state: ClusterState, pod: SchedulingPod, portKeys: string[]): string {
+  const perHost: string[][] = [];
+  for (let i = 0; i < state.n; i++) perHost.push(primaryReasons(hostFailures(state, i, pod, portKeys)));
+  return formatUnschedulable(state.n, perHost);
+}
+
+function assignedMessage(pod: SchedulingPod, host: string): string {
+  return `Successfully assigned ${podKey(pod)} to ${host}`;
+}
+
+/** Why a pod would (or would not) run on each host, and where it would go. */
+export function explainSchedule(
+  pod: SchedulingPod,
+  hosts: readonly HostView[],
+  options: ScheduleOptions = {},
+): ScheduleExplanation {
+  const state = new ClusterState(hosts);
+  const shape = state.shape(pod.spec);
+  const portKeys = portKeysOf(pod);
+  const failures: HostFailure[] = [];
+  const feasible = new Int32Array(state.n);
+  let count = 0;
+  for (let i = 0; i < state.n; i++) {
+    const f = hostFailures(state, i, pod, portKeys);
+    failures.push(f);
+    if (!f.failedFilter) feasible[count++] = i;
+  }
+  const scores = new Map<number, HostScore>();
+  const owner = state.owners.get(ownerKey(pod.namespace, pod.owner.kind, pod.owner.name));
+  const chosen =
+    count > 0 ? scoreAndSelect(state, shape, owner, feasible, count, options.random, scores) : -1;
+  const explanations: HostExplanation[] = failures.map((f, i) => {
+    const e: HostExplanation = { host: state.hosts[i]!.name, fits: !f.failedFilter, reasons: f.reasons };
+    if (f.failedFilter) e.failedFilter = f.failedFilter;
+    const score = scores.get(i);
+    if (score) e.score = score;
+    return e;
+  });
+  if (chosen < 0) {
+    return {
+      pod: podKey(pod),
+      hosts: explanations,
+      message: formatUnschedulable(state.n, failures.map(primaryReasons)),
+    };
+  }
+  const host = state.hosts[chosen]!.name;
+  return { pod: podKey(pod), hosts: explanations, chosen: host, message: assignedMessage(pod, host) };
+}
+
+/** Places a batch in order, charging each placement before the next pod is considered. */
+export function schedulePods(
+  pods: readonly SchedulingPod[],
+  hosts: readonly HostView[],
+  options: ScheduleOptions = {},
+): ScheduleBatchResult {
+  const state = new ClusterState(hosts);
+  const placements = new Map<string, string>();
+  const unschedulable: { pod: SchedulingPod; message: string }[] = [];
+  const feasible = new Int32Array(state.n);
+  // A spec that fit nowhere fits nowhere later in the batch either (placements only consume);
+  // its message is recomputed only when something was placed since.
+  const failed = new WeakMap<PodSpec, { generation: number; message: string; cpu: number; mem: number }>();
+  for (const pod of pods) {
+    const known = failed.get(pod.spec);
+    if (known && known.cpu <= pod.requests.cpuMilli && known.mem <= pod.requests.memoryBytes) {
+      if (known.generation !== state.generation) {
+        known.message = unschedulableMessage(state, pod, portKeysOf(pod));
+        known.generation = state.generation;
+      }
+      unschedulable.push({ pod, message: known.message });
+      continue;
+    }
+    const shape = state.shape(pod.spec);
+    const portKeys = portKeysOf(pod);
+    let count = 0;
+    const fail = shape.staticFail;
+    for (let i = 0; i < state.n; i++) {
+      if (fail[i] === STATIC_OK && state.fitsDynamic(i, pod, portKeys)) feasible[count++] = i;
+    }
+    const key = ownerKey(pod.namespace, pod.owner.kind, pod.owner.name);
+    if (count === 0) {
+      const message = unschedulableMessage(state, pod, portKeys);
+      failed.set(pod.spec, {
+        generation: state.generation,
+        message,
+        cpu: pod.requests.cpuMilli,
+        mem: pod.requests.memoryBytes,
+      });
+      unschedulable.push({ pod, message });
+      continue;
+    }
+    const chosen = scoreAndSelect(state, shape, state.owners.get(key), feasible, count, options.random);
+    state.place(chosen, pod, shape, portKeys, key);
+    placements.set(podKey(pod), state.hosts[chosen]!.name);
+  }
+  return { placements, unschedulable, hosts: state.toViews() };
+}
