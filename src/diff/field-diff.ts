@@ -142,22 +142,29 @@ function diffInto(out: FieldChange[], path: string, field: string, a: unknown, b
   if (!sameValue(a, b)) out.push({ path, before: a, after: b });
 }
 
+/** Empty maps and lists inside a flattened subtree say nothing and are left out; at the top
+ *  (a field that was `{}` and is now absent) they are the change itself and are kept. */
+function isEmptyContainer(v: unknown): boolean {
+  return (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0);
+}
+
 function flattenInto(
   out: FieldChange[],
   path: string,
   field: string,
   v: unknown,
   side: 'before' | 'after',
+  nested = false,
 ): void {
-  if (v === undefined) return;
+  if (v === undefined || (nested && isEmptyContainer(v))) return;
   if (isPlainObject(v) && Object.keys(v).length > 0) {
-    for (const [k, child] of Object.entries(v)) flattenInto(out, fieldPath(path, k), k, child, side);
+    for (const [k, child] of Object.entries(v)) flattenInto(out, fieldPath(path, k), k, child, side, true);
     return;
   }
   if (Array.isArray(v) && v.length > 0 && v.every(isPlainObject)) {
     const keys = listKeys(field, v);
     v.forEach((el, i) => {
-      flattenInto(out, `${path}[${keys ? keys[i] : i}]`, '', el, side);
+      flattenInto(out, `${path}[${keys ? keys[i] : i}]`, '', el, side, true);
     });
     return;
   }

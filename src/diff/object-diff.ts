@@ -56,9 +56,9 @@ function displayOf(o: KubeObject): string {
 
 /** What is compared: the object without its identity and without `source`. */
 function comparable(o: KubeObject): Record<string, unknown> {
-  const { source: _source, kind: _kind, metadata, ...rest } = o;
+  const { source: _source, kind: _kind, apiVersion, metadata, ...rest } = o;
   const { name: _name, namespace: _ns, ...meta } = metadata;
-  return { ...rest, metadata: meta };
+  return { apiVersion, metadata: meta, ...rest };
 }
 
 const LAST_APPLIED = fieldPath('metadata.annotations', 'kubectl.kubernetes.io/last-applied-configuration');

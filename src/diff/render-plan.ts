@@ -70,6 +70,15 @@ function secretKeyChanges(changes: readonly ObjectChange[]): SecretKeyChange[] {
     );
 }
 
+/** Without the padding a table leaves after a last, empty cell. */
+function trimLines(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .trimEnd();
+}
+
 function delta(p: { before: number; after: number }): string {
   const d = p.after - p.before;
   return d === 0 ? '' : d > 0 ? ` (+${d})` : ` (${d})`;
@@ -90,7 +99,7 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
         `  ${paint(m, m, opts.color)} ${changeDisplayName(c)}\t${changeLabel(c)}\t${changeReason(c)}\n`,
       );
     }
-    out.push('', 'Objects:', tw.toString().trimEnd());
+    out.push('', 'Objects:', trimLines(tw.toString()));
   }
 
   if (plan.placement.length > 0) {
@@ -140,7 +149,9 @@ export function renderObjectDiffText(
     const lines = [
       paint(bold(`${m} ${changeDisplayName(c)} (${changeLabel(c)})`, opts.color), m, opts.color),
     ];
-    for (const f of c.fields) lines.push(`    ${paint(formatFieldChange(f), fieldMarker(f), opts.color)}`);
+    // A deleted object's fields are all in the old revision; listing them adds nothing.
+    const fields = c.change === 'delete' ? [] : c.fields;
+    for (const f of fields) lines.push(`    ${paint(formatFieldChange(f), fieldMarker(f), opts.color)}`);
     const fieldPaths = new Set(c.fields.map((f) => f.path));
     const external = c.forcedBy.filter((p) => !fieldPaths.has(p));
     if (external.length > 0) lines.push(`    forced by ${external.join(', ')}`);
