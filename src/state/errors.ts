@@ -56,19 +56,3 @@ export class HistoryStoreError extends SkiffError {
     });
   }
 }
-
-/** A lease operation on a host failed for a reason other than the host being unreachable. */
-export class HostLeaseError extends SkiffError {
-  constructor(
-    host: string,
-    message: string,
-    opts: { cause?: unknown; hint?: string; retryable?: boolean } = {},
-  ) {
-    super('state.lease', message, {
-      subject: `host/${host}`,
-      cause: opts.cause,
-      hint: opts.hint,
-      retryable: opts.retryable ?? true,
-    });
-  }
-}

@@ -1,0 +1,141 @@
+// Two daemons driving the same hosts from different machines detect each other through a
+// lease recorded ON the hosts: a small JSON file (e.g. `<dataDir>/lease.json`) on each host,
+// changed only by one compare-and-swap shell command run under flock on that host
+// (lease-script.ts). A daemon acts only when no other daemon holds a live lease on any host it
+// reaches (lease-decision.ts); otherwise it stays on standby, says who holds the hosts until
+// when, and tries again on its next round.
+// Shell code (runs commands on hosts through the HostExec port). The daemon calls acquire(now)
+// every renewal interval (10 s by default) while acting or waiting, and release() on shutdown.
+//
+// Taking leases host by host in a fixed (sorted) order means two daemons that start together
+// with the same hosts in reach cannot end up each holding a part: whoever takes the first host
+// takes them all, the other stops at the first host. A daemon that ends a round on standby
+// gives up every lease it holds, so partial holds never block anyone beyond one round.
+
+import type { DaemonIdentity } from './daemon-identity.js';
+import { decideLease, type HostLeaseReading, type LeaseDecision } from './lease-decision.js';
+import { LEASE_EXIT, type LeaseOp, parseLeaseOutput, renderLeaseCommand } from './lease-script.js';
+
+/** Runs a shell command on a host (the runtime's execOnHost). Rejects when the host cannot be
+ *  reached; resolves with the command's exit code and output otherwise. */
+export type HostExec = (
+  host: string,
+  command: string,
+  stdin?: string,
+) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+
+export const DEFAULT_LEASE_DURATION_MS = 30_000;
+export const DEFAULT_LEASE_RENEW_INTERVAL_MS = 10_000;
+const DEFAULT_LOCK_WAIT_SECONDS = 5;
+/** ssh's own "could not connect" status. */
+const SSH_CONNECT_FAILED = 255;
+
+export interface HostLeaseOptions {
+  exec: HostExec;
+  hosts: readonly string[];
+  /** Where the lease file lives on each host (same path for all, or per host). */
+  leasePath: string | ((host: string) => string);
+  identity: DaemonIdentity;
+  durationMs?: number;
+  lockWaitSeconds?: number;
+}
+
+export interface LeaseRound {
+  decision: LeaseDecision;
+  /** What each host said in this round (after any take or renew). */
+  readings: HostLeaseReading[];
+}
+
+export class HostLease {
+  private readonly durationMs: number;
+  private readonly lockWaitSeconds: number;
+
+  constructor(private readonly opts: HostLeaseOptions) {
+    this.durationMs = opts.durationMs ?? DEFAULT_LEASE_DURATION_MS;
+    this.lockWaitSeconds = opts.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS;
+  }
+
+  get holderId(): string {
+    return this.opts.identity.id;
+  }
+
+  /** Reads every host's lease, in parallel, changing nothing. */
+  async read(): Promise<HostLeaseReading[]> {
+    return Promise.all(this.opts.hosts.map((h) => this.run(h, 'read')));
+  }
+
+  /** One lease round: read all hosts, decide; if free, take or renew the lease on every
+   *  reachable host in sorted order, stopping at the first host someone else got first; decide
+   *  again; on standby give up whatever we hold. */
+  async acquire(now: number): Promise<LeaseRound> {
+    const readings = new Map((await this.read()).map((r) => [r.host, r]));
+    const first = decideLease([...readings.values()], this.holderId, now);
+    if (first.kind === 'act') {
+      for (const host of [...first.hosts].sort()) {
+        const r = await this.run(host, 'acquire');
+        readings.set(host, r);
+        if (r.kind === 'error') break;
+        if (r.kind === 'read' && r.lease?.holder !== this.holderId) break;
+      }
+    }
+    const ordered = this.opts.hosts.map((h) => readings.get(h) as HostLeaseReading);
+    const decision = first.kind === 'act' ? decideLease(ordered, this.holderId, now) : first;
+    if (decision.kind === 'standby' && decision.release.length > 0) {
+      await Promise.all(decision.release.map((h) => this.run(h, 'release')));
+    }
+    return { decision, readings: ordered };
+  }
+
+  /** Gives up our lease on every reachable host (on shutdown), so another daemon can take
+   *  over at once instead of waiting for expiry. Leases of other holders are left alone. */
+  async release(): Promise<HostLeaseReading[]> {
+    return Promise.all(this.opts.hosts.map((h) => this.run(h, 'release')));
+  }
+
+  private leasePathOf(host: string): string {
+    const p = this.opts.leasePath;
+    return typeof p === 'string' ? p : p(host);
+  }
+
+  private async run(host: string, op: LeaseOp): Promise<HostLeaseReading> {
+    const command = renderLeaseCommand({
+      op,
+      leasePath: this.leasePathOf(host),
+      holder: this.opts.identity.id,
+      description: this.opts.identity.description,
+      durationMs: this.durationMs,
+      lockWaitSeconds: this.lockWaitSeconds,
+    });
+    let result: { exitCode: number; stdout: string; stderr: string };
+    try {
+      result = await this.opts.exec(host, command);
+    } catch (err) {
+      return { host, kind: 'unreachable', message: (err as Error).message };
+    }
+    if (result.exitCode === SSH_CONNECT_FAILED) {
+      return { host, kind: 'unreachable', message: result.stderr.trim() || 'connection failed' };
+    }
+    const parsed = parseLeaseOutput(result.stdout);
+    if (
+      (result.exitCode === LEASE_EXIT.ok || result.exitCode === LEASE_EXIT.heldByOther) &&
+      parsed !== undefined
+    ) {
+      return parsed.lease === undefined
+        ? { host, kind: 'read', hostNow: parsed.hostNow }
+        : { host, kind: 'read', hostNow: parsed.hostNow, lease: parsed.lease };
+    }
+    return { host, kind: 'error', message: describeFailure(host, result) };
+  }
+}
+
+function describeFailure(host: string, r: { exitCode: number; stderr: string }): string {
+  const detail = r.stderr.trim().split('\n').at(-1) ?? '';
+  switch (r.exitCode) {
+    case LEASE_EXIT.noFlock:
+      return `flock not found on ${host} (install util-linux)`;
+    case LEASE_EXIT.lockTimeout:
+      return `timed out waiting for the lease lock on ${host}`;
+    default:
+      return `lease command failed on ${host} (exit ${r.exitCode})${detail ? `: ${detail}` : ''}`;
+  }
+}
