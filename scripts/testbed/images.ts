@@ -1,0 +1,243 @@
+// The test images, built offline from the machine's busybox-static: a shared busybox base
+// layer plus a small layer per image (the web app's scripts, the nginx stand-in). Layers are
+// reproducible tars (sorted, fixed mtime and owners), so their digests are stable across runs
+// and a push of an unchanged image uploads nothing.
+
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { REGISTRY, TESTBED_DIR } from './layout.js';
+import { run, TestbedError } from './shell.js';
+
+const IMAGE_FILES_DIR = join(dirname(new URL(import.meta.url).pathname), 'image-files');
+const BUILD_DIR = join(TESTBED_DIR, 'images');
+const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface Layer {
+  /** sha256 of the uncompressed tar (the image config's diff_id). */
+  diffId: string;
+  /** sha256 of the gzipped tar (the blob the registry stores). */
+  digest: string;
+  blob: Buffer;
+}
+
+export interface ImageConfig {
+  Env: string[];
+  Entrypoint?: string[];
+  Cmd?: string[];
+  ExposedPorts?: Record<string, Record<string, never>>;
+  WorkingDir: string;
+  StopSignal?: string;
+  Labels?: Record<string, string>;
+}
+
+export interface BuiltImage {
+  /** Repository path inside the registry, e.g. `skiff/web`. */
+  repository: string;
+  tag: string;
+  /** `10.213.0.1:5000/skiff/web:1.0.0` */
+  reference: string;
+  layers: Layer[];
+  config: Buffer;
+  configDigest: string;
+  manifest: Buffer;
+  manifestDigest: string;
+}
+
+/** The image families `status` reports: key -> references. */
+export type ImageCatalog = Record<'web' | 'nginx' | 'busybox', string[]>;
+
+export const WEB_VERSIONS = ['1.0.0', '2.0.0', '3.0.0'] as const;
+
+export function imageCatalog(): ImageCatalog {
+  return {
+    web: WEB_VERSIONS.map((v) => `${REGISTRY}/skiff/web:${v}`),
+    nginx: [`${REGISTRY}/skiff/nginx:1.25`],
+    busybox: [`${REGISTRY}/skiff/busybox:1.36`],
+  };
+}
+
+const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+async function busyboxBinary(): Promise<string> {
+  // busybox-static ships /bin/busybox; a dynamically linked busybox would not run in an image.
+  const listed = await run('dpkg', ['-L', 'busybox-static'], { allowFailure: true });
+  const path = listed.stdout.split('\n').find((l) => /\/bin\/busybox$/.test(l)) ?? '/bin/busybox';
+  const file = readFileSync(path);
+  if (file.includes(Buffer.from('/lib64/ld-linux')) || file.includes(Buffer.from('/lib/ld-linux'))) {
+    throw new TestbedError(
+      `${path} is dynamically linked`,
+      'install busybox-static (scripts/install-deps.sh)',
+    );
+  }
+  return path;
+}
+
+/** Packs a folder into a reproducible tar (sorted, fixed mtime and owners) and gzips it. */
+async function packLayer(rootfs: string): Promise<Layer> {
+  const file = `${rootfs}.tar`;
+  await run('tar', [
+    '--sort=name',
+    '--mtime=@0',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--format=gnu',
+    '-C',
+    rootfs,
+    '-cf',
+    file,
+    '.',
+  ]);
+  const tar = readFileSync(file);
+  const blob = gzipSync(tar, { level: 6 });
+  return { diffId: sha256(tar), digest: sha256(blob), blob };
+}
+
+function writeFile(root: string, path: string, content: string | Buffer, mode: number): void {
+  const full = join(root, path);
+  mkdirSync(dirname(full), { recursive: true });
+  writeFileSync(full, content);
+  chmodSync(full, mode);
+}
+
+async function buildBaseLayer(): Promise<Layer> {
+  const root = join(BUILD_DIR, 'base');
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const busybox = await busyboxBinary();
+  mkdirSync(join(root, 'bin'), { recursive: true });
+  copyFileSync(busybox, join(root, 'bin', 'busybox'));
+  chmodSync(join(root, 'bin', 'busybox'), 0o755);
+  const applets = (await run(busybox, ['--list-full'])).stdout.split('\n').filter((l) => l !== '');
+  for (const applet of applets) {
+    if (applet === 'bin/busybox') continue;
+    mkdirSync(dirname(join(root, applet)), { recursive: true });
+    symlinkSync('/bin/busybox', join(root, applet));
+  }
+  writeFile(
+    root,
+    'etc/passwd',
+    'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
+    0o644,
+  );
+  writeFile(root, 'etc/group', 'root:x:0:\nnogroup:x:65534:\n', 0o644);
+  for (const dir of ['tmp', 'var/tmp']) {
+    mkdirSync(join(root, dir), { recursive: true });
+    chmodSync(join(root, dir), 0o1777);
+  }
+  for (const dir of ['root', 'proc', 'sys', 'dev', 'etc', 'var/run', 'usr/local/bin']) {
+    mkdirSync(join(root, dir), { recursive: true });
+  }
+  chmodSync(join(root, 'root'), 0o700);
+  return packLayer(root);
+}
+
+async function buildFilesLayer(
+  name: string,
+  files: Record<string, { source: string; mode: number }>,
+): Promise<Layer> {
+  const root = join(BUILD_DIR, name);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  for (const [path, { source, mode }] of Object.entries(files)) {
+    writeFile(root, path, readFileSync(join(IMAGE_FILES_DIR, source)), mode);
+  }
+  return packLayer(root);
+}
+
+function assemble(repository: string, tag: string, layers: Layer[], config: ImageConfig): BuiltImage {
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  const configJson = Buffer.from(
+    JSON.stringify({
+      architecture: arch,
+      os: 'linux',
+      created: '2024-01-01T00:00:00Z',
+      config,
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
+      history: layers.map((_, i) => ({
+        created: '2024-01-01T00:00:00Z',
+        created_by: `skiff testbed layer ${i}`,
+      })),
+    }),
+  );
+  const configDigest = sha256(configJson);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        size: configJson.length,
+        digest: configDigest,
+      },
+      layers: layers.map((l) => ({
+        mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+        size: l.blob.length,
+        digest: l.digest,
+      })),
+    }),
+  );
+  return {
+    repository,
+    tag,
+    reference: `${REGISTRY}/${repository}:${tag}`,
+    layers,
+    config: configJson,
+    configDigest,
+    manifest,
+    manifestDigest: sha256(manifest),
+  };
+}
+
+/** Builds every test image listed by imageCatalog(). */
+export async function buildImages(): Promise<BuiltImage[]> {
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const [base, web, nginx] = await Promise.all([
+    buildBaseLayer(),
+    buildFilesLayer('web', {
+      'app/server.sh': { source: 'web/server.sh', mode: 0o755 },
+      'app/handler.sh': { source: 'web/handler.sh', mode: 0o755 },
+    }),
+    buildFilesLayer('nginx', {
+      'usr/sbin/nginx': { source: 'nginx/nginx', mode: 0o755 },
+      'usr/share/nginx/html/index.html': { source: 'nginx/index.html', mode: 0o644 },
+    }),
+  ]);
+  const images = [
+    ...WEB_VERSIONS.map((version) =>
+      assemble('skiff/web', version, [base, web], {
+        Env: [PATH_ENV, `VERSION=${version}`, 'PORT=8080'],
+        Entrypoint: ['/app/server.sh'],
+        ExposedPorts: { '8080/tcp': {} },
+        WorkingDir: '/',
+        Labels: {
+          'org.opencontainers.image.title': 'skiff test web app',
+          'org.opencontainers.image.version': version,
+        },
+      }),
+    ),
+    assemble('skiff/nginx', '1.25', [base, nginx], {
+      Env: [PATH_ENV, 'NGINX_VERSION=1.25'],
+      Cmd: ['nginx', '-g', 'daemon off;'],
+      ExposedPorts: { '80/tcp': {} },
+      WorkingDir: '/',
+      StopSignal: 'SIGQUIT',
+    }),
+    assemble('skiff/busybox', '1.36', [base], { Env: [PATH_ENV], Cmd: ['sh'], WorkingDir: '/' }),
+  ];
+  const catalog = Object.values(imageCatalog()).flat().sort();
+  const built = images.map((i) => i.reference).sort();
+  if (JSON.stringify(catalog) !== JSON.stringify(built))
+    throw new Error('bug: image catalog and built images differ');
+  return images;
+}

@@ -1,0 +1,72 @@
+// The testbed's network: a bridge in the root namespace and one network namespace per host,
+// joined to it by a veth pair. Hosts get no default route, so nothing they or their containers
+// send can leave 10.213.0.0/24; the service range is blackholed everywhere so that a Service
+// address skiff has not programmed fails fast instead of leaking.
+
+import { existsSync, readdirSync } from 'node:fs';
+import {
+  BRIDGE,
+  BRIDGE_ADDRESS,
+  BRIDGE_PREFIX,
+  type HostLayout,
+  hostIndexOf,
+  SERVICE_CIDR,
+} from './layout.js';
+import { attempt, run } from './shell.js';
+
+/**
+ * With br_netfilter loaded, frames crossing the bridge traverse the root namespace's FORWARD
+ * chain; a Docker engine in the root namespace sets its policy to DROP. This rule keeps
+ * host-to-host traffic flowing regardless.
+ */
+const FORWARD_RULE = ['FORWARD', '-i', BRIDGE, '-o', BRIDGE, '-j', 'ACCEPT'];
+
+export async function createBridge(): Promise<void> {
+  await run('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+  await run('ip', ['addr', 'add', `${BRIDGE_ADDRESS}/${BRIDGE_PREFIX}`, 'dev', BRIDGE]);
+  await run('ip', ['link', 'set', BRIDGE, 'up']);
+  await run('iptables', ['-w', '-I', ...FORWARD_RULE]);
+  await run('ip', ['route', 'add', 'blackhole', SERVICE_CIDR]);
+}
+
+export async function createHostNetwork(host: HostLayout): Promise<void> {
+  const ns = host.netns;
+  await run('ip', ['netns', 'add', ns]);
+  await run('ip', ['link', 'add', host.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+  await run('ip', ['link', 'set', host.veth, 'master', BRIDGE, 'up']);
+  await run('ip', ['-n', ns, 'addr', 'add', `${host.address}/${BRIDGE_PREFIX}`, 'dev', 'eth0']);
+  await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  await run('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
+  await run('ip', ['-n', ns, 'route', 'add', 'blackhole', SERVICE_CIDR]);
+}
+
+/** The host names whose namespaces exist now (`skiff-h1` -> h1), whatever created them. */
+export function existingHostNamespaces(): string[] {
+  if (!existsSync('/run/netns')) return [];
+  return readdirSync('/run/netns')
+    .map((n) => /^skiff-(h\d+)$/.exec(n)?.[1])
+    .filter((n): n is string => n !== undefined && hostIndexOf(n) !== undefined);
+}
+
+/** Removes namespaces, links, the bridge, the FORWARD rule and routes. Safe to repeat. */
+export async function removeNetwork(): Promise<void> {
+  for (const name of existingHostNamespaces()) await attempt('ip', ['netns', 'del', `skiff-${name}`]);
+  const links = (await run('ip', ['-o', 'link', 'show'])).stdout;
+  for (const m of links.matchAll(/^\d+: (veth-h\d+)[@:]/gm)) await attempt('ip', ['link', 'del', m[1]!]);
+  if (new RegExp(`^\\d+: ${BRIDGE}[@:]`, 'm').test(links)) await attempt('ip', ['link', 'del', BRIDGE]);
+  while (await attempt('iptables', ['-w', '-D', ...FORWARD_RULE])) {
+    // a crashed run may have inserted it more than once
+  }
+  while (await attempt('ip', ['route', 'del', 'blackhole', SERVICE_CIDR])) {
+    // idem
+  }
+}
+
+export async function setLink(host: HostLayout, state: 'up' | 'down'): Promise<void> {
+  await run('ip', ['link', 'set', host.veth, state]);
+}
+
+export async function linkIsUp(host: HostLayout): Promise<boolean> {
+  const out = await run('ip', ['-o', 'link', 'show', host.veth], { allowFailure: true });
+  return out.code === 0 && /[<,]UP[,>]/.test(out.stdout);
+}
