@@ -33,6 +33,11 @@ export type LeaseDecision =
       /** Hosts that answered: take or renew the lease on each. */
       hosts: string[];
       unreachable: string[];
+      /** Our clock (ms): the earliest expiry of the leases we hold, judged from `now` (taken
+       *  before the round, so on the safe side). A daemon paused past it (GC, SIGSTOP) may
+       *  have been replaced: start no action at or after it without a new round. `now` when
+       *  we hold no lease yet (a decision made before taking). */
+      validUntil: number;
     }
   | {
       kind: 'standby';
@@ -110,9 +115,13 @@ export function decideLease(
       message: 'standby: no host reachable to lease',
     };
   }
+  const ours = live.filter((r) => r.lease.holder === ourId);
+  const validUntil =
+    ours.length === 0 ? now : Math.min(...ours.map((r) => now + (r.lease.expiresAt - r.hostNow)));
   return {
     kind: 'act',
     hosts: reached,
     unreachable: readings.filter((r) => r.kind === 'unreachable').map((r) => r.host),
+    validUntil,
   };
 }

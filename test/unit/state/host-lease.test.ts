@@ -75,7 +75,10 @@ describe('host lease on real sh', () => {
     const c = cluster();
     const a = c.daemon(A);
     const round = await a.acquire(NOW);
-    expect(round.decision).toEqual({ kind: 'act', hosts: ['h1', 'h2', 'h3'], unreachable: [] });
+    expect(round.decision).toMatchObject({ kind: 'act', hosts: ['h1', 'h2', 'h3'], unreachable: [] });
+    // Valid for the lease duration from `now` (the host clock is read after `now` was taken).
+    expect(round.decision.kind === 'act' && round.decision.validUntil).toBeLessThanOrEqual(NOW + 30_000);
+    expect(round.decision.kind === 'act' && round.decision.validUntil).toBeGreaterThan(NOW + 25_000);
     const first = c.readLease('h2');
     expect(first).toMatchObject({ version: 1, holder: A.id, description: A.description });
     expect((first.expiresAt as number) - (first.renewedAt as number)).toBe(30_000);
@@ -170,7 +173,7 @@ describe('host lease on real sh', () => {
     const c = cluster();
     const exec = localShellExec({ unreachable: new Set(['h3']) });
     const round = await c.daemon(A, exec).acquire(NOW);
-    expect(round.decision).toEqual({ kind: 'act', hosts: ['h1', 'h2'], unreachable: ['h3'] });
+    expect(round.decision).toMatchObject({ kind: 'act', hosts: ['h1', 'h2'], unreachable: ['h3'] });
     expect(round.readings[2]).toEqual({
       host: 'h3',
       kind: 'unreachable',

@@ -92,6 +92,26 @@ describe('decideLease', () => {
     expect(behind.kind).toBe('act');
   });
 
+  it('says until when our leases are valid, in our clock: the earliest expiry among them', () => {
+    const d = decideLease(
+      [
+        held('h1', lease(US, NOW + 30_000)),
+        held('h2', lease(US, NOW - 2_000 + 30_000), NOW - 2_000),
+        free('h3'),
+      ],
+      US,
+      NOW,
+    );
+    expect(d).toEqual({ kind: 'act', hosts: ['h1', 'h2', 'h3'], unreachable: [], validUntil: NOW + 30_000 });
+    const skewed = decideLease(
+      [held('h1', lease(US, NOW + 10_000)), held('h2', lease(US, NOW + 25_000))],
+      US,
+      NOW,
+    );
+    expect(skewed).toMatchObject({ validUntil: NOW + 10_000 });
+    expect(decideLease([free('h1')], US, NOW)).toMatchObject({ validUntil: NOW });
+  });
+
   it('reports who holds the hosts and until when, in our clock, waiting for the longest lease', () => {
     const d = decideLease(
       [
