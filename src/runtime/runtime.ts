@@ -2,9 +2,11 @@
 // implementation (Docker over persistent SSH, see docker-runtime.ts) and one in-memory fake
 // for unit tests of the shell (fake-runtime.ts); a shared contract test keeps them alike.
 
+import type { Duplex } from 'node:stream';
 import type { PodRef } from '../model/actions.js';
 import type { DesiredPod } from '../model/desired.js';
-import type { Observed } from '../model/observed.js';
+import type { Labels } from '../model/k8s.js';
+import type { Observed, Taint } from '../model/observed.js';
 
 export interface ExecResult {
   exitCode: number;
@@ -31,6 +33,15 @@ export interface LogOptions {
   timestamps?: boolean;
 }
 
+/** A host as the cluster config lists it (no connection needed). */
+export interface HostInfo {
+  name: string;
+  kind: 'ssh' | 'local';
+  address: string;
+  labels: Labels;
+  taints: Taint[];
+}
+
 export interface Runtime {
   /** Every host with its readiness, and every pod skiff owns, from Docker labels. */
   observe(): Promise<Observed>;
@@ -41,5 +52,11 @@ export interface Runtime {
   logs(pod: PodRef, opts: LogOptions): Promise<NodeJS.ReadableStream>;
   exec(pod: PodRef, container: string, command: string[], timeoutMs?: number): Promise<ExecResult>;
   stats(host: string): Promise<ContainerStats[]>;
+  /** Run a shell command on the host itself (e.g. iptables-restore with the rules on stdin). */
+  execOnHost(host: string, command: string, stdin?: string): Promise<ExecResult>;
+  /** A TCP connection opened from the host to ip:port (probes of a pod, from its own host). */
+  connectTcp(host: string, ip: string, port: number): Promise<Duplex>;
+  /** The configured hosts, in config order. */
+  hostInfo(): HostInfo[];
   close(): Promise<void>;
 }

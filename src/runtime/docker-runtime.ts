@@ -1,0 +1,701 @@
+// DockerRuntime: the real Runtime. Docker engines on hosts reached over one persistent SSH
+// connection each (or the local socket for a `local` host). Shell: it holds the connections
+// and the clock; what containers mean is decided by the pure decodePods/planPod.
+// Invariants:
+// - observe() never fails because a host is down: that host is reported NotReady, with the
+//   time it first failed (notReadySince) and its last known pods, while the others answer.
+// - Every Docker call runs under a per-host and an overall concurrency bound, with a timeout.
+// - Pods are created whole or not at all (a failed create removes what it made); deletes and
+//   restarts are idempotent against what is actually on the host.
+import type { Duplex } from 'node:stream';
+import type Docker from 'dockerode';
+import type { ClusterConfig, ConnectionConfig, HostConfig } from '../config/cluster-config.js';
+import type { PodRef } from '../model/actions.js';
+import type { DesiredPod } from '../model/desired.js';
+import type { PodSpec, ProbeHandler } from '../model/k8s.js';
+import { APP_ROLE, dockerContainerName, INFRA_ROLE, LABELS } from '../model/labels.js';
+import type { Observed, ObservedHost, ObservedPod } from '../model/observed.js';
+import {
+  type ContainerDetails,
+  type ContainerSummary,
+  decodeDockerTime,
+  decodePods,
+  detailsCacheKey,
+} from './decode-pods.js';
+import { DemuxTransform, demuxBuffer, readableOf } from './docker-streams.js';
+import { dockerError, HostKeyError, isNotFound, podSubject, RuntimeError } from './errors.js';
+import { type HostTransport, transportFor } from './host-transport.js';
+import { HostImages, type RuntimeLogger, silentLogger } from './images.js';
+import { Limiter } from './limiter.js';
+import { PAUSE_IMAGE } from './pause-image.js';
+import { type DockerCreateBody, planPod, podDirOf } from './pod-spec.js';
+import type { ContainerStats, ExecResult, HostInfo, LogOptions, Runtime } from './runtime.js';
+import {
+  type CpuPoint,
+  cpuMillicores,
+  cpuPointOf,
+  type DockerStatsSample,
+  enginePreviousPoint,
+  onlineCpusOf,
+  workingSetBytes,
+} from './stats.js';
+
+export interface DockerRuntimeOptions {
+  logger?: RuntimeLogger;
+  /** Where registry passwords given as passwordEnv are read. */
+  env?: Record<string, string | undefined>;
+  /** The clock (ms since epoch); injectable so tests can pin notReadySince. */
+  now?: () => number;
+  /** Make a host's transport (tests use this to point at a different engine). */
+  transport?: (host: HostConfig, opts: ConnectionConfig) => HostTransport;
+}
+
+interface EngineInfo {
+  version: string;
+  cpuMilli: number;
+  memoryBytes: number;
+  architecture: string;
+  at: number;
+}
+
+interface HostState {
+  cfg: HostConfig;
+  transport: HostTransport;
+  limiter: Limiter;
+  images: HostImages;
+  ready: boolean;
+  tried: boolean;
+  notReadySince?: number;
+  reason?: string;
+  engine?: EngineInfo;
+  lastPods: ObservedPod[];
+  details: Map<string, { key: string; details: ContainerDetails }>;
+  cpuPrev: Map<string, CpuPoint>;
+}
+
+const ENGINE_INFO_TTL_MS = 60_000;
+const STATS_CONCURRENCY = 32;
+
+export class DockerRuntime implements Runtime {
+  private readonly hosts = new Map<string, HostState>();
+  private readonly global: Limiter;
+  private readonly conn: ConnectionConfig;
+  private readonly log: RuntimeLogger;
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(
+    private readonly config: ClusterConfig,
+    opts: DockerRuntimeOptions = {},
+  ) {
+    this.conn = config.connection;
+    this.log = opts.logger ?? silentLogger;
+    this.now = opts.now ?? Date.now;
+    this.global = new Limiter(this.conn.maxConcurrent);
+    const make = opts.transport ?? transportFor;
+    for (const cfg of config.hosts) {
+      const transport = make(cfg, this.conn);
+      this.hosts.set(cfg.name, {
+        cfg,
+        transport,
+        limiter: new Limiter(this.conn.maxConcurrentPerHost),
+        images: new HostImages(
+          cfg.name,
+          transport.docker,
+          config.registries,
+          opts.env ?? process.env,
+          this.log,
+          this.conn.pullTimeoutSeconds * 1000,
+        ),
+        ready: false,
+        tried: false,
+        lastPods: [],
+        details: new Map(),
+        cpuPrev: new Map(),
+      });
+    }
+  }
+
+  hostInfo(): HostInfo[] {
+    return this.config.hosts.map((h) => ({
+      name: h.name,
+      kind: h.kind,
+      address: h.address,
+      labels: h.labels,
+      taints: h.taints,
+    }));
+  }
+
+  /** The Docker client of a host (for tools and benchmarks that need the raw API). */
+  dockerOf(host: string): Docker {
+    return this.host(host).transport.docker;
+  }
+
+  private host(name: string): HostState {
+    if (this.closed) throw new RuntimeError('runtime.closed', 'runtime is closed');
+    const h = this.hosts.get(name);
+    if (!h)
+      throw new RuntimeError('runtime.unknown-host', `host/${name} is not in the cluster config`, {
+        subject: `host/${name}`,
+        hint: `known hosts: ${[...this.hosts.keys()].join(', ')}`,
+      });
+    return h;
+  }
+
+  /** Run one bounded, timed call against a host's engine. */
+  private call<T>(
+    h: HostState,
+    what: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    timeoutMs = this.conn.callTimeoutSeconds * 1000,
+  ): Promise<T> {
+    return h.limiter.run(() =>
+      this.global.run(async () => {
+        const ac = new AbortController();
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            ac.abort();
+            reject(
+              new RuntimeError(
+                'runtime.timeout',
+                `${what} on host/${h.cfg.name} timed out after ${timeoutMs} ms`,
+                { subject: `host/${h.cfg.name}`, retryable: true },
+              ),
+            );
+          }, timeoutMs);
+        });
+        try {
+          return await Promise.race([fn(ac.signal), timeout]);
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  }
+
+  // ---- observe ------------------------------------------------------------------------
+
+  async observe(): Promise<Observed> {
+    const at = this.now();
+    const parts = await Promise.all([...this.hosts.values()].map((h) => this.observeHost(h, at)));
+    return { at, hosts: parts.map((p) => p.host), pods: parts.flatMap((p) => p.pods) };
+  }
+
+  private async observeHost(h: HostState, at: number): Promise<{ host: ObservedHost; pods: ObservedPod[] }> {
+    // A host already known to be down is not waited for: its reconnect runs in the background
+    // and a later pass sees it Ready again. Only the first contact may wait for the handshake.
+    if (h.tried && !h.ready && !h.transport.connected()) {
+      h.transport.ready().catch(() => {});
+      return this.notReady(h, at, h.reason ?? 'not connected');
+    }
+    h.tried = true;
+    try {
+      const pods = await this.call(
+        h,
+        'observe',
+        (signal) => this.readPods(h, signal),
+        this.conn.observeTimeoutSeconds * 1000,
+      );
+      h.ready = true;
+      h.notReadySince = undefined;
+      h.reason = undefined;
+      h.lastPods = pods;
+      return { host: this.observedHost(h), pods };
+    } catch (err) {
+      return this.notReady(h, at, reasonOf(err));
+    }
+  }
+
+  private notReady(h: HostState, at: number, reason: string): { host: ObservedHost; pods: ObservedPod[] } {
+    if (h.ready || h.notReadySince === undefined) {
+      h.notReadySince = at;
+      this.log.warn({ host: h.cfg.name, reason }, 'host not ready');
+    }
+    h.ready = false;
+    h.reason = reason;
+    // Last known pods stay visible: controllers decide what a NotReady host's pods mean.
+    return { host: this.observedHost(h), pods: h.lastPods };
+  }
+
+  private observedHost(h: HostState): ObservedHost {
+    return {
+      name: h.cfg.name,
+      address: h.cfg.address,
+      ready: h.ready,
+      notReadySince: h.ready ? undefined : h.notReadySince,
+      reason: h.ready ? undefined : h.reason,
+      labels: h.cfg.labels,
+      taints: h.cfg.taints,
+      capacity: { cpuMilli: h.engine?.cpuMilli ?? 0, memoryBytes: h.engine?.memoryBytes ?? 0 },
+      dockerVersion: h.engine?.version,
+    };
+  }
+
+  private async readPods(h: HostState, signal: AbortSignal): Promise<ObservedPod[]> {
+    const docker = h.transport.docker;
+    const needInfo = !h.engine || this.now() - h.engine.at > ENGINE_INFO_TTL_MS;
+    const [list, info] = await Promise.all([
+      docker.listContainers({
+        all: true,
+        filters: { label: [`${LABELS.managed}=true`] },
+        abortSignal: signal,
+      }) as Promise<ContainerSummary[]>,
+      needInfo ? (docker.info() as Promise<DockerInfo>) : Promise.resolve(undefined),
+    ]);
+    if (info) h.engine = engineInfo(info, this.now());
+    // Exit codes and start times need an inspect; do it only when a container's state changed.
+    const stale = list.filter((c) => h.details.get(c.Id)?.key !== detailsCacheKey(c));
+    await Promise.all(
+      stale.map(async (c) => {
+        try {
+          const i = await docker.getContainer(c.Id).inspect({ abortSignal: signal } as object);
+          h.details.set(c.Id, {
+            key: detailsCacheKey(c),
+            details: {
+              exitCode: i.State.ExitCode,
+              startedAt: decodeDockerTime(i.State.StartedAt),
+              finishedAt: decodeDockerTime(i.State.FinishedAt),
+            },
+          });
+        } catch (err) {
+          if (!isNotFound(err)) throw err; // removed between list and inspect: fine
+        }
+      }),
+    );
+    const ids = new Set(list.map((c) => c.Id));
+    for (const id of h.details.keys()) if (!ids.has(id)) h.details.delete(id);
+    const details = new Map([...h.details].map(([id, d]) => [id, d.details]));
+    return decodePods(h.cfg.name, list, details);
+  }
+
+  /** Containers of one pod on its host, straight from Docker. */
+  private async podContainers(
+    h: HostState,
+    ref: Pick<PodRef, 'namespace' | 'name'>,
+  ): Promise<ContainerSummary[]> {
+    return (await this.call(h, 'list pod containers', (signal) =>
+      h.transport.docker.listContainers({
+        all: true,
+        filters: {
+          label: [
+            `${LABELS.managed}=true`,
+            `${LABELS.namespace}=${ref.namespace}`,
+            `${LABELS.pod}=${ref.name}`,
+          ],
+        },
+        abortSignal: signal,
+      }),
+    )) as ContainerSummary[];
+  }
+
+  // ---- create ---------------------------------------------------------------------------
+
+  async createPod(hostName: string, pod: DesiredPod): Promise<void> {
+    const h = this.host(hostName);
+    const subject = podSubject({ host: hostName, namespace: pod.namespace, name: pod.name });
+    if ((await this.podContainers(h, pod)).length > 0)
+      throw new RuntimeError('runtime.pod-exists', `${subject} already exists`, {
+        subject,
+        hint: 'delete it first',
+      });
+    await h.images.ensurePause();
+    const images = new Map(pod.containers.map((c) => [c.image, c.pullPolicy]));
+    await Promise.all([...images].map(([image, policy]) => h.images.ensure(image, policy)));
+    const plan = planPod(pod, { dataDir: h.cfg.dataDir, pauseImage: PAUSE_IMAGE, createdAt: this.now() });
+    const created: string[] = [];
+    try {
+      await h.transport.writePaths(plan.paths);
+      const infraId = await this.createContainer(h, plan.infra, subject);
+      created.push(infraId);
+      await this.call(h, 'start infra', (signal) =>
+        h.transport.docker.getContainer(infraId).start({ abortSignal: signal } as object),
+      );
+      const ids: string[] = [];
+      for (const body of plan.containers) {
+        const id = await this.createContainer(h, body, subject);
+        created.push(id);
+        ids.push(id);
+      }
+      // Started in spec order, as the kubelet does.
+      for (const [i, id] of ids.entries()) {
+        try {
+          await this.call(h, 'start container', (signal) =>
+            h.transport.docker.getContainer(id).start({ abortSignal: signal } as object),
+          );
+        } catch (err) {
+          // The pod stays (a created container that did not start is a state the controllers
+          // see and restart with backoff); the action reports why.
+          throw new RuntimeError(
+            'runtime.start-failed',
+            `${subject}: container ${pod.containers[i]?.name} did not start: ${reasonOf(err)}`,
+            { subject, cause: err },
+          );
+        }
+      }
+    } catch (err) {
+      if (err instanceof RuntimeError && err.code === 'runtime.start-failed') throw err;
+      await this.removeContainers(h, created).catch(() => {});
+      await h.transport.removeTree(plan.podDir).catch(() => {});
+      throw err;
+    }
+    this.log.info({ host: hostName, pod: `${pod.namespace}/${pod.name}` }, 'pod created');
+  }
+
+  private async createContainer(h: HostState, body: DockerCreateBody, subject: string): Promise<string> {
+    try {
+      const c = await this.call(h, 'create container', (signal) =>
+        h.transport.docker.createContainer({ ...body, abortSignal: signal } as Docker.ContainerCreateOptions),
+      );
+      return c.id;
+    } catch (err) {
+      throw dockerError(err, `create ${body.name}`, subject);
+    }
+  }
+
+  private async removeContainers(h: HostState, ids: readonly string[]): Promise<void> {
+    await Promise.all(
+      ids.map((id) =>
+        this.call(h, 'remove container', (signal) =>
+          h.transport.docker.getContainer(id).remove({ force: true, v: true, abortSignal: signal }),
+        ).catch((err) => {
+          if (!isNotFound(err)) throw err;
+        }),
+      ),
+    );
+  }
+
+  // ---- delete ---------------------------------------------------------------------------
+
+  async deletePod(ref: PodRef, gracePeriodSeconds: number): Promise<void> {
+    const h = this.host(ref.host);
+    const all = await this.podContainers(h, ref);
+    if (all.length === 0) {
+      await h.transport.removeTree(podDirOf(h.cfg.dataDir, ref.namespace, ref.name));
+      return;
+    }
+    const [pod] = decodePods(ref.host, all);
+    const running = (pod?.containers ?? []).filter((c) => c.state === 'running');
+    const started = this.now();
+    // preStop hooks run first and count against the grace period, as in Kubernetes.
+    await Promise.all(
+      running.map((c) => {
+        const hook = pod?.spec?.containers.find((s) => s.name === c.name)?.lifecycle?.preStop;
+        return hook
+          ? this.runHook(h, pod!, c.id, hook, gracePeriodSeconds * 1000).catch(() => {})
+          : undefined;
+      }),
+    );
+    const elapsed = (this.now() - started) / 1000;
+    // Kubernetes grants a one-off 2 s extension when the hook used up the grace period.
+    const remaining = Math.max(
+      gracePeriodSeconds - elapsed,
+      gracePeriodSeconds > 0 && elapsed >= gracePeriodSeconds ? 2 : 0,
+    );
+    const t = Math.ceil(remaining);
+    await Promise.all(
+      running.map((c) =>
+        this.call(
+          h,
+          'stop container',
+          (signal) => h.transport.docker.getContainer(c.id).stop({ t, abortSignal: signal } as object),
+          (this.conn.callTimeoutSeconds + t) * 1000,
+        ).catch((err) => {
+          if (!isNotFound(err) && (err as { statusCode?: number }).statusCode !== 304)
+            throw dockerError(err, `stop ${c.dockerName}`, podSubject(ref));
+        }),
+      ),
+    );
+    await this.removeContainers(
+      h,
+      all.map((c) => c.Id),
+    );
+    await h.transport.removeTree(podDirOf(h.cfg.dataDir, ref.namespace, ref.name));
+    this.log.info({ host: ref.host, pod: `${ref.namespace}/${ref.name}` }, 'pod deleted');
+  }
+
+  private async runHook(
+    h: HostState,
+    pod: ObservedPod,
+    containerId: string,
+    hook: ProbeHandler,
+    timeoutMs: number,
+  ): Promise<void> {
+    if (hook.exec) {
+      await this.execIn(h, containerId, hook.exec.command, timeoutMs);
+      return;
+    }
+    if (hook.httpGet && pod.ip) {
+      const port =
+        typeof hook.httpGet.port === 'number' ? hook.httpGet.port : portByName(pod.spec, hook.httpGet.port);
+      if (port === undefined) return;
+      const sock = await h.transport.connectTcp(hook.httpGet.host ?? pod.ip, port);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => sock.destroy(), timeoutMs);
+        sock.on('data', () => {});
+        sock.on('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        sock.on('error', () => {});
+        sock.end(`GET ${hook.httpGet!.path} HTTP/1.0\r\nHost: ${pod.ip}\r\n\r\n`);
+      });
+    }
+  }
+
+  // ---- restart --------------------------------------------------------------------------
+
+  async restartContainer(ref: PodRef, container: string): Promise<void> {
+    const h = this.host(ref.host);
+    const subject = podSubject(ref);
+    const all = await this.podContainers(h, ref);
+    const mine = all
+      .filter((c) => c.Labels[LABELS.role] === APP_ROLE && c.Labels[LABELS.container] === container)
+      .sort((a, b) => Number(a.Labels[LABELS.restartCount]) - Number(b.Labels[LABELS.restartCount]));
+    const current = mine.at(-1);
+    if (!current)
+      throw new RuntimeError('runtime.container-not-found', `${subject} has no container ${container}`, {
+        subject,
+      });
+    const restart = Number(current.Labels[LABELS.restartCount] ?? 0) + 1;
+    const spec = decodePods(ref.host, all)[0]?.spec;
+    const docker = h.transport.docker;
+    const old = await this.call(h, 'inspect container', () => docker.getContainer(current.Id).inspect());
+    if (old.State.Running) {
+      const t = spec?.terminationGracePeriodSeconds ?? 30;
+      await this.call(
+        h,
+        'stop container',
+        (signal) => docker.getContainer(current.Id).stop({ t, abortSignal: signal } as object),
+        (this.conn.callTimeoutSeconds + t) * 1000,
+      ).catch((err) => {
+        if (!isNotFound(err) && (err as { statusCode?: number }).statusCode !== 304)
+          throw dockerError(err, `stop ${container}`, subject);
+      });
+    }
+    // The kubelet keeps the last dead container (for `logs --previous`); older ones go.
+    await this.removeContainers(
+      h,
+      mine.slice(0, -1).map((c) => c.Id),
+    );
+    const infra = all.find((c) => c.Labels[LABELS.role] === INFRA_ROLE);
+    const body: DockerCreateBody = {
+      name: dockerContainerName(ref.namespace, ref.name, container, restart),
+      Image: old.Config.Image,
+      Entrypoint: (old.Config.Entrypoint as string[] | null) ?? undefined,
+      Cmd: old.Config.Cmd ?? undefined,
+      Env: old.Config.Env ?? [],
+      WorkingDir: old.Config.WorkingDir || undefined,
+      Labels: { ...old.Config.Labels, [LABELS.restartCount]: String(restart) },
+      HostConfig: {
+        NetworkMode: infra ? `container:${infra.Id}` : old.HostConfig.NetworkMode,
+        NanoCpus: old.HostConfig.NanoCpus || undefined,
+        Memory: old.HostConfig.Memory || undefined,
+        Binds: old.HostConfig.Binds ?? [],
+        RestartPolicy: { Name: 'no' },
+      },
+    };
+    const id = await this.createContainer(h, body, subject);
+    try {
+      await this.call(h, 'start container', (signal) =>
+        docker.getContainer(id).start({ abortSignal: signal } as object),
+      );
+    } catch (err) {
+      throw new RuntimeError(
+        'runtime.start-failed',
+        `${subject}: container ${container} did not start: ${reasonOf(err)}`,
+        { subject, cause: err },
+      );
+    }
+    this.log.info(
+      { host: ref.host, pod: `${ref.namespace}/${ref.name}`, container, restart },
+      'container restarted',
+    );
+  }
+
+  // ---- logs, exec, stats -----------------------------------------------------------------
+
+  private async containerOf(
+    h: HostState,
+    ref: PodRef,
+    container?: string,
+  ): Promise<{ id: string; name: string }> {
+    const all = await this.podContainers(h, ref);
+    const pod = decodePods(ref.host, all)[0];
+    if (!pod)
+      throw new RuntimeError('runtime.pod-not-found', `${podSubject(ref)} not found`, {
+        subject: podSubject(ref),
+      });
+    const c = container === undefined ? pod.containers[0] : pod.containers.find((x) => x.name === container);
+    if (!c)
+      throw new RuntimeError(
+        'runtime.container-not-found',
+        `${podSubject(ref)} has no container ${container ?? ''}`.trim(),
+        {
+          subject: podSubject(ref),
+          hint: `containers: ${pod.containers.map((x) => x.name).join(', ')}`,
+        },
+      );
+    return { id: c.id, name: c.name };
+  }
+
+  async logs(ref: PodRef, opts: LogOptions): Promise<NodeJS.ReadableStream> {
+    const h = this.host(ref.host);
+    const { id } = await this.containerOf(h, ref, opts.container);
+    const c = h.transport.docker.getContainer(id);
+    const base = {
+      stdout: true,
+      stderr: true,
+      timestamps: opts.timestamps ?? false,
+      tail: opts.tail,
+    };
+    if (opts.follow) {
+      // A follow stream lives as long as the reader wants: bounded by the limiter only to open.
+      const raw = await this.call(h, 'logs', () => c.logs({ ...base, follow: true }));
+      const out = new DemuxTransform();
+      raw.pipe(out);
+      out.on('close', () => (raw as unknown as { destroy?: () => void }).destroy?.());
+      return out;
+    }
+    const buf = (await this.call(h, 'logs', () => c.logs({ ...base, follow: false }))) as Buffer;
+    const { stdout, stderr } = demuxBuffer(buf);
+    return readableOf(Buffer.concat([stdout, stderr]));
+  }
+
+  async exec(ref: PodRef, container: string, command: string[], timeoutMs?: number): Promise<ExecResult> {
+    const h = this.host(ref.host);
+    const { id } = await this.containerOf(h, ref, container);
+    return this.execIn(h, id, command, timeoutMs ?? this.conn.callTimeoutSeconds * 1000);
+  }
+
+  private async execIn(
+    h: HostState,
+    containerId: string,
+    command: string[],
+    timeoutMs: number,
+  ): Promise<ExecResult> {
+    const docker = h.transport.docker;
+    return this.call(
+      h,
+      'exec',
+      async () => {
+        const ex = await docker
+          .getContainer(containerId)
+          .exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
+        const stream = (await ex.start({ hijack: true, stdin: false })) as Duplex;
+        const chunks: Buffer[] = [];
+        await new Promise<void>((resolve, reject) => {
+          stream.on('data', (d: Buffer) => chunks.push(d));
+          stream.on('end', resolve);
+          stream.on('close', resolve);
+          stream.on('error', reject);
+        }).finally(() => stream.destroy());
+        const { stdout, stderr } = demuxBuffer(Buffer.concat(chunks));
+        const info = await ex.inspect();
+        return {
+          exitCode: info.ExitCode ?? 0,
+          stdout: stdout.toString('utf8'),
+          stderr: stderr.toString('utf8'),
+        };
+      },
+      timeoutMs,
+    );
+  }
+
+  async stats(hostName: string): Promise<ContainerStats[]> {
+    const h = this.host(hostName);
+    const list = (await this.call(h, 'list running containers', (signal) =>
+      h.transport.docker.listContainers({
+        filters: { label: [`${LABELS.managed}=true`, `${LABELS.role}=${APP_ROLE}`], status: ['running'] },
+        abortSignal: signal,
+      }),
+    )) as ContainerSummary[];
+    const limiter = new Limiter(STATS_CONCURRENCY);
+    const fallbackCpus = Math.max(1, Math.round((h.engine?.cpuMilli ?? 1000) / 1000));
+    const out = await Promise.all(
+      list.map((c) =>
+        limiter.run(async (): Promise<ContainerStats | undefined> => {
+          const prev = h.cpuPrev.get(c.Id);
+          // With our own previous point, a one-shot read is enough (no engine-side 1 s wait);
+          // the first read of a container lets the engine take both points.
+          const query = { stream: false, 'one-shot': prev !== undefined } as const;
+          const s = await this.call(h, 'stats', async (signal) => {
+            try {
+              const container = h.transport.docker.getContainer(c.Id);
+              return (await container.stats({
+                ...query,
+                abortSignal: signal,
+              } as typeof query)) as unknown as DockerStatsSample;
+            } catch (err) {
+              if (isNotFound(err)) return undefined; // gone since the list
+              throw err;
+            }
+          });
+          if (!s) return undefined;
+          const point = cpuPointOf(s);
+          const base = prev ?? enginePreviousPoint(s);
+          h.cpuPrev.set(c.Id, point);
+          return {
+            host: hostName,
+            containerId: c.Id,
+            namespace: c.Labels[LABELS.namespace] ?? '',
+            pod: c.Labels[LABELS.pod] ?? '',
+            container: c.Labels[LABELS.container] ?? '',
+            cpuMilli: base ? cpuMillicores(point, base, onlineCpusOf(s, fallbackCpus)) : 0,
+            memoryBytes: workingSetBytes(s),
+            at: decodeDockerTime(s.read) ?? this.now(),
+          };
+        }),
+      ),
+    );
+    const live = new Set(list.map((c) => c.Id));
+    for (const id of h.cpuPrev.keys()) if (!live.has(id)) h.cpuPrev.delete(id);
+    return out.filter((x): x is ContainerStats => x !== undefined);
+  }
+
+  // ---- host primitives ---------------------------------------------------------------------
+
+  async execOnHost(hostName: string, command: string, stdin?: string): Promise<ExecResult> {
+    const h = this.host(hostName);
+    return h.limiter.run(() => h.transport.exec(command, stdin, this.conn.callTimeoutSeconds * 1000));
+  }
+
+  async connectTcp(hostName: string, ip: string, port: number): Promise<Duplex> {
+    const h = this.host(hostName);
+    return this.call(h, `connect ${ip}:${port}`, () => h.transport.connectTcp(ip, port));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const h of this.hosts.values()) h.transport.close();
+  }
+}
+
+interface DockerInfo {
+  ServerVersion?: string;
+  NCPU?: number;
+  MemTotal?: number;
+  Architecture?: string;
+}
+
+function engineInfo(i: DockerInfo, at: number): EngineInfo {
+  return {
+    version: i.ServerVersion ?? 'unknown',
+    cpuMilli: (i.NCPU ?? 0) * 1000,
+    memoryBytes: i.MemTotal ?? 0,
+    architecture: i.Architecture ?? 'unknown',
+    at,
+  };
+}
+
+function portByName(spec: PodSpec | undefined, name: string): number | undefined {
+  for (const c of spec?.containers ?? [])
+    for (const p of c.ports) if (p.name === name) return p.containerPort;
+  return undefined;
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof HostKeyError) return err.message;
+  const e = err as { json?: { message?: string }; message?: string };
+  return e?.json?.message ?? e?.message ?? String(err);
+}

@@ -1,0 +1,203 @@
+// How the runtime reaches one host: a Docker API client plus file writes, host commands and
+// TCP connections. Two kinds: over the host's persistent SSH connection (normal), or locally
+// (the `local` host: the local Docker socket, the local filesystem, no SSH). Shell.
+// Invariant: everything for one SSH host goes over its single SshConnection.
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import Docker from 'dockerode';
+import type {
+  ConnectionConfig,
+  HostConfig,
+  LocalHostConfig,
+  SshHostConfig,
+} from '../config/cluster-config.js';
+import { SshDockerAgent } from './docker-agent.js';
+import { RuntimeError } from './errors.js';
+import type { HostPathEntry } from './pod-spec.js';
+import type { ExecResult } from './runtime.js';
+import { SshConnection } from './ssh-connection.js';
+
+export interface HostTransport {
+  readonly docker: Docker;
+  /** True when calls can go out now without first (re)connecting. */
+  connected(): boolean;
+  /** Connect if needed; rejects with HostUnreachableError/HostKeyError. */
+  ready(): Promise<void>;
+  /** Create folders and files on the host (files with their exact mode). */
+  writePaths(entries: readonly HostPathEntry[]): Promise<void>;
+  /** Remove a folder and everything in it (no error if absent). */
+  removeTree(path: string): Promise<void>;
+  exec(command: string, stdin: string | undefined, timeoutMs: number): Promise<ExecResult>;
+  connectTcp(ip: string, port: number): Promise<Duplex>;
+  close(): void;
+}
+
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function parentDir(p: string): string {
+  return p.slice(0, p.lastIndexOf('/')) || '/';
+}
+
+/** Folders to create first: every file's parent (mode 0700 under secrets/, 0755 otherwise). */
+function foldersOf(entries: readonly HostPathEntry[]): { path: string; mode: number }[] {
+  const out = new Map<string, number>();
+  for (const e of entries) {
+    if (e.kind === 'dir') out.set(e.hostPath, e.mode);
+    else if (!out.has(parentDir(e.hostPath))) out.set(parentDir(e.hostPath), e.secret ? 0o700 : 0o755);
+  }
+  return [...out].map(([path, mode]) => ({ path, mode }));
+}
+
+export class SshTransport implements HostTransport {
+  readonly docker: Docker;
+  readonly connection: SshConnection;
+  private readonly agent: SshDockerAgent;
+
+  constructor(host: SshHostConfig, opts: ConnectionConfig) {
+    this.connection = new SshConnection(host, opts);
+    this.agent = new SshDockerAgent(() => this.connection.streamLocal(host.dockerSocket));
+    // The host name in the URL is never resolved: the agent opens an SSH channel instead.
+    this.docker = new Docker({
+      protocol: 'http',
+      host: 'docker',
+      port: 80,
+      agent: this.agent,
+    } as Docker.DockerOptions);
+  }
+
+  connected(): boolean {
+    return this.connection.status.state === 'ready';
+  }
+
+  async ready(): Promise<void> {
+    await this.connection.ready();
+  }
+
+  async writePaths(entries: readonly HostPathEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    // One round trip for all folders (`mkdir -p` then exact modes), then SFTP for contents.
+    const folders = foldersOf(entries);
+    const script = folders
+      .map((f) => `mkdir -p ${shellQuote(f.path)} && chmod ${f.mode.toString(8)} ${shellQuote(f.path)}`)
+      .join(' && ');
+    const r = await this.connection.exec(script, undefined, 30_000);
+    if (r.exitCode !== 0)
+      throw new RuntimeError('runtime.docker', `cannot create pod folders: ${r.stderr.trim()}`);
+    const sftp = await this.connection.sftp();
+    await Promise.all(
+      entries.map(async (e) => {
+        if (e.kind !== 'file') return;
+        // Created with its final mode (0600 for secrets): never world-readable, not even briefly.
+        await new Promise<void>((resolve, reject) =>
+          sftp.writeFile(e.hostPath, Buffer.from(e.contentBase64, 'base64'), { mode: e.mode }, (err) =>
+            err ? reject(err) : resolve(),
+          ),
+        );
+        // The SFTP server applies its umask on create; set the exact mode.
+        await new Promise<void>((resolve, reject) =>
+          sftp.chmod(e.hostPath, e.mode, (err) => (err ? reject(err) : resolve())),
+        );
+      }),
+    );
+  }
+
+  async removeTree(path: string): Promise<void> {
+    const r = await this.connection.exec(`rm -rf -- ${shellQuote(path)}`, undefined, 30_000);
+    if (r.exitCode !== 0)
+      throw new RuntimeError('runtime.docker', `cannot remove ${path}: ${r.stderr.trim()}`);
+  }
+
+  exec(command: string, stdin: string | undefined, timeoutMs: number): Promise<ExecResult> {
+    return this.connection.exec(command, stdin, timeoutMs);
+  }
+
+  connectTcp(ip: string, port: number): Promise<Duplex> {
+    return this.connection.forwardTcp(ip, port);
+  }
+
+  close(): void {
+    this.agent.destroy();
+    this.connection.close();
+  }
+}
+
+export class LocalTransport implements HostTransport {
+  readonly docker: Docker;
+
+  constructor(host: LocalHostConfig) {
+    this.docker = new Docker({ socketPath: host.dockerSocket });
+  }
+
+  connected(): boolean {
+    return true;
+  }
+
+  async ready(): Promise<void> {}
+
+  async writePaths(entries: readonly HostPathEntry[]): Promise<void> {
+    for (const f of foldersOf(entries)) {
+      await mkdir(f.path, { recursive: true });
+      await chmod(f.path, f.mode);
+    }
+    await Promise.all(
+      entries.map(async (e) => {
+        if (e.kind !== 'file') return;
+        await writeFile(e.hostPath, Buffer.from(e.contentBase64, 'base64'), { mode: e.mode });
+        await chmod(e.hostPath, e.mode);
+      }),
+    );
+  }
+
+  async removeTree(path: string): Promise<void> {
+    await rm(path, { recursive: true, force: true });
+  }
+
+  exec(command: string, stdin: string | undefined, timeoutMs: number): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(
+          new RuntimeError('runtime.timeout', `local command timed out after ${timeoutMs} ms`, {
+            retryable: true,
+          }),
+        );
+      }, timeoutMs);
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => err.push(d));
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve({
+          exitCode: code ?? (signal ? 128 : 255),
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+        });
+      });
+      child.stdin.end(stdin ?? '');
+    });
+  }
+
+  connectTcp(ip: string, port: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      const s = connect({ host: ip, port });
+      s.once('connect', () => resolve(s));
+      s.once('error', reject);
+    });
+  }
+
+  close(): void {}
+}
+
+export function transportFor(host: HostConfig, opts: ConnectionConfig): HostTransport {
+  return host.kind === 'ssh' ? new SshTransport(host, opts) : new LocalTransport(host);
+}
