@@ -112,6 +112,12 @@ export function classifyHeadChange(
   return nextDescendsFromPrevious ? 'fast-forward' : 'rewritten';
 }
 
+export interface RevisionTip {
+  commit: string;
+  /** `refs/heads/<branch>` or `refs/tags/<tag>`: the git-writing operations only push to branches. */
+  fullRef: string;
+}
+
 export const DEFAULT_MAX_MANIFEST_BYTES = 1024 * 1024;
 /** Our own ref in the cache: keeps the last fetched commit reachable and seeds fetch's "haves". */
 const LAST_FETCHED_REF = 'refs/skiff/last-fetched';
@@ -130,7 +136,7 @@ export class GitSource {
   readonly appPath: string;
   readonly spec: GitSourceSpec;
   readonly kind: 'remote' | 'local';
-  private readonly fs: typeof NodeFs;
+  readonly fs: typeof NodeFs;
   private readonly http: HttpClient;
   private readonly secrets: SecretReader;
   private readonly maxFileBytes: number;
@@ -212,7 +218,7 @@ export class GitSource {
    */
   resolveHead(): Promise<HeadResolution> {
     return this.exclusive(async () => {
-      const commit = this.kind === 'remote' ? await this.fetchRemote() : await this.readLocalRevision();
+      const { commit } = await this.fetchRevisionUnlocked();
       const previous = await this.readPreviousHead();
       let descends = false;
       if (previous !== null && previous !== commit) {
@@ -358,12 +364,21 @@ export class GitSource {
     }
   }
 
-  private async fetchRemote(): Promise<string> {
+  /**
+   * Fetch (remote) or read (local) the revision's tip without recording it as seen by
+   * resolveHead(). Only for use inside exclusive() (the git-writing operations).
+   */
+  async fetchRevisionUnlocked(): Promise<RevisionTip> {
+    return this.kind === 'remote' ? this.fetchRemote() : this.readLocalRevision();
+  }
+
+  private async fetchRemote(): Promise<RevisionTip> {
     await this.ensureCache();
     const url = this.location.url!;
     const { headers, secrets } = await this.authHeaders();
     const ctx = { subject: this.subject, url, revision: this.spec.revision, secrets };
     let fetched: string | null;
+    let description: string | null = null;
     try {
       const res = await git.fetch({
         fs: this.fs,
@@ -379,6 +394,7 @@ export class GitSource {
         cache: this.cache,
       });
       fetched = res.fetchHead;
+      description = res.fetchHeadDescription;
     } catch (err) {
       throw classifyRemoteFailure(err, ctx);
     }
@@ -390,10 +406,13 @@ export class GitSource {
     }
     const commit = await this.peelToCommit(fetched);
     await this.markFetched(commit);
-    return commit;
+    // isomorphic-git describes what it fetched as "branch 'main' of URL" or "tag 'v1' of URL".
+    const m = /^(branch|tag) '([^']+)'/.exec(description ?? '');
+    const name = m?.[2] ?? this.spec.revision.replace(/^refs\/(heads|tags)\//, '');
+    return { commit, fullRef: m?.[1] === 'tag' ? `refs/tags/${name}` : `refs/heads/${name}` };
   }
 
-  private async readLocalRevision(): Promise<string> {
+  private async readLocalRevision(): Promise<RevisionTip> {
     if (!this.fs.existsSync(join(this.gitdir, 'HEAD'))) {
       throw new GitError('git.repo-not-found', `no git repository at ${this.spec.repoURL}`, {
         subject: this.subject,
@@ -401,8 +420,10 @@ export class GitSource {
       });
     }
     let oid: string;
+    let fullRef: string;
     try {
-      oid = await git.resolveRef({ fs: this.fs, gitdir: this.gitdir, ref: this.spec.revision });
+      fullRef = await git.expandRef({ fs: this.fs, gitdir: this.gitdir, ref: this.spec.revision });
+      oid = await git.resolveRef({ fs: this.fs, gitdir: this.gitdir, ref: fullRef });
     } catch (err) {
       throw new GitError(
         'git.ref-not-found',
@@ -414,7 +435,7 @@ export class GitSource {
         },
       );
     }
-    return this.peelToCommit(oid);
+    return { commit: await this.peelToCommit(oid), fullRef };
   }
 
   private async peelToCommit(oid: string): Promise<string> {
