@@ -1,4 +1,7 @@
 // One line per command: each module adds its subcommand to the program.
 import type { Command } from 'commander';
+import { registerValidate } from './validate.js';
 
-export function registerCommands(_program: Command): void {}
+export function registerCommands(program: Command): void {
+  registerValidate(program);
+}

@@ -1,0 +1,274 @@
+// A bundle is every manifest of one commit (or of the paths given to `skiff validate`),
+// validated as one unit: per-document results plus the checks that need all of them
+// (duplicates, references to ConfigMaps/Secrets/Deployments, node port reuse, named target
+// ports, HPA conflicts). createValidator() caches per-file results by content hash (or a
+// caller-supplied blob id) so re-validating a large repository after a small change only
+// re-parses what changed; the bundle-wide checks are always recomputed. Pure.
+import type { Diagnostic } from '../model/diagnostics.js';
+import type { Deployment, KubeObject, Labels, PodSpec } from '../model/k8s.js';
+import { contentHash } from './content-hash.js';
+import { serviceSelectorMatches } from './label-selector.js';
+import { type ParsedDocument, parseManifests } from './parse.js';
+import { type Anchor, type DocumentResult, validateDocument } from './validate-document.js';
+
+export interface ValidationResult {
+  objects: KubeObject[];
+  diagnostics: Diagnostic[];
+}
+
+export interface BundleFile {
+  /** Path relative to the bundle root; used in every diagnostic. */
+  path: string;
+  text: string;
+  /** Optional content id (e.g. the git blob sha) to key the cache instead of hashing. */
+  id?: string;
+}
+
+export interface BundleOptions {
+  /** Report missing references as warnings (validating a fragment of a repository). */
+  allowMissingRefs?: boolean;
+}
+
+/** What one file contributes; cached as a unit. */
+interface FileResult {
+  diagnostics: Diagnostic[];
+  documents: DocumentResult[];
+}
+
+function validateParsed(docs: readonly ParsedDocument[], parseDiagnostics: Diagnostic[]): FileResult {
+  return { diagnostics: parseDiagnostics, documents: docs.map(validateDocument) };
+}
+
+function validateFile(file: BundleFile): FileResult {
+  const { documents, diagnostics } = parseManifests(file.text, file.path);
+  return validateParsed(documents, diagnostics);
+}
+
+function at(a: Anchor): string {
+  return `${a.file}:${a.line}:${a.column}`;
+}
+
+function diag(a: Anchor, severity: Diagnostic['severity'], code: string, message: string): Diagnostic {
+  return { ...a, severity, code, message };
+}
+
+function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return (
+    a.document - b.document ||
+    a.line - b.line ||
+    a.column - b.column ||
+    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
+  );
+}
+
+/** The checks that need the whole bundle. */
+function crossCheck(files: readonly FileResult[], opts: BundleOptions): ValidationResult {
+  const diagnostics: Diagnostic[] = [];
+  const objects: KubeObject[] = [];
+  const refSeverity = opts.allowMissingRefs ? 'warning' : 'error';
+  const identities = new Map<string, Anchor>();
+  const byKey = new Map<string, KubeObject>();
+  for (const f of files) {
+    for (const d of f.diagnostics) diagnostics.push(d);
+    for (const doc of f.documents) {
+      for (const d of doc.diagnostics) diagnostics.push(d);
+      const id = doc.identity;
+      if (id) {
+        const key = `${id.kind}/${id.namespace}/${id.name}`;
+        const first = identities.get(key);
+        if (first) {
+          diagnostics.push(
+            diag(
+              id.at,
+              'error',
+              'semantic.duplicate-object',
+              `${id.kind.toLowerCase()}/${id.name} in namespace ${id.namespace} is already defined at ${at(first)}`,
+            ),
+          );
+          continue;
+        }
+        identities.set(key, id.at);
+      }
+      if (doc.object) {
+        objects.push(doc.object);
+        byKey.set(
+          `${doc.object.kind}/${doc.object.metadata.namespace}/${doc.object.metadata.name}`,
+          doc.object,
+        );
+      }
+    }
+  }
+  // References to ConfigMaps, Secrets and Deployments inside the bundle.
+  for (const f of files)
+    for (const doc of f.documents)
+      for (const r of doc.refs) {
+        const key = `${r.kind}/${r.namespace}/${r.name}`;
+        if (!identities.has(key)) {
+          if (r.optional) continue;
+          diagnostics.push(
+            diag(
+              r.at,
+              refSeverity,
+              `ref.missing-${r.kind.toLowerCase()}`,
+              `${r.from} refers to ${r.kind.toLowerCase()}/${r.name} in namespace ${r.namespace}, which is not in this bundle${r.kind === 'Deployment' ? '' : ' (mark the reference optional: true if that is intended)'}`,
+            ),
+          );
+          continue;
+        }
+        if (r.key === undefined || r.optional) continue;
+        const target = byKey.get(key);
+        if (!target || (target.kind !== 'ConfigMap' && target.kind !== 'Secret')) continue;
+        const has =
+          Object.hasOwn(target.data, r.key) ||
+          (target.kind === 'ConfigMap' && Object.hasOwn(target.binaryData, r.key));
+        if (!has)
+          diagnostics.push(
+            diag(
+              r.at,
+              refSeverity,
+              'ref.missing-key',
+              `${r.kind.toLowerCase()}/${r.name} has no key "${r.key}" (referenced by ${r.from})`,
+            ),
+          );
+      }
+  // Node ports are host-wide: one Service each.
+  const nodePorts = new Map<number, Anchor>();
+  for (const f of files)
+    for (const doc of f.documents)
+      for (const n of doc.nodePorts) {
+        const first = nodePorts.get(n.port);
+        if (first && first.file === n.at.file && first.document === n.at.document) continue; // same Service
+        if (first)
+          diagnostics.push(
+            diag(
+              n.at,
+              'error',
+              'semantic.node-port-conflict',
+              `nodePort ${n.port} of ${n.service} is already used at ${at(first)}`,
+            ),
+          );
+        else nodePorts.set(n.port, n.at);
+      }
+  // Workloads per namespace, for Service target ports and HPA targets.
+  const workloads = new Map<string, { name: string; labels: Labels; spec: PodSpec }[]>();
+  for (const o of objects) {
+    if (o.kind !== 'Pod' && o.kind !== 'Deployment') continue;
+    const list = workloads.get(o.metadata.namespace) ?? [];
+    list.push(
+      o.kind === 'Pod'
+        ? { name: `pod/${o.metadata.name}`, labels: o.metadata.labels, spec: o.spec }
+        : {
+            name: `deployment/${o.metadata.name}`,
+            labels: o.spec.template.metadata.labels,
+            spec: o.spec.template.spec,
+          },
+    );
+    workloads.set(o.metadata.namespace, list);
+  }
+  for (const f of files)
+    for (const doc of f.documents)
+      for (const t of doc.targetPorts) {
+        const selected = (workloads.get(t.namespace) ?? []).filter((w) =>
+          serviceSelectorMatches(t.selector, w.labels),
+        );
+        for (const w of selected)
+          if (!w.spec.containers.some((c) => c.ports.some((p) => p.name === t.name)))
+            diagnostics.push(
+              diag(
+                t.at,
+                refSeverity,
+                'ref.target-port',
+                `targetPort "${t.name}" of ${t.service} is not the name of a container port of ${w.name}, which it selects`,
+              ),
+            );
+      }
+  // HPAs: one per Deployment, and resource metrics need requests to compute utilization.
+  const scaled = new Map<string, Anchor>();
+  for (const f of files)
+    for (const doc of f.documents) {
+      const s = doc.scales;
+      if (!s) continue;
+      const key = `${s.namespace}/${s.deployment}`;
+      const first = scaled.get(key);
+      if (first)
+        diagnostics.push(
+          diag(
+            s.at,
+            'error',
+            'semantic.hpa-conflict',
+            `deployment/${s.deployment} is already scaled by the HorizontalPodAutoscaler at ${at(first)}`,
+          ),
+        );
+      else scaled.set(key, s.at);
+      const target = byKey.get(`Deployment/${s.namespace}/${s.deployment}`) as Deployment | undefined;
+      if (!target) continue;
+      for (const r of s.resources)
+        for (const c of target.spec.template.spec.containers)
+          if (c.resources.requests[r] === undefined)
+            diagnostics.push(
+              diag(
+                s.at,
+                'warning',
+                'semantic.hpa-requests',
+                `container "${c.name}" of deployment/${s.deployment} has no ${r} request, so its ${r} utilization cannot be computed`,
+              ),
+            );
+    }
+  diagnostics.sort(compareDiagnostics);
+  return { objects, diagnostics };
+}
+
+/** Validate parsed documents (of one or several files) as one bundle. */
+export function validateManifests(
+  docs: readonly ParsedDocument[],
+  opts: BundleOptions = {},
+): ValidationResult {
+  return crossCheck([validateParsed(docs, [])], opts);
+}
+
+/** Parse and validate every file of a bundle. Pure: the caller reads the files. */
+export function validateBundle(files: readonly BundleFile[], opts: BundleOptions = {}): ValidationResult {
+  return crossCheck(files.map(validateFile), opts);
+}
+
+export interface Validator {
+  validate(files: readonly BundleFile[], opts?: BundleOptions): ValidationResult;
+  /** Files whose parse+schema results came from the cache in the last call. */
+  readonly lastReused: number;
+}
+
+/** A validator that reuses per-file results across calls, keyed by path and content. Only
+ *  the files of the latest call stay cached, so memory follows the repository's size. */
+export function createValidator(): Validator {
+  let cache = new Map<string, { text: string; key: string; result: FileResult }>();
+  let lastReused = 0;
+  return {
+    get lastReused() {
+      return lastReused;
+    },
+    validate(files, opts = {}) {
+      const next = new Map<string, { text: string; key: string; result: FileResult }>();
+      const results: FileResult[] = [];
+      lastReused = 0;
+      for (const f of files) {
+        const prev = cache.get(f.path);
+        let entry: { text: string; key: string; result: FileResult } | undefined;
+        if (prev && (f.id !== undefined ? prev.key === f.id : prev.text === f.text)) {
+          entry = prev;
+          lastReused++;
+        } else {
+          const key = f.id ?? contentHash(f.text);
+          entry =
+            prev && prev.key === key && f.id === undefined
+              ? prev
+              : { text: f.text, key, result: validateFile(f) };
+        }
+        next.set(f.path, entry);
+        results.push(entry.result);
+      }
+      cache = next;
+      return crossCheck(results, opts);
+    },
+  };
+}

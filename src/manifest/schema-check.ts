@@ -1,0 +1,150 @@
+// Schema validation of one document with ajv: the kind schemas are compiled once (lazily,
+// on first use) and each ajv error becomes a stable schema.*/unsupported.* finding with the
+// field path. Pure. Messages never quote values (a Secret's data could be anywhere).
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Severity } from '../model/diagnostics.js';
+import { didYouMean } from './did-you-mean.js';
+import type { PathSegment } from './parse.js';
+import { type JsonSchema, KIND_SCHEMAS } from './schemas.js';
+
+export interface SchemaFinding {
+  path: PathSegment[];
+  severity: Severity;
+  code: string;
+  message: string;
+}
+
+let compiled: Map<string, ValidateFunction> | undefined;
+
+function validators(): Map<string, ValidateFunction> {
+  if (compiled) return compiled;
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  ajv.addKeyword({ keyword: 'x-ignored', schemaType: 'object' });
+  ajv.addKeyword({ keyword: 'x-rejected', schemaType: 'object' });
+  compiled = new Map(Object.entries(KIND_SCHEMAS).map(([k, s]) => [k, ajv.compile(s)]));
+  return compiled;
+}
+
+/** `apiVersion/Kind` keys that have a schema. */
+export function hasSchema(apiVersion: string, kind: string): boolean {
+  return Object.hasOwn(KIND_SCHEMAS, `${apiVersion}/${kind}`);
+}
+
+function pointerToPath(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+function typeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+function translate(e: ErrorObject): SchemaFinding | undefined {
+  const path = pointerToPath(e.instancePath);
+  const parent = (e.parentSchema ?? {}) as JsonSchema;
+  const title = (parent.title as string | undefined) ?? 'object';
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = (e.params as { additionalProperty: string }).additionalProperty;
+      const ignored = (parent['x-ignored'] ?? {}) as Record<string, string>;
+      const rejected = (parent['x-rejected'] ?? {}) as Record<string, string>;
+      const at = [...path, field];
+      if (Object.hasOwn(ignored, field))
+        return {
+          path: at,
+          severity: 'warning',
+          code: 'unsupported.field',
+          message: `${title}.${field} is ignored by skiff: ${ignored[field]}`,
+        };
+      if (Object.hasOwn(rejected, field))
+        return {
+          path: at,
+          severity: 'error',
+          code: 'unsupported.field',
+          message: `${title}.${field} is not supported by skiff: ${rejected[field]}`,
+        };
+      const known = [
+        ...Object.keys((parent.properties ?? {}) as object),
+        ...Object.keys(ignored),
+        ...Object.keys(rejected),
+      ];
+      const hint = didYouMean(field, known);
+      return {
+        path: at,
+        severity: 'error',
+        code: 'schema.unknown-field',
+        message: `unknown field "${field}" in ${title}${hint ? ` (did you mean "${hint}"?)` : ''}`,
+      };
+    }
+    case 'required': {
+      const field = (e.params as { missingProperty: string }).missingProperty;
+      return {
+        path,
+        severity: 'error',
+        code: 'schema.required',
+        message: `missing required field "${field}" in ${title}`,
+      };
+    }
+    case 'type': {
+      const expected = (e.params as { type: string | string[] }).type;
+      const want = Array.isArray(expected) ? expected.join(' or ') : expected;
+      const hint = (Array.isArray(expected) ? expected : [expected]).includes('string') ? ' (quote it)' : '';
+      return {
+        path,
+        severity: 'error',
+        code: 'schema.type',
+        message: `expected ${want}, got ${typeOf(e.data)}${typeOf(e.data) !== 'object' && typeOf(e.data) !== 'array' ? hint : ''}`,
+      };
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      return {
+        path,
+        severity: 'error',
+        code: 'schema.enum',
+        message: `unsupported value ${JSON.stringify(e.data)}: must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
+      };
+    }
+    case 'const':
+      return undefined; // apiVersion/kind are dispatched before schema validation
+    case 'minimum':
+    case 'maximum': {
+      const { comparison, limit } = e.params as { comparison: string; limit: number };
+      return {
+        path,
+        severity: 'error',
+        code: 'schema.range',
+        message: `must be ${comparison} ${limit}, got ${String(e.data)}`,
+      };
+    }
+    case 'minItems':
+      return {
+        path,
+        severity: 'error',
+        code: 'schema.required',
+        message: `must have at least ${(e.params as { limit: number }).limit} item(s)`,
+      };
+    default:
+      return { path, severity: 'error', code: `schema.${e.keyword}`, message: e.message ?? 'is invalid' };
+  }
+}
+
+/** Validate a document against the schema of its apiVersion/kind (which must exist). */
+export function checkSchema(apiVersion: string, kind: string, value: unknown): SchemaFinding[] {
+  const validate = validators().get(`${apiVersion}/${kind}`);
+  if (!validate) throw new Error(`bug: no schema for ${apiVersion}/${kind}`);
+  if (validate(value)) return [];
+  const out: SchemaFinding[] = [];
+  for (const e of validate.errors ?? []) {
+    const f = translate(e);
+    if (f) out.push(f);
+  }
+  return out;
+}

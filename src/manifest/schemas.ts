@@ -1,0 +1,644 @@
+// JSON Schemas (draft-07) of the manifests skiff accepts, one per kind and version, with
+// Kubernetes' types and defaults (the `default` keywords document what defaulting fills).
+// Every object lists the fields skiff supports; `x-ignored` names real Kubernetes fields
+// that skiff reads past (a warning), `x-rejected` real fields it refuses because ignoring
+// them would change what runs (an error). Anything else is an unknown field (an error with
+// a did-you-mean hint). The README's field tables are rendered from these (fieldSupport()).
+// Pure data.
+
+export type JsonSchema = Record<string, unknown>;
+
+const str: JsonSchema = { type: 'string' };
+const bool: JsonSchema = { type: 'boolean' };
+const int = (minimum?: number, maximum?: number, dflt?: number): JsonSchema => ({
+  type: 'integer',
+  ...(minimum === undefined ? {} : { minimum }),
+  ...(maximum === undefined ? {} : { maximum }),
+  ...(dflt === undefined ? {} : { default: dflt }),
+});
+const intOrString: JsonSchema = { type: ['integer', 'string'] };
+/** Quantities are strings in Kubernetes' API but YAML numbers are accepted (`cpu: 1`). */
+const quantity: JsonSchema = { type: ['string', 'number'] };
+const stringMap: JsonSchema = { type: 'object', additionalProperties: str };
+const strings: JsonSchema = { type: 'array', items: str };
+const enumOf = (values: string[], dflt?: string): JsonSchema => ({
+  type: 'string',
+  enum: values,
+  ...(dflt === undefined ? {} : { default: dflt }),
+});
+const arrayOf = (items: JsonSchema, minItems?: number): JsonSchema => ({
+  type: 'array',
+  items,
+  ...(minItems === undefined ? {} : { minItems }),
+});
+
+interface ObjectOptions {
+  required?: string[];
+  /** field -> why skiff can ignore it */
+  ignored?: Record<string, string>;
+  /** field -> why skiff refuses it */
+  rejected?: Record<string, string>;
+}
+
+function object(title: string, properties: Record<string, JsonSchema>, opts: ObjectOptions = {}): JsonSchema {
+  return {
+    title,
+    type: 'object',
+    properties,
+    additionalProperties: false,
+    ...(opts.required ? { required: opts.required } : {}),
+    'x-ignored': opts.ignored ?? {},
+    'x-rejected': opts.rejected ?? {},
+  };
+}
+
+const NO_API_SERVER = 'skiff has no API server or controllers that would read it';
+
+const objectMeta = object(
+  'ObjectMeta',
+  {
+    name: str,
+    namespace: { type: 'string', default: 'default' },
+    labels: stringMap,
+    annotations: stringMap,
+  },
+  {
+    required: ['name'],
+    ignored: {
+      uid: 'set by the API server',
+      resourceVersion: 'set by the API server',
+      generation: 'set by the API server',
+      creationTimestamp: 'set by the API server',
+      deletionTimestamp: 'set by the API server',
+      deletionGracePeriodSeconds: 'set by the API server',
+      selfLink: 'set by the API server',
+      managedFields: 'server-side apply bookkeeping',
+      ownerReferences: 'skiff does no garbage collection by owner',
+      finalizers: NO_API_SERVER,
+    },
+    rejected: { generateName: 'skiff needs a fixed metadata.name to own the object' },
+  },
+);
+
+const templateMeta = object(
+  'PodTemplateMetadata',
+  { labels: stringMap, annotations: stringMap },
+  {
+    ignored: {
+      name: 'pod names come from the owner',
+      namespace: 'pods run in the owner namespace',
+      uid: 'set by the API server',
+      creationTimestamp: 'set by the API server',
+      generateName: 'pod names come from the owner',
+      ownerReferences: 'set by the controller',
+      finalizers: NO_API_SERVER,
+    },
+  },
+);
+
+const keySelector = object(
+  'KeySelector',
+  { name: str, key: str, optional: bool },
+  { required: ['name', 'key'] },
+);
+
+const envVar = object(
+  'EnvVar',
+  {
+    name: str,
+    value: str,
+    valueFrom: object(
+      'EnvVarSource',
+      {
+        configMapKeyRef: keySelector,
+        secretKeyRef: keySelector,
+        fieldRef: object(
+          'ObjectFieldSelector',
+          { fieldPath: str },
+          { required: ['fieldPath'], ignored: { apiVersion: 'always v1' } },
+        ),
+      },
+      {
+        rejected: {
+          resourceFieldRef: 'resource values are not exposed to containers by skiff',
+          fileKeyRef: 'not supported by skiff',
+        },
+      },
+    ),
+  },
+  { required: ['name'] },
+);
+
+const envFromRef = (title: string) => object(title, { name: str, optional: bool }, { required: ['name'] });
+const envFrom = object('EnvFromSource', {
+  prefix: str,
+  configMapRef: envFromRef('ConfigMapEnvSource'),
+  secretRef: envFromRef('SecretEnvSource'),
+});
+
+const containerPort = object(
+  'ContainerPort',
+  {
+    name: str,
+    containerPort: int(),
+    hostPort: int(),
+    hostIP: str,
+    protocol: { type: 'string', default: 'TCP' },
+  },
+  { required: ['containerPort'] },
+);
+
+const resourceList: JsonSchema = { type: 'object', additionalProperties: quantity };
+const resources = object(
+  'ResourceRequirements',
+  { requests: resourceList, limits: resourceList },
+  { rejected: { claims: 'dynamic resource allocation is not supported by skiff' } },
+);
+
+const httpGet = object(
+  'HTTPGetAction',
+  {
+    path: { type: 'string', default: '/' },
+    port: intOrString,
+    host: str,
+    scheme: enumOf(['HTTP', 'HTTPS'], 'HTTP'),
+    httpHeaders: arrayOf(object('HTTPHeader', { name: str, value: str }, { required: ['name', 'value'] })),
+  },
+  { required: ['port'] },
+);
+const tcpSocket = object('TCPSocketAction', { port: intOrString, host: str }, { required: ['port'] });
+const exec = object('ExecAction', { command: strings });
+const handlerFields = { httpGet, tcpSocket, exec };
+
+const probe = object(
+  'Probe',
+  {
+    ...handlerFields,
+    initialDelaySeconds: int(0, undefined, 0),
+    timeoutSeconds: int(1, undefined, 1),
+    periodSeconds: int(1, undefined, 10),
+    successThreshold: int(1, undefined, 1),
+    failureThreshold: int(1, undefined, 3),
+    terminationGracePeriodSeconds: int(1),
+  },
+  { rejected: { grpc: 'gRPC probes are not implemented by skiff; use httpGet, tcpSocket or exec' } },
+);
+
+const lifecycleHandler = object('LifecycleHandler', handlerFields, {
+  rejected: { sleep: 'the sleep action is not implemented by skiff; use exec with sleep' },
+});
+
+const volumeMount = object(
+  'VolumeMount',
+  { name: str, mountPath: str, readOnly: bool, subPath: str },
+  {
+    required: ['name', 'mountPath'],
+    ignored: { recursiveReadOnly: 'skiff mounts configMap/secret volumes read-only already' },
+    rejected: {
+      mountPropagation: 'mount propagation is not supported by skiff',
+      subPathExpr: 'subPathExpr is not supported by skiff; use subPath',
+    },
+  },
+);
+
+const container = object(
+  'Container',
+  {
+    name: str,
+    image: str,
+    imagePullPolicy: enumOf(['Always', 'IfNotPresent', 'Never']),
+    command: strings,
+    args: strings,
+    workingDir: str,
+    env: arrayOf(envVar),
+    envFrom: arrayOf(envFrom),
+    ports: arrayOf(containerPort),
+    resources,
+    livenessProbe: probe,
+    readinessProbe: probe,
+    startupProbe: probe,
+    lifecycle: object('Lifecycle', { preStop: lifecycleHandler, postStart: lifecycleHandler }, {}),
+    volumeMounts: arrayOf(volumeMount),
+  },
+  {
+    required: ['name'],
+    ignored: {
+      terminationMessagePath: 'skiff does not collect termination messages',
+      terminationMessagePolicy: 'skiff does not collect termination messages',
+      resizePolicy: 'skiff recreates containers on resource changes',
+      stdin: 'containers run detached',
+      stdinOnce: 'containers run detached',
+      tty: 'containers run detached without a TTY',
+    },
+    rejected: {
+      securityContext: 'user, capabilities and privilege settings are not applied by skiff',
+      volumeDevices: 'block devices are not supported by skiff',
+      restartPolicy: 'sidecar containers (container restartPolicy) are not supported by skiff',
+    },
+  },
+);
+
+const keyToPath = object(
+  'KeyToPath',
+  { key: str, path: str, mode: int(0, 0o777) },
+  { required: ['key', 'path'] },
+);
+
+const UNSUPPORTED_VOLUME = 'skiff supports configMap, secret and emptyDir volumes only';
+const volume = object(
+  'Volume',
+  {
+    name: str,
+    configMap: object('ConfigMapVolumeSource', {
+      name: str,
+      items: arrayOf(keyToPath),
+      defaultMode: int(0, 0o777, 0o644),
+      optional: bool,
+    }),
+    secret: object('SecretVolumeSource', {
+      secretName: str,
+      items: arrayOf(keyToPath),
+      defaultMode: int(0, 0o777, 0o644),
+      optional: bool,
+    }),
+    emptyDir: object('EmptyDirVolumeSource', { medium: enumOf(['', 'Memory']), sizeLimit: quantity }),
+  },
+  {
+    required: ['name'],
+    rejected: Object.fromEntries(
+      [
+        'hostPath',
+        'persistentVolumeClaim',
+        'projected',
+        'downwardAPI',
+        'ephemeral',
+        'csi',
+        'image',
+        'nfs',
+        'iscsi',
+        'rbd',
+        'cephfs',
+        'cinder',
+        'fc',
+        'flexVolume',
+        'flocker',
+        'glusterfs',
+        'gitRepo',
+        'awsElasticBlockStore',
+        'gcePersistentDisk',
+        'azureDisk',
+        'azureFile',
+        'vsphereVolume',
+        'quobyte',
+        'photonPersistentDisk',
+        'portworxVolume',
+        'scaleIO',
+        'storageos',
+      ].map((k) => [k, UNSUPPORTED_VOLUME]),
+    ),
+  },
+);
+
+const toleration = object('Toleration', {
+  key: str,
+  operator: enumOf(['Exists', 'Equal'], 'Equal'),
+  value: str,
+  effect: enumOf(['NoSchedule', 'PreferNoSchedule', 'NoExecute', '']),
+  tolerationSeconds: int(),
+});
+
+const nodeSelectorTerm = object(
+  'NodeSelectorTerm',
+  {
+    matchExpressions: arrayOf(
+      object(
+        'NodeSelectorRequirement',
+        {
+          key: str,
+          operator: enumOf(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']),
+          values: strings,
+        },
+        { required: ['key', 'operator'] },
+      ),
+    ),
+  },
+  { rejected: { matchFields: 'node field selectors are not supported by skiff; use node labels' } },
+);
+
+const affinity = object(
+  'Affinity',
+  {
+    nodeAffinity: object('NodeAffinity', {
+      requiredDuringSchedulingIgnoredDuringExecution: object(
+        'NodeSelector',
+        { nodeSelectorTerms: arrayOf(nodeSelectorTerm, 1) },
+        { required: ['nodeSelectorTerms'] },
+      ),
+      preferredDuringSchedulingIgnoredDuringExecution: arrayOf(
+        object(
+          'PreferredSchedulingTerm',
+          { weight: int(1, 100), preference: nodeSelectorTerm },
+          { required: ['weight', 'preference'] },
+        ),
+      ),
+    }),
+  },
+  {
+    rejected: {
+      podAffinity: 'inter-pod affinity is not implemented by the skiff scheduler',
+      podAntiAffinity: 'inter-pod anti-affinity is not implemented by the skiff scheduler',
+    },
+  },
+);
+
+const podSpec = object(
+  'PodSpec',
+  {
+    containers: arrayOf(container, 1),
+    restartPolicy: enumOf(['Always', 'OnFailure', 'Never'], 'Always'),
+    terminationGracePeriodSeconds: int(0, undefined, 30),
+    nodeSelector: stringMap,
+    affinity,
+    tolerations: arrayOf(toleration),
+    volumes: arrayOf(volume),
+    hostname: str,
+  },
+  {
+    required: ['containers'],
+    ignored: {
+      serviceAccountName: NO_API_SERVER,
+      serviceAccount: NO_API_SERVER,
+      automountServiceAccountToken: NO_API_SERVER,
+      imagePullSecrets: 'hosts pull with their own Docker registry credentials',
+      priorityClassName: 'the skiff scheduler has no priorities or preemption',
+      priority: 'the skiff scheduler has no priorities or preemption',
+      preemptionPolicy: 'the skiff scheduler has no priorities or preemption',
+      schedulerName: 'skiff has one scheduler',
+      enableServiceLinks: 'skiff does not inject service environment variables',
+      dnsPolicy: 'containers use the host Docker DNS plus skiff service names',
+      dnsConfig: 'containers use the host Docker DNS plus skiff service names',
+      subdomain: 'skiff has no cluster DNS',
+      setHostnameAsFQDN: 'skiff has no cluster DNS',
+      topologySpreadConstraints: 'the skiff scheduler spreads replicas over hosts by itself',
+      os: 'every host is Linux',
+      overhead: 'set by the RuntimeClass admission controller',
+    },
+    rejected: {
+      initContainers: 'init containers are not run by skiff',
+      ephemeralContainers: 'ephemeral containers are not supported by skiff',
+      hostNetwork: 'host networking would change how the pod is reached',
+      hostPID: 'sharing the host PID namespace is not supported by skiff',
+      hostIPC: 'sharing the host IPC namespace is not supported by skiff',
+      hostUsers: 'user namespaces are not supported by skiff',
+      shareProcessNamespace: 'a shared process namespace is not supported by skiff',
+      securityContext: 'pod security settings (user, group, sysctls) are not applied by skiff',
+      nodeName: 'pinning to a node bypasses the skiff scheduler; use nodeSelector',
+      activeDeadlineSeconds: 'pod deadlines are not enforced by skiff',
+      runtimeClassName: 'runtime classes are not supported by skiff',
+      readinessGates: 'readiness gates are not evaluated by skiff',
+      schedulingGates: 'scheduling gates are not evaluated by skiff',
+      resourceClaims: 'dynamic resource allocation is not supported by skiff',
+      hostAliases: 'custom /etc/hosts entries are not supported by skiff',
+      resources: 'pod-level resources are not supported by skiff; set them per container',
+    },
+  },
+);
+
+const statusIgnored = { status: 'status is written by controllers, not read from manifests' };
+
+function top(kind: string, apiVersion: string, properties: Record<string, JsonSchema>, opts: ObjectOptions) {
+  return object(
+    kind,
+    {
+      apiVersion: { const: apiVersion },
+      kind: { const: kind },
+      metadata: objectMeta,
+      ...properties,
+    },
+    {
+      ...opts,
+      required: ['apiVersion', 'kind', 'metadata', ...(opts.required ?? [])],
+      ignored: { ...statusIgnored, ...(opts.ignored ?? {}) },
+    },
+  );
+}
+
+const labelSelector = object('LabelSelector', {
+  matchLabels: stringMap,
+  matchExpressions: arrayOf(
+    object(
+      'LabelSelectorRequirement',
+      { key: str, operator: enumOf(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: strings },
+      { required: ['key', 'operator'] },
+    ),
+  ),
+});
+
+const deploymentSpec = object(
+  'DeploymentSpec',
+  {
+    replicas: int(0, undefined, 1),
+    selector: labelSelector,
+    template: object('PodTemplateSpec', { metadata: templateMeta, spec: podSpec }, { required: ['spec'] }),
+    strategy: object('DeploymentStrategy', {
+      type: enumOf(['RollingUpdate', 'Recreate'], 'RollingUpdate'),
+      rollingUpdate: object('RollingUpdateDeployment', {
+        maxSurge: { type: ['integer', 'string'], default: '25%' },
+        maxUnavailable: { type: ['integer', 'string'], default: '25%' },
+      }),
+    }),
+    minReadySeconds: int(0, undefined, 0),
+    revisionHistoryLimit: int(0, undefined, 10),
+    progressDeadlineSeconds: int(1, undefined, 600),
+    paused: bool,
+  },
+  { required: ['selector', 'template'] },
+);
+
+const servicePort = object(
+  'ServicePort',
+  {
+    name: str,
+    protocol: { type: 'string', default: 'TCP' },
+    port: int(),
+    targetPort: intOrString,
+    nodePort: int(),
+  },
+  {
+    required: ['port'],
+    ignored: { appProtocol: 'skiff forwards at layer 4 and does not read the application protocol' },
+  },
+);
+
+const serviceSpec = object(
+  'ServiceSpec',
+  {
+    type: enumOf(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'], 'ClusterIP'),
+    selector: stringMap,
+    ports: arrayOf(servicePort),
+    clusterIP: str,
+    externalName: str,
+    sessionAffinity: enumOf(['None', 'ClientIP'], 'None'),
+    sessionAffinityConfig: object('SessionAffinityConfig', {
+      clientIP: object('ClientIPConfig', { timeoutSeconds: int(1, 86400, 10800) }),
+    }),
+  },
+  {
+    ignored: {
+      clusterIPs: 'skiff assigns one virtual IP per Service',
+      ipFamilies: 'skiff services are IPv4',
+      ipFamilyPolicy: 'skiff services are IPv4',
+      loadBalancerIP: 'there is no cloud load balancer; LoadBalancer is exposed like NodePort',
+      loadBalancerClass: 'there is no cloud load balancer; LoadBalancer is exposed like NodePort',
+      allocateLoadBalancerNodePorts: 'there is no cloud load balancer; LoadBalancer is exposed like NodePort',
+      externalTrafficPolicy: 'skiff forwards node ports to every ready endpoint',
+      internalTrafficPolicy: 'skiff forwards to every ready endpoint',
+      healthCheckNodePort: 'there is no cloud load balancer',
+      trafficDistribution: 'skiff forwards to every ready endpoint',
+    },
+    rejected: {
+      externalIPs: 'external IPs are not programmed by skiff',
+      loadBalancerSourceRanges:
+        'source ranges are not enforced by skiff; ignoring them would open the service',
+      publishNotReadyAddresses: 'skiff only sends traffic to ready endpoints',
+    },
+  },
+);
+
+const metricTarget = object(
+  'MetricTarget',
+  {
+    type: enumOf(['Utilization', 'AverageValue', 'Value']),
+    averageUtilization: int(1),
+    averageValue: quantity,
+    value: quantity,
+  },
+  { required: ['type'] },
+);
+
+const metricSpec = object(
+  'MetricSpec',
+  {
+    type: { type: 'string' },
+    resource: object(
+      'ResourceMetricSource',
+      { name: str, target: metricTarget },
+      { required: ['name', 'target'] },
+    ),
+  },
+  {
+    required: ['type'],
+    rejected: {
+      pods: 'only Resource metrics (cpu, memory) are collected by skiff',
+      object: 'only Resource metrics (cpu, memory) are collected by skiff',
+      external: 'only Resource metrics (cpu, memory) are collected by skiff',
+      containerResource: 'only Resource metrics (cpu, memory) are collected by skiff',
+    },
+  },
+);
+
+const scalingRules = object('HPAScalingRules', {
+  stabilizationWindowSeconds: int(0, 3600),
+  selectPolicy: enumOf(['Max', 'Min', 'Disabled']),
+  policies: arrayOf(
+    object(
+      'HPAScalingPolicy',
+      { type: enumOf(['Pods', 'Percent']), value: int(1), periodSeconds: int(1, 1800) },
+      { required: ['type', 'value', 'periodSeconds'] },
+    ),
+  ),
+  tolerance: quantity,
+});
+
+const scaleTargetRef = object(
+  'CrossVersionObjectReference',
+  { apiVersion: str, kind: str, name: str },
+  { required: ['kind', 'name'] },
+);
+
+export const KIND_SCHEMAS: Record<string, JsonSchema> = {
+  'v1/Pod': top('Pod', 'v1', { spec: podSpec }, { required: ['spec'] }),
+  'apps/v1/Deployment': top('Deployment', 'apps/v1', { spec: deploymentSpec }, { required: ['spec'] }),
+  'v1/Service': top('Service', 'v1', { spec: serviceSpec }, { required: ['spec'] }),
+  'v1/ConfigMap': top('ConfigMap', 'v1', { data: stringMap, binaryData: stringMap, immutable: bool }, {}),
+  'v1/Secret': top(
+    'Secret',
+    'v1',
+    { type: { type: 'string', default: 'Opaque' }, data: stringMap, stringData: stringMap, immutable: bool },
+    {},
+  ),
+  'autoscaling/v2/HorizontalPodAutoscaler': top(
+    'HorizontalPodAutoscaler',
+    'autoscaling/v2',
+    {
+      spec: object(
+        'HorizontalPodAutoscalerSpec',
+        {
+          scaleTargetRef,
+          minReplicas: int(1, undefined, 1),
+          maxReplicas: int(1),
+          metrics: arrayOf(metricSpec),
+          behavior: object('HorizontalPodAutoscalerBehavior', {
+            scaleUp: scalingRules,
+            scaleDown: scalingRules,
+          }),
+        },
+        { required: ['scaleTargetRef', 'maxReplicas'] },
+      ),
+    },
+    { required: ['spec'] },
+  ),
+  'autoscaling/v1/HorizontalPodAutoscaler': top(
+    'HorizontalPodAutoscaler',
+    'autoscaling/v1',
+    {
+      spec: object(
+        'HorizontalPodAutoscalerSpecV1',
+        {
+          scaleTargetRef,
+          minReplicas: int(1, undefined, 1),
+          maxReplicas: int(1),
+          targetCPUUtilizationPercentage: int(1),
+        },
+        { required: ['scaleTargetRef', 'maxReplicas'] },
+      ),
+    },
+    { required: ['spec'] },
+  ),
+};
+
+export const SUPPORTED_KINDS = Object.keys(KIND_SCHEMAS).map((k) => {
+  const i = k.lastIndexOf('/');
+  return `${k.slice(0, i)} ${k.slice(i + 1)}`;
+});
+
+export interface FieldSupport {
+  type: string;
+  supported: string[];
+  ignored: Record<string, string>;
+  rejected: Record<string, string>;
+}
+
+/** Supported, ignored and rejected fields per object type, for the README and `--help`. */
+export function fieldSupport(): FieldSupport[] {
+  const byTitle = new Map<string, FieldSupport>();
+  const visit = (s: unknown): void => {
+    if (!s || typeof s !== 'object') return;
+    const schema = s as JsonSchema;
+    const title = schema.title as string | undefined;
+    if (title && schema.type === 'object' && schema.properties && !byTitle.has(title)) {
+      byTitle.set(title, {
+        type: title,
+        supported: Object.keys(schema.properties as object),
+        ignored: schema['x-ignored'] as Record<string, string>,
+        rejected: schema['x-rejected'] as Record<string, string>,
+      });
+    }
+    for (const v of Object.values(schema)) {
+      if (Array.isArray(v)) v.forEach(visit);
+      else if (v && typeof v === 'object') visit(v);
+    }
+  };
+  Object.values(KIND_SCHEMAS).forEach(visit);
+  return [...byTitle.values()];
+}

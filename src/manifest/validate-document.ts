@@ -1,0 +1,289 @@
+// Validation of one parsed document in isolation: kind dispatch, schema, defaulting and
+// per-object semantic checks. Also extracts the facts the bundle-wide checks need
+// (identity, references, node ports, named target ports) with their positions resolved,
+// so a cached per-file result never needs the parsed text again. Pure.
+import type { Diagnostic, Severity } from '../model/diagnostics.js';
+import type { KubeObject, Labels, PodSpec, SourceLocation } from '../model/k8s.js';
+import { defaultObject } from './defaults.js';
+import type { ParsedDocument, PathSegment } from './parse.js';
+import { checkSchema, hasSchema } from './schema-check.js';
+import { SUPPORTED_KINDS } from './schemas.js';
+import { checkObject } from './semantic.js';
+
+/** Where a finding points: everything of a Diagnostic but what is said. */
+export type Anchor = Pick<Diagnostic, 'file' | 'document' | 'line' | 'column' | 'path'>;
+
+export interface Identity {
+  kind: string;
+  namespace: string;
+  name: string;
+  at: Anchor;
+}
+
+export interface Reference {
+  kind: 'ConfigMap' | 'Secret' | 'Deployment';
+  namespace: string;
+  name: string;
+  /** A key inside the ConfigMap/Secret, when one is referenced. */
+  key?: string;
+  optional: boolean;
+  /** kubectl-style name of the referring object, for messages: `deployment/web`. */
+  from: string;
+  at: Anchor;
+}
+
+export interface NodePortUse {
+  port: number;
+  service: string;
+  at: Anchor;
+}
+
+export interface NamedTargetPort {
+  namespace: string;
+  selector: Labels;
+  name: string;
+  service: string;
+  at: Anchor;
+}
+
+/** Everything one document contributes to the bundle. */
+export interface DocumentResult {
+  diagnostics: Diagnostic[];
+  /** Present when the document defaulted into an object without errors. */
+  object?: KubeObject;
+  identity?: Identity;
+  refs: Reference[];
+  nodePorts: NodePortUse[];
+  targetPorts: NamedTargetPort[];
+  /** HPA -> the Deployment it scales, and which resources its metrics need requested. */
+  scales?: { namespace: string; deployment: string; resources: string[]; at: Anchor };
+}
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
+/** `spec.template.spec.containers[0].image`; odd keys as `labels["app.kubernetes.io/name"]`. */
+export function renderPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (IDENT.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+function anchor(doc: ParsedDocument, path: readonly PathSegment[]): Anchor {
+  const p = doc.locate(path);
+  return { file: doc.file, document: doc.index, line: p.line, column: p.column, path: renderPath(path) };
+}
+
+function finding(
+  doc: ParsedDocument,
+  path: readonly PathSegment[],
+  severity: Severity,
+  code: string,
+  message: string,
+): Diagnostic {
+  return { ...anchor(doc, path), severity, code, message };
+}
+
+const KNOWN_KINDS = new Map(
+  SUPPORTED_KINDS.map((s) => {
+    const [apiVersion, kind] = s.split(' ') as [string, string];
+    return [kind, apiVersion] as const;
+  }),
+);
+
+function podSpecRefs(
+  spec: PodSpec,
+  base: PathSegment[],
+  namespace: string,
+  from: string,
+  doc: ParsedDocument,
+): Reference[] {
+  const refs: Reference[] = [];
+  const add = (
+    kind: 'ConfigMap' | 'Secret',
+    name: string,
+    optional: boolean | undefined,
+    path: PathSegment[],
+    key?: string,
+  ) => {
+    if (name === '') return;
+    refs.push({
+      kind,
+      namespace,
+      name,
+      optional: optional === true,
+      from,
+      at: anchor(doc, path),
+      ...(key !== undefined ? { key } : {}),
+    });
+  };
+  spec.containers.forEach((c, i) => {
+    const cp = [...base, 'containers', i];
+    c.envFrom.forEach((e, j) => {
+      if (e.configMapRef)
+        add('ConfigMap', e.configMapRef.name, e.configMapRef.optional, [
+          ...cp,
+          'envFrom',
+          j,
+          'configMapRef',
+          'name',
+        ]);
+      if (e.secretRef)
+        add('Secret', e.secretRef.name, e.secretRef.optional, [...cp, 'envFrom', j, 'secretRef', 'name']);
+    });
+    c.env.forEach((e, j) => {
+      const cm = e.valueFrom?.configMapKeyRef;
+      const s = e.valueFrom?.secretKeyRef;
+      if (cm)
+        add(
+          'ConfigMap',
+          cm.name,
+          cm.optional,
+          [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'name'],
+          cm.key,
+        );
+      if (s) add('Secret', s.name, s.optional, [...cp, 'env', j, 'valueFrom', 'secretKeyRef', 'name'], s.key);
+    });
+  });
+  spec.volumes.forEach((v, i) => {
+    const vp = [...base, 'volumes', i];
+    const source = v.configMap
+      ? {
+          kind: 'ConfigMap' as const,
+          field: 'configMap',
+          nameField: 'name',
+          name: v.configMap.name,
+          ...v.configMap,
+        }
+      : v.secret
+        ? {
+            kind: 'Secret' as const,
+            field: 'secret',
+            nameField: 'secretName',
+            name: v.secret.secretName,
+            ...v.secret,
+          }
+        : undefined;
+    if (!source) return;
+    add(source.kind, source.name, source.optional, [...vp, source.field, source.nameField]);
+    source.items?.forEach((it, j) => {
+      add(source.kind, source.name, source.optional, [...vp, source.field, 'items', j, 'key'], it.key);
+    });
+  });
+  return refs;
+}
+
+function facts(obj: KubeObject, doc: ParsedDocument, result: DocumentResult): void {
+  const ns = obj.metadata.namespace;
+  const from = `${obj.kind.toLowerCase()}/${obj.metadata.name}`;
+  switch (obj.kind) {
+    case 'Pod':
+      result.refs.push(...podSpecRefs(obj.spec, ['spec'], ns, from, doc));
+      break;
+    case 'Deployment':
+      result.refs.push(...podSpecRefs(obj.spec.template.spec, ['spec', 'template', 'spec'], ns, from, doc));
+      break;
+    case 'Service':
+      obj.spec.ports.forEach((p, i) => {
+        if (p.nodePort !== undefined)
+          result.nodePorts.push({
+            port: p.nodePort,
+            service: from,
+            at: anchor(doc, ['spec', 'ports', i, 'nodePort']),
+          });
+        if (typeof p.targetPort === 'string' && Object.keys(obj.spec.selector).length > 0)
+          result.targetPorts.push({
+            namespace: ns,
+            selector: obj.spec.selector,
+            name: p.targetPort,
+            service: from,
+            at: anchor(doc, ['spec', 'ports', i, 'targetPort']),
+          });
+      });
+      break;
+    case 'HorizontalPodAutoscaler': {
+      const ref = obj.spec.scaleTargetRef;
+      if (ref.kind === 'Deployment' && ref.name !== '') {
+        const at = anchor(doc, ['spec', 'scaleTargetRef', 'name']);
+        result.refs.push({ kind: 'Deployment', namespace: ns, name: ref.name, optional: false, from, at });
+        const resources = obj.spec.metrics
+          .filter((m) => m.resource.target.type === 'Utilization')
+          .map((m) => m.resource.name);
+        result.scales = { namespace: ns, deployment: ref.name, resources, at };
+      }
+      break;
+    }
+    case 'ConfigMap':
+    case 'Secret':
+      break;
+  }
+}
+
+/** Validate one document; never throws for bad input. */
+export function validateDocument(doc: ParsedDocument): DocumentResult {
+  const result: DocumentResult = { diagnostics: [], refs: [], nodePorts: [], targetPorts: [] };
+  const { diagnostics } = result;
+  const value = doc.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    diagnostics.push(
+      finding(
+        doc,
+        [],
+        'error',
+        'schema.type',
+        'a manifest document must be a mapping with apiVersion, kind and metadata',
+      ),
+    );
+    return result;
+  }
+  const v = value as Record<string, unknown>;
+  const { apiVersion, kind } = v;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
+    for (const f of ['apiVersion', 'kind'] as const)
+      if (typeof v[f] !== 'string')
+        diagnostics.push(
+          finding(
+            doc,
+            v[f] === undefined ? [] : [f],
+            'error',
+            v[f] === undefined ? 'schema.required' : 'schema.type',
+            v[f] === undefined ? `missing required field "${f}"` : `${f} must be a string`,
+          ),
+        );
+    return result;
+  }
+  const meta = v.metadata as Record<string, unknown> | undefined;
+  const name = typeof meta?.name === 'string' ? meta.name : undefined;
+  const namespace = typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
+  const label = `${kind}${name ? ` "${name}"` : ''}`;
+  if (!hasSchema(apiVersion, kind)) {
+    const expected = KNOWN_KINDS.get(kind);
+    const message =
+      expected !== undefined
+        ? `${label}: apiVersion "${apiVersion}" is not supported by skiff for ${kind} (use ${kind === 'HorizontalPodAutoscaler' ? 'autoscaling/v2 or autoscaling/v1' : expected})`
+        : `unsupported kind ${kind} (apiVersion ${apiVersion}) in document ${doc.index} of ${doc.file}: skiff runs ${[...new Set(SUPPORTED_KINDS.map((s) => s.split(' ')[1]))].join(', ')}`;
+    diagnostics.push(
+      finding(doc, expected !== undefined ? ['apiVersion'] : ['kind'], 'error', 'unsupported.kind', message),
+    );
+    return result;
+  }
+  const source: SourceLocation = { file: doc.file, document: doc.index, line: doc.line, column: doc.column };
+  if (name !== undefined) result.identity = { kind, namespace, name, at: anchor(doc, []) };
+  let errors = false;
+  for (const f of checkSchema(apiVersion, kind, v)) {
+    diagnostics.push(finding(doc, f.path, f.severity, f.code, f.message));
+    if (f.severity === 'error') errors = true;
+  }
+  if (errors) return result;
+  const obj = defaultObject(v, source);
+  for (const f of checkObject(obj, v)) {
+    diagnostics.push(finding(doc, f.path, f.severity, f.code, f.message));
+    if (f.severity === 'error') errors = true;
+  }
+  facts(obj, doc, result);
+  if (!errors) result.object = obj;
+  return result;
+}
