@@ -449,6 +449,8 @@ export class DockerRuntime implements Runtime {
     const h = this.host(ref.host);
     const subject = podSubject(ref);
     const all = await this.podContainers(h, ref);
+    if (all.length === 0)
+      throw new RuntimeError('runtime.pod-not-found', `${subject} not found`, { subject });
     const mine = all
       .filter((c) => c.Labels[LABELS.role] === APP_ROLE && c.Labels[LABELS.container] === container)
       .sort((a, b) => Number(a.Labels[LABELS.restartCount]) - Number(b.Labels[LABELS.restartCount]));

@@ -42,7 +42,7 @@ function patternMatches(pattern: string, name: string): boolean {
   }
   const re = new RegExp(
     `^${pattern
-      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
       .replace(/\*/g, '.*')
       .replace(/\?/g, '.')}$`,
   );

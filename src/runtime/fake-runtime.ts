@@ -1,0 +1,327 @@
+// FakeRuntime: an honest in-memory Runtime for unit tests of the shell (apply, daemon, CLI).
+// It keeps pods and containers the way Docker would after DockerRuntime's calls: the same
+// errors for the same mistakes (unknown host, pod exists, unknown container, host port taken,
+// host unreachable), new containers on restart with count+1, Docker-assigned host ports.
+// What it cannot do it says so: exec and TCP need a handler from the test; processes do not
+// run, so containers stay as the test sets them (setContainerState simulates a crash).
+// The shared contract suite (test/unit/runtime/runtime-contract.ts) runs against it and
+// against DockerRuntime on the testbed, so the two cannot drift apart.
+import { type Duplex, PassThrough } from 'node:stream';
+import type { PodRef } from '../model/actions.js';
+import type { DesiredPod } from '../model/desired.js';
+import { dockerContainerName } from '../model/labels.js';
+import type { ContainerState, Observed, ObservedContainer, ObservedPod } from '../model/observed.js';
+import { HostUnreachableError, podSubject, RuntimeError } from './errors.js';
+import { podLabels } from './pod-spec.js';
+import type { ContainerStats, ExecResult, HostInfo, LogOptions, Runtime } from './runtime.js';
+
+export interface FakeHost extends HostInfo {
+  capacity: { cpuMilli: number; memoryBytes: number };
+  dockerVersion?: string;
+}
+
+export type ExecHandler = (pod: ObservedPod, container: string, command: string[]) => ExecResult;
+
+interface HostRecord {
+  info: FakeHost;
+  /** Each host's Docker bridge gets its own /24, as the testbed's engines do. */
+  subnet: number;
+  reachable: boolean;
+  notReadySince?: number;
+  pods: Map<string, ObservedPod>;
+  nextPort: number;
+  nextIp: number;
+  commands: { command: string; stdin?: string }[];
+}
+
+export class FakeRuntime implements Runtime {
+  private readonly hosts = new Map<string, HostRecord>();
+  private readonly logLines = new Map<string, string[]>();
+  private readonly usage = new Map<string, { cpuMilli: number; memoryBytes: number }>();
+  private nextId = 1;
+  private closed = false;
+  execHandler: ExecHandler = () => ({
+    exitCode: 127,
+    stdout: '',
+    stderr: 'fake runtime: no exec handler set',
+  });
+  hostExecHandler: (host: string, command: string, stdin?: string) => ExecResult = () => ({
+    exitCode: 0,
+    stdout: '',
+    stderr: '',
+  });
+  tcpHandler?: (host: string, ip: string, port: number) => Duplex;
+
+  constructor(
+    hosts: FakeHost[],
+    private readonly now: () => number = Date.now,
+  ) {
+    for (const [i, info] of hosts.entries())
+      this.hosts.set(info.name, {
+        info,
+        subnet: i + 1,
+        reachable: true,
+        pods: new Map(),
+        nextPort: 32768,
+        nextIp: 2,
+        commands: [],
+      });
+  }
+
+  // ---- test controls ----------------------------------------------------------------------
+
+  /** Cut a host off (observe reports it NotReady from now) or bring it back. */
+  setHostReachable(host: string, reachable: boolean): void {
+    const h = this.record(host);
+    if (!reachable && h.reachable) h.notReadySince = this.now();
+    if (reachable) h.notReadySince = undefined;
+    h.reachable = reachable;
+  }
+
+  /** Make a container look as Docker would show it after a crash, an OOM kill, a stop. */
+  setContainerState(ref: PodRef, container: string, state: ContainerState, exitCode = 0): void {
+    const c = this.current(ref, container);
+    c.state = state;
+    c.exitCode = exitCode;
+    if (state === 'exited' || state === 'dead') c.finishedAt = this.now();
+  }
+
+  appendLog(ref: PodRef, container: string, line: string): void {
+    const key = `${podSubject(ref)}/${container}`;
+    this.logLines.set(key, [...(this.logLines.get(key) ?? []), line]);
+  }
+
+  setUsage(ref: PodRef, container: string, usage: { cpuMilli: number; memoryBytes: number }): void {
+    this.usage.set(`${podSubject(ref)}/${container}`, usage);
+  }
+
+  hostCommands(host: string): { command: string; stdin?: string }[] {
+    return [...this.record(host).commands];
+  }
+
+  // ---- Runtime ----------------------------------------------------------------------------
+
+  hostInfo(): HostInfo[] {
+    return [...this.hosts.values()].map(({ info }) => ({
+      name: info.name,
+      kind: info.kind,
+      address: info.address,
+      labels: info.labels,
+      taints: info.taints,
+    }));
+  }
+
+  async observe(): Promise<Observed> {
+    this.assertOpen();
+    const hosts = [...this.hosts.values()];
+    return {
+      at: this.now(),
+      hosts: hosts.map((h) => ({
+        name: h.info.name,
+        address: h.info.address,
+        ready: h.reachable,
+        notReadySince: h.reachable ? undefined : h.notReadySince,
+        reason: h.reachable ? undefined : 'host unreachable',
+        labels: h.info.labels,
+        taints: h.info.taints,
+        capacity: h.info.capacity,
+        dockerVersion: h.info.dockerVersion,
+      })),
+      pods: hosts
+        .flatMap((h) => [...h.pods.values()])
+        .sort(
+          (a, b) =>
+            a.host.localeCompare(b.host) ||
+            a.namespace.localeCompare(b.namespace) ||
+            a.name.localeCompare(b.name),
+        )
+        .map(clonePod),
+    };
+  }
+
+  async createPod(host: string, pod: DesiredPod): Promise<void> {
+    const h = this.reachable(host);
+    const key = `${pod.namespace}/${pod.name}`;
+    const subject = podSubject({ host, namespace: pod.namespace, name: pod.name });
+    if (h.pods.has(key))
+      throw new RuntimeError('runtime.pod-exists', `${subject} already exists`, { subject });
+    const taken = new Set(
+      [...h.pods.values()].flatMap((p) => p.publishedPorts.map((x) => `${x.hostPort}/${x.protocol}`)),
+    );
+    const published: ObservedPod['publishedPorts'] = [];
+    for (const c of pod.containers)
+      for (const p of c.ports) {
+        if (p.hostPort !== undefined && taken.has(`${p.hostPort}/${p.protocol}`))
+          throw new RuntimeError(
+            'runtime.docker',
+            `create ${pod.name}: port is already allocated (${p.hostPort})`,
+            { subject },
+          );
+        const hostPort = p.hostPort ?? h.nextPort++;
+        taken.add(`${hostPort}/${p.protocol}`);
+        published.push({ containerPort: p.containerPort, protocol: p.protocol, hostPort });
+      }
+    const now = this.now();
+    const labels = podLabels(pod, now);
+    h.pods.set(key, {
+      host,
+      name: pod.name,
+      namespace: pod.namespace,
+      app: pod.app,
+      ownerKind: pod.owner.kind,
+      ownerName: pod.owner.name,
+      templateHash: pod.templateHash,
+      commit: pod.commit,
+      labels: { ...pod.labels },
+      spec: structuredClone(pod.spec),
+      createdAt: now,
+      ip: `172.30.${h.subnet}.${h.nextIp++}`,
+      publishedPorts: published.sort((a, b) => a.containerPort - b.containerPort),
+      infra: { id: this.id(), state: 'running' },
+      containers: pod.containers.map((c) => ({
+        id: this.id(),
+        name: c.name,
+        dockerName: dockerContainerName(pod.namespace, pod.name, c.name, 0),
+        image: c.image,
+        state: 'running',
+        exitCode: 0,
+        startedAt: now,
+        restartCount: 0,
+        labels: { ...labels, 'skiff.io/container': c.name, 'skiff.io/restart-count': '0' },
+      })),
+      probes: {},
+    });
+  }
+
+  async deletePod(ref: PodRef, _gracePeriodSeconds: number): Promise<void> {
+    const h = this.reachable(ref.host);
+    h.pods.delete(`${ref.namespace}/${ref.name}`);
+  }
+
+  async restartContainer(ref: PodRef, container: string): Promise<void> {
+    this.reachable(ref.host);
+    const c = this.current(ref, container);
+    const restart = c.restartCount + 1;
+    Object.assign(c, {
+      id: this.id(),
+      dockerName: dockerContainerName(ref.namespace, ref.name, container, restart),
+      state: 'running',
+      exitCode: 0,
+      startedAt: this.now(),
+      finishedAt: undefined,
+      restartCount: restart,
+      labels: { ...c.labels, 'skiff.io/restart-count': String(restart) },
+    } satisfies Partial<ObservedContainer>);
+  }
+
+  async logs(ref: PodRef, opts: LogOptions): Promise<NodeJS.ReadableStream> {
+    this.reachable(ref.host);
+    const pod = this.pod(ref);
+    const name = opts.container ?? pod.containers[0]?.name ?? '';
+    this.current(ref, name);
+    const lines = this.logLines.get(`${podSubject(ref)}/${name}`) ?? [];
+    const out = new PassThrough();
+    const shown = opts.tail === undefined ? lines : lines.slice(Math.max(0, lines.length - opts.tail));
+    out.write(shown.map((l) => `${l}\n`).join(''));
+    if (!opts.follow) out.end();
+    return out;
+  }
+
+  async exec(ref: PodRef, container: string, command: string[]): Promise<ExecResult> {
+    this.reachable(ref.host);
+    const c = this.current(ref, container);
+    if (c.state !== 'running')
+      throw new RuntimeError('runtime.docker', `exec in ${container}: container is not running`, {
+        subject: podSubject(ref),
+      });
+    return this.execHandler(clonePod(this.pod(ref)), container, command);
+  }
+
+  async stats(host: string): Promise<ContainerStats[]> {
+    const h = this.reachable(host);
+    const at = this.now();
+    return [...h.pods.values()].flatMap((p) =>
+      p.containers
+        .filter((c) => c.state === 'running')
+        .map((c) => {
+          const u = this.usage.get(`${podSubject(p)}/${c.name}`) ?? { cpuMilli: 0, memoryBytes: 0 };
+          return {
+            host,
+            containerId: c.id,
+            namespace: p.namespace,
+            pod: p.name,
+            container: c.name,
+            ...u,
+            at,
+          };
+        }),
+    );
+  }
+
+  async execOnHost(host: string, command: string, stdin?: string): Promise<ExecResult> {
+    const h = this.reachable(host);
+    h.commands.push({ command, stdin });
+    return this.hostExecHandler(host, command, stdin);
+  }
+
+  async connectTcp(host: string, ip: string, port: number): Promise<Duplex> {
+    this.reachable(host);
+    if (!this.tcpHandler)
+      throw new RuntimeError('runtime.docker', `fake runtime: no TCP handler for ${ip}:${port}`);
+    return this.tcpHandler(host, ip, port);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  private id(): string {
+    return (this.nextId++).toString(16).padStart(64, '0');
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new RuntimeError('runtime.closed', 'runtime is closed');
+  }
+
+  private record(host: string): HostRecord {
+    this.assertOpen();
+    const h = this.hosts.get(host);
+    if (!h)
+      throw new RuntimeError('runtime.unknown-host', `host/${host} is not in the cluster config`, {
+        subject: `host/${host}`,
+      });
+    return h;
+  }
+
+  private reachable(host: string): HostRecord {
+    const h = this.record(host);
+    if (!h.reachable) throw new HostUnreachableError(host, 'connection timed out');
+    return h;
+  }
+
+  private pod(ref: PodRef): ObservedPod {
+    const p = this.record(ref.host).pods.get(`${ref.namespace}/${ref.name}`);
+    if (!p)
+      throw new RuntimeError('runtime.pod-not-found', `${podSubject(ref)} not found`, {
+        subject: podSubject(ref),
+      });
+    return p;
+  }
+
+  private current(ref: PodRef, container: string): ObservedContainer {
+    const c = this.pod(ref).containers.find((x) => x.name === container);
+    if (!c)
+      throw new RuntimeError(
+        'runtime.container-not-found',
+        `${podSubject(ref)} has no container ${container}`,
+        { subject: podSubject(ref) },
+      );
+    return c;
+  }
+}
+
+function clonePod(p: ObservedPod): ObservedPod {
+  return structuredClone(p);
+}
