@@ -151,13 +151,7 @@ function podSpecRefs(
   spec.volumes.forEach((v, i) => {
     const vp = [...base, 'volumes', i];
     const source = v.configMap
-      ? {
-          kind: 'ConfigMap' as const,
-          field: 'configMap',
-          nameField: 'name',
-          name: v.configMap.name,
-          ...v.configMap,
-        }
+      ? { ...v.configMap, kind: 'ConfigMap' as const, field: 'configMap', nameField: 'name' }
       : v.secret
         ? {
             kind: 'Secret' as const,
