@@ -5,6 +5,7 @@
 // diff or rendering can hold one.
 export * from './config-refs.js';
 export * from './field-diff.js';
+export * from './format-selector.js';
 export * from './format-value.js';
 export * from './object-diff.js';
 export * from './plan.js';

@@ -81,6 +81,10 @@ export interface DeploymentView {
   availableReplicas: number;
   templateHash: string;
   images: string[];
+  /** Container names of the template, in order (`get deployments -o wide`). */
+  containers?: string[];
+  /** The selector as kubectl prints it: `app=web,tier in (front)`. */
+  selector?: string;
   phase: 'Progressing' | 'Complete' | 'Failed' | 'Paused';
   conditions: Condition[];
   /** Set when an HPA owns replicas: "hpa/web-hpa". */
@@ -95,6 +99,8 @@ export interface ConfigView {
   app: string;
   type?: string;
   keys: string[];
+  /** When skiff first applied it (AGE); absent when unknown. */
+  createdAt?: number;
 }
 
 export interface EventView {

@@ -1,0 +1,65 @@
+// `skiff status`: one line per app (sync, health, live vs head commit), then for each app what
+// needs a reader's attention: conditions, the rejected commit's diagnostics (file:line:col),
+// quarantined commits. Pure.
+import { shortSha } from '../../diff/format-value.js';
+import { formatDiagnostic } from '../../model/diagnostics.js';
+import type { AppStatus } from '../../model/views.js';
+import { since } from './age.js';
+import { DescribeWriter, renderTable } from './table.js';
+
+/** A repository URL without credentials (`https://***@host/repo.git`): a token in a URL must
+ *  never be printed. */
+export function redactUrlCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]+@/i, '$1***@');
+}
+
+function ago(at: number | undefined, now: number): string {
+  return at === undefined ? '<never>' : `${since(at, now)} ago`;
+}
+
+function writeDetails(w: DescribeWriter, app: AppStatus, now: number): void {
+  w.write(0, `${app.name}:\n`);
+  w.line(1, 'Repo:', `${redactUrlCredentials(app.repoURL)} @ ${app.revision}`);
+  w.line(1, 'Path:', app.path === '' ? '.' : app.path);
+  if (app.message) w.line(1, 'Message:', app.message);
+  if (app.conditions.length > 0) {
+    w.write(1, 'Conditions:\n');
+    w.line(2, 'Type', 'Status', 'Reason', 'Age', 'Message');
+    for (const c of app.conditions) {
+      w.line(2, c.type, c.status, c.reason || '<none>', since(c.lastTransitionTime, now), c.message);
+    }
+  }
+  if (app.rejected) {
+    const live = app.liveCommit ? `${shortSha(app.liveCommit)} stays live` : 'nothing is live';
+    w.flush();
+    w.write(1, `Rejected commit ${shortSha(app.rejected.commit)} (nothing of it applied; ${live}):\n`);
+    for (const d of app.rejected.diagnostics) w.write(2, `${d.severity}: ${formatDiagnostic(d)}\n`);
+  }
+  if (app.quarantined.length > 0) {
+    w.flush();
+    w.write(1, 'Quarantined commits (auto-sync skips them):\n');
+    for (const q of app.quarantined) w.line(2, shortSha(q.commit), ago(q.at, now), q.reason);
+  }
+}
+
+export function renderStatus(apps: readonly AppStatus[], opts: { now: number }): string {
+  if (apps.length === 0) return 'No apps configured.\n';
+  const sorted = [...apps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const table = renderTable(
+    ['APP', 'SYNC', 'HEALTH', 'LIVE', 'HEAD', 'LAST SYNC'],
+    sorted.map((a) => [
+      a.name,
+      a.sync,
+      a.health,
+      shortSha(a.liveCommit),
+      shortSha(a.headCommit),
+      ago(a.lastSyncAt, opts.now),
+    ]),
+  );
+  const details = sorted.map((a) => {
+    const w = new DescribeWriter();
+    writeDetails(w, a, opts.now);
+    return w.toString();
+  });
+  return [table, ...details].join('\n');
+}
