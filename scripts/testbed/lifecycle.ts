@@ -135,9 +135,10 @@ export async function status(): Promise<TestbedStatus | undefined> {
 async function ensureImages(log: Log): Promise<void> {
   const images = await buildImages();
   let pushed = 0;
+  const pushedBlobs = new Set<string>();
   for (const image of images) {
     if ((await manifestDigest(image.repository, image.tag)) === image.manifestDigest) continue;
-    await pushImage(image);
+    await pushImage(image, pushedBlobs);
     pushed++;
   }
   if (pushed > 0) log(`pushed ${pushed} image(s) to the registry`);

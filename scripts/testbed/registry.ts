@@ -59,10 +59,11 @@ async function expectStatus(res: Response, ok: number[], what: string): Promise<
   }
 }
 
-/** Blobs pushed by this process: a blob shared by several tags goes up once per repository. */
-const pushedBlobs = new Set<string>();
-
-async function pushBlob(repository: string, digest: string, data: Buffer): Promise<void> {
+/**
+ * `pushed` remembers `repository@digest` within one push session (one registry), so a blob
+ * shared by several tags goes up once per repository.
+ */
+async function pushBlob(repository: string, digest: string, data: Buffer, pushedBlobs: Set<string>): Promise<void> {
   // No HEAD probe first: the registry logs every miss as an error, and re-uploading a blob it
   // already has is harmless.
   if (pushedBlobs.has(`${repository}@${digest}`)) return;
@@ -79,9 +80,9 @@ async function pushBlob(repository: string, digest: string, data: Buffer): Promi
   pushedBlobs.add(`${repository}@${digest}`);
 }
 
-export async function pushImage(image: BuiltImage): Promise<void> {
-  for (const layer of image.layers) await pushBlob(image.repository, layer.digest, layer.blob);
-  await pushBlob(image.repository, image.configDigest, image.config);
+export async function pushImage(image: BuiltImage, pushedBlobs: Set<string>): Promise<void> {
+  for (const layer of image.layers) await pushBlob(image.repository, layer.digest, layer.blob, pushedBlobs);
+  await pushBlob(image.repository, image.configDigest, image.config, pushedBlobs);
   const res = await fetch(`${BASE_URL}/v2/${image.repository}/manifests/${image.tag}`, {
     method: 'PUT',
     headers: { 'content-type': MANIFEST_V2 },
