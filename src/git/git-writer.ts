@@ -311,7 +311,7 @@ export class GitWriter {
   }
 
   private async textOf(entry: TreeEntry | undefined): Promise<string | null> {
-    if (!entry || entry.type !== 'blob') return null;
+    if (entry?.type !== 'blob') return null;
     return this.source.readBlobText(entry.oid);
   }
 
