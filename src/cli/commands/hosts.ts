@@ -1,0 +1,119 @@
+// `skiff hosts [--config FILE] [-o text|json]`: connect to every configured host and show
+// whether it is reachable, its Docker version, capacity, what skiff's pods there request,
+// labels and taints. Shell around one runtime.observe(); the table is built by a pure function.
+import type { Command } from 'commander';
+import { loadClusterConfig } from '../../config/load-config.js';
+import { podRequests } from '../../controllers/pod-requests.js';
+import type { Observed } from '../../model/observed.js';
+import { DockerRuntime } from '../../runtime/docker-runtime.js';
+import { outputFormat, printJson } from '../output.js';
+import { renderTable } from '../views/table.js';
+
+export interface HostRow {
+  name: string;
+  address: string;
+  ready: boolean;
+  reason?: string;
+  dockerVersion?: string;
+  capacity: { cpuMilli: number; memoryBytes: number };
+  /** Sum of the requests of skiff's pods on the host (requests default to limits). */
+  allocated: { cpuMilli: number; memoryBytes: number };
+  pods: number;
+  labels: Record<string, string>;
+  taints: string[];
+}
+
+export function hostRows(o: Observed): HostRow[] {
+  return o.hosts.map((h) => {
+    const pods = o.pods.filter((p) => p.host === h.name);
+    const allocated = { cpuMilli: 0, memoryBytes: 0 };
+    for (const p of pods) {
+      if (!p.spec) continue;
+      const r = podRequests(p.spec);
+      allocated.cpuMilli += r.cpuMilli;
+      allocated.memoryBytes += r.memoryBytes;
+    }
+    return {
+      name: h.name,
+      address: h.address,
+      ready: h.ready,
+      reason: h.reason,
+      dockerVersion: h.dockerVersion,
+      capacity: h.capacity,
+      allocated,
+      pods: pods.length,
+      labels: h.labels,
+      taints: h.taints.map((t) => `${t.key}${t.value === undefined ? '' : `=${t.value}`}:${t.effect}`),
+    };
+  });
+}
+
+function cpu(milli: number): string {
+  return milli % 1000 === 0 ? String(milli / 1000) : `${milli}m`;
+}
+
+function memory(bytes: number): string {
+  const gi = bytes / 1024 ** 3;
+  return gi >= 1 ? `${gi.toFixed(1)}Gi` : `${Math.round(bytes / 1024 ** 2)}Mi`;
+}
+
+function percent(part: number, whole: number): string {
+  return whole > 0 ? ` (${Math.round((part / whole) * 100)}%)` : '';
+}
+
+export function renderHosts(rows: readonly HostRow[]): string {
+  return renderTable(
+    [
+      'name',
+      'address',
+      'status',
+      'docker',
+      'cpu',
+      'memory',
+      'pods',
+      'cpu requests',
+      'memory requests',
+      'labels',
+      'taints',
+    ],
+    rows.map((r) => [
+      r.name,
+      r.address,
+      r.ready ? 'Ready' : `NotReady${r.reason ? ` (${r.reason})` : ''}`,
+      r.dockerVersion ?? '<unknown>',
+      r.capacity.cpuMilli ? cpu(r.capacity.cpuMilli) : '<unknown>',
+      r.capacity.memoryBytes ? memory(r.capacity.memoryBytes) : '<unknown>',
+      String(r.pods),
+      `${cpu(r.allocated.cpuMilli)}${percent(r.allocated.cpuMilli, r.capacity.cpuMilli)}`,
+      `${memory(r.allocated.memoryBytes)}${percent(r.allocated.memoryBytes, r.capacity.memoryBytes)}`,
+      Object.entries(r.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',') || '<none>',
+      r.taints.join(',') || '<none>',
+    ]),
+  );
+}
+
+export function registerHosts(program: Command): void {
+  program
+    .command('hosts')
+    .description(
+      'show every configured host: reachable, Docker version, capacity, allocated requests, labels, taints',
+    )
+    .option('--config <file>', 'cluster config (default ./skiff.yaml)')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (opts: { config?: string; output?: string }) => {
+      const format = outputFormat(opts.output, ['text', 'json']);
+      const config = await loadClusterConfig(opts.config);
+      const runtime = new DockerRuntime(config);
+      try {
+        const rows = hostRows(await runtime.observe());
+        if (format === 'json') printJson(rows);
+        else process.stdout.write(renderHosts(rows));
+        // Like `kubectl get nodes` feeding a script: a host down is a finding, not a crash.
+        if (rows.some((r) => !r.ready)) process.exitCode = 1;
+      } finally {
+        await runtime.close();
+      }
+    });
+}
