@@ -63,7 +63,12 @@ async function expectStatus(res: Response, ok: number[], what: string): Promise<
  * `pushed` remembers `repository@digest` within one push session (one registry), so a blob
  * shared by several tags goes up once per repository.
  */
-async function pushBlob(repository: string, digest: string, data: Buffer, pushedBlobs: Set<string>): Promise<void> {
+async function pushBlob(
+  repository: string,
+  digest: string,
+  data: Buffer,
+  pushedBlobs: Set<string>,
+): Promise<void> {
   // No HEAD probe first: the registry logs every miss as an error, and re-uploading a blob it
   // already has is harmless.
   if (pushedBlobs.has(`${repository}@${digest}`)) return;

@@ -3,7 +3,7 @@
 // web test image behaving as specified, no way out of the testbed, the CLI's cut/heal/exec/
 // status, and an `up` that recovers from a crash and a `down` that leaves nothing behind.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_DIR } from '../../scripts/testbed/layout.js';
 import { down, leftovers, status, up } from '../../scripts/testbed/lifecycle.js';
+import { run } from '../../scripts/testbed/shell.js';
 import { readState } from '../../scripts/testbed/state.js';
 import {
   cutHost,
@@ -59,28 +60,8 @@ function clusterConfig(): {
 
 /** Runs the testbed CLI (`npm run testbed -- ARGS`) and collects its output. */
 function cli(args: readonly string[]): Promise<ExecResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      join(REPO_DIR, 'node_modules', '.bin', 'tsx'),
-      [join(REPO_DIR, 'scripts', 'testbed', 'main.ts'), ...args],
-      {
-        cwd: REPO_DIR,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolvePromise({
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        code: code ?? 1,
-      }),
-    );
-  });
+  const tsx = join(REPO_DIR, 'node_modules', '.bin', 'tsx');
+  return run(tsx, [join(REPO_DIR, 'scripts', 'testbed', 'main.ts'), ...args], { allowFailure: true });
 }
 
 /** Whether a TCP connection to address:port opens within timeoutMs (from the root namespace). */

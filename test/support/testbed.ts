@@ -3,10 +3,10 @@
 // plain HTTP to a host address, cutting a host off and healing it.
 // Shell code for tests only; the testbed itself lives in scripts/testbed/.
 
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { inject } from 'vitest';
+import { type CommandResult, run } from '../../scripts/testbed/shell.js';
 import type { TestbedStatus } from '../../scripts/testbed/state.js';
 
 export type { TestbedStatus } from '../../scripts/testbed/state.js';
@@ -42,11 +42,7 @@ export function host(name: string): TestbedHost {
   return found;
 }
 
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  code: number;
-}
+export type ExecResult = CommandResult;
 
 /**
  * Runs argv inside a host's network namespace with DOCKER_HOST set to its engine, as
@@ -58,30 +54,11 @@ export function hostExec(
   opts: { input?: string; timeoutMs?: number } = {},
 ): Promise<ExecResult> {
   const h = host(hostName);
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('nsenter', [`--net=/run/netns/${h.netns}`, '--', ...argv], {
-      env: { ...process.env, DOCKER_HOST: `unix://${h.dockerSocket}` },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        code: code ?? (signal ? 128 : 1),
-      });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(opts.input ?? '');
+  return run('nsenter', [`--net=/run/netns/${h.netns}`, '--', ...argv], {
+    allowFailure: true,
+    env: { ...process.env, DOCKER_HOST: `unix://${h.dockerSocket}` },
+    input: opts.input,
+    timeoutMs: opts.timeoutMs ?? 120_000,
   });
 }
 
@@ -130,18 +107,7 @@ export async function healHost(hostName: string): Promise<void> {
 
 async function setLink(hostName: string, state: 'up' | 'down'): Promise<void> {
   host(hostName);
-  const r = await new Promise<ExecResult>((resolvePromise, reject) => {
-    const child = spawn('ip', ['link', 'set', `veth-${hostName}`, state], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const err: Buffer[] = [];
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolvePromise({ stdout: '', stderr: Buffer.concat(err).toString('utf8'), code: code ?? 1 }),
-    );
-  });
-  if (r.code !== 0) throw new Error(`ip link set veth-${hostName} ${state} failed: ${r.stderr.trim()}`);
+  await run('ip', ['link', 'set', `veth-${hostName}`, state]);
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after timeoutMs. */
