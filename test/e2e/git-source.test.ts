@@ -4,6 +4,7 @@
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import { join } from 'node:path';
+import type { HttpClient } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGitHttpServer } from '../../scripts/git-http-server.js';
@@ -74,10 +75,15 @@ async function setup(auth = true): Promise<{ f: GitFixture; source: GitSource; s
   return { f, spec, source: newSource(f, spec) };
 }
 
-function newSource(f: GitFixture, spec: GitSourceSpec, token = TOKEN): GitSource {
+function newSource(
+  f: GitFixture,
+  spec: GitSourceSpec,
+  token = TOKEN,
+  httpClient: HttpClient = http,
+): GitSource {
   return new GitSource(spec, {
     fs,
-    http,
+    http: httpClient,
     stateDir: f.stateDir,
     secrets: { env: { SKIFF_TEST_GIT_TOKEN: token }, readFile: (p) => fs.promises.readFile(p, 'utf8') },
   });
@@ -455,12 +461,7 @@ describe('GitWriter: kubectl verbs as commits', () => {
         return http.request(req);
       },
     };
-    const source = new GitSource(spec, {
-      fs,
-      http: racingHttp,
-      stateDir: f.stateDir,
-      secrets: { env: { SKIFF_TEST_GIT_TOKEN: TOKEN }, readFile: (p) => fs.promises.readFile(p, 'utf8') },
-    });
+    const source = newSource(f, spec, TOKEN, racingHttp);
     const res = await new GitWriter(source).setReplicas('deployment/web', 7);
     expect(res).toMatchObject({ outcome: 'committed', attempts: 2 });
     expect((await remoteLog(f, '%s', 2)).trim().split('\n')).toEqual([
