@@ -4,8 +4,8 @@
 // truth: the live state is rebuilt from Docker labels and Git on every pass, so losing this file
 // loses history, not state — a corrupt file is set aside and a fresh one started.
 // Shell code (file I/O). Times are passed in by the caller, who holds the clock.
-// Invariants: capped tables stay within their retention (up to `pruneEvery` rows over, between
-// prunes); no method stores a secret value unless the caller passed one (callers redact).
+// Invariants: capped tables stay within their retention (at most `pruneSlack` rows over it,
+// between prunes); no method stores a secret value unless the caller passed one (callers redact).
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -38,6 +38,13 @@ import { SyncLog } from './sync-log.js';
 
 export const HISTORY_DB_FILE = 'history.db';
 
+type CappedTable = 'syncs' | 'events' | 'hpaDecisions';
+
+interface CappedLog {
+  pruneTo(keep: number): number;
+  countRows(): number;
+}
+
 /** How many rows the growing tables keep (newest first). */
 export interface HistoryRetention {
   maxSyncs: number;
@@ -54,9 +61,9 @@ export const DEFAULT_HISTORY_RETENTION: HistoryRetention = {
 export interface OpenHistoryStoreOptions {
   stateDir: string;
   retention?: Partial<HistoryRetention>;
-  /** Prune a capped table after this many writes to it (default 100): pruning on every write
-   *  would walk the index each time. */
-  pruneEvery?: number;
+  /** Prune a capped table once it is this many rows over its cap (default 100): pruning on
+   *  every insert would walk the index each time. */
+  pruneSlack?: number;
   /** Open an existing database for reading only (the CLI with no daemon). Never migrates. */
   readonly?: boolean;
   /** Told when a corrupt database is set aside. */
@@ -145,7 +152,7 @@ export function openHistoryStore(opts: OpenHistoryStoreOptions): HistoryStore {
       ...DEFAULT_HISTORY_RETENTION,
       ...opts.retention,
     },
-    opts.pruneEvery ?? 100,
+    opts.pruneSlack ?? 100,
   );
 }
 
@@ -170,13 +177,16 @@ export class HistoryStore {
   private readonly quarantined: QuarantineList;
   private readonly hpaDecisions: HpaDecisionLog;
   private readonly appStatuses: AppStatusTable;
-  private readonly writesSincePrune = { syncs: 0, events: 0, hpaDecisions: 0 };
+  /** Row counts of the capped tables, kept exact by counting inserts (folded repeats add no
+   *  row), so pruning runs only when a table is `pruneSlack` over its cap. */
+  private readonly rows: Record<CappedTable, number>;
+  private readonly capped: Record<CappedTable, CappedLog>;
 
   constructor(
     private readonly db: Database.Database,
     readonly path: string,
     readonly retention: HistoryRetention,
-    private readonly pruneEvery: number,
+    private readonly pruneSlack: number,
   ) {
     this.syncs = new SyncLog(db);
     this.events = new EventLog(db);
@@ -184,6 +194,12 @@ export class HistoryStore {
     this.quarantined = new QuarantineList(db);
     this.hpaDecisions = new HpaDecisionLog(db);
     this.appStatuses = new AppStatusTable(db);
+    this.capped = { syncs: this.syncs, events: this.events, hpaDecisions: this.hpaDecisions };
+    this.rows = {
+      syncs: this.syncs.countRows(),
+      events: this.events.countRows(),
+      hpaDecisions: this.hpaDecisions.countRows(),
+    };
     if (!db.readonly) this.prune();
   }
 
@@ -191,10 +207,7 @@ export class HistoryStore {
 
   recordSync(input: SyncInput): SyncRecord {
     const record = this.syncs.recordSync(input);
-    if (++this.writesSincePrune.syncs >= this.pruneEvery) {
-      this.writesSincePrune.syncs = 0;
-      this.syncs.pruneTo(this.retention.maxSyncs);
-    }
+    if (record.passes === 1) this.noteInsert('syncs');
     return record;
   }
 
@@ -212,10 +225,7 @@ export class HistoryStore {
 
   recordEvent(input: EventInput): EventRecord {
     const record = this.events.recordEvent(input);
-    if (++this.writesSincePrune.events >= this.pruneEvery) {
-      this.writesSincePrune.events = 0;
-      this.events.pruneTo(this.retention.maxEvents);
-    }
+    if (record.count === 1) this.noteInsert('events');
     return record;
   }
 
@@ -273,10 +283,7 @@ export class HistoryStore {
 
   recordHpaDecision(input: HpaDecisionInput): HpaDecisionRecord {
     const record = this.hpaDecisions.recordHpaDecision(input);
-    if (++this.writesSincePrune.hpaDecisions >= this.pruneEvery) {
-      this.writesSincePrune.hpaDecisions = 0;
-      this.hpaDecisions.pruneTo(this.retention.maxHpaDecisions);
-    }
+    if (record.count === 1) this.noteInsert('hpaDecisions');
     return record;
   }
 
@@ -306,15 +313,36 @@ export class HistoryStore {
   // ---- housekeeping
 
   /** Trims every capped table to its retention now. Returns the rows deleted per table. */
-  prune(): { syncs: number; events: number; hpaDecisions: number } {
-    this.writesSincePrune.syncs = 0;
-    this.writesSincePrune.events = 0;
-    this.writesSincePrune.hpaDecisions = 0;
+  prune(): Record<CappedTable, number> {
     return {
-      syncs: this.syncs.pruneTo(this.retention.maxSyncs),
-      events: this.events.pruneTo(this.retention.maxEvents),
-      hpaDecisions: this.hpaDecisions.pruneTo(this.retention.maxHpaDecisions),
+      syncs: this.pruneTable('syncs'),
+      events: this.pruneTable('events'),
+      hpaDecisions: this.pruneTable('hpaDecisions'),
     };
+  }
+
+  private noteInsert(table: CappedTable): void {
+    this.rows[table]++;
+    if (this.rows[table] >= this.capOf(table) + this.pruneSlack) this.pruneTable(table);
+  }
+
+  private capOf(table: CappedTable): number {
+    switch (table) {
+      case 'syncs':
+        return this.retention.maxSyncs;
+      case 'events':
+        return this.retention.maxEvents;
+      case 'hpaDecisions':
+        return this.retention.maxHpaDecisions;
+    }
+  }
+
+  private pruneTable(table: CappedTable): number {
+    const log = this.capped[table];
+    if (this.rows[table] <= this.capOf(table)) return 0;
+    const deleted = log.pruneTo(this.capOf(table));
+    this.rows[table] = log.countRows();
+    return deleted;
   }
 
   /** The schema version (number of migrations applied). */

@@ -7,10 +7,12 @@
 // Shell code (runs commands on hosts through the HostExec port). The daemon calls acquire(now)
 // every renewal interval (10 s by default) while acting or waiting, and release() on shutdown.
 //
-// Taking leases host by host in a fixed (sorted) order means two daemons that start together
-// with the same hosts in reach cannot end up each holding a part: whoever takes the first host
-// takes them all, the other stops at the first host. A daemon that ends a round on standby
-// gives up every lease it holds, so partial holds never block anyone beyond one round.
+// Taking the first host (in sorted order) before the others means two daemons that start
+// together with the same hosts in reach cannot end up each holding a part: whoever takes the
+// first host goes on to the rest, the other stops there. (Daemons that reach different hosts
+// may still each take a part; both then see the other's lease and stand down.) A daemon that
+// ends a round on standby gives up every lease it holds, so partial holds never block anyone
+// beyond one round.
 
 import type { DaemonIdentity } from './daemon-identity.js';
 import { decideLease, type HostLeaseReading, type LeaseDecision } from './lease-decision.js';
@@ -64,18 +66,22 @@ export class HostLease {
     return Promise.all(this.opts.hosts.map((h) => this.run(h, 'read')));
   }
 
-  /** One lease round: read all hosts, decide; if free, take or renew the lease on every
-   *  reachable host in sorted order, stopping at the first host someone else got first; decide
-   *  again; on standby give up whatever we hold. */
+  /** One lease round: read all hosts, decide; if free, take or renew the lease on the first
+   *  reachable host (sorted order), and only if that succeeds on all the others at once;
+   *  decide again from what the hosts answered; on standby give up whatever we hold. */
   async acquire(now: number): Promise<LeaseRound> {
     const readings = new Map((await this.read()).map((r) => [r.host, r]));
     const first = decideLease([...readings.values()], this.holderId, now);
     if (first.kind === 'act') {
-      for (const host of [...first.hosts].sort()) {
-        const r = await this.run(host, 'acquire');
-        readings.set(host, r);
-        if (r.kind === 'error') break;
-        if (r.kind === 'read' && r.lease?.holder !== this.holderId) break;
+      // The first host in sorted order works as the mutex between daemons that see the same
+      // hosts: only its winner goes on, and then takes the rest in parallel.
+      const [head, ...rest] = [...first.hosts].sort();
+      const r = await this.run(head as string, 'acquire');
+      readings.set(r.host, r);
+      if (r.kind === 'read' && r.lease?.holder === this.holderId) {
+        for (const other of await Promise.all(rest.map((h) => this.run(h, 'acquire')))) {
+          readings.set(other.host, other);
+        }
       }
     }
     const ordered = this.opts.hosts.map((h) => readings.get(h) as HostLeaseReading);

@@ -49,6 +49,7 @@ export class HpaDecisionLog {
     HpaDecisionRow
   >;
   private readonly prune: Database.Statement<{ keep: number }>;
+  private readonly count: Database.Statement<[], { n: number }>;
   private readonly record: (input: HpaDecisionInput) => HpaDecisionRecord;
 
   constructor(db: Database.Database) {
@@ -69,6 +70,7 @@ export class HpaDecisionLog {
       `SELECT ${COLUMNS} FROM hpa_decisions WHERE namespace = @namespace AND hpa = @name
        ORDER BY id DESC LIMIT @limit`,
     );
+    this.count = db.prepare('SELECT count(*) AS n FROM hpa_decisions');
     this.prune = db.prepare(
       'DELETE FROM hpa_decisions WHERE id <= (SELECT id FROM hpa_decisions ORDER BY id DESC LIMIT 1 OFFSET @keep)',
     );
@@ -107,6 +109,10 @@ export class HpaDecisionLog {
     return this.list
       .all({ namespace: hpa.namespace, name: hpa.name, limit: Math.max(0, Math.floor(limit)) })
       .map(toRecord);
+  }
+
+  countRows(): number {
+    return this.count.get()?.n ?? 0;
   }
 
   pruneTo(keep: number): number {

@@ -1,7 +1,7 @@
 // The one shell command that reads, takes or gives up the lease file on a host, atomically:
 // under `flock` on `<lease>.lock` it reads the lease, compares holder and expiry (in the host's
 // own clock), writes the new lease to a temp file and renames it over the old one. POSIX sh
-// (dash, busybox ash, bash); needs `flock` (util-linux or busybox), `sed`, `date`, `mv`.
+// (dash, busybox ash, bash); needs `flock` (util-linux or busybox), `date`, `mv`, `mkdir`.
 // Pure: builds the command text and parses its output; running it is host-lease.ts's job.
 import type { HostLeaseRecord } from './lease-decision.js';
 
@@ -42,19 +42,27 @@ export interface LeaseScriptParams {
   lockWaitSeconds: number;
 }
 
+// Parsing uses only shell builtins (parameter expansion, read): every fork costs on a busy
+// host, and the round runs every 10 s. The file is one line of JSON written by this script;
+// a field this parsing cannot find counts as absent, so an unreadable file is overwritten.
 const BODY = `
 umask 022
-d=$(dirname "$F") && mkdir -p "$d" || { echo "cannot create $d" >&2; exit 70; }
+d=\${F%/*}
+[ -d "$d" ] || mkdir -p "$d" || { echo "cannot create $d" >&2; exit 70; }
 command -v flock >/dev/null 2>&1 || { echo "flock not found on this host (install util-linux)" >&2; exit 71; }
 exec 9>>"$F.lock" || { echo "cannot open $F.lock" >&2; exit 70; }
 flock -w "$W" 9 || { echo "timed out waiting for $F.lock" >&2; exit 72; }
 now=$(date +%s%3N 2>/dev/null)
 case "$now" in ''|*[!0-9]*) now=$(( $(date +%s) * 1000 ));; esac
 cur=
-if [ -f "$F" ]; then cur=$(cat "$F") || { echo "cannot read $F" >&2; exit 70; }; fi
-holder=$(printf '%s\\n' "$cur" | sed -n 's/.*"holder":"\\([^"]*\\)".*/\\1/p' | head -n 1)
-exp=$(printf '%s\\n' "$cur" | sed -n 's/.*"expiresAt":\\([0-9][0-9]*\\).*/\\1/p' | head -n 1)
-acq=$(printf '%s\\n' "$cur" | sed -n 's/.*"acquiredAt":\\([0-9][0-9]*\\).*/\\1/p' | head -n 1)
+if [ -f "$F" ]; then
+  while IFS= read -r line || [ -n "$line" ]; do cur="$cur$line"; done < "$F" || { echo "cannot read $F" >&2; exit 70; }
+fi
+str() { r=\${cur#*\\"$1\\":\\"}; if [ "$r" = "$cur" ]; then v=; else v=\${r%%\\"*}; fi; }
+num() { r=\${cur#*\\"$1\\":}; if [ "$r" = "$cur" ]; then v=; else v=\${r%%[!0-9]*}; fi; }
+str holder; holder=$v
+num expiresAt; exp=$v
+num acquiredAt; acq=$v
 live=0
 if [ -n "$holder" ] && [ -n "$exp" ] && [ "$exp" -gt "$now" ]; then live=1; fi
 echo "${LEASE_OUTPUT_MARKER}$now"

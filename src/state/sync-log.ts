@@ -67,6 +67,7 @@ export class SyncLog {
   >;
   private readonly lastOf: Database.Statement<{ app: string; results: string }, SyncRow>;
   private readonly prune: Database.Statement<{ keep: number }>;
+  private readonly count: Database.Statement<[], { n: number }>;
   private readonly record: (input: SyncInput) => SyncRecord;
 
   constructor(db: Database.Database) {
@@ -92,6 +93,7 @@ export class SyncLog {
       `SELECT ${COLUMNS} FROM syncs WHERE app = @app AND result IN (SELECT value FROM json_each(@results))
        ORDER BY id DESC LIMIT 1`,
     );
+    this.count = db.prepare('SELECT count(*) AS n FROM syncs');
     this.prune = db.prepare(
       'DELETE FROM syncs WHERE id <= (SELECT id FROM syncs ORDER BY id DESC LIMIT 1 OFFSET @keep)',
     );
@@ -148,6 +150,10 @@ export class SyncLog {
   }
 
   /** Keeps the newest `keep` rows. Returns how many were deleted. */
+  countRows(): number {
+    return this.count.get()?.n ?? 0;
+  }
+
   pruneTo(keep: number): number {
     return this.prune.run({ keep }).changes;
   }

@@ -141,7 +141,7 @@ describe('events', () => {
   });
 
   it('keeps only the newest events beyond the cap, newest by last occurrence', () => {
-    const store = tempHistoryStore({ retention: { maxEvents: 5 }, pruneEvery: 1 });
+    const store = tempHistoryStore({ retention: { maxEvents: 5 }, pruneSlack: 1 });
     // The first event is repeated last, so it is among the newest and must survive.
     for (let i = 0; i < 10; i++) store.recordEvent(ev({ message: `m${i}`, at: T0 + i * 1000 }));
     store.recordEvent(ev({ message: 'm0', at: T0 + 20_000 }));

@@ -137,9 +137,9 @@ describe('opening the history database', () => {
     expect(reader.appStatus('shop')?.status).toEqual({ sync: 'Synced' });
   });
 
-  it('caps the syncs table, pruning every N writes and on demand', () => {
+  it('caps the syncs table, pruning once it is the slack over its cap, and on demand', () => {
     const store = track(
-      openHistoryStore({ stateDir: tempStateDir(), retention: { maxSyncs: 3 }, pruneEvery: 4 }),
+      openHistoryStore({ stateDir: tempStateDir(), retention: { maxSyncs: 3 }, pruneSlack: 2 }),
     );
     const write = (i: number) =>
       store.recordSync({
@@ -150,15 +150,43 @@ describe('opening the history database', () => {
         result: 'Synced',
         actions: {},
       });
-    for (let i = 0; i < 3; i++) write(i);
-    expect(store.listSyncs({ limit: 100 })).toHaveLength(3);
-    write(3);
-    // The 4th write triggered a prune down to 3.
-    expect(store.listSyncs({ limit: 100 }).map((s) => s.commit)).toEqual(['c3', 'c2', 'c1']);
+    for (let i = 0; i < 4; i++) write(i);
+    expect(store.listSyncs({ limit: 100 })).toHaveLength(4);
     write(4);
+    // 5 rows = cap 3 + slack 2: pruned down to the cap.
+    expect(store.listSyncs({ limit: 100 }).map((s) => s.commit)).toEqual(['c4', 'c3', 'c2']);
+    write(5);
     expect(store.listSyncs({ limit: 100 })).toHaveLength(4);
     expect(store.prune()).toEqual({ syncs: 1, events: 0, hpaDecisions: 0 });
-    expect(store.listSyncs({ limit: 100 }).map((s) => s.commit)).toEqual(['c4', 'c3', 'c2']);
+    expect(store.listSyncs({ limit: 100 }).map((s) => s.commit)).toEqual(['c5', 'c4', 'c3']);
+  });
+
+  it('does not count folded repeats as rows', () => {
+    const store = track(
+      openHistoryStore({ stateDir: tempStateDir(), retention: { maxSyncs: 2 }, pruneSlack: 1 }),
+    );
+    store.recordSync({
+      app: 'shop',
+      commit: 'c1',
+      startedAt: T0,
+      finishedAt: T0,
+      result: 'Synced',
+      actions: {},
+    });
+    for (let i = 1; i <= 5; i++) {
+      store.recordSync({
+        app: 'shop',
+        commit: 'c1',
+        startedAt: T0 + i,
+        finishedAt: T0 + i,
+        result: 'NoOp',
+        actions: {},
+      });
+    }
+    expect(store.listSyncs({ limit: 100 }).map((s) => [s.result, s.passes])).toEqual([
+      ['NoOp', 5],
+      ['Synced', 1],
+    ]);
   });
 
   it('prunes on open, so a lowered retention takes effect at once', () => {

@@ -129,7 +129,29 @@ describe('host lease on real sh', () => {
     expect(existsSync(c.leasePath('h3'))).toBe(false);
   });
 
-  it('gives back what it took when another daemon wins a host between its read and its take', async () => {
+  it('stops at the first host when another daemon took it between the read and the take', async () => {
+    const c = cluster();
+    let injected = false;
+    const exec = localShellExec({
+      before: (host, command) => {
+        if (host === 'h1' && command.includes("OP='\\''acquire'\\''") && !injected) {
+          injected = true;
+          c.writeLease('h1', B.id, Date.now() + 60_000);
+        }
+      },
+    });
+    const round = await c.daemon(A, exec).acquire(NOW);
+    expect(round.decision).toMatchObject({
+      kind: 'standby',
+      reason: 'HeldByOther',
+      heldOn: ['h1'],
+      release: [],
+    });
+    expect(existsSync(c.leasePath('h2'))).toBe(false);
+    expect(existsSync(c.leasePath('h3'))).toBe(false);
+  });
+
+  it('gives back what it took when another daemon wins a later host between its read and its take', async () => {
     const c = cluster();
     let injected = false;
     const exec = localShellExec({
@@ -147,9 +169,9 @@ describe('host lease on real sh', () => {
       kind: 'standby',
       reason: 'HeldByOther',
       heldOn: ['h2'],
-      release: ['h1'],
     });
-    // A had taken h1 (sorted order), gave it back, and never touched h3.
+    // A had taken h1 first (sorted order), then h3 alongside h2; it gave both back.
+    expect(round.decision.kind === 'standby' && [...round.decision.release].sort()).toEqual(['h1', 'h3']);
     expect(existsSync(c.leasePath('h1'))).toBe(false);
     expect(c.readLease('h2').holder).toBe(B.id);
     expect(existsSync(c.leasePath('h3'))).toBe(false);

@@ -67,7 +67,7 @@ describe('HPA decisions', () => {
   });
 
   it('lists one HPA newest first, limited, and caps the table', () => {
-    const store = tempHistoryStore({ retention: { maxHpaDecisions: 3 }, pruneEvery: 1 });
+    const store = tempHistoryStore({ retention: { maxHpaDecisions: 3 }, pruneSlack: 1 });
     for (let i = 0; i < 5; i++) store.recordHpaDecision(decision({ desiredReplicas: i + 1, at: T0 + i }));
     store.recordHpaDecision(decision({ hpa: 'api-hpa', at: T0 + 10 }));
     expect(store.listHpaDecisions(webHpa, 10).map((d) => d.desiredReplicas)).toEqual([5, 4]);
