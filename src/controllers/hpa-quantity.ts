@@ -128,6 +128,52 @@ export function formatQuantity(q: QuantityValue): string {
   return `${mantissa}e${exponent}`;
 }
 
+/** formatQuantity(milliQuantity(milli, format)) in plain number arithmetic, for the status
+ *  values every pass prints; the same output for every non-negative safe integer. */
+export function formatMilliQuantity(milli: number, format: QuantityFormat): string {
+  if (!Number.isSafeInteger(milli) || milli < 0) return formatQuantity(milliQuantity(milli, format));
+  if (milli === 0) return '0';
+  if (format === 'BinarySI' && milli >= 1024_000 && milli % 1000 === 0) {
+    let value = milli / 1000;
+    let times = 0;
+    while (value % 1024 === 0) {
+      value /= 1024;
+      times++;
+    }
+    const suffix = binarySuffixByExponent.get(times * 10);
+    return suffix === undefined ? `${milli / 1000}` : `${value}${suffix}`;
+  }
+  let mantissa = milli;
+  let exponent = -3;
+  while (mantissa % 10 === 0) {
+    mantissa /= 10;
+    exponent++;
+  }
+  const rem = ((exponent % 3) + 3) % 3;
+  if (rem !== 0) {
+    mantissa *= 10 ** rem;
+    exponent -= rem;
+  }
+  if (exponent === 0) return `${mantissa}`;
+  const suffix = format === 'DecimalExponent' ? undefined : decimalSuffixByExponent.get(exponent);
+  return suffix === undefined ? `${mantissa}e${exponent}` : `${mantissa}${suffix}`;
+}
+
+const milliCache = new Map<string, number | null>();
+
+/** MilliValue of a quantity string, memoized (targets repeat every pass); undefined when it is
+ *  not a quantity. */
+export function quantityMilliValue(text: string): number | undefined {
+  let v = milliCache.get(text);
+  if (v === undefined) {
+    const q = parseQuantity(text);
+    v = q ? milliValue(q) : null;
+    if (milliCache.size >= 4096) milliCache.clear();
+    milliCache.set(text, v);
+  }
+  return v ?? undefined;
+}
+
 /** The canonical spelling of a quantity string as the user wrote it ("1024Mi" -> "1Gi");
  *  the input unchanged when it does not parse. */
 export function canonicalQuantity(text: string): string {

@@ -75,23 +75,24 @@ export function groupPods(
   resource: HpaResource,
   timing: ReadinessTiming,
   now: number,
-): { readyPodCount: number; unready: Set<string>; missing: Set<string>; ignored: Set<string> } {
-  const unready = new Set<string>();
-  const missing = new Set<string>();
-  const ignored = new Set<string>();
+): { readyPodCount: number; unready: string[]; missing: string[]; ignored: string[] } {
+  // Arrays, not sets: pod names are unique and this runs for every HPA every pass.
+  const unready: string[] = [];
+  const missing: string[] = [];
+  const ignored: string[] = [];
   let readyPodCount = 0;
   for (const pod of pods) {
     if (pod.deleting || pod.phase === 'Failed' || pod.phase === 'Succeeded') {
-      ignored.add(pod.name);
+      ignored.push(pod.name);
       continue;
     }
     if (pod.phase === 'Pending') {
-      unready.add(pod.name);
+      unready.push(pod.name);
       continue;
     }
     const metric = metrics.get(pod.name);
     if (!metric) {
-      missing.add(pod.name);
+      missing.push(pod.name);
       continue;
     }
     if (resource === 'cpu') {
@@ -110,7 +111,7 @@ export function groupPods(
           pod.startTime + timing.delayOfInitialReadinessStatusMs > condition.lastTransitionTime;
       }
       if (isUnready) {
-        unready.add(pod.name);
+        unready.push(pod.name);
         continue;
       }
     }
@@ -214,14 +215,14 @@ function proposeReplicas(
 ): CalcResult<{ replicas: number }> {
   const { currentReplicas, tolerances, metrics } = input;
   const { readyPodCount, unready, missing } = grouped;
-  const scaleUpWithUnready = unready.size > 0 && usageRatio > 1.0;
-  if (!scaleUpWithUnready && missing.size === 0) {
+  const scaleUpWithUnready = unready.length > 0 && usageRatio > 1.0;
+  if (!scaleUpWithUnready && missing.length === 0) {
     // Too small a change: keep the current count.
     if (isWithinTolerance(tolerances, usageRatio)) return { ok: true, replicas: currentReplicas };
     // No unready or missing pods: the count follows directly.
     return { ok: true, replicas: Math.ceil(usageRatio * readyPodCount) };
   }
-  if (missing.size > 0) {
+  if (missing.length > 0) {
     if (usageRatio < 1.0) {
       for (const name of missing)
         metrics.set(name, { value: missingOnScaleDown(name), timestamp: 0, windowMs: 0 });

@@ -30,13 +30,7 @@ import {
   stabilizeRecommendationWithBehaviors,
   storeScaleEvent,
 } from './hpa-behavior.js';
-import {
-  approximateFloat,
-  formatQuantity,
-  milliQuantity,
-  milliValue,
-  parseQuantity,
-} from './hpa-quantity.js';
+import { approximateFloat, formatMilliQuantity, parseQuantity, quantityMilliValue } from './hpa-quantity.js';
 import {
   getRawResourceReplicas,
   getResourceReplicas,
@@ -198,6 +192,8 @@ function setCondition(
     return;
   }
   const prev = conditions[existing]!;
+  // Conditions are replaced, never edited in place: an unchanged one is kept as it is.
+  if (prev.status === status && prev.reason === reason && prev.message === message) return;
   conditions[existing] = {
     type,
     status,
@@ -235,7 +231,7 @@ interface MetricFailure {
 
 function buildStatus(resource: HpaResource, rawMilli: number, utilization?: number): HpaMetricStatus {
   // buildQuantity: memory prints in BinarySI, as metrics-server reports it; cpu in DecimalSI.
-  const current = formatQuantity(milliQuantity(rawMilli, resource === 'memory' ? 'BinarySI' : 'DecimalSI'));
+  const current = formatMilliQuantity(rawMilli, resource === 'memory' ? 'BinarySI' : 'DecimalSI');
   const status: HpaMetricStatus = {
     type: 'Resource',
     name: resource,
@@ -257,6 +253,10 @@ function metricsFor(samples: readonly PodMetricSample[], resource: HpaResource):
   return out;
 }
 
+function metricFailure(resource: HpaResource, error: string): { ok: false } & MetricFailure {
+  return { ok: false, error, wrapped: `failed to get ${resource} resource metric value: ${error}` };
+}
+
 function computeResourceMetric(
   spec: MetricSpec,
   base: Omit<ResourceReplicasInput, 'resource' | 'metrics'>,
@@ -264,11 +264,7 @@ function computeResourceMetric(
 ): { ok: true; proposal: MetricProposal } | ({ ok: false } & MetricFailure) {
   const resource = spec.resource.name;
   const target = spec.resource.target;
-  const fail = (error: string) => ({
-    ok: false as const,
-    error,
-    wrapped: `failed to get ${resource} resource metric value: ${error}`,
-  });
+  const fail = (error: string) => metricFailure(resource, error);
   // The metrics client answers with nothing when no pod of the target has a sample.
   const fetchError =
     samples.length === 0
@@ -278,13 +274,13 @@ function computeResourceMetric(
 
   // Upstream checks averageValue first, whatever target.type says.
   if (target.averageValue !== undefined) {
-    const q = parseQuantity(target.averageValue);
-    if (!q)
+    const targetMilli = quantityMilliValue(target.averageValue);
+    if (targetMilli === undefined)
       return fail(
         `invalid resource metric source: averageValue ${JSON.stringify(target.averageValue)} is not a quantity`,
       );
     if (fetchError) return fail(`failed to get ${resource} usage: ${fetchError}`);
-    const r = getRawResourceReplicas(input, milliValue(q));
+    const r = getRawResourceReplicas(input, targetMilli);
     if (!r.ok) return fail(`failed to get ${resource} usage: ${r.error}`);
     return {
       ok: true,
@@ -400,11 +396,12 @@ export function decideReplicas(input: DecideReplicasInput): HpaDecision {
   const metricSpecs = spec.metrics.length > 0 ? spec.metrics : defaultMetrics;
   const minReplicas = spec.minReplicas ?? 1;
   const maxReplicas = spec.maxReplicas;
-  const conditions = input.memory.conditions.map((c) => ({ ...c }));
+  // Shallow copies: entries are replaced, never mutated, so the caller's memory stays intact.
+  const conditions = input.memory.conditions.slice();
   const events: HpaEvent[] = [];
-  let recommendations = input.memory.recommendations.slice();
-  let scaleUpEvents = input.memory.scaleUpEvents.slice();
-  let scaleDownEvents = input.memory.scaleDownEvents.slice();
+  let recommendations: HpaRecommendation[] = input.memory.recommendations;
+  let scaleUpEvents = input.memory.scaleUpEvents;
+  let scaleDownEvents = input.memory.scaleDownEvents;
   let lastScaleTime = input.memory.lastScaleTime;
 
   setCondition(
@@ -416,7 +413,7 @@ export function decideReplicas(input: DecideReplicasInput): HpaDecision {
     now,
   );
   // recordInitialRecommendation: the current count seeds the history once.
-  if (recommendations.length === 0) recommendations.push({ replicas: currentReplicas, at: now });
+  if (recommendations.length === 0) recommendations = [{ replicas: currentReplicas, at: now }];
 
   const memory = (): HpaMemory => {
     const m: HpaMemory = { recommendations, scaleUpEvents, scaleDownEvents, conditions };

@@ -692,7 +692,7 @@ describe('groupPods (TestGroupPods cases)', () => {
       NOW,
     );
     expect(g.readyPodCount).toBe(ready);
-    expect([...g.unready]).toEqual(unready);
+    expect(g.unready).toEqual(unready);
   });
 
   it('sorts pods into missing, pending (unready) and ignored (deleted, failed, succeeded)', () => {
@@ -706,9 +706,9 @@ describe('groupPods (TestGroupPods cases)', () => {
     const g = groupPods(pods, new Map(), 'memory', timing, NOW);
     expect(g).toEqual({
       readyPodCount: 0,
-      missing: new Set(['no-metric']),
-      unready: new Set(['pending']),
-      ignored: new Set(['deleted', 'failed', 'succeeded']),
+      missing: ['no-metric'],
+      unready: ['pending'],
+      ignored: ['deleted', 'failed', 'succeeded'],
     });
   });
 });
