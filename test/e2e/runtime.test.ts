@@ -1,0 +1,322 @@
+// DockerRuntime on the real 3-host testbed: the shared Runtime contract, then what only a real
+// engine can show: a pull from the registry, a multi-container pod sharing localhost, files
+// and secrets on the host, logs, exec, stats, host commands and TCP from the host, a host cut
+// off (NotReady while the others answer) and healed, and a host key that does not match.
+// Every container made here is removed, and the suite checks that none is left.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { utils } from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterConfig } from '../../src/config/cluster-config.js';
+import { loadClusterConfig } from '../../src/config/load-config.js';
+import type { DesiredPod } from '../../src/model/desired.js';
+import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+import { HostKeyError } from '../../src/runtime/errors.js';
+import type { Runtime } from '../../src/runtime/runtime.js';
+import { cutHost, docker, eventually, healHost, httpGet, testbed } from '../support/testbed.js';
+import { runtimeContract, sleeperPod } from '../unit/runtime/runtime-contract.js';
+
+const tb = testbed();
+const RUN = `rt${process.pid}`;
+const busybox = tb.images.busybox[0]!;
+const web = tb.images.web.find((r) => r.endsWith(':1.0.0'))!;
+const hostNames = tb.hosts.map((h) => h.name) as [string, string, string];
+
+/** The testbed's config with fast failure detection, so a cut is seen within seconds. */
+async function fastConfig(): Promise<ClusterConfig> {
+  const config = await loadClusterConfig(tb.config);
+  return {
+    ...config,
+    connection: {
+      ...config.connection,
+      connectTimeoutSeconds: 3,
+      keepaliveIntervalSeconds: 1,
+      keepaliveCountMax: 2,
+      observeTimeoutSeconds: 2,
+      reconnectMinSeconds: 0.2,
+      reconnectMaxSeconds: 1,
+    },
+  };
+}
+
+async function removeNamespace(rt: Runtime, namespace: string): Promise<void> {
+  const o = await rt.observe();
+  await Promise.all(
+    o.pods
+      .filter((p) => p.namespace === namespace)
+      .map((p) => rt.deletePod({ host: p.host, namespace, name: p.name }, 0)),
+  );
+  for (const h of hostNames) {
+    const left = await docker(h, ['ps', '-aq', '--filter', `label=skiff.io/namespace=${namespace}`]);
+    expect(left, `containers of ${namespace} left on ${h}`).toBe('');
+  }
+}
+
+async function readAll(s: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of s) text += chunk.toString();
+  return text;
+}
+
+runtimeContract('DockerRuntime on the testbed', async () => {
+  const runtime = new DockerRuntime(await fastConfig());
+  const namespace = `${RUN}-contract`;
+  return {
+    runtime,
+    hosts: hostNames,
+    image: busybox,
+    namespace,
+    cleanup: async () => {
+      await removeNamespace(runtime, namespace);
+      await runtime.close();
+    },
+  };
+});
+
+describe('DockerRuntime on the testbed', () => {
+  const ns = `${RUN}-e2e`;
+  let rt: DockerRuntime;
+  let config: ClusterConfig;
+  beforeAll(async () => {
+    config = await fastConfig();
+    rt = new DockerRuntime(config);
+  });
+  afterAll(async () => {
+    await healHost('h3').catch(() => {});
+    if (rt) {
+      await removeNamespace(rt, ns);
+      await rt.close();
+    }
+  });
+
+  function webPod(
+    name: string,
+    pullPolicy: DesiredPod['containers'][number]['pullPolicy'] = 'IfNotPresent',
+  ): DesiredPod {
+    const pod = sleeperPod(name, { image: web, namespace: ns, containers: ['web', 'client'] });
+    const [w, c] = pod.containers;
+    Object.assign(w!, {
+      image: web,
+      pullPolicy,
+      command: undefined,
+      args: undefined,
+      env: [{ name: 'VERSION', value: 'e2e', secret: false }],
+    });
+    Object.assign(c!, { image: busybox, ports: [] });
+    w!.files = [
+      {
+        path: '/etc/app/config.txt',
+        contentBase64: Buffer.from('from-configmap\n').toString('base64'),
+        mode: 0o644,
+        secret: false,
+      },
+      {
+        path: '/etc/app-secret/token',
+        contentBase64: Buffer.from('s3cr3t\n').toString('base64'),
+        mode: 0o644,
+        secret: true,
+      },
+    ];
+    w!.emptyDirs = [{ name: 'shared', path: '/shared' }];
+    c!.emptyDirs = [{ name: 'shared', path: '/data' }];
+    pod.spec.containers[0]!.image = web;
+    pod.spec.containers[1]!.image = busybox;
+    return pod;
+  }
+
+  it('pulls the image from the registry and serves on a Docker-assigned host port', async () => {
+    await docker('h3', ['rmi', '-f', web]).catch(() => {});
+    await rt.createPod('h3', webPod('pulled', 'Always'));
+    const images = await docker('h3', ['images', '--format', '{{.Repository}}:{{.Tag}}']);
+    expect(images.split('\n')).toContain(web);
+    const pod = (await rt.observe()).pods.find((p) => p.namespace === ns && p.name === 'pulled');
+    const port = pod?.publishedPorts.find((p) => p.containerPort === 8080)?.hostPort;
+    expect(port).toBeGreaterThan(0);
+    const answer = await eventually('the web app to answer', async () => {
+      const r = await httpGet(tb.hosts.find((h) => h.name === 'h3')!.address, port!, '/version');
+      return r.status === 200 ? r : undefined;
+    });
+    expect(answer.body.trim()).toBe('e2e');
+  });
+
+  it('runs a multi-container pod sharing localhost, emptyDir, and files from the host', async () => {
+    const ref = { host: 'h1', namespace: ns, name: 'shared' };
+    await rt.createPod('h1', webPod('shared'));
+    const http = await eventually('the web container on localhost', async () => {
+      const r = await rt.exec(ref, 'client', [
+        'sh',
+        '-c',
+        `printf 'GET /version HTTP/1.0\\r\\n\\r\\n' | nc -w 2 127.0.0.1 8080`,
+      ]);
+      return r.stdout.includes('200 OK') ? r : undefined;
+    });
+    expect(http.stdout).toContain('e2e');
+    await rt.exec(ref, 'web', ['sh', '-c', 'echo hello > /shared/x']);
+    expect((await rt.exec(ref, 'client', ['cat', '/data/x'])).stdout).toBe('hello\n');
+    const files = await rt.exec(ref, 'web', [
+      'sh',
+      '-c',
+      'cat /etc/app/config.txt /etc/app-secret/token; echo > /etc/app/config.txt',
+    ]);
+    expect(files.stdout).toBe('from-configmap\ns3cr3t\n');
+    expect(files.exitCode).not.toBe(0); // mounted read-only
+    const podDir = `${config.hosts.find((h) => h.name === 'h1')!.dataDir}/pods/${ns}/shared`;
+    const modes = await rt.execOnHost(
+      'h1',
+      `stat -c '%a %n' ${podDir}/secrets/web/etc/app-secret/token ${podDir}/files/web/etc/app/config.txt`,
+    );
+    expect(modes.stdout.split('\n').map((l) => l.split(' ')[0])).toEqual(['600', '644', '']);
+    await rt.deletePod(ref, 2);
+    expect((await rt.execOnHost('h1', `test -e ${podDir}; echo $?`)).stdout.trim()).toBe('1');
+  });
+
+  it('returns logs (tail and follow) and exec results with exit codes and stderr', async () => {
+    const pod = sleeperPod('talker', { image: busybox, namespace: ns });
+    pod.containers[0]!.command = [
+      'sh',
+      '-c',
+      'for i in 1 2 3; do echo line$i; done; trap "exit 0" TERM; while true; do sleep 1; done',
+    ];
+    const ref = { host: 'h2', namespace: ns, name: 'talker' };
+    await rt.createPod('h2', pod);
+    const tail = await eventually('three log lines', async () => {
+      const t = await readAll(await rt.logs(ref, { tail: 2 }));
+      return t === 'line2\nline3\n' ? t : undefined;
+    });
+    expect(tail).toBe('line2\nline3\n');
+    const follow = await rt.logs(ref, { follow: true, tail: 0 });
+    const seen = new Promise<string>((resolve) => {
+      let text = '';
+      follow.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (text.includes('followed')) resolve(text);
+      });
+    });
+    await rt.exec(ref, 'main', ['sh', '-c', 'echo followed > /proc/1/fd/1']);
+    expect(await seen).toBe('followed\n');
+    (follow as unknown as { destroy(): void }).destroy();
+    expect(await rt.exec(ref, 'main', ['sh', '-c', 'echo out; echo err >&2; exit 7'])).toEqual({
+      exitCode: 7,
+      stdout: 'out\n',
+      stderr: 'err\n',
+    });
+    await expect(rt.exec(ref, 'main', ['sleep', '10'], 500)).rejects.toMatchObject({
+      code: 'runtime.timeout',
+    });
+  });
+
+  it('reports CPU within the pod limit and memory for a busy container', async () => {
+    const pod = sleeperPod('burner', { image: busybox, namespace: ns });
+    pod.containers[0]!.command = ['sh', '-c', 'while :; do :; done'];
+    pod.containers[0]!.limits = { cpuMilli: 300, memoryBytes: 64 * 1024 * 1024 };
+    await rt.createPod('h2', pod);
+    await rt.stats('h2');
+    await new Promise((r) => setTimeout(r, 2000));
+    const burner = (await rt.stats('h2')).find((s) => s.namespace === ns && s.pod === 'burner');
+    expect(burner?.cpuMilli).toBeGreaterThan(50);
+    expect(burner?.cpuMilli).toBeLessThan(450);
+    expect(burner?.memoryBytes).toBeGreaterThan(0);
+    await rt.deletePod({ host: 'h2', namespace: ns, name: 'burner' }, 0);
+  });
+
+  it('runs commands on the host and opens TCP connections from the host to a pod', async () => {
+    expect(await rt.execOnHost('h1', 'cat; hostname -I', 'from-stdin\n')).toMatchObject({
+      exitCode: 0,
+      stdout: expect.stringMatching(/^from-stdin\n.*10\.213\.0\.11/),
+    });
+    expect((await rt.execOnHost('h1', 'exit 3')).exitCode).toBe(3);
+    await rt.createPod('h1', webPod('tcp'));
+    const pod = (await rt.observe()).pods.find((p) => p.namespace === ns && p.name === 'tcp');
+    const answer = await eventually('a TCP answer from the pod IP', async () => {
+      const sock = await rt.connectTcp('h1', pod!.ip!, 8080);
+      sock.end('GET /version HTTP/1.0\r\n\r\n');
+      const text = await readAll(sock);
+      return text.includes('200 OK') ? text : undefined;
+    });
+    expect(answer).toContain('e2e');
+  });
+
+  it('marks a cut-off host NotReady while the others answer, and Ready again once healed', async () => {
+    const before = await rt.observe();
+    expect(before.hosts.every((h) => h.ready)).toBe(true);
+    const podsOnH3 = before.pods.filter((p) => p.host === 'h3' && p.namespace === ns).map((p) => p.name);
+    expect(podsOnH3).toEqual(['pulled']);
+    const cutAt = Date.now();
+    await cutHost('h3');
+    const during = await eventually(
+      'h3 NotReady',
+      async () => {
+        const o = await rt.observe();
+        return o.hosts.find((h) => h.name === 'h3')?.ready === false ? o : undefined;
+      },
+      20_000,
+    );
+    const h3 = during.hosts.find((h) => h.name === 'h3')!;
+    expect(h3.notReadySince).toBeGreaterThanOrEqual(cutAt);
+    expect(h3.reason).toBeTruthy();
+    expect(during.hosts.filter((h) => h.ready).map((h) => h.name)).toEqual(['h1', 'h2']);
+    // Its last known pods stay visible: the controllers decide what they mean.
+    expect(during.pods.filter((p) => p.host === 'h3' && p.namespace === ns).map((p) => p.name)).toEqual(
+      podsOnH3,
+    );
+    // Further passes do not wait for the dead host, and keep the time it went away.
+    const again = await rt.observe();
+    expect(again.hosts.find((h) => h.name === 'h3')?.notReadySince).toBe(h3.notReadySince);
+    await expect(
+      rt.createPod('h3', sleeperPod('never', { image: busybox, namespace: ns })),
+    ).rejects.toMatchObject({ retryable: true });
+    await healHost('h3');
+    const healed = await eventually(
+      'h3 Ready again',
+      async () => {
+        const o = await rt.observe();
+        return o.hosts.every((h) => h.ready) ? o : undefined;
+      },
+      30_000,
+    );
+    expect(healed.hosts.find((h) => h.name === 'h3')?.notReadySince).toBeUndefined();
+    expect(healed.pods.filter((p) => p.host === 'h3' && p.namespace === ns).map((p) => p.name)).toEqual(
+      podsOnH3,
+    );
+  });
+
+  it('refuses a host whose key does not match the config, or is not in known_hosts', async () => {
+    const base = await fastConfig();
+    const otherKey = utils.generateKeyPairSync('ed25519').public;
+    const emptyKnownHosts = join(await mkdtemp(join(tmpdir(), 'skiff-kh-')), 'known_hosts');
+    await writeFile(emptyKnownHosts, '');
+    const cases = [
+      { hostKey: otherKey, knownHostsFile: undefined, code: 'ssh.host-key-mismatch', text: 'does not match' },
+      {
+        hostKey: undefined,
+        knownHostsFile: emptyKnownHosts,
+        code: 'ssh.host-key-unknown',
+        text: 'is not in',
+      },
+    ];
+    for (const c of cases) {
+      const config: ClusterConfig = {
+        ...base,
+        hosts: base.hosts.map((h) =>
+          h.name === 'h1' && h.kind === 'ssh'
+            ? { ...h, hostKey: c.hostKey, knownHostsFile: c.knownHostsFile }
+            : h,
+        ),
+      };
+      const bad = new DockerRuntime(config);
+      try {
+        const o = await bad.observe();
+        const h1 = o.hosts.find((h) => h.name === 'h1')!;
+        expect(h1.ready).toBe(false);
+        expect(h1.reason).toContain(c.text);
+        expect(o.hosts.filter((h) => h.ready).map((h) => h.name)).toEqual(['h2', 'h3']);
+        const err = await bad.execOnHost('h1', 'true').catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(HostKeyError);
+        expect(err).toMatchObject({ code: c.code, retryable: false });
+      } finally {
+        await bad.close();
+      }
+    }
+  });
+});
