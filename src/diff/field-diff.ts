@@ -11,7 +11,6 @@
 // Every FieldChange is a leaf: an added or removed subtree is flattened into its leaves, so a
 // renderer never has to print a nested object.
 import type { FieldChange } from '../model/plan.js';
-import { canonicalJson } from '../model/stable-hash.js';
 
 type Json = Record<string, unknown>;
 type ListKey = (el: Json) => string | undefined;
@@ -82,10 +81,31 @@ function listKeys(field: string, list: unknown[]): string[] | undefined {
   return new Set(keys).size === keys.length ? keys : undefined;
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
+/** Structural equality of JSON-like values, without allocating: the fast path that lets an
+ *  unchanged object (most of them, in most plans) skip building any path string. */
+export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return canonicalJson(a) === canonicalJson(b);
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ra = a as Json;
+  const rb = b as Json;
+  const ka = Object.keys(ra);
+  const kb = Object.keys(rb);
+  // Equal key sets are the common case: then `b` needs no second pass. An absent key and an
+  // undefined one compare equal, as JSON has no undefined.
+  let sameKeys = ka.length === kb.length;
+  for (const k of ka) {
+    if (sameKeys && !(k in rb)) sameKeys = false;
+    if (!deepEqual(ra[k], rb[k])) return false;
+  }
+  if (sameKeys) return true;
+  for (const k of kb) if (!(k in ra) && rb[k] !== undefined) return false;
+  return true;
 }
 
 /** The differences between `before` and `after` under `path` (`field` is the name of the
@@ -109,7 +129,7 @@ export function flattenFields(
 }
 
 function diffInto(out: FieldChange[], path: string, field: string, a: unknown, b: unknown): void {
-  if (a === b) return;
+  if (deepEqual(a, b)) return;
   if (a === undefined || b === undefined) {
     if (a === undefined) flattenInto(out, path, field, b, 'after');
     else flattenInto(out, path, field, a, 'before');
@@ -139,7 +159,7 @@ function diffInto(out: FieldChange[], path: string, field: string, a: unknown, b
       return;
     }
   }
-  if (!sameValue(a, b)) out.push({ path, before: a, after: b });
+  if (!deepEqual(a, b)) out.push({ path, before: a, after: b });
 }
 
 /** Empty maps and lists inside a flattened subtree say nothing and are left out; at the top

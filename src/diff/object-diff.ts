@@ -15,7 +15,14 @@ import { assertNever } from '../model/errors.js';
 import type { ConfigMap, Deployment, KubeObject, Pod, Secret } from '../model/k8s.js';
 import { objectKey } from '../model/k8s.js';
 import type { ChangeClass, FieldChange, ObjectChange } from '../model/plan.js';
-import { type ConfigKind, changedConfigKeys, configId, configReadsOf, keysReadBy } from './config-refs.js';
+import {
+  type ConfigKind,
+  type ConfigReads,
+  changedConfigKeys,
+  configId,
+  configReadsOf,
+  keysReadBy,
+} from './config-refs.js';
 import { diffFields, fieldPath, flattenFields } from './field-diff.js';
 import { DEFAULT_SECRET_REDACTION, MASK, redactSecretData, type SecretRedaction } from './redact.js';
 
@@ -207,7 +214,8 @@ function propagateConfigChanges(
     (o): o is Workload => (o.kind === 'Deployment' || o.kind === 'Pod') && beforeByKey.has(objectKey(o)),
   );
   if (workloads.length === 0) return;
-  const readsByWorkload = new Map(workloads.map((w) => [w, configReadsOf(podSpecOf(w))]));
+  // Computed on first need: most plans change no config at all.
+  let readsByWorkload: Map<Workload, ConfigReads> | undefined;
   for (const [key, change] of changes) {
     if ((change.kind !== 'ConfigMap' && change.kind !== 'Secret') || change.change === 'unchanged') continue;
     const a = beforeByKey.get(key) as ConfigMap | Secret | undefined;
@@ -219,6 +227,7 @@ function propagateConfigChanges(
     const rolls: string[] = [];
     for (const w of workloads) {
       if (w.metadata.namespace !== change.namespace) continue;
+      readsByWorkload ??= new Map(workloads.map((x) => [x, configReadsOf(podSpecOf(x))]));
       const hit = keysReadBy(readsByWorkload.get(w)?.get(id), changed);
       if (hit.length === 0) continue;
       const wc = changes.get(objectKey(w))!;

@@ -207,66 +207,164 @@ function mdFence(body: string, lang: string): string {
   return `${fence}${lang}\n${body.trimEnd()}\n${fence}`;
 }
 
-/** The plan as a PR comment. */
-export function renderPlanMarkdown(plan: Plan): string {
-  const out: string[] = [];
+/** A table whose rows may be cut to fit: `head` lines, then `rows`, then what to say about
+ *  rows left out. */
+interface MdSection {
+  head: string[];
+  rows: string[];
+  tail: string[];
+  cut: (left: number) => string;
+}
+
+function sectionLength(lines: readonly string[]): number {
+  return lines.reduce((n, l) => n + l.length + 1, 0);
+}
+
+/** GitHub refuses comments over 65,536 characters; leave room for a bot's own header. */
+export const MARKDOWN_MAX_CHARS = 60_000;
+
+function planSections(plan: Plan): MdSection[] {
+  const sections: MdSection[] = [];
   const from = plan.fromCommit ? mdCode(shortSha(plan.fromCommit)) : '(nothing live)';
-  out.push(`### skiff plan for ${mdCode(plan.app)}: ${from} → ${mdCode(shortSha(plan.toCommit))}`, '');
-  out.push(`**${summaryLine(plan)}**`);
+  sections.push({
+    head: [
+      `### skiff plan for ${mdCode(plan.app)}: ${from} → ${mdCode(shortSha(plan.toCommit))}`,
+      '',
+      `**${summaryLine(plan)}**`,
+    ],
+    rows: [],
+    tail: [],
+    cut: () => '',
+  });
+  const more = (what: string) => (left: number) =>
+    `| | … | | ${left} more ${what}: run \`skiff plan\` to see them |`;
 
   const shown = visible(plan.changes);
   if (shown.length > 0) {
-    out.push('', '| | Object | Change | Why |', '|---|---|---|---|');
-    for (const c of shown) {
-      out.push(
-        `| ${mdCode(changeMarker(c.change))} | ${mdCode(changeDisplayName(c))} | ${changeLabel(c)} | ${mdReason(c)} |`,
-      );
-    }
+    sections.push({
+      head: ['', '| | Object | Change | Why |', '|---|---|---|---|'],
+      rows: shown.map(
+        (c) =>
+          `| ${mdCode(changeMarker(c.change))} | ${mdCode(changeDisplayName(c))} | ${changeLabel(c)} | ${mdReason(c)} |`,
+      ),
+      tail: [],
+      cut: more('objects'),
+    });
   }
-
   if (plan.placement.length > 0) {
-    out.push('', '#### Placement (pods per host, scheduler dry run)', '');
-    out.push('| Host | Before | After |', '|---|---:|---:|');
-    for (const p of plan.placement) out.push(`| ${mdCode(p.host)} | ${p.before} | ${p.after}${delta(p)} |`);
+    sections.push({
+      head: [
+        '',
+        '#### Placement (pods per host, scheduler dry run)',
+        '',
+        '| Host | Before | After |',
+        '|---|---:|---:|',
+      ],
+      rows: plan.placement.map((p) => `| ${mdCode(p.host)} | ${p.before} | ${p.after}${delta(p)} |`),
+      tail: [],
+      cut: (left) => `| … | | ${left} more hosts |`,
+    });
   }
-
   if (plan.unschedulable.length > 0) {
-    out.push('', '#### Unschedulable pods', '');
-    out.push('| Pod | Owner | Reason |', '|---|---|---|');
-    for (const u of plan.unschedulable)
-      out.push(`| ${mdCode(u.pod)} | ${mdCode(u.owner)} | ${mdText(u.reason)} |`);
+    sections.push({
+      head: ['', '#### Unschedulable pods', '', '| Pod | Owner | Reason |', '|---|---|---|'],
+      rows: plan.unschedulable.map((u) => `| ${mdCode(u.pod)} | ${mdCode(u.owner)} | ${mdText(u.reason)} |`),
+      tail: [],
+      cut: (left) => `| … | | ${left} more unschedulable pods |`,
+    });
   }
-
   if (plan.prunes.length > 0) {
-    out.push('', '#### Prunes (removed from Git, removed from the hosts)', '');
-    out.push('| Object | Pods removed |', '|---|---:|');
-    for (const p of plan.prunes)
-      out.push(`| ${mdCode(displayName(p.kind, p.namespace, p.name))} | ${p.pods} |`);
+    sections.push({
+      head: [
+        '',
+        '#### Prunes (removed from Git, removed from the hosts)',
+        '',
+        '| Object | Pods removed |',
+        '|---|---:|',
+      ],
+      rows: plan.prunes.map((p) => `| ${mdCode(displayName(p.kind, p.namespace, p.name))} | ${p.pods} |`),
+      tail: [],
+      cut: (left) => `| … ${left} more prunes | |`,
+    });
   }
-
   const secrets = secretKeyChanges(plan.changes);
   if (secrets.length > 0) {
-    out.push('', '#### Secret keys changed', '');
-    out.push('| Secret | Key | Before | After |', '|---|---|---|---|');
-    for (const s of secrets) {
-      const before = s.field.before === undefined ? '(added)' : mdCode(formatValue(s.field.before));
-      const after = s.field.after === undefined ? '(removed)' : mdCode(formatValue(s.field.after));
-      out.push(`| ${mdCode(s.secret)} | ${mdCode(s.field.path)} | ${before} | ${after} |`);
-    }
-    out.push(
-      '',
-      '_Secret values are never shown: `hash:` values are fingerprints that differ when the value differs._',
-    );
+    sections.push({
+      head: ['', '#### Secret keys changed', '', '| Secret | Key | Before | After |', '|---|---|---|---|'],
+      rows: secrets.map((sk) => {
+        const before = sk.field.before === undefined ? '(added)' : mdCode(formatValue(sk.field.before));
+        const after = sk.field.after === undefined ? '(removed)' : mdCode(formatValue(sk.field.after));
+        return `| ${mdCode(sk.secret)} | ${mdCode(sk.field.path)} | ${before} | ${after} |`;
+      }),
+      tail: [
+        '',
+        '_Secret values are never shown: `hash:` values are fingerprints that differ when the value differs._',
+      ],
+      cut: (left) => `| … | ${left} more keys | | |`,
+    });
   }
-
   if (plan.warnings.length > 0) {
-    out.push('', '#### Warnings', '');
-    for (const w of plan.warnings) out.push(`- ${mdText(w)}`);
+    sections.push({
+      head: ['', '#### Warnings', ''],
+      rows: plan.warnings.map((w) => `- ${mdText(w)}`),
+      tail: [],
+      cut: (left) => `- … and ${left} more warnings`,
+    });
   }
+  return sections;
+}
 
-  if (shown.some((c) => c.fields.length > 0 || c.forcedBy.length > 0)) {
-    out.push('', '<details><summary>Field changes</summary>', '');
-    out.push(mdFence(renderObjectDiffText(plan.changes), 'diff'), '', '</details>');
+/** Cuts the longest tables until the document fits: every section keeps its head and at
+ *  least a note of what was left out. */
+function fitSections(sections: MdSection[], budget: number): string[] {
+  const rowsKept = sections.map((sec) => sec.rows.length);
+  const size = () =>
+    sections.reduce((n, sec, i) => {
+      const kept = rowsKept[i]!;
+      const note = kept < sec.rows.length ? sec.cut(sec.rows.length - kept).length + 1 : 0;
+      return (
+        n + sectionLength(sec.head) + sectionLength(sec.rows.slice(0, kept)) + sectionLength(sec.tail) + note
+      );
+    }, 0);
+  while (size() > budget) {
+    let longest = -1;
+    for (let i = 0; i < sections.length; i++) {
+      if (rowsKept[i]! > 0 && (longest < 0 || rowsKept[i]! > rowsKept[longest]!)) longest = i;
+    }
+    if (longest < 0) break;
+    rowsKept[longest] = Math.floor(rowsKept[longest]! / 2);
   }
-  return `${out.join('\n')}\n`;
+  return sections.flatMap((sec, i) => {
+    const kept = rowsKept[i]!;
+    const note = kept < sec.rows.length ? [sec.cut(sec.rows.length - kept)] : [];
+    return [...sec.head, ...sec.rows.slice(0, kept), ...note, ...sec.tail];
+  });
+}
+
+export interface MarkdownRenderOptions {
+  /** Upper bound on the comment's length (default MARKDOWN_MAX_CHARS). */
+  maxChars?: number;
+}
+
+/** The plan as a PR comment: summary, objects with their change class and cause, placement,
+ *  unschedulable pods, prunes, secret keys (fingerprints only), warnings, and the field diff
+ *  folded in a <details>. Fits `maxChars`: the field diff goes first, then the longest tables
+ *  are cut, each saying how many rows it left out. */
+export function renderPlanMarkdown(plan: Plan, opts: MarkdownRenderOptions = {}): string {
+  const budget = opts.maxChars ?? MARKDOWN_MAX_CHARS;
+  const body = fitSections(planSections(plan), budget);
+  const shown = visible(plan.changes);
+  if (shown.some((c) => c.fields.length > 0 || c.forcedBy.length > 0)) {
+    const details = [
+      '',
+      '<details><summary>Field changes</summary>',
+      '',
+      mdFence(renderObjectDiffText(plan.changes), 'diff'),
+      '',
+      '</details>',
+    ];
+    if (sectionLength(body) + sectionLength(details) <= budget) body.push(...details);
+    else body.push('', '_Field changes left out to fit a comment: run `skiff diff` to see them._');
+  }
+  return `${body.join('\n')}\n`;
 }

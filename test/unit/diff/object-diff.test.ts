@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffFields } from '../../../src/diff/field-diff.js';
+import { deepEqual, diffFields } from '../../../src/diff/field-diff.js';
 import { diffObjectSets, diffObjects } from '../../../src/diff/object-diff.js';
 import type { KubeObject } from '../../../src/model/k8s.js';
 import type { ObjectChange } from '../../../src/model/plan.js';
@@ -442,5 +442,20 @@ describe('field paths', () => {
     },
   ])('$name', ({ a, b, paths }) => {
     expect(diffFields(a, b).map((f) => f.path)).toEqual(paths);
+  });
+});
+
+describe('deepEqual', () => {
+  it.each([
+    [{ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 }, true],
+    [{ a: undefined, b: 1 }, { b: 1 }, true],
+    [{ x: undefined, y: 1 }, { y: 1, z: 2 }, false],
+    [{ a: [1, 2] }, { a: [2, 1] }, false],
+    [[], {}, false],
+    [null, {}, false],
+    ['1', 1, false],
+  ])('%j vs %j', (a, b, eq) => {
+    expect(deepEqual(a, b)).toBe(eq);
+    expect(deepEqual(b, a)).toBe(eq);
   });
 });

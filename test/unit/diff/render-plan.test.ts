@@ -276,3 +276,38 @@ describe('renderObjectDiffText', () => {
     expect(out).toContain(`+ data.FILE: ${'x'.repeat(120)}… (500 chars)`);
   });
 });
+
+describe('renderPlanMarkdown size limit', () => {
+  const many = Array.from({ length: 3000 }, (_, i) => deployment(`web-${i}`));
+  const changed = many.map((d) =>
+    edit(d, (x) => {
+      x.spec.template.spec.containers[0]!.image = 'my-app:2.0.0';
+    }),
+  );
+  const { changes } = diffObjectSets(many, changed);
+  const big = assemblePlan({
+    app: 'demo',
+    toCommit: 'e4f5a6b7',
+    changes,
+    currentPods: {},
+    placementBefore: {},
+    placementAfter: {},
+    unschedulable: [],
+    prunes: [],
+    warnings: [],
+  });
+
+  it.each([60_000, 10_000, 2_000])('fits %d characters and says what it left out', (maxChars) => {
+    const md = renderPlanMarkdown(big, { maxChars });
+    expect(md.length).toBeLessThanOrEqual(maxChars);
+    expect(md).toContain('**3000 to replace (0 pods).**');
+    expect(md).toMatch(/\| \| … \| \| \d+ more objects: run `skiff plan` to see them \|/);
+    expect(md).toContain('_Field changes left out to fit a comment: run `skiff diff` to see them._');
+  });
+
+  it('keeps everything when it fits', () => {
+    const md = renderPlanMarkdown(plan);
+    expect(md).not.toContain('more objects');
+    expect(md).toContain('<details><summary>Field changes</summary>');
+  });
+});
