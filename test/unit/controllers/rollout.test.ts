@@ -1,0 +1,368 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { reconcileDeployment } from '../../../src/controllers/deployment.js';
+import { resolveRollingUpdate, scaledValueFromIntOrPercent } from '../../../src/controllers/rollout.js';
+import type { IntOrPercent } from '../../../src/model/k8s.js';
+import { FakeWorld } from './fake-world.js';
+import { deployment, observedPod } from './fixtures.js';
+
+describe('resolveRollingUpdate (ResolveFenceposts)', () => {
+  it.each([
+    { replicas: 10, surge: '25%', unavail: '25%', want: { maxSurge: 3, maxUnavailable: 2 } },
+    { replicas: 4, surge: '25%', unavail: '25%', want: { maxSurge: 1, maxUnavailable: 1 } },
+    { replicas: 1, surge: '25%', unavail: '25%', want: { maxSurge: 1, maxUnavailable: 0 } },
+    { replicas: 3, surge: '25%', unavail: '25%', want: { maxSurge: 1, maxUnavailable: 0 } },
+    { replicas: 5, surge: '50%', unavail: '50%', want: { maxSurge: 3, maxUnavailable: 2 } },
+    { replicas: 2, surge: '0%', unavail: '1%', want: { maxSurge: 0, maxUnavailable: 1 } },
+    { replicas: 1, surge: '1%', unavail: '25%', want: { maxSurge: 1, maxUnavailable: 0 } },
+    { replicas: 3, surge: 0, unavail: 0, want: { maxSurge: 0, maxUnavailable: 1 } },
+    { replicas: 0, surge: '25%', unavail: '25%', want: { maxSurge: 0, maxUnavailable: 1 } },
+    { replicas: 10, surge: 2, unavail: 3, want: { maxSurge: 2, maxUnavailable: 3 } },
+    { replicas: 10, surge: '100%', unavail: '0%', want: { maxSurge: 10, maxUnavailable: 0 } },
+    { replicas: 7, surge: '33%', unavail: '33%', want: { maxSurge: 3, maxUnavailable: 2 } },
+  ])('$replicas replicas, surge $surge, unavailable $unavail', ({ replicas, surge, unavail, want }) => {
+    expect(resolveRollingUpdate(replicas, surge as IntOrPercent, unavail as IntOrPercent)).toEqual(want);
+  });
+
+  it('rejects a string that is not a percentage (validation must have caught it)', () => {
+    expect(() => scaledValueFromIntOrPercent('3', 10, true)).toThrow(/not a percentage/);
+  });
+});
+
+interface Combo {
+  replicas: number;
+  maxSurge: IntOrPercent;
+  maxUnavailable: IntOrPercent;
+  minReadySeconds?: number;
+}
+const combos: Combo[] = [
+  { replicas: 1, maxSurge: '25%', maxUnavailable: '25%' },
+  { replicas: 1, maxSurge: 0, maxUnavailable: 1 },
+  { replicas: 1, maxSurge: 1, maxUnavailable: 0 },
+  { replicas: 3, maxSurge: '25%', maxUnavailable: '25%' },
+  { replicas: 3, maxSurge: 0, maxUnavailable: 1 },
+  { replicas: 4, maxSurge: 1, maxUnavailable: 0, minReadySeconds: 5 },
+  { replicas: 4, maxSurge: '50%', maxUnavailable: '0%' },
+  { replicas: 5, maxSurge: 2, maxUnavailable: 2 },
+  { replicas: 10, maxSurge: '25%', maxUnavailable: '25%' },
+  { replicas: 10, maxSurge: '30%', maxUnavailable: 0, minReadySeconds: 3 },
+  { replicas: 10, maxSurge: '0%', maxUnavailable: '10%' },
+];
+
+describe('rolling update, step by step', () => {
+  it.each(combos)(
+    'replicas $replicas, surge $maxSurge, unavailable $maxUnavailable, minReady $minReadySeconds',
+    (c) => {
+      const d = deployment({ ...c, minReadySeconds: c.minReadySeconds ?? 0 });
+      const world = new FakeWorld(d, 'v1', {
+        readyDelay: () => 2500,
+        terminationDelay: () => 1500,
+        shellFlagsTerminating: true,
+      });
+      world.seed('v1', c.replicas);
+      expect(world.step().result.phase).toBe('Complete');
+      world.templateHash = 'v2';
+      const { maxTotal, minAvailable } = world.bounds();
+      let steps = 0;
+      let last = world.step();
+      while (last.result.phase !== 'Complete') {
+        expect(last.total, `pods at t=${last.now}`).toBeLessThanOrEqual(maxTotal);
+        expect(last.available, `available at t=${last.now}`).toBeGreaterThanOrEqual(minAvailable);
+        expect(++steps).toBeLessThan(200);
+        last = world.step();
+      }
+      expect(world.podsOf('v2')).toHaveLength(c.replicas);
+      expect(world.podsOf('v1')).toHaveLength(0);
+      expect(last.result.status).toMatchObject({
+        replicas: c.replicas,
+        updatedReplicas: c.replicas,
+        availableReplicas: c.replicas,
+        unavailableReplicas: 0,
+      });
+      const progressing = last.result.status.conditions.find((x) => x.type === 'Progressing');
+      expect(progressing).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
+      expect(progressing?.message).toBe('ReplicaSet "web-v2" has successfully progressed.');
+    },
+  );
+
+  it('events read as on Kubernetes', () => {
+    const world = new FakeWorld(deployment({ replicas: 3, maxSurge: 1, maxUnavailable: 0 }), 'v1', {
+      readyDelay: () => 0,
+    });
+    world.seed('v1', 3);
+    world.step();
+    world.templateHash = 'v2';
+    const messages: string[] = [];
+    for (let i = 0; i < 12; i++) messages.push(...world.step().result.events.map((e) => e.message));
+    expect(messages.slice(0, 3)).toEqual([
+      'Scaled up replica set web-v2 from 0 to 1',
+      'Scaled down replica set web-v1 from 3 to 2',
+      'Scaled up replica set web-v2 from 1 to 2',
+    ]);
+    expect(messages.at(-1)).toBe('Scaled down replica set web-v1 from 1 to 0');
+  });
+
+  it('upstream example: 10 replicas, surge 3, unavailable 2, new pods crashloop: old kept at 8', () => {
+    const world = new FakeWorld(deployment({ replicas: 10, maxSurge: 3, maxUnavailable: 2 }), 'v1', {
+      readyDelay: (hash) => (hash === 'v2' ? undefined : 0),
+    });
+    world.seed('v1', 10);
+    world.step();
+    world.templateHash = 'v2';
+    for (let i = 0; i < 20; i++) world.step();
+    expect(world.podsOf('v1')).toHaveLength(8);
+    expect(world.podsOf('v2')).toHaveLength(5);
+  });
+});
+
+describe('two templates in flight', () => {
+  it.each([
+    { replicas: 4, maxSurge: 1, maxUnavailable: 1 },
+    { replicas: 10, maxSurge: '25%', maxUnavailable: '25%' },
+    { replicas: 3, maxSurge: 0, maxUnavailable: 1 },
+  ])('v1 -> v2 interrupted by v3 ends on v3 within bounds ($replicas, $maxSurge, $maxUnavailable)', (c) => {
+    const world = new FakeWorld(deployment(c), 'v1', {
+      readyDelay: () => 3000,
+      terminationDelay: () => 1000,
+      shellFlagsTerminating: true,
+    });
+    world.seed('v1', c.replicas);
+    world.step();
+    world.templateHash = 'v2';
+    const { maxTotal, minAvailable } = world.bounds();
+    for (let i = 0; i < 4; i++) {
+      const s = world.step();
+      expect(s.total).toBeLessThanOrEqual(maxTotal);
+      expect(s.available).toBeGreaterThanOrEqual(minAvailable);
+    }
+    expect(world.podsOf('v2').length).toBeGreaterThan(0);
+    world.templateHash = 'v3';
+    let s = world.step();
+    for (let i = 0; s.result.phase !== 'Complete'; i++) {
+      expect(i).toBeLessThan(200);
+      expect(s.total).toBeLessThanOrEqual(maxTotal);
+      expect(s.available).toBeGreaterThanOrEqual(minAvailable);
+      s = world.step();
+    }
+    expect(world.podsOf('v3')).toHaveLength(c.replicas);
+    expect(world.podsOf('v1').length + world.podsOf('v2').length).toBe(0);
+    expect(Object.keys(world.memory!.revisions)).toEqual(['v3']);
+  });
+
+  it('unhealthy pods of the interrupted revision are cleaned up first', () => {
+    const world = new FakeWorld(deployment({ replicas: 4, maxSurge: 1, maxUnavailable: 1 }), 'v1', {
+      readyDelay: (hash) => (hash === 'v2' ? undefined : 1000),
+    });
+    world.seed('v1', 4);
+    world.step();
+    world.templateHash = 'v2';
+    for (let i = 0; i < 5; i++) world.step();
+    expect(world.podsOf('v2').length).toBeGreaterThan(0);
+    world.templateHash = 'v3';
+    world.step();
+    world.step();
+    expect(world.podsOf('v2')).toHaveLength(0);
+  });
+});
+
+describe('property: safety of rollouts', () => {
+  it('never more than replicas+maxSurge pods, never fewer than replicas-maxUnavailable available, only own pods deleted, always converges', () => {
+    const intOrPercent = fc.oneof(
+      fc.integer({ min: 0, max: 4 }),
+      fc.integer({ min: 0, max: 100 }).map((p) => `${p}%`),
+    );
+    fc.assert(
+      fc.property(
+        fc.record({
+          replicas: fc.integer({ min: 0, max: 8 }),
+          maxSurge: intOrPercent,
+          maxUnavailable: intOrPercent,
+          minReadySeconds: fc.integer({ min: 0, max: 4 }),
+          seed: fc.integer({ min: 1, max: 1e9 }),
+          maxReadyDelay: fc.integer({ min: 0, max: 6000 }),
+          maxTermination: fc.integer({ min: 0, max: 5000 }),
+          shellFlags: fc.boolean(),
+          policy: fc.constantFrom('TerminationComplete' as const, 'TerminationStarted' as const),
+          secondTemplateAt: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
+          loseMemoryAt: fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }),
+        }),
+        (c) => {
+          const d = deployment({
+            replicas: c.replicas,
+            maxSurge: c.maxSurge,
+            maxUnavailable: c.maxUnavailable,
+            minReadySeconds: c.minReadySeconds,
+          });
+          const world = new FakeWorld(d, 'v1', {
+            seed: c.seed,
+            readyDelay: (_h, r) => Math.floor(r() * c.maxReadyDelay),
+            terminationDelay: (r) => Math.floor(r() * c.maxTermination),
+            shellFlagsTerminating: c.shellFlags,
+            policy: c.policy,
+          });
+          world.seed('v1', c.replicas);
+          world.foreign.push(
+            observedPod('other-1', { owner: 'api', hash: 'v1' }),
+            observedPod('other-2', { owner: 'web', namespace: 'prod', hash: 'v2' }),
+            { ...observedPod('web', { hash: 'v2' }), ownerKind: 'Pod' as const },
+          );
+          world.step();
+          world.templateHash = 'v2';
+          const { maxTotal, minAvailable } = world.bounds();
+          let s = world.step();
+          let steps = 0;
+          while (s.result.phase !== 'Complete') {
+            // Upstream's default lets replacements start while old pods still terminate.
+            expect(c.policy === 'TerminationComplete' ? s.total : s.live).toBeLessThanOrEqual(maxTotal);
+            expect(s.available).toBeGreaterThanOrEqual(minAvailable);
+            steps++;
+            if (steps === c.secondTemplateAt) world.templateHash = 'v3';
+            // Forgetting is safe only when the shell reports in-flight deletions itself
+            // (ObservedPod.terminating); otherwise a dying pod looks alive to a fresh controller.
+            if (steps === c.loseMemoryAt && c.shellFlags) world.memory = undefined;
+            expect(steps).toBeLessThan(400);
+            s = world.step();
+          }
+          expect(world.podsOf(world.templateHash)).toHaveLength(c.replicas);
+          expect(world.deletedNames.filter((n) => n.startsWith('other') || n === 'web')).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  }, 60_000);
+});
+
+describe('progress deadline', () => {
+  it('a rollout whose readiness never passes fails with the reason, old pods kept', () => {
+    const world = new FakeWorld(
+      deployment({ replicas: 4, maxSurge: 1, maxUnavailable: 1, progressDeadlineSeconds: 60 }),
+      'v1',
+      { readyDelay: (hash) => (hash === 'v2' ? undefined : 0), stepMs: 5000 },
+    );
+    world.seed('v1', 4);
+    world.step();
+    world.templateHash = 'v2';
+    const phases: string[] = [];
+    let failedAt: number | undefined;
+    for (let i = 0; i < 30; i++) {
+      const s = world.step();
+      phases.push(s.result.phase);
+      if (s.result.phase === 'Failed' && failedAt === undefined) {
+        failedAt = s.now;
+        expect(s.result.failure).toEqual({
+          reason: 'ReadinessNeverPassed',
+          message: '2 of 2 new pod(s): pod never became ready',
+        });
+        expect(s.result.events.map((e) => e.reason)).toContain('ProgressDeadlineExceeded');
+        const p = s.result.status.conditions.find((c) => c.type === 'Progressing');
+        expect(p).toMatchObject({
+          status: 'False',
+          reason: 'ProgressDeadlineExceeded',
+          message: 'ReplicaSet "web-v2" has timed out progressing.',
+        });
+      }
+      expect(s.available).toBeGreaterThanOrEqual(3);
+    }
+    expect(phases[0]).toBe('Progressing');
+    expect(phases.at(-1)).toBe('Failed');
+    // The deadline counts from the last progress: the second new pod created at ~10 s.
+    expect(failedAt! - 1_000_000).toBeGreaterThan(60_000);
+    expect(failedAt! - 1_000_000).toBeLessThanOrEqual(85_000);
+    expect(world.podsOf('v1')).toHaveLength(3);
+  });
+
+  it('asks to be requeued when the deadline would pass', () => {
+    const world = new FakeWorld(deployment({ replicas: 2, progressDeadlineSeconds: 30 }), 'v1', {
+      readyDelay: (hash) => (hash === 'v2' ? undefined : 0),
+    });
+    world.seed('v1', 2);
+    world.step();
+    world.templateHash = 'v2';
+    const s = world.step();
+    expect(s.result.requeueAfterMs).toBe(31_000);
+  });
+
+  it('uses the readiness reason the shell reports (image pull, crash loop)', () => {
+    const d = deployment({ replicas: 1, progressDeadlineSeconds: 10 });
+    const pod = observedPod('web-v2-aaaaa', { hash: 'v2', createdAt: 0 });
+    const memory = reconcileDeployment({
+      deployment: d,
+      templateHash: 'v2',
+      pods: [pod],
+      podReadiness: {},
+      memory: undefined,
+      now: 0,
+    }).memory;
+    const r = reconcileDeployment({
+      deployment: d,
+      templateHash: 'v2',
+      pods: [pod],
+      podReadiness: { [pod.name]: { ready: false, notReadyReason: 'ImagePullBackOff' } },
+      memory,
+      now: 60_000,
+    });
+    expect(r.phase).toBe('Failed');
+    expect(r.failure).toEqual({ reason: 'ImagePullBackOff', message: '1 of 1 new pod(s): ImagePullBackOff' });
+  });
+
+  it('a crash-looping new pod is reported as CrashLoopBackOff', () => {
+    const d = deployment({ replicas: 1, progressDeadlineSeconds: 10 });
+    const pod = observedPod('web-v2-aaaaa', { hash: 'v2', restarts: 4 });
+    pod.containers[0] = { ...pod.containers[0]!, state: 'exited', exitCode: 1 };
+    const first = reconcileDeployment({
+      deployment: d,
+      templateHash: 'v2',
+      pods: [pod],
+      podReadiness: {},
+      memory: undefined,
+      now: 0,
+    });
+    const r = reconcileDeployment({
+      deployment: d,
+      templateHash: 'v2',
+      pods: [pod],
+      podReadiness: {},
+      memory: first.memory,
+      now: 20_000,
+    });
+    expect(r.failure?.reason).toBe('CrashLoopBackOff');
+    expect(r.failure?.message).toBe('1 of 1 new pod(s): container app exited with code 1, restarted 4 times');
+  });
+
+  it('no deadline (MaxInt32): no Progressing condition, never Failed', () => {
+    const world = new FakeWorld(deployment({ replicas: 2, progressDeadlineSeconds: 2147483647 }), 'v1', {
+      readyDelay: (hash) => (hash === 'v2' ? undefined : 0),
+      stepMs: 60_000,
+    });
+    world.seed('v1', 2);
+    world.step();
+    world.templateHash = 'v2';
+    for (let i = 0; i < 30; i++) {
+      const s = world.step();
+      expect(s.result.phase).toBe('Progressing');
+      expect(s.result.status.conditions.map((c) => c.type)).toEqual(['Available']);
+    }
+  });
+
+  it('a fixed rollout (new template) after a failure progresses again', () => {
+    const world = new FakeWorld(deployment({ replicas: 2, progressDeadlineSeconds: 20 }), 'v1', {
+      readyDelay: (hash) => (hash === 'v2' ? undefined : 1000),
+      stepMs: 5000,
+    });
+    world.seed('v1', 2);
+    world.step();
+    world.templateHash = 'v2';
+    for (let i = 0; i < 10; i++) world.step();
+    expect(world.step().result.phase).toBe('Failed');
+    world.templateHash = 'v3';
+    const s = world.step();
+    expect(s.result.phase).toBe('Progressing');
+    expect(s.result.status.conditions.find((c) => c.type === 'Progressing')?.reason).toBe(
+      'NewReplicaSetCreated',
+    );
+    let last = s;
+    for (let i = 0; i < 20 && last.result.phase !== 'Complete'; i++) last = world.step();
+    expect(last.result.phase).toBe('Complete');
+    expect(world.podsOf('v3')).toHaveLength(2);
+  });
+});
