@@ -14,7 +14,7 @@ import { DEFAULT_HOST_COUNT, hostIndexOf, hostLayout, MAX_HOST_COUNT } from './l
 import { cut, down, heal, status, up } from './lifecycle.js';
 import { isAlive } from './processes.js';
 import { TestbedError } from './shell.js';
-import { readState } from './state.js';
+import { downStatus, readState } from './state.js';
 
 const log = (line: string): void => {
   process.stderr.write(`testbed: ${line}\n`);
@@ -56,9 +56,7 @@ async function execOnHost(name: string, argv: string[]): Promise<number> {
 async function printStatus(format: string): Promise<void> {
   const s = await status();
   if (format === 'json') {
-    process.stdout.write(
-      `${JSON.stringify(s ?? { up: false, problems: ['the testbed is not up'] }, null, 2)}\n`,
-    );
+    process.stdout.write(`${JSON.stringify(s ?? downStatus(['the testbed is not up']), null, 2)}\n`);
     return;
   }
   if (!s) {

@@ -149,7 +149,7 @@ function containerCpuNs(hostName: string, id: string): Promise<number> {
     const req = request(
       {
         socketPath: host(hostName).dockerSocket,
-        path: `/containers/${id}/stats?stream=false`,
+        path: `/containers/${id}/stats?stream=false&one-shot=true`,
         method: 'GET',
       },
       (res) => {
