@@ -75,7 +75,7 @@ function crossCheck(files: readonly FileResult[], opts: BundleOptions): Validati
       for (const d of doc.diagnostics) diagnostics.push(d);
       const id = doc.identity;
       if (id) {
-        const key = `${id.kind}/${id.namespace}/${id.name}`;
+        const key = id.key;
         const first = identities.get(key);
         if (first) {
           diagnostics.push(
@@ -103,7 +103,7 @@ function crossCheck(files: readonly FileResult[], opts: BundleOptions): Validati
   for (const f of files)
     for (const doc of f.documents)
       for (const r of doc.refs) {
-        const key = `${r.kind}/${r.namespace}/${r.name}`;
+        const key = r.target;
         if (!identities.has(key)) {
           if (r.optional) continue;
           diagnostics.push(
@@ -150,30 +150,37 @@ function crossCheck(files: readonly FileResult[], opts: BundleOptions): Validati
           );
         else nodePorts.set(n.port, n.at);
       }
-  // Workloads per namespace, for Service target ports and HPA targets.
-  const workloads = new Map<string, { name: string; labels: Labels; spec: PodSpec }[]>();
-  for (const o of objects) {
-    if (o.kind !== 'Pod' && o.kind !== 'Deployment') continue;
-    const list = workloads.get(o.metadata.namespace) ?? [];
-    list.push(
-      o.kind === 'Pod'
-        ? { name: `pod/${o.metadata.name}`, labels: o.metadata.labels, spec: o.spec }
-        : {
-            name: `deployment/${o.metadata.name}`,
-            labels: o.spec.template.metadata.labels,
-            spec: o.spec.template.spec,
-          },
-    );
-    workloads.set(o.metadata.namespace, list);
-  }
+  // Named Service target ports must name a container port of every workload selected.
+  // Workloads are indexed by (namespace, label, value) so a Service only looks at the
+  // workloads carrying its first selector label, not at the whole namespace.
+  const byLabel = new Map<string, { name: string; spec: PodSpec; labels: Labels }[]>();
+  for (const f of files)
+    for (const doc of f.documents) {
+      const o = doc.object;
+      if (!o || !doc.workloadLabelKeys || (o.kind !== 'Pod' && o.kind !== 'Deployment')) continue;
+      const w =
+        o.kind === 'Pod'
+          ? { name: `pod/${o.metadata.name}`, labels: o.metadata.labels, spec: o.spec }
+          : {
+              name: `deployment/${o.metadata.name}`,
+              labels: o.spec.template.metadata.labels,
+              spec: o.spec.template.spec,
+            };
+      for (const key of doc.workloadLabelKeys) {
+        const list = byLabel.get(key);
+        if (list) list.push(w);
+        else byLabel.set(key, [w]);
+      }
+    }
   for (const f of files)
     for (const doc of f.documents)
       for (const t of doc.targetPorts) {
-        const selected = (workloads.get(t.namespace) ?? []).filter((w) =>
-          serviceSelectorMatches(t.selector, w.labels),
-        );
-        for (const w of selected)
-          if (!w.spec.containers.some((c) => c.ports.some((p) => p.name === t.name)))
+        const candidates = byLabel.get(t.firstLabelKey) ?? [];
+        for (const w of candidates)
+          if (
+            serviceSelectorMatches(t.selector, w.labels) &&
+            !w.spec.containers.some((c) => c.ports.some((p) => p.name === t.name))
+          )
             diagnostics.push(
               diag(
                 t.at,
@@ -189,7 +196,7 @@ function crossCheck(files: readonly FileResult[], opts: BundleOptions): Validati
     for (const doc of f.documents) {
       const s = doc.scales;
       if (!s) continue;
-      const key = `${s.namespace}/${s.deployment}`;
+      const key = s.target;
       const first = scaled.get(key);
       if (first)
         diagnostics.push(
@@ -201,7 +208,7 @@ function crossCheck(files: readonly FileResult[], opts: BundleOptions): Validati
           ),
         );
       else scaled.set(key, s.at);
-      const target = byKey.get(`Deployment/${s.namespace}/${s.deployment}`) as Deployment | undefined;
+      const target = byKey.get(s.target) as Deployment | undefined;
       if (!target) continue;
       for (const r of s.resources)
         for (const c of target.spec.template.spec.containers)
@@ -241,33 +248,43 @@ export interface Validator {
 /** A validator that reuses per-file results across calls, keyed by path and content. Only
  *  the files of the latest call stay cached, so memory follows the repository's size. */
 export function createValidator(): Validator {
-  let cache = new Map<string, { text: string; key: string; result: FileResult }>();
+  interface Entry {
+    text: string;
+    key: string;
+    result: FileResult;
+    generation: number;
+  }
+  const cache = new Map<string, Entry>();
+  let generation = 0;
   let lastReused = 0;
   return {
     get lastReused() {
       return lastReused;
     },
     validate(files, opts = {}) {
-      const next = new Map<string, { text: string; key: string; result: FileResult }>();
-      const results: FileResult[] = [];
+      generation++;
+      const results: FileResult[] = new Array(files.length);
       lastReused = 0;
-      for (const f of files) {
+      for (let i = 0; i < files.length; i++) {
+        const f = files[i]!;
         const prev = cache.get(f.path);
-        let entry: { text: string; key: string; result: FileResult } | undefined;
         if (prev && (f.id !== undefined ? prev.key === f.id : prev.text === f.text)) {
-          entry = prev;
+          prev.generation = generation;
           lastReused++;
-        } else {
-          const key = f.id ?? contentHash(f.text);
-          entry =
-            prev && prev.key === key && f.id === undefined
-              ? prev
-              : { text: f.text, key, result: validateFile(f) };
+          results[i] = prev.result;
+          continue;
         }
-        next.set(f.path, entry);
-        results.push(entry.result);
+        const key = f.id ?? contentHash(f.text);
+        const entry: Entry =
+          prev && prev.key === key
+            ? { ...prev, text: f.text, generation }
+            : { text: f.text, key, result: validateFile(f), generation };
+        cache.set(f.path, entry);
+        results[i] = entry.result;
       }
-      cache = next;
+      // Forget files that are gone, so memory follows the repository.
+      if (cache.size > files.length)
+        for (const [p, e] of cache) if (e.generation !== generation) cache.delete(p);
       return crossCheck(results, opts);
     },
   };

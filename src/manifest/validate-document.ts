@@ -14,6 +14,8 @@ import { checkObject } from './semantic.js';
 export type Anchor = Pick<Diagnostic, 'file' | 'document' | 'line' | 'column' | 'path'>;
 
 export interface Identity {
+  /** `Kind/namespace/name`, built once so bundle checks hash a flat, cached string. */
+  key: string;
   kind: string;
   namespace: string;
   name: string;
@@ -21,6 +23,8 @@ export interface Identity {
 }
 
 export interface Reference {
+  /** Identity key of the target (`Kind/namespace/name`). */
+  target: string;
   kind: 'ConfigMap' | 'Secret' | 'Deployment';
   namespace: string;
   name: string;
@@ -39,6 +43,8 @@ export interface NodePortUse {
 }
 
 export interface NamedTargetPort {
+  /** Workload index key of the selector's first label (see workloadLabelKey). */
+  firstLabelKey: string;
   namespace: string;
   selector: Labels;
   name: string;
@@ -51,12 +57,23 @@ export interface DocumentResult {
   diagnostics: Diagnostic[];
   /** Present when the document defaulted into an object without errors. */
   object?: KubeObject;
+  /** For a Pod or Deployment object: its pods' labels as workloadLabelKey strings. */
+  workloadLabelKeys?: string[];
   identity?: Identity;
   refs: Reference[];
   nodePorts: NodePortUse[];
   targetPorts: NamedTargetPort[];
   /** HPA -> the Deployment it scales, and which resources its metrics need requested. */
-  scales?: { namespace: string; deployment: string; resources: string[]; at: Anchor };
+  scales?: { target: string; namespace: string; deployment: string; resources: string[]; at: Anchor };
+}
+
+export function identityKey(kind: string, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+/** Key of one pod label in the bundle's workload index: namespace, label and value. */
+export function workloadLabelKey(namespace: string, label: string, value: string): string {
+  return `${namespace}\u0000${label}\u0000${value}`;
 }
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
@@ -111,6 +128,7 @@ function podSpecRefs(
   ) => {
     if (name === '') return;
     refs.push({
+      target: identityKey(kind, namespace, name),
       kind,
       namespace,
       name,
@@ -176,10 +194,16 @@ function facts(obj: KubeObject, doc: ParsedDocument, result: DocumentResult): vo
   switch (obj.kind) {
     case 'Pod':
       result.refs.push(...podSpecRefs(obj.spec, ['spec'], ns, from, doc));
+      result.workloadLabelKeys = Object.entries(obj.metadata.labels).map(([k, v]) =>
+        workloadLabelKey(ns, k, v),
+      );
       break;
-    case 'Deployment':
+    case 'Deployment': {
       result.refs.push(...podSpecRefs(obj.spec.template.spec, ['spec', 'template', 'spec'], ns, from, doc));
+      const labels = obj.spec.template.metadata.labels;
+      result.workloadLabelKeys = Object.entries(labels).map(([k, v]) => workloadLabelKey(ns, k, v));
       break;
+    }
     case 'Service':
       obj.spec.ports.forEach((p, i) => {
         if (p.nodePort !== undefined)
@@ -190,6 +214,11 @@ function facts(obj: KubeObject, doc: ParsedDocument, result: DocumentResult): vo
           });
         if (typeof p.targetPort === 'string' && Object.keys(obj.spec.selector).length > 0)
           result.targetPorts.push({
+            firstLabelKey: workloadLabelKey(
+              ns,
+              Object.keys(obj.spec.selector)[0]!,
+              Object.values(obj.spec.selector)[0]!,
+            ),
             namespace: ns,
             selector: obj.spec.selector,
             name: p.targetPort,
@@ -202,11 +231,25 @@ function facts(obj: KubeObject, doc: ParsedDocument, result: DocumentResult): vo
       const ref = obj.spec.scaleTargetRef;
       if (ref.kind === 'Deployment' && ref.name !== '') {
         const at = anchor(doc, ['spec', 'scaleTargetRef', 'name']);
-        result.refs.push({ kind: 'Deployment', namespace: ns, name: ref.name, optional: false, from, at });
+        result.refs.push({
+          target: identityKey('Deployment', ns, ref.name),
+          kind: 'Deployment',
+          namespace: ns,
+          name: ref.name,
+          optional: false,
+          from,
+          at,
+        });
         const resources = obj.spec.metrics
           .filter((m) => m.resource.target.type === 'Utilization')
           .map((m) => m.resource.name);
-        result.scales = { namespace: ns, deployment: ref.name, resources, at };
+        result.scales = {
+          target: identityKey('Deployment', ns, ref.name),
+          namespace: ns,
+          deployment: ref.name,
+          resources,
+          at,
+        };
       }
       break;
     }
@@ -265,7 +308,8 @@ export function validateDocument(doc: ParsedDocument): DocumentResult {
     return result;
   }
   const source: SourceLocation = { file: doc.file, document: doc.index, line: doc.line, column: doc.column };
-  if (name !== undefined) result.identity = { kind, namespace, name, at: anchor(doc, []) };
+  if (name !== undefined)
+    result.identity = { key: identityKey(kind, namespace, name), kind, namespace, name, at: anchor(doc, []) };
   let errors = false;
   for (const f of checkSchema(apiVersion, kind, v)) {
     diagnostics.push(finding(doc, f.path, f.severity, f.code, f.message));
