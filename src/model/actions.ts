@@ -18,7 +18,8 @@ export type Action =
 
 export type ActionType = Action['type'];
 
-export type Outcome = 'done' | 'failed' | 'skipped';
+/** 'started': a graceful deletion now running in the background (its end is reported later). */
+export type Outcome = 'done' | 'started' | 'failed' | 'skipped';
 
 export interface ActionResult {
   /** Stable key of what the action touched: `pod/default/web-abc12@h1`. */

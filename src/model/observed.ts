@@ -44,6 +44,8 @@ export interface ObservedContainer {
 export interface ObservedProbeState {
   startupPassed: boolean;
   ready: boolean;
+  /** ms since epoch when `ready` last became true (for minReadySeconds). */
+  readySince?: number;
   live: boolean;
   lastFailure?: { at: number; probe: 'liveness' | 'readiness' | 'startup'; message: string };
 }
@@ -69,6 +71,10 @@ export interface ObservedPod {
   containers: ObservedContainer[];
   /** Keyed by container name; absent when no probe has run yet. */
   probes: Record<string, ObservedProbeState>;
+  /** Set by the shell while a graceful deletion of this pod is in flight. */
+  terminating?: boolean;
+  /** Set by the core for pods remembered on a host that is NotReady (not seen this pass). */
+  unreachable?: boolean;
 }
 
 export interface Observed {

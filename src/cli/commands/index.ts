@@ -1,7 +1,23 @@
 // One line per command: each module adds its subcommand to the program.
 import type { Command } from 'commander';
+import { registerDescribe } from './describe.js';
+import { registerGet } from './get.js';
+import { registerHistory } from './history.js';
+import { registerHosts } from './hosts.js';
+import { registerLogs } from './logs.js';
+import { registerRun } from './run.js';
+import { registerStatus } from './status.js';
+import { registerSync } from './sync.js';
 import { registerValidate } from './validate.js';
 
 export function registerCommands(program: Command): void {
   registerValidate(program);
+  registerRun(program);
+  registerSync(program);
+  registerStatus(program);
+  registerGet(program);
+  registerDescribe(program);
+  registerLogs(program);
+  registerHistory(program);
+  registerHosts(program);
 }

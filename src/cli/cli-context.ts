@@ -1,0 +1,61 @@
+// What every CLI command that touches a cluster needs: the cluster config (from --config,
+// plus an app given on the command line with --repo), a logger, and — when a daemon runs for
+// the same state directory — a client for its API, so the CLI never acts beside it.
+import { resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
+import { loadClusterConfig } from '../config/load-config.js';
+import { UsageError } from '../model/errors.js';
+import { readDaemonInfo } from '../state/state-dir-lock.js';
+import { DaemonClient } from './daemon-client.js';
+
+export interface ClusterOptions {
+  config?: string;
+  repo?: string;
+  branch?: string;
+  path?: string;
+  app?: string;
+}
+
+/** Adds the cluster-selection flags kubectl/argocd users expect. */
+export function clusterFlags<T extends { option: (flags: string, desc: string, def?: string) => T }>(
+  cmd: T,
+): T {
+  return cmd
+    .option('--config <file>', 'cluster config (hosts, apps)', undefined)
+    .option('--repo <url|path>', 'define one app on the command line: its Git repository')
+    .option('--branch <name>', 'with --repo: the branch or tag to follow', undefined)
+    .option('--path <dir>', 'with --repo: the folder of manifests inside the repository', undefined)
+    .option('--app <name>', 'with --repo: the app name (default "default")', undefined);
+}
+
+export async function loadCliConfig(opts: ClusterOptions): Promise<ClusterConfig> {
+  const config = await loadClusterConfig(opts.config);
+  if (!opts.repo) {
+    if (opts.branch || opts.path) throw new UsageError('--branch and --path go with --repo');
+    return config;
+  }
+  const repoURL = /^https?:\/\//.test(opts.repo) ? opts.repo : resolve(opts.repo);
+  const app: AppConfig = {
+    name: opts.app ?? 'default',
+    repoURL,
+    revision: opts.branch ?? 'main',
+    path: opts.path ?? '.',
+    syncPolicy: { automated: true, prune: true, selfHeal: true, allowEmpty: false },
+    poll: { interval: '30s' },
+    rollback: { autoRestore: true },
+  };
+  return { ...config, apps: [...config.apps.filter((a) => a.name !== app.name), app] };
+}
+
+export function cliLogger(level = process.env.SKIFF_LOG_LEVEL ?? 'warn'): Logger {
+  return pino({ level }, pino.destination(2));
+}
+
+/** A client for the daemon of this state directory, if one is alive. */
+export async function connectDaemon(config: ClusterConfig): Promise<DaemonClient | undefined> {
+  const info = readDaemonInfo(config.daemon.stateDir);
+  if (!info?.apiAddress) return undefined;
+  const client = new DaemonClient(info.apiAddress);
+  return (await client.alive()) ? client : undefined;
+}

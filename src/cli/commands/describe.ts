@@ -1,0 +1,37 @@
+// `skiff describe KIND/NAME`: kubectl describe for pods and deployments, with events.
+import type { Command } from 'commander';
+import { SkiffError, UsageError } from '../../model/errors.js';
+import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
+import { readClusterView, readEvents } from '../read-cluster.js';
+import { describeDeployment, describePod } from '../views/index.js';
+
+export function registerDescribe(program: Command): void {
+  clusterFlags(
+    program
+      .command('describe')
+      .description('show one object in detail, with its events (pod/NAME, deployment/NAME)')
+      .argument('<object>', 'KIND/NAME, e.g. deployment/web')
+      .option('-n, --namespace <ns>', 'namespace', 'default'),
+  ).action(async (ref: string, opts: ClusterOptions & { namespace: string }) => {
+    const m = /^([a-z]+)\/(.+)$/i.exec(ref);
+    if (!m) throw new UsageError(`"${ref}" is not KIND/NAME`, 'e.g. skiff describe deployment/web');
+    const kind = m[1]!.toLowerCase();
+    const name = m[2]!;
+    const config = await loadCliConfig(opts);
+    const [view, events] = await Promise.all([readClusterView(config), readEvents(config)]);
+    const now = Date.now();
+    if (kind === 'pod' || kind === 'pods' || kind === 'po') {
+      const pod = view.pods.find((p) => p.name === name && p.namespace === opts.namespace);
+      if (!pod) throw new SkiffError('not-found', `pod "${name}" not found`);
+      process.stdout.write(describePod(pod, events, { now, hosts: view.hosts }));
+      return;
+    }
+    if (kind === 'deployment' || kind === 'deploy' || kind === 'deployments') {
+      const dep = view.deployments.find((d) => d.name === name && d.namespace === opts.namespace);
+      if (!dep) throw new SkiffError('not-found', `deployment "${name}" not found`);
+      process.stdout.write(describeDeployment(dep, view.pods, events, { now }));
+      return;
+    }
+    throw new UsageError(`describe does not know kind "${kind}"`, 'use pod/NAME or deployment/NAME');
+  });
+}

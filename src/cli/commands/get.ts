@@ -1,0 +1,93 @@
+// `skiff get pods|deployments|configmaps|secrets|events|hosts [-o wide|json]`: kubectl's tables.
+import type { Command } from 'commander';
+import { UsageError } from '../../model/errors.js';
+import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
+import { outputFormat, printJson } from '../output.js';
+import { readClusterView, readEvents } from '../read-cluster.js';
+import {
+  renderConfigMaps,
+  renderDeployments,
+  renderEvents,
+  renderPods,
+  renderSecrets,
+} from '../views/index.js';
+
+const ALIASES: Record<string, string> = {
+  po: 'pods',
+  pod: 'pods',
+  pods: 'pods',
+  deploy: 'deployments',
+  deployment: 'deployments',
+  deployments: 'deployments',
+  cm: 'configmaps',
+  configmap: 'configmaps',
+  configmaps: 'configmaps',
+  secret: 'secrets',
+  secrets: 'secrets',
+  ev: 'events',
+  event: 'events',
+  events: 'events',
+};
+
+export function registerGet(program: Command): void {
+  clusterFlags(
+    program
+      .command('get')
+      .description('list objects as kubectl does: pods, deployments, configmaps, secrets, events')
+      .argument('<kind>', 'pods | deployments | configmaps | secrets | events')
+      .option('-o, --output <format>', 'text | wide | json', 'text')
+      .option('-n, --namespace <ns>', 'only this namespace')
+      .option('-A, --all-namespaces', 'every namespace'),
+  ).action(
+    async (
+      kindArg: string,
+      opts: ClusterOptions & { output: string; namespace?: string; allNamespaces?: boolean },
+    ) => {
+      const kind = ALIASES[kindArg.toLowerCase()];
+      if (!kind)
+        throw new UsageError(
+          `unknown resource type "${kindArg}"`,
+          'use pods, deployments, configmaps, secrets or events',
+        );
+      const format = outputFormat(opts.output, ['text', 'wide', 'json']);
+      const config = await loadCliConfig(opts);
+      const now = Date.now();
+      const ns = opts.allNamespaces ? undefined : (opts.namespace ?? 'default');
+      const inNs = <T extends { namespace: string }>(xs: T[]) =>
+        ns ? xs.filter((x) => x.namespace === ns) : xs;
+      const table = { now, wide: format === 'wide', allNamespaces: !!opts.allNamespaces };
+      if (kind === 'events') {
+        const events = inNs(await readEvents(config));
+        if (format === 'json') return printJson(events);
+        process.stdout.write(renderEvents(events, table));
+        return;
+      }
+      const view = await readClusterView(config);
+      switch (kind) {
+        case 'pods': {
+          const pods = inNs(view.pods);
+          if (format === 'json') return printJson(pods);
+          process.stdout.write(renderPods(pods, table));
+          return;
+        }
+        case 'deployments': {
+          const deps = inNs(view.deployments);
+          if (format === 'json') return printJson(deps);
+          process.stdout.write(renderDeployments(deps, { ...table, pods: view.pods }));
+          return;
+        }
+        case 'configmaps':
+        case 'secrets': {
+          const configs = inNs(view.configs).filter(
+            (c) => c.kind === (kind === 'configmaps' ? 'ConfigMap' : 'Secret'),
+          );
+          if (format === 'json') return printJson(configs);
+          process.stdout.write(
+            kind === 'configmaps' ? renderConfigMaps(configs, table) : renderSecrets(configs, table),
+          );
+          return;
+        }
+      }
+    },
+  );
+}

@@ -1,0 +1,34 @@
+// `skiff run`: the daemon. Runs until SIGINT/SIGTERM, then stops in order (pollers, loop,
+// API, connections, lock).
+import type { Command } from 'commander';
+import pino from 'pino';
+import { Daemon } from '../../daemon/daemon.js';
+import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
+
+export function registerRun(program: Command): void {
+  clusterFlags(
+    program
+      .command('run')
+      .description('run the skiff daemon: follow Git and keep the hosts in sync')
+      .option('--listen <host:port>', 'address of the local API (default from config, 127.0.0.1:7420)')
+      .option('--log-format <json|pretty>', 'log format', process.stdout.isTTY ? 'pretty' : 'json'),
+  ).action(async (opts: ClusterOptions & { listen?: string; logFormat: string }) => {
+    const log =
+      opts.logFormat === 'pretty'
+        ? pino({
+            level: process.env.SKIFF_LOG_LEVEL ?? 'info',
+            transport: { target: 'pino-pretty', options: { destination: 2 } },
+          })
+        : pino({ level: process.env.SKIFF_LOG_LEVEL ?? 'info' });
+    const config = await loadCliConfig(opts);
+    const daemon = await Daemon.start({ config, log, listen: opts.listen });
+    process.stderr.write(`skiff daemon listening on ${daemon.address}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    log.info('stopping');
+    await daemon.stop();
+  });
+}

@@ -1,0 +1,112 @@
+// `skiff sync`: one pass to convergence. With a daemon running for the state directory it
+// asks the daemon (never acting beside it); otherwise it acts itself.
+import type { Command } from 'commander';
+import { createSkiffInstance, initialAdmission } from '../../daemon/skiff-instance.js';
+import { SkiffError } from '../../model/errors.js';
+import type { ClusterView } from '../../model/views.js';
+import {
+  type ClusterOptions,
+  cliLogger,
+  clusterFlags,
+  connectDaemon,
+  loadCliConfig,
+} from '../cli-context.js';
+
+interface SyncOptions extends ClusterOptions {
+  rev?: string;
+  dryRun?: boolean;
+  wait?: boolean;
+  timeout: string;
+}
+
+function progressLine(view: ClusterView | undefined): string {
+  if (!view) return '';
+  const d = view.deployments.map((x) => `${x.name} ${x.availableReplicas}/${x.replicas}`).join(', ');
+  const running = view.pods.filter((p) => p.phase === 'Running').length;
+  return `pods running: ${running}/${view.pods.length}${d ? `; deployments: ${d}` : ''}`;
+}
+
+export function registerSync(program: Command): void {
+  clusterFlags(
+    program
+      .command('sync')
+      .description('fetch, validate and apply now; with --wait, until everything runs')
+      .option('--rev <rev>', 'sync this revision (commit, tag or branch) instead of the branch head')
+      .option('--dry-run', 'show the actions without doing them')
+      .option('--wait', 'wait until converged (exit 1 on failure or timeout)')
+      .option('--timeout <seconds>', 'with --wait: give up after this long', '300'),
+  ).action(async (opts: SyncOptions) => {
+    const config = await loadCliConfig(opts);
+    const timeoutSeconds = Number(opts.timeout);
+    const daemon = opts.rev || opts.dryRun ? undefined : await connectDaemon(config);
+    if (daemon) {
+      const r = await daemon.sync({ wait: !!opts.wait, timeoutSeconds });
+      process.stdout.write(
+        `${r.converged ? 'synced' : opts.wait ? 'not converged' : 'sync started'} (daemon ${daemon.address})\n`,
+      );
+      if (opts.wait && !r.converged) process.exitCode = 1;
+      return;
+    }
+    const log = cliLogger(opts.dryRun ? 'warn' : 'info');
+    const inst = createSkiffInstance({ config, log, dryRun: opts.dryRun });
+    try {
+      if (opts.rev) {
+        for (const t of inst.trackers) {
+          const commit = await inst.sources.get(t.name)!.resolveCommit(opts.rev);
+          const r = await t.admitCommit(commit);
+          if (!r.ok)
+            throw new SkiffError(
+              'sync.rejected',
+              `${opts.rev} does not validate: ${r.diagnostics.length} finding(s)`,
+            );
+        }
+      } else await initialAdmission(inst, Date.now(), log);
+      for (const t of inst.trackers) {
+        const snap = t.snapshot();
+        if (snap.rejected) {
+          process.stderr.write(`app ${t.name}: commit ${snap.rejected.commit.slice(0, 7)} rejected:\n`);
+          for (const d of snap.rejected.diagnostics.filter((x) => x.severity === 'error'))
+            process.stderr.write(`  ${d.file}:${d.line}:${d.column} ${d.path} ${d.message} [${d.code}]\n`);
+          process.exitCode = 1;
+        }
+        if (snap.sourceError) {
+          process.stderr.write(`app ${t.name}: ${snap.sourceError.message}\n`);
+          process.exitCode = 1;
+        }
+      }
+      const deadline = Date.now() + timeoutSeconds * 1000;
+      const tty = process.stderr.isTTY;
+      for (;;) {
+        const s = await inst.reconciler.pass();
+        if (opts.dryRun) {
+          for (const a of s.actions) process.stdout.write(`${a.type} ${describeAction(a)}: ${a.reason}\n`);
+          if (s.actions.length === 0) process.stdout.write('nothing to do\n');
+          return;
+        }
+        if (tty) process.stderr.write(`\r${progressLine(inst.reconciler.view)}\x1b[K`);
+        const failed = s.result.deployments.find((d) => d.phase === 'Failed');
+        if (failed) throw new SkiffError('sync.failed', `deployment/${failed.name} rollout failed`);
+        if (!opts.wait || s.converged) break;
+        if (Date.now() > deadline)
+          throw new SkiffError('sync.timeout', `not converged after ${timeoutSeconds}s`);
+        await new Promise((r) => setTimeout(r, Math.min(1000, s.requeueAfterMs ?? 1000)));
+      }
+      if (tty) process.stderr.write('\n');
+      process.stdout.write(`${progressLine(inst.reconciler.view)}\n`);
+    } finally {
+      await inst.reconciler.inflight.drain();
+      await inst.close();
+    }
+  });
+}
+
+function describeAction(a: import('../../model/actions.js').Action): string {
+  switch (a.type) {
+    case 'createPod':
+      return `pod/${a.pod.name} on ${a.host}`;
+    case 'syncServiceRules':
+      return `rules on ${a.host}`;
+    default:
+      return `pod/${a.pod.name} on ${a.pod.host}`;
+  }
+}

@@ -1,0 +1,163 @@
+// The skiff daemon (`skiff run`): one actor per state directory. It polls each app's Git
+// revision (interval or cron; the webhook fetches at once), runs reconcile passes on every new
+// commit, every probe flip, and at least every reconcileIntervalSeconds, and serves the local
+// API the CLI talks to. Shell: it owns the timers and the clock. Input never crashes it: a bad
+// commit is rejected with diagnostics, a failed source keeps the last good commit live.
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { ClusterConfig } from '../config/cluster-config.js';
+import { DEFAULT_POLL_INTERVAL_MS, type PollSchedule, parseDuration } from '../git/poll-schedule.js';
+import { Poller } from '../git/poller.js';
+import { acquireStateDirLock, type StateDirLock } from '../state/state-dir-lock.js';
+import { startApiServer } from './api-server.js';
+import { createSkiffInstance, initialAdmission, type SkiffInstance } from './skiff-instance.js';
+
+export interface DaemonOptions {
+  config: ClusterConfig;
+  log: Logger;
+  /** Override the listen address of the config (`host:port`; port 0 picks one). */
+  listen?: string;
+}
+
+export class Daemon {
+  private pollers = new Map<string, Poller>();
+  private loopTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private server?: Server;
+  address = '';
+
+  private constructor(
+    readonly inst: SkiffInstance,
+    private readonly lock: StateDirLock,
+    private readonly log: Logger,
+  ) {}
+
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    const { config, log } = opts;
+    const lock = acquireStateDirLock({ stateDir: config.daemon.stateDir, onWarning: (m) => log.warn(m) });
+    let daemon: Daemon | undefined;
+    const inst = createSkiffInstance({ config, log, onProbeChange: () => daemon?.wake() });
+    daemon = new Daemon(inst, lock, log);
+    try {
+      await daemon.boot(opts.listen ?? config.daemon.listen);
+    } catch (err) {
+      await daemon.stop();
+      throw err;
+    }
+    return daemon;
+  }
+
+  private async boot(listen: string): Promise<void> {
+    const { inst, log } = this;
+    const api = await startApiServer({ daemon: this, listen, log: log.child({ component: 'api' }) });
+    this.server = api.server;
+    this.address = api.address;
+    this.lock.setApiAddress(api.address);
+    log.info({ address: api.address, apps: inst.trackers.map((t) => t.name) }, 'skiff daemon started');
+    await initialAdmission(inst, Date.now(), log);
+    for (const t of inst.trackers) this.startPoller(t.name);
+    this.wake();
+  }
+
+  /** Each app's branch is polled on its schedule (with backoff after failures); every head
+   *  seen goes through the app's tracker, which admits or rejects it. */
+  private startPoller(app: string): void {
+    const tracker = this.inst.trackers.find((x) => x.name === app)!;
+    const source = this.inst.sources.get(app)!;
+    const poll = tracker.config.poll;
+    const intervalMs = poll.interval ? parseDuration(poll.interval) : undefined;
+    const schedule: PollSchedule = poll.cron
+      ? { kind: 'cron', expression: poll.cron }
+      : { kind: 'interval', ms: intervalMs ?? DEFAULT_POLL_INTERVAL_MS };
+    const poller = new Poller({
+      schedule,
+      source: {
+        app,
+        resolveHead: async () => {
+          try {
+            const head = await source.resolveHead();
+            this.afterRefresh(tracker.name, await tracker.observeHead(head, Date.now()));
+            return head;
+          } catch (err) {
+            if (!tracker.snapshot().sourceError)
+              this.log.warn({ app, error: (err as Error).message }, 'source unavailable');
+            tracker.observeFailure(err, Date.now());
+            throw err;
+          }
+        },
+      },
+      onNewCommit: () => undefined,
+    });
+    this.pollers.set(app, poller);
+    poller.start();
+  }
+
+  private afterRefresh(app: string, r: { admittedChanged: boolean; rewritten: boolean }): void {
+    const snap = this.inst.trackers.find((t) => t.name === app)!.snapshot();
+    if (r.rewritten) this.log.warn({ app, head: snap.head }, 'branch rewritten (force-push): following it');
+    if (r.admittedChanged) {
+      this.log.info({ app, commit: snap.admitted?.commit }, 'new commit admitted');
+      this.wake();
+    } else if (snap.rejected && snap.rejected.commit === snap.head) {
+      this.log.warn(
+        { app, commit: snap.rejected.commit, errors: snap.rejected.diagnostics.length },
+        'commit rejected',
+      );
+    }
+  }
+
+  /** Fetch one app (or all) now, e.g. for the webhook or `skiff sync`. */
+  async refreshApp(app?: string): Promise<void> {
+    await Promise.all(
+      [...this.pollers]
+        .filter(([name]) => !app || name === app)
+        .map(([, p]) => p.trigger().catch(() => undefined)),
+    );
+  }
+
+  /** Schedule a pass as soon as possible. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.loopTimer) clearTimeout(this.loopTimer);
+    this.loopTimer = setTimeout(() => void this.loop(), 0);
+  }
+
+  private async loop(): Promise<void> {
+    if (this.stopped) return;
+    let next = this.inst.config.daemon.reconcileIntervalSeconds * 1000;
+    try {
+      const s = await this.inst.reconciler.pass();
+      if (s.actions.length > 0) next = Math.min(next, 1000);
+      if (s.requeueAfterMs !== undefined) next = Math.min(next, Math.max(200, s.requeueAfterMs));
+      if (this.inst.reconciler.inflight.size > 0) next = Math.min(next, 1000);
+    } catch (err) {
+      this.log.error({ err }, 'reconcile pass failed');
+      next = Math.min(next, 2000);
+    }
+    if (this.stopped) return;
+    if (this.loopTimer) clearTimeout(this.loopTimer);
+    this.loopTimer = setTimeout(() => void this.loop(), next);
+  }
+
+  /** Converged = a pass with nothing to do, every workload complete. */
+  async waitConverged(timeoutMs: number): Promise<{ converged: boolean; failed: boolean }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.inst.reconciler.pass();
+      const failed = s.result.deployments.some((d) => d.phase === 'Failed');
+      if (s.converged || failed) return { converged: s.converged, failed };
+      if (Date.now() > deadline) return { converged: false, failed: false };
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.loopTimer) clearTimeout(this.loopTimer);
+    await Promise.all([...this.pollers.values()].map((p) => p.stop()));
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    this.server?.closeAllConnections?.();
+    await this.inst.close();
+    this.lock.release();
+  }
+}

@@ -1,0 +1,267 @@
+// The reconcile loop's shell: holds the clock, the runtime and the app trackers, runs one pass
+// at a time (observe -> pure pass -> execute -> record), and keeps the latest read model for
+// status, `get` and the API. Passes run on every new commit, on a timer, and when woken; a
+// pass never depends on why it ran.
+import type { Logger } from 'pino';
+import { executeActions, InflightDeletions } from '../apply/executor.js';
+import { type Action, type ActionResult, actionKey } from '../model/actions.js';
+import type { Observed } from '../model/observed.js';
+import type { AppStatus, ClusterView, ConfigView, HealthState } from '../model/views.js';
+import {
+  type AppDesired,
+  emptyPassMemory,
+  type PassEvent,
+  type PassMemory,
+  type PassResult,
+  reconcilePass,
+} from '../reconcile/pass.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { HistoryStore } from '../state/history-store.js';
+import { summarizeActions } from '../state/history-types.js';
+import type { AppTracker } from './app-tracker.js';
+
+export interface ReconcilerDeps {
+  runtime: Runtime;
+  trackers: AppTracker[];
+  history?: HistoryStore;
+  log: Logger;
+  clock: () => number;
+  random: () => number;
+  hostGracePeriodMs: number;
+  /** Adds probe results to what Docker reported (the prober's view). */
+  annotateObserved?: (o: Observed) => Observed;
+  /** Replicas owned by HPAs, by Deployment objectKey. */
+  replicaOverrides?: () => Record<string, { replicas: number; owner: string }>;
+  concurrency?: number;
+  perHostConcurrency?: number;
+  /** Told after each pass (the prober re-targets, the metrics sampler, tests). */
+  onPass?: (summary: PassSummary) => void;
+  /** Compute passes without executing or recording anything (read-only CLI, `sync --dry-run`). */
+  dryRun?: boolean;
+}
+
+export interface PassSummary {
+  at: number;
+  durationMs: number;
+  actions: Action[];
+  results: ActionResult[];
+  converged: boolean;
+  requeueAfterMs?: number;
+  observed: Observed;
+  result: PassResult;
+}
+
+export class Reconciler {
+  private memory: PassMemory = emptyPassMemory();
+  readonly inflight = new InflightDeletions();
+  private running: Promise<PassSummary> | undefined;
+  private again = false;
+  private latest: ClusterView | undefined;
+  private lastSummary: PassSummary | undefined;
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  get view(): ClusterView | undefined {
+    return this.latest;
+  }
+  get last(): PassSummary | undefined {
+    return this.lastSummary;
+  }
+
+  /** Runs a pass now, or right after the one in flight (coalescing concurrent requests). */
+  async pass(): Promise<PassSummary> {
+    if (this.running) {
+      this.again = true;
+      await this.running.catch(() => undefined);
+      if (this.running) return this.running;
+    }
+    this.again = false;
+    this.running = this.runOnce().finally(() => {
+      this.running = undefined;
+    });
+    const summary = await this.running;
+    if (this.again) return this.pass();
+    return summary;
+  }
+
+  private async runOnce(): Promise<PassSummary> {
+    const { deps } = this;
+    const started = deps.clock();
+    let observed = await deps.runtime.observe();
+    observed = this.inflight.annotate(observed);
+    if (deps.annotateObserved) observed = deps.annotateObserved(observed);
+
+    const apps: AppDesired[] = [];
+    const frozen: string[] = [];
+    for (const t of deps.trackers) {
+      const snap = t.snapshot();
+      if (snap.admitted) {
+        apps.push({
+          name: t.name,
+          commit: snap.admitted.commit,
+          objects: snap.admitted.objects,
+          prune: t.config.syncPolicy.prune,
+        });
+      } else frozen.push(t.name);
+    }
+    const result = reconcilePass({
+      apps,
+      frozenApps: frozen,
+      observed,
+      memory: this.memory,
+      now: observed.at,
+      random: deps.random,
+      options: { hostGracePeriodMs: deps.hostGracePeriodMs },
+      replicaOverrides: deps.replicaOverrides?.() ?? {},
+    });
+    this.memory = result.memory;
+    for (const a of deps.dryRun ? [] : result.actions) {
+      deps.log.info({ action: a.type, key: actionLogKey(a), reason: a.reason }, 'action');
+    }
+    const results = deps.dryRun
+      ? []
+      : await executeActions(deps.runtime, result.actions, this.inflight, {
+          concurrency: deps.concurrency ?? 16,
+          perHostConcurrency: deps.perHostConcurrency ?? 6,
+          clock: deps.clock,
+          onResult: (a, r) => {
+            if (r.outcome === 'failed')
+              deps.log.warn({ action: a.type, key: r.key, error: r.error }, 'action failed');
+          },
+        });
+    const finished = deps.clock();
+    if (!deps.dryRun) this.record(result, results, apps, observed, started, finished);
+    this.latest = this.buildView(result, observed);
+    const summary: PassSummary = {
+      at: started,
+      durationMs: finished - started,
+      actions: result.actions,
+      results,
+      converged: result.converged && results.every((r) => r.outcome !== 'failed'),
+      requeueAfterMs: result.requeueAfterMs,
+      observed,
+      result,
+    };
+    this.lastSummary = summary;
+    deps.onPass?.(summary);
+    return summary;
+  }
+
+  private record(
+    result: PassResult,
+    results: ActionResult[],
+    apps: AppDesired[],
+    observed: Observed,
+    started: number,
+    finished: number,
+  ) {
+    const h = this.deps.history;
+    for (const e of result.events) this.deps.log.info({ event: e.reason, object: e.object }, e.message);
+    if (!h) return;
+    for (const e of result.events) recordEvent(h, e, finished);
+    for (const app of apps) {
+      const owner = appResolver(observed, result.actions);
+      const mine = results.filter((r) => owner(r.key) === app.name);
+      const failed = mine.some((r) => r.outcome === 'failed');
+      h.recordSync({
+        app: app.name,
+        commit: app.commit,
+        startedAt: started,
+        finishedAt: finished,
+        result: failed ? 'Failed' : mine.length === 0 ? 'NoOp' : 'Synced',
+        actions: summarizeActions(mine),
+        error: failed ? mine.find((r) => r.error)?.error?.message : undefined,
+      });
+    }
+  }
+
+  private buildView(result: PassResult, observed: Observed): ClusterView {
+    const apps: AppStatus[] = this.deps.trackers.map((t) => {
+      const snap = t.snapshot();
+      const deployments = result.deployments.filter((d) => d.app === t.name);
+      const pods = result.pods.filter((p) => p.app === t.name);
+      let health: HealthState = 'Healthy';
+      if (!snap.admitted) health = 'Unknown';
+      else if (deployments.some((d) => d.phase === 'Failed')) health = 'Degraded';
+      else if (deployments.some((d) => d.phase === 'Progressing') || pods.some((p) => p.phase === 'Pending'))
+        health = 'Progressing';
+      const quarantined = this.deps.history?.listQuarantined(t.name) ?? [];
+      const owner = appResolver(observed, result.actions);
+      const appActions = result.actions.filter((a) => owner(actionKey(a)) === t.name);
+      return {
+        name: t.name,
+        repoURL: t.config.repoURL,
+        revision: t.config.revision,
+        path: t.config.path,
+        liveCommit: snap.admitted?.commit,
+        headCommit: snap.head,
+        sync: !snap.admitted
+          ? 'Unknown'
+          : appActions.length === 0 && snap.head === snap.admitted.commit
+            ? 'Synced'
+            : 'OutOfSync',
+        health,
+        conditions: snap.conditions,
+        rejected: snap.rejected,
+        quarantined: quarantined.map((q) => ({ commit: q.commit, reason: q.reason, at: q.at })),
+        lastSyncAt: observed.at,
+      };
+    });
+    const configs: ConfigView[] = [];
+    for (const t of this.deps.trackers) {
+      for (const o of t.snapshot().admitted?.objects ?? []) {
+        if (o.kind === 'ConfigMap')
+          configs.push({
+            kind: 'ConfigMap',
+            namespace: o.metadata.namespace,
+            name: o.metadata.name,
+            app: t.name,
+            keys: [...Object.keys(o.data), ...Object.keys(o.binaryData)],
+          });
+        if (o.kind === 'Secret')
+          configs.push({
+            kind: 'Secret',
+            namespace: o.metadata.namespace,
+            name: o.metadata.name,
+            app: t.name,
+            type: o.type,
+            keys: Object.keys(o.data),
+          });
+      }
+    }
+    return {
+      at: observed.at,
+      apps,
+      hosts: observed.hosts,
+      pods: result.pods,
+      deployments: result.deployments,
+      configs,
+    };
+  }
+}
+
+function actionLogKey(a: Action): string {
+  return a.type === 'createPod'
+    ? `${a.pod.namespace}/${a.pod.name}@${a.host}`
+    : a.type === 'syncServiceRules'
+      ? a.host
+      : `${a.pod.namespace}/${a.pod.name}@${a.pod.host}`;
+}
+
+/** Which app an action's key (`pod/ns/name@host`) belongs to, from the observed pods' labels. */
+function appResolver(observed: Observed, actions: Action[]): (key: string) => string | undefined {
+  const byKey = new Map(observed.pods.map((p) => [`pod/${p.namespace}/${p.name}@${p.host}`, p.app]));
+  for (const a of actions) if (a.type === 'createPod') byKey.set(actionKey(a), a.pod.app);
+  return (key) => byKey.get(key);
+}
+
+function recordEvent(h: HistoryStore, e: PassEvent, at: number) {
+  h.recordEvent({
+    type: e.type,
+    reason: e.reason,
+    object: e.object,
+    namespace: e.namespace,
+    message: e.message,
+    at,
+  });
+}

@@ -1,0 +1,138 @@
+// Wires one running skiff: runtime, app trackers (git + validation), prober, reconciler and
+// history, from a cluster config. Used by the daemon (`skiff run`) and by the CLI acting on its
+// own when no daemon runs (`skiff sync`). Shell.
+
+import { randomInt } from 'node:crypto';
+import * as fs from 'node:fs';
+import http from 'isomorphic-git/http/node';
+import type { Logger } from 'pino';
+import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
+import type { GitAuthSpec } from '../git/credentials.js';
+import { GitSource } from '../git/git-source.js';
+import { Prober } from '../probes/prober.js';
+import { DockerRuntime } from '../runtime/docker-runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { type HistoryStore, openHistoryStore } from '../state/history-store.js';
+import { AppTracker } from './app-tracker.js';
+import { createBundleValidator } from './bundle-validator.js';
+import { Reconciler } from './reconciler.js';
+
+export interface SkiffInstanceOptions {
+  config: ClusterConfig;
+  log: Logger;
+  /** Wake-up hook: a probe result flipped (the daemon schedules a pass). */
+  onProbeChange?: () => void;
+  runtime?: Runtime;
+  /** Open the history database (default true). */
+  history?: boolean;
+  /** Compute without acting (read-only commands, dry runs). */
+  dryRun?: boolean;
+}
+
+export interface SkiffInstance {
+  config: ClusterConfig;
+  runtime: Runtime;
+  sources: Map<string, GitSource>;
+  trackers: AppTracker[];
+  reconciler: Reconciler;
+  prober: Prober;
+  history?: HistoryStore;
+  close(): Promise<void>;
+}
+
+/** A uniform [0,1) random source from the OS, for pod name suffixes. */
+const osRandom = () => randomInt(0, 2 ** 32) / 2 ** 32;
+
+/** The config's auth block (env var or file names) as the git source's credential spec. */
+export function gitAuthOf(app: AppConfig): GitAuthSpec | undefined {
+  const a = app.auth;
+  if (!a) return undefined;
+  if (a.tokenEnv) return { kind: 'token', token: { env: a.tokenEnv } };
+  if (a.tokenFile) return { kind: 'token', token: { file: a.tokenFile } };
+  if (a.passwordEnv)
+    return {
+      kind: 'basic',
+      username: process.env[a.usernameEnv ?? ''] ?? 'git',
+      password: { env: a.passwordEnv },
+    };
+  return undefined;
+}
+
+export function gitSourceFor(app: AppConfig, stateDir: string): GitSource {
+  return new GitSource(
+    { app: app.name, repoURL: app.repoURL, revision: app.revision, path: app.path, auth: gitAuthOf(app) },
+    { fs, http, stateDir },
+  );
+}
+
+export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
+  const { config, log } = opts;
+  const stateDir = config.daemon.stateDir;
+  fs.mkdirSync(stateDir, { recursive: true });
+  const history =
+    opts.history === false ? undefined : openHistoryStore({ stateDir, onWarning: (m) => log.warn(m) });
+  const runtime =
+    opts.runtime ??
+    new DockerRuntime(config, {
+      logger: log.child({ component: 'runtime' }),
+    });
+  const sources = new Map<string, GitSource>();
+  const trackers = config.apps.map((app) => {
+    const source = gitSourceFor(app, stateDir);
+    sources.set(app.name, source);
+    return new AppTracker(
+      app,
+      source,
+      createBundleValidator(),
+      (commit) => history?.isQuarantined(app.name, commit) ?? false,
+    );
+  });
+  const prober = new Prober(runtime, {
+    clock: Date.now,
+    onChange: () => opts.onProbeChange?.(),
+    log: log.child({ component: 'prober' }),
+  });
+  const reconciler = new Reconciler({
+    runtime,
+    trackers,
+    history,
+    log: log.child({ component: 'reconciler' }),
+    clock: Date.now,
+    random: osRandom,
+    hostGracePeriodMs: config.daemon.hostGracePeriodSeconds * 1000,
+    dryRun: opts.dryRun,
+    annotateObserved: (o) => {
+      prober.sync(o);
+      return prober.annotate(o);
+    },
+  });
+  return {
+    config,
+    runtime,
+    sources,
+    trackers,
+    reconciler,
+    prober,
+    history,
+    async close() {
+      prober.stop();
+      await runtime.close();
+      history?.close();
+    },
+  };
+}
+
+/** Admits each app's last synced commit (so a bad HEAD after a restart keeps the good one),
+ *  then fetches. */
+export async function initialAdmission(inst: SkiffInstance, now: number, log: Logger): Promise<void> {
+  await Promise.all(
+    inst.trackers.map(async (t) => {
+      const last = inst.history?.lastSync(t.name, ['Synced', 'NoOp'])?.commit;
+      if (last) {
+        const r = await t.admitCommit(last).catch(() => ({ ok: false }));
+        if (!r.ok) log.warn({ app: t.name, commit: last }, 'last synced commit could not be re-admitted');
+      }
+      await t.refresh(now);
+    }),
+  );
+}

@@ -1,0 +1,192 @@
+// The prober: one worker per running container that has probes, as the kubelet's prober
+// manager keeps them. `sync` is level-triggered (called with every observation: starts
+// workers for new containers, stops those whose container is gone); `annotate` hands the
+// results to the pure core as ObservedProbeState. Shell: it owns timers and the clock.
+// A restarted container is a new container (new id), so its probe state starts afresh, as
+// on Kubernetes.
+import type { Logger } from 'pino';
+import {
+  initialTrack,
+  type ProbeKind,
+  type ProbeTrack,
+  probeDue,
+  recordProbeOutcome,
+  startupFailed,
+} from '../controllers/probe-state.js';
+import type { Container, Probe } from '../model/k8s.js';
+import type { Observed, ObservedContainer, ObservedPod, ObservedProbeState } from '../model/observed.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { runProbe } from './probe-runner.js';
+
+export interface ProberOptions {
+  clock: () => number;
+  /** Called when a result flips (readiness or liveness): the reconciler should run a pass. */
+  onChange: () => void;
+  log?: Logger;
+  /** How often a worker checks whether a probe is due (ms). */
+  tickMs?: number;
+}
+
+class Worker {
+  private tracks: Partial<Record<ProbeKind, ProbeTrack>> = {};
+  private lastRun: Partial<Record<ProbeKind, number>> = {};
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  stopped = false;
+
+  constructor(
+    readonly pod: ObservedPod,
+    readonly container: ObservedContainer,
+    readonly spec: Container,
+    private readonly runtime: Runtime,
+    private readonly opts: ProberOptions,
+  ) {
+    for (const kind of ['startup', 'liveness', 'readiness'] as const) {
+      if (this.probe(kind)) this.tracks[kind] = initialTrack(kind);
+    }
+    this.schedule(0);
+  }
+
+  probe(kind: ProbeKind): Probe | undefined {
+    return kind === 'startup'
+      ? this.spec.startupProbe
+      : kind === 'liveness'
+        ? this.spec.livenessProbe
+        : this.spec.readinessProbe;
+  }
+
+  private schedule(ms: number) {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref?.();
+  }
+
+  private async tick() {
+    if (this.stopped || this.busy) return;
+    this.busy = true;
+    try {
+      const startupDone = !this.spec.startupProbe || this.tracks.startup?.result === true;
+      const kinds: ProbeKind[] = startupDone ? ['liveness', 'readiness'] : ['startup'];
+      const startedAt = this.container.startedAt ?? this.opts.clock();
+      await Promise.all(
+        kinds.map(async (kind) => {
+          const probe = this.probe(kind);
+          const track = this.tracks[kind];
+          if (!probe || !track) return;
+          const now = this.opts.clock();
+          if (!probeDue(probe, startedAt, this.lastRun[kind], now)) return;
+          this.lastRun[kind] = now;
+          const outcome = await runProbe(
+            this.runtime,
+            {
+              pod: { host: this.pod.host, namespace: this.pod.namespace, name: this.pod.name },
+              ip: this.pod.ip ?? '',
+              container: this.spec,
+            },
+            probe,
+          );
+          if (this.stopped) return;
+          const next = recordProbeOutcome(track, probe, outcome, this.opts.clock());
+          this.tracks[kind] = next;
+          if (next.result !== track.result || (kind === 'startup' && startupFailed(next, probe))) {
+            this.opts.log?.info(
+              {
+                pod: `${this.pod.namespace}/${this.pod.name}`,
+                container: this.spec.name,
+                probe: kind,
+                result: next.result,
+              },
+              outcome.ok ? `${kind} probe succeeded` : `${kind} probe failed: ${outcome.message}`,
+            );
+            this.opts.onChange();
+          }
+        }),
+      );
+    } finally {
+      this.busy = false;
+      this.schedule(this.opts.tickMs ?? 200);
+    }
+  }
+
+  state(): ObservedProbeState {
+    const startup = this.tracks.startup;
+    const startupPassed = !this.spec.startupProbe || startup?.result === true;
+    const readiness = this.tracks.readiness;
+    const liveness = this.tracks.liveness;
+    const ready = startupPassed && (readiness ? readiness.result : true);
+    const startupDead = !!(
+      startup &&
+      this.spec.startupProbe &&
+      startupFailed(startup, this.spec.startupProbe)
+    );
+    const live = !startupDead && (liveness ? liveness.result : true);
+    const failures = [
+      startup?.lastFailure && { ...startup.lastFailure, probe: 'startup' as const },
+      liveness?.lastFailure && { ...liveness.lastFailure, probe: 'liveness' as const },
+      readiness?.lastFailure && { ...readiness.lastFailure, probe: 'readiness' as const },
+    ].filter((f): f is NonNullable<typeof f> => !!f);
+    const lastFailure = failures.sort((a, b) => b.at - a.at)[0];
+    return {
+      startupPassed,
+      ready,
+      readySince: ready ? (readiness?.since ?? startup?.since ?? this.container.startedAt) : undefined,
+      live,
+      lastFailure,
+    };
+  }
+
+  stop() {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
+
+export class Prober {
+  private readonly workers = new Map<string, Worker>();
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly opts: ProberOptions,
+  ) {}
+
+  /** Start workers for running containers with probes; stop the rest. */
+  sync(observed: Observed): void {
+    const keep = new Set<string>();
+    for (const pod of observed.pods) {
+      if (pod.terminating || !pod.spec) continue;
+      for (const c of pod.containers) {
+        if (c.state !== 'running') continue;
+        const spec = pod.spec.containers.find((s) => s.name === c.name);
+        if (!spec || !(spec.livenessProbe || spec.readinessProbe || spec.startupProbe)) continue;
+        keep.add(c.id);
+        if (!this.workers.has(c.id))
+          this.workers.set(c.id, new Worker(pod, c, spec, this.runtime, this.opts));
+      }
+    }
+    for (const [id, w] of this.workers) {
+      if (!keep.has(id)) {
+        w.stop();
+        this.workers.delete(id);
+      }
+    }
+  }
+
+  annotate(observed: Observed): Observed {
+    return {
+      ...observed,
+      pods: observed.pods.map((pod) => {
+        const probes: Record<string, ObservedProbeState> = { ...pod.probes };
+        for (const c of pod.containers) {
+          const w = this.workers.get(c.id);
+          if (w) probes[c.name] = w.state();
+        }
+        return { ...pod, probes };
+      }),
+    };
+  }
+
+  stop(): void {
+    for (const w of this.workers.values()) w.stop();
+    this.workers.clear();
+  }
+}

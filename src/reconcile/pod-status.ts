@@ -1,0 +1,147 @@
+// Pod status as Kubernetes reports it, derived from what Docker and the prober observed:
+// container states, readiness (probes gate it), phase, kubectl's STATUS word, conditions.
+// Pure.
+import type { Container } from '../model/k8s.js';
+import type { ObservedContainer, ObservedPod } from '../model/observed.js';
+import type { Condition, ContainerView, PodPhase, PodView } from '../model/views.js';
+
+export interface PodReadiness {
+  ready: boolean;
+  /** When the pod last became ready (all containers ready), for minReadySeconds. */
+  readySince?: number;
+}
+
+/** Waiting reasons the pass decided this time (CrashLoopBackOff while a restart waits). */
+export type WaitingReasons = Record<string, string>; // container name -> reason
+
+function containerSpec(pod: ObservedPod, name: string): Container | undefined {
+  return pod.spec?.containers.find((c) => c.name === name);
+}
+
+export function containerReady(pod: ObservedPod, c: ObservedContainer): { ready: boolean; since?: number } {
+  if (c.state !== 'running' || pod.terminating || pod.unreachable) return { ready: false };
+  const spec = containerSpec(pod, c.name);
+  const probe = pod.probes[c.name];
+  const gated = spec?.readinessProbe !== undefined || spec?.startupProbe !== undefined;
+  if (!gated) return { ready: true, since: c.startedAt };
+  if (!probe || !probe.ready) return { ready: false };
+  return { ready: true, since: probe.readySince ?? c.startedAt };
+}
+
+export function podReadiness(pod: ObservedPod): PodReadiness {
+  const expected = pod.spec?.containers.length ?? pod.containers.length;
+  if (pod.containers.length < expected || pod.containers.length === 0) return { ready: false };
+  let since = 0;
+  for (const c of pod.containers) {
+    const r = containerReady(pod, c);
+    if (!r.ready) return { ready: false };
+    since = Math.max(since, r.since ?? 0);
+  }
+  return { ready: true, readySince: since || undefined };
+}
+
+function containerView(pod: ObservedPod, c: ObservedContainer, waiting: WaitingReasons): ContainerView {
+  const probe = pod.probes[c.name];
+  const base = {
+    name: c.name,
+    image: c.image,
+    restartCount: c.restartCount,
+    ready: containerReady(pod, c).ready,
+    lastProbeFailure: probe?.lastFailure,
+  };
+  const waitingReason = waiting[c.name];
+  if (waitingReason) return { ...base, state: 'waiting', reason: waitingReason, exitCode: c.exitCode };
+  switch (c.state) {
+    case 'running':
+      return { ...base, state: 'running', startedAt: c.startedAt };
+    case 'created':
+    case 'restarting':
+      return { ...base, state: 'waiting', reason: 'ContainerCreating' };
+    case 'paused':
+      return { ...base, state: 'waiting', reason: 'Paused' };
+    default:
+      return {
+        ...base,
+        state: 'terminated',
+        reason: c.exitCode === 0 ? 'Completed' : 'Error',
+        exitCode: c.exitCode,
+        startedAt: c.startedAt,
+      };
+  }
+}
+
+function phaseOf(pod: ObservedPod, views: ContainerView[]): PodPhase {
+  if (pod.unreachable) return 'Unknown';
+  const policy = pod.spec?.restartPolicy ?? 'Always';
+  if (views.length === 0 || views.some((v) => v.state === 'waiting' && v.reason === 'ContainerCreating'))
+    return views.some((v) => v.state === 'running') ? 'Running' : 'Pending';
+  const allTerminated = views.every((v) => v.state === 'terminated');
+  if (allTerminated && policy !== 'Always') {
+    if (views.every((v) => v.exitCode === 0)) return 'Succeeded';
+    if (policy === 'Never') return 'Failed';
+  }
+  return 'Running';
+}
+
+/** kubectl's STATUS column: the most telling container reason, else the phase. */
+function statusWord(pod: ObservedPod, phase: PodPhase, views: ContainerView[]): string {
+  if (pod.terminating) return 'Terminating';
+  if (pod.unreachable) return 'Unknown';
+  for (const v of views) if (v.state === 'waiting' && v.reason) return v.reason;
+  if (phase === 'Succeeded') return 'Completed';
+  for (const v of views) if (v.state === 'terminated' && v.reason) return v.reason;
+  return phase;
+}
+
+export function podView(pod: ObservedPod, waiting: WaitingReasons, now: number): PodView {
+  const views = pod.containers.map((c) => containerView(pod, c, waiting));
+  const expected = pod.spec?.containers.length ?? views.length;
+  const readyCount = views.filter((v) => v.ready).length;
+  const phase = phaseOf(pod, views);
+  const readiness = podReadiness(pod);
+  const containersReady = readyCount === expected && expected > 0;
+  const t = (ok: boolean): 'True' | 'False' => (ok ? 'True' : 'False');
+  const conditions: Condition[] = [
+    { type: 'PodScheduled', status: 'True', reason: '', message: `assigned to ${pod.host}` },
+    { type: 'Initialized', status: 'True', reason: '', message: '' },
+    {
+      type: 'ContainersReady',
+      status: t(containersReady),
+      reason: containersReady ? '' : 'ContainersNotReady',
+      message: containersReady ? '' : `containers with unready status: [${notReady(views)}]`,
+    },
+    {
+      type: 'Ready',
+      status: t(readiness.ready),
+      reason: readiness.ready ? '' : 'ContainersNotReady',
+      message: readiness.ready ? '' : `containers with unready status: [${notReady(views)}]`,
+      lastTransitionTime: readiness.readySince,
+    },
+  ];
+  void now;
+  return {
+    namespace: pod.namespace,
+    name: pod.name,
+    app: pod.app,
+    owner: { kind: pod.ownerKind, name: pod.ownerName },
+    host: pod.host,
+    ip: pod.ip,
+    phase,
+    status: statusWord(pod, phase, views),
+    ready: { ready: readyCount, total: expected },
+    restarts: views.reduce((n, v) => n + v.restartCount, 0),
+    createdAt: pod.createdAt,
+    templateHash: pod.templateHash,
+    commit: pod.commit,
+    labels: pod.labels,
+    conditions,
+    containers: views,
+  };
+}
+
+function notReady(views: ContainerView[]): string {
+  return views
+    .filter((v) => !v.ready)
+    .map((v) => v.name)
+    .join(' ');
+}
