@@ -205,8 +205,19 @@ class ClusterState {
   readonly reqMem: Float64Array;
   readonly nzCpu: Float64Array;
   readonly nzMem: Float64Array;
+  /** Bumped per host on placement: invalidates that host's cached LeastAllocated scores. */
+  readonly hostVersion: Uint32Array;
+  /** LeastAllocated per host for one non-zero request size ("cpu/mem"), with the host version
+   *  it was computed at (+1, so 0 means never): most pods share a handful of sizes. */
+  readonly leastAllocatedCache = new Map<string, { score: Int32Array; at: Uint32Array }>();
   readonly ports: Set<string>[];
-  readonly owners = new Map<string, Int32Array>();
+  private readonly views: readonly HostView[];
+  /** Owner -> flat [host index, count, ...] from the views: cheap to build, sparse. */
+  private readonly ownerIndex = new Map<string, number[]>();
+  /** Owner -> count per host, materialized when one of the owner's pods is first scored. */
+  private readonly owners = new Map<string, Int32Array>();
+  /** Placements of this batch as [host index, owner], replayed onto the views' counts. */
+  private readonly placedOwners: [number, string][] = [];
   readonly shapes = new WeakMap<PodSpec, SpecShape>();
   readonly anyPreferNoSchedule: boolean;
   /** Bumped on every placement: cached failure messages are valid for one generation. */
@@ -222,7 +233,9 @@ class ClusterState {
     this.reqMem = new Float64Array(n);
     this.nzCpu = new Float64Array(n);
     this.nzMem = new Float64Array(n);
+    this.hostVersion = new Uint32Array(n);
     this.ports = [];
+    this.views = views;
     let anyPrefer = false;
     views.forEach((v, i) => {
       this.capCpu[i] = v.host.capacity.cpuMilli;
@@ -232,7 +245,14 @@ class ClusterState {
       this.nzCpu[i] = v.nonZeroRequested.cpuMilli;
       this.nzMem[i] = v.nonZeroRequested.memoryBytes;
       this.ports.push(new Set(v.usedHostPorts));
-      for (const [key, count] of Object.entries(v.podsByOwner)) this.ownerCounts(key)[i] = count;
+      for (const key in v.podsByOwner) {
+        let list = this.ownerIndex.get(key);
+        if (!list) {
+          list = [];
+          this.ownerIndex.set(key, list);
+        }
+        list.push(i, v.podsByOwner[key]!);
+      }
       if (v.host.taints.some((t) => t.effect === 'PreferNoSchedule')) anyPrefer = true;
     });
     this.anyPreferNoSchedule = anyPrefer;
@@ -242,6 +262,8 @@ class ClusterState {
     let counts = this.owners.get(key);
     if (!counts) {
       counts = new Int32Array(this.n);
+      const list = this.ownerIndex.get(key) ?? [];
+      for (let k = 0; k < list.length; k += 2) counts[list[k]!] = list[k + 1]!;
       this.owners.set(key, counts);
     }
     return counts;
@@ -274,18 +296,6 @@ class ClusterState {
     return shape;
   }
 
-  fitsDynamic(i: number, pod: SchedulingPod, portKeys: readonly string[]): boolean {
-    const cpu = pod.requests.cpuMilli;
-    const mem = pod.requests.memoryBytes;
-    if (cpu > 0 && cpu > this.capCpu[i]! - this.reqCpu[i]!) return false;
-    if (mem > 0 && mem > this.capMem[i]! - this.reqMem[i]!) return false;
-    if (portKeys.length > 0) {
-      const used = this.ports[i]!;
-      for (const k of portKeys) if (used.has(k)) return false;
-    }
-    return true;
-  }
-
   place(i: number, pod: SchedulingPod, shape: SpecShape, portKeys: readonly string[], owner: string): void {
     this.reqCpu[i] = this.reqCpu[i]! + pod.requests.cpuMilli;
     this.reqMem[i] = this.reqMem[i]! + pod.requests.memoryBytes;
@@ -294,14 +304,17 @@ class ClusterState {
     for (const k of portKeys) this.ports[i]!.add(k);
     const counts = this.ownerCounts(owner);
     counts[i] = counts[i]! + 1;
+    this.placedOwners.push([i, owner]);
+    this.hostVersion[i] = this.hostVersion[i]! + 1;
     this.generation++;
   }
 
   toViews(): HostView[] {
+    const byHost: Record<string, number>[] = this.views.map((v) => ({ ...v.podsByOwner }));
+    for (const [i, owner] of this.placedOwners) byHost[i]![owner] = (byHost[i]![owner] ?? 0) + 1;
     const views: HostView[] = [];
     for (let i = 0; i < this.n; i++) {
-      const podsByOwner: Record<string, number> = {};
-      for (const [key, counts] of this.owners) if (counts[i]! > 0) podsByOwner[key] = counts[i]!;
+      const podsByOwner = byHost[i]!;
       views.push({
         host: this.hosts[i]!,
         requested: { cpuMilli: this.reqCpu[i]!, memoryBytes: this.reqMem[i]! },
@@ -318,57 +331,114 @@ function portKeysOf(pod: SchedulingPod): string[] {
   return pod.hostPorts.map((p) => hostPortKey(p.protocol, p.port));
 }
 
-// leastRequestedScore: ((capacity - requested) * MaxNodeScore) / capacity, integer division.
-function leastRequested(requested: number, capacity: number): number {
-  if (capacity === 0 || requested > capacity) return 0;
-  return Math.floor(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+interface Maxima {
+  owner: number;
+  affinity: number;
+  taint: number;
 }
 
-/** Scores the feasible hosts (indices in `feasible[0..count)`) and returns the chosen index. */
+function maximaOver(shape: SpecShape, owner: Int32Array, feasible: Int32Array, count: number): Maxima {
+  const m: Maxima = { owner: 0, affinity: 0, taint: 0 };
+  const { affinity, taint } = shape;
+  for (let k = 0; k < count; k++) {
+    const i = feasible[k]!;
+    if (owner[i]! > m.owner) m.owner = owner[i]!;
+    if (affinity && affinity[i]! > m.affinity) m.affinity = affinity[i]!;
+    if (taint && taint[i]! > m.taint) m.taint = taint[i]!;
+  }
+  return m;
+}
+
+/** The feasible hosts for a pod (static filters, then ports and resources) into `feasible`;
+ *  returns how many. The same decisions as hostFailures, without building reasons. */
+function collectFeasible(
+  state: ClusterState,
+  shape: SpecShape,
+  pod: SchedulingPod,
+  portKeys: readonly string[],
+  feasible: Int32Array,
+): number {
+  const { staticFail } = shape;
+  const { capCpu, capMem, reqCpu, reqMem, ports } = state;
+  const cpu = pod.requests.cpuMilli;
+  const mem = pod.requests.memoryBytes;
+  const checkPorts = portKeys.length > 0;
+  let count = 0;
+  for (let i = 0; i < state.n; i++) {
+    if (staticFail[i] !== STATIC_OK) continue;
+    if (cpu > 0 && cpu > capCpu[i]! - reqCpu[i]!) continue;
+    if (mem > 0 && mem > capMem[i]! - reqMem[i]!) continue;
+    if (checkPorts) {
+      const used = ports[i]!;
+      let clash = false;
+      for (const k of portKeys) if (used.has(k)) clash = true;
+      if (clash) continue;
+    }
+    feasible[count++] = i;
+  }
+  return count;
+}
+
+/** Scores the feasible hosts (indices in `feasible[0..count)`) and returns the chosen index.
+ *  Score formulas:
+ *  - LeastAllocated (leastRequestedScore): ((capacity - requested) * 100) / capacity, integer
+ *    division, 0 when over capacity; the mean of cpu and memory.
+ *  - SelectorSpread's NormalizeScore: 100 * (max - count) / max, truncated (100 when max is 0).
+ *  - DefaultNormalizeScore: 100 * raw / max (NodeAffinity), reversed for TaintToleration. */
 function scoreAndSelect(
   state: ClusterState,
   shape: SpecShape,
-  owner: Int32Array | undefined,
+  owner: Int32Array,
   feasible: Int32Array,
   count: number,
   random: RandomSource | undefined,
   scores?: Map<number, HostScore>,
 ): number {
-  let maxOwner = 0;
-  let maxAffinity = 0;
-  let maxTaint = 0;
-  for (let k = 0; k < count; k++) {
-    const i = feasible[k]!;
-    if (owner && owner[i]! > maxOwner) maxOwner = owner[i]!;
-    if (shape.affinity && shape.affinity[i]! > maxAffinity) maxAffinity = shape.affinity[i]!;
-    if (shape.taint && shape.taint[i]! > maxTaint) maxTaint = shape.taint[i]!;
+  const max = maximaOver(shape, owner, feasible, count);
+  const { affinity, taint } = shape;
+  const { nzCpu, nzMem, capCpu, capMem, hosts, hostVersion } = state;
+  const podCpu = shape.nonZero.cpuMilli;
+  const podMem = shape.nonZero.memoryBytes;
+  const sizeKey = `${podCpu}/${podMem}`;
+  let cache = state.leastAllocatedCache.get(sizeKey);
+  if (!cache) {
+    cache = { score: new Int32Array(state.n), at: new Uint32Array(state.n) };
+    state.leastAllocatedCache.set(sizeKey, cache);
   }
+  const cachedScore = cache.score;
+  const cachedAt = cache.at;
   let best = -1;
   let bestTotal = -1;
   let ties = 0;
   for (let k = 0; k < count; k++) {
     const i = feasible[k]!;
-    // NodeResourcesFit LeastAllocated over non-zero requests including this pod's.
-    const cpuScore = leastRequested(state.nzCpu[i]! + shape.nonZero.cpuMilli, state.capCpu[i]!);
-    const memScore = leastRequested(state.nzMem[i]! + shape.nonZero.memoryBytes, state.capMem[i]!);
-    const leastAllocated = Math.floor((cpuScore + memScore) / 2);
-    // SelectorSpread's NormalizeScore: MaxNodeScore * (max - count) / max, truncated.
-    const ownCount = owner ? owner[i]! : 0;
+    let leastAllocated: number;
+    if (cachedAt[i] === hostVersion[i]! + 1) leastAllocated = cachedScore[i]!;
+    else {
+      const cCap = capCpu[i]!;
+      const cReq = nzCpu[i]! + podCpu;
+      const mCap = capMem[i]!;
+      const mReq = nzMem[i]! + podMem;
+      const cpuScore = cCap === 0 || cReq > cCap ? 0 : Math.floor(((cCap - cReq) * MAX_NODE_SCORE) / cCap);
+      const memScore = mCap === 0 || mReq > mCap ? 0 : Math.floor(((mCap - mReq) * MAX_NODE_SCORE) / mCap);
+      leastAllocated = Math.floor((cpuScore + memScore) / 2);
+      cachedScore[i] = leastAllocated;
+      cachedAt[i] = hostVersion[i]! + 1;
+    }
     const spread =
-      maxOwner > 0 ? Math.trunc(MAX_NODE_SCORE * ((maxOwner - ownCount) / maxOwner)) : MAX_NODE_SCORE;
-    // DefaultNormalizeScore (NodeAffinity: plain; TaintToleration: reversed).
+      max.owner > 0 ? Math.trunc(MAX_NODE_SCORE * ((max.owner - owner[i]!) / max.owner)) : MAX_NODE_SCORE;
     const nodeAffinity =
-      maxAffinity > 0 && shape.affinity ? Math.floor((MAX_NODE_SCORE * shape.affinity[i]!) / maxAffinity) : 0;
+      affinity && max.affinity > 0 ? Math.floor((MAX_NODE_SCORE * affinity[i]!) / max.affinity) : 0;
     const taintToleration =
-      maxTaint > 0 && shape.taint
-        ? MAX_NODE_SCORE - Math.floor((MAX_NODE_SCORE * shape.taint[i]!) / maxTaint)
+      taint && max.taint > 0
+        ? MAX_NODE_SCORE - Math.floor((MAX_NODE_SCORE * taint[i]!) / max.taint)
         : MAX_NODE_SCORE;
     const total =
       SCORE_WEIGHTS.leastAllocated * leastAllocated +
       SCORE_WEIGHTS.spread * spread +
       SCORE_WEIGHTS.nodeAffinity * nodeAffinity +
       SCORE_WEIGHTS.taintToleration * taintToleration;
-    scores?.set(i, { leastAllocated, spread, nodeAffinity, taintToleration, total });
+    if (scores) scores.set(i, { leastAllocated, spread, nodeAffinity, taintToleration, total });
     if (total > bestTotal) {
       best = i;
       bestTotal = total;
@@ -378,7 +448,7 @@ function scoreAndSelect(
       if (random) {
         // Reservoir sampling among ties, as upstream's selectHost.
         if (Math.floor(random() * ties) === 0) best = i;
-      } else if (state.hosts[i]!.name < state.hosts[best]!.name) {
+      } else if (hosts[i]!.name < hosts[best]!.name) {
         best = i;
       }
     }
@@ -466,7 +536,7 @@ export function explainSchedule(
     if (!f.failedFilter) feasible[count++] = i;
   }
   const scores = new Map<number, HostScore>();
-  const owner = state.owners.get(ownerKey(pod.namespace, pod.owner.kind, pod.owner.name));
+  const owner = state.ownerCounts(ownerKey(pod.namespace, pod.owner.kind, pod.owner.name));
   const chosen =
     count > 0 ? scoreAndSelect(state, shape, owner, feasible, count, options.random, scores) : -1;
   const explanations: HostExplanation[] = failures.map((f, i) => {
@@ -512,11 +582,7 @@ export function schedulePods(
     }
     const shape = state.shape(pod.spec);
     const portKeys = portKeysOf(pod);
-    let count = 0;
-    const fail = shape.staticFail;
-    for (let i = 0; i < state.n; i++) {
-      if (fail[i] === STATIC_OK && state.fitsDynamic(i, pod, portKeys)) feasible[count++] = i;
-    }
+    const count = collectFeasible(state, shape, pod, portKeys, feasible);
     const key = ownerKey(pod.namespace, pod.owner.kind, pod.owner.name);
     if (count === 0) {
       const message = unschedulableMessage(state, pod, portKeys);
@@ -529,7 +595,7 @@ export function schedulePods(
       unschedulable.push({ pod, message });
       continue;
     }
-    const chosen = scoreAndSelect(state, shape, state.owners.get(key), feasible, count, options.random);
+    const chosen = scoreAndSelect(state, shape, state.ownerCounts(key), feasible, count, options.random);
     state.place(chosen, pod, shape, portKeys, key);
     placements.set(podKey(pod), state.hosts[chosen]!.name);
   }
