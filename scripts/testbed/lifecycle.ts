@@ -70,6 +70,8 @@ import {
 
 export type Log = (line: string) => void;
 
+const SYSTEM_CONTAINERD_SOCKET = '/run/containerd/containerd.sock';
+
 /** Daemons get a minimal environment: no proxy variables, so no pull can leave the testbed. */
 const DAEMON_ENV: NodeJS.ProcessEnv = {
   PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -212,6 +214,11 @@ async function build(hostCount: number, log: Log): Promise<TestbedState> {
 
   await createBridge();
   for (const host of hosts) await createHostNetwork(host);
+  if (existsSync(SYSTEM_CONTAINERD_SOCKET)) {
+    // dockerd 20.10 uses a running system containerd instead of starting its own; each host
+    // keeps its own containerd namespace, but shims then belong to that containerd.
+    log(`note: ${SYSTEM_CONTAINERD_SOCKET} exists, so the hosts' engines share the system containerd`);
+  }
 
   // Engines take a few seconds each: start them all, then build and push images meanwhile.
   const registryPid = startRegistry(DAEMON_ENV);
