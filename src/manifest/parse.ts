@@ -216,9 +216,12 @@ function parseWithYaml(text: string, fileName: string): ParseResult {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const p = lc.linePos(e.pos[0]);
-        const code = YAML_CODES[e.code] ?? 'yaml.syntax';
-        const message =
-          code === 'yaml.tab'
+        // The yaml package turns a stack overflow on deep nesting into RESOURCE_EXHAUSTION.
+        const tooDeep = e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message);
+        const code = tooDeep ? 'yaml.too-deep' : (YAML_CODES[e.code] ?? 'yaml.syntax');
+        const message = tooDeep
+          ? `nesting is deeper than ${MAX_DEPTH} levels`
+          : code === 'yaml.tab'
             ? 'tabs are not allowed for indentation in YAML; indent with spaces'
             : e.message.replace(/\s+at line \d+, column \d+:?$/, '');
         diagnostics.push(diag(fileName, index, { line: p.line, column: p.col }, code, message));
