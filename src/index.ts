@@ -1,6 +1,32 @@
 // skiff's programmatic API: the pure building blocks, importable as the package.
 // Later issues add their exports here (scheduler, rollout, HPA decisions).
 
+// Restarts (pure): kubelet restart policy and CrashLoopBackOff.
+export {
+  type BackoffEntry,
+  backoffKey,
+  decideContainerRestart,
+  pruneBackoffMemory,
+  type RestartDecision,
+  type RestartReason,
+} from './controllers/backoff.js';
+// Deployments (pure): rollout, scaling, progress deadline; ResolveFenceposts.
+export {
+  type DeploymentCondition,
+  type DeploymentEvent,
+  type DeploymentInput,
+  type DeploymentMemory,
+  type DeploymentPhase,
+  type DeploymentResult,
+  type DeploymentStatus,
+  deploymentComplete,
+  emptyDeploymentMemory,
+  type PodDeletion,
+  type PodReadinessState,
+  type PodReplacementPolicy,
+  type RevisionMemory,
+  reconcileDeployment,
+} from './controllers/deployment.js';
 // Horizontal Pod Autoscaler (pure): the decision, v1 conversion, TARGETS, pod metrics.
 export {
   type DecideReplicasInput,
@@ -30,6 +56,11 @@ export {
   hpaRoundTripAnnotations,
 } from './controllers/hpa-v1.js';
 export {
+  compareForDeletion,
+  type DeletionCandidate,
+  pickPodsToDelete,
+} from './controllers/pod-deletion-order.js';
+export {
   type ContainerStatsSample,
   formatTopCpu,
   formatTopMemory,
@@ -40,6 +71,37 @@ export {
   podResourceRequests,
   podUtilization,
 } from './controllers/pod-metrics.js';
+export {
+  encodeTemplateHash,
+  generatePodName,
+  type RandomSource,
+  replicaSetName,
+  safeEncodeString,
+} from './controllers/pod-name.js';
+export { maxContainerRestarts, podPhase, type RestartPolicy } from './controllers/pod-phase.js';
+export { podNonZeroRequests, podRequests, type ResourceAmounts } from './controllers/pod-requests.js';
+export { maxSurgeOf, maxUnavailableOf, resolveRollingUpdate } from './controllers/rollout.js';
+// Scheduler (pure): filters, scores and the "why is my pod Pending" explanation.
+export {
+  buildHostViews,
+  explainSchedule,
+  type FilterName,
+  formatUnschedulable,
+  type HostExplanation,
+  type HostScore,
+  type HostView,
+  hostPortKey,
+  ownerKey,
+  type PlacedPod,
+  placedFromObserved,
+  podKey,
+  SCORE_WEIGHTS,
+  type ScheduleBatchResult,
+  type ScheduleExplanation,
+  type ScheduleOptions,
+  type SchedulingPod,
+  schedulePods,
+} from './controllers/scheduler.js';
 export type * from './model/actions.js';
 export type * from './model/desired.js';
 export * from './model/diagnostics.js';
