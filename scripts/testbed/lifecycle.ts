@@ -26,6 +26,7 @@ import {
   type HostLayout,
   hostLayouts,
   KNOWN_HOSTS_FILE,
+  MAX_HOST_COUNT,
   REGISTRY_DIR,
   REPO_DIR,
   RUN_DIR,
@@ -185,7 +186,7 @@ export async function up(opts: UpOptions): Promise<TestbedStatus> {
 
 function collectLogTails(): string {
   const files = [join(REGISTRY_DIR, 'registry.log')];
-  for (const layout of hostLayouts(40))
+  for (const layout of hostLayouts(MAX_HOST_COUNT))
     if (existsSync(layout.dir)) files.push(layout.dockerLog, layout.sshdLog);
   const parts: string[] = [];
   for (const file of files) {

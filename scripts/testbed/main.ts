@@ -113,7 +113,10 @@ program
   .passThroughOptions()
   .allowUnknownOption()
   .action(async (host: string, cmd: string[]) => {
-    process.exitCode = await execOnHost(host, cmd);
+    // `exec h1 -- ip addr` reaches us with the `--` still in front.
+    const argv = cmd[0] === '--' ? cmd.slice(1) : cmd;
+    if (argv.length === 0) throw new TestbedError('exec needs a command to run');
+    process.exitCode = await execOnHost(host, argv);
   });
 
 program
