@@ -31,7 +31,7 @@ export class ConfigError extends SkiffError {
     super(
       'config.invalid',
       `invalid cluster config ${file}:\n${diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`,
-      { subject: `config/${file}`, hint: 'fix the config file; see README "Cluster config"' },
+      { subject: file, hint: 'fix the config file; see README "Cluster config"' },
     );
     this.diagnostics = diagnostics;
   }
@@ -148,7 +148,7 @@ export async function loadClusterConfig(
     if (file === undefined && code === 'ENOENT') return defaultClusterConfig(cwd);
     throw new SkiffError('config.unreadable', `cannot read cluster config ${path}: ${code ?? String(err)}`, {
       cause: err,
-      subject: `config/${path}`,
+      subject: path,
       hint: code === 'ENOENT' ? 'give an existing file with --config' : undefined,
     });
   }

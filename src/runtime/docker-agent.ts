@@ -45,11 +45,23 @@ export function socketLike(ch: ClientChannel): Duplex {
 }
 
 export class SshDockerAgent extends Agent {
+  private readonly channels = new Set<ClientChannel>();
+
   constructor(
     private readonly open: OpenChannel,
     opts: AgentOptions = {},
   ) {
     super({ keepAlive: true, keepAliveMsecs: 30_000, maxFreeSockets: 16, timeout: 60_000, ...opts });
+  }
+
+  /**
+   * The SSH connection under these channels is gone: destroy them all at once. A dead
+   * connection does not always close its channels, and a keep-alive socket left in the pool
+   * would swallow the next request until its timeout.
+   */
+  dropAll(): void {
+    for (const ch of this.channels) ch.destroy();
+    this.channels.clear();
   }
 
   // docker-modem runs util.inspect(options, { depth: null }) on every request, agent included:
@@ -64,7 +76,11 @@ export class SshDockerAgent extends Agent {
     callback?: (err: Error | null, socket: Duplex) => void,
   ): undefined {
     this.open().then(
-      (ch) => callback?.(null, socketLike(ch)),
+      (ch) => {
+        this.channels.add(ch);
+        ch.once('close', () => this.channels.delete(ch));
+        callback?.(null, socketLike(ch));
+      },
       (err: Error) => callback?.(err, undefined as unknown as Duplex),
     );
     return undefined;

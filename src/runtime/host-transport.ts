@@ -58,7 +58,7 @@ export class SshTransport implements HostTransport {
   private readonly agent: SshDockerAgent;
 
   constructor(host: SshHostConfig, opts: ConnectionConfig) {
-    this.connection = new SshConnection(host, opts);
+    this.connection = new SshConnection(host, opts, () => this.agent.dropAll());
     this.agent = new SshDockerAgent(() => this.connection.streamLocal(host.dockerSocket));
     // The host name in the URL is never resolved: the agent opens an SSH channel instead.
     this.docker = new Docker({

@@ -40,6 +40,8 @@ export class SshConnection {
   constructor(
     readonly host: SshHostConfig,
     private readonly opts: ConnectionConfig,
+    /** Called when an established connection is lost (users drop state tied to it). */
+    private readonly onDropped: () => void = () => {},
   ) {}
 
   get status(): { state: ConnectionState; lastError?: Error } {
@@ -140,6 +142,7 @@ export class SshConnection {
     if (this.client !== c) return;
     this.client = undefined;
     this.sftpSession = undefined;
+    this.onDropped();
     if (this.state === 'closed') return;
     this.lastError ??= new Error('connection closed');
     this.scheduleReconnect();
