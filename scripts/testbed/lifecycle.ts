@@ -158,12 +158,14 @@ export async function up(opts: UpOptions): Promise<TestbedStatus> {
   return withLock(async () => {
     const existing = readState();
     if (existing && existing.hostCount === opts.hostCount) {
-      // A cut left behind by an interrupted test is healed rather than rebuilt.
-      for (const layout of layoutsOf(existing)) if (!(await linkIsUp(layout))) await setLink(layout, 'up');
       const live = await inspect(existing);
       if (live.problems.length === 0) {
         await ensureImages(opts.log);
         opts.log(`testbed already up (${existing.hostCount} hosts), reusing it`);
+        // Not healed here: a test running against this testbed right now may have cut it.
+        for (const [name, isUp] of Object.entries(live.linkUp)) {
+          if (!isUp) opts.log(`note: ${name} is cut off (npm run testbed -- heal ${name})`);
+        }
         return renderStatus(existing, live);
       }
       opts.log(`testbed is unhealthy (${live.problems.join('; ')}): rebuilding`);
