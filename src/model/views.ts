@@ -122,3 +122,39 @@ export interface ClusterView {
   deployments: DeploymentView[];
   configs: ConfigView[];
 }
+
+/** One decision of an HPA as `describe hpa` lists it (from the history database). */
+export interface HpaDecisionView {
+  at: number;
+  /** Last time the same decision repeated (consecutive identical decisions share a row). */
+  lastAt: number;
+  count: number;
+  currentReplicas: number;
+  desiredReplicas: number;
+  reason: string;
+  message: string;
+}
+
+/** A HorizontalPodAutoscaler as `skiff get hpa` / `describe hpa` show it. */
+export interface HpaView {
+  namespace: string;
+  name: string;
+  app: string;
+  /** kubectl's REFERENCE column: `Deployment/web`. */
+  reference: string;
+  /** kubectl's TARGETS column: `cpu: 45%/70%`. */
+  targets: string;
+  /** Per metric, aligned with spec.metrics. */
+  metrics: { name: string; current: string; target: string }[];
+  minReplicas: number;
+  maxReplicas: number;
+  /** The target's replica count the HPA holds now (what it last decided). */
+  currentReplicas: number;
+  desiredReplicas: number;
+  conditions: Condition[];
+  lastScaleTime?: number;
+  /** When this daemon first saw the HPA admitted (AGE). */
+  createdAt?: number;
+  /** Recent decisions, newest first. */
+  decisions: HpaDecisionView[];
+}
