@@ -60,6 +60,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<{ server: 
         const view = inst.reconciler.view ?? (await inst.reconciler.pass(), inst.reconciler.view);
         return send(res, 200, view);
       }
+      case 'GET /api/v1/hpas':
+        return send(res, 200, inst.autoscaler.views(Number(url.searchParams.get('decisions') ?? 10)));
+      case 'GET /api/v1/top':
+        return send(res, 200, {
+          hosts: inst.reconciler.view?.hosts ?? [],
+          sweep: inst.autoscaler.latestSweep,
+        });
       case 'GET /api/v1/events': {
         const limit = Number(url.searchParams.get('limit') ?? 200);
         const object = url.searchParams.get('object') ?? undefined;

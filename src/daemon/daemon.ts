@@ -36,7 +36,12 @@ export class Daemon {
     const { config, log } = opts;
     const lock = acquireStateDirLock({ stateDir: config.daemon.stateDir, onWarning: (m) => log.warn(m) });
     let daemon: Daemon | undefined;
-    const inst = createSkiffInstance({ config, log, onProbeChange: () => daemon?.wake() });
+    const inst = createSkiffInstance({
+      config,
+      log,
+      onProbeChange: () => daemon?.wake(),
+      onReplicasChange: () => daemon?.wake(),
+    });
     daemon = new Daemon(inst, lock, log);
     try {
       await daemon.boot(opts.listen ?? config.daemon.listen);
@@ -56,6 +61,7 @@ export class Daemon {
     log.info({ address: api.address, apps: inst.trackers.map((t) => t.name) }, 'skiff daemon started');
     await initialAdmission(inst, Date.now(), log);
     for (const t of inst.trackers) this.startPoller(t.name);
+    inst.autoscaler.start();
     this.wake();
   }
 

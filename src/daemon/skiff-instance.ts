@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
 import http from 'isomorphic-git/http/node';
 import type { Logger } from 'pino';
+import { Autoscaler } from '../autoscale/autoscaler.js';
 import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
 import type { GitAuthSpec } from '../git/credentials.js';
 import { GitSource } from '../git/git-source.js';
@@ -22,6 +23,8 @@ export interface SkiffInstanceOptions {
   log: Logger;
   /** Wake-up hook: a probe result flipped (the daemon schedules a pass). */
   onProbeChange?: () => void;
+  /** Wake-up hook: an HPA changed a replica count (the daemon schedules a pass). */
+  onReplicasChange?: () => void;
   runtime?: Runtime;
   /** Open the history database (default true). */
   history?: boolean;
@@ -36,6 +39,7 @@ export interface SkiffInstance {
   trackers: AppTracker[];
   reconciler: Reconciler;
   prober: Prober;
+  autoscaler: Autoscaler;
   history?: HistoryStore;
   close(): Promise<void>;
 }
@@ -92,6 +96,19 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     onChange: () => opts.onProbeChange?.(),
     log: log.child({ component: 'prober' }),
   });
+  const autoscaler = new Autoscaler({
+    runtime,
+    apps: () =>
+      trackers.flatMap((t) => {
+        const admitted = t.snapshot().admitted;
+        return admitted ? [{ name: t.name, objects: admitted.objects }] : [];
+      }),
+    history: opts.dryRun ? undefined : history,
+    log: log.child({ component: 'autoscaler' }),
+    clock: Date.now,
+    intervalMs: config.daemon.metricsIntervalSeconds * 1000,
+    onReplicasChange: () => opts.onReplicasChange?.(),
+  });
   const reconciler = new Reconciler({
     runtime,
     trackers,
@@ -103,8 +120,11 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     dryRun: opts.dryRun,
     annotateObserved: (o) => {
       prober.sync(o);
-      return prober.annotate(o);
+      const annotated = prober.annotate(o);
+      autoscaler.noteObserved(annotated);
+      return annotated;
     },
+    replicaOverrides: () => autoscaler.overrides(),
   });
   return {
     config,
@@ -113,9 +133,11 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     trackers,
     reconciler,
     prober,
+    autoscaler,
     history,
     async close() {
       prober.stop();
+      await autoscaler.stop();
       await runtime.close();
       history?.close();
     },
