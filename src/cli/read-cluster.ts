@@ -15,6 +15,9 @@ export async function readClusterView(config: ClusterConfig): Promise<ClusterVie
   try {
     await initialAdmission(inst, Date.now(), log);
     await inst.reconciler.pass();
+    // No daemon has been probing: run each probe once so readiness is current.
+    await inst.prober.settle(3000);
+    await inst.reconciler.pass();
     return inst.reconciler.view!;
   } finally {
     await inst.close();

@@ -33,6 +33,8 @@ class Worker {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
   stopped = false;
+  /** Rounds completed (a round may run no probe while the initial delay lasts). */
+  rounds = 0;
 
   constructor(
     readonly pod: ObservedPod,
@@ -104,6 +106,7 @@ class Worker {
       );
     } finally {
       this.busy = false;
+      this.rounds++;
       this.schedule(this.opts.tickMs ?? 200);
     }
   }
@@ -183,6 +186,15 @@ export class Prober {
         return { ...pod, probes };
       }),
     };
+  }
+
+  /** Resolves once every worker has completed a round, or after timeoutMs: lets a short-lived
+   *  CLI report readiness as probed now rather than "not yet probed". */
+  async settle(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && [...this.workers.values()].some((w) => w.rounds === 0)) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   stop(): void {

@@ -645,6 +645,8 @@ function reconcileDeployment(
       lastTransitionTime: c.lastTransitionTime,
     })),
     replicasOwnedBy: override?.owner,
+    containers: dep.spec.template.spec.containers.map((c) => c.name),
+    createdAt: owned.length > 0 ? Math.min(...owned.map((p) => p.createdAt)) : undefined,
   };
   return { memory: step.memory, view };
 }

@@ -1,0 +1,273 @@
+// `skiff plan`'s core: what applying a revision would do to the live hosts, computed without
+// touching them. Pure: the shell reads the live commit's and the revision's objects and the
+// observed world; this diffs the two object sets and drives the real reconcile pass over an
+// in-memory copy of the world until the rollout settles (a scheduler dry run of the whole
+// rollout, not only its first surge step), then assembles the Plan.
+//
+// Invariants:
+// - Secret values never reach the plan: the diff redacts them in mask mode (`***`).
+// - The simulation assumes what it cannot know: pods it creates start and become ready at
+//   once, and live pods whose containers run are taken as ready unless the caller says
+//   otherwise (the daemon's prober knows; a CLI without one does not).
+// - Only the planned app's pods are counted or changed; other apps' pods only take up room.
+
+import type { RandomSource } from '../controllers/pod-name.js';
+import { diffObjectSets } from '../diff/object-diff.js';
+import { assemblePlan } from '../diff/plan.js';
+import type { Action } from '../model/actions.js';
+import type { KubeObject } from '../model/k8s.js';
+import type { Observed, ObservedPod } from '../model/observed.js';
+import type { Plan } from '../model/plan.js';
+import { emptyPassMemory, type PassMemory, reconcilePass } from './pass.js';
+
+export interface PlanSimulationInput {
+  app: string;
+  /** Remove pods whose object left Git (the app's prune option). */
+  prune: boolean;
+  /** The live commit; absent when nothing of the app is live yet. */
+  fromCommit?: string;
+  toCommit: string;
+  liveObjects: readonly KubeObject[];
+  nextObjects: readonly KubeObject[];
+  observed: Observed;
+  now: number;
+  random: RandomSource;
+  hostGracePeriodMs: number;
+  /** Replicas owned by HPAs now, by Deployment objectKey (the daemon's view knows them). */
+  replicaOverrides?: Record<string, { replicas: number; owner: string }>;
+  /** Readiness of live pods by `host/namespace/name`, when known (the daemon's prober). */
+  podReady?: Record<string, boolean>;
+  /** Upper bound on simulated passes (default 200). */
+  maxPasses?: number;
+}
+
+export interface PlanSimulation {
+  plan: Plan;
+  /** Passes the simulation ran, and whether the rollout settled within maxPasses. */
+  passes: number;
+  settled: boolean;
+}
+
+const podKey = (p: { host: string; namespace: string; name: string }) => `${p.host}/${p.namespace}/${p.name}`;
+
+/** Live pods as the simulation sees them: containers that run are ready (or as told). */
+export function assumeReadiness(
+  pods: readonly ObservedPod[],
+  podReady: Record<string, boolean> = {},
+): ObservedPod[] {
+  return pods.map((p) => {
+    const known = podReady[podKey(p)];
+    const probes = { ...p.probes };
+    for (const c of p.containers) {
+      if (probes[c.name] && known === undefined) continue;
+      const ready = c.state === 'running' && (known ?? true);
+      probes[c.name] = {
+        startupPassed: ready,
+        ready,
+        live: true,
+        ...(ready ? { readySince: c.startedAt ?? p.createdAt } : {}),
+      };
+    }
+    return { ...p, probes };
+  });
+}
+
+/** A pod as the runtime would report it right after createPod, already ready. */
+function startedPod(a: Extract<Action, { type: 'createPod' }>, now: number, seq: number): ObservedPod {
+  const p = a.pod;
+  return {
+    host: a.host,
+    name: p.name,
+    namespace: p.namespace,
+    app: p.app,
+    ownerKind: p.owner.kind,
+    ownerName: p.owner.name,
+    templateHash: p.templateHash,
+    commit: p.commit,
+    labels: p.labels,
+    spec: p.spec,
+    createdAt: now,
+    publishedPorts: [],
+    infra: { id: `plan-infra-${seq}`, state: 'running' },
+    containers: p.containers.map((c, i) => ({
+      id: `plan-${seq}-${i}`,
+      name: c.name,
+      dockerName: c.name,
+      image: c.image,
+      state: 'running' as const,
+      exitCode: 0,
+      startedAt: now,
+      restartCount: 0,
+      labels: {},
+    })),
+    probes: Object.fromEntries(
+      p.containers.map((c) => [c.name, { startupPassed: true, ready: true, readySince: now, live: true }]),
+    ),
+  };
+}
+
+function applySimulated(pods: ObservedPod[], actions: readonly Action[], now: number, seq: () => number) {
+  let out = pods;
+  for (const a of actions) {
+    switch (a.type) {
+      case 'createPod':
+        out = [...out, startedPod(a, now, seq())];
+        break;
+      case 'deletePod':
+        out = out.filter((p) => podKey(p) !== podKey(a.pod));
+        break;
+      case 'restartContainer':
+        out = out.map((p) =>
+          podKey(p) !== podKey(a.pod)
+            ? p
+            : {
+                ...p,
+                containers: p.containers.map((c) =>
+                  c.name === a.container ? { ...c, state: 'running' as const, startedAt: now } : c,
+                ),
+              },
+        );
+        break;
+      case 'syncServiceRules':
+        break;
+    }
+  }
+  return out;
+}
+
+function countByHost(
+  hosts: readonly string[],
+  pods: readonly ObservedPod[],
+  app: string,
+): Record<string, number> {
+  const out: Record<string, number> = Object.fromEntries(hosts.map((h) => [h, 0]));
+  for (const p of pods) if (p.app === app && !p.terminating) out[p.host] = (out[p.host] ?? 0) + 1;
+  return out;
+}
+
+/** Time the simulated clock moves between passes: a second while work happens, else to the
+ *  controller's next deadline (minReadySeconds), at least a second. */
+const STEP_MS = 1000;
+/** Passes in a row with nothing to do before the rollout counts as stuck (not settling). */
+const IDLE_PASSES = 3;
+
+export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
+  const { app, observed } = input;
+  const { changes, warnings } = diffObjectSets(input.liveObjects, input.nextObjects, {
+    app,
+    secrets: { mode: 'mask' },
+  });
+  const hostNames = observed.hosts.map((h) => h.name);
+  const appPods = observed.pods.filter((p) => p.app === app && !p.terminating);
+
+  // The simulation: the real pass over a copy of the world, actions applied as if executed.
+  let world = assumeReadiness(observed.pods, input.podReady);
+  let memory: PassMemory = emptyPassMemory();
+  let now = input.now;
+  let seq = 0;
+  const nextSeq = () => ++seq;
+  const maxPasses = input.maxPasses ?? 200;
+  let passes = 0;
+  let idle = 0;
+  let settled = false;
+  let last: ReturnType<typeof reconcilePass> | undefined;
+  while (passes < maxPasses) {
+    passes++;
+    last = reconcilePass({
+      apps: [{ name: app, commit: input.toCommit, objects: [...input.nextObjects], prune: input.prune }],
+      frozenApps: [],
+      observed: { at: now, hosts: observed.hosts, pods: world },
+      memory,
+      now,
+      random: input.random,
+      options: { hostGracePeriodMs: input.hostGracePeriodMs },
+      replicaOverrides: input.replicaOverrides ?? {},
+    });
+    memory = last.memory;
+    const work = last.actions.filter((a) => a.type !== 'syncServiceRules');
+    if (last.converged || (work.length === 0 && last.requeueAfterMs === undefined)) {
+      settled = last.converged;
+      break;
+    }
+    if (work.length === 0) {
+      if (++idle >= IDLE_PASSES) break;
+      now += Math.max(STEP_MS, last.requeueAfterMs ?? STEP_MS);
+      continue;
+    }
+    idle = 0;
+    world = applySimulated(world, work, now, nextSeq);
+    now += STEP_MS;
+  }
+
+  const unschedulable = (last?.pods ?? [])
+    .filter((p) => p.app === app && p.phase === 'Pending' && p.host === undefined)
+    .map((p) => ({
+      pod: p.name,
+      owner: `${p.owner.kind.toLowerCase()}/${p.owner.name}`,
+      reason: p.pendingReason ?? 'Pending',
+    }));
+
+  const currentPods: Record<string, number> = {};
+  const podsByOwner = new Map<string, { kind: string; namespace: string; name: string; pods: number }>();
+  for (const p of appPods) {
+    const key = `${p.ownerKind}/${p.namespace}/${p.ownerName}`;
+    currentPods[key] = (currentPods[key] ?? 0) + 1;
+    const o = podsByOwner.get(key) ?? {
+      kind: p.ownerKind,
+      namespace: p.namespace,
+      name: p.ownerName,
+      pods: 0,
+    };
+    o.pods++;
+    podsByOwner.set(key, o);
+  }
+  // Workloads that leave: from the diff (objects deleted in Git) and from the hosts (pods of
+  // owners the revision does not declare, e.g. left over from an older commit).
+  const declared = new Set(
+    input.nextObjects
+      .filter((o) => o.kind === 'Deployment' || o.kind === 'Pod')
+      .map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`),
+  );
+  const leaving = new Map<string, { kind: string; namespace: string; name: string; pods: number }>();
+  for (const c of changes) {
+    if (c.change !== 'delete' || (c.kind !== 'Deployment' && c.kind !== 'Pod')) continue;
+    leaving.set(`${c.kind}/${c.namespace}/${c.name}`, {
+      kind: c.kind,
+      namespace: c.namespace,
+      name: c.name,
+      pods: 0,
+    });
+  }
+  for (const [key, o] of podsByOwner) if (!declared.has(key)) leaving.set(key, o);
+  for (const [key, o] of leaving) o.pods = podsByOwner.get(key)?.pods ?? 0;
+  const prunes = input.prune ? [...leaving.values()].sort(byKindName) : [];
+  const notes = [...warnings];
+  if (!input.prune) {
+    for (const o of [...leaving.values()].sort(byKindName)) {
+      if (o.pods > 0)
+        notes.push(
+          `${o.kind.toLowerCase()}/${o.name}: prune is off, its ${o.pods} pod(s) would be left running`,
+        );
+    }
+  }
+  if (!settled && passes >= maxPasses)
+    notes.push(`the scheduler dry run did not settle within ${passes} passes: placement is partial`);
+
+  const plan = assemblePlan({
+    app,
+    ...(input.fromCommit !== undefined ? { fromCommit: input.fromCommit } : {}),
+    toCommit: input.toCommit,
+    changes,
+    currentPods,
+    placementBefore: countByHost(hostNames, appPods, app),
+    placementAfter: countByHost(hostNames, world, app),
+    unschedulable,
+    prunes,
+    warnings: notes,
+  });
+  return { plan, passes, settled };
+}
+
+function byKindName(a: { kind: string; name: string }, b: { kind: string; name: string }): number {
+  return a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
