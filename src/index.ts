@@ -102,6 +102,8 @@ export {
   type SchedulingPod,
   schedulePods,
 } from './controllers/scheduler.js';
+// Manifests (pure): parse with positions, validate, default; quantities and selectors.
+export * from './manifest/index.js';
 export type * from './model/actions.js';
 export type * from './model/desired.js';
 export * from './model/diagnostics.js';

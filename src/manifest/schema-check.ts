@@ -5,7 +5,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Severity } from '../model/diagnostics.js';
 import { didYouMean } from './did-you-mean.js';
 import type { PathSegment } from './parse.js';
-import { type JsonSchema, KIND_SCHEMAS } from './schemas.js';
+import { type JsonSchema, KIND_SCHEMAS, SHARED_SCHEMAS } from './schemas.js';
 
 export interface SchemaFinding {
   path: PathSegment[];
@@ -21,6 +21,7 @@ function validators(): Map<string, ValidateFunction> {
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   ajv.addKeyword({ keyword: 'x-ignored', schemaType: 'object' });
   ajv.addKeyword({ keyword: 'x-rejected', schemaType: 'object' });
+  for (const s of SHARED_SCHEMAS) ajv.addSchema(s);
   compiled = new Map(Object.entries(KIND_SCHEMAS).map(([k, s]) => [k, ajv.compile(s)]));
   return compiled;
 }

@@ -170,6 +170,10 @@ const tcpSocket = object('TCPSocketAction', { port: intOrString, host: str }, { 
 const exec = object('ExecAction', { command: strings });
 const handlerFields = { httpGet, tcpSocket, exec };
 
+/** Shared subschemas are compiled once and referenced by `$ref` (ajv compiles each `$id`
+ *  once; inlining PodSpec into Pod and Deployment compiled it twice). */
+const ref = (id: string): JsonSchema => ({ $ref: `skiff:${id}` });
+
 const probe = object(
   'Probe',
   {
@@ -214,9 +218,9 @@ const container = object(
     envFrom: arrayOf(envFrom),
     ports: arrayOf(containerPort),
     resources,
-    livenessProbe: probe,
-    readinessProbe: probe,
-    startupProbe: probe,
+    livenessProbe: ref('Probe'),
+    readinessProbe: ref('Probe'),
+    startupProbe: ref('Probe'),
     lifecycle: object('Lifecycle', { preStop: lifecycleHandler, postStart: lifecycleHandler }, {}),
     volumeMounts: arrayOf(volumeMount),
   },
@@ -439,7 +443,11 @@ const deploymentSpec = object(
   {
     replicas: int(0, undefined, 1),
     selector: labelSelector,
-    template: object('PodTemplateSpec', { metadata: templateMeta, spec: podSpec }, { required: ['spec'] }),
+    template: object(
+      'PodTemplateSpec',
+      { metadata: templateMeta, spec: ref('PodSpec') },
+      { required: ['spec'] },
+    ),
     strategy: object('DeploymentStrategy', {
       type: enumOf(['RollingUpdate', 'Recreate'], 'RollingUpdate'),
       rollingUpdate: object('RollingUpdateDeployment', {
@@ -557,7 +565,7 @@ const scaleTargetRef = object(
 );
 
 export const KIND_SCHEMAS: Record<string, JsonSchema> = {
-  'v1/Pod': top('Pod', 'v1', { spec: podSpec }, { required: ['spec'] }),
+  'v1/Pod': top('Pod', 'v1', { spec: ref('PodSpec') }, { required: ['spec'] }),
   'apps/v1/Deployment': top('Deployment', 'apps/v1', { spec: deploymentSpec }, { required: ['spec'] }),
   'v1/Service': top('Service', 'v1', { spec: serviceSpec }, { required: ['spec'] }),
   'v1/ConfigMap': top('ConfigMap', 'v1', { data: stringMap, binaryData: stringMap, immutable: bool }, {}),
@@ -607,6 +615,12 @@ export const KIND_SCHEMAS: Record<string, JsonSchema> = {
   ),
 };
 
+/** Subschemas referenced by `$ref: skiff:<title>`; register them before compiling. */
+export const SHARED_SCHEMAS: JsonSchema[] = [
+  { ...probe, $id: 'skiff:Probe' },
+  { ...podSpec, $id: 'skiff:PodSpec' },
+];
+
 export const SUPPORTED_KINDS = Object.keys(KIND_SCHEMAS).map((k) => {
   const i = k.lastIndexOf('/');
   return `${k.slice(0, i)} ${k.slice(i + 1)}`;
@@ -640,5 +654,6 @@ export function fieldSupport(): FieldSupport[] {
     }
   };
   Object.values(KIND_SCHEMAS).forEach(visit);
+  SHARED_SCHEMAS.forEach(visit);
   return [...byTitle.values()];
 }
