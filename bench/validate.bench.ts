@@ -235,7 +235,7 @@ const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 console.log(`## Validation
 
 Measured ${date} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; \`npx tsx bench/validate.bench.ts\`.
-Bundle: ${manifests} manifests in ${files.length} files (${APPS} apps x Deployment, Service, ConfigMap, Secret, HPA), ${(bytes / 2 ** 20).toFixed(1)} MiB, generated in memory. Single thread.
+Bundle: ${manifests} manifests in ${files.length} files (${APPS} apps x Deployment, Service, ConfigMap, Secret, HPA), ${(bytes / 2 ** 20).toFixed(1)} MiB, generated in memory. Single thread. Load average at the end of the run: ${os.loadavg()[0]!.toFixed(1)} (the 2 cores are shared with other work, so wall time includes waiting for a core; CPU time is the cost).
 
 | measurement | CPU time | wall time | manifests per CPU-second | speed vs plain \`yaml\` parse |
 |---|---:|---:|---:|---:|
