@@ -1,11 +1,15 @@
 // One line per command: each module adds its subcommand to the program.
 import type { Command } from 'commander';
 import { registerDescribe } from './describe.js';
+import { registerDiff } from './diff.js';
 import { registerGet } from './get.js';
 import { registerHistory } from './history.js';
 import { registerHosts } from './hosts.js';
 import { registerLogs } from './logs.js';
+import { registerPlan } from './plan.js';
 import { registerRun } from './run.js';
+import { registerScale } from './scale.js';
+import { registerSet } from './set.js';
 import { registerStatus } from './status.js';
 import { registerSync } from './sync.js';
 import { registerValidate } from './validate.js';
@@ -20,4 +24,8 @@ export function registerCommands(program: Command): void {
   registerLogs(program);
   registerHistory(program);
   registerHosts(program);
+  registerDiff(program);
+  registerPlan(program);
+  registerScale(program);
+  registerSet(program);
 }

@@ -1,0 +1,82 @@
+// The one app a GitOps command works on (`diff`, `plan`, `scale`, `set image`, `rollout`): picked
+// from the config (`--app NAME`, or the only app) or defined with `--repo`, with its Git source
+// fetched, and its commits read and validated. Shell (git I/O).
+import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
+import { gitSourceFor } from '../daemon/skiff-instance.js';
+import type { GitSource } from '../git/git-source.js';
+import { createValidator } from '../manifest/index.js';
+import { type Diagnostic, formatDiagnostic, hasErrors } from '../model/diagnostics.js';
+import { SkiffError, UsageError } from '../model/errors.js';
+import type { KubeObject } from '../model/k8s.js';
+import { type ClusterOptions, loadCliConfig } from './cli-context.js';
+
+export interface AppRepo {
+  config: ClusterConfig;
+  app: AppConfig;
+  source: GitSource;
+  /** The branch head, fetched just now. */
+  head: string;
+}
+
+/** `--path` without `--repo` narrows the configured app's folder (e.g. `skiff diff --path`). */
+export async function openAppRepo(opts: ClusterOptions): Promise<AppRepo> {
+  const pathOverride = !opts.repo ? opts.path : undefined;
+  const config = await loadCliConfig({ ...opts, path: opts.repo ? opts.path : undefined });
+  const app = pickApp(config, opts.app);
+  const chosen = pathOverride === undefined ? app : { ...app, path: pathOverride };
+  const source = gitSourceFor(chosen, config.daemon.stateDir);
+  const head = await source.resolveHead();
+  return { config, app: chosen, source, head: head.commit };
+}
+
+export function pickApp(config: ClusterConfig, name: string | undefined): AppConfig {
+  if (name !== undefined) {
+    const app = config.apps.find((a) => a.name === name);
+    if (!app)
+      throw new UsageError(
+        `no app named "${name}"`,
+        `configured apps: ${config.apps.map((a) => a.name).join(', ') || '(none)'}`,
+      );
+    return app;
+  }
+  if (config.apps.length === 1) return config.apps[0]!;
+  if (config.apps.length === 0)
+    throw new UsageError('no app to work on', 'give --repo URL|PATH, or add an app to skiff.yaml');
+  throw new UsageError(
+    `${config.apps.length} apps are configured: say which one`,
+    `--app ${config.apps.map((a) => a.name).join(' | --app ')}`,
+  );
+}
+
+export interface CommitObjects {
+  commit: string;
+  objects: KubeObject[];
+  diagnostics: Diagnostic[];
+  valid: boolean;
+}
+
+/** A commit's manifests under the app path, validated as one bundle (as the daemon would). */
+export async function readCommitObjects(source: GitSource, commit: string): Promise<CommitObjects> {
+  const set = await source.readManifestFiles(commit);
+  const result = createValidator().validate(
+    set.files.map((f) => ({ path: f.path, text: f.text, id: f.blobId })),
+  );
+  const diagnostics = [...set.diagnostics, ...result.diagnostics];
+  return { commit, objects: result.objects, diagnostics, valid: !hasErrors(diagnostics) };
+}
+
+/** Reads and validates; an invalid commit prints its errors and fails the command (exit 1). */
+export async function readValidCommit(
+  source: GitSource,
+  commit: string,
+  label: string,
+): Promise<KubeObject[]> {
+  const r = await readCommitObjects(source, commit);
+  if (r.valid) return r.objects;
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  process.stderr.write(`${label} (${commit.slice(0, 7)}) does not validate:\n`);
+  for (const d of errors) process.stderr.write(`  ${formatDiagnostic(d)}\n`);
+  throw new SkiffError('manifest.invalid', `${label} has ${errors.length} error(s); nothing to compare`, {
+    subject: source.subject,
+  });
+}

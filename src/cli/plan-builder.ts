@@ -1,0 +1,111 @@
+// Gathers what `skiff plan` needs from the world — the revision's objects, the live commit's
+// objects, the observed hosts and pods, the daemon's readiness and HPA replicas when a daemon
+// runs — and hands them to the pure simulation (src/reconcile/plan-input.ts). Shell: git, SSH
+// (observe only, never an action), the daemon's API, the history database (read-only).
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Plan } from '../model/plan.js';
+import type { ClusterView } from '../model/views.js';
+import { simulatePlan } from '../reconcile/plan-input.js';
+import { DockerRuntime } from '../runtime/docker-runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { openHistoryStore } from '../state/history-store.js';
+import { type AppRepo, readCommitObjects, readValidCommit } from './app-repo.js';
+import { connectDaemon } from './cli-context.js';
+
+export interface BuildPlanOptions {
+  repo: AppRepo;
+  /** The revision to plan (default: the branch head). */
+  rev?: string;
+  log: Logger;
+  /** For tests: a runtime to observe instead of the config's hosts. */
+  runtime?: Runtime;
+}
+
+/** The commit that is live: the daemon's admitted commit, else the last synced one, else the
+ *  commit most of the app's pods were created from. */
+function liveCommitOf(
+  repo: AppRepo,
+  view: ClusterView | undefined,
+  pods: { app: string; commit: string }[],
+): string | undefined {
+  const fromDaemon = view?.apps.find((a) => a.name === repo.app.name)?.liveCommit;
+  if (fromDaemon) return fromDaemon;
+  try {
+    const h = openHistoryStore({ stateDir: repo.config.daemon.stateDir, readonly: true });
+    try {
+      const last = h.lastSync(repo.app.name, ['Synced', 'NoOp'])?.commit;
+      if (last) return last;
+    } finally {
+      h.close();
+    }
+  } catch {
+    // no history yet: fall back to the pods' labels
+  }
+  const counts = new Map<string, number>();
+  for (const p of pods) if (p.app === repo.app.name) counts.set(p.commit, (counts.get(p.commit) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+export async function buildPlan(opts: BuildPlanOptions): Promise<Plan> {
+  const { repo } = opts;
+  const toCommit = opts.rev ? await repo.source.resolveCommit(opts.rev) : repo.head;
+  const nextObjects = await readValidCommit(repo.source, toCommit, opts.rev ?? repo.app.revision);
+
+  const daemon = await connectDaemon(repo.config);
+  const view = daemon ? await daemon.view() : undefined;
+  const runtime =
+    opts.runtime ?? new DockerRuntime(repo.config, { logger: opts.log.child({ component: 'runtime' }) });
+  let observed: Awaited<ReturnType<Runtime['observe']>>;
+  try {
+    observed = await runtime.observe();
+  } finally {
+    if (!opts.runtime) await runtime.close();
+  }
+
+  const fromCommit = liveCommitOf(repo, view, observed.pods);
+  const warnings: string[] = [];
+  let liveObjects: Awaited<ReturnType<typeof readCommitObjects>>['objects'] = [];
+  if (fromCommit) {
+    try {
+      const live = await readCommitObjects(repo.source, fromCommit);
+      liveObjects = live.objects;
+      if (!live.valid) warnings.push(`the live commit ${fromCommit.slice(0, 7)} no longer validates here`);
+    } catch (err) {
+      warnings.push(`cannot read the live commit ${fromCommit.slice(0, 7)}: ${(err as Error).message}`);
+    }
+  }
+
+  // What the daemon knows and a lone CLI does not: probe readiness and HPA-owned replicas.
+  const podReady: Record<string, boolean> = {};
+  const replicaOverrides: Record<string, { replicas: number; owner: string }> = {};
+  for (const p of view?.pods ?? []) {
+    if (p.host) podReady[`${p.host}/${p.namespace}/${p.name}`] = p.ready.ready === p.ready.total;
+  }
+  for (const d of view?.deployments ?? []) {
+    if (d.app === repo.app.name && d.replicasOwnedBy)
+      replicaOverrides[`Deployment/${d.namespace}/${d.name}`] = {
+        replicas: d.replicas,
+        owner: d.replicasOwnedBy,
+      };
+  }
+
+  const { plan } = simulatePlan({
+    app: repo.app.name,
+    prune: repo.app.syncPolicy.prune,
+    ...(fromCommit ? { fromCommit } : {}),
+    toCommit,
+    liveObjects,
+    nextObjects,
+    observed,
+    now: observed.at,
+    random: () => randomInt(0, 2 ** 32) / 2 ** 32,
+    hostGracePeriodMs: repo.config.daemon.hostGracePeriodSeconds * 1000,
+    podReady: view ? podReady : undefined,
+    replicaOverrides,
+  });
+  const notReady = observed.hosts.filter((h) => !h.ready).map((h) => h.name);
+  if (notReady.length > 0)
+    warnings.push(`hosts not ready now: ${notReady.join(', ')} (their pods count as they were last seen)`);
+  return { ...plan, warnings: [...plan.warnings, ...warnings] };
+}
