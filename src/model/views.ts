@@ -90,6 +90,8 @@ export interface DeploymentView {
   /** Set when an HPA owns replicas: "hpa/web-hpa". */
   replicasOwnedBy?: string;
   createdAt?: number;
+  /** Why the rollout failed (phase Failed): ReadinessNeverPassed, CrashLoopBackOff, ... */
+  failure?: { reason: string; message: string };
 }
 
 export interface ConfigView {
