@@ -648,6 +648,7 @@ function reconcileDeployment(
     containers: dep.spec.template.spec.containers.map((c) => c.name),
     createdAt: owned.length > 0 ? Math.min(...owned.map((p) => p.createdAt)) : undefined,
   };
+  if (step.failure) view.failure = step.failure;
   return { memory: step.memory, view };
 }
 
