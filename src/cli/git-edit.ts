@@ -25,12 +25,13 @@ export function deploymentTarget(text: string, namespace: string | undefined): O
   return ref;
 }
 
-/** Prints what happened; `done` is kubectl's past participle ("scaled", "image updated"). */
-export function reportWrite(r: WriteResult, what: string, done: string): void {
+/** Prints what happened; `done` is kubectl's past participle ("scaled", "image updated");
+ *  `remote`: the commit was pushed (else committed in the local repository). */
+export function reportWrite(r: WriteResult, what: string, done: string, remote: boolean): void {
   switch (r.outcome) {
     case 'committed':
       process.stdout.write(
-        `${what} ${done}: commit ${r.commit!.slice(0, 7)} (${r.message.split('\n')[0]}) on top of ${r.parent.slice(0, 7)}, pushed\n`,
+        `${what} ${done}: commit ${r.commit!.slice(0, 7)} (${r.message.split('\n')[0]}) on top of ${r.parent.slice(0, 7)}, ${remote ? 'pushed' : 'committed'}\n`,
       );
       return;
     case 'dry-run':

@@ -7,6 +7,7 @@ import { registerHistory } from './history.js';
 import { registerHosts } from './hosts.js';
 import { registerLogs } from './logs.js';
 import { registerPlan } from './plan.js';
+import { registerRollout } from './rollout.js';
 import { registerRun } from './run.js';
 import { registerScale } from './scale.js';
 import { registerSet } from './set.js';
@@ -28,4 +29,5 @@ export function registerCommands(program: Command): void {
   registerPlan(program);
   registerScale(program);
   registerSet(program);
+  registerRollout(program);
 }

@@ -36,6 +36,6 @@ export function registerScale(program: Command): void {
     const { source } = await openAppRepo(opts);
     const writer = new GitWriter(source, { author: commitAuthor(opts.author) });
     const r = await writer.setReplicas(ref, replicas, { dryRun: opts.dryRun, force: opts.force });
-    reportWrite(r, `deployment.apps/${ref.name}`, 'scaled');
+    reportWrite(r, `deployment.apps/${ref.name}`, 'scaled', source.kind === 'remote');
   });
 }

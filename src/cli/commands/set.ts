@@ -48,7 +48,7 @@ export function registerSet(program: Command): void {
     let last: WriteResult | undefined;
     for (const w of wanted) {
       last = await writer.setImage(ref, w.container, w.image, { dryRun: opts.dryRun });
-      reportWrite(last, `deployment.apps/${ref.name}`, 'image updated');
+      reportWrite(last, `deployment.apps/${ref.name}`, 'image updated', source.kind === 'remote');
     }
   });
 }
