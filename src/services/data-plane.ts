@@ -1,0 +1,149 @@
+// The Service data plane: kube-proxy without an agent. Each sync computes every Ready host's
+// complete ruleset from the admitted Services and the observed pods, reads back what skiff has
+// on the host (one SSH round trip), and rewrites it only when the hash differs (a second one).
+// Shell: talks to hosts through Runtime.execOnHost; decisions are the pure functions of this
+// folder.
+//
+// Invariants:
+// - Level-triggered and idempotent: the hash lives on the host (a comment rule in skiff's own
+//   chains), so a restarted daemon adopts rules it did not write, a host that lost them (reboot,
+//   namespace recreated) gets them back on the next sync, and an unchanged host costs one read.
+// - A Service gone from every app leaves no rule behind: an empty ruleset unhooks and deletes
+//   skiff's chains and route.
+// - Pods in `exclude` (deletion about to start) and pods not Ready are in no host's rules after
+//   sync resolves for every Ready host: the reconciler awaits it before any SIGTERM.
+
+import { SkiffError } from '../model/errors.js';
+import type { Observed } from '../model/observed.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { computeEndpoints, type ServiceEndpoints } from './endpoints.js';
+import {
+  hostRulesMatch,
+  parseHostRuleState,
+  planHostRules,
+  planHostRulesApply,
+  readHostRulesCommand,
+} from './host-rules.js';
+import { type ResolvedService, resolveServices, type ServiceProblem, type ServiceSource } from './resolve.js';
+import { buildServiceViews, type EndpointsView, type ServiceView } from './views.js';
+
+export interface ServiceSyncInput {
+  /** Services of every admitted app. */
+  sources: readonly ServiceSource[];
+  observed: Observed;
+  /** Pods (`host/namespace/name`) to drop from every endpoint list now. */
+  exclude?: ReadonlySet<string>;
+}
+
+export type HostSyncOutcome = 'unchanged' | 'applied' | 'failed' | 'skipped';
+
+export interface HostSyncResult {
+  host: string;
+  outcome: HostSyncOutcome;
+  hash?: string;
+  durationMs: number;
+  error?: { code: string; message: string; retryable: boolean };
+}
+
+export interface ServiceSyncResult {
+  services: ResolvedService[];
+  endpoints: ServiceEndpoints[];
+  problems: ServiceProblem[];
+  hosts: HostSyncResult[];
+}
+
+export interface ServiceDataPlaneOptions {
+  serviceCIDR: string;
+  /** Monotonic clock for durations. */
+  clock: () => number;
+}
+
+export class ServiceDataPlane {
+  private last: { result: ServiceSyncResult; observed: Observed } | undefined;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly opts: ServiceDataPlaneOptions,
+  ) {}
+
+  get serviceCIDR(): string {
+    return this.opts.serviceCIDR;
+  }
+
+  /** Brings every Ready host's rules to what `input` implies; hosts in parallel. Never throws
+   *  for a host's failure: it is reported in that host's result (retried next sync). */
+  async sync(input: ServiceSyncInput): Promise<ServiceSyncResult> {
+    const { services, problems } = resolveServices(input.sources, this.opts.serviceCIDR);
+    const endpoints = computeEndpoints(services, input.observed.pods, input.observed.hosts, input.exclude);
+    const hosts = await Promise.all(
+      input.observed.hosts.map(async (h): Promise<HostSyncResult> => {
+        if (!h.ready) return { host: h.name, outcome: 'skipped', durationMs: 0 };
+        const ruleset = planHostRules(h, services, endpoints, this.opts.serviceCIDR);
+        const started = this.opts.clock();
+        try {
+          const applied = await this.syncHost(h.name, ruleset);
+          return {
+            host: h.name,
+            outcome: applied ? 'applied' : 'unchanged',
+            hash: ruleset.hash,
+            durationMs: this.opts.clock() - started,
+          };
+        } catch (err) {
+          const e = err as Partial<SkiffError> & Error;
+          return {
+            host: h.name,
+            outcome: 'failed',
+            durationMs: this.opts.clock() - started,
+            error: { code: e.code ?? 'services.apply', message: e.message, retryable: e.retryable ?? true },
+          };
+        }
+      }),
+    );
+    const result = { services, endpoints, problems, hosts };
+    this.last = { result, observed: input.observed };
+    return result;
+  }
+
+  /** Removes every rule, chain and route skiff put on the Ready hosts of `observed`. */
+  async removeAll(observed: Observed): Promise<HostSyncResult[]> {
+    return (await this.sync({ sources: [], observed: { ...observed, pods: [] } })).hosts;
+  }
+
+  /** Read models of the last sync (empty before the first). */
+  views(): { services: ServiceView[]; endpoints: EndpointsView[] } {
+    if (!this.last) return { services: [], endpoints: [] };
+    return buildServiceViews(this.last.result.services, this.last.result.endpoints, this.last.observed.hosts);
+  }
+
+  /** Returns true when it had to rewrite the host's rules. */
+  private async syncHost(host: string, ruleset: ReturnType<typeof planHostRules>): Promise<boolean> {
+    const read = await this.runtime.execOnHost(host, readHostRulesCommand);
+    if (read.exitCode !== 0) {
+      throw new SkiffError(
+        'services.read',
+        `reading service rules on ${host} failed: ${read.stderr.trim()}`,
+        {
+          subject: `host/${host}`,
+          hint: 'the host needs iptables-save and ip (iproute2), run as root',
+          retryable: true,
+        },
+      );
+    }
+    const state = parseHostRuleState(read.stdout);
+    if (hostRulesMatch(ruleset, state)) return false;
+    const apply = planHostRulesApply(ruleset, state);
+    const done = await this.runtime.execOnHost(host, apply.script, apply.stdin);
+    if (done.exitCode !== 0) {
+      throw new SkiffError(
+        'services.apply',
+        `applying service rules on ${host} failed: ${done.stderr.trim()}`,
+        {
+          subject: `host/${host}`,
+          hint: 'the host needs iptables-restore with the nat, statistic, recent, addrtype, mark and conntrack modules',
+          retryable: true,
+        },
+      );
+    }
+    return true;
+  }
+}

@@ -1,0 +1,25 @@
+// Services: Kubernetes Service semantics on plain Docker hosts, programmed into each host's
+// kernel as kube-proxy's iptables mode does, over SSH, with no agent on the hosts.
+// Pure planning (resolve, endpoints, host-rules, pod-service-links, views, render) and one
+// shell class (data-plane). Invariants: cluster IPs and node ports are a function of the
+// Services alone (no stored allocation); endpoints are Ready, non-terminating pods only; every
+// address of the service range is either translated or refused on every programmed host.
+
+export type { HostSyncResult, ServiceSyncInput, ServiceSyncResult } from './data-plane.js';
+export { ServiceDataPlane } from './data-plane.js';
+export type { ServiceEndpoint, ServiceEndpoints, ServicePortEndpoints } from './endpoints.js';
+export { computeEndpoints, endpointPodKey, resolveTargetPort } from './endpoints.js';
+export type { HostRuleState, HostRuleset } from './host-rules.js';
+export { hostRulesMatch, parseHostRuleState, planHostRules, planHostRulesApply } from './host-rules.js';
+export { envVariableName, serviceEnvVars, serviceHostAliases } from './pod-service-links.js';
+export { formatEndpointList, formatExternalIP, renderEndpoints, renderServices } from './render.js';
+export type { ResolvedService, ResolvedServicePort, ServiceProblem, ServiceSource } from './resolve.js';
+export {
+  allocateClusterIPs,
+  allocateNodePorts,
+  NODE_PORT_MAX,
+  NODE_PORT_MIN,
+  resolveServices,
+} from './resolve.js';
+export type { EndpointsView, ServiceView } from './views.js';
+export { buildServiceViews } from './views.js';
