@@ -10,6 +10,7 @@ import { DEFAULT_POLL_INTERVAL_MS, type PollSchedule, parseDuration } from '../g
 import { Poller } from '../git/poller.js';
 import { acquireStateDirLock, type StateDirLock } from '../state/state-dir-lock.js';
 import { startApiServer } from './api-server.js';
+import { RolloutGuard } from './rollout-guard.js';
 import { createSkiffInstance, initialAdmission, type SkiffInstance } from './skiff-instance.js';
 
 export interface DaemonOptions {
@@ -25,12 +26,23 @@ export class Daemon {
   private stopped = false;
   private server?: Server;
   address = '';
+  /** Records revisions, and restores the last good commit when a rollout fails. */
+  private readonly guard: RolloutGuard;
 
   private constructor(
     readonly inst: SkiffInstance,
     private readonly lock: StateDirLock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.guard = new RolloutGuard({
+      trackers: inst.trackers,
+      sources: inst.sources,
+      history: inst.history,
+      log: log.child({ component: 'rollout-guard' }),
+      clock: Date.now,
+      wake: () => this.wake(),
+    });
+  }
 
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const { config, log } = opts;
@@ -133,6 +145,7 @@ export class Daemon {
     let next = this.inst.config.daemon.reconcileIntervalSeconds * 1000;
     try {
       const s = await this.inst.reconciler.pass();
+      await this.guard.afterPass(s);
       if (s.actions.length > 0) next = Math.min(next, 1000);
       if (s.requeueAfterMs !== undefined) next = Math.min(next, Math.max(200, s.requeueAfterMs));
       if (this.inst.reconciler.inflight.size > 0) next = Math.min(next, 1000);
