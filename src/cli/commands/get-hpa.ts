@@ -1,0 +1,87 @@
+// `skiff get hpa` and `skiff describe hpa/NAME`: the HPAs from the daemon's autoscaler when one
+// runs, else computed once here (observe, one stats sweep, one decision per HPA with fresh
+// memory, nothing executed or recorded) with the recorded decisions read from history.
+import { describeHpa, renderHpaTable } from '../../autoscale/render.js';
+import type { ClusterConfig } from '../../config/cluster-config.js';
+import { createSkiffInstance, initialAdmission } from '../../daemon/skiff-instance.js';
+import { SkiffError } from '../../model/errors.js';
+import type { EventView, HpaView } from '../../model/views.js';
+import { openHistoryStore } from '../../state/history-store.js';
+import { cliLogger, connectDaemon } from '../cli-context.js';
+import { printJson } from '../output.js';
+
+/** GET a JSON answer from the daemon's API. */
+export async function daemonGet<T>(address: string, path: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`http://${address}${path}`, { signal: AbortSignal.timeout(30_000) });
+  } catch (cause) {
+    throw new SkiffError('daemon.unreachable', `cannot reach the skiff daemon at ${address}`, {
+      cause,
+      retryable: true,
+    });
+  }
+  if (!res.ok) throw new SkiffError('daemon.error', `daemon answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export async function readHpaViews(config: ClusterConfig, decisions = 10): Promise<HpaView[]> {
+  const daemon = await connectDaemon(config);
+  if (daemon) return daemonGet<HpaView[]>(daemon.address, `/api/v1/hpas?decisions=${decisions}`);
+  const log = cliLogger();
+  const inst = createSkiffInstance({ config, log, dryRun: true, history: false });
+  let views: HpaView[];
+  try {
+    await initialAdmission(inst, Date.now(), log);
+    await inst.reconciler.pass();
+    await inst.autoscaler.tick();
+    views = inst.autoscaler.views();
+  } finally {
+    await inst.close();
+  }
+  try {
+    const h = openHistoryStore({ stateDir: config.daemon.stateDir, readonly: true });
+    try {
+      for (const v of views)
+        v.decisions = h.listHpaDecisions({ namespace: v.namespace, name: v.name }, decisions).map((d) => ({
+          at: d.at,
+          lastAt: d.lastAt,
+          count: d.count,
+          currentReplicas: d.currentReplicas,
+          desiredReplicas: d.desiredReplicas,
+          reason: d.reason,
+          message: d.message,
+        }));
+    } finally {
+      h.close();
+    }
+  } catch {
+    // No history yet (no daemon ever ran here): no recorded decisions to show.
+  }
+  return views;
+}
+
+/** The `get hpa` branch of `skiff get`. */
+export async function printHpas(
+  config: ClusterConfig,
+  opts: { namespace?: string; json: boolean; now: number },
+): Promise<void> {
+  const all = await readHpaViews(config);
+  const hpas = opts.namespace ? all.filter((h) => h.namespace === opts.namespace) : all;
+  if (opts.json) return printJson(hpas);
+  process.stdout.write(renderHpaTable(hpas, { now: opts.now, allNamespaces: !opts.namespace }));
+}
+
+/** The `describe hpa/NAME` branch of `skiff describe`. */
+export async function printHpaDescription(
+  config: ClusterConfig,
+  ref: { namespace: string; name: string },
+  events: readonly EventView[],
+  now: number,
+): Promise<void> {
+  const hpa = (await readHpaViews(config, 20)).find(
+    (h) => h.name === ref.name && h.namespace === ref.namespace,
+  );
+  if (!hpa) throw new SkiffError('not-found', `horizontalpodautoscaler "${ref.name}" not found`);
+  process.stdout.write(describeHpa(hpa, events, { now }));
+}
