@@ -4,6 +4,7 @@ import { SkiffError, UsageError } from '../../model/errors.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
 import { readClusterView, readEvents } from '../read-cluster.js';
 import { describeDeployment, describePod } from '../views/index.js';
+import { printHpaDescription } from './get-hpa.js';
 
 export function registerDescribe(program: Command): void {
   clusterFlags(
@@ -18,6 +19,13 @@ export function registerDescribe(program: Command): void {
     const kind = m[1]!.toLowerCase();
     const name = m[2]!;
     const config = await loadCliConfig(opts);
+    if (kind === 'hpa' || kind === 'horizontalpodautoscaler')
+      return printHpaDescription(
+        config,
+        { namespace: opts.namespace, name },
+        await readEvents(config),
+        Date.now(),
+      );
     const [view, events] = await Promise.all([readClusterView(config), readEvents(config)]);
     const now = Date.now();
     if (kind === 'pod' || kind === 'pods' || kind === 'po') {

@@ -11,6 +11,7 @@ import {
   renderPods,
   renderSecrets,
 } from '../views/index.js';
+import { printHpas } from './get-hpa.js';
 
 const ALIASES: Record<string, string> = {
   po: 'pods',
@@ -27,6 +28,9 @@ const ALIASES: Record<string, string> = {
   ev: 'events',
   event: 'events',
   events: 'events',
+  hpa: 'hpa',
+  horizontalpodautoscaler: 'hpa',
+  horizontalpodautoscalers: 'hpa',
 };
 
 export function registerGet(program: Command): void {
@@ -56,6 +60,7 @@ export function registerGet(program: Command): void {
       const inNs = <T extends { namespace: string }>(xs: T[]) =>
         ns ? xs.filter((x) => x.namespace === ns) : xs;
       const table = { now, wide: format === 'wide', allNamespaces: !!opts.allNamespaces };
+      if (kind === 'hpa') return printHpas(config, { namespace: ns, json: format === 'json', now });
       if (kind === 'events') {
         const events = inNs(await readEvents(config));
         if (format === 'json') return printJson(events);

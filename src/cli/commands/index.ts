@@ -13,6 +13,7 @@ import { registerScale } from './scale.js';
 import { registerSet } from './set.js';
 import { registerStatus } from './status.js';
 import { registerSync } from './sync.js';
+import { registerTop } from './top.js';
 import { registerValidate } from './validate.js';
 
 export function registerCommands(program: Command): void {
@@ -30,4 +31,5 @@ export function registerCommands(program: Command): void {
   registerScale(program);
   registerSet(program);
   registerRollout(program);
+  registerTop(program);
 }
