@@ -19,6 +19,8 @@ import {
 import type { RandomSource } from '../controllers/pod-name.js';
 import { generatePodName } from '../controllers/pod-name.js';
 import { podRequests } from '../controllers/pod-requests.js';
+import { serviceEnvVars, serviceHostAliases } from '../services/pod-service-links.js';
+import { resolveServices, serviceSourcesOf } from '../services/resolve.js';
 import {
   buildHostViews,
   placedFromObserved,
@@ -45,6 +47,9 @@ export interface AppDesired {
 
 export interface PassOptions {
   hostGracePeriodMs: number;
+  /** Service range (services hook, issue 6): when set, new pods get the service env vars and
+   *  /etc/hosts names of the Services that exist now. */
+  serviceCIDR?: string;
 }
 
 export interface PassMemory {
@@ -406,6 +411,9 @@ function placeCreations(
   podViews: PodView[],
 ): void {
   if (creations.length === 0) return;
+  // Services hook (issue 6): the Services new pods learn about at start.
+  const cidr = input.options.serviceCIDR;
+  const services = cidr ? resolveServices(serviceSourcesOf(input.apps), cidr).services : [];
   const hosts = buildHostViews(observed.hosts, placed.map(placedFromObserved));
   const result = schedulePods(
     creations.map((c) => c.pod),
@@ -433,8 +441,8 @@ function placeCreations(
         spec: pod.spec,
         host: { name: host.name, address: host.address },
         config: ctx.config,
-        serviceEnv: [],
-        extraHosts: [],
+        serviceEnv: serviceEnvVars(pod.namespace, services),
+        extraHosts: serviceHostAliases(pod.namespace, services),
       });
       if (m.problems.length === 0) {
         actions.push({ type: 'createPod', host: host.name, pod: m.pod, reason: c.reason });

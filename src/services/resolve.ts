@@ -286,3 +286,10 @@ export function allocateNodePorts(
   }
   return out;
 }
+
+/** The Services of admitted apps, as resolveServices takes them. */
+export function serviceSourcesOf(apps: readonly { name: string; objects: readonly { kind: string }[] }[]): ServiceSource[] {
+  return apps.flatMap((a) =>
+    a.objects.filter((o): o is Service => o.kind === 'Service').map((service) => ({ app: a.name, service })),
+  );
+}
