@@ -16,6 +16,9 @@ import {
   reconcilePass,
 } from '../reconcile/pass.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { ServiceDataPlane } from '../services/data-plane.js';
+import { endpointPodKey } from '../services/endpoints.js';
+import { serviceSourcesOf } from '../services/resolve.js';
 import type { HistoryStore } from '../state/history-store.js';
 import { summarizeActions } from '../state/history-types.js';
 import type { AppTracker } from './app-tracker.js';
@@ -38,6 +41,9 @@ export interface ReconcilerDeps {
   onPass?: (summary: PassSummary) => void;
   /** Compute passes without executing or recording anything (read-only CLI, `sync --dry-run`). */
   dryRun?: boolean;
+  /** Service data plane (services hook, issue 6): synced after each pass is planned and before
+   *  its actions run. */
+  services?: ServiceDataPlane;
 }
 
 export interface PassSummary {
@@ -111,13 +117,14 @@ export class Reconciler {
       memory: this.memory,
       now: observed.at,
       random: deps.random,
-      options: { hostGracePeriodMs: deps.hostGracePeriodMs },
+      options: { hostGracePeriodMs: deps.hostGracePeriodMs, serviceCIDR: deps.services?.serviceCIDR },
       replicaOverrides: deps.replicaOverrides?.() ?? {},
     });
     this.memory = result.memory;
     for (const a of deps.dryRun ? [] : result.actions) {
       deps.log.info({ action: a.type, key: actionLogKey(a), reason: a.reason }, 'action');
     }
+    if (deps.services && !deps.dryRun) await this.syncServices(deps.services, apps, frozen, observed, result);
     const results = deps.dryRun
       ? []
       : await executeActions(deps.runtime, result.actions, this.inflight, {
@@ -145,6 +152,35 @@ export class Reconciler {
     this.lastSummary = summary;
     deps.onPass?.(summary);
     return summary;
+  }
+
+  /** Services hook (issue 6): every Ready host's rules follow this pass's endpoints, and pods
+   *  whose deletion this pass starts leave them first, before any SIGTERM. While an app has no
+   *  admitted commit yet (daemon start, source down) its Services are unknown: the rules on the
+   *  hosts are left as they are rather than removing a live app's Services. */
+  private async syncServices(
+    plane: ServiceDataPlane,
+    apps: AppDesired[],
+    frozen: string[],
+    observed: Observed,
+    result: PassResult,
+  ): Promise<void> {
+    if (frozen.length > 0) return;
+    const exclude = new Set(
+      result.actions.flatMap((a) => (a.type === 'deletePod' ? [endpointPodKey(a.pod)] : [])),
+    );
+    const synced = await plane.sync({ sources: serviceSourcesOf(apps), observed, exclude });
+    for (const h of synced.hosts)
+      if (h.outcome === 'failed')
+        this.deps.log.warn({ host: h.host, error: h.error }, 'service rules not applied');
+    for (const p of synced.problems)
+      result.events.push({
+        type: 'Warning',
+        reason: p.reason,
+        object: `service/${p.name}`,
+        namespace: p.namespace,
+        message: p.message,
+      });
   }
 
   private record(
