@@ -13,7 +13,9 @@ import { type ClusterOptions, clusterFlags, connectDaemon, loadCliConfig } from 
 import { outputFormat, printJson } from '../output.js';
 import { daemonGet } from './get-hpa.js';
 
-async function readUsage(config: ClusterConfig): Promise<{ hosts: ObservedHost[]; sweep: MetricsSweep }> {
+export async function readUsage(
+  config: ClusterConfig,
+): Promise<{ hosts: ObservedHost[]; sweep: MetricsSweep }> {
   const daemon = await connectDaemon(config);
   if (daemon) {
     const r = await daemonGet<{ hosts: ObservedHost[]; sweep?: MetricsSweep }>(daemon.address, '/api/v1/top');
