@@ -239,6 +239,32 @@ describe('Service data plane on the testbed', () => {
     }
   });
 
+  it("lets the host itself reach the cluster IP (through skiff's route for the service range)", async () => {
+    const answers = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      const r = await hostExec('h1', [
+        'sh',
+        '-c',
+        `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 2 ${clusterIP} 80 | tail -n 1`,
+      ]);
+      answers.add(r.stdout.trim());
+    }
+    expect([...answers].every((a) => /^web 1\.0\.0 web-[abc]$/.test(a))).toBe(true);
+    expect(answers.size).toBeGreaterThan(1);
+  });
+
+  it('keeps a client on one endpoint with ClientIP session affinity', async () => {
+    const sticky: ServiceSource[] = [
+      { app: APP, service: { ...webService, spec: { ...webService.spec, sessionAffinity: 'ClientIP' } } },
+    ];
+    const synced = await plane.sync({ sources: sticky, observed: await observe() });
+    expect(synced.hosts.map((h) => h.outcome)).toEqual(['applied', 'applied', 'applied']);
+    const answers = await requestsFromClient(rt, 'web-service', 30);
+    expect(answers).toHaveLength(30);
+    expect(new Set(answers).size).toBe(1);
+    await plane.sync({ sources, observed: await observe() });
+  });
+
   it('answers the NodePort on all three hosts, from outside them', async () => {
     for (const h of tb.hosts) {
       const seen = new Set<string>();
