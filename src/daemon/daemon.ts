@@ -174,6 +174,7 @@ export class Daemon {
     this.stopped = true;
     if (this.loopTimer) clearTimeout(this.loopTimer);
     await Promise.all([...this.pollers.values()].map((p) => p.stop()));
+    await this.inst.reconciler.idle();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
     this.server?.closeAllConnections?.();
     await this.inst.close();

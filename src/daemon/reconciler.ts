@@ -74,6 +74,11 @@ export class Reconciler {
     return this.lastSummary;
   }
 
+  /** Resolves when no pass is running (shutdown waits for it before closing the history). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
+  }
+
   /** Runs a pass now, or right after the one in flight (coalescing concurrent requests). */
   async pass(): Promise<PassSummary> {
     if (this.running) {

@@ -19,8 +19,6 @@ import {
 import type { RandomSource } from '../controllers/pod-name.js';
 import { generatePodName } from '../controllers/pod-name.js';
 import { podRequests } from '../controllers/pod-requests.js';
-import { serviceEnvVars, serviceHostAliases } from '../services/pod-service-links.js';
-import { resolveServices, serviceSourcesOf } from '../services/resolve.js';
 import {
   buildHostViews,
   placedFromObserved,
@@ -32,6 +30,8 @@ import type { ConfigMap, Deployment, KubeObject, Pod, Secret } from '../model/k8
 import { objectKey } from '../model/k8s.js';
 import type { Observed, ObservedHost, ObservedPod } from '../model/observed.js';
 import type { DeploymentView, PodView } from '../model/views.js';
+import { serviceEnvVars, serviceHostAliases } from '../services/pod-service-links.js';
+import { resolveServices, serviceSourcesOf } from '../services/resolve.js';
 import { type ConfigIndex, indexConfig } from './config-refs.js';
 import { materializePod } from './materialize-pod.js';
 import { podReadiness, podView } from './pod-status.js';
@@ -317,15 +317,9 @@ function healPod(ctx: AppContext, pod: ObservedPod): { waiting: Record<string, s
   const ref = { host: pod.host, namespace: pod.namespace, name: pod.name };
   for (const cs of spec.containers) {
     const c = pod.containers.find((x) => x.name === cs.name);
-    if (!c) {
-      ctx.actions.push({
-        type: 'restartContainer',
-        pod: ref,
-        container: cs.name,
-        reason: 'container is missing',
-      });
-      continue;
-    }
+    // A container removed behind skiff's back leaves nothing to restart from: the pod is
+    // replaced whole (its owner recreates it), which puts the workload back on this pass.
+    if (!c) return { waiting, replace: `container ${cs.name} was removed from the host` };
     const probe = pod.probes[cs.name];
     if (c.state === 'running' && probe && !probe.live && cs.livenessProbe) {
       ctx.actions.push({
