@@ -89,7 +89,7 @@ function podsWhere(what: string, ok: (pods: ObservedPod[]) => boolean, timeoutMs
 }
 
 /** N running pods, all of one revision, and nothing else of the app on the hosts. */
-function settled(n: number, timeoutMs = 60_000) {
+function settled(n: number, timeoutMs = 120_000) {
   return eventually(
     `${n} pods of one revision, nothing else`,
     async () => {
@@ -241,7 +241,7 @@ describe('git push deploys (issue 4)', () => {
       await podsWhere(
         `3 pods off ${victimHost}`,
         (ps) => ps.filter((p) => p.host !== victimHost).length === 3,
-        60_000,
+        120_000,
       );
     } finally {
       await healHost(victimHost);
