@@ -28,9 +28,15 @@ function summarize(samples: number[]): Summary {
   return { p50: at(0.5), p99: at(0.99), n: s.length };
 }
 
-async function timeOnce(fn: () => Promise<unknown>): Promise<number> {
+/** One timed call; a failed call is counted, not timed (the built-in ssh path drops some). */
+async function timeOnce(fn: () => Promise<unknown>, failures: { n: number }): Promise<number | undefined> {
   const t = performance.now();
-  await fn();
+  try {
+    await fn();
+  } catch {
+    failures.n++;
+    return undefined;
+  }
   return performance.now() - t;
 }
 
@@ -41,7 +47,7 @@ async function main(): Promise<void> {
   try {
     const config = await loadClusterConfig(tb.config);
     const h1 = config.hosts.find((h) => h.name === 'h1');
-    if (!h1 || h1.kind !== 'ssh') throw new Error('testbed host h1 missing from the config');
+    if (h1?.kind !== 'ssh') throw new Error('testbed host h1 missing from the config');
     const runtime = new DockerRuntime(config);
     const paths: Record<string, Docker> = {
       'local socket': new Docker({ socketPath: h1.dockerSocket }),
@@ -63,15 +69,17 @@ async function main(): Promise<void> {
       listContainers: (d) => d.listContainers({ all: true }),
     };
     const results: Record<string, Record<string, Summary>> = {};
+    const failures: Record<string, { n: number }> = {};
     for (const [callName, call] of Object.entries(calls)) {
       results[callName] = {};
       // Warm up every path (connections, JIT), then interleave rounds so drift hits all alike.
-      for (const d of Object.values(paths)) for (let i = 0; i < 3; i++) await call(d);
+      for (const d of Object.values(paths)) for (let i = 0; i < 3; i++) await call(d).catch(() => {});
       const samples: Record<string, number[]> = Object.fromEntries(Object.keys(paths).map((k) => [k, []]));
       for (let r = 0; r < ROUNDS; r++) {
         for (const [name, d] of Object.entries(paths)) {
           if (name.startsWith('dockerode') && r >= BUILTIN_ROUNDS) continue;
-          samples[name]!.push(await timeOnce(() => call(d)));
+          const ms = await timeOnce(() => call(d), (failures[`${callName} ${name}`] ??= { n: 0 }));
+          if (ms !== undefined) samples[name]!.push(ms);
         }
       }
       for (const [name, s] of Object.entries(samples)) results[callName]![name] = summarize(s);
@@ -102,6 +110,8 @@ async function main(): Promise<void> {
       const builtin = byPath["dockerode protocol 'ssh'"]!.p50;
       lines.push(`| ${callName} | ${(ssh / local).toFixed(2)}x | ${(builtin / ssh).toFixed(0)}x |`);
     }
+    const failed = Object.entries(failures).filter(([, f]) => f.n > 0);
+    if (failed.length > 0) lines.push('', `Failed calls (not timed): ${failed.map(([k, f]) => `${k}: ${f.n}`).join('; ')}.`);
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     if (!wasUp) await down(log);

@@ -7,6 +7,7 @@
 // - Every Docker call runs under a per-host and an overall concurrency bound, with a timeout.
 // - Pods are created whole or not at all (a failed create removes what it made); deletes and
 //   restarts are idempotent against what is actually on the host.
+import { setMaxListeners } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ClusterConfig, ConnectionConfig, HostConfig } from '../config/cluster-config.js';
@@ -152,6 +153,8 @@ export class DockerRuntime implements Runtime {
     return h.limiter.run(() =>
       this.global.run(async () => {
         const ac = new AbortController();
+        // One call may fan out (observe inspects every changed container under one signal).
+        setMaxListeners(0, ac.signal);
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
