@@ -3,11 +3,14 @@
 // and secrets on the host, logs, exec, stats, host commands and TCP from the host, a host cut
 // off (NotReady while the others answer) and healed, and a host key that does not match.
 // Every container made here is removed, and the suite checks that none is left.
+import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_DIR } from '../../scripts/testbed/layout.js';
+import type { HostRow } from '../../src/cli/commands/hosts.js';
 import type { ClusterConfig } from '../../src/config/cluster-config.js';
 import { loadClusterConfig } from '../../src/config/load-config.js';
 import type { DesiredPod } from '../../src/model/desired.js';
@@ -236,6 +239,77 @@ describe('DockerRuntime on the testbed', () => {
       return text.includes('200 OK') ? text : undefined;
     });
     expect(answer).toContain('e2e');
+  });
+
+  it('drives an engine through its local socket with no SSH (a `local` host)', async () => {
+    const h1 = config.hosts.find((h) => h.name === 'h1')!;
+    const local = new DockerRuntime({
+      ...config,
+      hosts: [
+        {
+          kind: 'local',
+          name: 'laptop',
+          address: h1.address,
+          dockerSocket: h1.dockerSocket,
+          dataDir: `${h1.dataDir}-local`,
+          labels: {},
+          taints: [],
+        },
+      ],
+    });
+    try {
+      const ref = { host: 'laptop', namespace: ns, name: 'local' };
+      const pod = sleeperPod('local', { image: busybox, namespace: ns });
+      pod.containers[0]!.files = [
+        {
+          path: '/etc/local/secret',
+          contentBase64: Buffer.from('x').toString('base64'),
+          mode: 0o644,
+          secret: true,
+        },
+      ];
+      await local.createPod('laptop', pod);
+      expect(
+        (await local.observe()).pods.filter((p) => p.namespace === ns).map((p) => `${p.name}@${p.host}`),
+      ).toEqual(['local@laptop']);
+      expect((await local.exec(ref, 'main', ['cat', '/etc/local/secret'])).stdout).toBe('x');
+      const mode = await local.execOnHost(
+        'laptop',
+        `stat -c %a ${h1.dataDir}-local/pods/${ns}/local/secrets/main/etc/local/secret`,
+      );
+      expect(mode.stdout.trim()).toBe('600');
+      await local.deletePod(ref, 1);
+      expect((await local.observe()).pods.filter((p) => p.namespace === ns)).toEqual([]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('`skiff hosts -o json` shows every host Ready with capacity and the requests placed there', async () => {
+    await rt.createPod(
+      'h2',
+      sleeperPod('counted', { image: busybox, namespace: ns, containers: ['a', 'b'] }),
+    );
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        'node',
+        ['bin/skiff.js', 'hosts', '--config', tb.config, '-o', 'json'],
+        { cwd: REPO_DIR },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+      ),
+    );
+    const rows = JSON.parse(out) as HostRow[];
+    expect(rows.map((r) => [r.name, r.ready])).toEqual([
+      ['h1', true],
+      ['h2', true],
+      ['h3', true],
+    ]);
+    const h2 = rows.find((r) => r.name === 'h2')!;
+    expect(h2.dockerVersion).toMatch(/^\d+\./);
+    expect(h2.capacity.cpuMilli).toBeGreaterThan(0);
+    expect(h2.allocated.cpuMilli).toBeGreaterThanOrEqual(200);
+    expect(h2.labels).toEqual(config.hosts.find((h) => h.name === 'h2')!.labels);
+    await rt.deletePod({ host: 'h2', namespace: ns, name: 'counted' }, 0);
   });
 
   it('marks a cut-off host NotReady while the others answer, and Ready again once healed', async () => {
