@@ -38,9 +38,14 @@ interface ViewSource {
   close(): Promise<void>;
 }
 
-async function openViewSource(config: ClusterConfig): Promise<ViewSource> {
+async function openViewSource(config: ClusterConfig, app: string | undefined): Promise<ViewSource> {
   const daemon = await connectDaemon(config);
-  if (daemon) return { next: () => daemon.view(), close: async () => undefined };
+  if (daemon) {
+    // Fetch first (as the webhook would): a commit pushed a moment ago is the rollout to watch,
+    // not the one before it (kubectl waits for the observed generation for the same reason).
+    await daemon.sync({ app, wait: false, timeoutSeconds: 30 });
+    return { next: () => daemon.view(), close: async () => undefined };
+  }
   const log = cliLogger();
   const inst = createSkiffInstance({ config, log, dryRun: true, history: false });
   await initialAdmission(inst, Date.now(), log);
@@ -87,7 +92,7 @@ async function runStatus(target: string, opts: RolloutOptions & { timeout: strin
   const timeoutMs = parseTimeout(opts.timeout);
   const intervalMs = parseDuration(opts.interval) ?? 1000;
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Number.POSITIVE_INFINITY;
-  const source = await openViewSource(config);
+  const source = await openViewSource(config, opts.app);
   let printed = '';
   try {
     for (;;) {
