@@ -71,7 +71,11 @@ export function rolloutStatus(view: ClusterView, target: DeploymentTarget): Roll
       message: `deployment "${name}" exceeded its progress deadline`,
       reason: [
         progressing ? `${progressing.reason}: ${progressing.message}` : 'ProgressDeadlineExceeded',
-        d.failure ? `${d.failure.reason}: ${d.failure.message}` : undefined,
+        d.failure
+          ? d.failure.message.includes(d.failure.reason)
+            ? d.failure.message
+            : `${d.failure.reason}: ${d.failure.message}`
+          : undefined,
       ]
         .filter(Boolean)
         .join('; '),

@@ -58,8 +58,12 @@ export interface GuardDecision {
 
 const depKey = (d: { namespace: string; name: string }) => `${d.namespace}/${d.name}`;
 
+/** `deployment/web: <why>`; the controller's message often already names the reason. */
 function failureText(d: DeploymentView): string {
-  if (d.failure) return `deployment/${d.name}: ${d.failure.reason}: ${d.failure.message}`;
+  if (d.failure) {
+    const { reason, message } = d.failure;
+    return `deployment/${d.name}: ${message.includes(reason) ? message : `${reason}: ${message}`}`;
+  }
   const c = d.conditions.find((x) => x.type === 'Progressing');
   return `deployment/${d.name}: ${c ? `${c.reason}: ${c.message}` : 'rollout failed'}`;
 }

@@ -92,6 +92,18 @@ describe('decideRolloutGuard', () => {
     expect(r.memory.lastHealthy).toBe('c2');
   });
 
+  it('does not repeat a reason the failure message already names', () => {
+    const d = dep({
+      ...failedV3,
+      failure: {
+        reason: 'Readiness probe failed: HTTP 503',
+        message: '2 of 2 new pod(s): Readiness probe failed: HTTP 503',
+      },
+    });
+    const r = decideRolloutGuard(input({ admitted: 'c3', head: 'c3', deployments: [d] }));
+    expect(r.failed?.reason).toBe('deployment/web: 2 of 2 new pod(s): Readiness probe failed: HTTP 503');
+  });
+
   it.each([
     ['autoRestore is off (it stays Failed, as on Kubernetes)', { autoRestore: false }, []],
     ['the commit is already quarantined', {}, ['c3']],
