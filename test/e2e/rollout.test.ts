@@ -1,0 +1,362 @@
+// Issue 5 end to end on the 3-host testbed, through the real git HTTP server, the real daemon
+// and the real CLI (`skiff set image`, `rollout status|history`, `scale` run as processes):
+// a rolling update v1 -> v2 stays within replicas+maxSurge pods and replicas-maxUnavailable
+// ready ones (readiness checked by the test itself, over TCP from each pod's host, not taken
+// from skiff); a v3 that never becomes ready stalls, `rollout status` exits 1 with the reason,
+// skiff restores v2 and quarantines v3; v4 rolls normally and lifts the quarantine.
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterConfig } from '../../src/config/cluster-config.js';
+import { loadClusterConfig } from '../../src/config/load-config.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import type { ObservedPod } from '../../src/model/observed.js';
+import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+import { type GitFixture, makeGitFixture } from '../support/git-server.js';
+import { eventually, testbed } from '../support/testbed.js';
+
+const exec = promisify(execFile);
+const APP = 'e2e-rollout';
+const NS = 'rollout';
+const REPLICAS = 4;
+const MAX_SURGE = 1;
+const MAX_UNAVAILABLE = 1;
+const image = (tag: string) => `10.213.0.1:5000/skiff/web:${tag}`;
+
+const deployment = (tag: string, env: Record<string, string> = {}) => `# the web tier
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: ${NS} }
+spec:
+  replicas: ${REPLICAS} # capacity promised to users
+  progressDeadlineSeconds: 20
+  selector: { matchLabels: { app: web } }
+  strategy:
+    type: RollingUpdate
+    rollingUpdate: { maxSurge: ${MAX_SURGE}, maxUnavailable: ${MAX_UNAVAILABLE} }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      terminationGracePeriodSeconds: 2
+      containers:
+        - name: web
+          image: ${image(tag)}
+          ports: [{ containerPort: 8080 }]
+          resources: { requests: { cpu: 50m, memory: 16Mi } }
+          readinessProbe:
+            httpGet: { path: /ready, port: 8080 }
+            periodSeconds: 1
+          env: [${Object.entries(env)
+            .map(([k, v]) => `{ name: ${k}, value: "${v}" }`)
+            .join(', ')}]
+`;
+
+let fx: GitFixture;
+let runtime: DockerRuntime;
+let configFile: string;
+let clusterConfig: ClusterConfig;
+let daemon: Daemon | undefined;
+
+/** The CLI as a user runs it; never throws on a non-zero exit. */
+async function skiff(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await exec('npx', ['tsx', 'src/cli/main.ts', ...args, '--config', configFile], {
+      cwd: join(import.meta.dirname, '../..'),
+      env: {
+        ...process.env,
+        SKIFF_LOG_LEVEL: 'warn',
+        GIT_AUTHOR_NAME: 'Ops Bot',
+        GIT_AUTHOR_EMAIL: 'ops@example.test',
+      },
+      timeout: 240_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+async function pushAndNotify(files: Record<string, string | null>, message: string): Promise<string> {
+  const sha = await fx.commit(files, message);
+  await fx.push();
+  if (daemon) await fetch(`http://${daemon.address}/webhook`, { method: 'POST', body: '{}' });
+  return sha;
+}
+
+async function appPods(): Promise<ObservedPod[]> {
+  return (await runtime.observe()).pods.filter((p) => p.app === APP);
+}
+
+type Readiness = 'ready' | 'unready' | 'unknown';
+
+/** GET /ready on the pod, from its own host (as a kubelet's probe): 200 is ready, another
+ *  answer or a refused connection is not; a transport failure or timeout (the SSH channel,
+ *  a loaded machine) tells nothing, and such samples are left out of the bounds check. */
+async function probeReady(p: ObservedPod): Promise<Readiness> {
+  if (!p.ip || !p.containers.every((c) => c.state === 'running')) return 'unready';
+  let sock: Awaited<ReturnType<DockerRuntime['connectTcp']>>;
+  try {
+    // A pod whose address is going away can leave the connect hanging: bounded, it is unknown.
+    const opening = runtime.connectTcp(p.host, p.ip, 8080);
+    const slow = new Promise<undefined>((r) => setTimeout(() => r(undefined), 1500));
+    const opened = await Promise.race([opening, slow]);
+    if (!opened) {
+      void opening.then((late) => late.destroy()).catch(() => undefined);
+      return 'unknown';
+    }
+    sock = opened;
+  } catch (err) {
+    return /refused/i.test(String((err as Error).message)) ? 'unready' : 'unknown';
+  }
+  return new Promise<Readiness>((resolve) => {
+    let text = '';
+    // The status line is all we need: answer as soon as it is in (the forwarded channel may
+    // stay half-open after the server is done).
+    const finish = (r: Readiness) => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(r);
+    };
+    const judge = () => finish(/^HTTP\/1\.[01] 200/.test(text) ? 'ready' : 'unready');
+    const timer = setTimeout(() => finish(text ? 'unready' : 'unknown'), 3000);
+    sock.on('data', (c: Buffer) => {
+      text += c.toString('utf8');
+      if (text.includes('\r\n')) judge();
+    });
+    sock.on('error', () => undefined);
+    sock.on('end', judge);
+    sock.on('close', judge);
+    sock.write('GET /ready HTTP/1.0\r\n\r\n');
+  });
+}
+
+interface Sample {
+  at: number;
+  pods: number;
+  ready: number;
+  /** Pods whose readiness could not be measured this time. */
+  unknown: number;
+  images: string[];
+  /** How long taking this sample took. */
+  ms: number;
+}
+
+/** Samples the hosts every ~200 ms until stopped: pods of the app and how many answer ready.
+ *  Samples taken while a host is NotReady (another test may cut one) are dropped. */
+function startWatcher() {
+  const samples: Sample[] = [];
+  const dropped: string[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const started = Date.now();
+      const observed = await runtime.observe().catch((err: Error) => {
+        dropped.push(`observe: ${err.message}`);
+        return undefined;
+      });
+      const notReady = observed?.hosts.filter((h) => !h.ready) ?? [];
+      if (notReady.length > 0)
+        dropped.push(`not ready: ${notReady.map((h) => `${h.name} (${h.reason})`).join(', ')}`);
+      if (observed && notReady.length === 0) {
+        const pods = observed.pods.filter((p) => p.app === APP);
+        const ready = await Promise.all(pods.map(probeReady));
+        samples.push({
+          at: started,
+          pods: pods.length,
+          ready: ready.filter((r) => r === 'ready').length,
+          unknown: ready.filter((r) => r === 'unknown').length,
+          images: pods.map((p) => p.containers[0]?.image ?? ''),
+          ms: Date.now() - started,
+        });
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, 200 - (Date.now() - started))));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done;
+      if (dropped.length > 0)
+        console.warn(`watcher dropped ${dropped.length} samples: ${[...new Set(dropped)].join('; ')}`);
+      return samples;
+    },
+  };
+}
+
+/** The issue's bounds, over every sample: never more than replicas+maxSurge pods, never fewer
+ *  than replicas-maxUnavailable ready ones. A pod whose readiness could not be measured counts
+ *  as not ready in the check of fully measured samples, and as possibly ready otherwise (a
+ *  sample can only prove a violation with what it measured). */
+function expectWithinBounds(samples: Sample[]) {
+  const took = samples.map((s) => s.ms).sort((a, b) => a - b);
+  expect(samples.length, `sample durations (ms): ${took.join(' ')}`).toBeGreaterThanOrEqual(8);
+  expect(Math.max(...samples.map((s) => s.pods))).toBeLessThanOrEqual(REPLICAS + MAX_SURGE);
+  const measured = samples.filter((s) => s.unknown === 0);
+  expect(measured.length).toBeGreaterThan(samples.length / 2);
+  for (const s of samples) {
+    expect(s.ready + s.unknown, JSON.stringify(s)).toBeGreaterThanOrEqual(REPLICAS - MAX_UNAVAILABLE);
+  }
+  const worst = measured.reduce((a, b) => (b.ready < a.ready ? b : a));
+  expect(worst.ready, JSON.stringify(worst)).toBeGreaterThanOrEqual(REPLICAS - MAX_UNAVAILABLE);
+}
+
+function runningImages(pods: ObservedPod[]): string[] {
+  return pods.map((p) => p.containers[0]?.image ?? '').sort();
+}
+
+function podsOf(what: string, ok: (pods: ObservedPod[]) => boolean, timeoutMs = 120_000) {
+  return eventually(
+    what,
+    async () => {
+      const pods = await appPods();
+      return ok(pods) ? pods : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+const allOf =
+  (tag: string, n = REPLICAS) =>
+  (ps: ObservedPod[]) =>
+    ps.length === n && runningImages(ps).every((i) => i === image(tag));
+
+beforeAll(async () => {
+  fx = await makeGitFixture();
+  configFile = join(fx.base, 'skiff.yaml');
+  const base = readFileSync(testbed().config, 'utf8');
+  writeFileSync(
+    configFile,
+    `${base}
+apps:
+  - name: ${APP}
+    repoURL: ${fx.repoURL}
+    revision: main
+    path: deploy
+    poll: { interval: 2s }
+daemon:
+  stateDir: ${fx.stateDir}
+  reconcileIntervalSeconds: 1
+`,
+  );
+  clusterConfig = await loadClusterConfig(configFile);
+  runtime = new DockerRuntime(clusterConfig);
+  await pushAndNotify({ 'deploy/web.yaml': deployment('1.0.0') }, 'Deploy web 1.0.0');
+  daemon = await Daemon.start({ config: clusterConfig, log: pino({ level: 'warn' }), listen: '127.0.0.1:0' });
+  await podsOf('4 pods of 1.0.0', allOf('1.0.0'));
+  const status = await skiff('rollout', 'status', 'deployment/web', '-n', NS, '--timeout', '2m');
+  expect(status.stdout).toContain('deployment "web" successfully rolled out');
+});
+
+afterAll(async () => {
+  await daemon?.stop();
+  for (const p of await appPods().catch(() => [])) {
+    await runtime.deletePod({ host: p.host, namespace: p.namespace, name: p.name }, 0).catch(() => undefined);
+  }
+  await runtime?.close();
+  await fx?.close();
+});
+
+describe('rolling updates with health checks (issue 5)', () => {
+  it('rolls v1 -> v2 (by `skiff set image`) within maxSurge and maxUnavailable', async () => {
+    const watcher = startWatcher();
+    let samples: Sample[] = [];
+    try {
+      const set = await skiff('set', 'image', 'deployment/web', `web=${image('2.0.0')}`, '-n', NS);
+      expect(set.code, set.stderr).toBe(0);
+      expect(set.stdout).toContain('deployment.apps/web image updated: commit');
+      await fx.pull();
+      const { stdout: log } = await exec('git', ['log', '-1', '--format=%an|%s'], { cwd: fx.work });
+      expect(log.trim()).toBe(`Ops Bot|Set image of deployment/web: web=${image('2.0.0')}`);
+
+      // No webhook: `rollout status` has the daemon fetch before it judges.
+      const status = await skiff('rollout', 'status', 'deployment/web', '-n', NS, '--timeout', '3m');
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(/Waiting for deployment "web" rollout to finish: /);
+      expect(status.stdout.trim().split('\n').at(-1)).toBe('deployment "web" successfully rolled out');
+      await podsOf('4 pods of 2.0.0', allOf('2.0.0'));
+      await new Promise((r) => setTimeout(r, 1000));
+    } finally {
+      samples = await watcher.stop();
+    }
+    expect(samples.filter((s) => new Set(s.images).size > 1).length).toBeGreaterThanOrEqual(3); // it saw the rollout
+    expectWithinBounds(samples);
+  });
+
+  let v3 = '';
+  it('stalls a v3 that never becomes ready, fails rollout status, restores v2 and quarantines v3', async () => {
+    const watcher = startWatcher();
+    let samples: Sample[] = [];
+    try {
+      v3 = await pushAndNotify(
+        { 'deploy/web.yaml': deployment('3.0.0', { READY: 'false' }) },
+        'Roll web to 3.0.0',
+      );
+      const status = await skiff('rollout', 'status', 'deployment/web', '-n', NS, '--timeout', '3m');
+      expect(status.code, status.stdout).toBe(1);
+      expect(status.stderr).toContain('error: deployment "web" exceeded its progress deadline');
+      expect(status.stderr).toMatch(/reason: .*(Readiness probe failed|ReadinessNeverPassed)/);
+      await podsOf('4 pods of 2.0.0 again', allOf('2.0.0'));
+    } finally {
+      samples = await watcher.stop();
+    }
+    expect(samples.some((s) => s.images.includes(image('3.0.0')))).toBe(true); // v3 was tried
+    expectWithinBounds(samples);
+
+    const history = daemon!.inst.history!;
+    expect(history.isQuarantined(APP, v3)).toBe(true);
+    expect(history.quarantineOf(APP, v3)!.reason).toMatch(/deployment\/web: /);
+    const app = await eventually('status shows the quarantine', async () => {
+      const a = daemon!.inst.reconciler.view?.apps.find((x) => x.name === APP);
+      return a?.quarantined.some((q) => q.commit === v3) ? a : undefined;
+    });
+    expect(app.liveCommit).not.toBe(v3);
+    // Auto-sync keeps skipping the quarantined head.
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(runningImages(await appPods())).toEqual(Array(REPLICAS).fill(image('2.0.0')));
+  });
+
+  it('rolls a following commit v4 normally and lifts the quarantine', async () => {
+    const v4 = await pushAndNotify(
+      { 'deploy/web.yaml': deployment('3.0.0') },
+      'Roll web to 3.0.0, ready this time',
+    );
+    const status = await skiff('rollout', 'status', 'deployment/web', '-n', NS, '--timeout', '3m');
+    expect(status.code, status.stderr).toBe(0);
+    await podsOf('4 pods of 3.0.0', allOf('3.0.0'));
+    const history = daemon!.inst.history!;
+    await eventually('quarantine lifted', async () => (history.isQuarantined(APP, v3) ? undefined : true));
+    expect(
+      history.listQuarantined(APP, { includeCleared: true }).find((q) => q.commit === v3)?.clearedBy,
+    ).toBe(v4);
+
+    const revisions = await skiff('rollout', 'history', 'deployment/web', '-n', NS);
+    expect(revisions.code, revisions.stderr).toBe(0);
+    expect(revisions.stdout).toMatch(/REVISION\s+COMMIT\s+AUTHOR\s+CHANGE-CAUSE/);
+    expect(revisions.stdout).toMatch(
+      new RegExp(`${v4.slice(0, 7)}\\s+Ada Dev <ada@example.test>\\s+Roll web to 3\\.0\\.0, ready this time`),
+    );
+    expect(revisions.stdout).toContain('Set image of deployment/web');
+  });
+
+  it('scales by a commit (`skiff scale`), and a dry run changes nothing', async () => {
+    const head = await fx.head();
+    const dry = await skiff('scale', 'deployment/web', '--replicas=2', '-n', NS, '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('-  replicas: 4 # capacity promised to users');
+    expect(dry.stdout).toContain('+  replicas: 2 # capacity promised to users');
+    await fx.pull();
+    expect(await fx.head()).toBe(head);
+
+    const scaled = await skiff('scale', 'deployment/web', '--replicas=2', '-n', NS);
+    expect(scaled.code, scaled.stderr).toBe(0);
+    await fx.pull();
+    const { stdout } = await exec('git', ['log', '-1', '--format=%s'], { cwd: fx.work });
+    expect(stdout.trim()).toBe('Scale deployment/web to 2 replicas');
+    if (daemon) await fetch(`http://${daemon.address}/webhook`, { method: 'POST', body: '{}' });
+    await podsOf('2 pods of 3.0.0', allOf('3.0.0', 2));
+  });
+});
