@@ -5,6 +5,7 @@
 // Every container made here is removed, and the suite checks that none is left.
 import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
@@ -310,6 +311,38 @@ describe('DockerRuntime on the testbed', () => {
     expect(h2.allocated.cpuMilli).toBeGreaterThanOrEqual(200);
     expect(h2.labels).toEqual(config.hosts.find((h) => h.name === 'h2')!.labels);
     await rt.deletePod({ host: 'h2', namespace: ns, name: 'counted' }, 0);
+  });
+
+  it('runs the preStop hook before stopping the containers of a deleted pod', async () => {
+    // The hook reports to a listener of this test process on the testbed bridge.
+    const server = createServer();
+    const heard = new Promise<string>((resolve) =>
+      server.on('connection', (sock) => {
+        let text = '';
+        sock.on('data', (d) => {
+          text += d.toString();
+        });
+        sock.on('end', () => resolve(text));
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, tb.registry.split(':')[0], resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const pod = sleeperPod('hooked', { image: busybox, namespace: ns });
+      pod.spec.containers[0]!.lifecycle = {
+        preStop: {
+          exec: {
+            command: ['sh', '-c', `echo "prestop $POD_NAME" | nc -w 2 ${tb.registry.split(':')[0]} ${port}`],
+          },
+        },
+      };
+      await rt.createPod('h1', pod);
+      await rt.deletePod({ host: 'h1', namespace: ns, name: 'hooked' }, 5);
+      expect((await heard).trim()).toBe('prestop hooked');
+      expect((await rt.observe()).pods.some((p) => p.namespace === ns && p.name === 'hooked')).toBe(false);
+    } finally {
+      server.close();
+    }
   });
 
   it('marks a cut-off host NotReady while the others answer, and Ready again once healed', async () => {
