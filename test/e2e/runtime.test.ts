@@ -270,9 +270,10 @@ describe('DockerRuntime on the testbed', () => {
         },
       ];
       await local.createPod('laptop', pod);
+      // The same engine as h1 (which may hold this suite's other pods), seen as host "laptop".
       expect(
         (await local.observe()).pods.filter((p) => p.namespace === ns).map((p) => `${p.name}@${p.host}`),
-      ).toEqual(['local@laptop']);
+      ).toContain('local@laptop');
       expect((await local.exec(ref, 'main', ['cat', '/etc/local/secret'])).stdout).toBe('x');
       const mode = await local.execOnHost(
         'laptop',
@@ -280,7 +281,7 @@ describe('DockerRuntime on the testbed', () => {
       );
       expect(mode.stdout.trim()).toBe('600');
       await local.deletePod(ref, 1);
-      expect((await local.observe()).pods.filter((p) => p.namespace === ns)).toEqual([]);
+      expect((await local.observe()).pods.some((p) => p.namespace === ns && p.name === 'local')).toBe(false);
     } finally {
       await local.close();
     }
