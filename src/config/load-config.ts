@@ -31,7 +31,7 @@ export class ConfigError extends SkiffError {
     super(
       'config.invalid',
       `invalid cluster config ${file}:\n${diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`,
-      { subject: file, hint: 'fix the config file; see README "Cluster config"' },
+      { subject: file, hint: 'fix the listed fields of the config file' },
     );
     this.diagnostics = diagnostics;
   }
