@@ -155,7 +155,7 @@ async function main(): Promise<void> {
       'ClusterIP from h1': `http://${clusterIP}/`,
     };
     const samples: Record<string, WrkResult[]> = Object.fromEntries(Object.keys(paths).map((k) => [k, []]));
-    for (const url of Object.values(paths)) await wrk('skiff-h1', url.replace(/\/$/, '/')); // warm-up
+    for (const url of Object.values(paths)) await wrk('skiff-h1', url); // warm-up
     for (let r = 0; r < ROUNDS; r++) {
       for (const [name, url] of Object.entries(paths)) samples[name]!.push(await wrk('skiff-h1', url));
     }
