@@ -288,7 +288,9 @@ export function allocateNodePorts(
 }
 
 /** The Services of admitted apps, as resolveServices takes them. */
-export function serviceSourcesOf(apps: readonly { name: string; objects: readonly { kind: string }[] }[]): ServiceSource[] {
+export function serviceSourcesOf(
+  apps: readonly { name: string; objects: readonly { kind: string }[] }[],
+): ServiceSource[] {
   return apps.flatMap((a) =>
     a.objects.filter((o): o is Service => o.kind === 'Service').map((service) => ({ app: a.name, service })),
   );
