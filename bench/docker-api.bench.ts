@@ -78,7 +78,9 @@ async function main(): Promise<void> {
       for (let r = 0; r < ROUNDS; r++) {
         for (const [name, d] of Object.entries(paths)) {
           if (name.startsWith('dockerode') && r >= BUILTIN_ROUNDS) continue;
-          const ms = await timeOnce(() => call(d), (failures[`${callName} ${name}`] ??= { n: 0 }));
+          const key = `${callName} ${name}`;
+          failures[key] ??= { n: 0 };
+          const ms = await timeOnce(() => call(d), failures[key]);
           if (ms !== undefined) samples[name]!.push(ms);
         }
       }
@@ -111,7 +113,8 @@ async function main(): Promise<void> {
       lines.push(`| ${callName} | ${(ssh / local).toFixed(2)}x | ${(builtin / ssh).toFixed(0)}x |`);
     }
     const failed = Object.entries(failures).filter(([, f]) => f.n > 0);
-    if (failed.length > 0) lines.push('', `Failed calls (not timed): ${failed.map(([k, f]) => `${k}: ${f.n}`).join('; ')}.`);
+    if (failed.length > 0)
+      lines.push('', `Failed calls (not timed): ${failed.map(([k, f]) => `${k}: ${f.n}`).join('; ')}.`);
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     if (!wasUp) await down(log);

@@ -39,7 +39,16 @@ async function main(): Promise<void> {
     // Setup over the local sockets (fast); the image must be on every engine.
     await Promise.all(
       engines.map(async (e) => {
-        if (await e.docker.getImage(image).inspect().then(() => true, () => false)) return;
+        if (
+          await e.docker
+            .getImage(image)
+            .inspect()
+            .then(
+              () => true,
+              () => false,
+            )
+        )
+          return;
         const stream = await e.docker.pull(image);
         await new Promise((resolve, reject) =>
           e.docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve(null))),

@@ -25,6 +25,8 @@ export function fnv1a32(text: string, seed = 0x811c9dc5): number {
 /** 64 bits from two independent FNV passes, hex: for content keys where 32 bits is thin. */
 export function contentHash(text: string): string {
   const a = fnv1a32(text).toString(16).padStart(8, '0');
-  const b = fnv1a32(text, 0x01000193 ^ 0x9e3779b9).toString(16).padStart(8, '0');
+  const b = fnv1a32(text, 0x01000193 ^ 0x9e3779b9)
+    .toString(16)
+    .padStart(8, '0');
   return a + b;
 }
