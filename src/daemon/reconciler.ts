@@ -17,8 +17,9 @@ import {
 } from '../reconcile/pass.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ServiceDataPlane } from '../services/data-plane.js';
-import { endpointPodKey } from '../services/endpoints.js';
-import { serviceSourcesOf } from '../services/resolve.js';
+import { computeEndpoints, endpointPodKey } from '../services/endpoints.js';
+import { resolveServices, serviceSourcesOf } from '../services/resolve.js';
+import { buildServiceViews } from '../services/views.js';
 import type { HistoryStore } from '../state/history-store.js';
 import { summarizeActions } from '../state/history-types.js';
 import type { AppTracker } from './app-tracker.js';
@@ -143,7 +144,7 @@ export class Reconciler {
         });
     const finished = deps.clock();
     if (!deps.dryRun) this.record(result, results, apps, observed, started, finished);
-    this.latest = this.buildView(result, observed);
+    this.latest = this.buildView(result, observed, apps);
     const summary: PassSummary = {
       at: started,
       durationMs: finished - started,
@@ -216,7 +217,7 @@ export class Reconciler {
     }
   }
 
-  private buildView(result: PassResult, observed: Observed): ClusterView {
+  private buildView(result: PassResult, observed: Observed, desired: AppDesired[]): ClusterView {
     const apps: AppStatus[] = this.deps.trackers.map((t) => {
       const snap = t.snapshot();
       const deployments = result.deployments.filter((d) => d.app === t.name);
@@ -277,7 +278,18 @@ export class Reconciler {
       pods: result.pods,
       deployments: result.deployments,
       configs,
+      ...this.serviceViews(desired, observed),
     };
+  }
+
+  /** What `get services|endpoints` show: computed from this pass's apps and pods, so a dry run
+   *  (the CLI without a daemon) shows what the data plane would program. */
+  private serviceViews(apps: AppDesired[], observed: Observed): Pick<ClusterView, 'services' | 'endpoints'> {
+    const cidr = this.deps.services?.serviceCIDR;
+    if (!cidr) return { services: [], endpoints: [] };
+    const { services } = resolveServices(serviceSourcesOf(apps), cidr);
+    const endpoints = computeEndpoints(services, observed.pods, observed.hosts);
+    return buildServiceViews(services, endpoints, observed.hosts);
   }
 }
 

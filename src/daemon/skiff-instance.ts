@@ -13,6 +13,7 @@ import { GitSource } from '../git/git-source.js';
 import { Prober } from '../probes/prober.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { ServiceDataPlane } from '../services/data-plane.js';
 import { type HistoryStore, openHistoryStore } from '../state/history-store.js';
 import { AppTracker } from './app-tracker.js';
 import { createBundleValidator } from './bundle-validator.js';
@@ -40,6 +41,7 @@ export interface SkiffInstance {
   reconciler: Reconciler;
   prober: Prober;
   autoscaler: Autoscaler;
+  services: ServiceDataPlane;
   history?: HistoryStore;
   close(): Promise<void>;
 }
@@ -109,6 +111,10 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     intervalMs: config.daemon.metricsIntervalSeconds * 1000,
     onReplicasChange: () => opts.onReplicasChange?.(),
   });
+  const services = new ServiceDataPlane(runtime, {
+    serviceCIDR: config.network.serviceCIDR,
+    clock: Date.now,
+  });
   const reconciler = new Reconciler({
     runtime,
     trackers,
@@ -125,6 +131,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
       return annotated;
     },
     replicaOverrides: () => autoscaler.overrides(),
+    services,
   });
   return {
     config,
@@ -134,6 +141,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     reconciler,
     prober,
     autoscaler,
+    services,
     history,
     async close() {
       prober.stop();

@@ -2,6 +2,7 @@
 // pure core from (desired, observed, memory, now); rendered by the CLI; served by the daemon.
 // Never contains secret values.
 import type { Diagnostic } from './diagnostics.js';
+import type { Labels, Service } from './k8s.js';
 import type { ObservedHost } from './observed.js';
 
 export interface Condition {
@@ -123,6 +124,33 @@ export interface ClusterView {
   pods: PodView[];
   deployments: DeploymentView[];
   configs: ConfigView[];
+  services: ServiceView[];
+  endpoints: EndpointsView[];
+}
+
+/** A Service as `skiff get services` shows it. */
+export interface ServiceView {
+  namespace: string;
+  name: string;
+  app: string;
+  type: Service['spec']['type'];
+  /** The virtual IP, `None` for a headless Service, absent when none (ExternalName). */
+  clusterIP?: string;
+  /** LoadBalancer: the Ready hosts' addresses. */
+  externalIPs: string[];
+  externalName?: string;
+  /** As kubectl prints them: `80/TCP`, or `80:30080/TCP` with a node port. */
+  ports: string[];
+  selector: Labels;
+  sessionAffinity: 'None' | 'ClientIP';
+}
+
+export interface EndpointsView {
+  namespace: string;
+  name: string;
+  app: string;
+  /** Ready endpoints as `address:port` (host address and published port), per Service port. */
+  endpoints: string[];
 }
 
 /** One decision of an HPA as `describe hpa` lists it (from the history database). */

@@ -4,34 +4,12 @@
 // LoadBalancer: there is no cloud load balancer; a LoadBalancer Service is a NodePort Service
 // whose status lists every Ready host's address as its external addresses (clients may use any
 // of them, on the node port).
-import type { Labels } from '../model/k8s.js';
 import type { ObservedHost } from '../model/observed.js';
+import type { EndpointsView, ServiceView } from '../model/views.js';
 import type { ServiceEndpoints } from './endpoints.js';
 import type { ResolvedService } from './resolve.js';
 
-export interface ServiceView {
-  namespace: string;
-  name: string;
-  app: string;
-  type: ResolvedService['type'];
-  /** The virtual IP, `None` for a headless Service, absent when none (ExternalName). */
-  clusterIP?: string;
-  /** LoadBalancer: the Ready hosts' addresses. */
-  externalIPs: string[];
-  externalName?: string;
-  /** As kubectl prints them: `80/TCP`, or `80:30080/TCP` with a node port. */
-  ports: string[];
-  selector: Labels;
-  sessionAffinity: 'None' | 'ClientIP';
-}
-
-export interface EndpointsView {
-  namespace: string;
-  name: string;
-  app: string;
-  /** Ready endpoints as `address:port` (host address and published port), per Service port. */
-  endpoints: string[];
-}
+export type { EndpointsView, ServiceView };
 
 export function buildServiceViews(
   services: readonly ResolvedService[],

@@ -1,16 +1,19 @@
-// `skiff describe KIND/NAME`: kubectl describe for pods and deployments, with events.
+// `skiff describe KIND/NAME`: kubectl describe for pods, deployments, services and HPAs, with
+// events.
 import type { Command } from 'commander';
 import { SkiffError, UsageError } from '../../model/errors.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
 import { readClusterView, readEvents } from '../read-cluster.js';
-import { describeDeployment, describePod } from '../views/index.js';
+import { describeDeployment, describePod, describeService } from '../views/index.js';
 import { printHpaDescription } from './get-hpa.js';
 
 export function registerDescribe(program: Command): void {
   clusterFlags(
     program
       .command('describe')
-      .description('show one object in detail, with its events (pod/NAME, deployment/NAME)')
+      .description(
+        'show one object in detail, with its events (pod/NAME, deployment/NAME, service/NAME, hpa/NAME)',
+      )
       .argument('<object>', 'KIND/NAME, e.g. deployment/web')
       .option('-n, --namespace <ns>', 'namespace', 'default'),
   ).action(async (ref: string, opts: ClusterOptions & { namespace: string }) => {
@@ -40,6 +43,16 @@ export function registerDescribe(program: Command): void {
       process.stdout.write(describeDeployment(dep, view.pods, events, { now }));
       return;
     }
-    throw new UsageError(`describe does not know kind "${kind}"`, 'use pod/NAME or deployment/NAME');
+    if (kind === 'service' || kind === 'svc' || kind === 'services') {
+      const svc = view.services.find((s) => s.name === name && s.namespace === opts.namespace);
+      if (!svc) throw new SkiffError('not-found', `service "${name}" not found`);
+      const eps = view.endpoints.find((e) => e.name === name && e.namespace === opts.namespace);
+      process.stdout.write(describeService(svc, eps, events, { now }));
+      return;
+    }
+    throw new UsageError(
+      `describe does not know kind "${kind}"`,
+      'use pod/NAME, deployment/NAME, service/NAME or hpa/NAME',
+    );
   });
 }

@@ -1,6 +1,8 @@
-// `skiff get pods|deployments|configmaps|secrets|events|hosts [-o wide|json]`: kubectl's tables.
+// `skiff get pods|deployments|services|endpoints|configmaps|secrets|events|hpa [-o wide|json]`:
+// kubectl's tables.
 import type { Command } from 'commander';
 import { UsageError } from '../../model/errors.js';
+import { renderEndpoints, renderServices } from '../../services/render.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
 import { outputFormat, printJson } from '../output.js';
 import { readClusterView, readEvents } from '../read-cluster.js';
@@ -28,6 +30,11 @@ const ALIASES: Record<string, string> = {
   ev: 'events',
   event: 'events',
   events: 'events',
+  svc: 'services',
+  service: 'services',
+  services: 'services',
+  ep: 'endpoints',
+  endpoints: 'endpoints',
   hpa: 'hpa',
   horizontalpodautoscaler: 'hpa',
   horizontalpodautoscalers: 'hpa',
@@ -37,8 +44,10 @@ export function registerGet(program: Command): void {
   clusterFlags(
     program
       .command('get')
-      .description('list objects as kubectl does: pods, deployments, configmaps, secrets, events')
-      .argument('<kind>', 'pods | deployments | configmaps | secrets | events')
+      .description(
+        'list objects as kubectl does: pods, deployments, services, endpoints, configmaps, secrets, events, hpa',
+      )
+      .argument('<kind>', 'pods | deployments | services | endpoints | configmaps | secrets | events | hpa')
       .option('-o, --output <format>', 'text | wide | json', 'text')
       .option('-n, --namespace <ns>', 'only this namespace')
       .option('-A, --all-namespaces', 'every namespace'),
@@ -51,7 +60,7 @@ export function registerGet(program: Command): void {
       if (!kind)
         throw new UsageError(
           `unknown resource type "${kindArg}"`,
-          'use pods, deployments, configmaps, secrets or events',
+          'use pods, deployments, services, endpoints, configmaps, secrets, events or hpa',
         );
       const format = outputFormat(opts.output, ['text', 'wide', 'json']);
       const config = await loadCliConfig(opts);
@@ -79,6 +88,18 @@ export function registerGet(program: Command): void {
           const deps = inNs(view.deployments);
           if (format === 'json') return printJson(deps);
           process.stdout.write(renderDeployments(deps, { ...table, pods: view.pods }));
+          return;
+        }
+        case 'services': {
+          const services = inNs(view.services);
+          if (format === 'json') return printJson(services);
+          process.stdout.write(renderServices(services, table));
+          return;
+        }
+        case 'endpoints': {
+          const endpoints = inNs(view.endpoints);
+          if (format === 'json') return printJson(endpoints);
+          process.stdout.write(renderEndpoints(endpoints, table));
           return;
         }
         case 'configmaps':

@@ -10,6 +10,7 @@ export * from './deployments.js';
 export * from './describe-containers.js';
 export * from './describe-deployment.js';
 export * from './describe-pod.js';
+export * from './describe-service.js';
 export * from './events.js';
 export * from './pods.js';
 export * from './status.js';

@@ -60,7 +60,16 @@ function app(over: Partial<AppStatus> = {}): AppStatus {
 }
 
 function view(d: DeploymentView | undefined, pods: PodView[], a: AppStatus = app()): ClusterView {
-  return { at: 0, apps: [a], hosts: [], pods, deployments: d ? [d] : [], configs: [] };
+  return {
+    at: 0,
+    apps: [a],
+    hosts: [],
+    pods,
+    deployments: d ? [d] : [],
+    configs: [],
+    services: [],
+    endpoints: [],
+  };
 }
 
 const newPods = (n: number) => Array.from({ length: n }, (_, i) => pod(i, NEW));
