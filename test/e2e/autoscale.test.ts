@@ -65,7 +65,11 @@ async function push(files: Record<string, string | null>, message: string): Prom
 async function running(): Promise<ObservedPod[]> {
   const o = await runtime.observe();
   return o.pods.filter(
-    (p) => p.app === APP && !p.terminating && p.containers.every((c) => c.state === 'running'),
+    (p) =>
+      p.app === APP &&
+      !p.terminating &&
+      p.containers.length > 0 &&
+      p.containers.every((c) => c.state === 'running'),
   );
 }
 

@@ -257,23 +257,19 @@ describe('GitSource over the real git HTTP server', () => {
 
   it('the server inflates gzip request bodies (git gzips large fetch negotiations)', async () => {
     const { f } = await setup(false);
-    // Many local refs make the CLI's upload-pack request large enough to be gzipped.
+    // git gzips a request body over 1 KiB. Forty new annotated tags upstream are forty distinct
+    // `want` lines in the first fetch request (~2 KiB), whatever the negotiation does with haves.
     const other = join(f.base, 'other');
     await git(f.base, 'clone', '-q', f.cliURL, other);
-    for (let i = 0; i < 60; i++) {
-      fs.writeFileSync(join(other, 'n.txt'), `${i}\n`);
-      await git(other, 'add', 'n.txt');
-      await git(other, 'commit', '-q', '-m', `c${i}`);
-      await git(other, 'tag', `t${i}`);
-    }
     await f.commit({ 'apps/web/new.yaml': CONFIG }, 'new upstream');
-    await f.push();
+    for (let i = 0; i < 40; i++) await git(f.work, 'tag', '-a', '-m', `release ${i}`, `release-${i}`);
+    await f.push('--tags');
     const { stderr } = await import('node:child_process').then(
       ({ execFile }) =>
         new Promise<{ stderr: string }>((resolve, reject) =>
           execFile(
             'git',
-            ['fetch', 'origin'],
+            ['fetch', '--tags', 'origin'],
             { cwd: other, env: { ...process.env, GIT_TRACE_CURL: '1', GIT_TRACE_CURL_NO_DATA: '1' } },
             (e, _o, se) => (e ? reject(e) : resolve({ stderr: se })),
           ),

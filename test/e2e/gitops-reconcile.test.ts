@@ -81,7 +81,9 @@ function podsWhere(what: string, ok: (pods: ObservedPod[]) => boolean, timeoutMs
   return eventually(
     what,
     async () => {
-      const pods = (await appPods()).filter((p) => p.containers.every((c) => c.state === 'running'));
+      const pods = (await appPods()).filter(
+        (p) => p.containers.length > 0 && p.containers.every((c) => c.state === 'running'),
+      );
       return ok(pods) ? pods : undefined;
     },
     timeoutMs,
@@ -97,7 +99,8 @@ function settled(n: number, timeoutMs = 120_000) {
       const ok =
         all.length === n &&
         new Set(all.map((p) => p.templateHash)).size === 1 &&
-        all.every((p) => p.containers.every((c) => c.state === 'running'));
+        // A pod is observed from its sandbox on, before its containers exist: wait for `web`.
+        all.every((p) => p.containers.some((c) => c.name === 'web' && c.state === 'running'));
       return ok ? all : undefined;
     },
     timeoutMs,

@@ -18,7 +18,12 @@ describe('describeService', () => {
   it("prints kubectl's fields: selector, type, IP, port, node port, endpoints and events", () => {
     const out = describeService(
       svc,
-      { namespace: 'default', name: 'web', app: 'shop', endpoints: ['10.213.0.11:32768', '10.213.0.12:32770'] },
+      {
+        namespace: 'default',
+        name: 'web',
+        app: 'shop',
+        endpoints: ['10.213.0.11:32768', '10.213.0.12:32770'],
+      },
       [],
       { now: 0 },
     );
