@@ -16,6 +16,13 @@ import { Daemon } from '../../src/daemon/daemon.js';
 import type { ObservedPod } from '../../src/model/observed.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { type GitFixture, makeGitFixture } from '../support/git-server.js';
+import {
+  expectWithinBounds as expectBounds,
+  runningImages,
+  runSkiff,
+  type Sample,
+  startWatcher as startWatcherOf,
+} from '../support/rollout-watch.js';
 import { eventually, testbed } from '../support/testbed.js';
 
 const exec = promisify(execFile);
@@ -61,24 +68,7 @@ let clusterConfig: ClusterConfig;
 let daemon: Daemon | undefined;
 
 /** The CLI as a user runs it; never throws on a non-zero exit. */
-async function skiff(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await exec('npx', ['tsx', 'src/cli/main.ts', ...args, '--config', configFile], {
-      cwd: join(import.meta.dirname, '../..'),
-      env: {
-        ...process.env,
-        SKIFF_LOG_LEVEL: 'warn',
-        GIT_AUTHOR_NAME: 'Ops Bot',
-        GIT_AUTHOR_EMAIL: 'ops@example.test',
-      },
-      timeout: 240_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const skiff = (...args: string[]) => runSkiff(configFile, ...args);
 
 async function pushAndNotify(files: Record<string, string | null>, message: string): Promise<string> {
   const sha = await fx.commit(files, message);
@@ -91,122 +81,9 @@ async function appPods(): Promise<ObservedPod[]> {
   return (await runtime.observe()).pods.filter((p) => p.app === APP);
 }
 
-type Readiness = 'ready' | 'unready' | 'unknown';
-
-/** GET /ready on the pod, from its own host (as a kubelet's probe): 200 is ready, another
- *  answer or a refused connection is not; a transport failure or timeout (the SSH channel,
- *  a loaded machine) tells nothing, and such samples are left out of the bounds check. */
-async function probeReady(p: ObservedPod): Promise<Readiness> {
-  if (!p.ip || !p.containers.every((c) => c.state === 'running')) return 'unready';
-  let sock: Awaited<ReturnType<DockerRuntime['connectTcp']>>;
-  try {
-    // A pod whose address is going away can leave the connect hanging: bounded, it is unknown.
-    const opening = runtime.connectTcp(p.host, p.ip, 8080);
-    const slow = new Promise<undefined>((r) => setTimeout(() => r(undefined), 1500));
-    const opened = await Promise.race([opening, slow]);
-    if (!opened) {
-      void opening.then((late) => late.destroy()).catch(() => undefined);
-      return 'unknown';
-    }
-    sock = opened;
-  } catch (err) {
-    return /refused/i.test(String((err as Error).message)) ? 'unready' : 'unknown';
-  }
-  return new Promise<Readiness>((resolve) => {
-    let text = '';
-    // The status line is all we need: answer as soon as it is in (the forwarded channel may
-    // stay half-open after the server is done).
-    const finish = (r: Readiness) => {
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(r);
-    };
-    const judge = () => finish(/^HTTP\/1\.[01] 200/.test(text) ? 'ready' : 'unready');
-    const timer = setTimeout(() => finish(text ? 'unready' : 'unknown'), 3000);
-    sock.on('data', (c: Buffer) => {
-      text += c.toString('utf8');
-      if (text.includes('\r\n')) judge();
-    });
-    sock.on('error', () => undefined);
-    sock.on('end', judge);
-    sock.on('close', judge);
-    sock.write('GET /ready HTTP/1.0\r\n\r\n');
-  });
-}
-
-interface Sample {
-  at: number;
-  pods: number;
-  ready: number;
-  /** Pods whose readiness could not be measured this time. */
-  unknown: number;
-  images: string[];
-  /** How long taking this sample took. */
-  ms: number;
-}
-
-/** Samples the hosts every ~200 ms until stopped: pods of the app and how many answer ready.
- *  Samples taken while a host is NotReady (another test may cut one) are dropped. */
-function startWatcher() {
-  const samples: Sample[] = [];
-  const dropped: string[] = [];
-  let running = true;
-  const done = (async () => {
-    while (running) {
-      const started = Date.now();
-      const observed = await runtime.observe().catch((err: Error) => {
-        dropped.push(`observe: ${err.message}`);
-        return undefined;
-      });
-      const notReady = observed?.hosts.filter((h) => !h.ready) ?? [];
-      if (notReady.length > 0)
-        dropped.push(`not ready: ${notReady.map((h) => `${h.name} (${h.reason})`).join(', ')}`);
-      if (observed && notReady.length === 0) {
-        const pods = observed.pods.filter((p) => p.app === APP);
-        const ready = await Promise.all(pods.map(probeReady));
-        samples.push({
-          at: started,
-          pods: pods.length,
-          ready: ready.filter((r) => r === 'ready').length,
-          unknown: ready.filter((r) => r === 'unknown').length,
-          images: pods.map((p) => p.containers[0]?.image ?? ''),
-          ms: Date.now() - started,
-        });
-      }
-      await new Promise((r) => setTimeout(r, Math.max(0, 200 - (Date.now() - started))));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await done;
-      if (dropped.length > 0)
-        console.warn(`watcher dropped ${dropped.length} samples: ${[...new Set(dropped)].join('; ')}`);
-      return samples;
-    },
-  };
-}
-
-/** The issue's bounds, over every sample: never more than replicas+maxSurge pods, never fewer
- *  than replicas-maxUnavailable ready ones. A pod whose readiness could not be measured counts
- *  as not ready in the check of fully measured samples, and as possibly ready otherwise (a
- *  sample can only prove a violation with what it measured). */
-function expectWithinBounds(samples: Sample[]) {
-  const took = samples.map((s) => s.ms).sort((a, b) => a - b);
-  expect(samples.length, `sample durations (ms): ${took.join(' ')}`).toBeGreaterThanOrEqual(8);
-  expect(Math.max(...samples.map((s) => s.pods))).toBeLessThanOrEqual(REPLICAS + MAX_SURGE);
-  const measured = samples.filter((s) => s.unknown === 0);
-  expect(measured.length).toBeGreaterThan(samples.length / 2);
-  for (const s of samples) {
-    expect(s.ready + s.unknown, JSON.stringify(s)).toBeGreaterThanOrEqual(REPLICAS - MAX_UNAVAILABLE);
-  }
-  const worst = measured.reduce((a, b) => (b.ready < a.ready ? b : a));
-  expect(worst.ready, JSON.stringify(worst)).toBeGreaterThanOrEqual(REPLICAS - MAX_UNAVAILABLE);
-}
-
-function runningImages(pods: ObservedPod[]): string[] {
-  return pods.map((p) => p.containers[0]?.image ?? '').sort();
-}
+const BOUNDS = { replicas: REPLICAS, maxSurge: MAX_SURGE, maxUnavailable: MAX_UNAVAILABLE };
+const startWatcher = () => startWatcherOf(runtime, (pods) => pods.filter((p) => p.app === APP));
+const expectWithinBounds = (samples: Sample[]) => expectBounds(samples, BOUNDS);
 
 function podsOf(what: string, ok: (pods: ObservedPod[]) => boolean, timeoutMs = 120_000) {
   return eventually(

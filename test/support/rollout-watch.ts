@@ -1,0 +1,169 @@
+// Test helper for rollout end-to-end tests: the CLI run as a user runs it, a readiness check
+// made by the test itself (GET /ready over TCP from each pod's own host, as a kubelet probes;
+// skiff's own view is not trusted), a watcher sampling the hosts' pods and their readiness
+// throughout a rollout, and the check of Kubernetes' bounds (never more than replicas+maxSurge
+// pods, never fewer than replicas-maxUnavailable ready ones) over its samples.
+// Shell code for tests only.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'vitest';
+import type { ObservedPod } from '../../src/model/observed.js';
+import type { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+
+const exec = promisify(execFile);
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `skiff ARGS --config FILE` as a process; never throws on a non-zero exit. */
+export async function runSkiff(configFile: string, ...args: string[]): Promise<CliResult> {
+  try {
+    const r = await exec('npx', ['tsx', 'src/cli/main.ts', ...args, '--config', configFile], {
+      cwd: join(import.meta.dirname, '../..'),
+      env: {
+        ...process.env,
+        SKIFF_LOG_LEVEL: 'warn',
+        GIT_AUTHOR_NAME: 'Ops Bot',
+        GIT_AUTHOR_EMAIL: 'ops@example.test',
+      },
+      timeout: 240_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+export type Readiness = 'ready' | 'unready' | 'unknown';
+
+/** GET /ready on the pod, from its own host (as a kubelet's probe): 200 is ready, another
+ *  answer or a refused connection is not; a transport failure or timeout (the SSH channel,
+ *  a loaded machine) tells nothing, and such samples are left out of the bounds check. */
+export async function probeReady(runtime: DockerRuntime, p: ObservedPod, port = 8080): Promise<Readiness> {
+  if (!p.ip || !p.containers.every((c) => c.state === 'running')) return 'unready';
+  let sock: Awaited<ReturnType<DockerRuntime['connectTcp']>>;
+  try {
+    // A pod whose address is going away can leave the connect hanging: bounded, it is unknown.
+    const opening = runtime.connectTcp(p.host, p.ip, port);
+    const slow = new Promise<undefined>((r) => setTimeout(() => r(undefined), 1500));
+    const opened = await Promise.race([opening, slow]);
+    if (!opened) {
+      void opening.then((late) => late.destroy()).catch(() => undefined);
+      return 'unknown';
+    }
+    sock = opened;
+  } catch (err) {
+    return /refused/i.test(String((err as Error).message)) ? 'unready' : 'unknown';
+  }
+  return new Promise<Readiness>((resolve) => {
+    let text = '';
+    // The status line is all we need: answer as soon as it is in (the forwarded channel may
+    // stay half-open after the server is done).
+    const finish = (r: Readiness) => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(r);
+    };
+    const judge = () => finish(/^HTTP\/1\.[01] 200/.test(text) ? 'ready' : 'unready');
+    const timer = setTimeout(() => finish(text ? 'unready' : 'unknown'), 3000);
+    sock.on('data', (c: Buffer) => {
+      text += c.toString('utf8');
+      if (text.includes('\r\n')) judge();
+    });
+    sock.on('error', () => undefined);
+    sock.on('end', judge);
+    sock.on('close', judge);
+    sock.write('GET /ready HTTP/1.0\r\n\r\n');
+  });
+}
+
+export interface Sample {
+  at: number;
+  pods: number;
+  ready: number;
+  /** Pods whose readiness could not be measured this time. */
+  unknown: number;
+  images: string[];
+  /** Each pod's template hash (known before its containers exist). */
+  hashes: string[];
+  /** How long taking this sample took. */
+  ms: number;
+}
+
+/** Samples the hosts every ~200 ms until stopped: the pods `select` picks and how many answer
+ *  ready. Samples taken while a host is NotReady (another test may cut one) are dropped. */
+export function startWatcher(runtime: DockerRuntime, select: (pods: ObservedPod[]) => ObservedPod[]) {
+  const samples: Sample[] = [];
+  const dropped: string[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const started = Date.now();
+      const observed = await runtime.observe().catch((err: Error) => {
+        dropped.push(`observe: ${err.message}`);
+        return undefined;
+      });
+      const notReady = observed?.hosts.filter((h) => !h.ready) ?? [];
+      if (notReady.length > 0)
+        dropped.push(`not ready: ${notReady.map((h) => `${h.name} (${h.reason})`).join(', ')}`);
+      if (observed && notReady.length === 0) {
+        const pods = select(observed.pods);
+        const ready = await Promise.all(pods.map((p) => probeReady(runtime, p)));
+        samples.push({
+          at: started,
+          pods: pods.length,
+          ready: ready.filter((r) => r === 'ready').length,
+          unknown: ready.filter((r) => r === 'unknown').length,
+          images: pods.map((p) => p.containers[0]?.image ?? ''),
+          hashes: pods.map((p) => p.templateHash),
+          ms: Date.now() - started,
+        });
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, 200 - (Date.now() - started))));
+    }
+  })();
+  return {
+    /** The samples taken so far (the watcher keeps going). */
+    samples,
+    async stop() {
+      running = false;
+      await done;
+      if (dropped.length > 0)
+        console.warn(`watcher dropped ${dropped.length} samples: ${[...new Set(dropped)].join('; ')}`);
+      return samples;
+    },
+  };
+}
+
+export interface RolloutBounds {
+  replicas: number;
+  maxSurge: number;
+  maxUnavailable: number;
+}
+
+/** The issue's bounds, over every sample: never more than replicas+maxSurge pods, never fewer
+ *  than replicas-maxUnavailable ready ones. A pod whose readiness could not be measured counts
+ *  as not ready in the check of fully measured samples, and as possibly ready otherwise (a
+ *  sample can only prove a violation with what it measured). */
+export function expectWithinBounds(samples: Sample[], b: RolloutBounds) {
+  const took = samples.map((s) => s.ms).sort((x, y) => x - y);
+  expect(samples.length, `sample durations (ms): ${took.join(' ')}`).toBeGreaterThanOrEqual(8);
+  expect(Math.max(...samples.map((s) => s.pods))).toBeLessThanOrEqual(b.replicas + b.maxSurge);
+  const measured = samples.filter((s) => s.unknown === 0);
+  expect(measured.length).toBeGreaterThan(samples.length / 2);
+  for (const s of samples) {
+    expect(s.ready + s.unknown, JSON.stringify(s)).toBeGreaterThanOrEqual(b.replicas - b.maxUnavailable);
+  }
+  const worst = measured.reduce((x, y) => (y.ready < x.ready ? y : x));
+  expect(worst.ready, JSON.stringify(worst)).toBeGreaterThanOrEqual(b.replicas - b.maxUnavailable);
+}
+
+/** The image of each pod's first container, sorted. */
+export function runningImages(pods: ObservedPod[]): string[] {
+  return pods.map((p) => p.containers[0]?.image ?? '').sort();
+}
