@@ -18,7 +18,7 @@ import {
 import type { Runtime } from '../runtime/runtime.js';
 import type { ServiceDataPlane } from '../services/data-plane.js';
 import { computeEndpoints, endpointPodKey } from '../services/endpoints.js';
-import { resolveServices, serviceSourcesOf } from '../services/resolve.js';
+import { resolveServices, type ServiceProblem, serviceSourcesOf } from '../services/resolve.js';
 import { buildServiceViews } from '../services/views.js';
 import type { HistoryStore } from '../state/history-store.js';
 import { summarizeActions } from '../state/history-types.js';
@@ -58,6 +58,9 @@ export interface PassSummary {
   result: PassResult;
 }
 
+/** The taint Kubernetes puts on a node whose network is not configured yet. */
+const NETWORK_UNAVAILABLE_TAINT = 'node.kubernetes.io/network-unavailable';
+
 export class Reconciler {
   private memory: PassMemory = emptyPassMemory();
   readonly inflight = new InflightDeletions();
@@ -65,6 +68,8 @@ export class Reconciler {
   private again = false;
   private latest: ClusterView | undefined;
   private lastSummary: PassSummary | undefined;
+  /** Ready hosts whose Service rules are known to be in place (last sync applied or matched). */
+  private readonly rulesInPlace = new Set<string>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -116,6 +121,12 @@ export class Reconciler {
         });
       } else frozen.push(t.name);
     }
+    if (deps.services && !deps.dryRun && frozen.length === 0) {
+      // A host that is new or came back gets the current rules before it takes new pods.
+      const pending = observed.hosts.some((h) => h.ready && !this.rulesInPlace.has(h.name));
+      if (pending) await this.syncServices(deps.services, apps, frozen, observed, new Set());
+    }
+    if (deps.services) observed = this.taintHostsWithoutRules(observed);
     const result = reconcilePass({
       apps,
       frozenApps: frozen,
@@ -130,7 +141,20 @@ export class Reconciler {
     for (const a of deps.dryRun ? [] : result.actions) {
       deps.log.info({ action: a.type, key: actionLogKey(a), reason: a.reason }, 'action');
     }
-    if (deps.services && !deps.dryRun) await this.syncServices(deps.services, apps, frozen, observed, result);
+    if (deps.services && !deps.dryRun) {
+      const exclude = new Set(
+        result.actions.flatMap((a) => (a.type === 'deletePod' ? [endpointPodKey(a.pod)] : [])),
+      );
+      const problems = await this.syncServices(deps.services, apps, frozen, observed, exclude);
+      for (const p of problems)
+        result.events.push({
+          type: 'Warning',
+          reason: p.reason,
+          object: `service/${p.name}`,
+          namespace: p.namespace,
+          message: p.message,
+        });
+    }
     const results = deps.dryRun
       ? []
       : await executeActions(deps.runtime, result.actions, this.inflight, {
@@ -161,32 +185,43 @@ export class Reconciler {
   }
 
   /** Services hook (issue 6): every Ready host's rules follow this pass's endpoints, and pods
-   *  whose deletion this pass starts leave them first, before any SIGTERM. While an app has no
-   *  admitted commit yet (daemon start, source down) its Services are unknown: the rules on the
-   *  hosts are left as they are rather than removing a live app's Services. */
+   *  whose deletion this pass starts (`exclude`) leave them first, before any SIGTERM. While an
+   *  app has no admitted commit yet (daemon start, source down) its Services are unknown: the
+   *  rules on the hosts are left as they are rather than removing a live app's Services.
+   *  Returns the Services' problems, for events. */
   private async syncServices(
     plane: ServiceDataPlane,
     apps: AppDesired[],
     frozen: string[],
     observed: Observed,
-    result: PassResult,
-  ): Promise<void> {
-    if (frozen.length > 0) return;
-    const exclude = new Set(
-      result.actions.flatMap((a) => (a.type === 'deletePod' ? [endpointPodKey(a.pod)] : [])),
-    );
+    exclude: ReadonlySet<string>,
+  ): Promise<ServiceProblem[]> {
+    if (frozen.length > 0) return [];
     const synced = await plane.sync({ sources: serviceSourcesOf(apps), observed, exclude });
-    for (const h of synced.hosts)
+    for (const h of synced.hosts) {
+      if (h.outcome === 'applied' || h.outcome === 'unchanged') this.rulesInPlace.add(h.host);
+      else this.rulesInPlace.delete(h.host);
       if (h.outcome === 'failed')
         this.deps.log.warn({ host: h.host, error: h.error }, 'service rules not applied');
-    for (const p of synced.problems)
-      result.events.push({
-        type: 'Warning',
-        reason: p.reason,
-        object: `service/${p.name}`,
-        namespace: p.namespace,
-        message: p.message,
-      });
+    }
+    return synced.problems;
+  }
+
+  /** Kubernetes keeps a node whose network is not set up tainted network-unavailable: a Ready
+   *  host without skiff's current Service rules takes no new pods (its own pods stay). */
+  private taintHostsWithoutRules(observed: Observed): Observed {
+    if (observed.hosts.every((h) => !h.ready || this.rulesInPlace.has(h.name))) return observed;
+    return {
+      ...observed,
+      hosts: observed.hosts.map((h) =>
+        !h.ready || this.rulesInPlace.has(h.name)
+          ? h
+          : {
+              ...h,
+              taints: [...h.taints, { key: NETWORK_UNAVAILABLE_TAINT, effect: 'NoSchedule' as const }],
+            },
+      ),
+    };
   }
 
   private record(

@@ -668,11 +668,16 @@ function notReadyReason(p: ObservedPod): string | undefined {
   return undefined;
 }
 
+/** 36^5 suffixes make a collision rare; a random source that collides 64 times in a row is
+ *  broken (a constant in a test), and looping on it would hang the pass. */
+const NAME_ATTEMPTS = 64;
+
 function uniqueName(base: string, hash: string, random: RandomSource, taken: ObservedPod[]): string {
-  for (;;) {
+  for (let i = 0; i < NAME_ATTEMPTS; i++) {
     const name = generatePodName(base, hash, random);
     if (!taken.some((p) => p.name === name)) return name;
   }
+  throw new Error(`no free pod name for ${base} after ${NAME_ATTEMPTS} draws: the random source repeats`);
 }
 
 export type { ObservedHost };

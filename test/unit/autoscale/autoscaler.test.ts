@@ -6,11 +6,11 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Autoscaler } from '../../../src/autoscale/autoscaler.js';
 import type { AppConfig } from '../../../src/config/cluster-config.js';
-import { AppTracker, type ManifestSource } from '../../../src/daemon/app-tracker.js';
+import { AppTracker } from '../../../src/daemon/app-tracker.js';
 import { createBundleValidator } from '../../../src/daemon/bundle-validator.js';
 import { Reconciler } from '../../../src/daemon/reconciler.js';
-import type { ManifestFile } from '../../../src/git/git-source.js';
 import { type FakeHost, FakeRuntime } from '../../../src/runtime/fake-runtime.js';
+import { MemorySource } from '../../support/memory-source.js';
 
 const T0 = 1_700_000_000_000;
 const INTERVAL = 15_000;
@@ -44,27 +44,6 @@ spec:
           image: web:1
           resources: { requests: { cpu: 100m } }
 ${withHpa ? hpa : ''}`;
-}
-
-/** A branch in memory: each push is a commit with one manifest file. */
-class MemorySource implements ManifestSource {
-  private commits: { commit: string; files: ManifestFile[] }[] = [];
-  push(text: string): void {
-    const commit = `c${this.commits.length + 1}`.padEnd(40, '0');
-    this.commits.push({ commit, files: [{ path: 'app.yaml', repoPath: 'app.yaml', text, blobId: commit }] });
-  }
-  async resolveHead() {
-    const n = this.commits.length;
-    return {
-      commit: this.commits[n - 1]!.commit,
-      previous: this.commits[n - 2]?.commit ?? null,
-      change: 'new',
-    };
-  }
-  async readManifestFiles(commit: string) {
-    const c = this.commits.find((x) => x.commit === commit)!;
-    return { commit, files: c.files, diagnostics: [], appPathFound: true };
-  }
 }
 
 const app: AppConfig = {
