@@ -126,7 +126,9 @@ export class Reconciler {
       const pending = observed.hosts.some((h) => h.ready && !this.rulesInPlace.has(h.name));
       if (pending) await this.syncServices(deps.services, apps, frozen, observed, new Set());
     }
-    if (deps.services) observed = this.taintHostsWithoutRules(observed);
+    // With no Service at all a host's network lacks nothing (a laptop's `local` host without
+    // iptables still runs pods).
+    if (deps.services && serviceSourcesOf(apps).length > 0) observed = this.taintHostsWithoutRules(observed);
     const result = reconcilePass({
       apps,
       frozenApps: frozen,
