@@ -86,11 +86,16 @@ daemon:
       : 'not converged yet; status so far:',
   );
   for (const p of view?.pods ?? []) say(`  pod/${p.name}  ${p.status}  on ${p.host ?? '-'}`);
+  for (const s of view?.services ?? [])
+    say(`  service/${s.name}  ${s.type}  ${s.clusterIP ?? '-'}  ${s.ports.join(',')}`);
+  const hostAddress = tb.hosts[0]?.address ?? '10.213.0.11';
 
   say(`
 Try next (in another terminal, from ${root}):
   npx skiff get pods --config .demo/skiff.yaml -o wide
   npx skiff status --config .demo/skiff.yaml
+  npx skiff get services --config .demo/skiff.yaml; npx skiff get endpoints --config .demo/skiff.yaml
+  curl -s http://${hostAddress}:30080/     # the NodePort answers on every host, from any web pod
   cd .demo/work && sed -i 's/web:1.0.0/web:2.0.0/' apps/web/deployment.yaml \\
     && git commit -qam 'Roll web to 2.0.0' && git push -q origin main
   npx skiff get pods --config .demo/skiff.yaml       # new pods of revision 2.0.0 replace the old ones

@@ -62,7 +62,11 @@ interface EngineInfo {
 interface HostState {
   cfg: HostConfig;
   transport: HostTransport;
+  /** Docker API calls (observe, create, stats, exec...). */
   limiter: Limiter;
+  /** TCP forwards to pods (probes, tests): one SSH channel each, never queued behind slow
+   *  Docker calls, whose latency a probe's timeoutSeconds would otherwise count. */
+  forwards: Limiter;
   images: HostImages;
   ready: boolean;
   tried: boolean;
@@ -74,6 +78,8 @@ interface HostState {
   cpuPrev: Map<string, CpuPoint>;
 }
 
+/** Concurrent TCP forwards (SSH channels) per host: probes of many pods at once. */
+const FORWARDS_PER_HOST = 32;
 const ENGINE_INFO_TTL_MS = 60_000;
 const STATS_CONCURRENCY = 32;
 
@@ -100,6 +106,7 @@ export class DockerRuntime implements Runtime {
         cfg,
         transport,
         limiter: new Limiter(this.conn.maxConcurrentPerHost),
+        forwards: new Limiter(FORWARDS_PER_HOST),
         images: new HostImages(
           cfg.name,
           transport.docker,
@@ -149,32 +156,35 @@ export class DockerRuntime implements Runtime {
     what: string,
     fn: (signal: AbortSignal) => Promise<T>,
     timeoutMs = this.conn.callTimeoutSeconds * 1000,
+    lane: 'docker-api' | 'forward' = 'docker-api',
   ): Promise<T> {
-    return h.limiter.run(() =>
-      this.global.run(async () => {
-        const ac = new AbortController();
-        // One call may fan out (observe inspects every changed container under one signal).
-        setMaxListeners(0, ac.signal);
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            ac.abort();
-            reject(
-              new RuntimeError(
-                'runtime.timeout',
-                `${what} on host/${h.cfg.name} timed out after ${timeoutMs} ms`,
-                { subject: `host/${h.cfg.name}`, retryable: true },
-              ),
-            );
-          }, timeoutMs);
-        });
-        try {
-          return await Promise.race([fn(ac.signal), timeout]);
-        } finally {
-          clearTimeout(timer);
-        }
-      }),
-    );
+    const run = async () => {
+      const ac = new AbortController();
+      // One call may fan out (observe inspects every changed container under one signal).
+      setMaxListeners(0, ac.signal);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          ac.abort();
+          reject(
+            new RuntimeError(
+              'runtime.timeout',
+              `${what} on host/${h.cfg.name} timed out after ${timeoutMs} ms`,
+              {
+                subject: `host/${h.cfg.name}`,
+                retryable: true,
+              },
+            ),
+          );
+        }, timeoutMs);
+      });
+      try {
+        return await Promise.race([fn(ac.signal), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    return lane === 'forward' ? h.forwards.run(run) : h.limiter.run(() => this.global.run(run));
   }
 
   // ---- observe ------------------------------------------------------------------------
@@ -667,7 +677,13 @@ export class DockerRuntime implements Runtime {
 
   async connectTcp(hostName: string, ip: string, port: number): Promise<Duplex> {
     const h = this.host(hostName);
-    return this.call(h, `connect ${ip}:${port}`, () => h.transport.connectTcp(ip, port));
+    return this.call(
+      h,
+      `connect ${ip}:${port}`,
+      () => h.transport.connectTcp(ip, port),
+      this.conn.callTimeoutSeconds * 1000,
+      'forward',
+    );
   }
 
   async close(): Promise<void> {
