@@ -10,6 +10,7 @@ import { DEFAULT_POLL_INTERVAL_MS, type PollSchedule, parseDuration } from '../g
 import { Poller } from '../git/poller.js';
 import { acquireStateDirLock, type StateDirLock } from '../state/state-dir-lock.js';
 import { startApiServer } from './api-server.js';
+import { nextPassDelay } from './pass-schedule.js';
 import { RolloutGuard } from './rollout-guard.js';
 import { createSkiffInstance, initialAdmission, type SkiffInstance } from './skiff-instance.js';
 
@@ -28,6 +29,8 @@ export class Daemon {
   address = '';
   /** Records revisions, and restores the last good commit when a rollout fails. */
   private readonly guard: RolloutGuard;
+  /** Set while a pass is due when the running deletions end. */
+  private deletionWatch: Promise<void> | undefined;
 
   private constructor(
     readonly inst: SkiffInstance,
@@ -142,20 +145,33 @@ export class Daemon {
 
   private async loop(): Promise<void> {
     if (this.stopped) return;
-    let next = this.inst.config.daemon.reconcileIntervalSeconds * 1000;
+    const interval = this.inst.config.daemon.reconcileIntervalSeconds * 1000;
+    let next: number;
     try {
       const s = await this.inst.reconciler.pass();
       await this.guard.afterPass(s);
-      if (s.actions.length > 0) next = Math.min(next, 1000);
-      if (s.requeueAfterMs !== undefined) next = Math.min(next, Math.max(200, s.requeueAfterMs));
-      if (this.inst.reconciler.inflight.size > 0) next = Math.min(next, 1000);
+      const inflight = this.inst.reconciler.inflight;
+      next = nextPassDelay(interval, { ...s, deletionsInFlight: inflight.size });
+      this.wakeAfterDeletions();
     } catch (err) {
       this.log.error({ err }, 'reconcile pass failed');
-      next = Math.min(next, 2000);
+      next = nextPassDelay(interval, undefined);
     }
     if (this.stopped) return;
     if (this.loopTimer) clearTimeout(this.loopTimer);
     this.loopTimer = setTimeout(() => void this.loop(), next);
+  }
+
+  /** Graceful deletions run in the background; pods waiting for them (a rollout under
+   *  TerminationComplete) should not wait for the next timer as well: a pass runs as soon as
+   *  the deletions running now have ended. One watch at a time. */
+  private wakeAfterDeletions(): void {
+    const inflight = this.inst.reconciler.inflight;
+    if (this.deletionWatch || inflight.size === 0) return;
+    this.deletionWatch = inflight.drain().then(() => {
+      this.deletionWatch = undefined;
+      this.wake();
+    });
   }
 
   /** Converged = a pass with nothing to do, every workload complete. */
@@ -175,6 +191,9 @@ export class Daemon {
     if (this.loopTimer) clearTimeout(this.loopTimer);
     await Promise.all([...this.pollers.values()].map((p) => p.stop()));
     await this.inst.reconciler.idle();
+    // Graceful deletions run in the background: cut off by closing the runtime, they would
+    // leave stopped containers and pod folders on the hosts. They end within their grace period.
+    await this.inst.reconciler.inflight.drain();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
     this.server?.closeAllConnections?.();
     await this.inst.close();
