@@ -3,21 +3,11 @@
 // three hosts' node port; no request fails and the answers switch from v1 to v2. `skiff get
 // services|endpoints` show what the hosts were programmed with, and deleting the Service from
 // Git leaves no skiff rule on any host.
-import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterConfig } from '../../src/config/cluster-config.js';
-import { loadClusterConfig } from '../../src/config/load-config.js';
-import { Daemon } from '../../src/daemon/daemon.js';
-import type { ObservedPod } from '../../src/model/observed.js';
-import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
-import { type GitFixture, makeGitFixture } from '../support/git-server.js';
+import { type GitopsApp, startGitopsApp } from '../support/gitops-app.js';
+import { runSkiff } from '../support/rollout-watch.js';
 import { eventually, hostExec, httpGet, testbed } from '../support/testbed.js';
 
-const exec = promisify(execFile);
 const APP = 'e2e-svc-rollout';
 const NS = 'svc-rollout';
 const NODE_PORT = 30613;
@@ -58,30 +48,12 @@ spec:
     - { name: http, port: 80, targetPort: http, nodePort: ${NODE_PORT} }
 `;
 
-let fx: GitFixture;
-let runtime: DockerRuntime;
-let clusterConfig: ClusterConfig;
-let configFile: string;
-let daemon: Daemon | undefined;
+let app: GitopsApp;
 
-async function pushAndNotify(files: Record<string, string | null>, message: string): Promise<string> {
-  const sha = await fx.commit(files, message);
-  await fx.push();
-  if (daemon) await fetch(`http://${daemon.address}/webhook`, { method: 'POST', body: '{}' });
-  return sha;
-}
-
-async function appPods(): Promise<ObservedPod[]> {
-  return (await runtime.observe()).pods.filter((p) => p.app === APP);
-}
-
-/** The CLI as a user runs it, talking to the running daemon. */
+/** The CLI as a user runs it, talking to the running daemon; returns its output. */
 async function skiff(...args: string[]): Promise<string> {
-  const r = await exec('npx', ['tsx', 'src/cli/main.ts', ...args, '--config', configFile], {
-    cwd: join(import.meta.dirname, '../..'),
-    env: { ...process.env, SKIFF_LOG_LEVEL: 'warn' },
-    timeout: 120_000,
-  });
+  const r = await runSkiff(app.configFile, ...args);
+  expect(r.code, r.stderr).toBe(0);
   return r.stdout;
 }
 
@@ -137,35 +109,14 @@ function startLoad(): { stop: () => Promise<LoadResult> } {
 }
 
 beforeAll(async () => {
-  fx = await makeGitFixture();
-  configFile = join(fx.base, 'skiff.yaml');
-  writeFileSync(
-    configFile,
-    `${readFileSync(testbed().config, 'utf8')}
-apps:
-  - name: ${APP}
-    repoURL: ${fx.repoURL}
-    revision: main
-    path: deploy
-    poll: { interval: 2s }
-daemon:
-  stateDir: ${fx.stateDir}
-  reconcileIntervalSeconds: 1
-`,
-  );
-  clusterConfig = await loadClusterConfig(configFile);
-  runtime = new DockerRuntime(clusterConfig);
-  await pushAndNotify({ 'deploy/web.yaml': deployment('1.0.0'), 'deploy/service.yaml': service }, 'web v1');
-  daemon = await Daemon.start({ config: clusterConfig, log: pino({ level: 'warn' }), listen: '127.0.0.1:0' });
+  app = await startGitopsApp({
+    app: APP,
+    files: { 'web.yaml': deployment('1.0.0'), 'service.yaml': service },
+  });
 });
 
 afterAll(async () => {
-  await daemon?.stop();
-  for (const p of await appPods().catch(() => [])) {
-    await runtime.deletePod({ host: p.host, namespace: p.namespace, name: p.name }, 0).catch(() => undefined);
-  }
-  await runtime?.close();
-  await fx?.close();
+  await app?.close();
 });
 
 describe('a Service through a rolling update (issue 6)', () => {
@@ -198,7 +149,7 @@ describe('a Service through a rolling update (issue 6)', () => {
       },
       60_000,
     );
-    const pods = await appPods();
+    const pods = await app.pods();
     // Each endpoint is a pod's host address and published port.
     const hostAddresses = new Set(
       hosts.filter((h) => pods.some((p) => p.host === h.name)).map((h) => h.address),
@@ -209,11 +160,11 @@ describe('a Service through a rolling update (issue 6)', () => {
   it('rolls v1 -> v2 under continuous load through every host with zero failed requests', async () => {
     const load = startLoad();
     await new Promise((r) => setTimeout(r, 2000));
-    await pushAndNotify({ 'deploy/web.yaml': deployment('2.0.0') }, 'web v2');
+    await app.push({ 'web.yaml': deployment('2.0.0') }, 'web v2');
     await eventually(
       'only v2 pods, all running',
       async () => {
-        const pods = await appPods();
+        const pods = await app.pods();
         const done =
           pods.length === REPLICAS &&
           pods.every(
@@ -250,7 +201,7 @@ describe('a Service through a rolling update (issue 6)', () => {
 
   it('removes every skiff rule and route from every host when the Service is deleted in Git', async () => {
     for (const h of hosts) expect((await skiffRules(h.name)).length).toBeGreaterThan(0);
-    await pushAndNotify({ 'deploy/service.yaml': null }, 'drop the Service');
+    await app.push({ 'service.yaml': null }, 'drop the Service');
     await eventually(
       'no skiff rule on any host',
       async () => {
