@@ -6,8 +6,10 @@
 //
 // Invariants:
 // - Level-triggered and idempotent: the hash lives on the host (a comment rule in skiff's own
-//   chains), so a restarted daemon adopts rules it did not write, a host that lost them (reboot,
-//   namespace recreated) gets them back on the next sync, and an unchanged host costs one read.
+//   chains), so a restarted daemon adopts rules it did not write, and a host that lost them
+//   (reboot, namespace recreated, someone's iptables -F) gets them back within verifyIntervalMs.
+//   A host whose planned rules did not change since they were last seen in place costs nothing
+//   in between (no SSH round trip): a pass must not pay a read per host.
 // - A Service gone from every app leaves no rule behind: an empty ruleset unhooks and deletes
 //   skiff's chains and route.
 // - Pods in `exclude` (deletion about to start) and pods not Ready are in no host's rules after
@@ -56,10 +58,18 @@ export interface ServiceDataPlaneOptions {
   serviceCIDR: string;
   /** Monotonic clock for durations. */
   clock: () => number;
+  /** How long a host whose planned rules have not changed is trusted without reading them back
+   *  (default 10 s): bounds how long a host that lost its rules behind skiff's back stays
+   *  without them, while passes in between cost no SSH round trip. 0 reads on every sync. */
+  verifyIntervalMs?: number;
 }
+
+const DEFAULT_VERIFY_INTERVAL_MS = 10_000;
 
 export class ServiceDataPlane {
   private last: { result: ServiceSyncResult; observed: Observed } | undefined;
+  /** Per host: the ruleset hash last seen in place there, and when. */
+  private readonly inPlace = new Map<string, { hash: string; at: number }>();
 
   constructor(
     private readonly runtime: Runtime,
@@ -77,11 +87,20 @@ export class ServiceDataPlane {
     const endpoints = computeEndpoints(services, input.observed.pods, input.observed.hosts, input.exclude);
     const hosts = await Promise.all(
       input.observed.hosts.map(async (h): Promise<HostSyncResult> => {
-        if (!h.ready) return { host: h.name, outcome: 'skipped', durationMs: 0 };
+        if (!h.ready) {
+          // Back from NotReady it is read again: it may have rebooted without its rules.
+          this.inPlace.delete(h.name);
+          return { host: h.name, outcome: 'skipped', durationMs: 0 };
+        }
         const ruleset = planHostRules(h, services, endpoints, this.opts.serviceCIDR);
         const started = this.opts.clock();
+        const known = this.inPlace.get(h.name);
+        const verifyMs = this.opts.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
+        if (known?.hash === ruleset.hash && started - known.at < verifyMs)
+          return { host: h.name, outcome: 'unchanged', hash: ruleset.hash, durationMs: 0 };
         try {
           const applied = await this.syncHost(h.name, ruleset);
+          this.inPlace.set(h.name, { hash: ruleset.hash, at: this.opts.clock() });
           return {
             host: h.name,
             outcome: applied ? 'applied' : 'unchanged',
@@ -89,6 +108,7 @@ export class ServiceDataPlane {
             durationMs: this.opts.clock() - started,
           };
         } catch (err) {
+          this.inPlace.delete(h.name);
           const e = err as Partial<SkiffError> & Error;
           return {
             host: h.name,
