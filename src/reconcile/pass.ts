@@ -418,10 +418,11 @@ function placeCreations(
     result.unschedulable.map((u) => [`${u.pod.namespace}/${u.pod.name}`, u.message]),
   );
   const failedOwners = new Set<string>();
+  const hostsByName = new Map(observed.hosts.map((h) => [h.name, h]));
   for (const c of creations) {
     const { pod, ctx } = c;
     const hostName = result.placements.get(`${pod.namespace}/${pod.name}`);
-    const host = observed.hosts.find((h) => h.name === hostName);
+    const host = hostName === undefined ? undefined : hostsByName.get(hostName);
     let pending = unschedulable.get(`${pod.namespace}/${pod.name}`);
     if (host) {
       const m = materializePod({

@@ -73,7 +73,7 @@ export function assumeReadiness(
 }
 
 /** A pod as the runtime would report it right after createPod, already ready. */
-function startedPod(a: Extract<Action, { type: 'createPod' }>, now: number, seq: number): ObservedPod {
+export function startedPod(a: Extract<Action, { type: 'createPod' }>, now: number, seq: number): ObservedPod {
   const p = a.pod;
   return {
     host: a.host,
