@@ -1,7 +1,8 @@
 // src/autoscale: skiff's HorizontalPodAutoscaler shell. Every metricsIntervalSeconds it sweeps
-// Docker stats on the Ready hosts (MetricsSampler), then runs one HPA decision per HPA over the
-// sweep (HpaLoop -> the pure decideReplicas); the replica counts the HPAs own reach the
-// reconciler through `overrides()`, and a change wakes it. Shell: owns a timer and the clock.
+// container usage (cgroup counters) on the Ready hosts (MetricsSampler), then runs one HPA
+// decision per HPA over the sweep (HpaLoop -> the pure decideReplicas); the replica counts the
+// HPAs own reach the reconciler through `overrides()`, and a change wakes it. Shell: owns a
+// timer and the clock.
 // Invariants: decisions happen once per sweep; the reconciler's own observation (fed in through
 // `noteObserved` before each pass) is the only source of pods and host readiness, so the
 // autoscaler never disagrees with the pass about which pods exist.
@@ -15,7 +16,7 @@ import type { AutoscaledApp } from './hpa-targets.js';
 import { MetricsSampler, type MetricsSweep } from './metrics-sampler.js';
 
 export interface AutoscalerDeps {
-  runtime: Pick<Runtime, 'stats'>;
+  runtime: Pick<Runtime, 'sampleStats'>;
   /** Each app's admitted objects now (the trackers' snapshots). */
   apps: () => AutoscaledApp[];
   history?: HpaHistory;
@@ -26,6 +27,8 @@ export interface AutoscalerDeps {
   /** An HPA changed a replica count: run a reconcile pass now (the daemon's wake). */
   onReplicasChange?: () => void;
   hpaConfig?: Partial<HpaConfig>;
+  /** Waits `ms`: the sampler's priming read (tests advance a fake clock). Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface AutoscalerTick {
@@ -40,12 +43,15 @@ export class Autoscaler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<AutoscalerTick | undefined> | undefined;
   private stopped = false;
+  /** Hosts whose last sweep failed, with the message (to log changes only). */
+  private readonly failingHosts = new Map<string, string>();
 
   constructor(private readonly deps: AutoscalerDeps) {
     this.sampler = new MetricsSampler({
       runtime: deps.runtime,
       clock: deps.clock,
       windowMs: deps.intervalMs,
+      sleep: deps.sleep,
     });
     this.loop = new HpaLoop({ history: deps.history, log: deps.log, config: deps.hpaConfig });
   }
@@ -84,8 +90,17 @@ export class Autoscaler {
     if (!observed) return undefined;
     const hosts = observed.hosts.filter((h) => h.ready).map((h) => h.name);
     const sweep = await this.sampler.sweep(hosts, observed.pods);
-    for (const f of sweep.failures)
-      this.deps.log?.warn({ host: f.host, error: f.message }, 'stats sweep failed');
+    // Said when a host starts failing (or fails differently) and when it recovers, not every
+    // sweep in between.
+    const failing = new Map(sweep.failures.map((f) => [f.host, f.message]));
+    for (const [host, message] of failing)
+      if (this.failingHosts.get(host) !== message)
+        this.deps.log?.warn({ host, error: message }, 'stats sweep failed');
+    for (const host of this.failingHosts.keys())
+      if (!failing.has(host) && sweep.hosts.includes(host))
+        this.deps.log?.info({ host }, 'stats sweep works again');
+    for (const host of sweep.hosts) if (!failing.has(host)) this.failingHosts.delete(host);
+    for (const [host, message] of failing) this.failingHosts.set(host, message);
     // The newest observation (a pass may have run during the sweep) decides which pods count.
     const result = this.loop.decide(
       this.deps.apps(),

@@ -21,6 +21,8 @@ export interface ContainerStatsSample {
   memoryBytes: number;
   /** ms since epoch. */
   at: number;
+  /** ms: the window cpuMilli was averaged over, when the sampler knows it. */
+  windowMs?: number;
 }
 
 /** One pod's resource usage, as the HPA reads it from the metrics API. */
@@ -46,7 +48,7 @@ export interface PodRequests {
 }
 
 export interface PodMetricsOptions {
-  /** The sampling period: the window each CPU rate stands for. */
+  /** The sampling period: the window a CPU rate stands for when its sample carries none. */
   windowMs: number;
   /** `namespace/pod` -> container names the pod should have. A pod listed here whose stats lack
    *  one of them gets no sample (upstream drops a pod with a missing container metric). */
@@ -69,7 +71,7 @@ export function podMetricsFromStats(
         cpuMilli: 0,
         memoryBytes: 0,
         timestamp: s.at,
-        windowMs: options.windowMs,
+        windowMs: s.windowMs ?? options.windowMs,
         containers: 0,
         names: new Set(),
       };
@@ -79,7 +81,12 @@ export function podMetricsFromStats(
     acc.names.add(s.container);
     acc.cpuMilli += s.cpuMilli;
     acc.memoryBytes += s.memoryBytes;
-    acc.timestamp = Math.min(acc.timestamp, s.at);
+    // The pod's time is its earliest container's, with that container's window (metrics-server
+    // GetMetrics' earliestTimeInfo).
+    if (s.at < acc.timestamp) {
+      acc.timestamp = s.at;
+      acc.windowMs = s.windowMs ?? options.windowMs;
+    }
     acc.containers++;
   }
   const out: PodMetricSample[] = [];

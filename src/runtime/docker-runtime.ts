@@ -16,6 +16,7 @@ import type { DesiredPod } from '../model/desired.js';
 import type { PodSpec, ProbeHandler } from '../model/k8s.js';
 import { APP_ROLE, dockerContainerName, INFRA_ROLE, LABELS } from '../model/labels.js';
 import type { Observed, ObservedHost, ObservedPod } from '../model/observed.js';
+import { CGROUP_USAGE_SCRIPT, parseCgroupUsage } from './cgroup-usage.js';
 import {
   type ContainerDetails,
   type ContainerSummary,
@@ -30,9 +31,10 @@ import { HostImages, type RuntimeLogger, silentLogger } from './images.js';
 import { Limiter } from './limiter.js';
 import { PAUSE_IMAGE } from './pause-image.js';
 import { type DockerCreateBody, planPod, podDirOf } from './pod-spec.js';
-import type { ContainerStats, ExecResult, HostInfo, LogOptions, Runtime } from './runtime.js';
+import type { ContainerStats, ContainerUsage, ExecResult, HostInfo, LogOptions, Runtime } from './runtime.js';
 import {
   type CpuPoint,
+  completeSample,
   cpuMillicores,
   cpuPointOf,
   type DockerStatsSample,
@@ -76,6 +78,8 @@ interface HostState {
   lastPods: ObservedPod[];
   details: Map<string, { key: string; details: ContainerDetails }>;
   cpuPrev: Map<string, CpuPoint>;
+  /** Why the last sweep fell back to the Docker stats API (logged once until it recovers). */
+  cgroupFallback?: string;
 }
 
 /** Concurrent TCP forwards (SSH channels) per host: probes of many pods at once. */
@@ -617,14 +621,39 @@ export class DockerRuntime implements Runtime {
     );
   }
 
-  async stats(hostName: string): Promise<ContainerStats[]> {
-    const h = this.host(hostName);
-    const list = (await this.call(h, 'list running containers', (signal) =>
+  /** Running skiff app containers of a host (one list call). */
+  private listAppContainers(h: HostState): Promise<ContainerSummary[]> {
+    return this.call(h, 'list running containers', (signal) =>
       h.transport.docker.listContainers({
         filters: { label: [`${LABELS.managed}=true`, `${LABELS.role}=${APP_ROLE}`], status: ['running'] },
         abortSignal: signal,
       }),
-    )) as ContainerSummary[];
+    ) as Promise<ContainerSummary[]>;
+  }
+
+  /** One stats answer of a container, or undefined when it has none to give (removed or
+   *  stopped since the list: an empty or zeroed body, 404, 409). A failure to reach the engine
+   *  is thrown: that is the host's sweep failing. */
+  private readDockerStats(
+    h: HostState,
+    id: string,
+    oneShot: boolean,
+  ): Promise<DockerStatsSample | undefined> {
+    const query = { stream: false, 'one-shot': oneShot } as const;
+    return this.call(h, 'stats', async (signal) => {
+      try {
+        const container = h.transport.docker.getContainer(id);
+        return completeSample(await container.stats({ ...query, abortSignal: signal } as typeof query));
+      } catch (err) {
+        if (answeredForContainer(err)) return undefined;
+        throw err;
+      }
+    });
+  }
+
+  async stats(hostName: string): Promise<ContainerStats[]> {
+    const h = this.host(hostName);
+    const list = await this.listAppContainers(h);
     const limiter = new Limiter(STATS_CONCURRENCY);
     const fallbackCpus = Math.max(1, Math.round((h.engine?.cpuMilli ?? 1000) / 1000));
     const out = await Promise.all(
@@ -633,29 +662,13 @@ export class DockerRuntime implements Runtime {
           const prev = h.cpuPrev.get(c.Id);
           // With our own previous point, a one-shot read is enough (no engine-side 1 s wait);
           // the first read of a container lets the engine take both points.
-          const query = { stream: false, 'one-shot': prev !== undefined } as const;
-          const s = await this.call(h, 'stats', async (signal) => {
-            try {
-              const container = h.transport.docker.getContainer(c.Id);
-              return (await container.stats({
-                ...query,
-                abortSignal: signal,
-              } as typeof query)) as unknown as DockerStatsSample;
-            } catch (err) {
-              if (isNotFound(err)) return undefined; // gone since the list
-              throw err;
-            }
-          });
+          const s = await this.readDockerStats(h, c.Id, prev !== undefined);
           if (!s) return undefined;
           const point = cpuPointOf(s);
           const base = prev ?? enginePreviousPoint(s);
           h.cpuPrev.set(c.Id, point);
           return {
-            host: hostName,
-            containerId: c.Id,
-            namespace: c.Labels[LABELS.namespace] ?? '',
-            pod: c.Labels[LABELS.pod] ?? '',
-            container: c.Labels[LABELS.container] ?? '',
+            ...containerLabels(hostName, c),
             cpuMilli: base ? cpuMillicores(point, base, onlineCpusOf(s, fallbackCpus)) : 0,
             memoryBytes: workingSetBytes(s),
             at: decodeDockerTime(s.read) ?? this.now(),
@@ -666,6 +679,81 @@ export class DockerRuntime implements Runtime {
     const live = new Set(list.map((c) => c.Id));
     for (const id of h.cpuPrev.keys()) if (!live.has(id)) h.cpuPrev.delete(id);
     return out.filter((x): x is ContainerStats => x !== undefined);
+  }
+
+  /**
+   * Cumulative counters of every running skiff app container on the host: the container list
+   * (Docker API) and one cgroup read in the host's long-lived shell (CGROUP_USAGE_SCRIPT), side
+   * by side. Containers the cgroup read did not cover (another cgroup layout, a container
+   * started between the two) are read from the Docker stats API instead; the first fallback is
+   * logged, and again only after the cgroup read has worked in between.
+   */
+  async sampleStats(hostName: string): Promise<ContainerUsage[]> {
+    const h = this.host(hostName);
+    const at = this.now();
+    const timeoutMs = this.conn.callTimeoutSeconds * 1000;
+    const [list, read] = await Promise.all([
+      this.listAppContainers(h),
+      h.transport.runScript(CGROUP_USAGE_SCRIPT, timeoutMs).then(
+        (r) => ({
+          ok: true as const,
+          read: parseCgroupUsage(r.stdout),
+          exitCode: r.exitCode,
+          output: r.stdout,
+        }),
+        (err: unknown) => ({ ok: false as const, reason: errorText(err) }),
+      ),
+    ]);
+    const clockMs = read.ok ? read.read.uptimeMs : undefined;
+    const out: ContainerUsage[] = [];
+    const missing: ContainerSummary[] = [];
+    for (const c of list) {
+      const counters = read.ok ? read.read.containers.get(c.Id) : undefined;
+      if (!counters || clockMs === undefined) missing.push(c);
+      else
+        out.push({
+          ...containerLabels(hostName, c),
+          ...counters,
+          at,
+          source: 'cgroup',
+          counterClockMs: clockMs,
+        });
+    }
+    if (missing.length === 0) {
+      h.cgroupFallback = undefined;
+      return out;
+    }
+    const reason = !read.ok
+      ? `the cgroup read failed: ${read.reason}`
+      : read.exitCode !== 0 || read.read.layout === 'unknown' || clockMs === undefined
+        ? `the cgroup read failed (exit ${read.exitCode}): ${read.output.trim().slice(-200)}`
+        : `no cgroup files found for ${missing.length} of ${list.length} containers (cgroup ${read.read.layout})`;
+    if (!h.cgroupFallback)
+      this.log.warn(
+        { host: hostName, reason },
+        `host/${hostName}: reading container usage from the Docker stats API (slow: about 1 s per call)`,
+      );
+    h.cgroupFallback = reason;
+    const limiter = new Limiter(STATS_CONCURRENCY);
+    const fromApi = await Promise.all(
+      missing.map((c) =>
+        limiter.run(async (): Promise<ContainerUsage | undefined> => {
+          const s = await this.readDockerStats(h, c.Id, true);
+          const readAt = s && decodeDockerTime(s.read);
+          if (!s || readAt === undefined) return undefined;
+          return {
+            ...containerLabels(hostName, c),
+            cpuUsageNanos: s.cpu_stats.cpu_usage.total_usage,
+            memoryBytes: workingSetBytes(s),
+            at: readAt,
+            source: 'docker-api',
+            counterClockMs: readAt,
+          };
+        }),
+      ),
+    );
+    for (const u of fromApi) if (u) out.push(u);
+    return out;
   }
 
   // ---- host primitives ---------------------------------------------------------------------
@@ -707,6 +795,31 @@ function engineInfo(i: DockerInfo, at: number): EngineInfo {
     architecture: i.Architecture ?? 'unknown',
     at,
   };
+}
+
+/** Which pod and container a listed container is, from its labels. */
+function containerLabels(
+  host: string,
+  c: ContainerSummary,
+): { host: string; containerId: string; namespace: string; pod: string; container: string } {
+  return {
+    host,
+    containerId: c.Id,
+    namespace: c.Labels[LABELS.namespace] ?? '',
+    pod: c.Labels[LABELS.pod] ?? '',
+    container: c.Labels[LABELS.container] ?? '',
+  };
+}
+
+/** The engine answered about this container (any HTTP status: 404 gone, 409 not running, 500
+ *  being removed; or a body that is not JSON), as opposed to the connection failing. */
+function answeredForContainer(err: unknown): boolean {
+  if (err instanceof SyntaxError) return true;
+  return typeof (err as { statusCode?: unknown } | undefined)?.statusCode === 'number';
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function portByName(spec: PodSpec | undefined, name: string): number | undefined {

@@ -13,7 +13,7 @@ import { dockerContainerName } from '../model/labels.js';
 import type { ContainerState, Observed, ObservedContainer, ObservedPod } from '../model/observed.js';
 import { HostUnreachableError, podSubject, RuntimeError } from './errors.js';
 import { podLabels } from './pod-spec.js';
-import type { ContainerStats, ExecResult, HostInfo, LogOptions, Runtime } from './runtime.js';
+import type { ContainerStats, ContainerUsage, ExecResult, HostInfo, LogOptions, Runtime } from './runtime.js';
 
 export interface FakeHost extends HostInfo {
   capacity: { cpuMilli: number; memoryBytes: number };
@@ -38,6 +38,9 @@ export class FakeRuntime implements Runtime {
   private readonly hosts = new Map<string, HostRecord>();
   private readonly logLines = new Map<string, string[]>();
   private readonly usage = new Map<string, { cpuMilli: number; memoryBytes: number }>();
+  /** Cumulative CPU per container id, integrated from the usage set over fake time, so
+   *  sampleStats's counters give back the set rate across two reads, as a cgroup would. */
+  private readonly cpuCounters = new Map<string, { nanos: number; since: number }>();
   private nextId = 1;
   private closed = false;
   execHandler: ExecHandler = () => ({
@@ -92,7 +95,24 @@ export class FakeRuntime implements Runtime {
   }
 
   setUsage(ref: PodRef, container: string, usage: { cpuMilli: number; memoryBytes: number }): void {
+    // CPU used so far was used at the old rate.
+    const c = this.record(ref.host)
+      .pods.get(`${ref.namespace}/${ref.name}`)
+      ?.containers.find((x) => x.name === container);
+    if (c) this.cpuCounterOf(ref, c);
     this.usage.set(`${podSubject(ref)}/${container}`, usage);
+  }
+
+  /** A container's cumulative CPU (ns) now: the set rate integrated since its start. */
+  private cpuCounterOf(ref: PodRef, c: ObservedContainer): number {
+    const now = this.now();
+    const counter = this.cpuCounters.get(c.id) ?? { nanos: 0, since: c.startedAt ?? now };
+    const rate = this.usage.get(`${podSubject(ref)}/${c.name}`)?.cpuMilli ?? 0;
+    // millicores x ms = 1e-6 core-seconds = 1000 ns.
+    counter.nanos += rate * Math.max(0, now - counter.since) * 1000;
+    counter.since = now;
+    this.cpuCounters.set(c.id, counter);
+    return counter.nanos;
   }
 
   hostCommands(host: string): { command: string; stdin?: string }[] {
@@ -235,6 +255,27 @@ export class FakeRuntime implements Runtime {
         subject: podSubject(ref),
       });
     return this.execHandler(clonePod(this.pod(ref)), container, command);
+  }
+
+  async sampleStats(host: string): Promise<ContainerUsage[]> {
+    const h = this.reachable(host);
+    const at = this.now();
+    return [...h.pods.values()].flatMap((p) =>
+      p.containers
+        .filter((c) => c.state === 'running')
+        .map((c) => ({
+          host,
+          containerId: c.id,
+          namespace: p.namespace,
+          pod: p.name,
+          container: c.name,
+          cpuUsageNanos: this.cpuCounterOf({ host, namespace: p.namespace, name: p.name }, c),
+          memoryBytes: this.usage.get(`${podSubject(p)}/${c.name}`)?.memoryBytes ?? 0,
+          at,
+          source: 'cgroup' as const,
+          counterClockMs: at,
+        })),
+    );
   }
 
   async stats(host: string): Promise<ContainerStats[]> {

@@ -15,6 +15,7 @@ import type {
 } from '../config/cluster-config.js';
 import { SshDockerAgent } from './docker-agent.js';
 import { RuntimeError } from './errors.js';
+import { HostShell, type ShellProcess } from './host-shell.js';
 import type { HostPathEntry } from './pod-spec.js';
 import type { ExecResult } from './runtime.js';
 import { SshConnection } from './ssh-connection.js';
@@ -30,6 +31,9 @@ export interface HostTransport {
   /** Remove a folder and everything in it (no error if absent). */
   removeTree(path: string): Promise<void>;
   exec(command: string, stdin: string | undefined, timeoutMs: number): Promise<ExecResult>;
+  /** Run a short read-only script in the host's long-lived shell (no new SSH channel or login
+   *  shell per call; scripts run one at a time). Output is stdout and stderr together. */
+  runScript(script: string, timeoutMs: number): Promise<ExecResult>;
   connectTcp(ip: string, port: number): Promise<Duplex>;
   close(): void;
 }
@@ -56,9 +60,11 @@ export class SshTransport implements HostTransport {
   readonly docker: Docker;
   readonly connection: SshConnection;
   private readonly agent: SshDockerAgent;
+  private readonly shell: HostShell;
 
   constructor(host: SshHostConfig, opts: ConnectionConfig) {
     this.connection = new SshConnection(host, opts, () => this.agent.dropAll());
+    this.shell = new HostShell(() => this.connection.startShell(), `host/${host.name}`);
     this.agent = new SshDockerAgent(() => this.connection.streamLocal(host.dockerSocket));
     // The host name in the URL is never resolved: the agent opens an SSH channel instead.
     this.docker = new Docker({
@@ -115,11 +121,16 @@ export class SshTransport implements HostTransport {
     return this.connection.exec(command, stdin, timeoutMs);
   }
 
+  runScript(script: string, timeoutMs: number): Promise<ExecResult> {
+    return this.shell.run(script, timeoutMs);
+  }
+
   connectTcp(ip: string, port: number): Promise<Duplex> {
     return this.connection.forwardTcp(ip, port);
   }
 
   close(): void {
+    this.shell.close();
     this.agent.destroy();
     this.connection.close();
   }
@@ -127,9 +138,11 @@ export class SshTransport implements HostTransport {
 
 export class LocalTransport implements HostTransport {
   readonly docker: Docker;
+  private readonly shell: HostShell;
 
   constructor(host: LocalHostConfig) {
     this.docker = new Docker({ socketPath: host.dockerSocket });
+    this.shell = new HostShell(async () => startLocalShell(), `host/${host.name}`);
   }
 
   connected(): boolean {
@@ -187,6 +200,10 @@ export class LocalTransport implements HostTransport {
     });
   }
 
+  runScript(script: string, timeoutMs: number): Promise<ExecResult> {
+    return this.shell.run(script, timeoutMs);
+  }
+
   connectTcp(ip: string, port: number): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       const s = connect({ host: ip, port });
@@ -195,7 +212,19 @@ export class LocalTransport implements HostTransport {
     });
   }
 
-  close(): void {}
+  close(): void {
+    this.shell.close();
+  }
+}
+
+/** A local `sh` that does not keep the process alive by itself (a CLI run ends when done). */
+function startLocalShell(): ShellProcess {
+  const child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'ignore'] });
+  child.unref();
+  // A shell that cannot start ends its output: HostShell fails the waiting script.
+  child.on('error', () => child.stdout.destroy());
+  for (const s of [child.stdin, child.stdout] as unknown as { unref?: () => void }[]) s.unref?.();
+  return { input: child.stdin, output: child.stdout, kill: () => child.kill('SIGKILL') };
 }
 
 export function transportFor(host: HostConfig, opts: ConnectionConfig): HostTransport {

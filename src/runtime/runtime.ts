@@ -24,6 +24,34 @@ export interface ContainerStats {
   cpuMilli: number;
   memoryBytes: number;
   at: number;
+  /** ms: the window cpuMilli was averaged over, when known (metrics-server's TimeInfo.Window). */
+  windowMs?: number;
+}
+
+/** Where a ContainerUsage was read: the container's cgroup files on the host (what cAdvisor
+ *  reads), or the Docker stats API (the fallback). */
+export type UsageSource = 'cgroup' | 'docker-api';
+
+/**
+ * Cumulative usage of one running container, read in one sweep of its host: what kubelet hands
+ * metrics-server (a MetricsPoint). A CPU rate needs two reads of the same container and source.
+ */
+export interface ContainerUsage {
+  host: string;
+  containerId: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  /** CPU time used since the container started, ns (cgroup usage; never decreases). */
+  cpuUsageNanos: number;
+  /** Working set now: usage minus inactive file cache, bytes (as the kubelet reports memory). */
+  memoryBytes: number;
+  /** ms since epoch when the read was made. */
+  at: number;
+  source: UsageSource;
+  /** ms on a clock of the source (host uptime for cgroup, the engine's read time for the API):
+   *  a rate divides the CPU difference of two reads by the difference of this. */
+  counterClockMs: number;
 }
 
 export interface LogOptions {
@@ -51,7 +79,13 @@ export interface Runtime {
   restartContainer(pod: PodRef, container: string): Promise<void>;
   logs(pod: PodRef, opts: LogOptions): Promise<NodeJS.ReadableStream>;
   exec(pod: PodRef, container: string, command: string[], timeoutMs?: number): Promise<ExecResult>;
+  /** CPU rates from the Docker stats API, one call per container (slow: the engine answers at
+   *  its 1 s stats tick). The metrics sweep uses sampleStats. */
   stats(host: string): Promise<ContainerStats[]>;
+  /** Cumulative usage counters of every running skiff app container on the host, in one read
+   *  (the cgroup files; the Docker stats API for containers whose files cannot be read). A
+   *  container removed mid-read is left out, not an error. */
+  sampleStats(host: string): Promise<ContainerUsage[]>;
   /** Run a shell command on the host itself (e.g. iptables-restore with the rules on stdin). */
   execOnHost(host: string, command: string, stdin?: string): Promise<ExecResult>;
   /** A TCP connection opened from the host to ip:port (probes of a pod, from its own host). */

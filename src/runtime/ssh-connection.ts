@@ -10,6 +10,7 @@ import { type CipherAlgorithm, Client, type ClientChannel, type ConnectConfig, t
 import type { ConnectionConfig, SshHostConfig } from '../config/cluster-config.js';
 import { HostKeyError, HostUnreachableError, RuntimeError } from './errors.js';
 import { checkHostKey, readTrustedKeys } from './host-key.js';
+import type { ShellProcess } from './host-shell.js';
 import type { ExecResult } from './runtime.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'backoff' | 'closed';
@@ -214,6 +215,17 @@ export class SshConnection {
       });
       ch.end(stdin ?? '');
     });
+  }
+
+  /** A long-lived `sh` on the host, for HostShell: one channel serves many short scripts. */
+  async startShell(): Promise<ShellProcess> {
+    const c = await this.ready();
+    const ch = await new Promise<ClientChannel>((resolve, reject) =>
+      c.exec('exec /bin/sh', (err, s) => (err ? reject(err) : resolve(s))),
+    );
+    // The shell's own complaints (scripts fold theirs into stdout): drained, never blocking.
+    ch.stderr.resume();
+    return { input: ch, output: ch, kill: () => ch.close() };
   }
 
   /** The connection's SFTP session (opened once, reopened after a reconnect). */

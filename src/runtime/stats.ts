@@ -27,6 +27,19 @@ export function cpuMillicores(cur: CpuPoint, prev: CpuPoint, onlineCpus: number)
   return Math.round((cpuDelta / systemDelta) * onlineCpus * 1000);
 }
 
+/**
+ * The answer when it is a complete sample. A container removed or stopped while its stats were
+ * read gives an empty or zeroed body (no `cpu_stats`, or the zero `read` time): that is a
+ * container without metrics this sweep, not a failure of the host's sweep.
+ */
+export function completeSample(s: unknown): DockerStatsSample | undefined {
+  const x = s as Partial<DockerStatsSample> | null | undefined;
+  if (!x || typeof x !== 'object') return undefined;
+  if (typeof x.cpu_stats?.cpu_usage?.total_usage !== 'number' || !x.memory_stats) return undefined;
+  if (typeof x.read !== 'string' || x.read.startsWith('0001-')) return undefined;
+  return x as DockerStatsSample;
+}
+
 export function cpuPointOf(s: DockerStatsSample): CpuPoint {
   return { total: s.cpu_stats.cpu_usage.total_usage, system: s.cpu_stats.system_cpu_usage ?? 0 };
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_DIR } from '../../scripts/testbed/layout.js';
+import { cpuRate } from '../../src/autoscale/usage-rates.js';
 import type { HostRow } from '../../src/cli/commands/hosts.js';
 import type { ClusterConfig } from '../../src/config/cluster-config.js';
 import { loadClusterConfig } from '../../src/config/load-config.js';
@@ -222,6 +223,18 @@ describe('DockerRuntime on the testbed', () => {
     expect(burner?.cpuMilli).toBeGreaterThan(50);
     expect(burner?.cpuMilli).toBeLessThan(450);
     expect(burner?.memoryBytes).toBeGreaterThan(0);
+    // The same from the cgroup counters (the metrics sweep's read): two reads 2 s apart.
+    const usageOf = async () =>
+      (await rt.sampleStats('h2')).find((s) => s.namespace === ns && s.pod === 'burner');
+    const before = await usageOf();
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = await usageOf();
+    expect(after?.source).toBe('cgroup');
+    const rate = cpuRate(after!, before!);
+    expect(rate?.windowMs).toBeGreaterThanOrEqual(1900);
+    expect(rate?.cpuMilli).toBeGreaterThan(50);
+    expect(rate?.cpuMilli).toBeLessThan(450);
+    expect(after?.memoryBytes).toBeGreaterThan(0);
     await rt.deletePod({ host: 'h2', namespace: ns, name: 'burner' }, 0);
   });
 
@@ -275,6 +288,9 @@ describe('DockerRuntime on the testbed', () => {
         (await local.observe()).pods.filter((p) => p.namespace === ns).map((p) => `${p.name}@${p.host}`),
       ).toContain('local@laptop');
       expect((await local.exec(ref, 'main', ['cat', '/etc/local/secret'])).stdout).toBe('x');
+      // The cgroup read runs in a local shell, no SSH.
+      const usage = (await local.sampleStats('laptop')).find((u) => u.namespace === ns && u.pod === 'local');
+      expect(usage).toMatchObject({ host: 'laptop', source: 'cgroup' });
       const mode = await local.execOnHost(
         'laptop',
         `stat -c %a ${h1.dataDir}-local/pods/${ns}/local/secrets/main/etc/local/secret`,

@@ -1,6 +1,6 @@
 // `skiff top pods|hosts`: current CPU and memory as `kubectl top` shows them. From the daemon's
-// latest metrics sweep when one runs; else one sweep here, straight through the runtime (the
-// first read of a container lets the engine take its two CPU points, about a second).
+// latest metrics sweep when one runs; else one sweep here, straight through the runtime (it
+// reads the cgroup counters twice, a second apart, for the CPU rates).
 // Host usage is the sum of skiff's pods on the host, against the engine's capacity.
 import type { Command } from 'commander';
 import { MetricsSampler, type MetricsSweep } from '../../autoscale/metrics-sampler.js';

@@ -190,6 +190,24 @@ export function runtimeContract(label: string, makeSubject: () => Promise<Contra
       }
     });
 
+    it("reads cumulative usage counters of each running container of skiff's pods on a host", async () => {
+      const first = (await rt.sampleStats(s.hosts[0])).filter((x) => x.namespace === ns);
+      expect(first.map((x) => `${x.pod}/${x.container}`).sort()).toEqual([
+        'contract-a/main',
+        'contract-a/side',
+      ]);
+      const again = await rt.sampleStats(s.hosts[0]);
+      for (const x of first) {
+        const y = again.find((a) => a.containerId === x.containerId);
+        expect(x.host).toBe(s.hosts[0]);
+        expect(x.memoryBytes).toBeGreaterThanOrEqual(0);
+        // Counters only grow, on the same source's clock.
+        expect(y?.source).toBe(x.source);
+        expect(y?.cpuUsageNanos).toBeGreaterThanOrEqual(x.cpuUsageNanos);
+        expect(y?.counterClockMs).toBeGreaterThanOrEqual(x.counterClockMs);
+      }
+    });
+
     it('deletes pods, and deleting a missing pod is not an error', async () => {
       await rt.deletePod({ host: s.hosts[0], namespace: ns, name: 'contract-a' }, 1);
       await rt.deletePod({ host: s.hosts[1], namespace: ns, name: 'contract-b' }, 1);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DemuxTransform, demuxBuffer } from '../../../src/runtime/docker-streams.js';
 import { Limiter } from '../../../src/runtime/limiter.js';
 import {
+  completeSample,
   cpuMillicores,
   type DockerStatsSample,
   enginePreviousPoint,
@@ -53,6 +54,26 @@ describe('cpu and memory from Docker stats', () => {
     });
     expect(enginePreviousPoint(sample({}, { cpu_usage: {}, system_cpu_usage: 0 }))).toBeUndefined();
     expect(enginePreviousPoint(sample({}))).toBeUndefined();
+  });
+
+  // A container removed or stopped mid-read: the daemon once warned "Cannot read properties of
+  // undefined (reading 'cpu_usage')" for the whole host; now it is that container's missing sample.
+  it.each([
+    ['an empty body', ''],
+    ['null', null],
+    ['no cpu_stats', { read: '2024-01-01T00:00:00Z', memory_stats: {} }],
+    ['cpu_stats without cpu_usage', { read: '2024-01-01T00:00:00Z', cpu_stats: {}, memory_stats: {} }],
+    [
+      'the zeroed sample of a stopped container',
+      { read: '0001-01-01T00:00:00Z', cpu_stats: { cpu_usage: { total_usage: 0 } }, memory_stats: {} },
+    ],
+  ])('takes %s as no sample', (_name, body) => {
+    expect(completeSample(body)).toBeUndefined();
+  });
+
+  it('takes a complete sample as it is', () => {
+    const s = sample({ usage: 5 });
+    expect(completeSample(s)).toBe(s);
   });
 });
 

@@ -1,0 +1,124 @@
+// HostShell's framing over a fake shell process that answers the way `sh` does: scripts run one
+// at a time, the answer ends at the nonce marker (output that imitates a marker does not end
+// it), answers split over chunks, a timeout or a dying shell fails the script and the next
+// call starts a new shell.
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { HostShell, type ShellProcess } from '../../../src/runtime/host-shell.js';
+
+type Answer = { output: string; status: number; chunks?: number } | 'hang' | 'die';
+
+/** A shell that reads HostShell's request lines and answers from `answer(script)`. */
+function fakeShells(answer: (script: string) => Answer) {
+  const started: { scripts: string[]; killed: boolean }[] = [];
+  const start = async (): Promise<ShellProcess> => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const record = { scripts: [] as string[], killed: false };
+    started.push(record);
+    let pending = '';
+    input.on('data', (d: Buffer) => {
+      pending += d.toString();
+      for (;;) {
+        const m =
+          /^\( ([\s\S]*?)\n\) <\/dev\/null 2>&1; printf '\\n%s %s\\n' (__skiff_done_[0-9a-f]+) "\$\?"\n/.exec(
+            pending,
+          );
+        if (!m) return;
+        pending = pending.slice(m[0].length);
+        const script = m[1]!;
+        record.scripts.push(script);
+        const a = answer(script);
+        if (a === 'hang') return;
+        if (a === 'die') {
+          output.end();
+          return;
+        }
+        const text = `${a.output}\n${m[2]} ${a.status}\n`;
+        const n = a.chunks ?? 1;
+        const size = Math.ceil(text.length / n);
+        for (let i = 0; i < text.length; i += size) output.write(text.slice(i, i + size));
+      }
+    });
+    return {
+      input,
+      output,
+      kill: () => {
+        record.killed = true;
+        output.end();
+      },
+    };
+  };
+  return { start, started };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('HostShell', () => {
+  it('runs scripts in order on one shell, with their output and exit status', async () => {
+    const f = fakeShells((s) => ({ output: `ran ${s}`, status: s === 'false' ? 1 : 0 }));
+    const shell = new HostShell(f.start, 'host/h1');
+    const [a, b, c] = await Promise.all([
+      shell.run('echo a', 1000),
+      shell.run('false', 1000),
+      shell.run('multi\nline', 1000),
+    ]);
+    expect(a).toEqual({ exitCode: 0, stdout: 'ran echo a', stderr: '' });
+    expect(b).toEqual({ exitCode: 1, stdout: 'ran false', stderr: '' });
+    expect(c?.stdout).toBe('ran multi\nline');
+    expect(f.started).toHaveLength(1);
+    expect(f.started[0]?.scripts).toEqual(['echo a', 'false', 'multi\nline']);
+  });
+
+  it('reassembles an answer split over many chunks, and keeps a trailing newline of the output', async () => {
+    const f = fakeShells(() => ({ output: 'x'.repeat(5000), status: 0, chunks: 37 }));
+    const shell = new HostShell(f.start, 'host/h1');
+    expect((await shell.run('big', 1000)).stdout).toBe('x'.repeat(5000));
+    const g = fakeShells(() => ({ output: 'line\n', status: 0 }));
+    expect((await new HostShell(g.start, 'host/h1').run('nl', 1000)).stdout).toBe('line\n');
+  });
+
+  it('is not fooled by output that looks like a marker with another nonce', async () => {
+    const f = fakeShells(() => ({ output: '__skiff_done_deadbeef 0\nreal end', status: 3 }));
+    const r = await new HostShell(f.start, 'host/h1').run('sneaky', 1000);
+    expect(r).toEqual({ exitCode: 3, stdout: '__skiff_done_deadbeef 0\nreal end', stderr: '' });
+  });
+
+  it('fails a script that outlives its timeout, kills that shell and starts a new one', async () => {
+    vi.useFakeTimers();
+    const f = fakeShells((s) => (s === 'hang' ? 'hang' : { output: 'ok', status: 0 }));
+    const shell = new HostShell(f.start, 'host/h1');
+    const hung = shell.run('hang', 500);
+    const after = shell.run('next', 500);
+    const failed = expect(hung).rejects.toMatchObject({ code: 'runtime.timeout', retryable: true });
+    await vi.advanceTimersByTimeAsync(500);
+    await failed;
+    expect((await after).stdout).toBe('ok');
+    expect(f.started.map((s) => s.killed)).toEqual([true, false]);
+    expect(f.started[1]?.scripts).toEqual(['next']);
+  });
+
+  it('fails the script of a shell that ends, and the next call starts a new shell', async () => {
+    const f = fakeShells((s) => (s === 'die' ? 'die' : { output: 'ok', status: 0 }));
+    const shell = new HostShell(f.start, 'host/h1');
+    await expect(shell.run('die', 1000)).rejects.toMatchObject({
+      code: 'runtime.docker',
+      message: 'the shell on host/h1 ended',
+    });
+    expect((await shell.run('again', 1000)).stdout).toBe('ok');
+    expect(f.started).toHaveLength(2);
+  });
+
+  it('fails a call whose shell cannot start, and tries again on the next call', async () => {
+    let attempts = 0;
+    const f = fakeShells(() => ({ output: 'ok', status: 0 }));
+    const shell = new HostShell(async () => {
+      if (++attempts === 1) throw new Error('host/h1 is unreachable');
+      return f.start();
+    }, 'host/h1');
+    await expect(shell.run('a', 1000)).rejects.toThrow('unreachable');
+    expect((await shell.run('b', 1000)).stdout).toBe('ok');
+  });
+});
