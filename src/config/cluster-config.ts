@@ -86,6 +86,9 @@ export interface DaemonConfig {
   reconcileIntervalSeconds: number;
   hostGracePeriodSeconds: number;
   metricsIntervalSeconds: number;
+  /** How long the lease a daemon records on the hosts lasts without renewal (default 30 s):
+   *  a daemon that dies without releasing it is replaced by a standby one after this. */
+  leaseDurationSeconds?: number;
 }
 
 /** How the runtime talks to hosts: timeouts, keepalive, concurrency. */

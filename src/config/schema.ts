@@ -127,6 +127,7 @@ export const CLUSTER_CONFIG_SCHEMA = {
         reconcileIntervalSeconds: positive,
         hostGracePeriodSeconds: positive,
         metricsIntervalSeconds: positive,
+        leaseDurationSeconds: positive,
       },
     },
     connection: {

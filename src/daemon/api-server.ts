@@ -58,7 +58,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<{ server: 
         return send(res, 200, renderMetrics(inst), 'text/plain; version=0.0.4');
       case 'GET /api/v1/view': {
         const view = inst.reconciler.view ?? (await inst.reconciler.pass(), inst.reconciler.view);
-        return send(res, 200, view);
+        // The lease as of now, not as of the last pass (a standby daemon's passes are 10 s apart).
+        return send(res, 200, { ...view, lease: daemon.lease.view() });
       }
       case 'GET /api/v1/hpas':
         return send(res, 200, inst.autoscaler.views(Number(url.searchParams.get('decisions') ?? 10)));
@@ -78,6 +79,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<{ server: 
         return send(res, 200, inst.history?.listSyncs({ app, limit }) ?? []);
       }
       case 'POST /api/v1/sync': {
+        // Another daemon holds the hosts: a sync here would change nothing, say who acts.
+        const lease = daemon.lease.view();
+        if (lease.role === 'standby') return send(res, 409, { error: lease.message, lease });
         const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as {
           app?: string;
           wait?: boolean;

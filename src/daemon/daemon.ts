@@ -3,13 +3,18 @@
 // commit, every probe flip, and at least every reconcileIntervalSeconds, and serves the local
 // API the CLI talks to. Shell: it owns the timers and the clock. Input never crashes it: a bad
 // commit is rejected with diagnostics, a failed source keeps the last good commit live.
+// One actor per set of hosts too: it acts only while it holds the lease recorded on the hosts
+// (LeaseKeeper); on standby it observes and serves its API, saying who holds the hosts.
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { ClusterConfig } from '../config/cluster-config.js';
 import { DEFAULT_POLL_INTERVAL_MS, type PollSchedule, parseDuration } from '../git/poll-schedule.js';
 import { Poller } from '../git/poller.js';
+import { readDaemonIdentity } from '../state/daemon-identity.js';
+import { DEFAULT_LEASE_DURATION_MS, HostLease } from '../state/host-lease.js';
 import { acquireStateDirLock, type StateDirLock } from '../state/state-dir-lock.js';
 import { startApiServer } from './api-server.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { nextPassDelay } from './pass-schedule.js';
 import { RolloutGuard } from './rollout-guard.js';
 import { createSkiffInstance, initialAdmission, type SkiffInstance } from './skiff-instance.js';
@@ -36,6 +41,7 @@ export class Daemon {
     readonly inst: SkiffInstance,
     private readonly lock: StateDirLock,
     private readonly log: Logger,
+    readonly lease: LeaseKeeper,
   ) {
     this.guard = new RolloutGuard({
       trackers: inst.trackers,
@@ -51,13 +57,31 @@ export class Daemon {
     const { config, log } = opts;
     const lock = acquireStateDirLock({ stateDir: config.daemon.stateDir, onWarning: (m) => log.warn(m) });
     let daemon: Daemon | undefined;
+    const leaseDurationMs = (config.daemon.leaseDurationSeconds ?? DEFAULT_LEASE_DURATION_MS / 1000) * 1000;
+    const hostLease = new HostLease({
+      exec: (host, command, stdin) => inst.runtime.execOnHost(host, command, stdin),
+      hosts: config.hosts.map((h) => h.name),
+      leasePath: (host) => `${config.hosts.find((h) => h.name === host)!.dataDir}/lease.json`,
+      identity: readDaemonIdentity(config.daemon.stateDir),
+      durationMs: leaseDurationMs,
+    });
+    const lease = new LeaseKeeper({
+      lease: hostLease,
+      // Three renewals per lease period, as Kubernetes' leader election (15 s lease, 2 s retry,
+      // 10 s renew deadline) leaves room for a failed one or two.
+      renewIntervalMs: leaseDurationMs / 3,
+      clock: Date.now,
+      log: log.child({ component: 'lease' }),
+      onRoleChange: (role) => daemon?.roleChanged(role),
+    });
     const inst = createSkiffInstance({
       config,
       log,
       onProbeChange: () => daemon?.wake(),
       onReplicasChange: () => daemon?.wake(),
+      lease: () => lease.view(),
     });
-    daemon = new Daemon(inst, lock, log);
+    daemon = new Daemon(inst, lock, log, lease);
     try {
       await daemon.boot(opts.listen ?? config.daemon.listen);
     } catch (err) {
@@ -74,9 +98,18 @@ export class Daemon {
     this.address = api.address;
     this.lock.setApiAddress(api.address);
     log.info({ address: api.address, apps: inst.trackers.map((t) => t.name) }, 'skiff daemon started');
+    await this.lease.start();
     await initialAdmission(inst, Date.now(), log);
     for (const t of inst.trackers) this.startPoller(t.name);
-    inst.autoscaler.start();
+    this.wake();
+  }
+
+  /** Taking over starts the HPAs and a pass at once; standing by stops the HPAs (passes go on,
+   *  observing only). */
+  roleChanged(role: 'acting' | 'standby'): void {
+    if (this.stopped) return;
+    if (role === 'acting') this.inst.autoscaler.start();
+    else void this.inst.autoscaler.stop();
     this.wake();
   }
 
@@ -149,9 +182,11 @@ export class Daemon {
     let next: number;
     try {
       const s = await this.inst.reconciler.pass();
-      await this.guard.afterPass(s);
       const inflight = this.inst.reconciler.inflight;
-      next = nextPassDelay(interval, { ...s, deletionsInFlight: inflight.size });
+      if (s.acted) {
+        await this.guard.afterPass(s);
+        next = nextPassDelay(interval, { ...s, deletionsInFlight: inflight.size });
+      } else next = interval; // standby: watch at the usual pace, the lease round wakes us
       this.wakeAfterDeletions();
     } catch (err) {
       this.log.error({ err }, 'reconcile pass failed');
@@ -194,6 +229,8 @@ export class Daemon {
     // Graceful deletions run in the background: cut off by closing the runtime, they would
     // leave stopped containers and pod folders on the hosts. They end within their grace period.
     await this.inst.reconciler.inflight.drain();
+    // Only now, with nothing of ours still running on the hosts, may another daemon take over.
+    await this.lease.stop({ release: true });
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
     this.server?.closeAllConnections?.();
     await this.inst.close();

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { executeActions, InflightDeletions } from '../apply/executor.js';
 import { type Action, type ActionResult, actionKey } from '../model/actions.js';
 import type { Observed } from '../model/observed.js';
-import type { AppStatus, ClusterView, ConfigView, HealthState } from '../model/views.js';
+import type { AppStatus, ClusterView, ConfigView, HealthState, LeaseView } from '../model/views.js';
 import {
   type AppDesired,
   emptyPassMemory,
@@ -45,6 +45,10 @@ export interface ReconcilerDeps {
   /** Service data plane (services hook, issue 6): synced after each pass is planned and before
    *  its actions run. */
   services?: ServiceDataPlane;
+  /** The host lease (single actor across machines), asked at each point a pass would act:
+   *  while it says standby, the pass observes and plans but executes nothing, writes no
+   *  Service rules and records nothing (the acting daemon does). */
+  lease?: () => LeaseView;
 }
 
 export interface PassSummary {
@@ -56,6 +60,8 @@ export interface PassSummary {
   requeueAfterMs?: number;
   observed: Observed;
   result: PassResult;
+  /** False for a dry run or a pass on standby: `actions` were planned, none executed. */
+  acted: boolean;
 }
 
 /** The taint Kubernetes puts on a node whose network is not configured yet. */
@@ -101,6 +107,11 @@ export class Reconciler {
     return summary;
   }
 
+  /** Whether this pass may change the hosts now (asked again before each step that would). */
+  private mayAct(): boolean {
+    return !this.deps.dryRun && (this.deps.lease?.().role ?? 'acting') === 'acting';
+  }
+
   private async runOnce(): Promise<PassSummary> {
     const { deps } = this;
     const started = deps.clock();
@@ -121,14 +132,15 @@ export class Reconciler {
         });
       } else frozen.push(t.name);
     }
-    if (deps.services && !deps.dryRun && frozen.length === 0) {
+    if (deps.services && this.mayAct() && frozen.length === 0) {
       // A host that is new or came back gets the current rules before it takes new pods.
       const pending = observed.hosts.some((h) => h.ready && !this.rulesInPlace.has(h.name));
       if (pending) await this.syncServices(deps.services, apps, frozen, observed, new Set());
     }
     // With no Service at all a host's network lacks nothing (a laptop's `local` host without
-    // iptables still runs pods).
-    if (deps.services && serviceSourcesOf(apps).length > 0) observed = this.taintHostsWithoutRules(observed);
+    // iptables still runs pods). On standby the acting daemon keeps the rules: not ours to judge.
+    if (deps.services && this.mayAct() && serviceSourcesOf(apps).length > 0)
+      observed = this.taintHostsWithoutRules(observed);
     const result = reconcilePass({
       apps,
       frozenApps: frozen,
@@ -140,10 +152,11 @@ export class Reconciler {
       replicaOverrides: deps.replicaOverrides?.() ?? {},
     });
     this.memory = result.memory;
-    for (const a of deps.dryRun ? [] : result.actions) {
+    const acting = this.mayAct();
+    for (const a of acting ? result.actions : []) {
       deps.log.info({ action: a.type, key: actionLogKey(a), reason: a.reason }, 'action');
     }
-    if (deps.services && !deps.dryRun) {
+    if (deps.services && acting) {
       const exclude = new Set(
         result.actions.flatMap((a) => (a.type === 'deletePod' ? [endpointPodKey(a.pod)] : [])),
       );
@@ -157,7 +170,7 @@ export class Reconciler {
           message: p.message,
         });
     }
-    const results = deps.dryRun
+    const results = !acting
       ? []
       : await executeActions(deps.runtime, result.actions, this.inflight, {
           concurrency: deps.concurrency ?? 16,
@@ -169,7 +182,7 @@ export class Reconciler {
           },
         });
     const finished = deps.clock();
-    if (!deps.dryRun) this.record(result, results, apps, observed, started, finished);
+    if (acting) this.record(result, results, apps, observed, started, finished);
     this.latest = this.buildView(result, observed, apps);
     const summary: PassSummary = {
       at: started,
@@ -180,6 +193,7 @@ export class Reconciler {
       requeueAfterMs: result.requeueAfterMs,
       observed,
       result,
+      acted: acting,
     };
     this.lastSummary = summary;
     deps.onPass?.(summary);
@@ -316,6 +330,7 @@ export class Reconciler {
       deployments: result.deployments,
       configs,
       ...this.serviceViews(desired, observed),
+      ...(this.deps.lease ? { lease: this.deps.lease() } : {}),
     };
   }
 

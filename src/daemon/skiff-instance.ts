@@ -10,6 +10,7 @@ import { Autoscaler } from '../autoscale/autoscaler.js';
 import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
 import type { GitAuthSpec } from '../git/credentials.js';
 import { GitSource } from '../git/git-source.js';
+import type { LeaseView } from '../model/views.js';
 import { Prober } from '../probes/prober.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -31,6 +32,8 @@ export interface SkiffInstanceOptions {
   history?: boolean;
   /** Compute without acting (read-only commands, dry runs). */
   dryRun?: boolean;
+  /** The daemon's host lease: on standby, passes act on nothing and the HPAs do not run. */
+  lease?: () => LeaseView;
 }
 
 export interface SkiffInstance {
@@ -127,11 +130,14 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     annotateObserved: (o) => {
       prober.sync(o);
       const annotated = prober.annotate(o);
-      autoscaler.noteObserved(annotated);
+      // On standby the other daemon's HPAs decide; ours start over from the live replica
+      // counts when this daemon takes over.
+      if ((opts.lease?.().role ?? 'acting') === 'acting') autoscaler.noteObserved(annotated);
       return annotated;
     },
     replicaOverrides: () => autoscaler.overrides(),
     services,
+    lease: opts.lease,
   });
   return {
     config,

@@ -126,6 +126,26 @@ export interface ClusterView {
   configs: ConfigView[];
   services: ServiceView[];
   endpoints: EndpointsView[];
+  /** The daemon's hold on the hosts (single actor across machines); absent when no daemon
+   *  computed the view (the CLI acting on its own). */
+  lease?: LeaseView;
+}
+
+/** Whether this daemon acts on the hosts or stands by because another daemon holds their
+ *  lease (a file on each host, see src/state/host-lease.ts). */
+export interface LeaseView {
+  role: 'acting' | 'standby';
+  /** This daemon's holder id. */
+  holder: string;
+  /** Standby: why (HeldByOther, LeaseError, NoHostReachable, NotChecked). */
+  reason?: string;
+  /** Standby because another daemon holds the lease: who, until when (ms, our clock), where. */
+  heldBy?: { holder: string; description: string; until: number; hosts: string[] };
+  /** Acting: the hosts leased, and until when (ms, our clock) the lease is sure to be ours. */
+  hosts: string[];
+  validUntil?: number;
+  message: string;
+  checkedAt: number;
 }
 
 /** A Service as `skiff get services` shows it. */

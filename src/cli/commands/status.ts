@@ -14,8 +14,8 @@ export function registerStatus(program: Command): void {
   ).action(async (opts: ClusterOptions & { output: string }) => {
     const format = outputFormat(opts.output);
     const view = await readClusterView(await loadCliConfig(opts));
-    if (format === 'json') return printJson({ apps: view.apps, hosts: view.hosts });
-    process.stdout.write(renderStatus(view.apps, { now: Date.now() }));
+    if (format === 'json') return printJson({ apps: view.apps, hosts: view.hosts, lease: view.lease });
+    process.stdout.write(renderStatus(view.apps, { now: Date.now(), lease: view.lease }));
     if (view.apps.some((a) => a.health === 'Degraded' || a.rejected)) process.exitCode = 1;
   });
 }

@@ -3,7 +3,7 @@
 // quarantined commits. Pure.
 import { shortSha } from '../../diff/format-value.js';
 import { formatDiagnostic } from '../../model/diagnostics.js';
-import type { AppStatus } from '../../model/views.js';
+import type { AppStatus, LeaseView } from '../../model/views.js';
 import { since } from './age.js';
 import { DescribeWriter, renderTable } from './table.js';
 
@@ -42,8 +42,23 @@ function writeDetails(w: DescribeWriter, app: AppStatus, now: number): void {
   }
 }
 
-export function renderStatus(apps: readonly AppStatus[], opts: { now: number }): string {
-  if (apps.length === 0) return 'No apps configured.\n';
+/** The daemon's hold on the hosts: one line, and who acts instead when it stands by. */
+export function renderLease(lease: LeaseView, now: number): string {
+  if (lease.role === 'acting') return `Daemon: acting (holds the host lease on ${lease.hosts.join(', ')})\n`;
+  const lines = [`Daemon: STANDBY (${lease.reason ?? 'unknown'}): this daemon changes nothing on the hosts`];
+  if (lease.heldBy) {
+    const left = Math.max(0, Math.ceil((lease.heldBy.until - now) / 1000));
+    lines.push(
+      `  Acting daemon: ${lease.heldBy.description || lease.heldBy.holder} (${lease.heldBy.holder})`,
+      `  Lease on ${lease.heldBy.hosts.join(', ')} expires in ${left}s unless renewed; this daemon takes over then`,
+    );
+  } else lines.push(`  ${lease.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderStatus(apps: readonly AppStatus[], opts: { now: number; lease?: LeaseView }): string {
+  const header = opts.lease ? `${renderLease(opts.lease, opts.now)}\n` : '';
+  if (apps.length === 0) return `${header}No apps configured.\n`;
   const sorted = [...apps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const table = renderTable(
     ['APP', 'SYNC', 'HEALTH', 'LIVE', 'HEAD', 'LAST SYNC'],
@@ -61,5 +76,5 @@ export function renderStatus(apps: readonly AppStatus[], opts: { now: number }):
     writeDetails(w, a, opts.now);
     return w.toString();
   });
-  return [table, ...details].join('\n');
+  return header + [table, ...details].join('\n');
 }

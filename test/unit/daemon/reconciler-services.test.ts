@@ -3,54 +3,15 @@
 // and takes no new pod; once it can, it gets the rules before its first pod.
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { AppConfig } from '../../../src/config/cluster-config.js';
 import { AppTracker } from '../../../src/daemon/app-tracker.js';
 import { createBundleValidator } from '../../../src/daemon/bundle-validator.js';
 import { Reconciler } from '../../../src/daemon/reconciler.js';
-import { type FakeHost, FakeRuntime } from '../../../src/runtime/fake-runtime.js';
+import { FakeRuntime } from '../../../src/runtime/fake-runtime.js';
 import { ServiceDataPlane } from '../../../src/services/data-plane.js';
 import { MemorySource } from '../../support/memory-source.js';
+import { shopApp as app, fakeHosts, webWithService as manifest } from './fixtures.js';
 
-const manifest = (replicas: number) => `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web }
-spec:
-  replicas: ${replicas}
-  selector: { matchLabels: { app: web } }
-  template:
-    metadata: { labels: { app: web } }
-    spec:
-      containers:
-        - name: web
-          image: web:1
-          ports: [{ containerPort: 8080 }]
----
-apiVersion: v1
-kind: Service
-metadata: { name: web }
-spec:
-  selector: { app: web }
-  ports: [{ port: 80, targetPort: 8080 }]
-`;
-
-const app: AppConfig = {
-  name: 'shop',
-  repoURL: 'memory://shop',
-  revision: 'main',
-  path: '.',
-  syncPolicy: { automated: true, prune: true, selfHeal: true, allowEmpty: false },
-  poll: { interval: '30s' },
-  rollback: { autoRestore: true },
-};
-
-const hosts: FakeHost[] = ['h1', 'h2'].map((name, i) => ({
-  name,
-  kind: 'ssh',
-  address: `10.213.0.${11 + i}`,
-  labels: {},
-  taints: [],
-  capacity: { cpuMilli: 2000, memoryBytes: 4 * 1024 ** 3 },
-}));
+const hosts = fakeHosts(2);
 
 function world() {
   let now = 1_700_000_000_000;

@@ -1,0 +1,155 @@
+// Keeps this daemon's lease on the hosts, so that two daemons driving the same hosts (from
+// different machines, or with different state directories) never both act: one lease round
+// (src/state/host-lease.ts) at start, then one every renewal interval while acting, and, while
+// another daemon holds the hosts, one just after its lease would expire. Shell: owns a timer and
+// reads the clock.
+//
+// Invariants:
+// - Acting needs a round that decided `act`, and ends at that round's `validUntil` (the
+//   earliest expiry of our leases, in our clock) unless a later round renewed it: a daemon
+//   paused past it (GC, SIGSTOP, a stalled SSH round) stops acting on its own, since another
+//   may already have taken over.
+// - Until the first round ends the daemon stands by.
+import type { Logger } from 'pino';
+import type { LeaseView } from '../model/views.js';
+import type { HostLease, LeaseDecision } from '../state/index.js';
+
+export interface LeaseKeeperOptions {
+  lease: HostLease;
+  renewIntervalMs: number;
+  clock: () => number;
+  log: Logger;
+  /** Told when a round changes whether this daemon acts. */
+  onRoleChange: (role: LeaseView['role']) => void;
+}
+
+/** After another daemon's lease expires, look again this much later (its clock and ours). */
+const EXPIRY_MARGIN_MS = 250;
+
+export class LeaseKeeper {
+  private decision: LeaseDecision | undefined;
+  private checkedAt = 0;
+  private role: LeaseView['role'] = 'standby';
+  /** What was last logged (role, reason, holder): a change is logged once, not every round. */
+  private lastLogged = '';
+  private timer: NodeJS.Timeout | undefined;
+  private inflight: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: LeaseKeeperOptions) {}
+
+  /** The first round, then rounds on a timer until stop(). */
+  async start(): Promise<void> {
+    await this.round();
+    this.schedule();
+  }
+
+  /** Acting now: the last round said so and its lease has not run out since. */
+  acting(): boolean {
+    const d = this.decision;
+    return d?.kind === 'act' && this.opts.clock() < d.validUntil;
+  }
+
+  view(): LeaseView {
+    const holder = this.opts.lease.holderId;
+    const d = this.decision;
+    const base = { holder, checkedAt: this.checkedAt };
+    if (!d) {
+      return {
+        ...base,
+        role: 'standby',
+        reason: 'NotChecked',
+        hosts: [],
+        message: 'standby: host lease not checked yet',
+      };
+    }
+    if (d.kind === 'act') {
+      if (this.acting()) {
+        return {
+          ...base,
+          role: 'acting',
+          hosts: d.hosts,
+          validUntil: d.validUntil,
+          message: `acting: holds the lease on ${d.hosts.join(', ')}`,
+        };
+      }
+      return {
+        ...base,
+        role: 'standby',
+        reason: 'LeaseNotRenewed',
+        hosts: d.hosts,
+        validUntil: d.validUntil,
+        message: `standby: the lease ran out at ${new Date(d.validUntil).toISOString()} before it was renewed`,
+      };
+    }
+    return {
+      ...base,
+      role: 'standby',
+      reason: d.reason,
+      hosts: [],
+      ...(d.reason === 'HeldByOther'
+        ? { heldBy: { holder: d.holder, description: d.description, until: d.until, hosts: d.heldOn } }
+        : {}),
+      message: d.message,
+    };
+  }
+
+  /** Ends the rounds (waiting for one in flight) and gives up our lease on every host, so a
+   *  standby daemon takes over at once instead of after expiry. */
+  async stop(opts: { release: boolean }): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.inflight;
+    if (opts.release) await this.opts.lease.release().catch(() => undefined);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const d = this.decision;
+    let delay = this.opts.renewIntervalMs;
+    if (d?.kind === 'standby' && d.reason === 'HeldByOther') {
+      delay = Math.min(delay, Math.max(0, d.until - this.opts.clock()) + EXPIRY_MARGIN_MS);
+    }
+    this.timer = setTimeout(() => {
+      void this.round().finally(() => this.schedule());
+    }, delay);
+  }
+
+  /** One lease round now (the timer runs them; concurrent calls share the one in flight). */
+  round(): Promise<void> {
+    this.inflight ??= this.roundOnce().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async roundOnce(): Promise<void> {
+    const { log } = this.opts;
+    try {
+      const r = await this.opts.lease.acquire(this.opts.clock());
+      this.decision = r.decision;
+    } catch (err) {
+      // HostLease turns host failures into readings; a throw here is unexpected: stand by.
+      log.error({ err }, 'host lease round failed');
+      this.decision = {
+        kind: 'standby',
+        reason: 'LeaseError',
+        failed: [],
+        release: [],
+        message: `standby: host lease round failed: ${(err as Error).message}`,
+      };
+    }
+    this.checkedAt = this.opts.clock();
+    const view = this.view();
+    const logged = `${view.role}|${view.reason ?? ''}|${view.heldBy?.holder ?? ''}`;
+    if (logged !== this.lastLogged) {
+      if (view.role === 'acting') log.info({ hosts: view.hosts }, 'host lease held: acting');
+      else log.warn({ reason: view.reason, heldBy: view.heldBy?.description }, view.message);
+      this.lastLogged = logged;
+    }
+    if (view.role !== this.role) {
+      this.role = view.role;
+      this.opts.onRoleChange(view.role);
+    }
+  }
+}
