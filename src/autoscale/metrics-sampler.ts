@@ -44,8 +44,9 @@ export interface MetricsSamplerDeps {
   primeMs?: number;
 }
 
-/** Default gap of a priming sweep's two reads: long enough that the host clock's 10 ms
- *  resolution and the read's own spread stay near 1% of the window. */
+/** Default gap of a priming sweep's two reads: a CLI user waits for it once. The host clock's
+ *  10 ms resolution and the read's own spread (a few ms, tens on a loaded host) make such a
+ *  short-window rate a few percent off; the daemon's later sweeps average over the period. */
 export const DEFAULT_PRIME_MS = 1000;
 
 /** `namespace/pod` -> the containers the pod's spec declares, for pods the runtime observed.

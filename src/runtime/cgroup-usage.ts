@@ -38,7 +38,8 @@ function findAndGrep(roots: string, layout: { names: string[]; lines: string }):
 
 /**
  * The read, as one POSIX sh script. First line: the host's uptime (a monotonic clock for CPU
- * rates, read by the shell itself, no process); then the layout; then `path:line` per counter.
+ * rates, read by the shell itself, no process); then the layout; then `path:line` per counter;
+ * last, the uptime again.
  * `cpuacct/` and `memory/` end in a slash so that find follows the usual `cpu,cpuacct` symlink.
  */
 export const CGROUP_USAGE_SCRIPT = [
@@ -51,6 +52,8 @@ export const CGROUP_USAGE_SCRIPT = [
   '  echo "skiff-cgroup v1"',
   `  ${findAndGrep('cpuacct/ memory/', V1)}`,
   'fi',
+  // Again after the files: the counters were read in between, so the midpoint is their time.
+  'read skiff_up skiff_idle </proc/uptime && echo "skiff-uptime-end $skiff_up"',
   // grep exits 1 when nothing matched (no containers): not a failure of the read.
   'exit 0',
 ].join('\n');
@@ -66,7 +69,8 @@ export interface CgroupCounters {
 
 export interface CgroupUsageRead {
   layout: CgroupLayout;
-  /** The host's uptime when the read began, ms (10 ms resolution). */
+  /** The host's uptime when the counters were read, ms: the midpoint of the uptime read before
+   *  and after the files (10 ms resolution), so a slow `find` shifts it by half at most. */
   uptimeMs?: number;
   /** Container id -> its counters; only containers whose CPU and both memory numbers were read. */
   containers: Map<string, CgroupCounters>;
@@ -85,12 +89,16 @@ interface CounterParts {
 export function parseCgroupUsage(output: string): CgroupUsageRead {
   let layout: CgroupLayout = 'unknown';
   let uptimeMs: number | undefined;
+  let uptimeEndMs: number | undefined;
   const parts = new Map<string, CounterParts>();
   for (const raw of output.split('\n')) {
     const line = raw.trim();
     if (line.startsWith('skiff-uptime ')) {
-      const s = Number(line.slice('skiff-uptime '.length));
-      if (Number.isFinite(s)) uptimeMs = Math.round(s * 1000);
+      uptimeMs = secondsToMs(line.slice('skiff-uptime '.length));
+      continue;
+    }
+    if (line.startsWith('skiff-uptime-end ')) {
+      uptimeEndMs = secondsToMs(line.slice('skiff-uptime-end '.length));
       continue;
     }
     if (line.startsWith('skiff-cgroup ')) {
@@ -115,7 +123,14 @@ export function parseCgroupUsage(output: string): CgroupUsageRead {
     if (p.cpu === undefined || p.usage === undefined || p.inactive === undefined) continue;
     containers.set(id, { cpuUsageNanos: p.cpu, memoryBytes: Math.max(0, p.usage - p.inactive) });
   }
+  if (uptimeMs !== undefined && uptimeEndMs !== undefined && uptimeEndMs >= uptimeMs)
+    uptimeMs = Math.round((uptimeMs + uptimeEndMs) / 2);
   return { layout, uptimeMs, containers };
+}
+
+function secondsToMs(text: string): number | undefined {
+  const s = Number(text);
+  return Number.isFinite(s) && text.trim() !== '' ? Math.round(s * 1000) : undefined;
 }
 
 /** Records one counter line into `p`; false when the line is not one of ours. */

@@ -17,11 +17,13 @@ describe('parseCgroupUsage', () => {
       `memory/skiff-tb/h1/${B}/memory.usage_in_bytes:300000`,
       `memory/skiff-tb/h1/${A}/memory.stat:total_inactive_file 200000`,
       `memory/skiff-tb/h1/${B}/memory.stat:total_inactive_file 0`,
+      'skiff-uptime-end 25466.30',
       '',
     ].join('\n');
     const r = parseCgroupUsage(out);
     expect(r.layout).toBe('v1');
-    expect(r.uptimeMs).toBe(25_466_260);
+    // The counters' time: midway between the uptime read before and after the files.
+    expect(r.uptimeMs).toBe(25_466_280);
     expect(r.containers).toEqual(
       new Map([
         [A, { cpuUsageNanos: 517_097_830, memoryBytes: 1_000_000 }],
@@ -108,7 +110,7 @@ describe('CGROUP_USAGE_SCRIPT', () => {
     expect(CGROUP_USAGE_SCRIPT.match(/\bfind /g)).toHaveLength(2);
     expect(CGROUP_USAGE_SCRIPT.match(/-exec grep -H -E/g)).toHaveLength(2);
     expect(CGROUP_USAGE_SCRIPT.trim().endsWith('exit 0')).toBe(true);
-    // The uptime is read by the shell itself, before the files.
-    expect(CGROUP_USAGE_SCRIPT.split('\n')[0]).toMatch(/^read skiff_up skiff_idle <\/proc\/uptime/);
+    // The uptime is read by the shell itself, before and after the files.
+    expect(CGROUP_USAGE_SCRIPT.match(/read skiff_up skiff_idle <\/proc\/uptime/g)).toHaveLength(2);
   });
 });
