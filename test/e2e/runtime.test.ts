@@ -18,6 +18,7 @@ import { loadClusterConfig } from '../../src/config/load-config.js';
 import type { DesiredPod } from '../../src/model/desired.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { HostKeyError } from '../../src/runtime/errors.js';
+import { type HostTransport, transportFor } from '../../src/runtime/host-transport.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { cutHost, docker, eventually, healHost, httpGet, testbed } from '../support/testbed.js';
 import { runtimeContract, sleeperPod } from '../unit/runtime/runtime-contract.js';
@@ -236,6 +237,44 @@ describe('DockerRuntime on the testbed', () => {
     expect(rate?.cpuMilli).toBeLessThan(450);
     expect(after?.memoryBytes).toBeGreaterThan(0);
     await rt.deletePod({ host: 'h2', namespace: ns, name: 'burner' }, 0);
+  });
+
+  it('reads usage from the Docker stats API where the cgroup files cannot be read, saying so once', async () => {
+    const warnings: string[] = [];
+    // The real transports, except that the cgroup read finds no cgroup filesystem.
+    const withoutCgroups = (t: HostTransport): HostTransport => ({
+      docker: t.docker,
+      connected: () => t.connected(),
+      ready: () => t.ready(),
+      writePaths: (entries) => t.writePaths(entries),
+      removeTree: (path) => t.removeTree(path),
+      exec: (command, stdin, timeoutMs) => t.exec(command, stdin, timeoutMs),
+      runScript: async () => ({ exitCode: 0, stdout: 'skiff-uptime 1.00\nskiff-cgroup none\n', stderr: '' }),
+      connectTcp: (ip, port) => t.connectTcp(ip, port),
+      close: () => t.close(),
+    });
+    const fallback = new DockerRuntime(config, {
+      logger: { info: () => {}, warn: (_o, msg) => warnings.push(msg) },
+      transport: (host, opts) => withoutCgroups(transportFor(host, opts)),
+    });
+    try {
+      await rt.createPod('h3', sleeperPod('fallback', { image: busybox, namespace: ns }));
+      const usageOf = async () =>
+        (await fallback.sampleStats('h3')).find((u) => u.namespace === ns && u.pod === 'fallback');
+      const before = await usageOf();
+      const after = await usageOf();
+      expect(before?.source).toBe('docker-api');
+      expect(after?.cpuUsageNanos).toBeGreaterThanOrEqual(before!.cpuUsageNanos);
+      // The engine's read times: a tick (about 1 s) or more apart.
+      expect(after!.counterClockMs - before!.counterClockMs).toBeGreaterThan(500);
+      expect(cpuRate(after!, before!)?.cpuMilli).toBeLessThan(100);
+      expect(warnings).toEqual([
+        'host/h3: reading container usage from the Docker stats API (slow: about 1 s per call)',
+      ]);
+    } finally {
+      await fallback.close();
+      await rt.deletePod({ host: 'h3', namespace: ns, name: 'fallback' }, 0);
+    }
   });
 
   it('runs commands on the host and opens TCP connections from the host to a pod', async () => {
