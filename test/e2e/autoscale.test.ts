@@ -1,5 +1,5 @@
 // Issue 7 end to end: an HPA in Git scales a Deployment on the 3-host testbed, through the real
-// git HTTP server, the real daemon and Docker stats. CPU load is real: a loop of /burn requests
+// git HTTP server, the real daemon and the containers' cgroup counters. CPU load is real: a loop of /burn requests
 // exec'd inside the first pod. Asserts the end state (pods on the hosts, the HPA's view and its
 // recorded decisions), counting sampling periods rather than timing anything.
 import pino from 'pino';
@@ -128,7 +128,7 @@ afterAll(async () => {
   await fx?.close();
 });
 
-describe('HorizontalPodAutoscaler on Docker stats (issue 7)', () => {
+describe('HorizontalPodAutoscaler on container metrics (issue 7)', () => {
   let loaded: ObservedPod;
   let load: Promise<unknown> | undefined;
   let scaled = 0;
