@@ -1,7 +1,7 @@
 // Issue 7 end to end: an HPA in Git scales a Deployment on the 3-host testbed, through the real
-// git HTTP server, the real daemon and the containers' cgroup counters. CPU load is real: a loop of /burn requests
-// exec'd inside the first pod. Asserts the end state (pods on the hosts, the HPA's view and its
-// recorded decisions), counting sampling periods rather than timing anything.
+// git HTTP server, the real daemon and the containers' cgroup counters. CPU load is real: a loop
+// of /burn requests exec'd inside the first pod. Asserts the end state (pods on the hosts, the
+// HPA's view and its recorded decisions), counting sampling periods rather than timing anything.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHpaTable } from '../../src/autoscale/render.js';
