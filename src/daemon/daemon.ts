@@ -10,11 +10,9 @@ import type { Logger } from 'pino';
 import type { ClusterConfig } from '../config/cluster-config.js';
 import { DEFAULT_POLL_INTERVAL_MS, type PollSchedule, parseDuration } from '../git/poll-schedule.js';
 import { Poller } from '../git/poller.js';
-import { readDaemonIdentity } from '../state/daemon-identity.js';
-import { DEFAULT_LEASE_DURATION_MS, HostLease } from '../state/host-lease.js';
 import { acquireStateDirLock, type StateDirLock } from '../state/state-dir-lock.js';
 import { startApiServer } from './api-server.js';
-import { LeaseKeeper } from './lease-keeper.js';
+import { type LeaseKeeper, leaseKeeperFor } from './lease-keeper.js';
 import { nextPassDelay } from './pass-schedule.js';
 import { RolloutGuard } from './rollout-guard.js';
 import { createSkiffInstance, initialAdmission, type SkiffInstance } from './skiff-instance.js';
@@ -57,23 +55,12 @@ export class Daemon {
     const { config, log } = opts;
     const lock = acquireStateDirLock({ stateDir: config.daemon.stateDir, onWarning: (m) => log.warn(m) });
     let daemon: Daemon | undefined;
-    const leaseDurationMs = (config.daemon.leaseDurationSeconds ?? DEFAULT_LEASE_DURATION_MS / 1000) * 1000;
-    const hostLease = new HostLease({
-      exec: (host, command, stdin) => inst.runtime.execOnHost(host, command, stdin),
-      hosts: config.hosts.map((h) => h.name),
-      leasePath: (host) => `${config.hosts.find((h) => h.name === host)!.dataDir}/lease.json`,
-      identity: readDaemonIdentity(config.daemon.stateDir),
-      durationMs: leaseDurationMs,
-    });
-    const lease = new LeaseKeeper({
-      lease: hostLease,
-      // Three renewals per lease period, as Kubernetes' leader election (15 s lease, 2 s retry,
-      // 10 s renew deadline) leaves room for a failed one or two.
-      renewIntervalMs: leaseDurationMs / 3,
-      clock: Date.now,
-      log: log.child({ component: 'lease' }),
-      onRoleChange: (role) => daemon?.roleChanged(role),
-    });
+    const lease = leaseKeeperFor(
+      config,
+      (host, command, stdin) => inst.runtime.execOnHost(host, command, stdin),
+      log,
+      (role) => daemon?.roleChanged(role),
+    );
     const inst = createSkiffInstance({
       config,
       log,

@@ -11,8 +11,11 @@
 //   may already have taken over.
 // - Until the first round ends the daemon stands by.
 import type { Logger } from 'pino';
+import type { ClusterConfig } from '../config/cluster-config.js';
 import type { LeaseView } from '../model/views.js';
-import type { HostLease, LeaseDecision } from '../state/index.js';
+import { readDaemonIdentity } from '../state/daemon-identity.js';
+import { DEFAULT_LEASE_DURATION_MS, type HostExec, HostLease } from '../state/host-lease.js';
+import type { LeaseDecision } from '../state/lease-decision.js';
 
 export interface LeaseKeeperOptions {
   lease: HostLease;
@@ -152,4 +155,31 @@ export class LeaseKeeper {
       this.opts.onRoleChange(view.role);
     }
   }
+}
+
+/** The keeper of the lease on the config's hosts (`<dataDir>/lease.json` on each), for the
+ *  daemon or a `skiff sync` acting without one, identified by the state directory. */
+export function leaseKeeperFor(
+  config: ClusterConfig,
+  exec: HostExec,
+  log: Logger,
+  onRoleChange: LeaseKeeperOptions['onRoleChange'] = () => undefined,
+): LeaseKeeper {
+  const durationMs = (config.daemon.leaseDurationSeconds ?? DEFAULT_LEASE_DURATION_MS / 1000) * 1000;
+  const dataDirs = new Map(config.hosts.map((h) => [h.name, h.dataDir]));
+  return new LeaseKeeper({
+    lease: new HostLease({
+      exec,
+      hosts: config.hosts.map((h) => h.name),
+      leasePath: (host) => `${dataDirs.get(host)}/lease.json`,
+      identity: readDaemonIdentity(config.daemon.stateDir),
+      durationMs,
+    }),
+    // Three renewals per lease period, so one or two can fail (a slow SSH round, a host
+    // restarting) without losing the lease.
+    renewIntervalMs: durationMs / 3,
+    clock: Date.now,
+    log: log.child({ component: 'lease' }),
+    onRoleChange,
+  });
 }

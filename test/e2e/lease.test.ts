@@ -48,6 +48,7 @@ let daemonA: ChildProcess | undefined;
 let daemonB: Daemon | undefined;
 let configA = '';
 let configB = '';
+let configC = '';
 const leaseDirs: string[] = [];
 
 /** skiff.yaml for one daemon: the testbed's hosts with this test's data folder, one app. */
@@ -101,6 +102,7 @@ beforeAll(async () => {
   fx = await makeGitFixture();
   configA = writeConfig('a', 'deploy-a');
   configB = writeConfig('b', 'deploy-b');
+  configC = writeConfig('c', 'deploy-b');
   runtime = new DockerRuntime(await loadClusterConfig(configA));
   await fx.commit(
     { 'deploy-a/web.yaml': deployment(2), 'deploy-b/web.yaml': deployment(3) },
@@ -174,6 +176,11 @@ describe('two daemons on the same hosts', () => {
     const sync = await runSkiff(configB, 'sync');
     expect(sync.code).not.toBe(0);
     expect(sync.stderr).toContain('standby');
+    // So is a `skiff sync` acting on its own (no daemon for its state directory).
+    const direct = await runSkiff(configC, 'sync');
+    expect(direct.code).not.toBe(0);
+    expect(direct.stderr).toContain(join(fx.base, 'state-a'));
+    expect((await runningPods()).map((p) => p.name).sort()).toEqual(before);
   });
 
   it('killed without releasing its lease, the first is replaced once the lease expires', async () => {

@@ -1,6 +1,7 @@
 // `skiff sync`: one pass to convergence. With a daemon running for the state directory it
 // asks the daemon (never acting beside it); otherwise it acts itself.
 import type { Command } from 'commander';
+import { leaseKeeperFor } from '../../daemon/lease-keeper.js';
 import { createSkiffInstance, initialAdmission } from '../../daemon/skiff-instance.js';
 import { SkiffError } from '../../model/errors.js';
 import type { ClusterView } from '../../model/views.js';
@@ -48,8 +49,25 @@ export function registerSync(program: Command): void {
       return;
     }
     const log = cliLogger(opts.dryRun ? 'warn' : 'info');
-    const inst = createSkiffInstance({ config, log, dryRun: opts.dryRun });
+    // Acting without a daemon, this command is the one actor on the hosts while it runs: it
+    // holds their lease, and refuses when another daemon (another machine) holds it.
+    const lease = opts.dryRun
+      ? undefined
+      : leaseKeeperFor(config, (host, command, stdin) => inst.runtime.execOnHost(host, command, stdin), log);
+    const inst = createSkiffInstance({
+      config,
+      log,
+      dryRun: opts.dryRun,
+      lease: lease && (() => lease.view()),
+    });
     try {
+      if (lease) {
+        await lease.start();
+        if (!lease.acting())
+          throw new SkiffError('sync.standby', lease.view().message, {
+            hint: 'another skiff drives these hosts: sync through it, or stop it',
+          });
+      }
       if (opts.rev) {
         for (const t of inst.trackers) {
           const commit = await inst.sources.get(t.name)!.resolveCommit(opts.rev);
@@ -95,6 +113,7 @@ export function registerSync(program: Command): void {
       process.stdout.write(`${progressLine(inst.reconciler.view)}\n`);
     } finally {
       await inst.reconciler.inflight.drain();
+      await lease?.stop({ release: true });
       await inst.close();
     }
   });
