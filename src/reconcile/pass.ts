@@ -135,6 +135,7 @@ export function reconcilePass(input: PassInput): PassResult {
   }
 
   const creations: Creation[] = [];
+  const requestsBySpec = new Map<Pod['spec'], Creation['pod']['requests']>();
   const backoff: Record<string, BackoffEntry> = pruneBackoffMemory(input.memory.backoff, now);
   const deploymentMemory: Record<string, DeploymentMemory> = {};
   const desiredOwners = new Set<string>();
@@ -143,7 +144,18 @@ export function reconcilePass(input: PassInput): PassResult {
     const configMaps = app.objects.filter((o): o is ConfigMap => o.kind === 'ConfigMap');
     const secrets = app.objects.filter((o): o is Secret => o.kind === 'Secret');
     const config = indexConfig(configMaps, secrets);
-    const ctx: AppContext = { app, config, creations, input, actions, events, backoff, requeueIn, podViews };
+    const ctx: AppContext = {
+      app,
+      config,
+      creations,
+      requestsBySpec,
+      input,
+      actions,
+      events,
+      backoff,
+      requeueIn,
+      podViews,
+    };
 
     for (const obj of app.objects) {
       if (obj.kind === 'Deployment') {
@@ -223,6 +235,8 @@ interface AppContext {
   app: AppDesired;
   config: ConfigIndex;
   creations: Creation[];
+  /** Requests per pod spec: a Deployment's replicas share one spec, parsed once per pass. */
+  requestsBySpec: Map<Pod['spec'], Creation['pod']['requests']>;
   input: PassInput;
   actions: Action[];
   events: PassEvent[];
@@ -383,12 +397,17 @@ function requestPod(
   reason: string,
 ): void {
   const spec = template.spec;
+  let requests = ctx.requestsBySpec.get(spec);
+  if (!requests) {
+    requests = podRequests(spec);
+    ctx.requestsBySpec.set(spec, requests);
+  }
   const hostPorts = spec.containers.flatMap((c) =>
     c.ports.filter((p) => p.hostPort !== undefined).map((p) => ({ port: p.hostPort!, protocol: p.protocol })),
   );
   ctx.creations.push({
     ctx,
-    pod: { name, namespace, owner, spec, requests: podRequests(spec), hostPorts },
+    pod: { name, namespace, owner, spec, requests, hostPorts },
     hash,
     labels: template.labels,
     reason,
