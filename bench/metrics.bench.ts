@@ -173,7 +173,7 @@ async function main(): Promise<void> {
       ),
       row('baseline: the former sweep, Docker stats API one call per container (DockerRuntime.stats)', api),
       row('baseline: one container list per host over the same SSH transport, in parallel', l),
-      row('the cgroup read alone, 3 hosts in parallel (`find` + `grep` in each host shell)', g),
+      row('the cgroup read alone, 3 hosts in parallel (`find` + `awk` in each host shell)', g),
       `| first (cold) sweep: opens each host's shell, reads twice 1 s apart | ${cold.toFixed(0)} | | | |`,
       '',
       `sweep p50 / Docker stats API sweep p50: ${(s.p50 / api.p50).toFixed(4)}x (${(api.p50 / s.p50).toFixed(0)} times faster); sweep p50 / container list p50: ${(s.p50 / l.p50).toFixed(2)}x.`,
