@@ -78,7 +78,7 @@ interface HostState {
   lastPods: ObservedPod[];
   details: Map<string, { key: string; details: ContainerDetails }>;
   cpuPrev: Map<string, CpuPoint>;
-  /** Why the last sweep fell back to the Docker stats API (logged once until it recovers). */
+  /** Why the last cgroup read could not serve the host (logged once until it works again). */
   cgroupFallback?: string;
 }
 
@@ -685,8 +685,8 @@ export class DockerRuntime implements Runtime {
    * Cumulative counters of every running skiff app container on the host: the container list
    * (Docker API) and one cgroup read in the host's long-lived shell (CGROUP_USAGE_SCRIPT), side
    * by side. Containers the cgroup read did not cover (another cgroup layout, a container
-   * started between the two) are read from the Docker stats API instead; the first fallback is
-   * logged, and again only after the cgroup read has worked in between.
+   * started between the two) are read from the Docker stats API instead; a read that fails or
+   * finds none of them is logged once, and again only after the read has worked in between.
    */
   async sampleStats(hostName: string): Promise<ContainerUsage[]> {
     const h = this.host(hostName);
@@ -719,21 +719,23 @@ export class DockerRuntime implements Runtime {
           counterClockMs: clockMs,
         });
     }
-    if (missing.length === 0) {
-      h.cgroupFallback = undefined;
-      return out;
-    }
-    const reason = !read.ok
+    // The read failed, or found none of the host's containers: the host's layout is not one we
+    // read. Said once, until the read works again. A few containers missing from a read that
+    // found the others raced it (started or stopped between the list and the read): silent.
+    const failure = !read.ok
       ? `the cgroup read failed: ${read.reason}`
       : read.exitCode !== 0 || read.read.layout === 'unknown' || clockMs === undefined
         ? `the cgroup read failed (exit ${read.exitCode}): ${read.output.trim().slice(-200)}`
-        : `no cgroup files found for ${missing.length} of ${list.length} containers (cgroup ${read.read.layout})`;
-    if (!h.cgroupFallback)
+        : list.length > 0 && missing.length === list.length
+          ? `no cgroup files found for the ${list.length} containers (cgroup ${read.read.layout})`
+          : undefined;
+    if (failure && !h.cgroupFallback)
       this.log.warn(
-        { host: hostName, reason },
+        { host: hostName, reason: failure },
         `host/${hostName}: reading container usage from the Docker stats API (slow: about 1 s per call)`,
       );
-    h.cgroupFallback = reason;
+    h.cgroupFallback = failure;
+    if (missing.length === 0) return out;
     const limiter = new Limiter(STATS_CONCURRENCY);
     const fromApi = await Promise.all(
       missing.map((c) =>
