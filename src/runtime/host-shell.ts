@@ -130,7 +130,11 @@ export class HostShell {
     this.buffer = '';
     const p = this.pending;
     this.pending = undefined;
-    proc?.kill();
+    try {
+      proc?.kill();
+    } catch {
+      // Already gone with its connection: nothing left to end.
+    }
     p?.reject(err);
   }
 }
