@@ -220,6 +220,8 @@ interface HostArrays {
   hostVersion: Uint32Array;
   ports: Set<string>[];
   leastAllocatedCache: Map<string, { score: Int32Array; at: Uint32Array }>;
+  /** Scratch for scoreAndSelect: the hosts tied for the best score so far. */
+  tied: Int32Array;
 }
 
 class ClusterState {
@@ -298,6 +300,7 @@ class ClusterState {
       hostVersion: this.hostVersion,
       ports: this.ports,
       leastAllocatedCache: this.leastAllocatedCache,
+      tied: new Int32Array(n),
     };
   }
 
@@ -454,6 +457,7 @@ function scoreAndSelect(
   let best = -1;
   let bestTotal = -1;
   let ties = 0;
+  const { tied } = state;
   for (let k = 0; k < count; k++) {
     const i = feasible[k]!;
     let leastAllocated: number;
@@ -483,17 +487,17 @@ function scoreAndSelect(
     if (total > bestTotal) {
       best = i;
       bestTotal = total;
-      ties = 1;
+      ties = 0;
+      tied[ties++] = i;
     } else if (total === bestTotal) {
-      ties++;
-      if (random) {
-        // Reservoir sampling among ties, as upstream's selectHost.
-        if (Math.floor(random() * ties) === 0) best = i;
-      } else if (names[i]! < names[best]!) {
-        best = i;
-      }
+      tied[ties++] = i;
+      if (!random && names[i]! < names[best]!) best = i;
     }
   }
+  // A uniform pick among the tied hosts, as upstream's selectHost (which samples the ties as
+  // a reservoir, one draw per tie; kubernetes pkg/scheduler/schedule_one.go): one draw per pod
+  // here, since hundreds of identical hosts tie and the daemon's source is crypto-backed.
+  if (random && ties > 1) best = tied[Math.min(ties - 1, Math.floor(random() * ties))]!;
   return best;
 }
 
