@@ -10,6 +10,7 @@
 //
 //   node --expose-gc --import tsx bench/plan.bench.ts   (npx tsx works too, without forced GCs)
 import { spawnSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { validateBundle } from '../src/manifest/index.js';
 import type { Action } from '../src/model/actions.js';
@@ -17,7 +18,7 @@ import type { ObservedHost, ObservedPod } from '../src/model/observed.js';
 import { type AppDesired, emptyPassMemory, type PassResult, reconcilePass } from '../src/reconcile/pass.js';
 import { startedPod } from '../src/reconcile/plan-input.js';
 
-const RUNS = 5;
+const RUNS = 7;
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 const NOW = 1_800_000_000_000;
@@ -31,13 +32,9 @@ const FULL: Size = { deployments: 5000, hosts: 500, apps: 10 };
 const TENTH: Size = { deployments: 500, hosts: 50, apps: 1 };
 const REPLICAS = 3;
 
-function seeded(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-}
+/** The daemon's random source (src/daemon/skiff-instance.ts): pod name suffixes and the
+ *  scheduler's tie-breaks draw from it, so its cost is part of a pass. */
+const osRandom = () => randomInt(0, 2 ** 32) / 2 ** 32;
 
 function makeHosts(n: number): ObservedHost[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -120,7 +117,7 @@ function plan(apps: AppDesired[], hosts: ObservedHost[], pods: ObservedPod[], me
     observed: { at: NOW, hosts, pods },
     memory,
     now: NOW,
-    random: seeded(7),
+    random: osRandom,
     options: { hostGracePeriodMs: 40_000 },
     replicaOverrides: {},
   });
@@ -154,12 +151,23 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 /** Each run starts from a collected heap (when --expose-gc allows it), as a daemon's pass does
  *  10 s after the previous one, instead of paying for the previous run's garbage. */
-function timed(fn: () => unknown): { cpu: number; wall: number } {
+interface Timing {
+  cpu: number;
+  wall: number;
+  /** The fastest run's wall time: on a shared machine, the closest to the uncontended cost. */
+  fastest: number;
+}
+
+function timed(fn: () => unknown): Timing {
   const runs = Array.from({ length: RUNS }, () => {
     gc?.();
     return measure(fn);
   });
-  return { cpu: median(runs.map((r) => r.cpu)), wall: median(runs.map((r) => r.wall)) };
+  return {
+    cpu: median(runs.map((r) => r.cpu)),
+    wall: median(runs.map((r) => r.wall)),
+    fastest: Math.min(...runs.map((r) => r.wall)),
+  };
 }
 
 const settleMemory = () => {
@@ -223,29 +231,30 @@ const json = timed(() => {
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 const mb = (b: number) => `${(b / MiB).toFixed(0)} MB`;
-const row = (what: string, t: { cpu: number; wall: number }, base: { cpu: number }, target = '') =>
-  `| ${what} | ${ms(t.cpu)} | ${ms(t.wall)} | ${x(t.cpu, base.cpu)} | ${target} |`;
+const row = (what: string, t: Timing, base: Timing, target = '') =>
+  `| ${what} | ${ms(t.wall)} | ${ms(t.fastest)} | ${ms(t.cpu)} | ${x(t.wall, base.wall)} | ${target} |`;
 
 console.log(`## Reconcile: plan at scale (bench/plan.bench.ts)
 
-${new Date().toUTCString()}; machine: 2 cores / 24 GiB, Node ${process.versions.node}; median of ${RUNS} runs,
-process CPU time (wall time beside it; the machine is shared with other work).
+${new Date().toUTCString()}; machine: 2 cores / 24 GiB, Node ${process.versions.node}; ${RUNS} runs each, each from a
+collected heap. Wall time is the plan's latency; process CPU time also counts V8's parallel GC
+threads. The machine is shared with other work: the fastest run is the closest to the uncontended cost.
 ${FULL.deployments} Deployments x ${REPLICAS} replicas in ${FULL.apps} apps (one ConfigMap and one Secret per 10
 Deployments, referenced by envFrom and env valueFrom; 10% with a nodeSelector) on ${FULL.hosts} hosts
 (1 in 50 tainted), in-memory observed state. \`node --expose-gc --import tsx bench/plan.bench.ts\`.
 
-| measure | CPU | wall | vs JSON.stringify | target |
-|---|---:|---:|---:|---|
+| measure | wall (median) | wall (fastest) | CPU (median) | vs JSON.stringify (wall) | target |
+|---|---:|---:|---:|---:|---|
 ${row(`first pass from nothing: ${creates} createPod planned`, firstFull, json, '< 1 s')}
 ${row('steady pass over the converged cluster (0 actions)', steadyFull, json, '< 1 s')}
 ${row(`JSON.stringify of desired + observed (${mb(jsonBytes)} of JSON)`, json, json)}
 
-Scaling (the same passes at a tenth: ${TENTH.deployments} Deployments on ${TENTH.hosts} hosts):
+Scaling, fastest wall times (the same passes at a tenth: ${TENTH.deployments} Deployments on ${TENTH.hosts} hosts):
 
 | pass | full | tenth | full / tenth (10 = linear) |
 |---|---:|---:|---:|
-| first | ${ms(firstFull.cpu)} | ${ms(firstTenth.cpu)} | ${(firstFull.cpu / firstTenth.cpu).toFixed(1)} |
-| steady | ${ms(steadyFull.cpu)} | ${ms(steadyTenth.cpu)} | ${(steadyFull.cpu / steadyTenth.cpu).toFixed(1)} |
+| first | ${ms(firstFull.fastest)} | ${ms(firstTenth.fastest)} | ${(firstFull.fastest / firstTenth.fastest).toFixed(1)} |
+| steady | ${ms(steadyFull.fastest)} | ${ms(steadyTenth.fastest)} | ${(steadyFull.fastest / steadyTenth.fastest).toFixed(1)} |
 
 Memory (a child process of its own, forced GC): RSS ${mb(mem.empty.rss)} (heap used ${mb(mem.empty.heapUsed)}) with the code
 loaded and no state; RSS ${mb(mem.holding.rss)} (heap used ${mb(mem.holding.heapUsed)}, heap reserved ${mb(mem.holding.heapTotal)}) holding the admitted objects, the observed
