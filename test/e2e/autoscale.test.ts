@@ -12,8 +12,9 @@ import { loadClusterConfig } from '../../src/config/load-config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import type { ObservedPod } from '../../src/model/observed.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+import { ServiceDataPlane } from '../../src/services/data-plane.js';
 import { type GitFixture, makeGitFixture } from '../support/git-server.js';
-import { eventually, testbed } from '../support/testbed.js';
+import { eventually, httpGet, testbed } from '../support/testbed.js';
 
 const APP = 'e2e-autoscale';
 const NS = 'autoscale';
@@ -48,6 +49,16 @@ spec:
       resource: { name: cpu, target: { type: Utilization, averageUtilization: 50 } }
   behavior:
     scaleDown: { stabilizationWindowSeconds: 20 }
+`;
+
+const NODE_PORT = 30614;
+const service = `apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: ${NS} }
+spec:
+  type: NodePort
+  selector: { app: web }
+  ports: [{ port: 80, targetPort: 8080, nodePort: ${NODE_PORT} }]
 `;
 
 let fx: GitFixture;
@@ -115,12 +126,19 @@ beforeAll(async () => {
     },
   };
   runtime = new DockerRuntime(clusterConfig);
-  await push({ 'deploy/web.yaml': deployment(1), 'deploy/hpa.yaml': hpa }, 'Deploy web with an HPA');
+  await push(
+    { 'deploy/web.yaml': deployment(1), 'deploy/hpa.yaml': hpa, 'deploy/service.yaml': service },
+    'Deploy web with an HPA and a Service',
+  );
   daemon = await Daemon.start({ config: clusterConfig, log: pino({ level: 'warn' }), listen: '127.0.0.1:0' });
 });
 
 afterAll(async () => {
   await daemon?.stop();
+  // The daemon leaves its Service rules in place when it stops (as kube-proxy does): clear them.
+  await new ServiceDataPlane(runtime, { serviceCIDR: clusterConfig.network.serviceCIDR, clock: Date.now })
+    .removeAll(await runtime.observe())
+    .catch(() => undefined);
   for (const p of await all().catch(() => [])) {
     await runtime.deletePod({ host: p.host, namespace: p.namespace, name: p.name }, 0).catch(() => undefined);
   }
@@ -203,6 +221,25 @@ describe('HorizontalPodAutoscaler on container metrics (issue 7)', () => {
     const usage = await readUsage(clusterConfig);
     const burning = usage.sweep.containers.find((c) => c.pod === loaded.name);
     expect(burning?.cpuMilli).toBeGreaterThan(50);
+  });
+
+  it('the new pods receive traffic through the Service, from every host', async () => {
+    const names = new Set((await running()).map((p) => p.name));
+    const answered = await eventually(
+      'requests through the NodePort reach more than one pod',
+      async () => {
+        const seen = new Set<string>();
+        for (let i = 0; i < 60; i++) {
+          const h = testbed().hosts[i % 3]!;
+          const a = await httpGet(h.address, NODE_PORT, '/', 5000);
+          // "web <version> <hostname>": the hostname is the pod's name.
+          if (a.status === 200) seen.add(a.body.trim().split(' ')[2] ?? '');
+        }
+        return seen.size > 1 ? seen : undefined;
+      },
+      60_000,
+    );
+    for (const name of answered) expect(names).toContain(name);
   });
 
   it('a commit that changes replicas in Git does not fight the HPA', async () => {

@@ -10,6 +10,7 @@ import { loadClusterConfig } from '../../src/config/load-config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import type { ObservedPod } from '../../src/model/observed.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+import { ServiceDataPlane } from '../../src/services/data-plane.js';
 import { type GitFixture, makeGitFixture } from './git-server.js';
 import { testbed } from './testbed.js';
 
@@ -78,6 +79,10 @@ daemon:
     },
     async close() {
       await daemon.stop();
+      // The daemon leaves its Service rules in place when it stops (as kube-proxy does).
+      await new ServiceDataPlane(runtime, { serviceCIDR: config.network.serviceCIDR, clock: Date.now })
+        .removeAll(await runtime.observe())
+        .catch(() => undefined);
       for (const p of await pods().catch(() => [])) {
         await runtime
           .deletePod({ host: p.host, namespace: p.namespace, name: p.name }, 0)
