@@ -1,22 +1,10 @@
-// Issue 5's remaining end-to-end cases on the 3-host testbed, through the real git HTTP server,
-// the real daemon and the real CLI, with the app's automatic restore turned off
-// (`rollback.autoRestore: false`):
-// - a v3 that never becomes ready stalls and stays failed (no restore, no quarantine), and a
-//   `git revert` commit brings full v2 back, within the surge/unavailable bounds;
-// - two pushes in a row (v6 pushed while v5 is still rolling) end on v6, within the bounds at
-//   every sample of a watcher that measures readiness itself;
-// - a failing liveness probe restarts only that container: the pod's other container and the
-//   Deployment's other pod keep running untouched.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterConfig } from '../../src/config/cluster-config.js';
-import { loadClusterConfig } from '../../src/config/load-config.js';
-import { Daemon } from '../../src/daemon/daemon.js';
+import type { Daemon } from '../../src/daemon/daemon.js';
 import type { ObservedPod } from '../../src/model/observed.js';
-import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
-import { type GitFixture, git, makeGitFixture } from '../support/git-server.js';
+import type { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+import { type GitFixture, git } from '../support/git-server.js';
+import { type GitopsApp, startGitopsApp } from '../support/gitops-app.js';
 import {
   expectWithinBounds,
   runningImages,
@@ -24,7 +12,7 @@ import {
   type Sample,
   startWatcher,
 } from '../support/rollout-watch.js';
-import { eventually, testbed } from '../support/testbed.js';
+import { eventually } from '../support/testbed.js';
 
 const APP = 'e2e-rollout-edge';
 const NS = 'rollout-edge';
@@ -88,6 +76,7 @@ spec:
             failureThreshold: 2
 `;
 
+let gitops: GitopsApp;
 let fx: GitFixture;
 let runtime: DockerRuntime;
 let configFile: string;
@@ -136,42 +125,20 @@ const webView = () =>
 const watchWeb = () => startWatcher(runtime, ofDeployment('web'));
 
 beforeAll(async () => {
-  fx = await makeGitFixture();
-  configFile = join(fx.base, 'skiff.yaml');
-  const base = readFileSync(testbed().config, 'utf8');
-  writeFileSync(
-    configFile,
-    `${base}
-apps:
-  - name: ${APP}
-    repoURL: ${fx.repoURL}
-    revision: main
-    path: deploy
-    poll: { interval: 2s }
-    rollback: { autoRestore: false }
-daemon:
-  stateDir: ${fx.stateDir}
-  reconcileIntervalSeconds: 1
-`,
-  );
-  clusterConfig = await loadClusterConfig(configFile);
+  gitops = await startGitopsApp({
+    app: APP,
+    files: { 'web.yaml': web('2.0.0'), 'pair.yaml': PAIR },
+    appYaml: '    rollback: { autoRestore: false }',
+  });
+  ({ fx, configFile, config: clusterConfig, runtime, daemon } = gitops);
   expect(clusterConfig.apps[0]!.rollback.autoRestore).toBe(false);
-  runtime = new DockerRuntime(clusterConfig);
-  await pushAndNotify({ 'deploy/web.yaml': web('2.0.0'), 'deploy/pair.yaml': PAIR }, 'Deploy web 2.0.0');
-  daemon = await Daemon.start({ config: clusterConfig, log: pino({ level: 'warn' }), listen: '127.0.0.1:0' });
   await webPodsUntil('4 pods of 2.0.0', allOf('2.0.0'));
   const status = await skiff('rollout', 'status', 'deployment/web', '-n', NS, '--timeout', '2m');
   expect(status.stdout).toContain('deployment "web" successfully rolled out');
 });
 
 afterAll(async () => {
-  await daemon?.stop();
-  const left = (await runtime?.observe().catch(() => undefined))?.pods.filter((p) => p.app === APP) ?? [];
-  for (const p of left) {
-    await runtime.deletePod({ host: p.host, namespace: p.namespace, name: p.name }, 0).catch(() => undefined);
-  }
-  await runtime?.close();
-  await fx?.close();
+  await gitops?.close();
 });
 
 describe('rollout edge cases (issue 5), automatic restore off', () => {

@@ -5,17 +5,13 @@
 // from skiff); a v3 that never becomes ready stalls, `rollout status` exits 1 with the reason,
 // skiff restores v2 and quarantines v3; v4 rolls normally and lifts the quarantine.
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterConfig } from '../../src/config/cluster-config.js';
-import { loadClusterConfig } from '../../src/config/load-config.js';
-import { Daemon } from '../../src/daemon/daemon.js';
+import type { Daemon } from '../../src/daemon/daemon.js';
 import type { ObservedPod } from '../../src/model/observed.js';
-import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
-import { type GitFixture, makeGitFixture } from '../support/git-server.js';
+import type { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+import type { GitFixture } from '../support/git-server.js';
+import { type GitopsApp, startGitopsApp } from '../support/gitops-app.js';
 import {
   expectWithinBounds as expectBounds,
   runningImages,
@@ -23,7 +19,7 @@ import {
   type Sample,
   startWatcher as startWatcherOf,
 } from '../support/rollout-watch.js';
-import { eventually, testbed } from '../support/testbed.js';
+import { eventually } from '../support/testbed.js';
 
 const exec = promisify(execFile);
 const APP = 'e2e-rollout';
@@ -61,10 +57,10 @@ spec:
             .join(', ')}]
 `;
 
+let gitops: GitopsApp;
 let fx: GitFixture;
 let runtime: DockerRuntime;
 let configFile: string;
-let clusterConfig: ClusterConfig;
 let daemon: Daemon | undefined;
 
 /** The CLI as a user runs it; never throws on a non-zero exit. */
@@ -102,39 +98,16 @@ const allOf =
     ps.length === n && runningImages(ps).every((i) => i === image(tag));
 
 beforeAll(async () => {
-  fx = await makeGitFixture();
-  configFile = join(fx.base, 'skiff.yaml');
-  const base = readFileSync(testbed().config, 'utf8');
-  writeFileSync(
-    configFile,
-    `${base}
-apps:
-  - name: ${APP}
-    repoURL: ${fx.repoURL}
-    revision: main
-    path: deploy
-    poll: { interval: 2s }
-daemon:
-  stateDir: ${fx.stateDir}
-  reconcileIntervalSeconds: 1
-`,
-  );
-  clusterConfig = await loadClusterConfig(configFile);
-  runtime = new DockerRuntime(clusterConfig);
-  await pushAndNotify({ 'deploy/web.yaml': deployment('1.0.0') }, 'Deploy web 1.0.0');
-  daemon = await Daemon.start({ config: clusterConfig, log: pino({ level: 'warn' }), listen: '127.0.0.1:0' });
+  // No polling: `rollout status` must see the rollout it starts by its own fetch in progress.
+  gitops = await startGitopsApp({ app: APP, files: { 'web.yaml': deployment('1.0.0') }, poll: '1h' });
+  ({ fx, configFile, runtime, daemon } = gitops);
   await podsOf('4 pods of 1.0.0', allOf('1.0.0'));
   const status = await skiff('rollout', 'status', 'deployment/web', '-n', NS, '--timeout', '2m');
   expect(status.stdout).toContain('deployment "web" successfully rolled out');
 });
 
 afterAll(async () => {
-  await daemon?.stop();
-  for (const p of await appPods().catch(() => [])) {
-    await runtime.deletePod({ host: p.host, namespace: p.namespace, name: p.name }, 0).catch(() => undefined);
-  }
-  await runtime?.close();
-  await fx?.close();
+  await gitops?.close();
 });
 
 describe('rolling updates with health checks (issue 5)', () => {

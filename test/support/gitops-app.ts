@@ -18,6 +18,9 @@ export interface GitopsAppOptions {
   app: string;
   /** Files of the first commit, under the app's path (`deploy/`). */
   files: Record<string, string>;
+  /** The app's poll interval (default 2s); `1h` leaves the webhook and `rollout status`'s
+   *  fetch as the only triggers, so a test decides when a commit goes live. */
+  poll?: string;
   /** Extra lines under the app in skiff.yaml (indented four spaces), e.g. `rollback: ...`. */
   appYaml?: string;
 }
@@ -47,7 +50,7 @@ apps:
     repoURL: ${fx.repoURL}
     revision: main
     path: deploy
-    poll: { interval: 2s }
+    poll: { interval: ${opts.poll ?? '2s'} }
 ${opts.appYaml ?? ''}
 daemon:
   stateDir: ${fx.stateDir}
