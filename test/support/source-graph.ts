@@ -16,6 +16,8 @@ export interface SourceFile {
   /** Bare module specifiers (`node:fs`, `dockerode`, `yaml`). */
   packages: string[];
   functions: FunctionLength[];
+  /** Reads of the world by name (`Date.now`, `Math.random`, `process`, timers), with line. */
+  worldReads: { name: string; line: number }[];
 }
 
 export interface FunctionLength {
@@ -82,6 +84,8 @@ export function readSourceFile(srcDir: string, absPath: string): SourceFile {
     } else packages.add(spec);
   };
   const functions: FunctionLength[] = [];
+  const worldReads: { name: string; line: number }[] = [];
+  const lineOf = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
   const visit = (node: ts.Node) => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) {
       if (ts.isStringLiteral(node.moduleSpecifier)) noteSpecifier(node.moduleSpecifier.text);
@@ -92,6 +96,19 @@ export function readSourceFile(srcDir: string, absPath: string): SourceFile {
       ts.isStringLiteral(node.arguments[0])
     ) {
       noteSpecifier(node.arguments[0].text);
+    }
+    if (ts.isPropertyAccessExpression(node)) {
+      const text = node.getText(sf);
+      if (text === 'Date.now' || text === 'Math.random' || text === 'performance.now')
+        worldReads.push({ name: text, line: lineOf(node) });
+    } else if (ts.isIdentifier(node) && WORLD_GLOBALS.has(node.text) && isGlobalReference(node)) {
+      worldReads.push({ name: node.text, line: lineOf(node) });
+    } else if (
+      ts.isNewExpression(node) &&
+      node.expression.getText(sf) === 'Date' &&
+      !node.arguments?.length
+    ) {
+      worldReads.push({ name: 'new Date()', line: lineOf(node) });
     }
     const name = functionName(node);
     if (name !== undefined) {
@@ -109,7 +126,23 @@ export function readSourceFile(srcDir: string, absPath: string): SourceFile {
     imports: [...imports].sort(),
     packages: [...packages].sort(),
     functions,
+    worldReads,
   };
+}
+
+/** Globals that read or act on the world: the core gets time, randomness and timers passed in. */
+const WORLD_GLOBALS = new Set(['process', 'setTimeout', 'setInterval', 'setImmediate', 'fetch', 'require']);
+
+/** An identifier used as a value in its own right, not a property name or a declaration. */
+function isGlobalReference(node: ts.Identifier): boolean {
+  const p = node.parent;
+  if (ts.isPropertyAccessExpression(p) && p.name === node) return false;
+  if (ts.isPropertyAssignment(p) && p.name === node) return false;
+  if (ts.isPropertySignature(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p)) return false;
+  if (ts.isParameter(p) || ts.isVariableDeclaration(p) || ts.isBindingElement(p)) return false;
+  if (ts.isImportSpecifier(p) || ts.isExportSpecifier(p)) return false;
+  if (ts.isTypeReferenceNode(p) || ts.isQualifiedName(p)) return false;
+  return true;
 }
 
 export function readSourceTree(srcDir: string): SourceFile[] {
