@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openHistoryStore } from '../src/state/history-store.js';
-import { type HostExec, HostLease } from '../src/state/host-lease.js';
+import { openHistoryStore } from '../src/history/history-store.js';
+import { type HostExec, HostLease } from '../src/lease/host-lease.js';
 
 const OPS = 5_000;
 const RUNS = 5;

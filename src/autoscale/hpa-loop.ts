@@ -24,9 +24,9 @@ import {
 } from '../controllers/hpa.js';
 import { formatHpaTargets } from '../controllers/hpa-format.js';
 import type { PodMetricSample } from '../controllers/pod-metrics.js';
+import type { EventInput, HpaDecisionInput, HpaDecisionRecord, HpaRef } from '../history/history-types.js';
 import type { Observed } from '../model/observed.js';
 import type { Condition, HpaView } from '../model/views.js';
-import type { EventInput, HpaDecisionInput, HpaDecisionRecord, HpaRef } from '../state/history-types.js';
 import {
   type AutoscaledApp,
   decisionSummary,

@@ -5,8 +5,8 @@ import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
 import { loadClusterConfig } from '../config/load-config.js';
+import { readDaemonInfo } from '../lease/state-dir-lock.js';
 import { UsageError } from '../model/errors.js';
-import { readDaemonInfo } from '../state/state-dir-lock.js';
 import { DaemonClient } from './daemon-client.js';
 
 export interface ClusterOptions {

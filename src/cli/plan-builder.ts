@@ -4,12 +4,12 @@
 // (observe only, never an action), the daemon's API, the history database (read-only).
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
+import { openHistoryStore } from '../history/history-store.js';
 import type { Plan } from '../model/plan.js';
 import type { ClusterView } from '../model/views.js';
 import { simulatePlan } from '../reconcile/plan-input.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { openHistoryStore } from '../state/history-store.js';
 import { type AppRepo, readCommitObjects, readValidCommit } from './app-repo.js';
 import { connectDaemon } from './cli-context.js';
 

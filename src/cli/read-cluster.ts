@@ -2,9 +2,9 @@
 // one runs, else by observing the hosts and computing a pass that executes nothing.
 import type { ClusterConfig } from '../config/cluster-config.js';
 import { createSkiffInstance, initialAdmission } from '../daemon/skiff-instance.js';
+import { openHistoryStore } from '../history/history-store.js';
+import type { EventRecord, SyncRecord } from '../history/history-types.js';
 import type { ClusterView, EventView } from '../model/views.js';
-import { openHistoryStore } from '../state/history-store.js';
-import type { EventRecord, SyncRecord } from '../state/history-types.js';
 import { cliLogger, connectDaemon } from './cli-context.js';
 
 export async function readClusterView(config: ClusterConfig): Promise<ClusterView> {

@@ -15,9 +15,9 @@
 //   being admitted does).
 import type { Logger } from 'pino';
 import type { GitSource } from '../git/git-source.js';
+import type { HistoryStore } from '../history/history-store.js';
 import type { Deployment } from '../model/k8s.js';
 import type { DeploymentView } from '../model/views.js';
-import type { HistoryStore } from '../state/history-store.js';
 import type { AppTracker } from './app-tracker.js';
 import type { PassSummary } from './reconciler.js';
 

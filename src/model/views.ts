@@ -132,7 +132,7 @@ export interface ClusterView {
 }
 
 /** Whether this daemon acts on the hosts or stands by because another daemon holds their
- *  lease (a file on each host, see src/state/host-lease.ts). */
+ *  lease (a file on each host, see src/lease/host-lease.ts). */
 export interface LeaseView {
   role: 'acting' | 'standby';
   /** This daemon's holder id. */

@@ -4,9 +4,9 @@
 import { describeHpa, renderHpaTable } from '../../autoscale/render.js';
 import type { ClusterConfig } from '../../config/cluster-config.js';
 import { createSkiffInstance, initialAdmission } from '../../daemon/skiff-instance.js';
+import { openHistoryStore } from '../../history/history-store.js';
 import { SkiffError } from '../../model/errors.js';
 import type { EventView, HpaView } from '../../model/views.js';
-import { openHistoryStore } from '../../state/history-store.js';
 import { cliLogger, connectDaemon } from '../cli-context.js';
 import { printJson } from '../output.js';
 

@@ -11,10 +11,10 @@ import { createSkiffInstance, initialAdmission } from '../../daemon/skiff-instan
 import { GitWriter } from '../../git/git-writer.js';
 import type { ObjectRef } from '../../git/manifest-edit.js';
 import { parseDuration } from '../../git/poll-schedule.js';
+import { openHistoryStore } from '../../history/history-store.js';
+import type { RevisionRecord } from '../../history/history-types.js';
 import { SkiffError, UsageError } from '../../model/errors.js';
 import type { ClusterView } from '../../model/views.js';
-import { openHistoryStore } from '../../state/history-store.js';
-import type { RevisionRecord } from '../../state/history-types.js';
 import { openAppRepo } from '../app-repo.js';
 import {
   type ClusterOptions,

@@ -1,8 +1,8 @@
 // `skiff sync`: one pass to convergence. With a daemon running for the state directory it
 // asks the daemon (never acting beside it); otherwise it acts itself.
 import type { Command } from 'commander';
-import { leaseKeeperFor } from '../../daemon/lease-keeper.js';
 import { createSkiffInstance, initialAdmission } from '../../daemon/skiff-instance.js';
+import { leaseKeeperFor } from '../../lease/lease-keeper.js';
 import { SkiffError } from '../../model/errors.js';
 import type { ClusterView } from '../../model/views.js';
 import {

@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { type HpaHistory, HpaLoop } from '../../../src/autoscale/hpa-loop.js';
 import type { AutoscaledApp } from '../../../src/autoscale/hpa-targets.js';
 import type { PodMetricSample } from '../../../src/controllers/pod-metrics.js';
-import type { Deployment, KubeObject } from '../../../src/model/k8s.js';
-import type { Observed, ObservedPod } from '../../../src/model/observed.js';
 import type {
   EventInput,
   HpaDecisionInput,
   HpaDecisionRecord,
   HpaRef,
-} from '../../../src/state/history-types.js';
+} from '../../../src/history/history-types.js';
+import type { Deployment, KubeObject } from '../../../src/model/k8s.js';
+import type { Observed, ObservedPod } from '../../../src/model/observed.js';
 import { host } from '../controllers/fixtures.js';
 import { objectsFrom } from '../reconcile/fake-world.js';
 

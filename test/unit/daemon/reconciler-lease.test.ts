@@ -10,7 +10,7 @@ import type { LeaseView } from '../../../src/model/views.js';
 import { FakeRuntime } from '../../../src/runtime/fake-runtime.js';
 import { ServiceDataPlane } from '../../../src/services/data-plane.js';
 import { MemorySource } from '../../support/memory-source.js';
-import { tempHistoryStore } from '../state/temp-state-dir.js';
+import { tempHistoryStore } from '../history/temp-state-dir.js';
 import { shopApp as app, fakeHosts, webWithService } from './fixtures.js';
 
 const hosts = fakeHosts(2);

@@ -1,4 +1,4 @@
-// Typed operational failures of the daemon's record (history DB, state-dir lock, host lease).
+// Typed operational failures of the single-actor guarantees (state-dir lock, host lease).
 // Each carries a stable code, a hint, and whether retrying can help (see model/errors.ts).
 import { SkiffError } from '../model/errors.js';
 
@@ -37,22 +37,6 @@ export class StateDirLockError extends SkiffError {
       cause: opts.cause,
       hint: opts.hint,
       retryable: false,
-    });
-  }
-}
-
-/** The history database could not be opened, migrated or written. */
-export class HistoryStoreError extends SkiffError {
-  constructor(
-    message: string,
-    dbPath: string,
-    opts: { cause?: unknown; hint?: string; retryable?: boolean } = {},
-  ) {
-    super('state.history', message, {
-      subject: `history/${dbPath}`,
-      cause: opts.cause,
-      hint: opts.hint,
-      retryable: opts.retryable ?? false,
     });
   }
 }

@@ -2,9 +2,9 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { HistoryStoreError } from '../../../src/state/errors.js';
-import { MIGRATIONS, migrate } from '../../../src/state/history-schema.js';
-import { HISTORY_DB_FILE, openHistoryStore } from '../../../src/state/history-store.js';
+import { HistoryStoreError } from '../../../src/history/errors.js';
+import { MIGRATIONS, migrate } from '../../../src/history/history-schema.js';
+import { HISTORY_DB_FILE, openHistoryStore } from '../../../src/history/history-store.js';
 import { tempStateDir, track } from './temp-state-dir.js';
 
 const T0 = 1_700_000_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RevisionInput } from '../../../src/state/history-types.js';
+import type { RevisionInput } from '../../../src/history/history-types.js';
 import { tempHistoryStore } from './temp-state-dir.js';
 
 const T0 = 1_700_000_000_000;

@@ -3,7 +3,7 @@
 // own clock), writes the new lease to a temp file and renames it over the old one. POSIX sh
 // (dash, busybox ash, bash); needs `flock` (util-linux or busybox), `date`, `mv`, `mkdir`.
 // Pure: builds the command text and parses its output; running it is host-lease.ts's job.
-import type { HostLeaseRecord } from './lease-decision.js';
+import type { HostLeaseRecord } from '../controllers/lease-decision.js';
 
 export type LeaseOp = 'read' | 'acquire' | 'release';
 

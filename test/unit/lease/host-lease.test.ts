@@ -4,10 +4,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readDaemonIdentity } from '../../../src/state/daemon-identity.js';
-import { type HostExec, HostLease } from '../../../src/state/host-lease.js';
-import { renderLeaseCommand } from '../../../src/state/lease-script.js';
-import { tempStateDir } from './temp-state-dir.js';
+import { readDaemonIdentity } from '../../../src/lease/daemon-identity.js';
+import { type HostExec, HostLease } from '../../../src/lease/host-lease.js';
+import { renderLeaseCommand } from '../../../src/lease/lease-script.js';
+import { tempStateDir } from '../history/temp-state-dir.js';
 
 const NOW = 1_700_000_000_000;
 const A = { id: 'ci-01-aaaaaaaaaaaa', description: 'ci-01 pid 100 /var/lib/skiff' };

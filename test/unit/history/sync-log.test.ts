@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { type SyncInput, summarizeActions } from '../../../src/history/history-types.js';
+import { MAX_SYNC_ERROR_LENGTH } from '../../../src/history/sync-log.js';
 import type { ActionResult } from '../../../src/model/actions.js';
-import { type SyncInput, summarizeActions } from '../../../src/state/history-types.js';
-import { MAX_SYNC_ERROR_LENGTH } from '../../../src/state/sync-log.js';
 import { tempHistoryStore } from './temp-state-dir.js';
 
 const T0 = 1_700_000_000_000;

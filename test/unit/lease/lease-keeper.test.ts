@@ -6,10 +6,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { LeaseKeeper } from '../../../src/daemon/lease-keeper.js';
+import { type HostExec, HostLease } from '../../../src/lease/host-lease.js';
+import { LeaseKeeper } from '../../../src/lease/lease-keeper.js';
 import type { LeaseView } from '../../../src/model/views.js';
-import { type HostExec, HostLease } from '../../../src/state/host-lease.js';
-import { tempStateDir } from '../state/temp-state-dir.js';
+import { tempStateDir } from '../history/temp-state-dir.js';
 
 const sh: HostExec = (_host, command) =>
   new Promise((resolve) => {

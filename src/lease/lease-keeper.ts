@@ -1,6 +1,6 @@
 // Keeps this daemon's lease on the hosts, so that two daemons driving the same hosts (from
 // different machines, or with different state directories) never both act: one lease round
-// (src/state/host-lease.ts) at start, then one every renewal interval while acting, and, while
+// (src/lease/host-lease.ts) at start, then one every renewal interval while acting, and, while
 // another daemon holds the hosts, one just after its lease would expire. Shell: owns a timer and
 // reads the clock.
 //
@@ -12,10 +12,10 @@
 // - Until the first round ends the daemon stands by.
 import type { Logger } from 'pino';
 import type { ClusterConfig } from '../config/cluster-config.js';
+import type { LeaseDecision } from '../controllers/lease-decision.js';
 import type { LeaseView } from '../model/views.js';
-import { readDaemonIdentity } from '../state/daemon-identity.js';
-import { DEFAULT_LEASE_DURATION_MS, type HostExec, HostLease } from '../state/host-lease.js';
-import type { LeaseDecision } from '../state/lease-decision.js';
+import { readDaemonIdentity } from './daemon-identity.js';
+import { DEFAULT_LEASE_DURATION_MS, type HostExec, HostLease } from './host-lease.js';
 
 export interface LeaseKeeperOptions {
   lease: HostLease;

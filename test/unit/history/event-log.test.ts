@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_AGGREGATION_WINDOW_MS, MAX_EVENT_MESSAGE_LENGTH } from '../../../src/state/event-log.js';
-import type { EventInput } from '../../../src/state/history-types.js';
+import { EVENT_AGGREGATION_WINDOW_MS, MAX_EVENT_MESSAGE_LENGTH } from '../../../src/history/event-log.js';
+import type { EventInput } from '../../../src/history/history-types.js';
 import { tempHistoryStore } from './temp-state-dir.js';
 
 const T0 = 1_700_000_000_000;

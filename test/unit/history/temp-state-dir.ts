@@ -7,7 +7,7 @@ import {
   type HistoryStore,
   type OpenHistoryStoreOptions,
   openHistoryStore,
-} from '../../../src/state/history-store.js';
+} from '../../../src/history/history-store.js';
 
 const dirs: string[] = [];
 const stores: HistoryStore[] = [];

@@ -3,7 +3,7 @@ import {
   decideLease,
   type HostLeaseReading,
   type HostLeaseRecord,
-} from '../../../src/state/lease-decision.js';
+} from '../../../src/controllers/lease-decision.js';
 
 const NOW = 1_700_000_000_000;
 const US = 'ci-01-aaaaaaaaaaaa';

@@ -14,8 +14,8 @@
 // ends a round on standby gives up every lease it holds, so partial holds never block anyone
 // beyond one round.
 
+import { decideLease, type HostLeaseReading, type LeaseDecision } from '../controllers/lease-decision.js';
 import type { DaemonIdentity } from './daemon-identity.js';
-import { decideLease, type HostLeaseReading, type LeaseDecision } from './lease-decision.js';
 import { LEASE_EXIT, type LeaseOp, parseLeaseOutput, renderLeaseCommand } from './lease-script.js';
 
 /** Runs a shell command on a host (the runtime's execOnHost). Rejects when the host cannot be

@@ -3,15 +3,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StateDirLockError, StateDirLockedError } from '../../../src/state/errors.js';
+import { StateDirLockError, StateDirLockedError } from '../../../src/lease/errors.js';
 import {
   acquireStateDirLock,
   DAEMON_LOCK_FILE,
   inspectStateDirLock,
   readDaemonInfo,
   type StateDirLock,
-} from '../../../src/state/state-dir-lock.js';
-import { tempStateDir } from './temp-state-dir.js';
+} from '../../../src/lease/state-dir-lock.js';
+import { tempStateDir } from '../history/temp-state-dir.js';
 
 const T0 = 1_700_000_000_000;
 const locks: StateDirLock[] = [];
@@ -182,7 +182,7 @@ describe('state directory lock', () => {
     const lockFile = join(stateDir, DAEMON_LOCK_FILE);
     const script = [
       "import { existsSync } from 'node:fs';",
-      `import { acquireStateDirLock } from ${JSON.stringify(join(process.cwd(), 'src/state/state-dir-lock.ts'))};`,
+      `import { acquireStateDirLock } from ${JSON.stringify(join(process.cwd(), 'src/lease/state-dir-lock.ts'))};`,
       `acquireStateDirLock({ stateDir: ${JSON.stringify(stateDir)} });`,
       `process.stdout.write(existsSync(${JSON.stringify(lockFile)}) ? 'held' : 'missing');`,
     ].join('\n');
