@@ -6,8 +6,8 @@
 import { formatRfc1123Z, since } from '../cli/views/age.js';
 import { eventsFor, writeEvents } from '../cli/views/events.js';
 import { DescribeWriter, GET_TABLE, renderTable } from '../cli/views/table.js';
+import { formatTabbed } from '../cli/views/tabwriter.js';
 import { formatTopCpu, formatTopMemory } from '../controllers/pod-metrics.js';
-import { formatTabbed } from '../diff/tabwriter.js';
 import type { EventView, HpaView } from '../model/views.js';
 import type { ContainerStats } from '../runtime/runtime.js';
 

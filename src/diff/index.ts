@@ -1,6 +1,7 @@
 // src/diff: desired vs desired (two revisions) and what it means on the hosts: object changes
-// field by field with their change class, the plan assembled around them, and its renderings
-// (text, markdown for a PR comment, JSON). Pure core: no I/O, no clock, no randomness.
+// field by field with their change class, and the plan assembled around them (rendered as text,
+// markdown for a PR comment, or JSON by cli/views/plan.ts). Pure core: no I/O, no clock, no
+// randomness.
 // Invariant: Secret values are redacted when a change is computed (redact.ts), so no plan,
 // diff or rendering can hold one.
 export * from './config-refs.js';
@@ -10,5 +11,3 @@ export * from './format-value.js';
 export * from './object-diff.js';
 export * from './plan.js';
 export * from './redact.js';
-export * from './render-plan.js';
-export * from './tabwriter.js';

@@ -2,7 +2,7 @@
 // `skiff get endpoints` (NAME ENDPOINTS), as kubectl prints them (printService,
 // formatEndpoints in k8s.io/kubernetes pkg/printers/internalversion/printers.go). skiff keeps
 // no creation time for Services, so there is no AGE column. Pure.
-import { formatTabbed } from '../diff/tabwriter.js';
+import { formatTabbed } from '../cli/views/tabwriter.js';
 import type { EndpointsView, ServiceView } from './views.js';
 
 export interface ServiceTableOptions {

@@ -4,10 +4,10 @@
 // values are masked (`***`). Shell: reads git, then the pure diff.
 import type { Command } from 'commander';
 import { diffObjectSets } from '../../diff/object-diff.js';
-import { renderObjectDiffText } from '../../diff/render-plan.js';
 import { openAppRepo, readValidCommit } from '../app-repo.js';
 import { type ClusterOptions, clusterFlags } from '../cli-context.js';
 import { outputFormat, printJson } from '../output.js';
+import { renderObjectDiffText } from '../views/plan.js';
 
 interface DiffOptions extends ClusterOptions {
   output: string;

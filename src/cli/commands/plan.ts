@@ -4,11 +4,11 @@
 // prunes, which Secret keys change (values masked) and what they roll. Text for a terminal,
 // markdown for a PR comment, JSON for machines. Shell: observes, never acts.
 import type { Command } from 'commander';
-import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../../diff/render-plan.js';
 import { UsageError } from '../../model/errors.js';
 import { openAppRepo } from '../app-repo.js';
 import { type ClusterOptions, cliLogger, clusterFlags } from '../cli-context.js';
 import { buildPlan } from '../plan-builder.js';
+import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../views/plan.js';
 
 interface PlanOptions extends ClusterOptions {
   rev?: string;

@@ -3,7 +3,7 @@
 // least 6 wide and 3 spaces apart, header in upper case, the last column unpadded.
 // `describe`: kubectl's describe tabwriter(minwidth 0, padding 2) behind a PrefixWriter that
 // indents each level by two spaces.
-import { formatTabbed, TabWriter } from '../../diff/tabwriter.js';
+import { formatTabbed, TabWriter } from './tabwriter.js';
 
 export const GET_TABLE = { minWidth: 6, padding: 3 } as const;
 export const DESCRIBE = { minWidth: 0, padding: 2 } as const;

@@ -1,7 +1,7 @@
 // `skiff plan`'s pure core: the diff plus a scheduler dry run of the whole rollout over a fake
 // observed world (the real reconcile pass, actions applied in memory).
 import { describe, expect, it } from 'vitest';
-import { renderPlanText } from '../../../src/diff/render-plan.js';
+import { renderPlanText } from '../../../src/cli/views/plan.js';
 import type { KubeObject } from '../../../src/model/k8s.js';
 import type { ObservedHost } from '../../../src/model/observed.js';
 import { emptyPassMemory, reconcilePass } from '../../../src/reconcile/pass.js';

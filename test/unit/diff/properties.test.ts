@@ -2,14 +2,14 @@
 // Secret value, in clear or base64, reaches any rendering whatever the keys and values.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diffObjectSets } from '../../../src/diff/object-diff.js';
-import { assemblePlan } from '../../../src/diff/plan.js';
 import {
   renderObjectDiffText,
   renderPlanJson,
   renderPlanMarkdown,
   renderPlanText,
-} from '../../../src/diff/render-plan.js';
+} from '../../../src/cli/views/plan.js';
+import { diffObjectSets } from '../../../src/diff/object-diff.js';
+import { assemblePlan } from '../../../src/diff/plan.js';
 import { configMap, container, deployment, secret } from './fixtures.js';
 
 const key = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,11}$/);

@@ -5,8 +5,8 @@ import {
   renderTable,
   writeLabelsMultiline,
 } from '../../../src/cli/views/table.js';
+import { formatTabbed } from '../../../src/cli/views/tabwriter.js';
 import { formatLabelSelector } from '../../../src/diff/format-selector.js';
-import { formatTabbed } from '../../../src/diff/tabwriter.js';
 
 describe('formatTabbed (Go text/tabwriter semantics)', () => {
   it.each([

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { diffObjectSets } from '../../../src/diff/object-diff.js';
-import { assemblePlan, formatPlanSummary, summarizePlan } from '../../../src/diff/plan.js';
 import {
   renderObjectDiffText,
   renderPlanJson,
   renderPlanMarkdown,
   renderPlanText,
-} from '../../../src/diff/render-plan.js';
+} from '../../../src/cli/views/plan.js';
+import { diffObjectSets } from '../../../src/diff/object-diff.js';
+import { assemblePlan, formatPlanSummary, summarizePlan } from '../../../src/diff/plan.js';
 import type { Plan } from '../../../src/model/plan.js';
-import { b64, configMap, container, deployment, edit, hpa, secret, service } from './fixtures.js';
+import { b64, configMap, container, deployment, edit, hpa, secret, service } from '../diff/fixtures.js';
 
 const PLAINTEXT = 'password123';
 const NEW_PLAINTEXT = 's3cr3t-rotated';

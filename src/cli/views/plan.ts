@@ -2,7 +2,7 @@
 // of an object diff (`skiff diff REV_A REV_B`). Pure: values in, strings out.
 // Invariant: renderers print only what the Plan holds; Secret values were redacted when the
 // diff was computed, so nothing here can reveal one.
-import type { FieldChange, ObjectChange, Plan } from '../model/plan.js';
+
 import {
   changeDisplayName,
   changeLabel,
@@ -11,9 +11,10 @@ import {
   formatFieldChange,
   formatValue,
   shortSha,
-} from './format-value.js';
-import { displayName } from './object-diff.js';
-import { formatPlanSummary, summarizePlan } from './plan.js';
+} from '../../diff/format-value.js';
+import { displayName } from '../../diff/object-diff.js';
+import { formatPlanSummary, summarizePlan } from '../../diff/plan.js';
+import type { FieldChange, ObjectChange, Plan } from '../../model/plan.js';
 import { TabWriter } from './tabwriter.js';
 
 export interface TextRenderOptions {
