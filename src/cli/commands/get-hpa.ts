@@ -1,7 +1,7 @@
 // `skiff get hpa` and `skiff describe hpa/NAME`: the HPAs from the daemon's autoscaler when one
 // runs, else computed once here (observe, one stats sweep, one decision per HPA with fresh
 // memory, nothing executed or recorded) with the recorded decisions read from history.
-import { describeHpa, renderHpaTable } from '../../autoscale/render.js';
+
 import type { ClusterConfig } from '../../config/cluster-config.js';
 import { createSkiffInstance, initialAdmission } from '../../daemon/skiff-instance.js';
 import { SkiffError } from '../../model/errors.js';
@@ -9,6 +9,7 @@ import type { EventView, HpaView } from '../../model/views.js';
 import { openHistoryStore } from '../../state/history-store.js';
 import { cliLogger, connectDaemon } from '../cli-context.js';
 import { printJson } from '../output.js';
+import { describeHpa, renderHpaTable } from '../views/hpa.js';
 
 /** GET a JSON answer from the daemon's API. */
 export async function daemonGet<T>(address: string, path: string): Promise<T> {

@@ -3,13 +3,13 @@
 // HorizontalPodAutoscalerDescriber, kubectl top's TopCmdPrinter). Pure: views and `now` in,
 // text out.
 
-import { formatRfc1123Z, since } from '../cli/views/age.js';
-import { eventsFor, writeEvents } from '../cli/views/events.js';
-import { DescribeWriter, GET_TABLE, renderTable } from '../cli/views/table.js';
-import { formatTopCpu, formatTopMemory } from '../controllers/pod-metrics.js';
-import { formatTabbed } from '../diff/tabwriter.js';
-import type { EventView, HpaView } from '../model/views.js';
-import type { ContainerStats } from '../runtime/runtime.js';
+import { formatTopCpu, formatTopMemory } from '../../controllers/pod-metrics.js';
+import { formatTabbed } from '../../diff/tabwriter.js';
+import type { EventView, HpaView } from '../../model/views.js';
+import type { ContainerStats } from '../../runtime/runtime.js';
+import { formatRfc1123Z, since } from './age.js';
+import { eventsFor, writeEvents } from './events.js';
+import { DescribeWriter, GET_TABLE, renderTable } from './table.js';
 
 export interface HpaTableOptions {
   now: number;

@@ -23,10 +23,6 @@ import {
   type HpaPod,
 } from '../controllers/hpa.js';
 import { formatHpaTargets } from '../controllers/hpa-format.js';
-import type { PodMetricSample } from '../controllers/pod-metrics.js';
-import type { Observed } from '../model/observed.js';
-import type { Condition, HpaView } from '../model/views.js';
-import type { EventInput, HpaDecisionInput, HpaDecisionRecord, HpaRef } from '../state/history-types.js';
 import {
   type AutoscaledApp,
   decisionSummary,
@@ -36,7 +32,11 @@ import {
   metricSummaries,
   outOfBounds,
   podsOfDeployment,
-} from './hpa-targets.js';
+} from '../controllers/hpa-targets.js';
+import type { PodMetricSample } from '../controllers/pod-metrics.js';
+import type { Observed } from '../model/observed.js';
+import type { Condition, HpaView } from '../model/views.js';
+import type { EventInput, HpaDecisionInput, HpaDecisionRecord, HpaRef } from '../state/history-types.js';
 
 /** The part of the history store the loop writes and reads. */
 export interface HpaHistory {

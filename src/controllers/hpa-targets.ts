@@ -1,9 +1,7 @@
 // From what skiff has (admitted objects, observed pods, pod metric samples) to what the HPA
 // decision reads (decideReplicas' input), and from a decision to what history and the CLI
 // show. Pure: values in, values out; `now` is a parameter.
-import type { HpaDecision, HpaMetricStatus, HpaPod } from '../controllers/hpa.js';
-import { canonicalQuantity } from '../controllers/hpa-quantity.js';
-import { podResourceRequests } from '../controllers/pod-metrics.js';
+
 import type {
   Deployment,
   HorizontalPodAutoscaler,
@@ -13,6 +11,9 @@ import type {
 import { objectKey } from '../model/k8s.js';
 import type { ObservedPod } from '../model/observed.js';
 import { podReadiness, podView } from '../reconcile/pod-status.js';
+import type { HpaDecision, HpaMetricStatus, HpaPod } from './hpa.js';
+import { canonicalQuantity } from './hpa-quantity.js';
+import { podResourceRequests } from './pod-metrics.js';
 
 /** One app's admitted objects (a tracker's snapshot). */
 export interface AutoscaledApp {

@@ -7,7 +7,7 @@ import {
   renderTopPods,
   topHostRows,
   topPodRows,
-} from '../../../src/autoscale/render.js';
+} from '../../../src/cli/views/hpa.js';
 import type { HpaView } from '../../../src/model/views.js';
 
 const NOW = 1_700_000_000_000;
