@@ -10,6 +10,7 @@ import type {
 } from '../model/k8s.js';
 import { objectKey } from '../model/k8s.js';
 import type { ObservedPod } from '../model/observed.js';
+import type { HpaDecisionView } from '../model/views.js';
 import { podReadiness, podView } from '../reconcile/pod-status.js';
 import type { HpaDecision, HpaMetricStatus, HpaPod } from './hpa.js';
 import { canonicalQuantity } from './hpa-quantity.js';
@@ -173,4 +174,18 @@ export function decisionSummary(decision: HpaDecision): { reason: string; messag
   const limited = condition('ScalingLimited');
   if (limited?.status === 'True') return { reason: limited.reason, message: limited.message };
   return { reason: 'ReadyForNewScale', message: decision.message };
+}
+
+/** A recorded decision (a history row, which carries more) as `get hpa` / `describe hpa` list
+ *  it: the daemon's views and the CLI's own read of history show the same fields. */
+export function hpaDecisionView(record: HpaDecisionView): HpaDecisionView {
+  return {
+    at: record.at,
+    lastAt: record.lastAt,
+    count: record.count,
+    currentReplicas: record.currentReplicas,
+    desiredReplicas: record.desiredReplicas,
+    reason: record.reason,
+    message: record.message,
+  };
 }

@@ -28,6 +28,7 @@ import {
   decisionSummary,
   findHpaTargets,
   type HpaTarget,
+  hpaDecisionView,
   hpaPodOf,
   metricSummaries,
   outOfBounds,
@@ -283,15 +284,7 @@ export class HpaLoop {
             { namespace: hpa.metadata.namespace, name: hpa.metadata.name },
             decisions,
           ) ?? []
-        ).map((d) => ({
-          at: d.at,
-          lastAt: d.lastAt,
-          count: d.count,
-          currentReplicas: d.currentReplicas,
-          desiredReplicas: d.desiredReplicas,
-          reason: d.reason,
-          message: d.message,
-        })),
+        ).map(hpaDecisionView),
       };
       if (s.memory.lastScaleTime !== undefined) view.lastScaleTime = s.memory.lastScaleTime;
       out.push(view);

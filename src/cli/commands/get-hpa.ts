@@ -3,6 +3,7 @@
 // memory, nothing executed or recorded) with the recorded decisions read from history.
 
 import type { ClusterConfig } from '../../config/cluster-config.js';
+import { hpaDecisionView } from '../../controllers/hpa-targets.js';
 import { createSkiffInstance, initialAdmission } from '../../daemon/skiff-instance.js';
 import { SkiffError } from '../../model/errors.js';
 import type { EventView, HpaView } from '../../model/views.js';
@@ -44,15 +45,9 @@ export async function readHpaViews(config: ClusterConfig, decisions = 10): Promi
     const h = openHistoryStore({ stateDir: config.daemon.stateDir, readonly: true });
     try {
       for (const v of views)
-        v.decisions = h.listHpaDecisions({ namespace: v.namespace, name: v.name }, decisions).map((d) => ({
-          at: d.at,
-          lastAt: d.lastAt,
-          count: d.count,
-          currentReplicas: d.currentReplicas,
-          desiredReplicas: d.desiredReplicas,
-          reason: d.reason,
-          message: d.message,
-        }));
+        v.decisions = h
+          .listHpaDecisions({ namespace: v.namespace, name: v.name }, decisions)
+          .map(hpaDecisionView);
     } finally {
       h.close();
     }
