@@ -10,7 +10,7 @@ import { DockerRuntime } from '../../runtime/docker-runtime.js';
 import { MetricsSampler, type MetricsSweep } from '../../runtime/metrics-sampler.js';
 import { type ClusterOptions, clusterFlags, connectDaemon, loadCliConfig } from '../cli-context.js';
 import { outputFormat, printJson } from '../output.js';
-import { renderTopHosts, renderTopPods, topHostRows, topPodRows } from '../views/hpa.js';
+import { renderTopHosts, renderTopPods, topHostRows, topPodRows } from '../views/top.js';
 import { daemonGet } from './get-hpa.js';
 
 export async function readUsage(
