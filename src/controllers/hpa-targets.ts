@@ -12,8 +12,7 @@ import { objectKey } from '../model/k8s.js';
 import type { ObservedPod } from '../model/observed.js';
 import type { HpaDecisionView } from '../model/views.js';
 import { podReadiness, podView } from '../reconcile/pod-status.js';
-import type { HpaDecision, HpaMetricStatus, HpaPod } from './hpa.js';
-import { canonicalQuantity } from './hpa-quantity.js';
+import type { HpaDecision, HpaPod } from './hpa.js';
 import { podResourceRequests } from './pod-metrics.js';
 
 /** One app's admitted objects (a tracker's snapshot). */
@@ -125,31 +124,6 @@ export function outOfBounds(
   spec: Pick<HorizontalPodAutoscalerSpec, 'minReplicas' | 'maxReplicas'>,
 ) {
   return replicas > 0 && (replicas < spec.minReplicas || replicas > spec.maxReplicas);
-}
-
-/** Each metric's current and target values, split as history stores them. */
-export function metricSummaries(
-  statuses: readonly (HpaMetricStatus | null | undefined)[],
-  spec: Pick<HorizontalPodAutoscalerSpec, 'metrics'>,
-): { name: string; current: string; target: string }[] {
-  return spec.metrics.map((metric, i) => {
-    const { name, target } = metric.resource;
-    const status = statuses[i];
-    if (target.averageValue !== undefined)
-      return {
-        name,
-        current: status ? status.currentAverageValue : '<unknown>',
-        target: canonicalQuantity(target.averageValue),
-      };
-    return {
-      name,
-      current:
-        status?.currentAverageUtilization !== undefined
-          ? `${status.currentAverageUtilization}%`
-          : '<unknown>',
-      target: target.averageUtilization !== undefined ? `${target.averageUtilization}%` : '<auto>',
-    };
-  });
 }
 
 /**

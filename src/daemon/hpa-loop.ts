@@ -22,7 +22,7 @@ import {
   type HpaMemory,
   type HpaPod,
 } from '../controllers/hpa.js';
-import { formatHpaTargets } from '../controllers/hpa-format.js';
+import { formatHpaTargets, metricSummaries } from '../controllers/hpa-format.js';
 import {
   type AutoscaledApp,
   decisionSummary,
@@ -30,7 +30,6 @@ import {
   type HpaTarget,
   hpaDecisionView,
   hpaPodOf,
-  metricSummaries,
   outOfBounds,
   podsOfDeployment,
 } from '../controllers/hpa-targets.js';
