@@ -10,12 +10,12 @@
 import { loadavg } from 'node:os';
 import Docker from 'dockerode';
 import { status, up } from '../scripts/testbed/lifecycle.js';
-import { MetricsSampler } from '../src/autoscale/metrics-sampler.js';
 import { loadClusterConfig } from '../src/config/load-config.js';
 import { APP_ROLE, LABELS } from '../src/model/labels.js';
 import { CGROUP_USAGE_SCRIPT } from '../src/runtime/cgroup-usage.js';
 import { DockerRuntime } from '../src/runtime/docker-runtime.js';
 import { transportFor } from '../src/runtime/host-transport.js';
+import { MetricsSampler } from '../src/runtime/metrics-sampler.js';
 import type { ContainerStats } from '../src/runtime/runtime.js';
 
 const CONTAINERS_PER_HOST = 50;

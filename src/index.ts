@@ -1,6 +1,8 @@
 // skiff's programmatic API: the pure building blocks, importable as the package.
 // Later issues add their exports here (scheduler, rollout, HPA decisions).
 
+// kubectl top's number formats (renderers, in cli/views; still part of the package's API).
+export { formatTopCpu, formatTopMemory } from './cli/views/top.js';
 // Restarts (pure): kubelet restart policy and CrashLoopBackOff.
 export {
   type BackoffEntry,
@@ -62,8 +64,6 @@ export {
 } from './controllers/pod-deletion-order.js';
 export {
   type ContainerStatsSample,
-  formatTopCpu,
-  formatTopMemory,
   type PodMetricSample,
   type PodMetricsOptions,
   type PodRequests,

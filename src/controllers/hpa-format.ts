@@ -1,32 +1,50 @@
-// The TARGETS column of `skiff get hpa`, printed as `kubectl get hpa` prints it. Pure.
+// An HPA's metrics as text: each metric's current and target values (what history stores and
+// `describe hpa` lists) and the TARGETS column of `skiff get hpa`, printed as `kubectl get hpa`
+// prints it. Pure.
 //
 // Ported from kubernetes/kubernetes pkg/printers/internalversion/printers.go
 // (formatHPAMetrics): one "<name>: <current>/<target>" per metric, "<unknown>" where the
 // status has no value yet, at most two metrics then " + N more...", "<none>" without metrics.
+// Only Resource metrics reach here (admission rejects the other types), so upstream's
+// "<unknown type>" has no case.
 import type { HorizontalPodAutoscalerSpec } from '../model/k8s.js';
 import type { HpaMetricStatus } from './hpa.js';
 import { canonicalQuantity } from './hpa-quantity.js';
 
 const maximumShown = 2;
 
+/** Each metric's current and target values, split as history stores them. */
+export function metricSummaries(
+  statuses: readonly (HpaMetricStatus | null | undefined)[],
+  spec: Pick<HorizontalPodAutoscalerSpec, 'metrics'>,
+): { name: string; current: string; target: string }[] {
+  return spec.metrics.map((metric, i) => {
+    const { name, target } = metric.resource;
+    const status = statuses[i];
+    if (target.averageValue !== undefined)
+      return {
+        name,
+        current: status ? status.currentAverageValue : '<unknown>',
+        target: canonicalQuantity(target.averageValue),
+      };
+    return {
+      name,
+      current:
+        status?.currentAverageUtilization !== undefined
+          ? `${status.currentAverageUtilization}%`
+          : '<unknown>',
+      target: target.averageUtilization !== undefined ? `${target.averageUtilization}%` : '<auto>',
+    };
+  });
+}
+
+/** kubectl's TARGETS: `<name>: <current>/<target>` per metric (metricSummaries' values). */
 export function formatHpaTargets(
   statuses: readonly (HpaMetricStatus | null | undefined)[],
   spec: Pick<HorizontalPodAutoscalerSpec, 'metrics'>,
 ): string {
   if (spec.metrics.length === 0) return '<none>';
-  const list = spec.metrics.map((metric, i) => {
-    if (metric.type !== 'Resource') return '<unknown type>';
-    const { name, target } = metric.resource;
-    const status = statuses[i];
-    if (target.averageValue !== undefined) {
-      const current = status ? status.currentAverageValue : '<unknown>';
-      return `${name}: ${current}/${canonicalQuantity(target.averageValue)}`;
-    }
-    const current =
-      status?.currentAverageUtilization !== undefined ? `${status.currentAverageUtilization}%` : '<unknown>';
-    const wanted = target.averageUtilization !== undefined ? `${target.averageUtilization}%` : '<auto>';
-    return `${name}: ${current}/${wanted}`;
-  });
+  const list = metricSummaries(statuses, spec).map((m) => `${m.name}: ${m.current}/${m.target}`);
   if (list.length > maximumShown) {
     return `${list.slice(0, maximumShown).join(', ')} + ${list.length - maximumShown} more...`;
   }

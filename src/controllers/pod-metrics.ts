@@ -128,13 +128,3 @@ function quantityMilli(text: string | undefined): number | undefined {
   const q = parseQuantity(text);
   return q ? milliValue(q) : undefined;
 }
-
-/** CPU as `kubectl top` prints it: whole millicores, rounded up like MilliValue ("250m"). */
-export function formatTopCpu(cpuMilli: number): string {
-  return `${Math.ceil(cpuMilli)}m`;
-}
-
-/** Memory as `kubectl top` prints it: whole mebibytes, truncated ("64Mi"). */
-export function formatTopMemory(memoryBytes: number): string {
-  return `${Math.trunc(memoryBytes / (1024 * 1024))}Mi`;
-}

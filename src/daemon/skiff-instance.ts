@@ -6,7 +6,6 @@ import { randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
 import http from 'isomorphic-git/http/node';
 import type { Logger } from 'pino';
-import { Autoscaler } from '../autoscale/autoscaler.js';
 import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
 import type { GitAuthSpec } from '../git/credentials.js';
 import { GitSource } from '../git/git-source.js';
@@ -17,6 +16,7 @@ import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { ServiceDataPlane } from '../services/data-plane.js';
 import { AppTracker } from './app-tracker.js';
+import { Autoscaler } from './autoscaler.js';
 import { createBundleValidator } from './bundle-validator.js';
 import { Reconciler } from './reconciler.js';
 

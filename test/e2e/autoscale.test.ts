@@ -4,9 +4,9 @@
 // HPA's view and its recorded decisions), counting sampling periods rather than timing anything.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderHpaTable } from '../../src/autoscale/render.js';
 import { readHpaViews } from '../../src/cli/commands/get-hpa.js';
 import { readUsage } from '../../src/cli/commands/top.js';
+import { renderHpaTable } from '../../src/cli/views/hpa.js';
 import type { ClusterConfig } from '../../src/config/cluster-config.js';
 import { loadClusterConfig } from '../../src/config/load-config.js';
 import { Daemon } from '../../src/daemon/daemon.js';

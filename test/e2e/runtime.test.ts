@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_DIR } from '../../scripts/testbed/layout.js';
-import { cpuRate } from '../../src/autoscale/usage-rates.js';
 import type { HostRow } from '../../src/cli/commands/hosts.js';
 import type { ClusterConfig } from '../../src/config/cluster-config.js';
 import { loadClusterConfig } from '../../src/config/load-config.js';
@@ -20,6 +19,7 @@ import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { HostKeyError } from '../../src/runtime/errors.js';
 import { type HostTransport, transportFor } from '../../src/runtime/host-transport.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
+import { cpuRate } from '../../src/runtime/usage-rates.js';
 import { cutHost, docker, eventually, healHost, httpGet, testbed } from '../support/testbed.js';
 import { runtimeContract, sleeperPod } from '../unit/runtime/runtime-contract.js';
 

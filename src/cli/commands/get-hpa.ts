@@ -1,14 +1,16 @@
 // `skiff get hpa` and `skiff describe hpa/NAME`: the HPAs from the daemon's autoscaler when one
 // runs, else computed once here (observe, one stats sweep, one decision per HPA with fresh
 // memory, nothing executed or recorded) with the recorded decisions read from history.
-import { describeHpa, renderHpaTable } from '../../autoscale/render.js';
+
 import type { ClusterConfig } from '../../config/cluster-config.js';
+import { hpaDecisionView } from '../../controllers/hpa-targets.js';
 import { createSkiffInstance, initialAdmission } from '../../daemon/skiff-instance.js';
 import { openHistoryStore } from '../../history/history-store.js';
 import { SkiffError } from '../../model/errors.js';
 import type { EventView, HpaView } from '../../model/views.js';
 import { cliLogger, connectDaemon } from '../cli-context.js';
 import { printJson } from '../output.js';
+import { describeHpa, renderHpaTable } from '../views/hpa.js';
 
 /** GET a JSON answer from the daemon's API. */
 export async function daemonGet<T>(address: string, path: string): Promise<T> {
@@ -43,15 +45,9 @@ export async function readHpaViews(config: ClusterConfig, decisions = 10): Promi
     const h = openHistoryStore({ stateDir: config.daemon.stateDir, readonly: true });
     try {
       for (const v of views)
-        v.decisions = h.listHpaDecisions({ namespace: v.namespace, name: v.name }, decisions).map((d) => ({
-          at: d.at,
-          lastAt: d.lastAt,
-          count: d.count,
-          currentReplicas: d.currentReplicas,
-          desiredReplicas: d.desiredReplicas,
-          reason: d.reason,
-          message: d.message,
-        }));
+        v.decisions = h
+          .listHpaDecisions({ namespace: v.namespace, name: v.name }, decisions)
+          .map(hpaDecisionView);
     } finally {
       h.close();
     }

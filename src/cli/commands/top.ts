@@ -3,14 +3,14 @@
 // reads the cgroup counters twice, a second apart, for the CPU rates).
 // Host usage is the sum of skiff's pods on the host, against the engine's capacity.
 import type { Command } from 'commander';
-import { MetricsSampler, type MetricsSweep } from '../../autoscale/metrics-sampler.js';
-import { renderTopHosts, renderTopPods, topHostRows, topPodRows } from '../../autoscale/render.js';
 import type { ClusterConfig } from '../../config/cluster-config.js';
 import { UsageError } from '../../model/errors.js';
 import type { ObservedHost } from '../../model/observed.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
+import { MetricsSampler, type MetricsSweep } from '../../runtime/metrics-sampler.js';
 import { type ClusterOptions, clusterFlags, connectDaemon, loadCliConfig } from '../cli-context.js';
 import { outputFormat, printJson } from '../output.js';
+import { renderTopHosts, renderTopPods, topHostRows, topPodRows } from '../views/top.js';
 import { daemonGet } from './get-hpa.js';
 
 export async function readUsage(

@@ -1,5 +1,5 @@
 // src/cli/views: kubectl-like renderings of the read models (src/model/views.ts) for `get`,
-// `describe` and `status`. Pure functions of (views, now) to strings: no I/O, no clock (the
+// `describe`, `status` and `top`. Pure functions of (views, now) to strings: no I/O, no clock (the
 // command passes `now`), no colors. JSON output (`-o json`) is the view objects themselves.
 // Layout follows kubectl exactly where kubectl has an equivalent (column spacing, AGE, the
 // describe blocks); what skiff adds (revision, commit, probe failures, HPA ownership) is
@@ -12,6 +12,8 @@ export * from './describe-deployment.js';
 export * from './describe-pod.js';
 export * from './describe-service.js';
 export * from './events.js';
+export * from './hpa.js';
 export * from './pods.js';
 export * from './status.js';
 export * from './table.js';
+export * from './top.js';

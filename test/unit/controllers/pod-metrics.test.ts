@@ -2,8 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ContainerStatsSample,
-  formatTopCpu,
-  formatTopMemory,
   podMetricsFromStats,
   podResourceRequests,
   podUtilization,
@@ -128,16 +126,5 @@ describe('podResourceRequests', () => {
       containers: [container('app', { cpu: '250m', memory: '64Mi' }), container('side', { memory: '1Mi' })],
     });
     expect(r).toEqual({ cpuMilli: undefined, memoryBytes: 65 * 1024 * 1024 });
-  });
-});
-
-describe('kubectl top formatting', () => {
-  it('prints millicores rounded up and whole mebibytes', () => {
-    expect([
-      formatTopCpu(12.2),
-      formatTopCpu(0),
-      formatTopMemory(5 * 1024 * 1024 + 1),
-      formatTopMemory(1024 * 1024 - 1),
-    ]).toEqual(['13m', '0m', '5Mi', '0Mi']);
   });
 });

@@ -4,9 +4,9 @@
 // window, and removing the HPA hands replicas back to Git.
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Autoscaler } from '../../../src/autoscale/autoscaler.js';
 import type { AppConfig } from '../../../src/config/cluster-config.js';
 import { AppTracker } from '../../../src/daemon/app-tracker.js';
+import { Autoscaler } from '../../../src/daemon/autoscaler.js';
 import { createBundleValidator } from '../../../src/daemon/bundle-validator.js';
 import { Reconciler } from '../../../src/daemon/reconciler.js';
 import { type FakeHost, FakeRuntime } from '../../../src/runtime/fake-runtime.js';

@@ -13,7 +13,7 @@
 // Skiff does not take metrics-server's shortcut for fresh containers (a synthetic zero point at
 // the container's start time): the start time comes from the engine's clock and the reads from
 // the host's uptime, and clocks of different machines are not ours to compare.
-import type { ContainerStats, ContainerUsage, UsageSource } from '../runtime/runtime.js';
+import type { ContainerStats, ContainerUsage, UsageSource } from './runtime.js';
 
 /** One read of one container (the runtime's cumulative counters). */
 export type UsageRead = ContainerUsage;

@@ -2,14 +2,14 @@
 // positive window, counter not going down), whole nanocores read as millicores rounded up, and
 // pods left out until every container has a rate.
 import { describe, expect, it } from 'vitest';
+import type { UsageSource } from '../../../src/runtime/runtime.js';
 import {
   cpuRate,
   pointKey,
   ratesFromUsage,
   type UsagePoint,
   type UsageRead,
-} from '../../../src/autoscale/usage-rates.js';
-import type { UsageSource } from '../../../src/runtime/runtime.js';
+} from '../../../src/runtime/usage-rates.js';
 
 const SEC = 1e9; // ns of CPU time in one core-second
 

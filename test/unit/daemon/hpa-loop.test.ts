@@ -1,9 +1,9 @@
 // The HPA loop with a fake clock and hand-made samples: where a new HPA starts, how decisions
 // become the replicas the reconciler applies, and how removing an HPA hands them back to Git.
 import { describe, expect, it } from 'vitest';
-import { type HpaHistory, HpaLoop } from '../../../src/autoscale/hpa-loop.js';
-import type { AutoscaledApp } from '../../../src/autoscale/hpa-targets.js';
+import type { AutoscaledApp } from '../../../src/controllers/hpa-targets.js';
 import type { PodMetricSample } from '../../../src/controllers/pod-metrics.js';
+import { type HpaHistory, HpaLoop } from '../../../src/daemon/hpa-loop.js';
 import type {
   EventInput,
   HpaDecisionInput,

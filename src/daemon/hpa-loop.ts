@@ -22,21 +22,21 @@ import {
   type HpaMemory,
   type HpaPod,
 } from '../controllers/hpa.js';
-import { formatHpaTargets } from '../controllers/hpa-format.js';
-import type { PodMetricSample } from '../controllers/pod-metrics.js';
-import type { EventInput, HpaDecisionInput, HpaDecisionRecord, HpaRef } from '../history/history-types.js';
-import type { Observed } from '../model/observed.js';
-import type { Condition, HpaView } from '../model/views.js';
+import { formatHpaTargets, metricSummaries } from '../controllers/hpa-format.js';
 import {
   type AutoscaledApp,
   decisionSummary,
   findHpaTargets,
   type HpaTarget,
+  hpaDecisionView,
   hpaPodOf,
-  metricSummaries,
   outOfBounds,
   podsOfDeployment,
-} from './hpa-targets.js';
+} from '../controllers/hpa-targets.js';
+import type { PodMetricSample } from '../controllers/pod-metrics.js';
+import type { EventInput, HpaDecisionInput, HpaDecisionRecord, HpaRef } from '../history/history-types.js';
+import type { Observed } from '../model/observed.js';
+import type { Condition, HpaView } from '../model/views.js';
 
 /** The part of the history store the loop writes and reads. */
 export interface HpaHistory {
@@ -283,15 +283,7 @@ export class HpaLoop {
             { namespace: hpa.metadata.namespace, name: hpa.metadata.name },
             decisions,
           ) ?? []
-        ).map((d) => ({
-          at: d.at,
-          lastAt: d.lastAt,
-          count: d.count,
-          currentReplicas: d.currentReplicas,
-          desiredReplicas: d.desiredReplicas,
-          reason: d.reason,
-          message: d.message,
-        })),
+        ).map(hpaDecisionView),
       };
       if (s.memory.lastScaleTime !== undefined) view.lastScaleTime = s.memory.lastScaleTime;
       out.push(view);

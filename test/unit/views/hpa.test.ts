@@ -1,17 +1,9 @@
-// The text of `get hpa`, `describe hpa` and `top`, laid out as kubectl lays it out.
+// The text of `get hpa` and `describe hpa`, laid out as kubectl lays it out.
 import { describe, expect, it } from 'vitest';
-import {
-  describeHpa,
-  renderHpaTable,
-  renderTopHosts,
-  renderTopPods,
-  topHostRows,
-  topPodRows,
-} from '../../../src/autoscale/render.js';
+import { describeHpa, renderHpaTable } from '../../../src/cli/views/hpa.js';
 import type { HpaView } from '../../../src/model/views.js';
 
 const NOW = 1_700_000_000_000;
-const MiB = 1024 * 1024;
 
 const hpa: HpaView = {
   namespace: 'default',
@@ -90,42 +82,5 @@ describe('describe hpa', () => {
     expect(text).toMatch(/15s \(x4 over 60s\) +7 -> 7 +ScaleDownStabilized/);
     expect(text).toMatch(/2m +3 -> 7 +SucceededRescale +New size: 7; reason: cpu resource utilization/);
     expect(text.trimEnd().endsWith('Events:  <none>')).toBe(true);
-  });
-});
-
-describe('top', () => {
-  const stats = [
-    { host: 'h1', namespace: 'default', pod: 'web-1', cpuMilli: 249.2, memoryBytes: 64.7 * MiB },
-    { host: 'h1', namespace: 'default', pod: 'web-1', cpuMilli: 1, memoryBytes: 1 * MiB },
-    { host: 'h2', namespace: 'shop', pod: 'api-1', cpuMilli: 5, memoryBytes: 10 * MiB },
-  ];
-
-  it('top pods sums containers per pod, keeps the headers case', () => {
-    expect(renderTopPods(topPodRows(stats).filter((r) => r.namespace === 'default'))).toBe(
-      'NAME    CPU(cores)   MEMORY(bytes)\nweb-1   251m         65Mi\n',
-    );
-    expect(renderTopPods(topPodRows(stats), { allNamespaces: true })).toBe(
-      'NAMESPACE   NAME    CPU(cores)   MEMORY(bytes)\n' +
-        'default     web-1   251m         65Mi\n' +
-        'shop        api-1   5m           10Mi\n',
-    );
-  });
-
-  it('top hosts: percent of capacity, <unknown> for a host without metrics', () => {
-    const capacity = { cpuMilli: 2000, memoryBytes: 1024 * MiB };
-    const rows = topHostRows(
-      [
-        { name: 'h1', ready: true, capacity },
-        { name: 'h2', ready: true, capacity },
-        { name: 'h3', ready: false, capacity },
-      ],
-      stats,
-    );
-    expect(renderTopHosts(rows)).toBe(
-      'NAME   CPU(cores)   CPU%        MEMORY(bytes)   MEMORY%\n' +
-        'h1     251m         12%         65Mi            6%\n' +
-        'h2     5m           0%          10Mi            0%\n' +
-        'h3     <unknown>    <unknown>   <unknown>       <unknown>\n',
-    );
   });
 });

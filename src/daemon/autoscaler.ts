@@ -1,4 +1,4 @@
-// src/autoscale: skiff's HorizontalPodAutoscaler shell. Every metricsIntervalSeconds it sweeps
+// skiff's HorizontalPodAutoscaler shell. Every metricsIntervalSeconds it sweeps
 // container usage (cgroup counters) on the Ready hosts (MetricsSampler), then runs one HPA
 // decision per HPA over the sweep (HpaLoop -> the pure decideReplicas); the replica counts the
 // HPAs own reach the reconciler through `overrides()`, and a change wakes it. Shell: owns a
@@ -8,12 +8,12 @@
 // autoscaler never disagrees with the pass about which pods exist.
 import type { Logger } from 'pino';
 import type { HpaConfig } from '../controllers/hpa.js';
+import type { AutoscaledApp } from '../controllers/hpa-targets.js';
 import type { Observed } from '../model/observed.js';
 import type { HpaView } from '../model/views.js';
+import { MetricsSampler, type MetricsSweep } from '../runtime/metrics-sampler.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { type HpaHistory, HpaLoop, type HpaPassResult, type ReplicaOverride } from './hpa-loop.js';
-import type { AutoscaledApp } from './hpa-targets.js';
-import { MetricsSampler, type MetricsSweep } from './metrics-sampler.js';
 
 export interface AutoscalerDeps {
   runtime: Pick<Runtime, 'sampleStats'>;

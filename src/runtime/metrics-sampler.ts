@@ -15,7 +15,7 @@
 import type { PodMetricSample } from '../controllers/pod-metrics.js';
 import { podMetricsFromStats } from '../controllers/pod-metrics.js';
 import type { ObservedPod } from '../model/observed.js';
-import type { ContainerStats, ContainerUsage, Runtime } from '../runtime/runtime.js';
+import type { ContainerStats, ContainerUsage, Runtime } from './runtime.js';
 import { pointKey, ratesFromUsage, type UsagePoint } from './usage-rates.js';
 
 export interface MetricsSweep {

@@ -1,9 +1,7 @@
 // From what skiff has (admitted objects, observed pods, pod metric samples) to what the HPA
 // decision reads (decideReplicas' input), and from a decision to what history and the CLI
 // show. Pure: values in, values out; `now` is a parameter.
-import type { HpaDecision, HpaMetricStatus, HpaPod } from '../controllers/hpa.js';
-import { canonicalQuantity } from '../controllers/hpa-quantity.js';
-import { podResourceRequests } from '../controllers/pod-metrics.js';
+
 import type {
   Deployment,
   HorizontalPodAutoscaler,
@@ -12,7 +10,10 @@ import type {
 } from '../model/k8s.js';
 import { objectKey } from '../model/k8s.js';
 import type { ObservedPod } from '../model/observed.js';
+import type { HpaDecisionView } from '../model/views.js';
 import { podReadiness, podView } from '../reconcile/pod-status.js';
+import type { HpaDecision, HpaPod } from './hpa.js';
+import { podResourceRequests } from './pod-metrics.js';
 
 /** One app's admitted objects (a tracker's snapshot). */
 export interface AutoscaledApp {
@@ -125,31 +126,6 @@ export function outOfBounds(
   return replicas > 0 && (replicas < spec.minReplicas || replicas > spec.maxReplicas);
 }
 
-/** Each metric's current and target values, split as history stores them. */
-export function metricSummaries(
-  statuses: readonly (HpaMetricStatus | null | undefined)[],
-  spec: Pick<HorizontalPodAutoscalerSpec, 'metrics'>,
-): { name: string; current: string; target: string }[] {
-  return spec.metrics.map((metric, i) => {
-    const { name, target } = metric.resource;
-    const status = statuses[i];
-    if (target.averageValue !== undefined)
-      return {
-        name,
-        current: status ? status.currentAverageValue : '<unknown>',
-        target: canonicalQuantity(target.averageValue),
-      };
-    return {
-      name,
-      current:
-        status?.currentAverageUtilization !== undefined
-          ? `${status.currentAverageUtilization}%`
-          : '<unknown>',
-      target: target.averageUtilization !== undefined ? `${target.averageUtilization}%` : '<auto>',
-    };
-  });
-}
-
 /**
  * The reason and message history keeps for a decision: a rescale says why it scaled
  * (`SucceededRescale`: "New size: 5; reason: cpu ... above target"); a decision that kept the
@@ -172,4 +148,18 @@ export function decisionSummary(decision: HpaDecision): { reason: string; messag
   const limited = condition('ScalingLimited');
   if (limited?.status === 'True') return { reason: limited.reason, message: limited.message };
   return { reason: 'ReadyForNewScale', message: decision.message };
+}
+
+/** A recorded decision (a history row, which carries more) as `get hpa` / `describe hpa` list
+ *  it: the daemon's views and the CLI's own read of history show the same fields. */
+export function hpaDecisionView(record: HpaDecisionView): HpaDecisionView {
+  return {
+    at: record.at,
+    lastAt: record.lastAt,
+    count: record.count,
+    currentReplicas: record.currentReplicas,
+    desiredReplicas: record.desiredReplicas,
+    reason: record.reason,
+    message: record.message,
+  };
 }

@@ -2,10 +2,10 @@
 // read of a sampler with no points, rates from consecutive sweeps, a new pod's first sweep
 // without a rate, and a host that fails one sweep keeping its points for the next.
 import { describe, expect, it } from 'vitest';
-import { MetricsSampler } from '../../../src/autoscale/metrics-sampler.js';
 import type { DesiredPod } from '../../../src/model/desired.js';
 import { type FakeHost, FakeRuntime } from '../../../src/runtime/fake-runtime.js';
-import { sleeperPod } from '../runtime/runtime-contract.js';
+import { MetricsSampler } from '../../../src/runtime/metrics-sampler.js';
+import { sleeperPod } from './runtime-contract.js';
 
 const T0 = 1_700_000_000_000;
 const INTERVAL = 15_000;
