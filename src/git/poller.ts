@@ -7,7 +7,7 @@
 // Invariants: one resolution at a time per poller (a trigger during a poll runs one more poll
 // right after it, never two in parallel); a failure never clears the last good head.
 import type { GitError } from './errors.js';
-import type { HeadChange, HeadResolution } from './git-source.js';
+import type { GitSource, HeadChange } from './git-source.js';
 import { backoffDelay, nextFireTime, type PollSchedule } from './poll-schedule.js';
 
 export interface Clock {
@@ -26,11 +26,8 @@ export const systemClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-/** The port the poller needs from a GitSource. */
-export interface HeadSource {
-  readonly app: string;
-  resolveHead(): Promise<HeadResolution>;
-}
+/** The part of a GitSource the poller needs. */
+export type HeadSource = Pick<GitSource, 'app' | 'resolveHead'>;
 
 export interface PollerOptions {
   source: HeadSource;
