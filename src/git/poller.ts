@@ -33,9 +33,12 @@ export interface PollerOptions {
   source: HeadSource;
   schedule: PollSchedule;
   /** Called with the app's key whenever the head differs from the one last reported. */
-  onNewCommit: (app: string) => void;
+  onNewCommit?: (app: string) => void;
   /** Called with the app's key after a failed poll (details in status()). */
   onFailure?: (app: string) => void;
+  /** Called with the app's key after every poll, failed or not (what happened is in status()):
+   *  a listener that keeps its own copy of the status sees recoveries and fetch times too. */
+  onPoll?: (app: string) => void;
   clock?: Clock;
   /** First retry delay after a failure (default 5 s), doubling up to maxBackoffMs (default 5 min). */
   retryBaseMs?: number;
@@ -154,8 +157,9 @@ export class Poller {
     } finally {
       s.polling = false;
     }
-    if (notify === 'new') this.opts.onNewCommit(s.app);
+    if (notify === 'new') this.opts.onNewCommit?.(s.app);
     if (notify === 'failure') this.opts.onFailure?.(s.app);
+    this.opts.onPoll?.(s.app);
   }
 
   private scheduleAt(at: number): void {
