@@ -4,6 +4,7 @@
 import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
 import { gitSourceFor } from '../daemon/skiff-instance.js';
 import type { GitSource } from '../git/git-source.js';
+import type { RepoGitSource } from '../git/open-source.js';
 import { createValidator } from '../manifest/index.js';
 import { type Diagnostic, formatDiagnostic, hasErrors } from '../model/diagnostics.js';
 import { SkiffError, UsageError } from '../model/errors.js';
@@ -13,7 +14,7 @@ import { type ClusterOptions, loadCliConfig } from './cli-context.js';
 export interface AppRepo {
   config: ClusterConfig;
   app: AppConfig;
-  source: GitSource;
+  source: RepoGitSource;
   /** The branch head, fetched just now. */
   head: string;
 }

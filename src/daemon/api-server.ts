@@ -1,15 +1,28 @@
 // The daemon's local HTTP API (what the CLI talks to, as the argocd CLI talks to its server),
 // the Git webhook, health and Prometheus metrics. Shell. Answers never carry secret values:
-// the read models are built without them.
+// the read models are built without them. It serves from an ApiBackend (the daemon implements
+// it), so this file never imports the daemon.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { verifyWebhook } from '../git/webhook.js';
-import type { Daemon } from './daemon.js';
+import type { LeaseView } from '../model/views.js';
 import { renderMetrics } from './metrics.js';
+import type { SkiffInstance } from './skiff-instance.js';
+
+/** What the API needs from the daemon. */
+export interface ApiBackend {
+  /** The running skiff the read endpoints (and the metrics) answer from. */
+  readonly inst: SkiffInstance;
+  /** The host lease as of now (not as of the last pass). */
+  readonly lease: { view(): LeaseView };
+  /** Fetch one app (or all) now; resolves once the refresh that fetch triggered is applied. */
+  refreshApp(app?: string): Promise<void>;
+  waitConverged(timeoutMs: number): Promise<{ converged: boolean; failed: boolean }>;
+}
 
 export interface ApiServerOptions {
-  daemon: Daemon;
+  backend: ApiBackend;
   listen: string;
   log: Logger;
 }
@@ -38,81 +51,97 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
   res.end(text);
 }
 
+/** One request, with what its handler may use. */
+interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  backend: ApiBackend;
+  log: Logger;
+}
+
+type Handler = (c: RequestContext) => void | Promise<void>;
+
+/** The route table: `METHOD /path` -> handler. */
+const ROUTES: Record<string, Handler> = {
+  'GET /healthz': ({ res }) => send(res, 200, 'ok', 'text/plain'),
+  'GET /metrics': ({ res, backend }) =>
+    send(res, 200, renderMetrics(backend.inst), 'text/plain; version=0.0.4'),
+  'GET /api/v1/view': serveView,
+  'GET /api/v1/hpas': ({ res, url, backend }) =>
+    send(res, 200, backend.inst.autoscaler.views(Number(url.searchParams.get('decisions') ?? 10))),
+  'GET /api/v1/top': ({ res, backend: { inst } }) =>
+    send(res, 200, { hosts: inst.reconciler.view?.hosts ?? [], sweep: inst.autoscaler.latestSweep }),
+  'GET /api/v1/events': ({ res, url, backend }) => {
+    const limit = Number(url.searchParams.get('limit') ?? 200);
+    const object = url.searchParams.get('object') ?? undefined;
+    send(res, 200, backend.inst.history?.listEvents({ object, limit }) ?? []);
+  },
+  'GET /api/v1/history': ({ res, url, backend }) => {
+    const app = url.searchParams.get('app') ?? undefined;
+    const limit = Number(url.searchParams.get('limit') ?? 50);
+    send(res, 200, backend.inst.history?.listSyncs({ app, limit }) ?? []);
+  },
+  'POST /api/v1/sync': serveSync,
+  'POST /webhook': serveWebhook,
+};
+
+async function serveView({ res, backend }: RequestContext): Promise<void> {
+  const { reconciler } = backend.inst;
+  if (!reconciler.view) await reconciler.pass();
+  // The lease as of now, not as of the last pass (a standby daemon's passes are 10 s apart).
+  send(res, 200, { ...reconciler.view, lease: backend.lease.view() });
+}
+
+async function serveSync({ req, res, backend }: RequestContext): Promise<void> {
+  const { inst } = backend;
+  // Another daemon holds the hosts: a sync here would change nothing, say who acts.
+  const lease = backend.lease.view();
+  if (lease.role === 'standby') return send(res, 409, { error: lease.message, lease });
+  const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as {
+    app?: string;
+    wait?: boolean;
+    timeoutSeconds?: number;
+  };
+  await backend.refreshApp(body.app);
+  if (!body.wait) {
+    const s = await inst.reconciler.pass();
+    return send(res, 200, { converged: s.converged, actions: s.actions.length });
+  }
+  const r = await backend.waitConverged((body.timeoutSeconds ?? 300) * 1000);
+  send(res, 200, { ...r, view: inst.reconciler.view });
+}
+
+/** Any app's webhook secret may sign (one endpoint serves every app); every app is fetched. */
+async function serveWebhook({ req, res, backend, log }: RequestContext): Promise<void> {
+  const body = await readBody(req);
+  const secrets = backend.inst.trackers
+    .map((t) => (t.config.webhook?.secretEnv ? process.env[t.config.webhook.secretEnv] : undefined))
+    .filter((s): s is string => !!s);
+  if (secrets.length > 0 && !secrets.some((s) => verifyWebhook(s, req.headers, body).ok)) {
+    log.warn('webhook with a bad or missing signature refused');
+    return send(res, 401, { error: 'bad signature' });
+  }
+  send(res, 202, { accepted: true });
+  void backend.refreshApp();
+}
+
+async function dispatch(req: IncomingMessage, res: ServerResponse, backend: ApiBackend, log: Logger) {
+  const url = new URL(req.url ?? '/', 'http://skiff.local');
+  const route = `${req.method} ${url.pathname}`;
+  const handler = Object.hasOwn(ROUTES, route) ? ROUTES[route] : undefined;
+  if (!handler) return send(res, 404, { error: `no route ${route}` });
+  await handler({ req, res, url, backend, log });
+}
+
 export async function startApiServer(opts: ApiServerOptions): Promise<{ server: Server; address: string }> {
-  const { daemon, log } = opts;
-  const inst = daemon.inst;
+  const { backend, log } = opts;
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: Error) => {
+    dispatch(req, res, backend, log).catch((err: Error) => {
       log.error({ err }, 'api request failed');
       if (!res.headersSent) send(res, 500, { error: err.message });
     });
   });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://skiff.local');
-    const route = `${req.method} ${url.pathname}`;
-    switch (route) {
-      case 'GET /healthz':
-        return send(res, 200, 'ok', 'text/plain');
-      case 'GET /metrics':
-        return send(res, 200, renderMetrics(inst), 'text/plain; version=0.0.4');
-      case 'GET /api/v1/view': {
-        const view = inst.reconciler.view ?? (await inst.reconciler.pass(), inst.reconciler.view);
-        // The lease as of now, not as of the last pass (a standby daemon's passes are 10 s apart).
-        return send(res, 200, { ...view, lease: daemon.lease.view() });
-      }
-      case 'GET /api/v1/hpas':
-        return send(res, 200, inst.autoscaler.views(Number(url.searchParams.get('decisions') ?? 10)));
-      case 'GET /api/v1/top':
-        return send(res, 200, {
-          hosts: inst.reconciler.view?.hosts ?? [],
-          sweep: inst.autoscaler.latestSweep,
-        });
-      case 'GET /api/v1/events': {
-        const limit = Number(url.searchParams.get('limit') ?? 200);
-        const object = url.searchParams.get('object') ?? undefined;
-        return send(res, 200, inst.history?.listEvents({ object, limit }) ?? []);
-      }
-      case 'GET /api/v1/history': {
-        const app = url.searchParams.get('app') ?? undefined;
-        const limit = Number(url.searchParams.get('limit') ?? 50);
-        return send(res, 200, inst.history?.listSyncs({ app, limit }) ?? []);
-      }
-      case 'POST /api/v1/sync': {
-        // Another daemon holds the hosts: a sync here would change nothing, say who acts.
-        const lease = daemon.lease.view();
-        if (lease.role === 'standby') return send(res, 409, { error: lease.message, lease });
-        const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as {
-          app?: string;
-          wait?: boolean;
-          timeoutSeconds?: number;
-        };
-        await daemon.refreshApp(body.app);
-        if (!body.wait) {
-          const s = await inst.reconciler.pass();
-          return send(res, 200, { converged: s.converged, actions: s.actions.length });
-        }
-        const r = await daemon.waitConverged((body.timeoutSeconds ?? 300) * 1000);
-        return send(res, 200, { ...r, view: inst.reconciler.view });
-      }
-      case 'POST /webhook': {
-        const body = await readBody(req);
-        const secrets = inst.trackers
-          .map((t) => (t.config.webhook?.secretEnv ? process.env[t.config.webhook.secretEnv] : undefined))
-          .filter((s): s is string => !!s);
-        if (secrets.length > 0 && !secrets.some((s) => verifyWebhook(s, req.headers, body).ok)) {
-          log.warn('webhook with a bad or missing signature refused');
-          return send(res, 401, { error: 'bad signature' });
-        }
-        send(res, 202, { accepted: true });
-        void daemon.refreshApp();
-        return;
-      }
-      default:
-        return send(res, 404, { error: `no route ${route}` });
-    }
-  }
-
   const [host, portText] = splitHostPort(opts.listen);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,6 +1,6 @@
 // One app's admission gate: follows its Git revision, validates each new commit whole, and
 // keeps the last admitted commit (the desired state) until a newer valid one arrives. Shell
-// (it drives the GitSource); the decisions it makes are simple and stated here:
+// (it drives the git source through its ManifestSource port); the decisions it makes are simple and stated here:
 // - A commit with any error diagnostic is rejected whole; the previous admitted commit stays.
 // - A commit whose app path is missing, or that has no objects at all, is refused unless the
 //   app allows empty (Argo CD's allowEmpty): a wrong path must never prune everything.
@@ -8,7 +8,7 @@
 // - A source failure (unreachable remote, auth, deleted branch) keeps the admitted commit;
 //   with none admitted yet the app is frozen: the reconciler leaves its pods alone.
 import type { AppConfig } from '../config/cluster-config.js';
-import type { ManifestFile } from '../git/git-source.js';
+import type { ManifestFile, ManifestSource } from '../git/git-source.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { hasErrors } from '../model/diagnostics.js';
 import type { KubeObject } from '../model/k8s.js';
@@ -21,14 +21,6 @@ export interface ValidationOutcome {
 
 /** Validates one app's whole bundle of files (the validator caches per blob). */
 export type BundleValidator = (files: ManifestFile[]) => ValidationOutcome;
-
-/** The part of GitSource the tracker uses (a port, so tests can drive it with a real repo). */
-export interface ManifestSource {
-  resolveHead(): Promise<{ commit: string; previous: string | null; change: string }>;
-  readManifestFiles(
-    commit: string,
-  ): Promise<{ commit: string; files: ManifestFile[]; diagnostics: Diagnostic[]; appPathFound: boolean }>;
-}
 
 export interface Admitted {
   commit: string;

@@ -1,19 +1,24 @@
 // The skiff daemon (`skiff run`): one actor per state directory. It polls each app's Git
-// revision (interval or cron; the webhook fetches at once), runs reconcile passes on every new
-// commit, every probe flip, and at least every reconcileIntervalSeconds, and serves the local
-// API the CLI talks to. Shell: it owns the timers and the clock. Input never crashes it: a bad
-// commit is rejected with diagnostics, a failed source keeps the last good commit live.
+// revision (interval or cron; the webhook and `skiff sync` fetch at once), runs reconcile passes
+// on every new commit, every probe flip, and at least every reconcileIntervalSeconds, and serves
+// the local API the CLI talks to. One path for every fetch: the poller resolves the head and
+// enqueues the app's key; the refresh queue then brings the app's tracker up to the poller's
+// status (admit or reject the head, or record the failure) and wakes the pass loop.
+// Shell: it owns the timers and the clock. Input never crashes it: a bad commit is rejected
+// with diagnostics, a failed source keeps the last good commit live.
 // One actor per set of hosts too: it acts only while it holds the lease recorded on the hosts
 // (LeaseKeeper); on standby it observes and serves its API, saying who holds the hosts.
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import type { ClusterConfig } from '../config/cluster-config.js';
+import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
 import { DEFAULT_POLL_INTERVAL_MS, type PollSchedule, parseDuration } from '../git/poll-schedule.js';
 import { Poller } from '../git/poller.js';
 import { type LeaseKeeper, leaseKeeperFor } from '../lease/lease-keeper.js';
 import { acquireStateDirLock, type StateDirLock } from '../lease/state-dir-lock.js';
-import { startApiServer } from './api-server.js';
+import { type ApiBackend, startApiServer } from './api-server.js';
+import type { AppTracker } from './app-tracker.js';
 import { nextPassDelay } from './pass-schedule.js';
+import { RefreshQueue } from './refresh-queue.js';
 import { RolloutGuard } from './rollout-guard.js';
 import { createSkiffInstance, initialAdmission, type SkiffInstance } from './skiff-instance.js';
 
@@ -24,8 +29,10 @@ export interface DaemonOptions {
   listen?: string;
 }
 
-export class Daemon {
+export class Daemon implements ApiBackend {
   private pollers = new Map<string, Poller>();
+  /** App keys enqueued by polls; each run brings one app's tracker up to its poller's status. */
+  private readonly refreshes: RefreshQueue;
   private loopTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private server?: Server;
@@ -49,6 +56,10 @@ export class Daemon {
       clock: Date.now,
       wake: () => this.wake(),
     });
+    this.refreshes = new RefreshQueue(
+      (app) => this.applyPoll(app),
+      (app, err) => log.error({ app, err }, 'app refresh failed'),
+    );
   }
 
   static async start(opts: DaemonOptions): Promise<Daemon> {
@@ -80,7 +91,7 @@ export class Daemon {
 
   private async boot(listen: string): Promise<void> {
     const { inst, log } = this;
-    const api = await startApiServer({ daemon: this, listen, log: log.child({ component: 'api' }) });
+    const api = await startApiServer({ backend: this, listen, log: log.child({ component: 'api' }) });
     this.server = api.server;
     this.address = api.address;
     this.lock.setApiAddress(api.address);
@@ -100,41 +111,43 @@ export class Daemon {
     this.wake();
   }
 
-  /** Each app's branch is polled on its schedule (with backoff after failures); every head
-   *  seen goes through the app's tracker, which admits or rejects it. */
+  /** Each app's branch is polled on its schedule (with backoff after failures); every poll
+   *  enqueues the app's key, and the refresh queue applies what the poll saw. */
   private startPoller(app: string): void {
-    const tracker = this.inst.trackers.find((x) => x.name === app)!;
-    const source = this.inst.sources.get(app)!;
-    const poll = tracker.config.poll;
-    const intervalMs = poll.interval ? parseDuration(poll.interval) : undefined;
-    const schedule: PollSchedule = poll.cron
-      ? { kind: 'cron', expression: poll.cron }
-      : { kind: 'interval', ms: intervalMs ?? DEFAULT_POLL_INTERVAL_MS };
     const poller = new Poller({
-      schedule,
-      source: {
-        app,
-        resolveHead: async () => {
-          try {
-            const head = await source.resolveHead();
-            this.afterRefresh(tracker.name, await tracker.observeHead(head, Date.now()));
-            return head;
-          } catch (err) {
-            if (!tracker.snapshot().sourceError)
-              this.log.warn({ app, error: (err as Error).message }, 'source unavailable');
-            tracker.observeFailure(err, Date.now());
-            throw err;
-          }
-        },
-      },
-      onNewCommit: () => undefined,
+      schedule: pollScheduleOf(this.tracker(app).config.poll),
+      source: this.inst.sources.get(app)!,
+      onPoll: (key) => void this.refreshes.enqueue(key),
     });
     this.pollers.set(app, poller);
     poller.start();
   }
 
+  private tracker(app: string): AppTracker {
+    return this.inst.trackers.find((t) => t.name === app)!;
+  }
+
+  /** Brings the app's tracker up to its poller's status: a failure is recorded (the admitted
+   *  commit stays), a head is judged (admitted, or rejected with diagnostics). Level-based: it
+   *  reads the status as it is now, however many polls were coalesced into this run. */
+  private async applyPoll(app: string): Promise<void> {
+    const tracker = this.tracker(app);
+    const status = this.pollers.get(app)!.status();
+    if (status.lastError) {
+      if (!tracker.snapshot().sourceError)
+        this.log.warn({ app, error: status.lastError.message }, 'source unavailable');
+      tracker.observeFailure(status.lastError, Date.now());
+      return;
+    }
+    if (status.head === null) return;
+    // How the head moved since the tracker last saw it (the poller's lastChange is sticky).
+    const change = status.head === tracker.snapshot().head ? 'unchanged' : (status.lastChange ?? 'initial');
+    const r = await tracker.observeHead({ commit: status.head, change }, status.lastSuccessAt ?? Date.now());
+    this.afterRefresh(app, r);
+  }
+
   private afterRefresh(app: string, r: { admittedChanged: boolean; rewritten: boolean }): void {
-    const snap = this.inst.trackers.find((t) => t.name === app)!.snapshot();
+    const snap = this.tracker(app).snapshot();
     if (r.rewritten) this.log.warn({ app, head: snap.head }, 'branch rewritten (force-push): following it');
     if (r.admittedChanged) {
       this.log.info({ app, commit: snap.admitted?.commit }, 'new commit admitted');
@@ -147,12 +160,17 @@ export class Daemon {
     }
   }
 
-  /** Fetch one app (or all) now, e.g. for the webhook or `skiff sync`. */
+  /** Fetch one app (or all) now, for the webhook or `skiff sync`: the same poll and refresh as
+   *  the schedule's. Resolves once the refresh of what that poll saw has been applied. */
   async refreshApp(app?: string): Promise<void> {
     await Promise.all(
       [...this.pollers]
         .filter(([name]) => !app || name === app)
-        .map(([, p]) => p.trigger().catch(() => undefined)),
+        .map(async ([name, p]) => {
+          await p.trigger().catch(() => undefined);
+          // The poll enqueued the key before trigger() resolved: wait for that refresh.
+          await this.refreshes.settled(name);
+        }),
     );
   }
 
@@ -212,6 +230,7 @@ export class Daemon {
     this.stopped = true;
     if (this.loopTimer) clearTimeout(this.loopTimer);
     await Promise.all([...this.pollers.values()].map((p) => p.stop()));
+    await this.refreshes.idle();
     await this.inst.reconciler.idle();
     // Graceful deletions run in the background: cut off by closing the runtime, they would
     // leave stopped containers and pod folders on the hosts. They end within their grace period.
@@ -223,4 +242,11 @@ export class Daemon {
     await this.inst.close();
     this.lock.release();
   }
+}
+
+function pollScheduleOf(poll: AppConfig['poll']): PollSchedule {
+  const intervalMs = poll.interval ? parseDuration(poll.interval) : undefined;
+  return poll.cron
+    ? { kind: 'cron', expression: poll.cron }
+    : { kind: 'interval', ms: intervalMs ?? DEFAULT_POLL_INTERVAL_MS };
 }

@@ -18,7 +18,7 @@ import type { GitSource } from '../git/git-source.js';
 import type { HistoryStore } from '../history/history-store.js';
 import type { Deployment } from '../model/k8s.js';
 import type { DeploymentView } from '../model/views.js';
-import type { AppTracker } from './app-tracker.js';
+import type { Admitted, AppTracker } from './app-tracker.js';
 import type { PassSummary } from './reconciler.js';
 
 /** What the guard remembers between passes (per app). Losing it (a restart) is safe: revision
@@ -143,6 +143,8 @@ export class RolloutGuard {
     }
   }
 
+  /** One app after one pass: decide, then record revisions, lift a superseded quarantine, and
+   *  restore the last good commit when the admitted one's rollout failed. */
   private async guardApp(tracker: AppTracker, summary: PassSummary, history: HistoryStore): Promise<void> {
     const app = tracker.name;
     const snap = tracker.snapshot();
@@ -160,8 +162,21 @@ export class RolloutGuard {
     this.memory.set(app, decision.memory);
     const admitted = snap.admitted;
     if (!admitted) return;
+    await this.recordRevisions(app, admitted, decision.record, history, now);
+    if (decision.clearQuarantine) this.liftQuarantine(app, admitted.commit, history, now);
+    if (decision.failed)
+      await this.restoreLastGood(tracker, summary, decision.memory, decision.failed, history, now);
+  }
 
-    for (const d of decision.record) {
+  /** Each Deployment whose template is new gets a revision, with the commit's author and subject. */
+  private async recordRevisions(
+    app: string,
+    admitted: Admitted,
+    deployments: readonly DeploymentView[],
+    history: HistoryStore,
+    now: number,
+  ): Promise<void> {
+    for (const d of deployments) {
       const obj = admitted.objects.find(
         (o): o is Deployment =>
           o.kind === 'Deployment' && o.metadata.name === d.name && o.metadata.namespace === d.namespace,
@@ -184,23 +199,30 @@ export class RolloutGuard {
           `deployment/${d.name}: revision ${r.revision.revision} (${r.change})`,
         );
     }
+  }
 
-    if (decision.clearQuarantine) {
-      const lifted = history.clearQuarantineSupersededBy(app, admitted.commit, now);
-      if (lifted > 0)
-        this.deps.log.info(
-          { app, commit: admitted.commit.slice(0, 7), lifted },
-          'quarantine lifted by a newer commit',
-        );
-    }
+  private liftQuarantine(app: string, commit: string, history: HistoryStore, now: number): void {
+    const lifted = history.clearQuarantineSupersededBy(app, commit, now);
+    if (lifted > 0)
+      this.deps.log.info({ app, commit: commit.slice(0, 7), lifted }, 'quarantine lifted by a newer commit');
+  }
 
-    if (!decision.failed) return;
-    const failing = decision.failed.commit;
+  /** Quarantine the failing commit and re-admit the first good one before it, if there is one. */
+  private async restoreLastGood(
+    tracker: AppTracker,
+    summary: PassSummary,
+    memory: GuardMemory,
+    failed: { commit: string; reason: string },
+    history: HistoryStore,
+    now: number,
+  ): Promise<void> {
+    const app = tracker.name;
+    const failing = failed.commit;
     const failedDeployment = summary.result.deployments.find((d) => d.app === app && d.phase === 'Failed');
     const target = chooseRestoreTarget(
       failing,
       [
-        decision.memory.lastHealthy,
+        memory.lastHealthy,
         failedDeployment ? this.previousRevisionCommit(history, failedDeployment) : undefined,
         ...history.listSyncs({ app, limit: 200, results: ['Synced', 'NoOp'] }).map((s) => s.commit),
       ],
@@ -208,13 +230,13 @@ export class RolloutGuard {
     );
     if (!target) {
       this.deps.log.warn(
-        { app, commit: failing.slice(0, 7), reason: decision.failed.reason },
+        { app, commit: failing.slice(0, 7), reason: failed.reason },
         'rollout failed and there is no earlier good commit to restore: it stays failed',
       );
       return;
     }
     // Quarantined before the restore: a fetch landing meanwhile must already skip the head.
-    history.quarantine(app, failing, decision.failed.reason, now);
+    history.quarantine(app, failing, failed.reason, now);
     const restored = await tracker.admitCommit(target);
     if (!restored.ok) {
       // The quarantine stays (the commit did fail) so this is not retried on every pass.
@@ -224,8 +246,8 @@ export class RolloutGuard {
       );
       return;
     }
-    this.memory.set(app, { ...decision.memory, restoredTo: target });
-    const message = `rollout of ${failing.slice(0, 7)} failed (${decision.failed.reason}); restored ${target.slice(0, 7)} and quarantined ${failing.slice(0, 7)} until a newer commit arrives`;
+    this.memory.set(app, { ...memory, restoredTo: target });
+    const message = `rollout of ${failing.slice(0, 7)} failed (${failed.reason}); restored ${target.slice(0, 7)} and quarantined ${failing.slice(0, 7)} until a newer commit arrives`;
     history.recordEvent({
       type: 'Warning',
       reason: 'RolloutRestored',

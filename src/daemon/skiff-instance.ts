@@ -8,7 +8,8 @@ import http from 'isomorphic-git/http/node';
 import type { Logger } from 'pino';
 import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
 import type { GitAuthSpec } from '../git/credentials.js';
-import { GitSource } from '../git/git-source.js';
+import type { GitSource } from '../git/git-source.js';
+import { openGitSource, type RepoGitSource } from '../git/open-source.js';
 import { type HistoryStore, openHistoryStore } from '../history/history-store.js';
 import type { LeaseView } from '../model/views.js';
 import { Prober } from '../probes/prober.js';
@@ -67,8 +68,8 @@ export function gitAuthOf(app: AppConfig): GitAuthSpec | undefined {
   return undefined;
 }
 
-export function gitSourceFor(app: AppConfig, stateDir: string): GitSource {
-  return new GitSource(
+export function gitSourceFor(app: AppConfig, stateDir: string): RepoGitSource {
+  return openGitSource(
     { app: app.name, repoURL: app.repoURL, revision: app.revision, path: app.path, auth: gitAuthOf(app) },
     { fs, http, stateDir },
   );

@@ -48,6 +48,21 @@ export function classifyRemoteFailure(err: unknown, ctx: FailureContext): GitErr
   const cause = scrubError(err, ctx.secrets);
   const where = redactUrl(ctx.url);
   const status = e.code === 'HttpError' ? e.data?.statusCode : undefined;
+  const classified =
+    (status !== undefined ? byHttpStatus(status, where, ctx, cause) : undefined) ??
+    byErrorCode(e, where, ctx, cause);
+  // Not a git or network failure: a bug, which must crash loudly rather than pass as a retry.
+  if (!classified) throw err;
+  return classified;
+}
+
+/** What the server's HTTP status says: credentials, a wrong URL, or a server worth retrying. */
+function byHttpStatus(
+  status: number,
+  where: string,
+  ctx: FailureContext,
+  cause: Error,
+): GitError | undefined {
   if (status === 401 || status === 403) {
     return new GitError('git.auth', `authentication to ${where} failed (HTTP ${status})`, {
       subject: ctx.subject,
@@ -62,7 +77,7 @@ export function classifyRemoteFailure(err: unknown, ctx: FailureContext): GitErr
       hint: 'check repoURL; some servers also answer 404 when credentials are missing',
     });
   }
-  if (status !== undefined && (status >= 500 || status === 408 || status === 429)) {
+  if (status >= 500 || status === 408 || status === 429) {
     return new GitError('git.unreachable', `git server ${where} answered HTTP ${status}`, {
       subject: ctx.subject,
       cause,
@@ -70,6 +85,11 @@ export function classifyRemoteFailure(err: unknown, ctx: FailureContext): GitErr
       hint: 'the last good commit stays live; skiff retries with backoff',
     });
   }
+  return undefined;
+}
+
+/** What the error's code says: the network (retryable), a missing ref, or the git protocol. */
+function byErrorCode(e: ErrorLike, where: string, ctx: FailureContext, cause: Error): GitError | undefined {
   if (
     (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) ||
     (typeof e.message === 'string' && /timed out|socket hang up|network/i.test(e.message))
@@ -102,6 +122,5 @@ export function classifyRemoteFailure(err: unknown, ctx: FailureContext): GitErr
       retryable: true,
     });
   }
-  // Not a git or network failure: a bug, which must crash loudly rather than pass as a retry.
-  throw err;
+  return undefined;
 }

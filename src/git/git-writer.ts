@@ -14,7 +14,6 @@ import { dirname, join } from 'node:path';
 import git, { type TreeEntry } from 'isomorphic-git';
 import { GitError } from './errors.js';
 import { classifyRemoteFailure } from './failure.js';
-import type { GitSource } from './git-source.js';
 import {
   type EditResult,
   findHpasTargeting,
@@ -26,6 +25,9 @@ import {
   setImageInText,
   setReplicasInText,
 } from './manifest-edit.js';
+import { readTreeEntries } from './object-store.js';
+import type { RepoGitSource } from './open-source.js';
+import type { RemoteGitSource } from './remote-source.js';
 import { planRevert, type RevertInput } from './revert-plan.js';
 import { type FileChange, renderUnifiedDiff } from './unified-diff.js';
 
@@ -83,12 +85,12 @@ interface Plan {
 const PUSH_REF = 'refs/skiff/push';
 
 export class GitWriter {
-  private readonly source: GitSource;
+  private readonly source: RepoGitSource;
   private readonly author: CommitAuthor;
   private readonly maxAttempts: number;
   private readonly now: () => number;
 
-  constructor(source: GitSource, opts: GitWriterOptions = {}) {
+  constructor(source: RepoGitSource, opts: GitWriterOptions = {}) {
     this.source = source;
     this.author = opts.author ?? DEFAULT_AUTHOR;
     this.maxAttempts = opts.maxAttempts ?? 3;
@@ -326,13 +328,8 @@ export class GitWriter {
         return;
       }
       if (e.type !== 'tree') return;
-      const { tree } = await git.readTree({
-        fs: this.source.fs,
-        gitdir: this.source.gitdir,
-        oid: e.oid,
-        cache: this.source.cache,
-      });
-      for (const child of tree) await walk(child, p === '' ? child.path : `${p}/${child.path}`);
+      for (const child of await readTreeEntries(this.source, e.oid))
+        await walk(child, p === '' ? child.path : `${p}/${child.path}`);
     };
     await walk(entry, path);
     return out;
@@ -377,7 +374,7 @@ export class GitWriter {
         const commit = await this.buildCommit(tip.commit, changes, message, opts.author ?? this.author);
         const published =
           source.kind === 'remote'
-            ? await this.push(commit, tip.fullRef)
+            ? await this.push(source, commit, tip.fullRef)
             : await this.updateLocal(commit, tip.commit, tip.fullRef, changes);
         if (published) return { ...result, outcome: 'committed' as const, commit };
         if (attempt >= this.maxAttempts) {
@@ -427,9 +424,9 @@ export class GitWriter {
     oid: string | undefined,
     changes: { parts: string[]; change: PlannedChange }[],
   ): Promise<string | undefined> {
-    const { fs, gitdir, cache } = this.source;
+    const { fs, gitdir } = this.source;
     const entries = new Map<string, TreeEntry>();
-    if (oid) for (const e of (await git.readTree({ fs, gitdir, oid, cache })).tree) entries.set(e.path, e);
+    if (oid) for (const e of await readTreeEntries(this.source, oid)) entries.set(e.path, e);
     const byName = new Map<string, { parts: string[]; change: PlannedChange }[]>();
     for (const c of changes) {
       const [name, ...rest] = c.parts;
@@ -459,8 +456,7 @@ export class GitWriter {
   }
 
   /** Push `commit` to the branch; false when the remote moved on (the caller retries). */
-  private async push(commit: string, fullRef: string): Promise<boolean> {
-    const source = this.source;
+  private async push(source: RemoteGitSource, commit: string, fullRef: string): Promise<boolean> {
     const { fs, gitdir, cache } = source;
     await git.writeRef({ fs, gitdir, ref: PUSH_REF, value: commit, force: true });
     const { headers, secrets } = await source.authHeaders();

@@ -7,7 +7,7 @@
 // Invariants: one resolution at a time per poller (a trigger during a poll runs one more poll
 // right after it, never two in parallel); a failure never clears the last good head.
 import type { GitError } from './errors.js';
-import type { HeadChange, HeadResolution } from './git-source.js';
+import type { GitSource, HeadChange } from './git-source.js';
 import { backoffDelay, nextFireTime, type PollSchedule } from './poll-schedule.js';
 
 export interface Clock {
@@ -26,19 +26,19 @@ export const systemClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-/** The port the poller needs from a GitSource. */
-export interface HeadSource {
-  readonly app: string;
-  resolveHead(): Promise<HeadResolution>;
-}
+/** The part of a GitSource the poller needs. */
+export type HeadSource = Pick<GitSource, 'app' | 'resolveHead'>;
 
 export interface PollerOptions {
   source: HeadSource;
   schedule: PollSchedule;
   /** Called with the app's key whenever the head differs from the one last reported. */
-  onNewCommit: (app: string) => void;
+  onNewCommit?: (app: string) => void;
   /** Called with the app's key after a failed poll (details in status()). */
   onFailure?: (app: string) => void;
+  /** Called with the app's key after every poll, failed or not (what happened is in status()):
+   *  a listener that keeps its own copy of the status sees recoveries and fetch times too. */
+  onPoll?: (app: string) => void;
   clock?: Clock;
   /** First retry delay after a failure (default 5 s), doubling up to maxBackoffMs (default 5 min). */
   retryBaseMs?: number;
@@ -157,8 +157,9 @@ export class Poller {
     } finally {
       s.polling = false;
     }
-    if (notify === 'new') this.opts.onNewCommit(s.app);
+    if (notify === 'new') this.opts.onNewCommit?.(s.app);
     if (notify === 'failure') this.opts.onFailure?.(s.app);
+    this.opts.onPoll?.(s.app);
   }
 
   private scheduleAt(at: number): void {

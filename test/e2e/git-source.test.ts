@@ -9,8 +9,9 @@ import http from 'isomorphic-git/http/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGitHttpServer } from '../../scripts/git-http-server.js';
 import { GitError } from '../../src/git/errors.js';
-import { GitSource, type GitSourceSpec } from '../../src/git/git-source.js';
+import type { GitSourceSpec } from '../../src/git/git-source.js';
 import { GitWriter } from '../../src/git/git-writer.js';
+import { openGitSource, type RepoGitSource } from '../../src/git/open-source.js';
 import { Poller } from '../../src/git/poller.js';
 import { verifyWebhook } from '../../src/git/webhook.js';
 import { type GitFixture, git, makeGitFixture } from '../support/git-server.js';
@@ -57,7 +58,7 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-async function setup(auth = true): Promise<{ f: GitFixture; source: GitSource; spec: GitSourceSpec }> {
+async function setup(auth = true): Promise<{ f: GitFixture; source: RepoGitSource; spec: GitSourceSpec }> {
   const f = await makeGitFixture(auth ? { auth: { token: TOKEN } } : {});
   fixture = f;
   await f.commit(
@@ -80,8 +81,8 @@ function newSource(
   spec: GitSourceSpec,
   token = TOKEN,
   httpClient: HttpClient = http,
-): GitSource {
-  return new GitSource(spec, {
+): RepoGitSource {
+  return openGitSource(spec, {
     fs,
     http: httpClient,
     stateDir: f.stateDir,
@@ -472,7 +473,7 @@ describe('GitWriter: kubectl verbs as commits', () => {
     const { f } = await setup(false);
     const local = join(f.base, 'local');
     await git(f.base, 'clone', '-q', f.cliURL, local);
-    const source = new GitSource(
+    const source = openGitSource(
       { app: 'local', repoURL: local, revision: 'main', path: 'apps/web' },
       { fs, http, stateDir: f.stateDir },
     );

@@ -1,7 +1,6 @@
 // A Git branch in memory for unit tests of the daemon's wiring: each push is a commit holding
 // one manifest file, read back as the GitSource would.
-import type { ManifestSource } from '../../src/daemon/app-tracker.js';
-import type { ManifestFile } from '../../src/git/git-source.js';
+import type { ManifestFile, ManifestSource } from '../../src/git/git-source.js';
 
 /** A branch in memory: each push is a commit with one manifest file. */
 export class MemorySource implements ManifestSource {

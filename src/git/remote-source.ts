@@ -1,0 +1,123 @@
+// The remote git source: an HTTP(S) repository mirrored into a bare cache under the state
+// directory (`<stateDir>/repos/<app>`), fetched incrementally with isomorphic-git (each fetch
+// transfers only what is new since the last one). Credentials come from the app's auth spec,
+// read when needed, never from the URL, and are scrubbed from every error. Shell (network and
+// filesystem, both injected as isomorphic-git does).
+import { join } from 'node:path';
+import git, { type HttpClient } from 'isomorphic-git';
+import { resolveGitAuth, type SecretReader } from './credentials.js';
+import { GitError, redactUrl } from './errors.js';
+import { classifyRemoteFailure } from './failure.js';
+import type { GitSourceDeps, GitSourceSpec, RevisionTip } from './git-source.js';
+import { RepoSource } from './repo-source.js';
+
+/** Our own ref in the cache: keeps the last fetched commit reachable and seeds fetch's "haves". */
+const LAST_FETCHED_REF = 'refs/skiff/last-fetched';
+
+export class RemoteGitSource extends RepoSource {
+  readonly kind = 'remote' as const;
+  readonly gitdir: string;
+  readonly url: string;
+  private readonly http: HttpClient;
+  private readonly secrets: SecretReader;
+  private cacheReady = false;
+
+  constructor(spec: GitSourceSpec, deps: GitSourceDeps) {
+    super(spec, deps);
+    const timeout = deps.requestTimeoutMs ?? 30_000;
+    // Without a timeout a silently dropped connection would hang the poller forever.
+    this.http = {
+      request: (req) => deps.http.request({ ...req, fetchOptions: { ...req.fetchOptions, timeout } }),
+    };
+    this.secrets = deps.secrets ?? {
+      env: process.env,
+      readFile: (p) => deps.fs.promises.readFile(p, 'utf8'),
+    };
+    this.gitdir = join(deps.stateDir, 'repos', spec.app);
+    this.url = spec.repoURL;
+  }
+
+  get displayURL(): string {
+    return redactUrl(this.url);
+  }
+
+  /** The HTTP client with this source's timeout (for the writer's pushes). */
+  get httpClient(): HttpClient {
+    return this.http;
+  }
+
+  /** The auth answer for this source (reads the env var or file now), plus the secrets to scrub. */
+  async authHeaders(): Promise<{ headers: Record<string, string>; secrets: string[] }> {
+    const auth = await resolveGitAuth(this.spec.auth, this.secrets, this.subject);
+    if (!auth?.username && !auth?.password) return { headers: {}, secrets: [] };
+    const basic = Buffer.from(`${auth.username ?? ''}:${auth.password ?? ''}`).toString('base64');
+    return { headers: { Authorization: `Basic ${basic}` }, secrets: [auth.password ?? '', basic] };
+  }
+
+  async ensureCache(): Promise<void> {
+    if (this.cacheReady) return;
+    const gitdir = this.gitdir;
+    if (!this.fs.existsSync(join(gitdir, 'HEAD'))) {
+      await this.fs.promises.mkdir(gitdir, { recursive: true });
+      await git.init({ fs: this.fs, gitdir, bare: true, defaultBranch: 'main' });
+    }
+    // fetch needs a remote with a refspec to name its remote-tracking refs; force keeps the URL
+    // in step with the config.
+    await git.addRemote({ fs: this.fs, gitdir, remote: 'origin', url: this.url, force: true });
+    this.cacheReady = true;
+  }
+
+  override async markFetched(commit: string): Promise<void> {
+    await git.writeRef({
+      fs: this.fs,
+      gitdir: this.gitdir,
+      ref: LAST_FETCHED_REF,
+      value: commit,
+      force: true,
+    });
+  }
+
+  async fetchRevisionUnlocked(): Promise<RevisionTip> {
+    await this.ensureCache();
+    const url = this.url;
+    const { headers, secrets } = await this.authHeaders();
+    const ctx = { subject: this.subject, url, revision: this.spec.revision, secrets };
+    let fetched: string | null;
+    let description: string | null = null;
+    try {
+      const res = await git.fetch({
+        fs: this.fs,
+        http: this.http,
+        gitdir: this.gitdir,
+        url,
+        // Our own ref names what we already have, so each fetch only transfers what is new.
+        ref: LAST_FETCHED_REF,
+        remoteRef: this.spec.revision,
+        singleBranch: true,
+        tags: false,
+        headers,
+        cache: this.cache,
+      });
+      fetched = res.fetchHead;
+      description = res.fetchHeadDescription;
+    } catch (err) {
+      throw classifyRemoteFailure(err, ctx);
+    }
+    if (!fetched) {
+      throw new GitError('git.ref-not-found', `${redactUrl(url)} has no commits yet`, {
+        subject: this.subject,
+        hint: `push a first commit to ${this.spec.revision}`,
+      });
+    }
+    const commit = await this.peelToCommit(fetched);
+    await this.markFetched(commit);
+    // isomorphic-git describes what it fetched as "branch 'main' of URL" or "tag 'v1' of URL".
+    const m = /^(branch|tag) '([^']+)'/.exec(description ?? '');
+    const name = m?.[2] ?? this.spec.revision.replace(/^refs\/(heads|tags)\//, '');
+    return { commit, fullRef: m?.[1] === 'tag' ? `refs/tags/${name}` : `refs/heads/${name}` };
+  }
+
+  protected refCandidates(name: string): string[] {
+    return [`refs/remotes/origin/${name}`, `refs/tags/${name}`, name];
+  }
+}
