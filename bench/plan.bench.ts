@@ -16,7 +16,7 @@ import { validateBundle } from '../src/manifest/index.js';
 import type { Action } from '../src/model/actions.js';
 import type { ObservedHost, ObservedPod } from '../src/model/observed.js';
 import { type AppDesired, emptyPassMemory, type PassResult, reconcilePass } from '../src/reconcile/pass.js';
-import { startedPod } from '../src/reconcile/plan-input.js';
+import { startedPod } from '../src/reconcile/simulate-plan.js';
 
 const RUNS = 7;
 const GiB = 1024 ** 3;

@@ -4,6 +4,7 @@
 import type { HpaDecision, HpaMetricStatus, HpaPod } from '../controllers/hpa.js';
 import { canonicalQuantity } from '../controllers/hpa-quantity.js';
 import { podResourceRequests } from '../controllers/pod-metrics.js';
+import { podReadiness, podView } from '../controllers/pod-status.js';
 import type {
   Deployment,
   HorizontalPodAutoscaler,
@@ -12,7 +13,6 @@ import type {
 } from '../model/k8s.js';
 import { objectKey } from '../model/k8s.js';
 import type { ObservedPod } from '../model/observed.js';
-import { podReadiness, podView } from '../reconcile/pod-status.js';
 
 /** One app's admitted objects (a tracker's snapshot). */
 export interface AutoscaledApp {

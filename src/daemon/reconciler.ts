@@ -4,6 +4,9 @@
 // pass never depends on why it ran.
 import type { Logger } from 'pino';
 import { executeActions, InflightDeletions } from '../apply/executor.js';
+import { computeEndpoints, endpointPodKey } from '../controllers/services/endpoints.js';
+import { resolveServices, type ServiceProblem, serviceSourcesOf } from '../controllers/services/resolve.js';
+import { buildServiceViews } from '../controllers/services/views.js';
 import { type Action, type ActionResult, actionKey } from '../model/actions.js';
 import type { Observed } from '../model/observed.js';
 import type { AppStatus, ClusterView, ConfigView, HealthState, LeaseView } from '../model/views.js';
@@ -16,10 +19,7 @@ import {
   reconcilePass,
 } from '../reconcile/pass.js';
 import type { Runtime } from '../runtime/runtime.js';
-import type { ServiceDataPlane } from '../services/data-plane.js';
-import { computeEndpoints, endpointPodKey } from '../services/endpoints.js';
-import { resolveServices, type ServiceProblem, serviceSourcesOf } from '../services/resolve.js';
-import { buildServiceViews } from '../services/views.js';
+import type { ServiceDataPlane } from '../runtime/service-data-plane.js';
 import type { HistoryStore } from '../state/history-store.js';
 import { summarizeActions } from '../state/history-types.js';
 import type { AppTracker } from './app-tracker.js';

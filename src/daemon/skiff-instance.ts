@@ -14,7 +14,7 @@ import type { LeaseView } from '../model/views.js';
 import { Prober } from '../probes/prober.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { ServiceDataPlane } from '../services/data-plane.js';
+import { ServiceDataPlane } from '../runtime/service-data-plane.js';
 import { type HistoryStore, openHistoryStore } from '../state/history-store.js';
 import { AppTracker } from './app-tracker.js';
 import { createBundleValidator } from './bundle-validator.js';

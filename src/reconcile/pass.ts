@@ -19,22 +19,22 @@ import {
 import type { RandomSource } from '../controllers/pod-name.js';
 import { generatePodName } from '../controllers/pod-name.js';
 import { podRequests } from '../controllers/pod-requests.js';
+import { podReadiness, podView } from '../controllers/pod-status.js';
 import {
   buildHostViews,
   placedFromObserved,
   type SchedulingPod,
   schedulePods,
 } from '../controllers/scheduler.js';
+import { serviceEnvVars, serviceHostAliases } from '../controllers/services/pod-service-links.js';
+import { resolveServices, serviceSourcesOf } from '../controllers/services/resolve.js';
 import type { Action } from '../model/actions.js';
 import type { ConfigMap, Deployment, KubeObject, Pod, Secret } from '../model/k8s.js';
 import { objectKey } from '../model/k8s.js';
 import type { Observed, ObservedHost, ObservedPod } from '../model/observed.js';
 import type { DeploymentView, PodView } from '../model/views.js';
-import { serviceEnvVars, serviceHostAliases } from '../services/pod-service-links.js';
-import { resolveServices, serviceSourcesOf } from '../services/resolve.js';
 import { type ConfigIndex, indexConfig } from './config-refs.js';
 import { materializePod } from './materialize-pod.js';
-import { podReadiness, podView } from './pod-status.js';
 import { templateHash } from './template-hash.js';
 
 export interface AppDesired {

@@ -5,7 +5,7 @@ import { renderPlanText } from '../../../src/diff/render-plan.js';
 import type { KubeObject } from '../../../src/model/k8s.js';
 import type { ObservedHost } from '../../../src/model/observed.js';
 import { emptyPassMemory, reconcilePass } from '../../../src/reconcile/pass.js';
-import { simulatePlan } from '../../../src/reconcile/plan-input.js';
+import { simulatePlan } from '../../../src/reconcile/simulate-plan.js';
 import { FakeWorld, host, objectsFrom } from '../reconcile/fake-world.js';
 
 const web = (image: string, replicas = 3, cpu = '250m') => `

@@ -15,19 +15,24 @@
 // - Pods in `exclude` (deletion about to start) and pods not Ready are in no host's rules after
 //   sync resolves for every Ready host: the reconciler awaits it before any SIGTERM.
 
-import { SkiffError } from '../model/errors.js';
-import type { Observed } from '../model/observed.js';
-import type { Runtime } from '../runtime/runtime.js';
-import { computeEndpoints, type ServiceEndpoints } from './endpoints.js';
+import { computeEndpoints, type ServiceEndpoints } from '../controllers/services/endpoints.js';
 import {
   hostRulesMatch,
   parseHostRuleState,
   planHostRules,
   planHostRulesApply,
   readHostRulesCommand,
-} from './host-rules.js';
-import { type ResolvedService, resolveServices, type ServiceProblem, type ServiceSource } from './resolve.js';
-import { buildServiceViews, type EndpointsView, type ServiceView } from './views.js';
+} from '../controllers/services/host-rules.js';
+import {
+  type ResolvedService,
+  resolveServices,
+  type ServiceProblem,
+  type ServiceSource,
+} from '../controllers/services/resolve.js';
+import { buildServiceViews, type EndpointsView, type ServiceView } from '../controllers/services/views.js';
+import { SkiffError } from '../model/errors.js';
+import type { Observed } from '../model/observed.js';
+import type { Runtime } from './runtime.js';
 
 export interface ServiceSyncInput {
   /** Services of every admitted app. */

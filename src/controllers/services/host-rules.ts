@@ -19,7 +19,7 @@
 // Every service address is thereby either translated or refused: nothing addressed to the
 // service range leaves a host. Masquerading all service traffic is kube-proxy's
 // --masquerade-all: pods see the translating host as the client, never the real one.
-import { contentHash } from '../model/stable-hash.js';
+import { contentHash } from '../../model/stable-hash.js';
 import type { ServiceEndpoint, ServiceEndpoints } from './endpoints.js';
 import { parseCidr } from './ipv4.js';
 import type { ResolvedService, ResolvedServicePort } from './resolve.js';
