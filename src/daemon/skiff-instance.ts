@@ -127,15 +127,8 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     random: osRandom,
     hostGracePeriodMs: config.daemon.hostGracePeriodSeconds * 1000,
     dryRun: opts.dryRun,
-    annotateObserved: (o) => {
-      prober.sync(o);
-      const annotated = prober.annotate(o);
-      // On standby the other daemon's HPAs decide; ours start over from the live replica
-      // counts when this daemon takes over.
-      if ((opts.lease?.().role ?? 'acting') === 'acting') autoscaler.noteObserved(annotated);
-      return annotated;
-    },
-    replicaOverrides: () => autoscaler.overrides(),
+    prober,
+    autoscaler,
     services,
     lease: opts.lease,
   });

@@ -181,7 +181,7 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
       now,
       random: input.random,
       options: { hostGracePeriodMs: input.hostGracePeriodMs },
-      replicaOverrides: input.replicaOverrides ?? {},
+      inputs: { probes: {}, hpaReplicas: input.replicaOverrides ?? {}, deletionsInFlight: [] },
     });
     memory = last.memory;
     const work = last.actions.filter((a) => a.type !== 'syncServiceRules');
@@ -199,7 +199,7 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
     now += STEP_MS;
   }
 
-  const unschedulable = (last?.pods ?? [])
+  const unschedulable = (last?.views.pods ?? [])
     .filter((p) => p.app === app && p.phase === 'Pending' && p.host === undefined)
     .map((p) => ({
       pod: p.name,

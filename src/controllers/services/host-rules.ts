@@ -19,6 +19,7 @@
 // Every service address is thereby either translated or refused: nothing addressed to the
 // service range leaves a host. Masquerading all service traffic is kube-proxy's
 // --masquerade-all: pods see the translating host as the client, never the real one.
+import type { HostRuleState, HostRuleset, RuleTable } from '../../model/service-rules.js';
 import { contentHash } from '../../model/stable-hash.js';
 import type { ServiceEndpoint, ServiceEndpoints } from './endpoints.js';
 import { parseCidr } from './ipv4.js';
@@ -29,7 +30,7 @@ export const MASQ_MARK = '0x10000';
 /** Routing protocol number tagging skiff's route for the service range. */
 export const ROUTE_PROTO = 213;
 
-export type RuleTable = 'nat' | 'filter';
+export type { HostRuleState, HostRuleset, RuleTable };
 
 /** A jump from a chain skiff does not own into one of skiff's chains. */
 export interface RuleHook {
@@ -49,19 +50,6 @@ export const HOOKS: readonly RuleHook[] = [
 
 export const hookKey = (h: { table: string; chain: string; target: string }) =>
   `${h.table} ${h.chain} ${h.target}`;
-
-export interface HostRuleset {
-  host: string;
-  /** Nothing of skiff's belongs on this host (no Service needs rules): remove everything. */
-  empty: boolean;
-  /** Chains skiff owns, per table, in declaration order. */
-  chains: Record<RuleTable, string[]>;
-  /** `-A ...` lines per table, the hash comment first. */
-  rules: Record<RuleTable, string[]>;
-  /** Route for the service range, so the host's own connections reach the nat OUTPUT hook. */
-  route?: { cidr: string; src: string };
-  hash: string;
-}
 
 export interface HostAddress {
   name: string;
@@ -222,15 +210,6 @@ export function planHostRules(
   };
 }
 
-/** What of skiff's is on a host now, read back by `readHostRulesCommand`. */
-export interface HostRuleState {
-  chains: Record<RuleTable, string[]>;
-  hashes: Partial<Record<RuleTable, string>>;
-  /** hookKey -> how many times that jump is present. */
-  hooks: Record<string, number>;
-  routes: { cidr: string; src?: string }[];
-}
-
 const SECTION_FILTER = '#skiff:filter';
 const SECTION_ROUTE = '#skiff:route';
 
@@ -266,6 +245,18 @@ export function parseHostRuleState(output: string): HostRuleState {
     }
   }
   return state;
+}
+
+/** What a host holds once `ruleset` was written to it: the state a read would return, so the
+ *  shell can report a host it just wrote without reading it back. */
+export function ruleStateOf(ruleset: HostRuleset): HostRuleState {
+  if (ruleset.empty) return { chains: { nat: [], filter: [] }, hashes: {}, hooks: {}, routes: [] };
+  return {
+    chains: { nat: [...ruleset.chains.nat], filter: [...ruleset.chains.filter] },
+    hashes: { nat: ruleset.hash, filter: ruleset.hash },
+    hooks: Object.fromEntries(HOOKS.map((h) => [hookKey(h), 1])),
+    routes: ruleset.route ? [{ ...ruleset.route }] : [],
+  };
 }
 
 /** True when the host holds exactly `ruleset`: nothing to do. */
