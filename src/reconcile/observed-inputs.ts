@@ -3,9 +3,8 @@
 // same functions when another loop needs the observation as the pass sees it (the prober's
 // targets, the HPA's pods).
 import type { Observed, ObservedProbeState, ProbeResults } from '../model/observed.js';
+import { podKey } from './pass-context.js';
 import type { PassInputs } from './pass-types.js';
-
-const podKey = (p: { host: string; namespace: string; name: string }) => `${p.host}/${p.namespace}/${p.name}`;
 
 /** Pods whose graceful deletion is in flight (`host/namespace/name`) are terminating. */
 export function markDeletionsInFlight(observed: Observed, deletions: readonly string[]): Observed {
