@@ -13,5 +13,6 @@ export * from './describe-pod.js';
 export * from './describe-service.js';
 export * from './events.js';
 export * from './pods.js';
+export * from './services.js';
 export * from './status.js';
 export * from './table.js';
