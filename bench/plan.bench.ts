@@ -15,8 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { validateBundle } from '../src/manifest/index.js';
 import type { Action } from '../src/model/actions.js';
 import type { ObservedHost, ObservedPod } from '../src/model/observed.js';
-import { type AppDesired, emptyPassMemory, type PassResult, reconcilePass } from '../src/reconcile/pass.js';
-import { startedPod } from '../src/reconcile/plan-input.js';
+import {
+  type AppDesired,
+  emptyPassInputs,
+  emptyPassMemory,
+  type PassResult,
+  reconcilePass,
+} from '../src/reconcile/pass.js';
+import { startedPod } from '../src/reconcile/simulate-plan.js';
 
 const RUNS = 7;
 const GiB = 1024 ** 3;
@@ -119,7 +125,7 @@ function plan(apps: AppDesired[], hosts: ObservedHost[], pods: ObservedPod[], me
     now: NOW,
     random: osRandom,
     options: { hostGracePeriodMs: 40_000 },
-    replicaOverrides: {},
+    inputs: emptyPassInputs(),
   });
 }
 

@@ -16,6 +16,7 @@ import { rolloutStatus } from '../src/cli/rollout-status.js';
 import { loadClusterConfig } from '../src/config/load-config.js';
 import { reconcileDeployment } from '../src/controllers/deployment.js';
 import { maxSurgeOf, maxUnavailableOf } from '../src/controllers/rollout.js';
+import { readHostRulesCommand } from '../src/controllers/services/host-rules.js';
 import { Daemon } from '../src/daemon/daemon.js';
 import type { PassSummary } from '../src/daemon/reconciler.js';
 import { validateBundle } from '../src/manifest/index.js';
@@ -25,7 +26,6 @@ import { runProbe } from '../src/probes/probe-runner.js';
 import { indexConfig } from '../src/reconcile/config-refs.js';
 import { materializePod } from '../src/reconcile/materialize-pod.js';
 import { DockerRuntime } from '../src/runtime/docker-runtime.js';
-import { readHostRulesCommand } from '../src/services/host-rules.js';
 import { makeGitFixture } from '../test/support/git-server.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);

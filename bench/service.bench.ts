@@ -18,7 +18,7 @@ import { loadClusterConfig } from '../src/config/load-config.js';
 import type { DesiredPod } from '../src/model/desired.js';
 import type { Service } from '../src/model/k8s.js';
 import { DockerRuntime } from '../src/runtime/docker-runtime.js';
-import { ServiceDataPlane } from '../src/services/data-plane.js';
+import { ServiceDataPlane } from '../src/runtime/service-data-plane.js';
 
 const run = promisify(execFile);
 // One client, one backend, a new connection per request: at 5k requests/s a hop's NAT runs

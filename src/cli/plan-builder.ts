@@ -1,13 +1,13 @@
 // Gathers what `skiff plan` needs from the world — the revision's objects, the live commit's
 // objects, the observed hosts and pods, the daemon's readiness and HPA replicas when a daemon
-// runs — and hands them to the pure simulation (src/reconcile/plan-input.ts). Shell: git, SSH
+// runs — and hands them to the pure simulation (src/reconcile/simulate-plan.ts). Shell: git, SSH
 // (observe only, never an action), the daemon's API, the history database (read-only).
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { openHistoryStore } from '../history/history-store.js';
 import type { Plan } from '../model/plan.js';
 import type { ClusterView } from '../model/views.js';
-import { simulatePlan } from '../reconcile/plan-input.js';
+import { simulatePlan } from '../reconcile/simulate-plan.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { type AppRepo, readCommitObjects, readValidCommit } from './app-repo.js';

@@ -1,7 +1,6 @@
 // From what skiff has (admitted objects, observed pods, pod metric samples) to what the HPA
 // decision reads (decideReplicas' input), and from a decision to what history and the CLI
 // show. Pure: values in, values out; `now` is a parameter.
-
 import type {
   Deployment,
   HorizontalPodAutoscaler,
@@ -11,9 +10,9 @@ import type {
 import { objectKey } from '../model/k8s.js';
 import type { ObservedPod } from '../model/observed.js';
 import type { HpaDecisionView } from '../model/views.js';
-import { podReadiness, podView } from '../reconcile/pod-status.js';
 import type { HpaDecision, HpaPod } from './hpa.js';
 import { podResourceRequests } from './pod-metrics.js';
+import { podReadiness, podView } from './pod-status.js';
 
 /** One app's admitted objects (a tracker's snapshot). */
 export interface AutoscaledApp {

@@ -219,7 +219,7 @@ export class Daemon implements ApiBackend {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const s = await this.inst.reconciler.pass();
-      const failed = s.result.deployments.some((d) => d.phase === 'Failed');
+      const failed = s.result.views.deployments.some((d) => d.phase === 'Failed');
       if (s.converged || failed) return { converged: s.converged, failed };
       if (Date.now() > deadline) return { converged: false, failed: false };
       await new Promise((r) => setTimeout(r, 500));

@@ -7,22 +7,37 @@ import { executeActions, InflightDeletions } from '../apply/executor.js';
 import type { HistoryStore } from '../history/history-store.js';
 import { summarizeActions } from '../history/history-types.js';
 import { type Action, type ActionResult, actionKey } from '../model/actions.js';
-import type { Observed } from '../model/observed.js';
+import type { Observed, ProbeResults } from '../model/observed.js';
 import type { AppStatus, ClusterView, ConfigView, HealthState, LeaseView } from '../model/views.js';
+import { applyProbeResults, markDeletionsInFlight } from '../reconcile/observed-inputs.js';
 import {
   type AppDesired,
   emptyPassMemory,
   type PassEvent,
+  type PassInputs,
   type PassMemory,
   type PassResult,
   reconcilePass,
 } from '../reconcile/pass.js';
 import type { Runtime } from '../runtime/runtime.js';
-import type { ServiceDataPlane } from '../services/data-plane.js';
-import { computeEndpoints, endpointPodKey } from '../services/endpoints.js';
-import { resolveServices, type ServiceProblem, serviceSourcesOf } from '../services/resolve.js';
-import { buildServiceViews } from '../services/views.js';
+import type { ServiceDataPlane } from '../runtime/service-data-plane.js';
 import type { AppTracker } from './app-tracker.js';
+
+/** The prober as a pass sees it: told what runs, asked what it found. */
+export interface ProbeSource {
+  /** Start workers for running containers with probes; stop the rest. */
+  sync(observed: Observed): void;
+  /** Results by container id. */
+  results(): ProbeResults;
+}
+
+/** The HPAs as a pass sees them: told the pass's observation, asked the replicas they own. */
+export interface HpaSource {
+  /** Brings the HPAs in step with this observation (probe results applied). */
+  noteObserved(observed: Observed): void;
+  /** Replicas owned by HPAs, by Deployment objectKey. */
+  overrides(): Record<string, { replicas: number; owner: string }>;
+}
 
 export interface ReconcilerDeps {
   runtime: Runtime;
@@ -32,22 +47,23 @@ export interface ReconcilerDeps {
   clock: () => number;
   random: () => number;
   hostGracePeriodMs: number;
-  /** Adds probe results to what Docker reported (the prober's view). */
-  annotateObserved?: (o: Observed) => Observed;
-  /** Replicas owned by HPAs, by Deployment objectKey. */
-  replicaOverrides?: () => Record<string, { replicas: number; owner: string }>;
+  /** Probe results, an input of every pass. */
+  prober?: ProbeSource;
+  /** HPA recommendations, an input of every pass. On standby the HPAs note nothing: the other
+   *  daemon's decide, and ours start over from the live replica counts when this one acts. */
+  autoscaler?: HpaSource;
   concurrency?: number;
   perHostConcurrency?: number;
   /** Told after each pass (the prober re-targets, the metrics sampler, tests). */
   onPass?: (summary: PassSummary) => void;
   /** Compute passes without executing or recording anything (read-only CLI, `sync --dry-run`). */
   dryRun?: boolean;
-  /** Service data plane (services hook, issue 6): synced after each pass is planned and before
-   *  its actions run. */
+  /** The Service data plane: each acting pass observes the hosts' rules through it, and the
+   *  executor writes the rulesets the pass decides through it. */
   services?: ServiceDataPlane;
   /** The host lease (single actor across machines), asked at each point a pass would act:
-   *  while it says standby, the pass observes and plans but executes nothing, writes no
-   *  Service rules and records nothing (the acting daemon does). */
+   *  while it says standby, the pass observes and plans but executes nothing, reads and writes
+   *  no Service rules and records nothing (the acting daemon does). */
   lease?: () => LeaseView;
 }
 
@@ -64,9 +80,6 @@ export interface PassSummary {
   acted: boolean;
 }
 
-/** The taint Kubernetes puts on a node whose network is not configured yet. */
-const NETWORK_UNAVAILABLE_TAINT = 'node.kubernetes.io/network-unavailable';
-
 export class Reconciler {
   private memory: PassMemory = emptyPassMemory();
   readonly inflight = new InflightDeletions();
@@ -74,8 +87,6 @@ export class Reconciler {
   private again = false;
   private latest: ClusterView | undefined;
   private lastSummary: PassSummary | undefined;
-  /** Ready hosts whose Service rules are known to be in place (last sync applied or matched). */
-  private readonly rulesInPlace = new Set<string>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -115,13 +126,66 @@ export class Reconciler {
   private async runOnce(): Promise<PassSummary> {
     const { deps } = this;
     const started = deps.clock();
-    let observed = await deps.runtime.observe();
-    observed = this.inflight.annotate(observed);
-    if (deps.annotateObserved) observed = deps.annotateObserved(observed);
+    const { observed, seen, inputs } = await this.observe();
+    const { apps, frozen } = this.desired();
+    const result = reconcilePass({
+      apps,
+      frozenApps: frozen,
+      observed,
+      inputs,
+      memory: this.memory,
+      now: observed.at,
+      random: deps.random,
+      options: { hostGracePeriodMs: deps.hostGracePeriodMs, serviceCIDR: deps.services?.serviceCIDR },
+    });
+    this.memory = result.memory;
+    const acting = this.mayAct();
+    for (const a of acting ? result.actions : []) {
+      deps.log.info({ action: a.type, key: actionLogKey(a), reason: a.reason }, 'action');
+    }
+    const results = acting ? await this.execute(result.actions) : [];
+    const finished = deps.clock();
+    if (acting) this.record(result, results, apps, seen, started, finished);
+    this.latest = this.buildView(result, seen);
+    const summary: PassSummary = {
+      at: started,
+      durationMs: finished - started,
+      actions: result.actions,
+      results,
+      converged: result.converged && results.every((r) => r.outcome !== 'failed'),
+      requeueAfterMs: result.requeueAfterMs,
+      observed: seen,
+      result,
+      acted: acting,
+    };
+    this.lastSummary = summary;
+    deps.onPass?.(summary);
+    return summary;
+  }
 
+  /** The world and the other loops' findings: what Docker reports, the hosts' Service rules
+   *  (only when this pass may act on them), probe results and the HPAs' replicas. */
+  private async observe(): Promise<{ observed: Observed; seen: Observed; inputs: PassInputs }> {
+    const { deps } = this;
+    let observed = await deps.runtime.observe();
+    if (deps.services && this.mayAct())
+      observed = { ...observed, serviceRules: await deps.services.observe(observed.hosts) };
+    const deletionsInFlight = this.inflight.keys();
+    const marked = markDeletionsInFlight(observed, deletionsInFlight);
+    deps.prober?.sync(marked);
+    const probes = deps.prober?.results() ?? {};
+    // The observation as the pass will see it (the pass applies the same inputs itself).
+    const seen = applyProbeResults(marked, probes);
+    if (deps.autoscaler && (deps.lease?.().role ?? 'acting') === 'acting') deps.autoscaler.noteObserved(seen);
+    const hpaReplicas = deps.autoscaler?.overrides() ?? {};
+    return { observed, seen, inputs: { probes, hpaReplicas, deletionsInFlight } };
+  }
+
+  /** Apps with an admitted commit, and the names of those still without one (frozen). */
+  private desired(): { apps: AppDesired[]; frozen: string[] } {
     const apps: AppDesired[] = [];
     const frozen: string[] = [];
-    for (const t of deps.trackers) {
+    for (const t of this.deps.trackers) {
       const snap = t.snapshot();
       if (snap.admitted) {
         apps.push({
@@ -132,112 +196,21 @@ export class Reconciler {
         });
       } else frozen.push(t.name);
     }
-    if (deps.services && this.mayAct() && frozen.length === 0) {
-      // A host that is new or came back gets the current rules before it takes new pods.
-      const pending = observed.hosts.some((h) => h.ready && !this.rulesInPlace.has(h.name));
-      if (pending) await this.syncServices(deps.services, apps, frozen, observed, new Set());
-    }
-    // With no Service at all a host's network lacks nothing (a laptop's `local` host without
-    // iptables still runs pods). On standby the acting daemon keeps the rules: not ours to judge.
-    if (deps.services && this.mayAct() && serviceSourcesOf(apps).length > 0)
-      observed = this.taintHostsWithoutRules(observed);
-    const result = reconcilePass({
-      apps,
-      frozenApps: frozen,
-      observed,
-      memory: this.memory,
-      now: observed.at,
-      random: deps.random,
-      options: { hostGracePeriodMs: deps.hostGracePeriodMs, serviceCIDR: deps.services?.serviceCIDR },
-      replicaOverrides: deps.replicaOverrides?.() ?? {},
+    return { apps, frozen };
+  }
+
+  private execute(actions: Action[]): Promise<ActionResult[]> {
+    const { deps } = this;
+    return executeActions(deps.runtime, actions, this.inflight, {
+      concurrency: deps.concurrency ?? 16,
+      perHostConcurrency: deps.perHostConcurrency ?? 6,
+      clock: deps.clock,
+      serviceRules: deps.services,
+      onResult: (a, r) => {
+        if (r.outcome === 'failed')
+          deps.log.warn({ action: a.type, key: r.key, error: r.error }, 'action failed');
+      },
     });
-    this.memory = result.memory;
-    const acting = this.mayAct();
-    for (const a of acting ? result.actions : []) {
-      deps.log.info({ action: a.type, key: actionLogKey(a), reason: a.reason }, 'action');
-    }
-    if (deps.services && acting) {
-      const exclude = new Set(
-        result.actions.flatMap((a) => (a.type === 'deletePod' ? [endpointPodKey(a.pod)] : [])),
-      );
-      const problems = await this.syncServices(deps.services, apps, frozen, observed, exclude);
-      for (const p of problems)
-        result.events.push({
-          type: 'Warning',
-          reason: p.reason,
-          object: `service/${p.name}`,
-          namespace: p.namespace,
-          message: p.message,
-        });
-    }
-    const results = !acting
-      ? []
-      : await executeActions(deps.runtime, result.actions, this.inflight, {
-          concurrency: deps.concurrency ?? 16,
-          perHostConcurrency: deps.perHostConcurrency ?? 6,
-          clock: deps.clock,
-          onResult: (a, r) => {
-            if (r.outcome === 'failed')
-              deps.log.warn({ action: a.type, key: r.key, error: r.error }, 'action failed');
-          },
-        });
-    const finished = deps.clock();
-    if (acting) this.record(result, results, apps, observed, started, finished);
-    this.latest = this.buildView(result, observed, apps);
-    const summary: PassSummary = {
-      at: started,
-      durationMs: finished - started,
-      actions: result.actions,
-      results,
-      converged: result.converged && results.every((r) => r.outcome !== 'failed'),
-      requeueAfterMs: result.requeueAfterMs,
-      observed,
-      result,
-      acted: acting,
-    };
-    this.lastSummary = summary;
-    deps.onPass?.(summary);
-    return summary;
-  }
-
-  /** Services hook (issue 6): every Ready host's rules follow this pass's endpoints, and pods
-   *  whose deletion this pass starts (`exclude`) leave them first, before any SIGTERM. While an
-   *  app has no admitted commit yet (daemon start, source down) its Services are unknown: the
-   *  rules on the hosts are left as they are rather than removing a live app's Services.
-   *  Returns the Services' problems, for events. */
-  private async syncServices(
-    plane: ServiceDataPlane,
-    apps: AppDesired[],
-    frozen: string[],
-    observed: Observed,
-    exclude: ReadonlySet<string>,
-  ): Promise<ServiceProblem[]> {
-    if (frozen.length > 0) return [];
-    const synced = await plane.sync({ sources: serviceSourcesOf(apps), observed, exclude });
-    for (const h of synced.hosts) {
-      if (h.outcome === 'applied' || h.outcome === 'unchanged') this.rulesInPlace.add(h.host);
-      else this.rulesInPlace.delete(h.host);
-      if (h.outcome === 'failed')
-        this.deps.log.warn({ host: h.host, error: h.error }, 'service rules not applied');
-    }
-    return synced.problems;
-  }
-
-  /** Kubernetes keeps a node whose network is not set up tainted network-unavailable: a Ready
-   *  host without skiff's current Service rules takes no new pods (its own pods stay). */
-  private taintHostsWithoutRules(observed: Observed): Observed {
-    if (observed.hosts.every((h) => !h.ready || this.rulesInPlace.has(h.name))) return observed;
-    return {
-      ...observed,
-      hosts: observed.hosts.map((h) =>
-        !h.ready || this.rulesInPlace.has(h.name)
-          ? h
-          : {
-              ...h,
-              taints: [...h.taints, { key: NETWORK_UNAVAILABLE_TAINT, effect: 'NoSchedule' as const }],
-            },
-      ),
-    };
   }
 
   private record(
@@ -268,11 +241,11 @@ export class Reconciler {
     }
   }
 
-  private buildView(result: PassResult, observed: Observed, desired: AppDesired[]): ClusterView {
+  private buildView(result: PassResult, observed: Observed): ClusterView {
     const apps: AppStatus[] = this.deps.trackers.map((t) => {
       const snap = t.snapshot();
-      const deployments = result.deployments.filter((d) => d.app === t.name);
-      const pods = result.pods.filter((p) => p.app === t.name);
+      const deployments = result.views.deployments.filter((d) => d.app === t.name);
+      const pods = result.views.pods.filter((p) => p.app === t.name);
       let health: HealthState = 'Healthy';
       if (!snap.admitted) health = 'Unknown';
       else if (deployments.some((d) => d.phase === 'Failed')) health = 'Degraded';
@@ -325,23 +298,14 @@ export class Reconciler {
     return {
       at: observed.at,
       apps,
-      hosts: observed.hosts,
-      pods: result.pods,
-      deployments: result.deployments,
+      hosts: result.views.hosts,
+      pods: result.views.pods,
+      deployments: result.views.deployments,
       configs,
-      ...this.serviceViews(desired, observed),
+      services: result.views.services,
+      endpoints: result.views.endpoints,
       ...(this.deps.lease ? { lease: this.deps.lease() } : {}),
     };
-  }
-
-  /** What `get services|endpoints` show: computed from this pass's apps and pods, so a dry run
-   *  (the CLI without a daemon) shows what the data plane would program. */
-  private serviceViews(apps: AppDesired[], observed: Observed): Pick<ClusterView, 'services' | 'endpoints'> {
-    const cidr = this.deps.services?.serviceCIDR;
-    if (!cidr) return { services: [], endpoints: [] };
-    const { services } = resolveServices(serviceSourcesOf(apps), cidr);
-    const endpoints = computeEndpoints(services, observed.pods, observed.hosts);
-    return buildServiceViews(services, endpoints, observed.hosts);
   }
 }
 

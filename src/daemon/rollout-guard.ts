@@ -153,8 +153,8 @@ export class RolloutGuard {
       autoRestore: tracker.config.rollback.autoRestore,
       admitted: snap.admitted?.commit,
       head: snap.head,
-      deployments: summary.result.deployments.filter((d) => d.app === app),
-      pendingPods: summary.result.pods.filter((p) => p.app === app && p.phase === 'Pending').length,
+      deployments: summary.result.views.deployments.filter((d) => d.app === app),
+      pendingPods: summary.result.views.pods.filter((p) => p.app === app && p.phase === 'Pending').length,
       memory: this.memory.get(app) ?? { recorded: {} },
       isQuarantined: (c) => history.isQuarantined(app, c),
       hasActiveQuarantine: history.listQuarantined(app).length > 0,
@@ -218,7 +218,9 @@ export class RolloutGuard {
   ): Promise<void> {
     const app = tracker.name;
     const failing = failed.commit;
-    const failedDeployment = summary.result.deployments.find((d) => d.app === app && d.phase === 'Failed');
+    const failedDeployment = summary.result.views.deployments.find(
+      (d) => d.app === app && d.phase === 'Failed',
+    );
     const target = chooseRestoreTarget(
       failing,
       [

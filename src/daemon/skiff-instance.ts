@@ -15,7 +15,7 @@ import type { LeaseView } from '../model/views.js';
 import { Prober } from '../probes/prober.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { ServiceDataPlane } from '../services/data-plane.js';
+import { ServiceDataPlane } from '../runtime/service-data-plane.js';
 import { AppTracker } from './app-tracker.js';
 import { Autoscaler } from './autoscaler.js';
 import { createBundleValidator } from './bundle-validator.js';
@@ -128,15 +128,8 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     random: osRandom,
     hostGracePeriodMs: config.daemon.hostGracePeriodSeconds * 1000,
     dryRun: opts.dryRun,
-    annotateObserved: (o) => {
-      prober.sync(o);
-      const annotated = prober.annotate(o);
-      // On standby the other daemon's HPAs decide; ours start over from the live replica
-      // counts when this daemon takes over.
-      if ((opts.lease?.().role ?? 'acting') === 'acting') autoscaler.noteObserved(annotated);
-      return annotated;
-    },
-    replicaOverrides: () => autoscaler.overrides(),
+    prober,
+    autoscaler,
     services,
     lease: opts.lease,
   });

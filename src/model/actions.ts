@@ -1,6 +1,7 @@
 // Actions: what the pure core asks the shell to do. Each carries a human reason (for events
 // and plans). The executor (src/apply) runs them and reports each outcome as an ActionResult.
 import type { DesiredPod } from './desired.js';
+import type { HostRuleset } from './service-rules.js';
 
 export interface PodRef {
   host: string;
@@ -8,13 +9,21 @@ export interface PodRef {
   name: string;
 }
 
+interface ActionBase {
+  reason: string;
+  /** Keys (actionKey) of actions of the same pass this one needs: when one of them fails or is
+   *  skipped, this one is skipped (a pod waits for its host's Service rules). */
+  dependsOn?: string[];
+}
+
 export type Action =
-  | { type: 'createPod'; host: string; pod: DesiredPod; reason: string }
-  | { type: 'deletePod'; pod: PodRef; gracePeriodSeconds: number; reason: string }
+  | ({ type: 'createPod'; host: string; pod: DesiredPod } & ActionBase)
+  | ({ type: 'deletePod'; pod: PodRef; gracePeriodSeconds: number } & ActionBase)
   /** Replace one container of a pod by a new one (restart count + 1), as the kubelet does. */
-  | { type: 'restartContainer'; pod: PodRef; container: string; reason: string }
-  /** Replace the service rules skiff owns on a host with this complete set (idempotent). */
-  | { type: 'syncServiceRules'; host: string; rulesetHash: string; ruleset: unknown; reason: string };
+  | ({ type: 'restartContainer'; pod: PodRef; container: string } & ActionBase)
+  /** Replace the service rules skiff owns on a host with this complete set (idempotent). The
+   *  executor runs every rule sync of a pass before any deletion starts. */
+  | ({ type: 'syncServiceRules'; host: string; ruleset: HostRuleset } & ActionBase);
 
 export type ActionType = Action['type'];
 

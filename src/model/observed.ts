@@ -1,6 +1,7 @@
 // What the runtime reports about the world: hosts and the pods skiff owns on them, rebuilt
 // from Docker labels on every pass. Plain data; produced by src/runtime, read by the core.
 import type { Labels, PodSpec } from './k8s.js';
+import type { HostRuleState } from './service-rules.js';
 
 export interface Taint {
   key: string;
@@ -77,9 +78,26 @@ export interface ObservedPod {
   unreachable?: boolean;
 }
 
+/** Probe results by container id, as the shell's prober holds them: an input of the pass. */
+export type ProbeResults = Record<string, ObservedProbeState>;
+
+/** skiff's Service rules on one Ready host. The shell reads a host back only when it must (new
+ *  or back from NotReady, after a failure, or once its trust interval is over); in between it
+ *  reports what its last read or write left there. */
+export interface ObservedServiceRules {
+  /** What of skiff's is on the host; absent when it could not be read. */
+  current?: HostRuleState;
+  /** Why the last read or write failed. A failed write stays reported (through later reads)
+   *  until a write succeeds: the host's rules are not skiff's current ones. */
+  error?: string;
+}
+
 export interface Observed {
   /** ms since epoch when this observation was taken. */
   at: number;
   hosts: ObservedHost[];
   pods: ObservedPod[];
+  /** Service rules by Ready host name. Absent when this observation did not read them (no data
+   *  plane, a dry run, or a daemon on standby): the pass then plans no rule change. */
+  serviceRules?: Record<string, ObservedServiceRules>;
 }

@@ -1,7 +1,7 @@
 // The prober: one worker per running container that has probes, as the kubelet's prober
 // manager keeps them. `sync` is level-triggered (called with every observation: starts
-// workers for new containers, stops those whose container is gone); `annotate` hands the
-// results to the pure core as ObservedProbeState. Shell: it owns timers and the clock.
+// workers for new containers, stops those whose container is gone); `results` hands them to
+// the pure pass as an input (ObservedProbeState by container id). Shell: it owns timers and the clock.
 // A restarted container is a new container (new id), so its probe state starts afresh, as
 // on Kubernetes.
 import type { Logger } from 'pino';
@@ -14,7 +14,14 @@ import {
   startupFailed,
 } from '../controllers/probe-state.js';
 import type { Container, Probe } from '../model/k8s.js';
-import type { Observed, ObservedContainer, ObservedPod, ObservedProbeState } from '../model/observed.js';
+import type {
+  Observed,
+  ObservedContainer,
+  ObservedPod,
+  ObservedProbeState,
+  ProbeResults,
+} from '../model/observed.js';
+import { applyProbeResults } from '../reconcile/observed-inputs.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { runProbe } from './probe-runner.js';
 
@@ -174,18 +181,16 @@ export class Prober {
     }
   }
 
+  /** Every worker's probe state, by container id. */
+  results(): ProbeResults {
+    const out: ProbeResults = {};
+    for (const [id, w] of this.workers) out[id] = w.state();
+    return out;
+  }
+
+  /** `observed` with the results applied, as the pass sees it (harnesses without a pass). */
   annotate(observed: Observed): Observed {
-    return {
-      ...observed,
-      pods: observed.pods.map((pod) => {
-        const probes: Record<string, ObservedProbeState> = { ...pod.probes };
-        for (const c of pod.containers) {
-          const w = this.workers.get(c.id);
-          if (w) probes[c.name] = w.state();
-        }
-        return { ...pod, probes };
-      }),
-    };
+    return applyProbeResults(observed, this.results());
   }
 
   /** Resolves once every worker has completed a round, or after timeoutMs: lets a short-lived

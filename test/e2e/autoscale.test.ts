@@ -12,7 +12,7 @@ import { loadClusterConfig } from '../../src/config/load-config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import type { ObservedPod } from '../../src/model/observed.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
-import { ServiceDataPlane } from '../../src/services/data-plane.js';
+import { ServiceDataPlane } from '../../src/runtime/service-data-plane.js';
 import { type GitFixture, makeGitFixture } from '../support/git-server.js';
 import { eventually, httpGet, testbed } from '../support/testbed.js';
 

@@ -153,7 +153,7 @@ describe('two daemons on the same hosts', () => {
     // B plans the third pod (its passes run and observe), but none appears on the hosts.
     const planned = await eventually('a pass of daemon B over its admitted commit', async () => {
       const last = b.inst.reconciler.last;
-      return last && last.result.deployments.length > 0 ? last : undefined;
+      return last && last.result.views.deployments.length > 0 ? last : undefined;
     });
     expect(planned.acted).toBe(false);
     expect(planned.actions.filter((a) => a.type === 'createPod')).toHaveLength(1);

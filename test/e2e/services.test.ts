@@ -5,14 +5,14 @@
 // DockerRuntime; every container and rule made here is removed, and the suite checks it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClusterConfig } from '../../src/config/load-config.js';
+import { serviceEnvVars, serviceHostAliases } from '../../src/controllers/services/pod-service-links.js';
+import { resolveServices, type ServiceSource } from '../../src/controllers/services/resolve.js';
 import type { DesiredContainer, DesiredPod } from '../../src/model/desired.js';
 import type { Container, Service } from '../../src/model/k8s.js';
 import type { Observed } from '../../src/model/observed.js';
 import { Prober } from '../../src/probes/prober.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
-import { ServiceDataPlane } from '../../src/services/data-plane.js';
-import { serviceEnvVars, serviceHostAliases } from '../../src/services/pod-service-links.js';
-import { resolveServices, type ServiceSource } from '../../src/services/resolve.js';
+import { ServiceDataPlane } from '../../src/runtime/service-data-plane.js';
 import { docker, eventually, hostExec, httpGet, testbed } from '../support/testbed.js';
 
 const tb = testbed();

@@ -2,7 +2,6 @@
 // kubectl's tables.
 import type { Command } from 'commander';
 import { UsageError } from '../../model/errors.js';
-import { renderEndpoints, renderServices } from '../../services/render.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
 import { outputFormat, printJson } from '../output.js';
 import { readClusterView, readEvents } from '../read-cluster.js';
@@ -13,6 +12,7 @@ import {
   renderPods,
   renderSecrets,
 } from '../views/index.js';
+import { renderEndpoints, renderServices } from '../views/services.js';
 import { printHpas } from './get-hpa.js';
 
 const ALIASES: Record<string, string> = {

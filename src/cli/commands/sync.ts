@@ -102,7 +102,7 @@ export function registerSync(program: Command): void {
           return;
         }
         if (tty) process.stderr.write(`\r${progressLine(inst.reconciler.view)}\x1b[K`);
-        const failed = s.result.deployments.find((d) => d.phase === 'Failed');
+        const failed = s.result.views.deployments.find((d) => d.phase === 'Failed');
         if (failed) throw new SkiffError('sync.failed', `deployment/${failed.name} rollout failed`);
         if (!opts.wait || s.converged) break;
         if (Date.now() > deadline)

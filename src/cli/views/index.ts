@@ -14,6 +14,7 @@ export * from './describe-service.js';
 export * from './events.js';
 export * from './hpa.js';
 export * from './pods.js';
+export * from './services.js';
 export * from './status.js';
 export * from './table.js';
 export * from './top.js';

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { renderPlanText } from '../../../src/cli/views/plan.js';
 import type { KubeObject } from '../../../src/model/k8s.js';
 import type { ObservedHost } from '../../../src/model/observed.js';
-import { emptyPassMemory, reconcilePass } from '../../../src/reconcile/pass.js';
-import { simulatePlan } from '../../../src/reconcile/plan-input.js';
+import { emptyPassInputs, emptyPassMemory, reconcilePass } from '../../../src/reconcile/pass.js';
+import { simulatePlan } from '../../../src/reconcile/simulate-plan.js';
 import { FakeWorld, host, objectsFrom } from '../reconcile/fake-world.js';
 
 const web = (image: string, replicas = 3, cpu = '250m') => `
@@ -64,7 +64,7 @@ function liveWorld(objects: KubeObject[], hosts: ObservedHost[]): FakeWorld {
       now: world.now,
       random: seeded(i + 1),
       options: { hostGracePeriodMs: 40_000 },
-      replicaOverrides: {},
+      inputs: emptyPassInputs(),
     });
     memory = r.memory;
     world.apply(r.actions);

@@ -99,11 +99,7 @@ function world() {
       return seed / 2147483647;
     },
     hostGracePeriodMs: 40_000,
-    annotateObserved: (o) => {
-      autoscaler.noteObserved(o);
-      return o;
-    },
-    replicaOverrides: () => autoscaler.overrides(),
+    autoscaler,
   });
   const webPods = async () =>
     (await runtime.observe()).pods.filter((p) => p.ownerName === 'web' && !p.terminating);

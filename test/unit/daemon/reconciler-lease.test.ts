@@ -8,7 +8,7 @@ import { createBundleValidator } from '../../../src/daemon/bundle-validator.js';
 import { Reconciler } from '../../../src/daemon/reconciler.js';
 import type { LeaseView } from '../../../src/model/views.js';
 import { FakeRuntime } from '../../../src/runtime/fake-runtime.js';
-import { ServiceDataPlane } from '../../../src/services/data-plane.js';
+import { ServiceDataPlane } from '../../../src/runtime/service-data-plane.js';
 import { MemorySource } from '../../support/memory-source.js';
 import { tempHistoryStore } from '../history/temp-state-dir.js';
 import { shopApp as app, fakeHosts, webWithService } from './fixtures.js';

@@ -7,7 +7,7 @@ import { AppTracker } from '../../../src/daemon/app-tracker.js';
 import { createBundleValidator } from '../../../src/daemon/bundle-validator.js';
 import { Reconciler } from '../../../src/daemon/reconciler.js';
 import { FakeRuntime } from '../../../src/runtime/fake-runtime.js';
-import { ServiceDataPlane } from '../../../src/services/data-plane.js';
+import { ServiceDataPlane } from '../../../src/runtime/service-data-plane.js';
 import { MemorySource } from '../../support/memory-source.js';
 import { shopApp as app, fakeHosts, webWithService as manifest } from './fixtures.js';
 

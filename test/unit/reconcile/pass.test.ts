@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ObservedHost } from '../../../src/model/observed.js';
 import {
   type AppDesired,
+  emptyPassInputs,
   emptyPassMemory,
   type PassMemory,
   reconcilePass,
@@ -60,7 +61,7 @@ function run(
     now: world.now,
     random: seeded(),
     options: { hostGracePeriodMs: 40_000 },
-    replicaOverrides: {},
+    inputs: emptyPassInputs(),
   });
 }
 
@@ -99,14 +100,14 @@ describe('reconcilePass', () => {
     const second = run(world, [app(APP)], hosts, memory);
     expect(second.actions).toEqual([]);
     expect(second.converged).toBe(true);
-    expect(second.deployments[0]).toMatchObject({ name: 'web', replicas: 3, availableReplicas: 3 });
+    expect(second.views.deployments[0]).toMatchObject({ name: 'web', replicas: 3, availableReplicas: 3 });
   });
 
   it('a ConfigMap change is a new revision: the template hash changes', () => {
     const world = new FakeWorld();
     const a = run(world, [app(APP)], hosts, emptyPassMemory());
     const b = run(world, [app(APP.replace('LOG_LEVEL: info', 'LOG_LEVEL: debug'))], hosts, emptyPassMemory());
-    expect(a.deployments[0]!.templateHash).not.toBe(b.deployments[0]!.templateHash);
+    expect(a.views.deployments[0]!.templateHash).not.toBe(b.views.deployments[0]!.templateHash);
   });
 
   it('prunes pods of an object removed from Git, and only with prune on', () => {
@@ -143,7 +144,7 @@ describe('reconcilePass', () => {
     Object.assign(c2, { state: 'exited', exitCode: 1, finishedAt: world.now });
     const r2 = run(world, [app(APP)], hosts, r1.memory);
     expect(r2.actions).toEqual([]);
-    expect(r2.pods.find((p) => p.name === world.pods[0]!.name)?.status).toBe('CrashLoopBackOff');
+    expect(r2.views.pods.find((p) => p.name === world.pods[0]!.name)?.status).toBe('CrashLoopBackOff');
     expect(r2.requeueAfterMs).toBeGreaterThan(0);
   });
 
@@ -183,7 +184,7 @@ describe('reconcilePass', () => {
     const big = APP.replace('cpu: 250m', 'cpu: "64"');
     const r = run(world, [app(big)], hosts, emptyPassMemory());
     expect(r.actions).toEqual([]);
-    const pending = r.pods.filter((p) => p.phase === 'Pending');
+    const pending = r.views.pods.filter((p) => p.phase === 'Pending');
     expect(pending).toHaveLength(3);
     expect(pending[0]!.pendingReason).toBe('0/3 hosts are available: 3 Insufficient cpu.');
   });

@@ -4,9 +4,9 @@
 // container port, as podutil.FindPort). Pods are reached at their host's address and the host
 // port Docker published for the container port; on their own host, at their bridge IP. Pure.
 
-import { serviceSelectorMatches } from '../manifest/label-selector.js';
-import type { ObservedHost, ObservedPod } from '../model/observed.js';
-import { podReadiness } from '../reconcile/pod-status.js';
+import { serviceSelectorMatches } from '../../manifest/label-selector.js';
+import type { ObservedHost, ObservedPod } from '../../model/observed.js';
+import { podReadiness } from '../pod-status.js';
 import type { ResolvedService, ResolvedServicePort } from './resolve.js';
 
 export interface ServiceEndpoint {

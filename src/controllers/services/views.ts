@@ -4,8 +4,8 @@
 // LoadBalancer: there is no cloud load balancer; a LoadBalancer Service is a NodePort Service
 // whose status lists every Ready host's address as its external addresses (clients may use any
 // of them, on the node port).
-import type { ObservedHost } from '../model/observed.js';
-import type { EndpointsView, ServiceView } from '../model/views.js';
+import type { ObservedHost } from '../../model/observed.js';
+import type { EndpointsView, ServiceView } from '../../model/views.js';
 import type { ServiceEndpoints } from './endpoints.js';
 import type { ResolvedService } from './resolve.js';
 

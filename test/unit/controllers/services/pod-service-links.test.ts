@@ -3,8 +3,8 @@ import {
   envVariableName,
   serviceEnvVars,
   serviceHostAliases,
-} from '../../../src/services/pod-service-links.js';
-import type { ResolvedService } from '../../../src/services/resolve.js';
+} from '../../../../src/controllers/services/pod-service-links.js';
+import type { ResolvedService } from '../../../../src/controllers/services/resolve.js';
 
 function svc(
   name: string,

@@ -19,7 +19,8 @@
 // Every service address is thereby either translated or refused: nothing addressed to the
 // service range leaves a host. Masquerading all service traffic is kube-proxy's
 // --masquerade-all: pods see the translating host as the client, never the real one.
-import { contentHash } from '../model/stable-hash.js';
+import type { HostRuleState, HostRuleset, RuleTable } from '../../model/service-rules.js';
+import { contentHash } from '../../model/stable-hash.js';
 import type { ServiceEndpoint, ServiceEndpoints } from './endpoints.js';
 import { parseCidr } from './ipv4.js';
 import type { ResolvedService, ResolvedServicePort } from './resolve.js';
@@ -29,7 +30,7 @@ export const MASQ_MARK = '0x10000';
 /** Routing protocol number tagging skiff's route for the service range. */
 export const ROUTE_PROTO = 213;
 
-export type RuleTable = 'nat' | 'filter';
+export type { HostRuleState, HostRuleset, RuleTable };
 
 /** A jump from a chain skiff does not own into one of skiff's chains. */
 export interface RuleHook {
@@ -49,19 +50,6 @@ export const HOOKS: readonly RuleHook[] = [
 
 export const hookKey = (h: { table: string; chain: string; target: string }) =>
   `${h.table} ${h.chain} ${h.target}`;
-
-export interface HostRuleset {
-  host: string;
-  /** Nothing of skiff's belongs on this host (no Service needs rules): remove everything. */
-  empty: boolean;
-  /** Chains skiff owns, per table, in declaration order. */
-  chains: Record<RuleTable, string[]>;
-  /** `-A ...` lines per table, the hash comment first. */
-  rules: Record<RuleTable, string[]>;
-  /** Route for the service range, so the host's own connections reach the nat OUTPUT hook. */
-  route?: { cidr: string; src: string };
-  hash: string;
-}
 
 export interface HostAddress {
   name: string;
@@ -119,102 +107,46 @@ export function planHostRules(
       hash: 'empty',
     };
   }
-
-  const natChains = ['SKIFF-SERVICES', 'SKIFF-NODEPORTS', 'SKIFF-POSTROUTING', 'SKIFF-MARK-MASQ'];
-  const portals: string[] = [];
-  const nodePorts: string[] = [];
-  const perService: string[] = [];
+  const nat: NatRules = {
+    chains: ['SKIFF-SERVICES', 'SKIFF-NODEPORTS', 'SKIFF-POSTROUTING', 'SKIFF-MARK-MASQ'],
+    portals: [],
+    nodePorts: [],
+    perService: [],
+  };
   for (const s of sorted) {
     const eps = byKey.get(s.key);
     s.ports.forEach((p, i) => {
       const list = eps?.ports[i]?.endpoints ?? [];
       if (list.length === 0) return; // nothing to translate to: the filter guard refuses it
       if (s.clusterIP === undefined && p.nodePort === undefined) return;
-      const svc = serviceChain(s, p);
-      natChains.push(svc);
-      const proto = p.protocol.toLowerCase();
-      if (s.clusterIP !== undefined) {
-        portals.push(
-          `-A SKIFF-SERVICES -d ${s.clusterIP}/32 -p ${proto} -m comment --comment "${portLabel(s, p)} cluster IP" -m ${proto} --dport ${p.port} -j ${svc}`,
-        );
-      }
-      if (p.nodePort !== undefined) {
-        nodePorts.push(
-          `-A SKIFF-NODEPORTS -p ${proto} -m comment --comment "${portLabel(s, p)} node port" -m ${proto} --dport ${p.nodePort} -j ${svc}`,
-        );
-      }
-      perService.push(`-A ${svc} -j SKIFF-MARK-MASQ`);
-      const seps = list.map((e) => endpointChain(s, p, e));
-      const affinity = s.sessionAffinity === 'ClientIP';
-      if (affinity) {
-        for (const sep of seps)
-          perService.push(
-            `-A ${svc} -m recent --name ${sep} --mask 255.255.255.255 --rsource --rcheck --seconds ${s.affinityTimeoutSeconds} --reap -j ${sep}`,
-          );
-      }
-      const n = seps.length;
-      seps.forEach((sep, k) => {
-        const pick = k < n - 1 ? ` -m statistic --mode random --probability ${probability(n - k)}` : '';
-        perService.push(
-          `-A ${svc} -m comment --comment "${portLabel(s, p)} -> ${list[k]!.address}:${list[k]!.port}"${pick} -j ${sep}`,
-        );
-      });
-      list.forEach((e, k) => {
-        const sep = seps[k]!;
-        natChains.push(sep);
-        const recent = affinity ? ` -m recent --name ${sep} --mask 255.255.255.255 --rsource --set` : '';
-        const remote = `${e.address}:${e.port}`;
-        if (e.host === host.name && e.podIP) {
-          perService.push(
-            `-A ${sep} -s ${e.podIP}/32 -p ${proto}${recent} -m ${proto} -j DNAT --to-destination ${remote}`,
-          );
-          perService.push(
-            `-A ${sep} -p ${proto}${recent} -m ${proto} -j DNAT --to-destination ${e.podIP}:${e.containerPort}`,
-          );
-        } else {
-          perService.push(`-A ${sep} -p ${proto}${recent} -m ${proto} -j DNAT --to-destination ${remote}`);
-        }
-      });
+      planServicePort(nat, host, s, p, list);
     });
   }
-  const nat = [
-    ...portals,
+  const guard = cidr && withIP.length > 0 ? cidr.text : undefined;
+  const natRules = [
+    ...nat.portals,
     ...(withNodePorts.length > 0
       ? [
           `-A SKIFF-SERVICES -m comment --comment "skiff node ports; must be last" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j SKIFF-NODEPORTS`,
         ]
       : []),
-    ...nodePorts,
+    ...nat.nodePorts,
     `-A SKIFF-MARK-MASQ -j MARK --or-mark ${MASQ_MARK}`,
     `-A SKIFF-POSTROUTING -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
     `-A SKIFF-POSTROUTING -j MARK --xor-mark ${MASQ_MARK}`,
     `-A SKIFF-POSTROUTING -m comment --comment "skiff service traffic requiring SNAT" -j MASQUERADE`,
-    ...perService,
+    ...nat.perService,
   ];
-  const guard = cidr && withIP.length > 0;
-  const filter = [
-    ...(guard
-      ? [
-          `-A SKIFF-FORWARD -d ${cidr.text} -m comment --comment "service address not translated" -j REJECT --reject-with icmp-port-unreachable`,
-        ]
-      : []),
-    `-A SKIFF-FORWARD -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -m comment --comment "skiff service traffic" -j ACCEPT`,
-    `-A SKIFF-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
-    ...(guard
-      ? [
-          `-A SKIFF-OUTPUT -d ${cidr.text} -m comment --comment "service address not translated" -j REJECT --reject-with icmp-port-unreachable`,
-        ]
-      : []),
-  ];
-  const route = guard ? { cidr: cidr.text, src: host.address } : undefined;
-  const chains = { nat: natChains, filter: ['SKIFF-FORWARD', 'SKIFF-OUTPUT'] };
-  const hash = contentHash(JSON.stringify({ chains, nat, filter, route }));
+  const filter = filterRules(guard);
+  const route = guard ? { cidr: guard, src: host.address } : undefined;
+  const chains = { nat: nat.chains, filter: ['SKIFF-FORWARD', 'SKIFF-OUTPUT'] };
+  const hash = contentHash(JSON.stringify({ chains, nat: natRules, filter, route }));
   return {
     host: host.name,
     empty: false,
     chains,
     rules: {
-      nat: [`-A SKIFF-SERVICES -m comment --comment "${HASH_COMMENT} ${hash}"`, ...nat],
+      nat: [`-A SKIFF-SERVICES -m comment --comment "${HASH_COMMENT} ${hash}"`, ...natRules],
       filter: [`-A SKIFF-FORWARD -m comment --comment "${HASH_COMMENT} ${hash}"`, ...filter],
     },
     route,
@@ -222,13 +154,88 @@ export function planHostRules(
   };
 }
 
-/** What of skiff's is on a host now, read back by `readHostRulesCommand`. */
-export interface HostRuleState {
-  chains: Record<RuleTable, string[]>;
-  hashes: Partial<Record<RuleTable, string>>;
-  /** hookKey -> how many times that jump is present. */
-  hooks: Record<string, number>;
-  routes: { cidr: string; src?: string }[];
+/** The nat table being built: chains, then rules in the order they are written. */
+interface NatRules {
+  chains: string[];
+  portals: string[];
+  nodePorts: string[];
+  perService: string[];
+}
+
+/** One Service port with endpoints: its portal and node port jumps, its SKIFF-SVC chain
+ *  (masquerade mark, ClientIP affinity, random pick of an endpoint) and one SKIFF-SEP chain per
+ *  endpoint. */
+function planServicePort(
+  nat: NatRules,
+  host: HostAddress,
+  s: ResolvedService,
+  p: ResolvedServicePort,
+  list: readonly ServiceEndpoint[],
+): void {
+  const svc = serviceChain(s, p);
+  nat.chains.push(svc);
+  const proto = p.protocol.toLowerCase();
+  if (s.clusterIP !== undefined) {
+    nat.portals.push(
+      `-A SKIFF-SERVICES -d ${s.clusterIP}/32 -p ${proto} -m comment --comment "${portLabel(s, p)} cluster IP" -m ${proto} --dport ${p.port} -j ${svc}`,
+    );
+  }
+  if (p.nodePort !== undefined) {
+    nat.nodePorts.push(
+      `-A SKIFF-NODEPORTS -p ${proto} -m comment --comment "${portLabel(s, p)} node port" -m ${proto} --dport ${p.nodePort} -j ${svc}`,
+    );
+  }
+  nat.perService.push(`-A ${svc} -j SKIFF-MARK-MASQ`);
+  const seps = list.map((e) => endpointChain(s, p, e));
+  const affinity = s.sessionAffinity === 'ClientIP';
+  if (affinity) {
+    for (const sep of seps)
+      nat.perService.push(
+        `-A ${svc} -m recent --name ${sep} --mask 255.255.255.255 --rsource --rcheck --seconds ${s.affinityTimeoutSeconds} --reap -j ${sep}`,
+      );
+  }
+  const n = seps.length;
+  seps.forEach((sep, k) => {
+    const pick = k < n - 1 ? ` -m statistic --mode random --probability ${probability(n - k)}` : '';
+    nat.perService.push(
+      `-A ${svc} -m comment --comment "${portLabel(s, p)} -> ${list[k]!.address}:${list[k]!.port}"${pick} -j ${sep}`,
+    );
+  });
+  list.forEach((e, k) => {
+    const sep = seps[k]!;
+    nat.chains.push(sep);
+    const recent = affinity ? ` -m recent --name ${sep} --mask 255.255.255.255 --rsource --set` : '';
+    const remote = `${e.address}:${e.port}`;
+    if (e.host === host.name && e.podIP) {
+      nat.perService.push(
+        `-A ${sep} -s ${e.podIP}/32 -p ${proto}${recent} -m ${proto} -j DNAT --to-destination ${remote}`,
+      );
+      nat.perService.push(
+        `-A ${sep} -p ${proto}${recent} -m ${proto} -j DNAT --to-destination ${e.podIP}:${e.containerPort}`,
+      );
+    } else {
+      nat.perService.push(`-A ${sep} -p ${proto}${recent} -m ${proto} -j DNAT --to-destination ${remote}`);
+    }
+  });
+}
+
+/** The filter table: refuse service addresses nothing translated (`guard`: the service range,
+ *  when a Service has a cluster IP), accept marked and related traffic. */
+function filterRules(guard: string | undefined): string[] {
+  return [
+    ...(guard
+      ? [
+          `-A SKIFF-FORWARD -d ${guard} -m comment --comment "service address not translated" -j REJECT --reject-with icmp-port-unreachable`,
+        ]
+      : []),
+    `-A SKIFF-FORWARD -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -m comment --comment "skiff service traffic" -j ACCEPT`,
+    `-A SKIFF-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
+    ...(guard
+      ? [
+          `-A SKIFF-OUTPUT -d ${guard} -m comment --comment "service address not translated" -j REJECT --reject-with icmp-port-unreachable`,
+        ]
+      : []),
+  ];
 }
 
 const SECTION_FILTER = '#skiff:filter';
@@ -266,6 +273,18 @@ export function parseHostRuleState(output: string): HostRuleState {
     }
   }
   return state;
+}
+
+/** What a host holds once `ruleset` was written to it: the state a read would return, so the
+ *  shell can report a host it just wrote without reading it back. */
+export function ruleStateOf(ruleset: HostRuleset): HostRuleState {
+  if (ruleset.empty) return { chains: { nat: [], filter: [] }, hashes: {}, hooks: {}, routes: [] };
+  return {
+    chains: { nat: [...ruleset.chains.nat], filter: [...ruleset.chains.filter] },
+    hashes: { nat: ruleset.hash, filter: ruleset.hash },
+    hooks: Object.fromEntries(HOOKS.map((h) => [hookKey(h), 1])),
+    routes: ruleset.route ? [{ ...ruleset.route }] : [],
+  };
 }
 
 /** True when the host holds exactly `ruleset`: nothing to do. */

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { computeEndpoints } from '../../../src/services/endpoints.js';
+import { computeEndpoints } from '../../../../src/controllers/services/endpoints.js';
 import {
   hostRulesMatch,
   parseHostRuleState,
   planHostRules,
   planHostRulesApply,
   probability,
-} from '../../../src/services/host-rules.js';
-import { resolveServices } from '../../../src/services/resolve.js';
+} from '../../../../src/controllers/services/host-rules.js';
+import { resolveServices } from '../../../../src/controllers/services/resolve.js';
 import { HOSTS, pod, service, sources } from './fixtures.js';
 
 const CIDR = '10.213.200.0/24';

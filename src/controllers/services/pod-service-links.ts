@@ -2,7 +2,7 @@
 // variables and skiff's stand-in for cluster DNS, /etc/hosts entries. Both are fixed at pod
 // creation (the env vars are on Kubernetes too; the names are skiff's limit, having no DNS
 // server): a Service created later is reachable from older pods by its cluster IP only. Pure.
-import type { DesiredEnvVar } from '../model/desired.js';
+import type { DesiredEnvVar } from '../../model/desired.js';
 import { parseIPv4 } from './ipv4.js';
 import { CLUSTER_DOMAIN, type ResolvedService } from './resolve.js';
 

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Observed } from '../../../src/model/observed.js';
 import { type FakeHost, FakeRuntime } from '../../../src/runtime/fake-runtime.js';
-import { ServiceDataPlane } from '../../../src/services/data-plane.js';
-import { HOSTS, host, pod, service, sources } from './fixtures.js';
+import { ServiceDataPlane } from '../../../src/runtime/service-data-plane.js';
+import { HOSTS, host, pod, service, sources } from '../controllers/services/fixtures.js';
 
 const fakeHosts: FakeHost[] = HOSTS.map((h) => ({
   name: h.name,

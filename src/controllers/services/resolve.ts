@@ -8,8 +8,8 @@
 // the FNV-32a hash of its namespace/name inside the range and probes linearly to the next free
 // address, visiting Services in sorted order. A Service's address therefore only moves if a
 // Service that sorts before it is added and hashes onto the very same slot.
-import type { Labels, Service } from '../model/k8s.js';
-import { fnv1a32 } from '../model/stable-hash.js';
+import type { Labels, Service } from '../../model/k8s.js';
+import { fnv1a32 } from '../../model/stable-hash.js';
 import { type Cidr, cidrContains, formatIPv4, parseCidr, parseIPv4 } from './ipv4.js';
 
 /** Kubernetes' default --service-node-port-range. */

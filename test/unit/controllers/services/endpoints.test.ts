@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeEndpoints } from '../../../src/services/endpoints.js';
-import { resolveServices } from '../../../src/services/resolve.js';
+import { computeEndpoints } from '../../../../src/controllers/services/endpoints.js';
+import { resolveServices } from '../../../../src/controllers/services/resolve.js';
 import { HOSTS, host, pod, service, sources } from './fixtures.js';
 
 const resolved = (...svcs: Parameters<typeof sources>) =>

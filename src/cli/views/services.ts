@@ -2,8 +2,8 @@
 // `skiff get endpoints` (NAME ENDPOINTS), as kubectl prints them (printService,
 // formatEndpoints in k8s.io/kubernetes pkg/printers/internalversion/printers.go). skiff keeps
 // no creation time for Services, so there is no AGE column. Pure.
-import { formatTabbed } from '../cli/views/tabwriter.js';
-import type { EndpointsView, ServiceView } from './views.js';
+import type { EndpointsView, ServiceView } from '../../model/views.js';
+import { formatTabbed } from './tabwriter.js';
 
 export interface ServiceTableOptions {
   wide?: boolean;

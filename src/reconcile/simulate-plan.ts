@@ -18,7 +18,7 @@ import type { Action } from '../model/actions.js';
 import type { KubeObject } from '../model/k8s.js';
 import type { Observed, ObservedPod } from '../model/observed.js';
 import type { Plan } from '../model/plan.js';
-import { emptyPassMemory, type PassMemory, reconcilePass } from './pass.js';
+import { emptyPassMemory, type PassMemory, type PassResult, reconcilePass } from './pass.js';
 
 export interface PlanSimulationInput {
   app: string;
@@ -159,34 +159,73 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
   });
   const hostNames = observed.hosts.map((h) => h.name);
   const appPods = observed.pods.filter((p) => p.app === app && !p.terminating);
+  const run = runSimulation(input);
+  const unschedulable = (run.last?.views.pods ?? [])
+    .filter((p) => p.app === app && p.phase === 'Pending' && p.host === undefined)
+    .map((p) => ({
+      pod: p.name,
+      owner: `${p.owner.kind.toLowerCase()}/${p.owner.name}`,
+      reason: p.pendingReason ?? 'Pending',
+    }));
+  const live = liveWorkloads(appPods);
+  const leaving = leavingWorkloads(input, changes, live.podsByOwner);
+  const notes = [...warnings, ...leftRunning(input, leaving)];
+  if (!run.settled && run.passes >= (input.maxPasses ?? DEFAULT_MAX_PASSES))
+    notes.push(`the scheduler dry run did not settle within ${run.passes} passes: placement is partial`);
 
-  // The simulation: the real pass over a copy of the world, actions applied as if executed.
+  const plan = assemblePlan({
+    app,
+    ...(input.fromCommit !== undefined ? { fromCommit: input.fromCommit } : {}),
+    toCommit: input.toCommit,
+    changes,
+    currentPods: live.currentPods,
+    placementBefore: countByHost(hostNames, appPods, app),
+    placementAfter: countByHost(hostNames, run.world, app),
+    unschedulable,
+    prunes: input.prune ? [...leaving.values()].sort(byKindName) : [],
+    warnings: notes,
+  });
+  return { plan, passes: run.passes, settled: run.settled };
+}
+
+const DEFAULT_MAX_PASSES = 200;
+
+interface SimulationRun {
+  world: ObservedPod[];
+  last?: PassResult;
+  passes: number;
+  settled: boolean;
+}
+
+/** The real pass over a copy of the world, its actions applied as if executed, until the
+ *  rollout settles, stays idle, or maxPasses. */
+function runSimulation(input: PlanSimulationInput): SimulationRun {
+  const { app, observed } = input;
   let world = assumeReadiness(observed.pods, input.podReady);
   let memory: PassMemory = emptyPassMemory();
   let now = input.now;
   let seq = 0;
   const nextSeq = () => ++seq;
-  const maxPasses = input.maxPasses ?? 200;
-  let passes = 0;
+  const maxPasses = input.maxPasses ?? DEFAULT_MAX_PASSES;
+  const run: SimulationRun = { world, passes: 0, settled: false };
   let idle = 0;
-  let settled = false;
-  let last: ReturnType<typeof reconcilePass> | undefined;
-  while (passes < maxPasses) {
-    passes++;
-    last = reconcilePass({
+  while (run.passes < maxPasses) {
+    run.passes++;
+    const last = reconcilePass({
       apps: [{ name: app, commit: input.toCommit, objects: [...input.nextObjects], prune: input.prune }],
       frozenApps: [],
       observed: { at: now, hosts: observed.hosts, pods: world },
+      inputs: { probes: {}, hpaReplicas: input.replicaOverrides ?? {}, deletionsInFlight: [] },
       memory,
       now,
       random: input.random,
       options: { hostGracePeriodMs: input.hostGracePeriodMs },
-      replicaOverrides: input.replicaOverrides ?? {},
     });
+    run.last = last;
     memory = last.memory;
     const work = last.actions.filter((a) => a.type !== 'syncServiceRules');
     if (last.converged || (work.length === 0 && last.requeueAfterMs === undefined)) {
-      settled = last.converged;
+      run.settled = last.converged;
       break;
     }
     if (work.length === 0) {
@@ -198,17 +237,24 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
     world = applySimulated(world, work, now, nextSeq);
     now += STEP_MS;
   }
+  run.world = world;
+  return run;
+}
 
-  const unschedulable = (last?.pods ?? [])
-    .filter((p) => p.app === app && p.phase === 'Pending' && p.host === undefined)
-    .map((p) => ({
-      pod: p.name,
-      owner: `${p.owner.kind.toLowerCase()}/${p.owner.name}`,
-      reason: p.pendingReason ?? 'Pending',
-    }));
+interface Workload {
+  kind: string;
+  namespace: string;
+  name: string;
+  pods: number;
+}
 
+/** The app's live pods counted per owner (`Kind/namespace/name`). */
+function liveWorkloads(appPods: readonly ObservedPod[]): {
+  currentPods: Record<string, number>;
+  podsByOwner: Map<string, Workload>;
+} {
   const currentPods: Record<string, number> = {};
-  const podsByOwner = new Map<string, { kind: string; namespace: string; name: string; pods: number }>();
+  const podsByOwner = new Map<string, Workload>();
   for (const p of appPods) {
     const key = `${p.ownerKind}/${p.namespace}/${p.ownerName}`;
     currentPods[key] = (currentPods[key] ?? 0) + 1;
@@ -221,14 +267,22 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
     o.pods++;
     podsByOwner.set(key, o);
   }
-  // Workloads that leave: from the diff (objects deleted in Git) and from the hosts (pods of
-  // owners the revision does not declare, e.g. left over from an older commit).
+  return { currentPods, podsByOwner };
+}
+
+/** Workloads that leave: from the diff (objects deleted in Git) and from the hosts (pods of
+ *  owners the revision does not declare, e.g. left over from an older commit). */
+function leavingWorkloads(
+  input: PlanSimulationInput,
+  changes: ReturnType<typeof diffObjectSets>['changes'],
+  podsByOwner: ReadonlyMap<string, Workload>,
+): Map<string, Workload> {
   const declared = new Set(
     input.nextObjects
       .filter((o) => o.kind === 'Deployment' || o.kind === 'Pod')
       .map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`),
   );
-  const leaving = new Map<string, { kind: string; namespace: string; name: string; pods: number }>();
+  const leaving = new Map<string, Workload>();
   for (const c of changes) {
     if (c.change !== 'delete' || (c.kind !== 'Deployment' && c.kind !== 'Pod')) continue;
     leaving.set(`${c.kind}/${c.namespace}/${c.name}`, {
@@ -240,32 +294,18 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
   }
   for (const [key, o] of podsByOwner) if (!declared.has(key)) leaving.set(key, o);
   for (const [key, o] of leaving) o.pods = podsByOwner.get(key)?.pods ?? 0;
-  const prunes = input.prune ? [...leaving.values()].sort(byKindName) : [];
-  const notes = [...warnings];
-  if (!input.prune) {
-    for (const o of [...leaving.values()].sort(byKindName)) {
-      if (o.pods > 0)
-        notes.push(
-          `${o.kind.toLowerCase()}/${o.name}: prune is off, its ${o.pods} pod(s) would be left running`,
-        );
-    }
-  }
-  if (!settled && passes >= maxPasses)
-    notes.push(`the scheduler dry run did not settle within ${passes} passes: placement is partial`);
+  return leaving;
+}
 
-  const plan = assemblePlan({
-    app,
-    ...(input.fromCommit !== undefined ? { fromCommit: input.fromCommit } : {}),
-    toCommit: input.toCommit,
-    changes,
-    currentPods,
-    placementBefore: countByHost(hostNames, appPods, app),
-    placementAfter: countByHost(hostNames, world, app),
-    unschedulable,
-    prunes,
-    warnings: notes,
-  });
-  return { plan, passes, settled };
+/** With prune off, what would be left running. */
+function leftRunning(input: PlanSimulationInput, leaving: ReadonlyMap<string, Workload>): string[] {
+  if (input.prune) return [];
+  return [...leaving.values()]
+    .sort(byKindName)
+    .filter((o) => o.pods > 0)
+    .map(
+      (o) => `${o.kind.toLowerCase()}/${o.name}: prune is off, its ${o.pods} pod(s) would be left running`,
+    );
 }
 
 function byKindName(a: { kind: string; name: string }, b: { kind: string; name: string }): number {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseCidr } from '../../../src/services/ipv4.js';
-import { allocateClusterIPs, allocateNodePorts, resolveServices } from '../../../src/services/resolve.js';
+import { parseCidr } from '../../../../src/controllers/services/ipv4.js';
+import {
+  allocateClusterIPs,
+  allocateNodePorts,
+  resolveServices,
+} from '../../../../src/controllers/services/resolve.js';
 import { service, sources } from './fixtures.js';
 
 const CIDR = '10.213.200.0/24';

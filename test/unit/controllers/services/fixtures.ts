@@ -1,7 +1,8 @@
 // Builders for the services unit tests: defaulted Services and observed pods/hosts.
-import type { Service, ServicePort, ServiceSpec } from '../../../src/model/k8s.js';
-import type { ObservedHost, ObservedPod } from '../../../src/model/observed.js';
-import type { ServiceSource } from '../../../src/services/resolve.js';
+
+import type { ServiceSource } from '../../../../src/controllers/services/resolve.js';
+import type { Service, ServicePort, ServiceSpec } from '../../../../src/model/k8s.js';
+import type { ObservedHost, ObservedPod } from '../../../../src/model/observed.js';
 
 export function service(
   name: string,

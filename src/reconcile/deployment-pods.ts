@@ -1,0 +1,170 @@
+// One Deployment's pods for this pass: heal the live ones, judge their readiness, step the
+// Deployment controller (rollout, scaling, with the HPA's replica count when it owns them),
+// then turn its decision into deletions, new pods for the scheduler, and the views. Pure.
+import {
+  type DeploymentMemory,
+  type DeploymentResult,
+  type PodReadinessState,
+  reconcileDeployment,
+} from '../controllers/deployment.js';
+import { podReadiness, podView } from '../controllers/pod-status.js';
+import type { Deployment } from '../model/k8s.js';
+import { objectKey } from '../model/k8s.js';
+import type { ObservedPod } from '../model/observed.js';
+import type { DeploymentView } from '../model/views.js';
+import { healPod } from './heal-pod.js';
+import { type AppContext, deletePodAction, requestPod, uniqueName } from './pass-context.js';
+import { templateHash } from './template-hash.js';
+
+export function reconcileDeploymentPods(
+  ctx: AppContext,
+  dep: Deployment,
+  owned: ObservedPod[],
+): { memory: DeploymentMemory; view: DeploymentView } {
+  const ns = dep.metadata.namespace;
+  const key = objectKey(dep);
+  const hash = templateHash(dep.spec.template, ns, ctx.config);
+  const owner = ctx.input.inputs.hpaReplicas[key];
+  const replicas = owner?.replicas ?? dep.spec.replicas;
+
+  // Heal containers first; pods whose sandbox died are replaced via deletion.
+  const waitingByPod = new Map<string, Record<string, string>>();
+  const candidates: ObservedPod[] = [];
+  for (const p of owned) {
+    const heal = healPod(ctx, p);
+    waitingByPod.set(p.name, heal.waiting);
+    if (heal.replace) {
+      ctx.actions.push(deletePodAction(p, heal.replace));
+      candidates.push({ ...p, terminating: true });
+    } else candidates.push(p);
+  }
+  const step = reconcileDeployment({
+    deployment: { ...dep, spec: { ...dep.spec, replicas } },
+    templateHash: hash,
+    pods: candidates,
+    podReadiness: readinessOf(candidates, waitingByPod),
+    memory: ctx.input.memory.deployments[key],
+    now: ctx.input.now,
+  });
+  ctx.requeueIn(step.requeueAfterMs);
+  for (const d of step.delete) {
+    ctx.actions.push({
+      type: 'deletePod',
+      pod: { host: d.pod.host, namespace: d.pod.namespace, name: d.pod.name },
+      gracePeriodSeconds: d.gracePeriodSeconds,
+      reason: d.reason,
+    });
+  }
+  for (const e of step.events)
+    ctx.events.push({ ...e, object: `deployment/${dep.metadata.name}`, namespace: ns });
+  requestDeploymentPods(ctx, dep, hash, owned, step);
+  for (const p of owned) ctx.podViews.push(podView(p, waitingByPod.get(p.name) ?? {}, ctx.input.now));
+  return { memory: step.memory, view: deploymentView(ctx, dep, hash, replicas, owned, step, owner?.owner) };
+}
+
+function readinessOf(
+  pods: ObservedPod[],
+  waitingByPod: Map<string, Record<string, string>>,
+): Record<string, PodReadinessState> {
+  const readiness: Record<string, PodReadinessState> = {};
+  for (const p of pods) {
+    const r = podReadiness(p);
+    const waiting = Object.values(waitingByPod.get(p.name) ?? {})[0];
+    readiness[p.name] = {
+      ready: r.ready,
+      readySince: r.readySince,
+      phase: p.unreachable ? 'Unknown' : undefined,
+      notReadyReason: waiting ?? notReadyReason(p),
+    };
+  }
+  return readiness;
+}
+
+/** New pods the controller asked for: of older revisions that must grow (recreated from one
+ *  of their live pods' recorded spec), then of the current template. */
+function requestDeploymentPods(
+  ctx: AppContext,
+  dep: Deployment,
+  hash: string,
+  owned: ObservedPod[],
+  step: DeploymentResult,
+): void {
+  const ns = dep.metadata.namespace;
+  const owner = { kind: 'Deployment' as const, name: dep.metadata.name };
+  for (const grow of step.createOfRevision) {
+    const model = owned.find((p) => p.templateHash === grow.templateHash && p.spec);
+    if (!model?.spec) continue;
+    for (let i = 0; i < grow.count; i++) {
+      requestPod(
+        ctx,
+        uniqueName(dep.metadata.name, grow.templateHash, ctx.input.random, owned),
+        ns,
+        owner,
+        grow.templateHash,
+        { labels: model.labels, spec: model.spec },
+        `deployment/${dep.metadata.name}: scaled up old revision ${grow.templateHash}`,
+      );
+    }
+  }
+  const labels = dep.spec.template.metadata.labels;
+  for (let i = 0; i < step.create; i++) {
+    requestPod(
+      ctx,
+      uniqueName(dep.metadata.name, hash, ctx.input.random, owned),
+      ns,
+      owner,
+      hash,
+      { labels, spec: dep.spec.template.spec },
+      `deployment/${dep.metadata.name}: scaled up revision ${hash}`,
+    );
+  }
+}
+
+function deploymentView(
+  ctx: AppContext,
+  dep: Deployment,
+  hash: string,
+  replicas: number,
+  owned: ObservedPod[],
+  step: DeploymentResult,
+  replicasOwnedBy: string | undefined,
+): DeploymentView {
+  const view: DeploymentView = {
+    namespace: dep.metadata.namespace,
+    name: dep.metadata.name,
+    app: ctx.app.name,
+    replicas,
+    updatedReplicas: step.status.updatedReplicas,
+    readyReplicas: step.status.readyReplicas,
+    availableReplicas: step.status.availableReplicas,
+    templateHash: hash,
+    images: dep.spec.template.spec.containers.map((c) => c.image),
+    phase: step.phase,
+    conditions: step.status.conditions.map((c) => ({
+      type: c.type,
+      status: c.status,
+      reason: c.reason,
+      message: c.message,
+      lastTransitionTime: c.lastTransitionTime,
+    })),
+    replicasOwnedBy,
+    containers: dep.spec.template.spec.containers.map((c) => c.name),
+    createdAt: owned.length > 0 ? Math.min(...owned.map((p) => p.createdAt)) : undefined,
+  };
+  if (step.failure) view.failure = step.failure;
+  return view;
+}
+
+/** Why a pod is not ready, in the kubelet's words, for a failed rollout's message. */
+function notReadyReason(p: ObservedPod): string | undefined {
+  for (const c of p.containers) {
+    if (c.state === 'exited' || c.state === 'dead') return c.exitCode === 0 ? 'Completed' : 'Error';
+    const probe = p.probes[c.name];
+    if (c.state === 'running' && probe && !probe.ready)
+      return probe.lastFailure
+        ? `Readiness probe failed: ${probe.lastFailure.message}`
+        : 'ReadinessNotPassed';
+  }
+  if (!p.infra) return 'ContainerCreating';
+  return undefined;
+}

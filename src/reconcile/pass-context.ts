@@ -1,0 +1,97 @@
+// What the steps of one reconcile pass share: the actions, events and views being collected,
+// the pods waiting for a host, and the small helpers every step uses to ask for a pod or a
+// deletion. Pure.
+import type { BackoffEntry } from '../controllers/backoff.js';
+import type { RandomSource } from '../controllers/pod-name.js';
+import { generatePodName } from '../controllers/pod-name.js';
+import { podRequests } from '../controllers/pod-requests.js';
+import type { SchedulingPod } from '../controllers/scheduler.js';
+import type { Action } from '../model/actions.js';
+import type { Pod } from '../model/k8s.js';
+import type { ObservedPod } from '../model/observed.js';
+import type { PodView } from '../model/views.js';
+import type { ConfigIndex } from './config-refs.js';
+import type { AppDesired, PassEvent, PassInput } from './pass-types.js';
+
+export const podKey = (p: { host: string; namespace: string; name: string }) =>
+  `${p.host}/${p.namespace}/${p.name}`;
+export const ownerKey = (app: string, kind: string, ns: string, name: string) =>
+  `${app}|${kind}|${ns}|${name}`;
+
+/** A pod an owner asked for this pass, waiting for the scheduler. */
+export interface Creation {
+  ctx: AppContext;
+  pod: SchedulingPod;
+  hash: string;
+  labels: Record<string, string>;
+  reason: string;
+}
+
+/** What every step of the pass appends to. */
+export interface PassCollector {
+  /** The observation with the pass's inputs applied. */
+  input: PassInput;
+  actions: Action[];
+  events: PassEvent[];
+  podViews: PodView[];
+  creations: Creation[];
+  /** Requests per pod spec: a Deployment's replicas share one spec, parsed once per pass. */
+  requestsBySpec: Map<Pod['spec'], SchedulingPod['requests']>;
+  backoff: Record<string, BackoffEntry>;
+  requeueIn: (ms: number | undefined) => void;
+}
+
+/** The collector plus the app being reconciled. */
+export interface AppContext extends PassCollector {
+  app: AppDesired;
+  config: ConfigIndex;
+}
+
+export function deletePodAction(pod: ObservedPod, reason: string): Action {
+  return {
+    type: 'deletePod',
+    pod: { host: pod.host, namespace: pod.namespace, name: pod.name },
+    gracePeriodSeconds: pod.spec?.terminationGracePeriodSeconds ?? 30,
+    reason,
+  };
+}
+
+/** Queue one new pod for the scheduler. */
+export function requestPod(
+  ctx: AppContext,
+  name: string,
+  namespace: string,
+  owner: { kind: 'Deployment' | 'Pod'; name: string },
+  hash: string,
+  template: { labels: Record<string, string>; spec: Pod['spec'] },
+  reason: string,
+): void {
+  const spec = template.spec;
+  let requests = ctx.requestsBySpec.get(spec);
+  if (!requests) {
+    requests = podRequests(spec);
+    ctx.requestsBySpec.set(spec, requests);
+  }
+  const hostPorts = spec.containers.flatMap((c) =>
+    c.ports.filter((p) => p.hostPort !== undefined).map((p) => ({ port: p.hostPort!, protocol: p.protocol })),
+  );
+  ctx.creations.push({
+    ctx,
+    pod: { name, namespace, owner, spec, requests, hostPorts },
+    hash,
+    labels: template.labels,
+    reason,
+  });
+}
+
+/** 36^5 suffixes make a collision rare; a random source that collides 64 times in a row is
+ *  broken (a constant in a test), and looping on it would hang the pass. */
+const NAME_ATTEMPTS = 64;
+
+export function uniqueName(base: string, hash: string, random: RandomSource, taken: ObservedPod[]): string {
+  for (let i = 0; i < NAME_ATTEMPTS; i++) {
+    const name = generatePodName(base, hash, random);
+    if (!taken.some((p) => p.name === name)) return name;
+  }
+  throw new Error(`no free pod name for ${base} after ${NAME_ATTEMPTS} draws: the random source repeats`);
+}

@@ -1,0 +1,90 @@
+// The reconcile pass's input and output, as plain data (see pass.ts for what the pass does).
+import type { BackoffEntry } from '../controllers/backoff.js';
+import type { DeploymentMemory } from '../controllers/deployment.js';
+import type { RandomSource } from '../controllers/pod-name.js';
+import type { Action } from '../model/actions.js';
+import type { KubeObject } from '../model/k8s.js';
+import type { Observed, ObservedHost, ObservedPod, ProbeResults } from '../model/observed.js';
+import type { DeploymentView, EndpointsView, PodView, ServiceView } from '../model/views.js';
+
+export interface AppDesired {
+  name: string;
+  commit: string;
+  objects: KubeObject[];
+  /** Remove pods whose object left Git (sync option prune). */
+  prune: boolean;
+}
+
+export interface PassOptions {
+  hostGracePeriodMs: number;
+  /** Service range: when set, Services get cluster IPs, new pods get the service env vars and
+   *  /etc/hosts names of the Services that exist now, and the views list Services. */
+  serviceCIDR?: string;
+}
+
+export interface PassMemory {
+  /** Last pods seen per host, to remember a host's pods while it does not answer. */
+  lastSeen: Record<string, ObservedPod[]>;
+  /** Pods given up because their host stayed NotReady past the grace period: pod key -> host. */
+  lost: Record<string, string>;
+  backoff: Record<string, BackoffEntry>;
+  deployments: Record<string, DeploymentMemory>;
+}
+
+export interface PassEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  /** kubectl-style name: deployment/web, pod/web-abc12-xyz */
+  object: string;
+  namespace: string;
+  message: string;
+}
+
+/** What the shell's other loops know that the observation does not: the pass applies them to
+ *  the observed pods itself. */
+export interface PassInputs {
+  /** The prober's results by container id (containers without one keep what observe said). */
+  probes: ProbeResults;
+  /** Replicas owned by an HPA, by Deployment objectKey. */
+  hpaReplicas: Record<string, { replicas: number; owner: string }>;
+  /** Pods (`host/namespace/name`) whose graceful deletion is in flight: they are terminating. */
+  deletionsInFlight: string[];
+}
+
+export interface PassInput {
+  apps: AppDesired[];
+  /** Apps configured but without an admitted commit (source error, first fetch failed):
+   *  their pods are neither counted nor pruned, and no Service rule changes while any exists. */
+  frozenApps: string[];
+  observed: Observed;
+  inputs: PassInputs;
+  memory: PassMemory;
+  now: number;
+  random: RandomSource;
+  options: PassOptions;
+}
+
+export interface PassViews {
+  pods: PodView[];
+  deployments: DeploymentView[];
+  services: ServiceView[];
+  endpoints: EndpointsView[];
+  /** The hosts as the pass judged them (a Ready host without its Service rules carries the
+   *  network-unavailable taint). */
+  hosts: ObservedHost[];
+}
+
+export interface PassResult {
+  actions: Action[];
+  views: PassViews;
+  events: PassEvent[];
+  memory: PassMemory;
+  /** Ask to run again within this many ms (backoff expiring, rollout waiting). */
+  requeueAfterMs?: number;
+  /** Nothing left to do: no actions, every workload complete, nothing pending. */
+  converged: boolean;
+}
+
+export const emptyPassInputs = (): PassInputs => ({ probes: {}, hpaReplicas: {}, deletionsInFlight: [] });
+
+export const emptyPassMemory = (): PassMemory => ({ lastSeen: {}, lost: {}, backoff: {}, deployments: {} });

@@ -1,0 +1,103 @@
+// Place every pod the owners asked for in one batch (each placement charged before the next),
+// then resolve each one's references for the chosen host into a createPod action; a pod that
+// finds no host, or whose references do not resolve, is shown Pending with why. Pure.
+import { buildHostViews, placedFromObserved, schedulePods } from '../controllers/scheduler.js';
+import { serviceEnvVars, serviceHostAliases } from '../controllers/services/pod-service-links.js';
+import type { ResolvedService } from '../controllers/services/resolve.js';
+import type { ObservedHost, ObservedPod } from '../model/observed.js';
+import type { PodView } from '../model/views.js';
+import { materializePod } from './materialize-pod.js';
+import type { Creation, PassCollector } from './pass-context.js';
+
+export function placeCreations(
+  pass: PassCollector,
+  /** The hosts as the pass judges them (taints included). */
+  hosts: readonly ObservedHost[],
+  placed: readonly ObservedPod[],
+  /** The Services new pods learn about at start (env vars, /etc/hosts). */
+  services: readonly ResolvedService[],
+): void {
+  const { creations } = pass;
+  if (creations.length === 0) return;
+  const result = schedulePods(
+    creations.map((c) => c.pod),
+    buildHostViews(hosts, placed.map(placedFromObserved)),
+    { random: pass.input.random },
+  );
+  const unschedulable = new Map(
+    result.unschedulable.map((u) => [`${u.pod.namespace}/${u.pod.name}`, u.message]),
+  );
+  const failedOwners = new Set<string>();
+  const hostsByName = new Map(hosts.map((h) => [h.name, h]));
+  for (const c of creations) {
+    const { pod, ctx } = c;
+    const hostName = result.placements.get(`${pod.namespace}/${pod.name}`);
+    const host = hostName === undefined ? undefined : hostsByName.get(hostName);
+    let pending = unschedulable.get(`${pod.namespace}/${pod.name}`);
+    if (host) {
+      const m = materializePod({
+        app: ctx.app.name,
+        commit: ctx.app.commit,
+        name: pod.name,
+        namespace: pod.namespace,
+        owner: pod.owner,
+        templateHash: c.hash,
+        labels: c.labels,
+        spec: pod.spec,
+        host: { name: host.name, address: host.address },
+        config: ctx.config,
+        serviceEnv: serviceEnvVars(pod.namespace, services),
+        extraHosts: serviceHostAliases(pod.namespace, services),
+      });
+      if (m.problems.length === 0) {
+        pass.actions.push({ type: 'createPod', host: host.name, pod: m.pod, reason: c.reason });
+        continue;
+      }
+      pending = `CreateContainerConfigError: ${m.problems.join('; ')}`;
+    }
+    notPlaced(pass, c, pending ?? 'Pending', failedOwners);
+  }
+}
+
+/** A pod left Pending: its view, and one event per owner and pass. */
+function notPlaced(pass: PassCollector, c: Creation, reason: string, failedOwners: Set<string>): void {
+  const { pod } = c;
+  pass.podViews.push(pendingView(c, reason));
+  const ownerName = `${pod.owner.kind.toLowerCase()}/${pod.owner.name}`;
+  if (failedOwners.has(ownerName)) return;
+  failedOwners.add(ownerName);
+  pass.events.push({
+    type: 'Warning',
+    reason: reason.startsWith('CreateContainerConfigError') ? 'Failed' : 'FailedScheduling',
+    object: ownerName,
+    namespace: pod.namespace,
+    message: reason,
+  });
+}
+
+function pendingView(c: Creation, reason: string): PodView {
+  const configError = reason.startsWith('CreateContainerConfigError');
+  return {
+    namespace: c.pod.namespace,
+    name: c.pod.name,
+    app: c.ctx.app.name,
+    owner: c.pod.owner,
+    phase: 'Pending',
+    status: configError ? 'CreateContainerConfigError' : 'Pending',
+    ready: { ready: 0, total: c.pod.spec.containers.length },
+    restarts: 0,
+    templateHash: c.hash,
+    commit: c.ctx.app.commit,
+    labels: c.labels,
+    conditions: [
+      {
+        type: 'PodScheduled',
+        status: configError ? 'True' : 'False',
+        reason: configError ? '' : 'Unschedulable',
+        message: reason,
+      },
+    ],
+    containers: [],
+    pendingReason: reason,
+  };
+}
