@@ -27,8 +27,9 @@ export {
   type RevisionMemory,
   reconcileDeployment,
 } from './controllers/deployment.js';
-// Horizontal Pod Autoscaler (pure): the decision, v1 conversion, TARGETS, pod metrics.
+// Horizontal Pod Autoscaler (pure): the proposal, its normalization, the decision, v1 conversion, TARGETS, pod metrics.
 export {
+  computeReplicasForMetrics,
   type DecideReplicasInput,
   decideReplicas,
   defaultHpaConfig,
@@ -41,11 +42,16 @@ export {
   type HpaEvent,
   type HpaMemory,
   type HpaMetricStatus,
+  type HpaNormalization,
+  type HpaNormalizationInput,
   type HpaPod,
   type HpaPodPhase,
+  type HpaProposal,
+  type HpaProposalInput,
   type HpaRecommendation,
   type HpaResource,
   type HpaScaleEvent,
+  normalizeDesiredReplicas,
   type ScaleReason,
 } from './controllers/hpa.js';
 export { formatHpaTargets } from './controllers/hpa-format.js';
