@@ -86,7 +86,7 @@ export {
 } from './controllers/pod-name.js';
 export { maxContainerRestarts, podPhase, type RestartPolicy } from './controllers/pod-phase.js';
 export { podNonZeroRequests, podRequests, type ResourceAmounts } from './controllers/pod-requests.js';
-export { maxSurgeOf, maxUnavailableOf, resolveRollingUpdate } from './controllers/rollout.js';
+export { maxSurgeOf, maxUnavailableOf } from './controllers/rollout.js';
 // Scheduler (pure): filters, scores and the "why is my pod Pending" explanation.
 export {
   buildHostViews,
@@ -110,6 +110,9 @@ export {
 } from './controllers/scheduler.js';
 // Manifests (pure): parse with positions, validate, default; quantities and selectors.
 export * from './manifest/index.js';
+// The rollout fenceposts: resolveFenceposts (one definition for the controller and the checks)
+// comes with manifest/ below; its result type here.
+export type { RolloutFenceposts } from './manifest/int-or-percent.js';
 export type * from './model/actions.js';
 export type * from './model/desired.js';
 export * from './model/diagnostics.js';

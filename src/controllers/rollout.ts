@@ -7,46 +7,22 @@
 //   reconcileOldReplicaSets, cleanupUnhealthyReplicas, scaleDownOldReplicaSetsForRollingUpdate;
 // - pkg/controller/deployment/recreate.go: rolloutRecreate;
 // - pkg/controller/deployment/sync.go: scale (proportional scaling), isScalingEvent;
-// - pkg/controller/deployment/util/deployment_util.go: ResolveFenceposts, MaxSurge,
-//   MaxUnavailable, NewRSNewReplicas, GetReplicaSetProportion, FindActiveOrLatest, IsSaturated;
-// - k8s.io/apimachinery/pkg/util/intstr: GetScaledValueFromIntOrPercent.
+// - pkg/controller/deployment/util/deployment_util.go: MaxSurge, MaxUnavailable,
+//   NewRSNewReplicas, GetReplicaSetProportion, FindActiveOrLatest, IsSaturated; ResolveFenceposts
+//   (with intstr.GetScaledValueFromIntOrPercent) is the one in ../manifest/int-or-percent.ts,
+//   shared with the manifest checks.
 //
 // A group's `replicas` is the ReplicaSet's spec.replicas (the target the algorithms move);
 // `active` its live pods (the RS status). The caller turns the difference into pod creations
 // and deletions, as the ReplicaSet controller would.
-import type { DeploymentSpec, IntOrPercent } from '../model/k8s.js';
-
-/** intstr.GetScaledValueFromIntOrPercent: an int as is; "N%" of total, rounded up or down. */
-export function scaledValueFromIntOrPercent(value: IntOrPercent, total: number, roundUp: boolean): number {
-  if (typeof value === 'number') return value;
-  if (!value.endsWith('%'))
-    throw new Error(`bug: invalid IntOrString ${JSON.stringify(value)}: not a percentage`);
-  const percent = Number.parseInt(value.slice(0, -1), 10);
-  if (!Number.isInteger(percent) || !/^-?[0-9]+$/.test(value.slice(0, -1))) {
-    throw new Error(`bug: invalid IntOrString ${JSON.stringify(value)}`);
-  }
-  const scaled = (percent * total) / 100;
-  return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
-}
-
-/** ResolveFenceposts: maxSurge rounds up, maxUnavailable rounds down; when both come out 0,
- *  maxUnavailable becomes 1 (surge might be impossible, e.g. for lack of room). */
-export function resolveRollingUpdate(
-  replicas: number,
-  maxSurge: IntOrPercent,
-  maxUnavailable: IntOrPercent,
-): { maxSurge: number; maxUnavailable: number } {
-  const surge = scaledValueFromIntOrPercent(maxSurge, replicas, true);
-  let unavailable = scaledValueFromIntOrPercent(maxUnavailable, replicas, false);
-  if (surge === 0 && unavailable === 0) unavailable = 1;
-  return { maxSurge: surge, maxUnavailable: unavailable };
-}
+import { resolveFenceposts } from '../manifest/int-or-percent.js';
+import type { DeploymentSpec } from '../model/k8s.js';
 
 /** MaxSurge(d): 0 unless RollingUpdate. */
 export function maxSurgeOf(spec: DeploymentSpec): number {
   if (spec.strategy.type !== 'RollingUpdate') return 0;
   const r = spec.strategy.rollingUpdate;
-  return resolveRollingUpdate(spec.replicas, r.maxSurge, r.maxUnavailable).maxSurge;
+  return resolveFenceposts(r.maxSurge, r.maxUnavailable, spec.replicas).maxSurge;
 }
 
 /** MaxUnavailable(d): 0 unless RollingUpdate with replicas > 0; never more than replicas. */
@@ -54,7 +30,7 @@ export function maxUnavailableOf(spec: DeploymentSpec): number {
   if (spec.strategy.type !== 'RollingUpdate' || spec.replicas === 0) return 0;
   const r = spec.strategy.rollingUpdate;
   return Math.min(
-    resolveRollingUpdate(spec.replicas, r.maxSurge, r.maxUnavailable).maxUnavailable,
+    resolveFenceposts(r.maxSurge, r.maxUnavailable, spec.replicas).maxUnavailable,
     spec.replicas,
   );
 }
