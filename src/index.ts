@@ -92,9 +92,12 @@ export {
   buildHostViews,
   explainSchedule,
   type FilterName,
+  filterHosts,
   formatUnschedulable,
   type HostExplanation,
+  type HostFilterResult,
   type HostScore,
+  type HostScoreResult,
   type HostView,
   hostPortKey,
   ownerKey,
@@ -107,11 +110,12 @@ export {
   type ScheduleOptions,
   type SchedulingPod,
   schedulePods,
+  scoreHosts,
 } from './controllers/scheduler.js';
 // Manifests (pure): parse with positions, validate, default; quantities and selectors.
 export * from './manifest/index.js';
 // The rollout fenceposts: resolveFenceposts (one definition for the controller and the checks)
-// comes with manifest/ below; its result type here.
+// comes with manifest/ above; its result type here.
 export type { RolloutFenceposts } from './manifest/int-or-percent.js';
 export type * from './model/actions.js';
 export type * from './model/desired.js';
