@@ -21,6 +21,8 @@ export {
   type DeploymentStatus,
   deploymentComplete,
   emptyDeploymentMemory,
+  maxSurgeOf,
+  maxUnavailableOf,
   type PodDeletion,
   type PodReadinessState,
   type PodReplacementPolicy,
@@ -86,7 +88,6 @@ export {
 } from './controllers/pod-name.js';
 export { maxContainerRestarts, podPhase, type RestartPolicy } from './controllers/pod-phase.js';
 export { podNonZeroRequests, podRequests, type ResourceAmounts } from './controllers/pod-requests.js';
-export { maxSurgeOf, maxUnavailableOf } from './controllers/rollout.js';
 // Scheduler (pure): filters, scores and the "why is my pod Pending" explanation.
 export {
   buildHostViews,

@@ -5,9 +5,9 @@
 //
 // This file is the composition, as upstream's deployment_controller.go syncDeployment is; the
 // steps live in deployment/ under upstream's names (pkg/controller/deployment: sync.go,
-// rolling.go, recreate.go, progress.go; the ReplicaSet controller's manageReplicas), with
-// skiff's stand-in for ReplicaSets: the pods of one template hash form a revision (see
-// rollout.ts). Losing the memory (a daemon restart) is safe: revisions are rebuilt from the
+// rolling.go, recreate.go, progress.go, util/deployment_util.go; the ReplicaSet controller's
+// manageReplicas), with skiff's stand-in for ReplicaSets: the pods of one template hash form a
+// revision (see deployment/revision-group.ts). Losing the memory (a daemon restart) is safe: revisions are rebuilt from the
 // pods, sized as they are, and the rollout continues.
 //
 // Invariants, checked by the property tests:
@@ -40,10 +40,11 @@ import {
 } from './deployment/progress.js';
 import { rolloutRecreate } from './deployment/recreate.js';
 import { manageReplicas, type PodCreations } from './deployment/replica-set.js';
+import { newRolloutContext } from './deployment/revision-group.js';
 import { buildRevisions } from './deployment/revisions.js';
 import { rolloutRolling } from './deployment/rolling.js';
 import { explainStall } from './deployment/stall.js';
-import { scale } from './deployment/sync.js';
+import { isScalingEvent, scale } from './deployment/sync.js';
 import {
   type DeploymentInput,
   type DeploymentMemory,
@@ -54,9 +55,9 @@ import {
   NO_DEADLINE,
   REASON_TIMED_OUT,
 } from './deployment/types.js';
-import { isScalingEvent, newRolloutContext } from './rollout.js';
 
 export { deploymentComplete } from './deployment/progress.js';
+export { maxSurgeOf, maxUnavailableOf } from './deployment/revision-group.js';
 export * from './deployment/types.js';
 
 /** One reconcile pass for one Deployment. */

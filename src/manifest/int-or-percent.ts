@@ -1,6 +1,6 @@
 // IntOrString fields that hold a count or a percentage (a Deployment's maxSurge and
 // maxUnavailable), and the rollout fenceposts they resolve to: ONE definition, used by the
-// Deployment controller (controllers/rollout.ts) and by the manifest checks alike. Pure.
+// Deployment controller (controllers/deployment/revision-group.ts) and the manifest checks. Pure.
 //
 // Kubernetes' semantics:
 // - the percent syntax is validation's IsValidPercent, `^[0-9]+%$`

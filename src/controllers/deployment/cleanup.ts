@@ -1,7 +1,7 @@
 // What a Deployment remembers of its revisions for the next pass. Stands in for sync.go's
 // cleanupDeployment (which deletes old ReplicaSets past revisionHistoryLimit): skiff forgets an
 // old revision as soon as it is empty, since its history lives in the database, not here. Pure.
-import type { RevisionGroup } from '../rollout.js';
+import type { RevisionGroup } from './revision-group.js';
 import type { RevisionMemory } from './types.js';
 
 /** The revisions to remember: the current one, and old ones that still have pods or a size. */

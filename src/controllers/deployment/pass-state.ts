@@ -5,7 +5,7 @@
 import type { DeploymentSpec } from '../../model/k8s.js';
 import type { ObservedPod } from '../../model/observed.js';
 import type { PodPhase } from '../../model/views.js';
-import type { RevisionGroup, RolloutContext } from '../rollout.js';
+import type { RevisionGroup, RolloutContext } from './revision-group.js';
 import type { DeploymentCondition, DeploymentEvent, DeploymentMemory, PodDeletion } from './types.js';
 
 /** One live pod as the controller judges it (IsPodAvailable: ready for minReadySeconds). */

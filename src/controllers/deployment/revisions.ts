@@ -3,9 +3,9 @@
 // sync.go's getAllReplicaSetsAndSyncRevision (upstream lists ReplicaSet objects; skiff rebuilds
 // them from pods, so losing the memory is safe). Pure.
 import { replicaSetName } from '../pod-name.js';
-import { byCreation } from '../rollout.js';
 import type { Group, Revisions } from './pass-state.js';
 import type { DeploymentPods } from './pods.js';
+import { byCreation } from './revision-group.js';
 import type { DeploymentMemory } from './types.js';
 
 /** The revision of `hash`, created (empty, sized from memory) on first use. */
