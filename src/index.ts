@@ -23,14 +23,17 @@ export {
   type DeploymentStatus,
   deploymentComplete,
   emptyDeploymentMemory,
+  maxSurgeOf,
+  maxUnavailableOf,
   type PodDeletion,
   type PodReadinessState,
   type PodReplacementPolicy,
   type RevisionMemory,
   reconcileDeployment,
 } from './controllers/deployment.js';
-// Horizontal Pod Autoscaler (pure): the decision, v1 conversion, TARGETS, pod metrics.
+// Horizontal Pod Autoscaler (pure): the proposal, its normalization, the decision, v1 conversion, TARGETS, pod metrics.
 export {
+  computeReplicasForMetrics,
   type DecideReplicasInput,
   decideReplicas,
   defaultHpaConfig,
@@ -43,11 +46,16 @@ export {
   type HpaEvent,
   type HpaMemory,
   type HpaMetricStatus,
+  type HpaNormalization,
+  type HpaNormalizationInput,
   type HpaPod,
   type HpaPodPhase,
+  type HpaProposal,
+  type HpaProposalInput,
   type HpaRecommendation,
   type HpaResource,
   type HpaScaleEvent,
+  normalizeDesiredReplicas,
   type ScaleReason,
 } from './controllers/hpa.js';
 export { formatHpaTargets } from './controllers/hpa-format.js';
@@ -80,15 +88,17 @@ export {
 } from './controllers/pod-name.js';
 export { maxContainerRestarts, podPhase, type RestartPolicy } from './controllers/pod-phase.js';
 export { podNonZeroRequests, podRequests, type ResourceAmounts } from './controllers/pod-requests.js';
-export { maxSurgeOf, maxUnavailableOf, resolveRollingUpdate } from './controllers/rollout.js';
 // Scheduler (pure): filters, scores and the "why is my pod Pending" explanation.
 export {
   buildHostViews,
   explainSchedule,
   type FilterName,
+  filterHosts,
   formatUnschedulable,
   type HostExplanation,
+  type HostFilterResult,
   type HostScore,
+  type HostScoreResult,
   type HostView,
   hostPortKey,
   ownerKey,
@@ -101,9 +111,13 @@ export {
   type ScheduleOptions,
   type SchedulingPod,
   schedulePods,
+  scoreHosts,
 } from './controllers/scheduler.js';
 // Manifests (pure): parse with positions, validate, default; quantities and selectors.
 export * from './manifest/index.js';
+// The rollout fenceposts: resolveFenceposts (one definition for the controller and the checks)
+// comes with manifest/ above; its result type here.
+export type { RolloutFenceposts } from './manifest/int-or-percent.js';
 export type * from './model/actions.js';
 export type * from './model/desired.js';
 export * from './model/diagnostics.js';

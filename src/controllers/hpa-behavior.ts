@@ -268,77 +268,97 @@ export function calculateScaleDownLimitWithBehaviors(
   return limitFromPolicies('down', currentReplicas, scaleUpEvents, scaleDownEvents, rules, now);
 }
 
+/** What convertDesiredReplicasWithBehaviorRate limits: the stabilized recommendation, the
+ *  bounds, the resolved rules and the recent scale events. */
+export interface BehaviorRateInput {
+  currentReplicas: number;
+  desiredReplicas: number;
+  minReplicas: number;
+  maxReplicas: number;
+  scaleUp: ResolvedScalingRules;
+  scaleDown: ResolvedScalingRules;
+  scaleUpEvents: readonly HpaScaleEvent[];
+  scaleDownEvents: readonly HpaScaleEvent[];
+}
+
+const WITHIN_RANGE: Omit<LimitedReplicas, 'replicas'> = {
+  reason: 'DesiredWithinRange',
+  message: 'the desired count is within the acceptable range',
+};
+
 /** convertDesiredReplicasWithBehaviorRate: apply the policies' rate limits and min/max. */
 export function convertDesiredReplicasWithBehaviorRate(
-  args: {
-    currentReplicas: number;
-    desiredReplicas: number;
-    minReplicas: number;
-    maxReplicas: number;
-    scaleUp: ResolvedScalingRules;
-    scaleDown: ResolvedScalingRules;
-    scaleUpEvents: readonly HpaScaleEvent[];
-    scaleDownEvents: readonly HpaScaleEvent[];
-  },
+  args: BehaviorRateInput,
   now: number,
 ): LimitedReplicas {
   const { currentReplicas, desiredReplicas } = args;
-  if (desiredReplicas > currentReplicas) {
-    let scaleUpLimit = calculateScaleUpLimitWithScalingRules(
-      currentReplicas,
-      args.scaleUpEvents,
-      args.scaleDownEvents,
-      args.scaleUp,
-      now,
-    );
-    // No further scale up until the recent scale-up events age out.
-    if (scaleUpLimit < currentReplicas) scaleUpLimit = currentReplicas;
-    if (args.maxReplicas > scaleUpLimit) {
-      if (desiredReplicas > scaleUpLimit) {
-        return {
-          replicas: scaleUpLimit,
-          reason: 'ScaleUpLimit',
-          message: 'the desired replica count is increasing faster than the maximum scale rate',
-        };
-      }
-    } else if (desiredReplicas > args.maxReplicas) {
+  const limited =
+    desiredReplicas > currentReplicas
+      ? limitScaleUp(args, now)
+      : desiredReplicas < currentReplicas
+        ? limitScaleDown(args, now)
+        : undefined;
+  return limited ?? { replicas: desiredReplicas, ...WITHIN_RANGE };
+}
+
+/** The scale-up branch: the policies' limit, else maxReplicas; undefined when neither binds. */
+function limitScaleUp(args: BehaviorRateInput, now: number): LimitedReplicas | undefined {
+  const { currentReplicas, desiredReplicas } = args;
+  let scaleUpLimit = calculateScaleUpLimitWithScalingRules(
+    currentReplicas,
+    args.scaleUpEvents,
+    args.scaleDownEvents,
+    args.scaleUp,
+    now,
+  );
+  // No further scale up until the recent scale-up events age out.
+  if (scaleUpLimit < currentReplicas) scaleUpLimit = currentReplicas;
+  if (args.maxReplicas > scaleUpLimit) {
+    if (desiredReplicas > scaleUpLimit) {
       return {
-        replicas: args.maxReplicas,
-        reason: 'TooManyReplicas',
-        message: 'the desired replica count is more than the maximum replica count',
+        replicas: scaleUpLimit,
+        reason: 'ScaleUpLimit',
+        message: 'the desired replica count is increasing faster than the maximum scale rate',
       };
     }
-  } else if (desiredReplicas < currentReplicas) {
-    let scaleDownLimit = calculateScaleDownLimitWithBehaviors(
-      currentReplicas,
-      args.scaleUpEvents,
-      args.scaleDownEvents,
-      args.scaleDown,
-      now,
-    );
-    // No further scale down until the recent scale-down events age out.
-    if (scaleDownLimit > currentReplicas) scaleDownLimit = currentReplicas;
-    if (args.minReplicas < scaleDownLimit) {
-      if (desiredReplicas < scaleDownLimit) {
-        return {
-          replicas: scaleDownLimit,
-          reason: 'ScaleDownLimit',
-          message: 'the desired replica count is decreasing faster than the maximum scale rate',
-        };
-      }
-    } else if (desiredReplicas < args.minReplicas) {
-      return {
-        replicas: args.minReplicas,
-        reason: 'TooFewReplicas',
-        message: 'the desired replica count is less than the minimum replica count',
-      };
-    }
+  } else if (desiredReplicas > args.maxReplicas) {
+    return {
+      replicas: args.maxReplicas,
+      reason: 'TooManyReplicas',
+      message: 'the desired replica count is more than the maximum replica count',
+    };
   }
-  return {
-    replicas: desiredReplicas,
-    reason: 'DesiredWithinRange',
-    message: 'the desired count is within the acceptable range',
-  };
+  return undefined;
+}
+
+/** The scale-down branch: the policies' limit, else minReplicas; undefined when neither binds. */
+function limitScaleDown(args: BehaviorRateInput, now: number): LimitedReplicas | undefined {
+  const { currentReplicas, desiredReplicas } = args;
+  let scaleDownLimit = calculateScaleDownLimitWithBehaviors(
+    currentReplicas,
+    args.scaleUpEvents,
+    args.scaleDownEvents,
+    args.scaleDown,
+    now,
+  );
+  // No further scale down until the recent scale-down events age out.
+  if (scaleDownLimit > currentReplicas) scaleDownLimit = currentReplicas;
+  if (args.minReplicas < scaleDownLimit) {
+    if (desiredReplicas < scaleDownLimit) {
+      return {
+        replicas: scaleDownLimit,
+        reason: 'ScaleDownLimit',
+        message: 'the desired replica count is decreasing faster than the maximum scale rate',
+      };
+    }
+  } else if (desiredReplicas < args.minReplicas) {
+    return {
+      replicas: args.minReplicas,
+      reason: 'TooFewReplicas',
+      message: 'the desired replica count is less than the minimum replica count',
+    };
+  }
+  return undefined;
 }
 
 function longestPolicyPeriod(rules: ResolvedScalingRules): number {

@@ -6,9 +6,11 @@
 // applies `desiredReplicas` to the Deployment.
 //
 // Ported from kubernetes/kubernetes pkg/controller/podautoscaler/horizontal.go
-// (reconcileAutoscaler, computeReplicasForMetrics, computeReplicasForMetric,
-// computeStatusForResourceMetricGeneric, buildQuantity, tolerancesForHpa, setCondition) with the
-// calculator in hpa-replica-calculator.ts and normalization in hpa-behavior.ts.
+// (reconcileAutoscaler, setCondition), in upstream's steps, each exported so a user or a test
+// can replay it: the proposal (computeReplicasForMetrics, hpa-proposal.ts, over the replica
+// calculator in hpa-replica-calculator.ts), the normalization (normalizeDesiredReplicas
+// [WithBehaviors], hpa-normalize.ts, over the stabilization and rate limits in
+// hpa-behavior.ts), and here the full decision with its conditions, events and memory.
 //
 // Invariants:
 // - desiredReplicas === currentReplicas unless `scale` is true; when metrics cannot be computed
@@ -17,166 +19,41 @@
 //   max(2 x current, 4)); `behavior` present takes the policy path with upstream's defaults.
 // - A rescale is recorded (scale events, lastScaleTime, AbleToScale=SucceededRescale) as if it
 //   succeeded: the shell owns the write and reports a failure its own way.
-import type { HorizontalPodAutoscalerSpec, MetricSpec } from '../model/k8s.js';
+import type { HorizontalPodAutoscalerSpec } from '../model/k8s.js';
+import { resolveScaleDownRules, resolveScaleUpRules, storeScaleEvent } from './hpa-behavior.js';
+import { downscaleWindowSeconds, normalizeDesiredReplicas } from './hpa-normalize.js';
+import { computeReplicasForMetrics, type HpaProposal } from './hpa-proposal.js';
 import {
-  convertDesiredReplicasWithBehaviorRate,
-  convertDesiredReplicasWithRules,
-  type HpaRecommendation,
-  type HpaScaleEvent,
-  type LimitedReplicas,
-  resolveScaleDownRules,
-  resolveScaleUpRules,
-  stabilizeRecommendation,
-  stabilizeRecommendationWithBehaviors,
-  storeScaleEvent,
-} from './hpa-behavior.js';
-import { approximateFloat, formatMilliQuantity, parseQuantity, quantityMilliValue } from './hpa-quantity.js';
-import {
-  getRawResourceReplicas,
-  getResourceReplicas,
-  type HpaPod,
-  type HpaResource,
-  type PodMetricsInfo,
-  type ResourceReplicasInput,
-  type Tolerances,
-} from './hpa-replica-calculator.js';
-import type { PodMetricSample } from './pod-metrics.js';
+  type DecideReplicasInput,
+  defaultHpaConfig,
+  type HpaCondition,
+  type HpaConditionReason,
+  type HpaConditionType,
+  type HpaConfig,
+  type HpaDecision,
+  type HpaEvent,
+  type HpaMemory,
+  type HpaMetricStatus,
+  type ScaleReason,
+} from './hpa-types.js';
 
 export type { HpaRecommendation, HpaScaleEvent } from './hpa-behavior.js';
+export {
+  downscaleWindowSeconds,
+  type HpaNormalization,
+  type HpaNormalizationInput,
+  type HpaStabilized,
+  normalizeDesiredReplicas,
+} from './hpa-normalize.js';
+export {
+  computeReplicasForMetrics,
+  type HpaProposal,
+  type HpaProposalInput,
+  type MetricFailure,
+} from './hpa-proposal.js';
 export type { HpaPod, HpaPodPhase, HpaResource } from './hpa-replica-calculator.js';
+export * from './hpa-types.js';
 export type { PodMetricSample } from './pod-metrics.js';
-
-/** The kube-controller-manager flags the HPA algorithm depends on. */
-export interface HpaConfig {
-  /** --horizontal-pod-autoscaler-tolerance. */
-  tolerance: number;
-  /** --horizontal-pod-autoscaler-cpu-initialization-period, ms. */
-  cpuInitializationPeriodMs: number;
-  /** --horizontal-pod-autoscaler-initial-readiness-delay, ms. */
-  delayOfInitialReadinessStatusMs: number;
-  /** --horizontal-pod-autoscaler-downscale-stabilization, ms. */
-  downscaleStabilizationWindowMs: number;
-}
-
-/** Upstream's defaults: 0.1, 5 min, 30 s, 5 min. */
-export const defaultHpaConfig: Readonly<HpaConfig> = Object.freeze({
-  tolerance: 0.1,
-  cpuInitializationPeriodMs: 5 * 60_000,
-  delayOfInitialReadinessStatusMs: 30_000,
-  downscaleStabilizationWindowMs: 5 * 60_000,
-});
-
-export type HpaConditionType = 'AbleToScale' | 'ScalingActive' | 'ScalingLimited';
-
-/** The reasons upstream's controller sets on the three conditions. */
-export type HpaConditionReason =
-  | 'SucceededGetScale'
-  | 'SucceededRescale'
-  | 'ReadyForNewScale'
-  | 'ScaleUpStabilized'
-  | 'ScaleDownStabilized'
-  | 'ValidMetricFound'
-  | 'ScalingDisabled'
-  | 'FailedGetResourceMetric'
-  | 'DesiredWithinRange'
-  | 'ScaleUpLimit'
-  | 'ScaleDownLimit'
-  | 'TooManyReplicas'
-  | 'TooFewReplicas';
-
-export interface HpaCondition {
-  type: HpaConditionType;
-  status: 'True' | 'False';
-  reason: HpaConditionReason;
-  message: string;
-  /** ms since epoch the status last flipped. */
-  lastTransitionTime: number;
-}
-
-export interface HpaEvent {
-  type: 'Normal' | 'Warning';
-  reason: 'SuccessfulRescale' | 'FailedGetResourceMetric' | 'FailedComputeMetricsReplicas';
-  message: string;
-}
-
-/** What the controller remembers about one HPA between passes (JSON-serializable). */
-export interface HpaMemory {
-  /** Unstabilized recommendations, for the stabilization windows. */
-  recommendations: HpaRecommendation[];
-  /** Recent rescales, for the scaling policies' periods (kept only when `behavior` is set). */
-  scaleUpEvents: HpaScaleEvent[];
-  scaleDownEvents: HpaScaleEvent[];
-  /** The status conditions as last set (their transition times persist). */
-  conditions: HpaCondition[];
-  /** ms since epoch of the last rescale (status.lastScaleTime). */
-  lastScaleTime?: number;
-}
-
-export function emptyHpaMemory(): HpaMemory {
-  return { recommendations: [], scaleUpEvents: [], scaleDownEvents: [], conditions: [] };
-}
-
-/** One metric's current value, aligned with spec.metrics (status.currentMetrics). */
-export interface HpaMetricStatus {
-  type: 'Resource';
-  name: HpaResource;
-  /** Percent of requests; present for Utilization targets. */
-  currentAverageUtilization?: number;
-  /** Average usage per pod in milli-units (millicores; milli-bytes for memory). */
-  currentAverageValueMilli: number;
-  /** The average as kubectl prints the status quantity ("250m", "100Mi", "104857600500m"). */
-  currentAverageValue: string;
-}
-
-/** Why the decision came out as it did. */
-export type ScaleReason =
-  /** currentReplicas is 0: upstream disables autoscaling. */
-  | 'ScalingDisabled'
-  /** currentReplicas above maxReplicas: clamped without reading metrics. */
-  | 'AboveMaxReplicas'
-  /** currentReplicas below minReplicas: raised without reading metrics. */
-  | 'BelowMinReplicas'
-  /** A metric is above its target: scaling up. */
-  | 'MetricAboveTarget'
-  /** Every metric is below its target: scaling down. */
-  | 'AllMetricsBelowTarget'
-  /** Metrics were read and the count stays (tolerance, stabilization or limits). */
-  | 'Unchanged'
-  /** No valid metric (or an invalid one while the rest would scale down): no change. */
-  | 'MetricsUnavailable';
-
-export interface DecideReplicasInput {
-  /** The HPA in its autoscaling/v2 shape (see convertHpaV1ToV2 for v1). */
-  hpa: { spec: HorizontalPodAutoscalerSpec };
-  /** The scale target's current replicas (its spec.replicas). */
-  currentReplicas: number;
-  /** The target's pods (its selector's matches), including pending and terminating ones. */
-  pods: readonly HpaPod[];
-  /** Usage samples; only samples of `pods` are read. */
-  metrics: readonly PodMetricSample[];
-  memory: HpaMemory;
-  /** ms since epoch. */
-  now: number;
-  config?: Partial<HpaConfig>;
-}
-
-export interface HpaDecision {
-  desiredReplicas: number;
-  /** desiredReplicas differs from currentReplicas: the shell should write it. */
-  scale: boolean;
-  reason: ScaleReason;
-  /** Upstream's rescale reason text ("cpu resource utilization (percentage of request) above
-   *  target"), or why nothing changed. */
-  message: string;
-  metricStatuses: (HpaMetricStatus | null)[];
-  conditions: HpaCondition[];
-  events: HpaEvent[];
-  memory: HpaMemory;
-}
-
-const defaultMetrics: MetricSpec[] = [
-  { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
-];
 
 function setCondition(
   conditions: HpaCondition[],
@@ -203,185 +80,24 @@ function setCondition(
   };
 }
 
-/** tolerancesForHpa: per-HPA tolerances apply only when `behavior` is set. */
-function tolerancesFor(spec: HorizontalPodAutoscalerSpec, config: HpaConfig): Tolerances {
-  const t = { scaleDown: config.tolerance, scaleUp: config.tolerance };
-  const down = spec.behavior?.scaleDown?.tolerance;
-  const up = spec.behavior?.scaleUp?.tolerance;
-  const downQ = down === undefined ? undefined : parseQuantity(down);
-  const upQ = up === undefined ? undefined : parseQuantity(up);
-  if (downQ) t.scaleDown = approximateFloat(downQ);
-  if (upQ) t.scaleUp = approximateFloat(upQ);
-  return t;
+/** What one decision sets as it goes: conditions, events and the history to remember. */
+interface DecisionState {
+  now: number;
+  conditions: HpaCondition[];
+  events: HpaEvent[];
+  recommendations: HpaMemory['recommendations'];
+  scaleUpEvents: HpaMemory['scaleUpEvents'];
+  scaleDownEvents: HpaMemory['scaleDownEvents'];
+  lastScaleTime?: number;
 }
 
-interface MetricProposal {
-  replicas: number;
-  metricName: string;
-  status: HpaMetricStatus;
-}
-
-/** A metric that failed: the condition and event upstream derives from the error. */
-interface MetricFailure {
-  /** computeStatusForResourceMetricGeneric's error (condition message and event). */
-  error: string;
-  /** computeReplicasForMetric's wrapped error. */
-  wrapped: string;
-}
-
-function buildStatus(resource: HpaResource, rawMilli: number, utilization?: number): HpaMetricStatus {
-  // buildQuantity: memory prints in BinarySI, as metrics-server reports it; cpu in DecimalSI.
-  const current = formatMilliQuantity(rawMilli, resource === 'memory' ? 'BinarySI' : 'DecimalSI');
-  const status: HpaMetricStatus = {
-    type: 'Resource',
-    name: resource,
-    currentAverageValueMilli: rawMilli,
-    currentAverageValue: current,
-  };
-  if (utilization !== undefined) status.currentAverageUtilization = utilization;
-  return status;
-}
-
-/** Samples of the target's pods as the metrics API's PodMetricsInfo for one resource. */
-function metricsFor(samples: readonly PodMetricSample[], resource: HpaResource): PodMetricsInfo {
-  const out: PodMetricsInfo = new Map();
-  for (const s of samples) {
-    // MilliValue rounds up: metrics-server's nanocores and bytes become milli-units.
-    const value = resource === 'cpu' ? Math.ceil(s.cpuMilli) : Math.ceil(s.memoryBytes * 1000);
-    out.set(s.pod, { value, timestamp: s.timestamp, windowMs: s.windowMs });
-  }
-  return out;
-}
-
-function metricFailure(resource: HpaResource, error: string): { ok: false } & MetricFailure {
-  return { ok: false, error, wrapped: `failed to get ${resource} resource metric value: ${error}` };
-}
-
-function computeResourceMetric(
-  spec: MetricSpec,
-  base: Omit<ResourceReplicasInput, 'resource' | 'metrics'>,
-  samples: readonly PodMetricSample[],
-): { ok: true; proposal: MetricProposal } | ({ ok: false } & MetricFailure) {
-  const resource = spec.resource.name;
-  const target = spec.resource.target;
-  const fail = (error: string) => metricFailure(resource, error);
-  // The metrics client answers with nothing when no pod of the target has a sample.
-  const fetchError =
-    samples.length === 0
-      ? `unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`
-      : '';
-  const input: ResourceReplicasInput = { ...base, resource, metrics: metricsFor(samples, resource) };
-
-  // Upstream checks averageValue first, whatever target.type says.
-  if (target.averageValue !== undefined) {
-    const targetMilli = quantityMilliValue(target.averageValue);
-    if (targetMilli === undefined)
-      return fail(
-        `invalid resource metric source: averageValue ${JSON.stringify(target.averageValue)} is not a quantity`,
-      );
-    if (fetchError) return fail(`failed to get ${resource} usage: ${fetchError}`);
-    const r = getRawResourceReplicas(input, targetMilli);
-    if (!r.ok) return fail(`failed to get ${resource} usage: ${r.error}`);
-    return {
-      ok: true,
-      proposal: {
-        replicas: r.replicas,
-        metricName: `${resource} resource`,
-        status: buildStatus(resource, r.usage),
-      },
-    };
-  }
-  if (target.averageUtilization === undefined) {
-    return fail(
-      'invalid resource metric source: neither an average utilization target nor an average value (usage) target was set',
-    );
-  }
-  if (fetchError) return fail(`failed to get ${resource} utilization: ${fetchError}`);
-  const r = getResourceReplicas(input, target.averageUtilization);
-  if (!r.ok) return fail(`failed to get ${resource} utilization: ${r.error}`);
-  return {
-    ok: true,
-    proposal: {
-      replicas: r.replicas,
-      metricName: `${resource} resource utilization (percentage of request)`,
-      status: buildStatus(resource, r.rawUtilization, r.utilization),
-    },
-  };
-}
-
-/** normalizeDesiredReplicas (legacy, without `behavior`) or
- *  normalizeDesiredReplicasWithBehaviors: stabilize, then limit. */
-function normalize(
-  spec: HorizontalPodAutoscalerSpec,
-  config: HpaConfig,
-  args: {
-    currentReplicas: number;
-    desiredReplicas: number;
-    minReplicas: number;
-    maxReplicas: number;
-    recommendations: readonly HpaRecommendation[];
-    scaleUpEvents: readonly HpaScaleEvent[];
-    scaleDownEvents: readonly HpaScaleEvent[];
-    now: number;
-  },
-): {
-  stabilized: { replicas: number; reason: 'ScaleUpStabilized' | 'ScaleDownStabilized'; message: string };
-  limited: LimitedReplicas;
-  recommendations: HpaRecommendation[];
-} {
-  const { currentReplicas, desiredReplicas, minReplicas, maxReplicas, now } = args;
-  if (spec.behavior === undefined) {
-    const s = stabilizeRecommendation(
-      args.recommendations,
-      desiredReplicas,
-      now,
-      config.downscaleStabilizationWindowMs,
-    );
-    return {
-      stabilized: {
-        replicas: s.recommendation,
-        reason: 'ScaleDownStabilized',
-        message:
-          'recent recommendations were higher than current one, applying the highest recent recommendation',
-      },
-      limited: convertDesiredReplicasWithRules(currentReplicas, s.recommendation, minReplicas, maxReplicas),
-      recommendations: s.recommendations,
-    };
-  }
-  const scaleUp = resolveScaleUpRules(spec.behavior.scaleUp);
-  const scaleDown = resolveScaleDownRules(spec.behavior.scaleDown, downscaleWindowSeconds(config));
-  const s = stabilizeRecommendationWithBehaviors(
-    args.recommendations,
-    {
-      currentReplicas,
-      desiredReplicas,
-      scaleUpWindowSeconds: scaleUp.stabilizationWindowSeconds,
-      scaleDownWindowSeconds: scaleDown.stabilizationWindowSeconds,
-    },
-    now,
-  );
-  const limited = convertDesiredReplicasWithBehaviorRate(
-    {
-      currentReplicas,
-      desiredReplicas: s.recommendation,
-      minReplicas,
-      maxReplicas,
-      scaleUp,
-      scaleDown,
-      scaleUpEvents: args.scaleUpEvents,
-      scaleDownEvents: args.scaleDownEvents,
-    },
-    now,
-  );
-  return {
-    stabilized: { replicas: s.recommendation, reason: s.reason, message: s.message },
-    limited,
-    recommendations: s.recommendations,
-  };
-}
-
-function downscaleWindowSeconds(config: HpaConfig): number {
-  return Math.trunc(config.downscaleStabilizationWindowMs / 1000);
+/** The count decided before any rescale is recorded, and why. */
+interface Outcome {
+  desiredReplicas: number;
+  rescale: boolean;
+  reason: ScaleReason;
+  message: string;
+  metricStatuses: (HpaMetricStatus | null)[];
 }
 
 /**
@@ -393,210 +109,247 @@ export function decideReplicas(input: DecideReplicasInput): HpaDecision {
   const config: HpaConfig = { ...defaultHpaConfig, ...input.config };
   const { now, currentReplicas } = input;
   const spec = input.hpa.spec;
-  const metricSpecs = spec.metrics.length > 0 ? spec.metrics : defaultMetrics;
-  const minReplicas = spec.minReplicas ?? 1;
-  const maxReplicas = spec.maxReplicas;
-  // Shallow copies: entries are replaced, never mutated, so the caller's memory stays intact.
-  const conditions = input.memory.conditions.slice();
-  const events: HpaEvent[] = [];
-  let recommendations: HpaRecommendation[] = input.memory.recommendations;
-  let scaleUpEvents = input.memory.scaleUpEvents;
-  let scaleDownEvents = input.memory.scaleDownEvents;
-  let lastScaleTime = input.memory.lastScaleTime;
+  const st = startDecision(input);
+  const bounded = checkReplicaBounds(currentReplicas, spec.minReplicas ?? 1, spec.maxReplicas);
+  if (bounded?.reason === 'ScalingDisabled')
+    setCondition(st.conditions, 'ScalingActive', 'False', 'ScalingDisabled', bounded.message, now);
+  if (bounded) return finishDecision(spec, config, currentReplicas, st, bounded);
 
+  const proposal = computeReplicasForMetrics({
+    spec,
+    currentReplicas,
+    pods: input.pods,
+    metrics: input.metrics,
+    config,
+    now,
+  });
+  // getUnableComputeReplicaCountCondition records an event for every failing metric.
+  for (const f of proposal.failures)
+    st.events.push({ type: 'Warning', reason: 'FailedGetResourceMetric', message: f.error });
+  if (proposal.error !== undefined) return metricsUnavailable(currentReplicas, st, proposal, proposal.error);
+  const outcome = applyProposal(input, config, st, proposal);
+  return finishDecision(spec, config, currentReplicas, st, outcome);
+}
+
+/** The caller's memory, copied (entries are replaced, never mutated); AbleToScale set;
+ *  recordInitialRecommendation: the current count seeds the history once. */
+function startDecision(input: DecideReplicasInput): DecisionState {
+  const { now, memory } = input;
+  const st: DecisionState = {
+    now,
+    conditions: memory.conditions.slice(),
+    events: [],
+    recommendations:
+      memory.recommendations.length === 0
+        ? [{ replicas: input.currentReplicas, at: now }]
+        : memory.recommendations,
+    scaleUpEvents: memory.scaleUpEvents,
+    scaleDownEvents: memory.scaleDownEvents,
+    lastScaleTime: memory.lastScaleTime,
+  };
   setCondition(
-    conditions,
+    st.conditions,
     'AbleToScale',
     'True',
     'SucceededGetScale',
     "the HPA controller was able to get the target's current scale",
     now,
   );
-  // recordInitialRecommendation: the current count seeds the history once.
-  if (recommendations.length === 0) recommendations = [{ replicas: currentReplicas, at: now }];
+  return st;
+}
 
-  const memory = (): HpaMemory => {
-    const m: HpaMemory = { recommendations, scaleUpEvents, scaleDownEvents, conditions };
-    if (lastScaleTime !== undefined) m.lastScaleTime = lastScaleTime;
-    return m;
+function memoryOf(st: DecisionState): HpaMemory {
+  const m: HpaMemory = {
+    recommendations: st.recommendations,
+    scaleUpEvents: st.scaleUpEvents,
+    scaleDownEvents: st.scaleDownEvents,
+    conditions: st.conditions,
   };
+  if (st.lastScaleTime !== undefined) m.lastScaleTime = st.lastScaleTime;
+  return m;
+}
 
-  let desiredReplicas = 0;
-  let rescaleReason = '';
-  let rescale = true;
-  let needsMetrics = true;
-  let reason: ScaleReason = 'Unchanged';
-  let metricStatuses: (HpaMetricStatus | null)[] = [];
-
+/** reconcileAutoscaler's checks before reading metrics: a target at zero, or outside
+ *  [minReplicas, maxReplicas], is decided without them. */
+function checkReplicaBounds(
+  currentReplicas: number,
+  minReplicas: number,
+  maxReplicas: number,
+): Outcome | undefined {
   if (currentReplicas === 0) {
     // A target scaled to zero by hand is left alone (HPAScaleToZero is alpha and not modelled).
-    desiredReplicas = 0;
-    rescale = false;
-    needsMetrics = false;
-    reason = 'ScalingDisabled';
-    rescaleReason = 'scaling is disabled since the replica count of the target is zero';
-    setCondition(conditions, 'ScalingActive', 'False', 'ScalingDisabled', rescaleReason, now);
-  } else if (currentReplicas > maxReplicas) {
-    rescaleReason = 'Current number of replicas above Spec.MaxReplicas';
-    desiredReplicas = maxReplicas;
-    needsMetrics = false;
-    reason = 'AboveMaxReplicas';
-  } else if (currentReplicas < minReplicas) {
-    rescaleReason = 'Current number of replicas below Spec.MinReplicas';
-    desiredReplicas = minReplicas;
-    needsMetrics = false;
-    reason = 'BelowMinReplicas';
+    const message = 'scaling is disabled since the replica count of the target is zero';
+    return { desiredReplicas: 0, rescale: false, reason: 'ScalingDisabled', message, metricStatuses: [] };
   }
-
-  if (needsMetrics) {
-    // computeReplicasForMetrics
-    const podNames = new Set(input.pods.map((p) => p.name));
-    const samples = input.metrics.filter((s) => podNames.has(s.pod));
-    const base = {
-      currentReplicas,
-      tolerances: tolerancesFor(spec, config),
-      pods: input.pods,
-      timing: config,
-      now,
+  if (currentReplicas > maxReplicas) {
+    const message = 'Current number of replicas above Spec.MaxReplicas';
+    return {
+      desiredReplicas: maxReplicas,
+      rescale: true,
+      reason: 'AboveMaxReplicas',
+      message,
+      metricStatuses: [],
     };
-    metricStatuses = metricSpecs.map(() => null);
-    let metricDesired = 0;
-    let metricName = '';
-    let invalidCount = 0;
-    let firstInvalid: MetricFailure | undefined;
-    metricSpecs.forEach((metricSpec, i) => {
-      const r = computeResourceMetric(metricSpec, base, samples);
-      if (!r.ok) {
-        // getUnableComputeReplicaCountCondition records an event for every failing metric.
-        events.push({ type: 'Warning', reason: 'FailedGetResourceMetric', message: r.error });
-        if (invalidCount <= 0) firstInvalid = r;
-        invalidCount++;
-        return;
-      }
-      metricStatuses[i] = r.proposal.status;
-      if (metricDesired === 0 || r.proposal.replicas > metricDesired) {
-        metricDesired = r.proposal.replicas;
-        metricName = r.proposal.metricName;
-      }
-    });
+  }
+  if (currentReplicas < minReplicas) {
+    const message = 'Current number of replicas below Spec.MinReplicas';
+    return {
+      desiredReplicas: minReplicas,
+      rescale: true,
+      reason: 'BelowMinReplicas',
+      message,
+      metricStatuses: [],
+    };
+  }
+  return undefined;
+}
 
-    // All metrics invalid, or some invalid while the valid ones would scale down: no change.
-    if (firstInvalid && (invalidCount >= metricSpecs.length || metricDesired < currentReplicas)) {
-      setCondition(
-        conditions,
-        'ScalingActive',
-        'False',
-        'FailedGetResourceMetric',
-        `the HPA was unable to compute the replica count: ${firstInvalid.error}`,
-        now,
-      );
-      const error = `invalid metrics (${invalidCount} invalid out of ${metricSpecs.length}), first error is: ${firstInvalid.wrapped}`;
-      events.push({ type: 'Warning', reason: 'FailedComputeMetricsReplicas', message: error });
-      return {
-        desiredReplicas: currentReplicas,
-        scale: false,
-        reason: 'MetricsUnavailable',
-        message: error,
-        metricStatuses,
-        conditions,
-        events,
-        memory: memory(),
-      };
-    }
+/** All metrics invalid, or some invalid while the valid ones would scale down: no change. */
+function metricsUnavailable(
+  currentReplicas: number,
+  st: DecisionState,
+  proposal: HpaProposal,
+  error: string,
+): HpaDecision {
+  const first = proposal.failures[0]!;
+  setCondition(
+    st.conditions,
+    'ScalingActive',
+    'False',
+    'FailedGetResourceMetric',
+    `the HPA was unable to compute the replica count: ${first.error}`,
+    st.now,
+  );
+  st.events.push({ type: 'Warning', reason: 'FailedComputeMetricsReplicas', message: error });
+  return {
+    desiredReplicas: currentReplicas,
+    scale: false,
+    reason: 'MetricsUnavailable',
+    message: error,
+    metricStatuses: proposal.metricStatuses,
+    conditions: st.conditions,
+    events: st.events,
+    memory: memoryOf(st),
+  };
+}
+
+/** A valid proposal, normalized (stabilized, then limited), with the conditions that say so. */
+function applyProposal(
+  input: DecideReplicasInput,
+  config: HpaConfig,
+  st: DecisionState,
+  proposal: HpaProposal,
+): Outcome {
+  const { currentReplicas, now } = input;
+  const spec = input.hpa.spec;
+  const msg = `the HPA was able to successfully calculate a replica count from ${proposal.metricName}`;
+  setCondition(st.conditions, 'ScalingActive', 'True', 'ValidMetricFound', msg, now);
+  const desired = proposal.replicas;
+  let message = '';
+  if (desired > currentReplicas) message = `${proposal.metricName} above target`;
+  if (desired < currentReplicas) message = 'All metrics below target';
+  const { stabilized, limited, recommendations } = normalizeDesiredReplicas({
+    spec,
+    config,
+    currentReplicas,
+    desiredReplicas: desired,
+    minReplicas: spec.minReplicas ?? 1,
+    maxReplicas: spec.maxReplicas,
+    recommendations: st.recommendations,
+    scaleUpEvents: st.scaleUpEvents,
+    scaleDownEvents: st.scaleDownEvents,
+    now,
+  });
+  st.recommendations = recommendations;
+  if (stabilized.replicas !== desired)
+    setCondition(st.conditions, 'AbleToScale', 'True', stabilized.reason, stabilized.message, now);
+  else
     setCondition(
-      conditions,
-      'ScalingActive',
+      st.conditions,
+      'AbleToScale',
       'True',
-      'ValidMetricFound',
-      `the HPA was able to successfully calculate a replica count from ${metricName}`,
+      'ReadyForNewScale',
+      'recommended size matches current size',
       now,
     );
+  const isLimited = limited.replicas === stabilized.replicas ? 'False' : 'True';
+  setCondition(st.conditions, 'ScalingLimited', isLimited, limited.reason, limited.message, now);
+  const rescale = limited.replicas !== currentReplicas;
+  const reason: ScaleReason = !rescale
+    ? 'Unchanged'
+    : limited.replicas > currentReplicas
+      ? 'MetricAboveTarget'
+      : 'AllMetricsBelowTarget';
+  return {
+    desiredReplicas: limited.replicas,
+    rescale,
+    reason,
+    message,
+    metricStatuses: proposal.metricStatuses,
+  };
+}
 
-    let rescaleMetric = '';
-    if (metricDesired > desiredReplicas) {
-      desiredReplicas = metricDesired;
-      rescaleMetric = metricName;
-    }
-    if (desiredReplicas > currentReplicas) rescaleReason = `${rescaleMetric} above target`;
-    if (desiredReplicas < currentReplicas) rescaleReason = 'All metrics below target';
-
-    const normalized = normalize(spec, config, {
-      currentReplicas,
-      desiredReplicas,
-      minReplicas,
-      maxReplicas,
-      recommendations,
-      scaleUpEvents,
-      scaleDownEvents,
-      now,
-    });
-    recommendations = normalized.recommendations;
-    const { stabilized, limited } = normalized;
-    if (stabilized.replicas !== desiredReplicas) {
-      setCondition(conditions, 'AbleToScale', 'True', stabilized.reason, stabilized.message, now);
-    } else {
-      setCondition(
-        conditions,
-        'AbleToScale',
-        'True',
-        'ReadyForNewScale',
-        'recommended size matches current size',
-        now,
-      );
-    }
-    const isLimited = limited.replicas === stabilized.replicas ? 'False' : 'True';
-    setCondition(conditions, 'ScalingLimited', isLimited, limited.reason, limited.message, now);
-    desiredReplicas = limited.replicas;
-    rescale = desiredReplicas !== currentReplicas;
-    reason = !rescale
-      ? 'Unchanged'
-      : desiredReplicas > currentReplicas
-        ? 'MetricAboveTarget'
-        : 'AllMetricsBelowTarget';
-  }
-
-  if (rescale) {
+/** A rescale is recorded as if it succeeded (condition, event, scale history, lastScaleTime);
+ *  otherwise the target keeps its count. */
+function finishDecision(
+  spec: HorizontalPodAutoscalerSpec,
+  config: HpaConfig,
+  currentReplicas: number,
+  st: DecisionState,
+  o: Outcome,
+): HpaDecision {
+  let { desiredReplicas, message } = o;
+  if (o.rescale) {
     setCondition(
-      conditions,
+      st.conditions,
       'AbleToScale',
       'True',
       'SucceededRescale',
       `the HPA controller was able to update the target scale to ${desiredReplicas}`,
-      now,
+      st.now,
     );
-    events.push({
+    st.events.push({
       type: 'Normal',
       reason: 'SuccessfulRescale',
-      message: `New size: ${desiredReplicas}; reason: ${rescaleReason}`,
+      message: `New size: ${desiredReplicas}; reason: ${message}`,
     });
-    // storeScaleEvent: history is kept only when behavior is set (the legacy path never reads it).
-    if (spec.behavior !== undefined) {
-      if (desiredReplicas > currentReplicas) {
-        scaleUpEvents = storeScaleEvent(
-          scaleUpEvents,
-          resolveScaleUpRules(spec.behavior.scaleUp),
-          desiredReplicas - currentReplicas,
-          now,
-        );
-      } else {
-        const rules = resolveScaleDownRules(spec.behavior.scaleDown, downscaleWindowSeconds(config));
-        scaleDownEvents = storeScaleEvent(scaleDownEvents, rules, currentReplicas - desiredReplicas, now);
-      }
-    }
-    lastScaleTime = now;
+    recordScaleEvent(spec, config, currentReplicas, desiredReplicas, st);
+    st.lastScaleTime = st.now;
   } else {
     desiredReplicas = currentReplicas;
-    if (reason === 'Unchanged') rescaleReason = 'the desired replica count equals the current count';
+    if (o.reason === 'Unchanged') message = 'the desired replica count equals the current count';
   }
-
   return {
     desiredReplicas,
-    scale: rescale,
-    reason,
-    message: rescaleReason,
-    metricStatuses,
-    conditions,
-    events,
-    memory: memory(),
+    scale: o.rescale,
+    reason: o.reason,
+    message,
+    metricStatuses: o.metricStatuses,
+    conditions: st.conditions,
+    events: st.events,
+    memory: memoryOf(st),
   };
+}
+
+/** storeScaleEvent: history is kept only when behavior is set (the legacy path never reads it). */
+function recordScaleEvent(
+  spec: HorizontalPodAutoscalerSpec,
+  config: HpaConfig,
+  currentReplicas: number,
+  desiredReplicas: number,
+  st: DecisionState,
+): void {
+  if (spec.behavior === undefined) return;
+  if (desiredReplicas > currentReplicas) {
+    const rules = resolveScaleUpRules(spec.behavior.scaleUp);
+    st.scaleUpEvents = storeScaleEvent(st.scaleUpEvents, rules, desiredReplicas - currentReplicas, st.now);
+  } else {
+    const rules = resolveScaleDownRules(spec.behavior.scaleDown, downscaleWindowSeconds(config));
+    st.scaleDownEvents = storeScaleEvent(
+      st.scaleDownEvents,
+      rules,
+      currentReplicas - desiredReplicas,
+      st.now,
+    );
+  }
 }

@@ -599,7 +599,7 @@ function checkDeployment(c: Collector, d: Deployment, raw: Record<string, unknow
       c.warn(
         ['spec', 'strategy', 'rollingUpdate'],
         'semantic.strategy-rounding',
-        `maxSurge ${maxSurge} and maxUnavailable ${maxUnavailable} both round to 0 at ${spec.replicas} replicas; as Kubernetes does, skiff will use maxUnavailable ${resolved.unavailable}`,
+        `maxSurge ${maxSurge} and maxUnavailable ${maxUnavailable} both round to 0 at ${spec.replicas} replicas; as Kubernetes does, skiff will use maxUnavailable ${resolved.maxUnavailable}`,
       );
     }
   }

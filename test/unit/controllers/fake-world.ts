@@ -5,12 +5,13 @@
 import {
   type DeploymentMemory,
   type DeploymentResult,
+  maxSurgeOf,
+  maxUnavailableOf,
   type PodReadinessState,
   type PodReplacementPolicy,
   reconcileDeployment,
 } from '../../../src/controllers/deployment.js';
 import { generatePodName } from '../../../src/controllers/pod-name.js';
-import { maxSurgeOf, maxUnavailableOf } from '../../../src/controllers/rollout.js';
 import type { Deployment } from '../../../src/model/k8s.js';
 import type { ObservedPod } from '../../../src/model/observed.js';
 import { observedPod } from './fixtures.js';

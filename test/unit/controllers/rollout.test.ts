@@ -1,33 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { reconcileDeployment } from '../../../src/controllers/deployment.js';
-import { resolveRollingUpdate, scaledValueFromIntOrPercent } from '../../../src/controllers/rollout.js';
 import type { IntOrPercent } from '../../../src/model/k8s.js';
 import { FakeWorld } from './fake-world.js';
 import { deployment, observedPod } from './fixtures.js';
-
-describe('resolveRollingUpdate (ResolveFenceposts)', () => {
-  it.each([
-    { replicas: 10, surge: '25%', unavail: '25%', want: { maxSurge: 3, maxUnavailable: 2 } },
-    { replicas: 4, surge: '25%', unavail: '25%', want: { maxSurge: 1, maxUnavailable: 1 } },
-    { replicas: 1, surge: '25%', unavail: '25%', want: { maxSurge: 1, maxUnavailable: 0 } },
-    { replicas: 3, surge: '25%', unavail: '25%', want: { maxSurge: 1, maxUnavailable: 0 } },
-    { replicas: 5, surge: '50%', unavail: '50%', want: { maxSurge: 3, maxUnavailable: 2 } },
-    { replicas: 2, surge: '0%', unavail: '1%', want: { maxSurge: 0, maxUnavailable: 1 } },
-    { replicas: 1, surge: '1%', unavail: '25%', want: { maxSurge: 1, maxUnavailable: 0 } },
-    { replicas: 3, surge: 0, unavail: 0, want: { maxSurge: 0, maxUnavailable: 1 } },
-    { replicas: 0, surge: '25%', unavail: '25%', want: { maxSurge: 0, maxUnavailable: 1 } },
-    { replicas: 10, surge: 2, unavail: 3, want: { maxSurge: 2, maxUnavailable: 3 } },
-    { replicas: 10, surge: '100%', unavail: '0%', want: { maxSurge: 10, maxUnavailable: 0 } },
-    { replicas: 7, surge: '33%', unavail: '33%', want: { maxSurge: 3, maxUnavailable: 2 } },
-  ])('$replicas replicas, surge $surge, unavailable $unavail', ({ replicas, surge, unavail, want }) => {
-    expect(resolveRollingUpdate(replicas, surge as IntOrPercent, unavail as IntOrPercent)).toEqual(want);
-  });
-
-  it('rejects a string that is not a percentage (validation must have caught it)', () => {
-    expect(() => scaledValueFromIntOrPercent('3', 10, true)).toThrow(/not a percentage/);
-  });
-});
 
 interface Combo {
   replicas: number;

@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import {
   buildHostViews,
   explainSchedule,
+  filterHosts,
   formatUnschedulable,
   type HostView,
   ownerKey,
   placedFromObserved,
   schedulePods,
+  scoreHosts,
 } from '../../../src/controllers/scheduler.js';
 import type { PodSpec } from '../../../src/model/k8s.js';
 import type { ObservedHost } from '../../../src/model/observed.js';
@@ -446,5 +448,34 @@ describe('schedulePods', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('filterHosts and scoreHosts: the per-host reasons and scores, as explainSchedule shows them', () => {
+  it('agree with explainSchedule host by host', () => {
+    const hosts = views([
+      host('h1', { ready: false }),
+      host('h2', { cpuMilli: 200 }),
+      host('h3', { labels: { disk: 'ssd' } }),
+      host('h4', { taints: [{ key: 'spot', value: 'true', effect: 'PreferNoSchedule' }] }),
+      host('h5', { cpuMilli: 8000 }),
+    ]);
+    const pod = schedPod('web-1', { spec: podSpec() });
+    const e = explainSchedule(pod, hosts);
+    const filters = filterHosts(pod, hosts);
+    expect(filters.map((f) => f.host)).toEqual(['h1', 'h2', 'h3', 'h4', 'h5']);
+    expect(filters.map((f) => f.reasons)).toEqual(e.hosts.map((h) => h.reasons));
+    expect(filters.map((f) => f.failedFilter)).toEqual([
+      'NodeReady',
+      'NodeResourcesFit',
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const scores = scoreHosts(pod, hosts);
+    expect(scores.map((s) => s.host)).toEqual(['h3', 'h4', 'h5']);
+    for (const s of scores) expect(e.hosts.find((h) => h.host === s.host)!.score).toEqual(s.score);
+    const best = scores.reduce((a, b) => (b.score.total > a.score.total ? b : a));
+    expect(e.chosen).toBe(best.host);
   });
 });

@@ -1,0 +1,107 @@
+// The filter plugins, in the default profile's order (kubernetes
+// pkg/scheduler/framework/plugins: NodeReady as the node lifecycle taint, TaintToleration,
+// NodeAffinity, NodePorts, NodeResourcesFit): which hosts can run a pod, every reason a host
+// cannot, and upstream's FitError message. Two forms of the same decisions: collectFeasible
+// for the hot batch loop (no reasons built), hostFailures for the reasons. Pure.
+import { type ClusterState, type HostArrays, type SpecShape, STATIC_OK } from './scheduler-cluster-state.js';
+import {
+  firstUntoleratedTaint,
+  matchesNodeSelectorAndAffinity,
+  untoleratedTaintReason,
+} from './scheduler-predicates.js';
+import type { FilterName, SchedulingPod } from './scheduler-types.js';
+
+export const REASON_NOT_READY = 'node(s) were not ready';
+export const REASON_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
+export const REASON_PORTS = "node(s) didn't have free ports for the requested pod ports";
+export const REASON_CPU = 'Insufficient cpu';
+export const REASON_MEMORY = 'Insufficient memory';
+
+/** The feasible hosts for a pod (static filters, then ports and resources) into `feasible`;
+ *  returns how many. The same decisions as hostFailures, without building reasons. */
+export function collectFeasible(
+  state: HostArrays,
+  shape: SpecShape,
+  pod: SchedulingPod,
+  portKeys: readonly string[],
+  feasible: Int32Array,
+): number {
+  const { staticFail } = shape;
+  const { capCpu, capMem, reqCpu, reqMem, ports } = state;
+  const cpu = pod.requests.cpuMilli;
+  const mem = pod.requests.memoryBytes;
+  const checkPorts = portKeys.length > 0;
+  let count = 0;
+  for (let i = 0; i < state.n; i++) {
+    if (staticFail[i] !== STATIC_OK) continue;
+    if (cpu > 0 && cpu > capCpu[i]! - reqCpu[i]!) continue;
+    if (mem > 0 && mem > capMem[i]! - reqMem[i]!) continue;
+    if (checkPorts) {
+      const used = ports[i]!;
+      let clash = false;
+      for (const k of portKeys) if (used.has(k)) clash = true;
+      if (clash) continue;
+    }
+    feasible[count++] = i;
+  }
+  return count;
+}
+
+/** Every failing filter of one host, in filter order. */
+export interface HostFailure {
+  reasons: string[];
+  failedFilter?: FilterName;
+}
+
+/** Every failing filter of host i for the pod, in filter order. */
+export function hostFailures(
+  state: ClusterState,
+  i: number,
+  pod: SchedulingPod,
+  portKeys: readonly string[],
+): HostFailure {
+  const host = state.hosts[i]!;
+  const reasons: string[] = [];
+  let failedFilter: FilterName | undefined;
+  const fail = (filter: FilterName, reason: string) => {
+    failedFilter ??= filter;
+    reasons.push(reason);
+  };
+  if (!host.ready) fail('NodeReady', REASON_NOT_READY);
+  const taint = host.taints.length > 0 ? firstUntoleratedTaint(pod.spec.tolerations, host.taints) : undefined;
+  if (taint) fail('TaintToleration', untoleratedTaintReason(taint));
+  if (!matchesNodeSelectorAndAffinity(pod.spec, host.labels)) fail('NodeAffinity', REASON_AFFINITY);
+  if (portKeys.some((k) => state.ports[i]!.has(k))) fail('NodePorts', REASON_PORTS);
+  const cpu = pod.requests.cpuMilli;
+  const mem = pod.requests.memoryBytes;
+  if (cpu > 0 && cpu > state.capCpu[i]! - state.reqCpu[i]!) fail('NodeResourcesFit', REASON_CPU);
+  if (mem > 0 && mem > state.capMem[i]! - state.reqMem[i]!) fail('NodeResourcesFit', REASON_MEMORY);
+  return { reasons, failedFilter };
+}
+
+/** The reasons Kubernetes reports for a host: those of its first failing filter only. */
+export function primaryReasons(f: HostFailure): string[] {
+  if (!f.failedFilter) return [];
+  if (f.failedFilter !== 'NodeResourcesFit') return [f.reasons[0]!];
+  return f.reasons.filter((r) => r === REASON_CPU || r === REASON_MEMORY);
+}
+
+/** FitError.Error(): "0/N hosts are available: <count reason>, ... ." */
+export function formatUnschedulable(
+  totalHosts: number,
+  reasonsPerHost: readonly (readonly string[])[],
+): string {
+  if (totalHosts === 0) return 'no hosts available to schedule pods';
+  const histogram = new Map<string, number>();
+  for (const reasons of reasonsPerHost)
+    for (const r of reasons) histogram.set(r, (histogram.get(r) ?? 0) + 1);
+  const parts = [...histogram].map(([reason, count]) => `${count} ${reason}`).sort();
+  const head = `0/${totalHosts} hosts are available:`;
+  return parts.length > 0 ? `${head} ${parts.join(', ')}.` : head;
+}
+
+export function unschedulableMessage(state: ClusterState, pod: SchedulingPod, portKeys: string[]): string {
+  const perHost: string[][] = [];
+  for (let i = 0; i < state.n; i++) perHost.push(primaryReasons(hostFailures(state, i, pod, portKeys)));
+  return formatUnschedulable(state.n, perHost);
+}

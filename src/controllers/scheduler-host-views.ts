@@ -1,0 +1,53 @@
+// Host views: each host with what is already placed on it (requests, non-zero requests, host
+// ports, pods per owner), the input of every scheduling decision. Stands in for the scheduler
+// cache's NodeInfo (kubernetes pkg/scheduler/framework/types.go). Pure.
+import type { ObservedHost, ObservedPod } from '../model/observed.js';
+import { podNonZeroRequests, podRequests } from './pod-requests.js';
+import { type HostView, hostPortKey, ownerKey, type PlacedPod } from './scheduler-types.js';
+
+/** What an observed pod occupies on its host. */
+export function placedFromObserved(pod: ObservedPod): PlacedPod {
+  return {
+    host: pod.host,
+    namespace: pod.namespace,
+    owner: { kind: pod.ownerKind, name: pod.ownerName },
+    spec: pod.spec,
+    containerCount: pod.containers.length,
+    hostPorts: pod.publishedPorts.map((p) => ({ port: p.hostPort, protocol: p.protocol })),
+  };
+}
+
+/** Host views from the hosts and the pods placed on them (pods on unknown hosts are ignored). */
+export function buildHostViews(hosts: readonly ObservedHost[], placed: readonly PlacedPod[]): HostView[] {
+  const byName = new Map<string, { view: HostView; ports: Set<string>; owners: Record<string, number> }>();
+  for (const host of hosts) {
+    const owners: Record<string, number> = {};
+    const view: HostView = {
+      host,
+      requested: { cpuMilli: 0, memoryBytes: 0 },
+      nonZeroRequested: { cpuMilli: 0, memoryBytes: 0 },
+      usedHostPorts: [],
+      podsByOwner: owners,
+    };
+    byName.set(host.name, { view, ports: new Set(), owners });
+  }
+  for (const pod of placed) {
+    const entry = byName.get(pod.host);
+    if (!entry) continue;
+    const req = pod.spec ? podRequests(pod.spec) : { cpuMilli: 0, memoryBytes: 0 };
+    const nz = pod.spec
+      ? podNonZeroRequests(pod.spec)
+      : {
+          cpuMilli: 100 * (pod.containerCount ?? 1),
+          memoryBytes: 200 * 1024 * 1024 * (pod.containerCount ?? 1),
+        };
+    entry.view.requested.cpuMilli += req.cpuMilli;
+    entry.view.requested.memoryBytes += req.memoryBytes;
+    entry.view.nonZeroRequested.cpuMilli += nz.cpuMilli;
+    entry.view.nonZeroRequested.memoryBytes += nz.memoryBytes;
+    for (const p of pod.hostPorts) entry.ports.add(hostPortKey(p.protocol, p.port));
+    const key = ownerKey(pod.namespace, pod.owner.kind, pod.owner.name);
+    entry.owners[key] = (entry.owners[key] ?? 0) + 1;
+  }
+  return [...byName.values()].map(({ view, ports }) => ({ ...view, usedHostPorts: [...ports].sort() }));
+}

@@ -1,0 +1,107 @@
+// The scheduler's vocabulary: the pod and host views it reads, its per-host verdicts (filter
+// reasons, scores) and results, and the keys it counts by. Pure types and key functions; the
+// scheduler is scheduler.ts.
+import type { PodSpec } from '../model/k8s.js';
+import type { ObservedHost } from '../model/observed.js';
+import type { RandomSource } from './pod-name.js';
+import type { ResourceAmounts } from './pod-requests.js';
+
+/** What the scheduler needs of a pod. DesiredPod has all of it. */
+export interface SchedulingPod {
+  name: string;
+  namespace: string;
+  owner: { kind: 'Deployment' | 'Pod'; name: string };
+  spec: PodSpec;
+  /** Requests summed over containers, requests defaulting to limits (podRequests(spec)). */
+  requests: ResourceAmounts;
+  hostPorts: readonly { port: number; protocol: 'TCP' | 'UDP' }[];
+}
+
+/** A host as the scheduler sees it: the observed host plus what is already placed on it. */
+export interface HostView {
+  host: ObservedHost;
+  /** Sum of the placed pods' requests: the fit filter compares against capacity minus this. */
+  requested: ResourceAmounts;
+  /** Same sum with the non-zero defaults per container without requests: for scoring. */
+  nonZeroRequested: ResourceAmounts;
+  /** Host ports in use, as hostPortKey(protocol, port). */
+  usedHostPorts: readonly string[];
+  /** Placed pods per owner, keyed by ownerKey(): the spreading score's input. */
+  podsByOwner: Readonly<Record<string, number>>;
+}
+
+/** A pod already placed on a host, as buildHostViews counts it. */
+export interface PlacedPod {
+  host: string;
+  namespace: string;
+  owner: { kind: 'Deployment' | 'Pod'; name: string };
+  /** The pod's spec, for its requests; absent: no requests, non-zero defaults per container. */
+  spec?: PodSpec;
+  containerCount?: number;
+  hostPorts: readonly { port: number; protocol: 'TCP' | 'UDP' }[];
+}
+
+export type FilterName = 'NodeReady' | 'TaintToleration' | 'NodeAffinity' | 'NodePorts' | 'NodeResourcesFit';
+
+/** The score plugins' normalized scores (0..100 each) and their weighted total. */
+export interface HostScore {
+  leastAllocated: number;
+  spread: number;
+  nodeAffinity: number;
+  taintToleration: number;
+  /** Weighted sum: the host with the highest total is chosen. */
+  total: number;
+}
+
+/** The filter plugins' verdict on one host for one pod. */
+export interface HostFilterResult {
+  host: string;
+  fits: boolean;
+  /** Every failing filter's reason, in filter order, in the scheduler's words. */
+  reasons: string[];
+  /** The first failing filter: the one Kubernetes would report for this host. */
+  failedFilter?: FilterName;
+}
+
+/** One host's normalized, weighted scores for one pod (hosts that pass the filters only). */
+export interface HostScoreResult {
+  host: string;
+  score: HostScore;
+}
+
+export interface HostExplanation extends HostFilterResult {
+  /** Present for hosts that fit. */
+  score?: HostScore;
+}
+
+export interface ScheduleExplanation {
+  /** namespace/name */
+  pod: string;
+  hosts: HostExplanation[];
+  chosen?: string;
+  /** "Successfully assigned default/web-x to h1", or the FitError message when none fits. */
+  message: string;
+}
+
+export interface ScheduleOptions {
+  /** Break score ties at random among the tied hosts (default: first by host name). */
+  random?: RandomSource;
+}
+
+export interface ScheduleBatchResult {
+  /** Placed pods: key podKey(pod) = namespace/name, value the host name. */
+  placements: Map<string, string>;
+  unschedulable: { pod: SchedulingPod; message: string }[];
+  /** The host views with the batch's placements charged. */
+  hosts: HostView[];
+}
+
+export function ownerKey(namespace: string, kind: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+export function hostPortKey(protocol: 'TCP' | 'UDP', port: number): string {
+  return `${protocol}/${port}`;
+}
+export function podKey(pod: { namespace: string; name: string }): string {
+  return `${pod.namespace}/${pod.name}`;
+}
