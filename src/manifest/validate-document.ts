@@ -4,6 +4,7 @@
 // so a cached per-file result never needs the parsed text again. Pure.
 import type { Diagnostic, Severity } from '../model/diagnostics.js';
 import type { KubeObject, Labels, PodSpec, SourceLocation } from '../model/k8s.js';
+import { type PodConfigRef, podConfigRefs } from './config-refs.js';
 import { defaultObject } from './defaults.js';
 import type { ParsedDocument, PathSegment } from './parse.js';
 import { checkSchema, hasSchema } from './schema-check.js';
@@ -111,6 +112,8 @@ const KNOWN_KINDS = new Map(
   }),
 );
 
+/** The pod spec's ConfigMap/Secret references as bundle references: an env var's key is
+ *  reported at its name, a volume's items each at their own key. */
 function podSpecRefs(
   spec: PodSpec,
   base: PathSegment[],
@@ -119,72 +122,23 @@ function podSpecRefs(
   doc: ParsedDocument,
 ): Reference[] {
   const refs: Reference[] = [];
-  const add = (
-    kind: 'ConfigMap' | 'Secret',
-    name: string,
-    optional: boolean | undefined,
-    path: PathSegment[],
-    key?: string,
-  ) => {
-    if (name === '') return;
+  const add = (r: PodConfigRef, path: PathSegment[], key?: string) => {
     refs.push({
-      target: identityKey(kind, namespace, name),
-      kind,
+      target: identityKey(r.kind, namespace, r.name),
+      kind: r.kind,
       namespace,
-      name,
-      optional: optional === true,
+      name: r.name,
+      optional: r.optional,
       from,
-      at: anchor(doc, path),
+      at: anchor(doc, [...base, ...path]),
       ...(key !== undefined ? { key } : {}),
     });
   };
-  spec.containers.forEach((c, i) => {
-    const cp = [...base, 'containers', i];
-    c.envFrom.forEach((e, j) => {
-      if (e.configMapRef)
-        add('ConfigMap', e.configMapRef.name, e.configMapRef.optional, [
-          ...cp,
-          'envFrom',
-          j,
-          'configMapRef',
-          'name',
-        ]);
-      if (e.secretRef)
-        add('Secret', e.secretRef.name, e.secretRef.optional, [...cp, 'envFrom', j, 'secretRef', 'name']);
-    });
-    c.env.forEach((e, j) => {
-      const cm = e.valueFrom?.configMapKeyRef;
-      const s = e.valueFrom?.secretKeyRef;
-      if (cm)
-        add(
-          'ConfigMap',
-          cm.name,
-          cm.optional,
-          [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'name'],
-          cm.key,
-        );
-      if (s) add('Secret', s.name, s.optional, [...cp, 'env', j, 'valueFrom', 'secretKeyRef', 'name'], s.key);
-    });
-  });
-  spec.volumes.forEach((v, i) => {
-    const vp = [...base, 'volumes', i];
-    const source = v.configMap
-      ? { ...v.configMap, kind: 'ConfigMap' as const, field: 'configMap', nameField: 'name' }
-      : v.secret
-        ? {
-            kind: 'Secret' as const,
-            field: 'secret',
-            nameField: 'secretName',
-            name: v.secret.secretName,
-            ...v.secret,
-          }
-        : undefined;
-    if (!source) return;
-    add(source.kind, source.name, source.optional, [...vp, source.field, source.nameField]);
-    source.items?.forEach((it, j) => {
-      add(source.kind, source.name, source.optional, [...vp, source.field, 'items', j, 'key'], it.key);
-    });
-  });
+  for (const r of podConfigRefs(spec)) {
+    if (r.name === '') continue;
+    add(r, r.path, r.key);
+    for (const it of r.items ?? []) add(r, it.path, it.key);
+  }
   return refs;
 }
 

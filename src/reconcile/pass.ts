@@ -25,6 +25,7 @@ import {
   type SchedulingPod,
   schedulePods,
 } from '../controllers/scheduler.js';
+import { type ConfigIndex, indexConfig } from '../manifest/config-refs.js';
 import type { Action } from '../model/actions.js';
 import type { ConfigMap, Deployment, KubeObject, Pod, Secret } from '../model/k8s.js';
 import { objectKey } from '../model/k8s.js';
@@ -32,7 +33,6 @@ import type { Observed, ObservedHost, ObservedPod } from '../model/observed.js';
 import type { DeploymentView, PodView } from '../model/views.js';
 import { serviceEnvVars, serviceHostAliases } from '../services/pod-service-links.js';
 import { resolveServices, serviceSourcesOf } from '../services/resolve.js';
-import { type ConfigIndex, indexConfig } from './config-refs.js';
 import { materializePod } from './materialize-pod.js';
 import { podReadiness, podView } from './pod-status.js';
 import { templateHash } from './template-hash.js';
