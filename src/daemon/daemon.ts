@@ -8,8 +8,9 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { ClusterConfig } from '../config/cluster-config.js';
-import { DEFAULT_POLL_INTERVAL_MS, type PollSchedule, parseDuration } from '../git/poll-schedule.js';
+import { DEFAULT_POLL_INTERVAL_MS, type PollSchedule } from '../git/poll-schedule.js';
 import { Poller } from '../git/poller.js';
+import { parseDuration } from '../manifest/duration.js';
 import { acquireStateDirLock, type StateDirLock } from '../state/state-dir-lock.js';
 import { startApiServer } from './api-server.js';
 import { type LeaseKeeper, leaseKeeperFor } from './lease-keeper.js';

@@ -10,7 +10,7 @@ import type { ClusterConfig } from '../../config/cluster-config.js';
 import { createSkiffInstance, initialAdmission } from '../../daemon/skiff-instance.js';
 import { GitWriter } from '../../git/git-writer.js';
 import type { ObjectRef } from '../../git/manifest-edit.js';
-import { parseDuration } from '../../git/poll-schedule.js';
+import { parseDuration } from '../../manifest/duration.js';
 import { SkiffError, UsageError } from '../../model/errors.js';
 import type { ClusterView } from '../../model/views.js';
 import { openHistoryStore } from '../../state/history-store.js';
