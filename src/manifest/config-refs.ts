@@ -4,7 +4,7 @@
 // objects a template references plus a digest of their content (the template hash: a change
 // in referenced config yields a new hash, so the workload rolls, a deliberate improvement on
 // Kubernetes, where env from a changed ConfigMap goes stale). Pure.
-import type { ConfigMap, PodSpec, Secret } from '../model/k8s.js';
+import type { ConfigMap, Container, PodSpec, Secret, Volume } from '../model/k8s.js';
 import { canonicalJson } from '../model/stable-hash.js';
 import type { PathSegment } from './parse.js';
 
@@ -28,72 +28,82 @@ export interface PodConfigRef {
   items?: { key: string; path: PathSegment[] }[];
 }
 
-/** Every reference, container by container (envFrom, then env), then volume by volume. A
- *  volume has one source: a configMap, else a secret (validation rejects both). */
+/** A container's references: envFrom entries, then env vars, in the order written. */
+function containerConfigRefs(c: Container, i: number, refs: PodConfigRef[]): void {
+  c.envFrom.forEach((e, j) => {
+    const at = ['containers', i, 'envFrom', j];
+    for (const [kind, field, ref] of [
+      ['ConfigMap', 'configMapRef', e.configMapRef],
+      ['Secret', 'secretRef', e.secretRef],
+    ] as const)
+      if (ref)
+        refs.push({
+          kind,
+          name: ref.name,
+          door: 'envFrom',
+          optional: ref.optional === true,
+          path: [...at, field, 'name'],
+        });
+  });
+  c.env.forEach((e, j) => {
+    const at = ['containers', i, 'env', j, 'valueFrom'];
+    for (const [kind, field, ref] of [
+      ['ConfigMap', 'configMapKeyRef', e.valueFrom?.configMapKeyRef],
+      ['Secret', 'secretKeyRef', e.valueFrom?.secretKeyRef],
+    ] as const)
+      if (ref)
+        refs.push({
+          kind,
+          name: ref.name,
+          door: 'env',
+          optional: ref.optional === true,
+          path: [...at, field, 'name'],
+          key: ref.key,
+        });
+  });
+}
+
+/** A volume has one source: a configMap, else a secret (validation rejects both). */
+function volumeConfigRef(v: Volume, i: number): PodConfigRef | undefined {
+  const source = v.configMap
+    ? {
+        kind: 'ConfigMap' as const,
+        field: 'configMap',
+        nameField: 'name',
+        name: v.configMap.name,
+        of: v.configMap,
+      }
+    : v.secret
+      ? {
+          kind: 'Secret' as const,
+          field: 'secret',
+          nameField: 'secretName',
+          name: v.secret.secretName,
+          of: v.secret,
+        }
+      : undefined;
+  if (!source) return undefined;
+  const at = ['volumes', i, source.field];
+  const items = source.of.items;
+  return {
+    kind: source.kind,
+    name: source.name,
+    door: 'volume',
+    optional: source.of.optional === true,
+    path: [...at, source.nameField],
+    ...(items ? { items: items.map((it, j) => ({ key: it.key, path: [...at, 'items', j, 'key'] })) } : {}),
+  };
+}
+
+/** Every reference, container by container, then volume by volume. */
 export function podConfigRefs(spec: PodSpec): PodConfigRef[] {
   const refs: PodConfigRef[] = [];
   spec.containers.forEach((c, i) => {
-    c.envFrom.forEach((e, j) => {
-      const at = ['containers', i, 'envFrom', j];
-      for (const [kind, field, ref] of [
-        ['ConfigMap', 'configMapRef', e.configMapRef],
-        ['Secret', 'secretRef', e.secretRef],
-      ] as const)
-        if (ref)
-          refs.push({
-            kind,
-            name: ref.name,
-            door: 'envFrom',
-            optional: ref.optional === true,
-            path: [...at, field, 'name'],
-          });
-    });
-    c.env.forEach((e, j) => {
-      const at = ['containers', i, 'env', j, 'valueFrom'];
-      for (const [kind, field, ref] of [
-        ['ConfigMap', 'configMapKeyRef', e.valueFrom?.configMapKeyRef],
-        ['Secret', 'secretKeyRef', e.valueFrom?.secretKeyRef],
-      ] as const)
-        if (ref)
-          refs.push({
-            kind,
-            name: ref.name,
-            door: 'env',
-            optional: ref.optional === true,
-            path: [...at, field, 'name'],
-            key: ref.key,
-          });
-    });
+    containerConfigRefs(c, i, refs);
   });
   spec.volumes.forEach((v, i) => {
-    const source = v.configMap
-      ? {
-          kind: 'ConfigMap' as const,
-          field: 'configMap',
-          nameField: 'name',
-          name: v.configMap.name,
-          of: v.configMap,
-        }
-      : v.secret
-        ? {
-            kind: 'Secret' as const,
-            field: 'secret',
-            nameField: 'secretName',
-            name: v.secret.secretName,
-            of: v.secret,
-          }
-        : undefined;
-    if (!source) return;
-    const at = ['volumes', i, source.field];
-    const items = source.of.items;
-    refs.push({
-      kind: source.kind,
-      name: source.name,
-      door: 'volume',
-      optional: source.of.optional === true,
-      path: [...at, source.nameField],
-      ...(items ? { items: items.map((it, j) => ({ key: it.key, path: [...at, 'items', j, 'key'] })) } : {}),
-    });
+    const ref = volumeConfigRef(v, i);
+    if (ref) refs.push(ref);
   });
   return refs;
 }

@@ -3,7 +3,14 @@
 // (identity, references, node ports, named target ports) with their positions resolved,
 // so a cached per-file result never needs the parsed text again. Pure.
 import type { Diagnostic, Severity } from '../model/diagnostics.js';
-import type { KubeObject, Labels, PodSpec, SourceLocation } from '../model/k8s.js';
+import type {
+  HorizontalPodAutoscaler,
+  KubeObject,
+  Labels,
+  PodSpec,
+  Service,
+  SourceLocation,
+} from '../model/k8s.js';
 import { type PodConfigRef, podConfigRefs } from './config-refs.js';
 import { defaultObject } from './defaults.js';
 import type { ParsedDocument, PathSegment } from './parse.js';
@@ -142,6 +149,65 @@ function podSpecRefs(
   return refs;
 }
 
+/** Node ports (host-wide, checked across the bundle) and named target ports (checked
+ *  against the workloads the Service selects). */
+function serviceFacts(obj: Service, doc: ParsedDocument, from: string, result: DocumentResult): void {
+  const ns = obj.metadata.namespace;
+  obj.spec.ports.forEach((p, i) => {
+    if (p.nodePort !== undefined)
+      result.nodePorts.push({
+        port: p.nodePort,
+        service: from,
+        at: anchor(doc, ['spec', 'ports', i, 'nodePort']),
+      });
+    if (typeof p.targetPort === 'string' && Object.keys(obj.spec.selector).length > 0)
+      result.targetPorts.push({
+        firstLabelKey: workloadLabelKey(
+          ns,
+          Object.keys(obj.spec.selector)[0]!,
+          Object.values(obj.spec.selector)[0]!,
+        ),
+        namespace: ns,
+        selector: obj.spec.selector,
+        name: p.targetPort,
+        service: from,
+        at: anchor(doc, ['spec', 'ports', i, 'targetPort']),
+      });
+  });
+}
+
+/** The Deployment an HPA scales: a reference, and which resources need requests. */
+function hpaFacts(
+  obj: HorizontalPodAutoscaler,
+  doc: ParsedDocument,
+  from: string,
+  result: DocumentResult,
+): void {
+  const ns = obj.metadata.namespace;
+  const ref = obj.spec.scaleTargetRef;
+  if (ref.kind !== 'Deployment' || ref.name === '') return;
+  const at = anchor(doc, ['spec', 'scaleTargetRef', 'name']);
+  result.refs.push({
+    target: identityKey('Deployment', ns, ref.name),
+    kind: 'Deployment',
+    namespace: ns,
+    name: ref.name,
+    optional: false,
+    from,
+    at,
+  });
+  const resources = obj.spec.metrics
+    .filter((m) => m.resource.target.type === 'Utilization')
+    .map((m) => m.resource.name);
+  result.scales = {
+    target: identityKey('Deployment', ns, ref.name),
+    namespace: ns,
+    deployment: ref.name,
+    resources,
+    at,
+  };
+}
+
 function facts(obj: KubeObject, doc: ParsedDocument, result: DocumentResult): void {
   const ns = obj.metadata.namespace;
   const from = `${obj.kind.toLowerCase()}/${obj.metadata.name}`;
@@ -159,54 +225,11 @@ function facts(obj: KubeObject, doc: ParsedDocument, result: DocumentResult): vo
       break;
     }
     case 'Service':
-      obj.spec.ports.forEach((p, i) => {
-        if (p.nodePort !== undefined)
-          result.nodePorts.push({
-            port: p.nodePort,
-            service: from,
-            at: anchor(doc, ['spec', 'ports', i, 'nodePort']),
-          });
-        if (typeof p.targetPort === 'string' && Object.keys(obj.spec.selector).length > 0)
-          result.targetPorts.push({
-            firstLabelKey: workloadLabelKey(
-              ns,
-              Object.keys(obj.spec.selector)[0]!,
-              Object.values(obj.spec.selector)[0]!,
-            ),
-            namespace: ns,
-            selector: obj.spec.selector,
-            name: p.targetPort,
-            service: from,
-            at: anchor(doc, ['spec', 'ports', i, 'targetPort']),
-          });
-      });
+      serviceFacts(obj, doc, from, result);
       break;
-    case 'HorizontalPodAutoscaler': {
-      const ref = obj.spec.scaleTargetRef;
-      if (ref.kind === 'Deployment' && ref.name !== '') {
-        const at = anchor(doc, ['spec', 'scaleTargetRef', 'name']);
-        result.refs.push({
-          target: identityKey('Deployment', ns, ref.name),
-          kind: 'Deployment',
-          namespace: ns,
-          name: ref.name,
-          optional: false,
-          from,
-          at,
-        });
-        const resources = obj.spec.metrics
-          .filter((m) => m.resource.target.type === 'Utilization')
-          .map((m) => m.resource.name);
-        result.scales = {
-          target: identityKey('Deployment', ns, ref.name),
-          namespace: ns,
-          deployment: ref.name,
-          resources,
-          at,
-        };
-      }
+    case 'HorizontalPodAutoscaler':
+      hpaFacts(obj, doc, from, result);
       break;
-    }
     case 'ConfigMap':
     case 'Secret':
       break;
