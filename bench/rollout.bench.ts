@@ -18,11 +18,11 @@ import { maxSurgeOf, maxUnavailableOf, reconcileDeployment } from '../src/contro
 import { readHostRulesCommand } from '../src/controllers/services/host-rules.js';
 import { Daemon } from '../src/daemon/daemon.js';
 import type { PassSummary } from '../src/daemon/reconciler.js';
+import { indexConfig } from '../src/manifest/config-refs.js';
 import { validateBundle } from '../src/manifest/index.js';
 import type { Deployment } from '../src/model/k8s.js';
 import type { ObservedPod } from '../src/model/observed.js';
 import { runProbe } from '../src/probes/probe-runner.js';
-import { indexConfig } from '../src/reconcile/config-refs.js';
 import { materializePod } from '../src/reconcile/materialize-pod.js';
 import { DockerRuntime } from '../src/runtime/docker-runtime.js';
 import { makeGitFixture } from '../test/support/git-server.js';

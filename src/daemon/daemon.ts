@@ -11,10 +11,11 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
-import { DEFAULT_POLL_INTERVAL_MS, type PollSchedule, parseDuration } from '../git/poll-schedule.js';
+import { DEFAULT_POLL_INTERVAL_MS, type PollSchedule } from '../git/poll-schedule.js';
 import { Poller } from '../git/poller.js';
 import { type LeaseKeeper, leaseKeeperFor } from '../lease/lease-keeper.js';
 import { acquireStateDirLock, type StateDirLock } from '../lease/state-dir-lock.js';
+import { parseDuration } from '../manifest/duration.js';
 import { type ApiBackend, startApiServer } from './api-server.js';
 import type { AppTracker } from './app-tracker.js';
 import { nextPassDelay } from './pass-schedule.js';

@@ -4,7 +4,7 @@
 // randomness.
 // Invariant: Secret values are redacted when a change is computed (redact.ts), so no plan,
 // diff or rendering can hold one.
-export * from './config-refs.js';
+export * from './config-key-changes.js';
 export * from './field-diff.js';
 export * from './format-selector.js';
 export * from './format-value.js';

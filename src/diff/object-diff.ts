@@ -11,18 +11,13 @@
 // Invariants: `source` (where the object was written) is never compared; Secret values are
 // redacted here, at the source, so no later stage can leak them; a Deployment targeted by an
 // HPA does not take `spec.replicas` from Git (the HPA owns it), which is a warning, not a change.
+
+import { type ConfigKind, type ConfigReads, configId, configReadsOf } from '../manifest/config-refs.js';
 import { assertNever } from '../model/errors.js';
 import type { ConfigMap, Deployment, KubeObject, Pod, Secret } from '../model/k8s.js';
 import { objectKey } from '../model/k8s.js';
 import type { ChangeClass, FieldChange, ObjectChange } from '../model/plan.js';
-import {
-  type ConfigKind,
-  type ConfigReads,
-  changedConfigKeys,
-  configId,
-  configReadsOf,
-  keysReadBy,
-} from './config-refs.js';
+import { changedConfigKeys, keysReadBy } from './config-key-changes.js';
 import { diffFields, fieldPath, flattenFields } from './field-diff.js';
 import { DEFAULT_SECRET_REDACTION, MASK, redactSecretData, type SecretRedaction } from './redact.js';
 

@@ -2,21 +2,11 @@
 // (node-cron syntax, 5 or 6 fields, local time), and how long to back off after failures.
 // Pure apart from node-cron's parser/matcher (no timers are started here).
 import cron from 'node-cron';
+import { parseDuration } from '../manifest/duration.js';
 
 export type PollSchedule = { kind: 'interval'; ms: number } | { kind: 'cron'; expression: string };
 
 export const DEFAULT_POLL_INTERVAL_MS = 30_000;
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** "30s", "5m", "1h30m", "250ms" -> milliseconds; undefined when it is not a duration. */
-export function parseDuration(text: string): number | undefined {
-  const t = text.trim();
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(t)) return undefined;
-  let total = 0;
-  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(m[1]) * UNIT_MS[m[2]!]!;
-  return total > 0 ? Math.round(total) : undefined;
-}
 
 /** A duration becomes an interval (at least 1 s); anything else must be a valid cron expression. */
 export function parsePollSchedule(text: string): PollSchedule | { error: string } {

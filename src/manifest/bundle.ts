@@ -62,13 +62,18 @@ function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   );
 }
 
-/** The checks that need the whole bundle. */
-function crossCheck(files: readonly FileResult[], opts: BundleOptions): ValidationResult {
-  const diagnostics: Diagnostic[] = [];
-  const objects: KubeObject[] = [];
-  const refSeverity = opts.allowMissingRefs ? 'warning' : 'error';
-  const identities = new Map<string, Anchor>();
-  const byKey = new Map<string, KubeObject>();
+/** The objects of the bundle, keyed by identity (`Kind/namespace/name`). */
+interface BundleIndex {
+  identities: Map<string, Anchor>;
+  byKey: Map<string, KubeObject>;
+  objects: KubeObject[];
+}
+
+/** Per-document diagnostics in file order; an object defined twice is reported at its
+ *  second definition and left out of the bundle. */
+function collectObjects(files: readonly FileResult[], diagnostics: Diagnostic[]): BundleIndex {
+  const index: BundleIndex = { identities: new Map(), byKey: new Map(), objects: [] };
+  const { identities, byKey, objects } = index;
   for (const f of files) {
     for (const d of f.diagnostics) diagnostics.push(d);
     for (const doc of f.documents) {
@@ -99,12 +104,22 @@ function crossCheck(files: readonly FileResult[], opts: BundleOptions): Validati
       }
     }
   }
-  // References to ConfigMaps, Secrets and Deployments inside the bundle.
+  return index;
+}
+
+/** References to ConfigMaps, Secrets and Deployments inside the bundle, and to the keys of
+ *  a ConfigMap/Secret. */
+function checkReferences(
+  files: readonly FileResult[],
+  index: BundleIndex,
+  refSeverity: Diagnostic['severity'],
+  diagnostics: Diagnostic[],
+): void {
   for (const f of files)
     for (const doc of f.documents)
       for (const r of doc.refs) {
         const key = r.target;
-        if (!identities.has(key)) {
+        if (!index.identities.has(key)) {
           if (r.optional) continue;
           diagnostics.push(
             diag(
@@ -117,7 +132,7 @@ function crossCheck(files: readonly FileResult[], opts: BundleOptions): Validati
           continue;
         }
         if (r.key === undefined || r.optional) continue;
-        const target = byKey.get(key);
+        const target = index.byKey.get(key);
         if (!target || (target.kind !== 'ConfigMap' && target.kind !== 'Secret')) continue;
         const has =
           Object.hasOwn(target.data, r.key) ||
@@ -132,7 +147,10 @@ function crossCheck(files: readonly FileResult[], opts: BundleOptions): Validati
             ),
           );
       }
-  // Node ports are host-wide: one Service each.
+}
+
+/** Node ports are host-wide: one Service each. */
+function checkNodePortConflicts(files: readonly FileResult[], diagnostics: Diagnostic[]): void {
   const nodePorts = new Map<number, Anchor>();
   for (const f of files)
     for (const doc of f.documents)
@@ -150,10 +168,19 @@ function crossCheck(files: readonly FileResult[], opts: BundleOptions): Validati
           );
         else nodePorts.set(n.port, n.at);
       }
-  // Named Service target ports must name a container port of every workload selected.
-  // Workloads are indexed by (namespace, label, value) so a Service only looks at the
-  // workloads carrying its first selector label, not at the whole namespace.
-  const byLabel = new Map<string, { name: string; spec: PodSpec; labels: Labels }[]>();
+}
+
+/** A Pod or a Deployment's template: the pods a Service can select. */
+interface Workload {
+  name: string;
+  spec: PodSpec;
+  labels: Labels;
+}
+
+/** Workloads indexed by (namespace, label, value), so a Service only looks at the workloads
+ *  carrying its first selector label, not at the whole namespace. */
+function indexWorkloadsByLabel(files: readonly FileResult[]): Map<string, Workload[]> {
+  const byLabel = new Map<string, Workload[]>();
   for (const f of files)
     for (const doc of f.documents) {
       const o = doc.object;
@@ -172,6 +199,16 @@ function crossCheck(files: readonly FileResult[], opts: BundleOptions): Validati
         else byLabel.set(key, [w]);
       }
     }
+  return byLabel;
+}
+
+/** Named Service target ports must name a container port of every workload selected. */
+function checkNamedTargetPorts(
+  files: readonly FileResult[],
+  refSeverity: Diagnostic['severity'],
+  diagnostics: Diagnostic[],
+): void {
+  const byLabel = indexWorkloadsByLabel(files);
   for (const f of files)
     for (const doc of f.documents)
       for (const t of doc.targetPorts) {
@@ -190,7 +227,10 @@ function crossCheck(files: readonly FileResult[], opts: BundleOptions): Validati
               ),
             );
       }
-  // HPAs: one per Deployment, and resource metrics need requests to compute utilization.
+}
+
+/** HPAs: one per Deployment, and resource metrics need requests to compute utilization. */
+function checkHpaTargets(files: readonly FileResult[], index: BundleIndex, diagnostics: Diagnostic[]): void {
   const scaled = new Map<string, Anchor>();
   for (const f of files)
     for (const doc of f.documents) {
@@ -208,7 +248,7 @@ function crossCheck(files: readonly FileResult[], opts: BundleOptions): Validati
           ),
         );
       else scaled.set(key, s.at);
-      const target = byKey.get(s.target) as Deployment | undefined;
+      const target = index.byKey.get(s.target) as Deployment | undefined;
       if (!target) continue;
       for (const r of s.resources)
         for (const c of target.spec.template.spec.containers)
@@ -222,8 +262,19 @@ function crossCheck(files: readonly FileResult[], opts: BundleOptions): Validati
               ),
             );
     }
+}
+
+/** The checks that need the whole bundle, after each document's own; sorted by position. */
+function crossCheck(files: readonly FileResult[], opts: BundleOptions): ValidationResult {
+  const diagnostics: Diagnostic[] = [];
+  const refSeverity = opts.allowMissingRefs ? 'warning' : 'error';
+  const index = collectObjects(files, diagnostics);
+  checkReferences(files, index, refSeverity, diagnostics);
+  checkNodePortConflicts(files, diagnostics);
+  checkNamedTargetPorts(files, refSeverity, diagnostics);
+  checkHpaTargets(files, index, diagnostics);
   diagnostics.sort(compareDiagnostics);
-  return { objects, diagnostics };
+  return { objects: index.objects, diagnostics };
 }
 
 /** Validate parsed documents (of one or several files) as one bundle. */

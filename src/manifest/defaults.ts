@@ -381,8 +381,47 @@ function hpaFromV1(s: Raw): HorizontalPodAutoscaler['spec'] {
   };
 }
 
+function serviceSpec(s: Raw): Service['spec'] {
+  const spec: Service['spec'] = {
+    type: s.type || 'ClusterIP',
+    selector: labels(s.selector),
+    ports: (s.ports ?? []).map(servicePort),
+    sessionAffinity: s.sessionAffinity || 'None',
+  };
+  if (s.clusterIP !== undefined) spec.clusterIP = s.clusterIP;
+  if (s.externalName !== undefined) spec.externalName = s.externalName;
+  if (spec.sessionAffinity === 'ClientIP')
+    spec.sessionAffinityConfig = {
+      clientIP: { timeoutSeconds: s.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800 },
+    };
+  return spec;
+}
+
+/** The API server merges stringData into data (stringData wins), base64-encoded. */
+function secretData(value: Raw): Record<string, string> {
+  const data: Record<string, string> = { ...(value.data ?? {}) };
+  for (const [k, v] of Object.entries(value.stringData ?? {})) data[k] = base64Utf8(v as string);
+  return data;
+}
+
 /** The default metric of autoscaling/v2 SetDefaults_HorizontalPodAutoscaler. */
 const DEFAULT_CPU_UTILIZATION = 80;
+
+/** v1 converted to v2; no metric means the default cpu utilization target. */
+function hpaSpec(value: Raw): HorizontalPodAutoscaler['spec'] {
+  const spec = value.apiVersion === 'autoscaling/v1' ? hpaFromV1(value.spec) : hpaFromV2(value.spec);
+  if (spec.metrics.length === 0)
+    spec.metrics = [
+      {
+        type: 'Resource',
+        resource: {
+          name: 'cpu',
+          target: { type: 'Utilization', averageUtilization: DEFAULT_CPU_UTILIZATION },
+        },
+      },
+    ];
+  return spec;
+}
 
 /** Build the typed, defaulted object from a schema-valid value. */
 export function defaultObject(value: Raw, source: SourceLocation): KubeObject {
@@ -404,22 +443,14 @@ export function defaultObject(value: Raw, source: SourceLocation): KubeObject {
         source,
         spec: deploymentSpec(value.spec),
       } satisfies Deployment;
-    case 'Service': {
-      const s = value.spec;
-      const spec: Service['spec'] = {
-        type: s.type || 'ClusterIP',
-        selector: labels(s.selector),
-        ports: (s.ports ?? []).map(servicePort),
-        sessionAffinity: s.sessionAffinity || 'None',
-      };
-      if (s.clusterIP !== undefined) spec.clusterIP = s.clusterIP;
-      if (s.externalName !== undefined) spec.externalName = s.externalName;
-      if (spec.sessionAffinity === 'ClientIP')
-        spec.sessionAffinityConfig = {
-          clientIP: { timeoutSeconds: s.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800 },
-        };
-      return { apiVersion: 'v1', kind: 'Service', metadata, source, spec } satisfies Service;
-    }
+    case 'Service':
+      return {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata,
+        source,
+        spec: serviceSpec(value.spec),
+      } satisfies Service;
     case 'ConfigMap':
       return {
         apiVersion: 'v1',
@@ -430,40 +461,24 @@ export function defaultObject(value: Raw, source: SourceLocation): KubeObject {
         binaryData: { ...(value.binaryData ?? {}) },
         ...(value.immutable !== undefined ? { immutable: value.immutable } : {}),
       } satisfies ConfigMap;
-    case 'Secret': {
-      const data: Record<string, string> = { ...(value.data ?? {}) };
-      // The API server merges stringData into data (stringData wins), base64-encoded.
-      for (const [k, v] of Object.entries(value.stringData ?? {})) data[k] = base64Utf8(v as string);
+    case 'Secret':
       return {
         apiVersion: 'v1',
         kind: 'Secret',
         metadata,
         source,
         type: value.type || 'Opaque',
-        data,
+        data: secretData(value),
         ...(value.immutable !== undefined ? { immutable: value.immutable } : {}),
       } satisfies Secret;
-    }
-    case 'HorizontalPodAutoscaler': {
-      const spec = value.apiVersion === 'autoscaling/v1' ? hpaFromV1(value.spec) : hpaFromV2(value.spec);
-      if (spec.metrics.length === 0)
-        spec.metrics = [
-          {
-            type: 'Resource',
-            resource: {
-              name: 'cpu',
-              target: { type: 'Utilization', averageUtilization: DEFAULT_CPU_UTILIZATION },
-            },
-          },
-        ];
+    case 'HorizontalPodAutoscaler':
       return {
         apiVersion: value.apiVersion,
         kind: 'HorizontalPodAutoscaler',
         metadata,
         source,
-        spec,
+        spec: hpaSpec(value),
       } satisfies HorizontalPodAutoscaler;
-    }
   }
   throw new Error(`bug: defaultObject called for unsupported kind ${String(value.kind)}`);
 }

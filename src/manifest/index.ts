@@ -16,6 +16,8 @@ export {
   validateBundle,
   validateManifests,
 } from './bundle.js';
+export { isBase64 } from './checks/config-data.js';
+export { NODE_PORT_RANGE } from './checks/service.js';
 export { contentHash } from './content-hash.js';
 export { base64Utf8, defaultPullPolicy, imageTag } from './defaults.js';
 export {
@@ -43,5 +45,4 @@ export {
 } from './parse.js';
 export { parseQuantity, Quantity, QuantityError, type QuantityFormat, tryParseQuantity } from './quantity.js';
 export { type FieldSupport, fieldSupport, SUPPORTED_KINDS } from './schemas.js';
-export { isBase64, NODE_PORT_RANGE } from './semantic.js';
 export { renderPath } from './validate-document.js';

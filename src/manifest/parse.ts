@@ -11,6 +11,7 @@ import {
   LineCounter,
   type Node,
   parseAllDocuments,
+  type YAMLError,
 } from 'yaml';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { type ChildPositions, type FastDocument, POS_LINE, parseFastYaml } from './yaml-fast.js';
@@ -189,6 +190,53 @@ export function parseManifests(text: string, fileName: string): ParseResult {
   return parseWithYaml(text, fileName);
 }
 
+/** One syntax error of the `yaml` package, with skiff's code and wording. */
+function yamlErrorDiagnostic(fileName: string, index: number, e: YAMLError, lc: LineCounter): Diagnostic {
+  const p = lc.linePos(e.pos[0]);
+  // The yaml package turns a stack overflow on deep nesting into RESOURCE_EXHAUSTION.
+  const tooDeep = e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message);
+  const code = tooDeep ? 'yaml.too-deep' : (YAML_CODES[e.code] ?? 'yaml.syntax');
+  const message = tooDeep
+    ? `nesting is deeper than ${MAX_DEPTH} levels`
+    : code === 'yaml.tab'
+      ? 'tabs are not allowed for indentation in YAML; indent with spaces'
+      : e.message.replace(/\s+at line \d+, column \d+:?$/, '');
+  return diag(fileName, index, { line: p.line, column: p.col }, code, message);
+}
+
+/** The document's value, refusing alias bombs and nesting past MAX_DEPTH. */
+function documentValue(
+  fileName: string,
+  index: number,
+  doc: Document.Parsed,
+  d: ParsedDocument,
+): { value: unknown } | { error: Diagnostic } {
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message))
+      return {
+        error: diag(
+          fileName,
+          index,
+          d,
+          'yaml.alias-limit',
+          `too many alias expansions (over ${MAX_ALIAS_COUNT}): refusing a possible "billion laughs" alias bomb`,
+        ),
+      };
+    if (err instanceof RangeError)
+      return {
+        error: diag(fileName, index, d, 'yaml.too-deep', `nesting is deeper than ${MAX_DEPTH} levels`),
+      };
+    throw err;
+  }
+  if (value !== null && value !== undefined && tooDeep(value))
+    return { error: diag(fileName, index, d, 'yaml.too-deep', `nesting is deeper than ${MAX_DEPTH} levels`) };
+  return { value };
+}
+
+/** The `yaml` package's reader: what the fast reader does not handle, and every error. */
 function parseWithYaml(text: string, fileName: string): ParseResult {
   const lc = new LineCounter();
   const documents: ParsedDocument[] = [];
@@ -214,52 +262,16 @@ function parseWithYaml(text: string, fileName: string): ParseResult {
   }
   docs.forEach((doc, index) => {
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        const p = lc.linePos(e.pos[0]);
-        // The yaml package turns a stack overflow on deep nesting into RESOURCE_EXHAUSTION.
-        const tooDeep = e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message);
-        const code = tooDeep ? 'yaml.too-deep' : (YAML_CODES[e.code] ?? 'yaml.syntax');
-        const message = tooDeep
-          ? `nesting is deeper than ${MAX_DEPTH} levels`
-          : code === 'yaml.tab'
-            ? 'tabs are not allowed for indentation in YAML; indent with spaces'
-            : e.message.replace(/\s+at line \d+, column \d+:?$/, '');
-        diagnostics.push(diag(fileName, index, { line: p.line, column: p.col }, code, message));
-      }
+      for (const e of doc.errors) diagnostics.push(yamlErrorDiagnostic(fileName, index, e, lc));
       return;
     }
     const d = yamlDocument(fileName, index, doc, lc);
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (err) {
-      if (err instanceof ReferenceError && /alias/i.test(err.message)) {
-        diagnostics.push(
-          diag(
-            fileName,
-            index,
-            d,
-            'yaml.alias-limit',
-            `too many alias expansions (over ${MAX_ALIAS_COUNT}): refusing a possible "billion laughs" alias bomb`,
-          ),
-        );
-        return;
-      }
-      if (err instanceof RangeError) {
-        diagnostics.push(
-          diag(fileName, index, d, 'yaml.too-deep', `nesting is deeper than ${MAX_DEPTH} levels`),
-        );
-        return;
-      }
-      throw err;
-    }
-    if (value === null || value === undefined) return;
-    if (tooDeep(value)) {
-      diagnostics.push(
-        diag(fileName, index, d, 'yaml.too-deep', `nesting is deeper than ${MAX_DEPTH} levels`),
-      );
+    const read = documentValue(fileName, index, doc, d);
+    if ('error' in read) {
+      diagnostics.push(read.error);
       return;
     }
+    if (read.value === null || read.value === undefined) return;
     for (const w of doc.warnings) {
       const p = lc.linePos(w.pos[0]);
       diagnostics.push({
@@ -267,7 +279,7 @@ function parseWithYaml(text: string, fileName: string): ParseResult {
         severity: 'warning',
       });
     }
-    d.value = value;
+    d.value = read.value;
     documents.push(d);
   });
   return { documents, diagnostics };

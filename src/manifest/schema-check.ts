@@ -47,93 +47,94 @@ function typeOf(v: unknown): string {
   return typeof v;
 }
 
+function schemaError(path: PathSegment[], code: string, message: string): SchemaFinding {
+  return { path, severity: 'error', code, message };
+}
+
+/** additionalProperties: a field skiff ignores (warning), rejects, or does not know at all
+ *  (with the nearest known name as a hint). */
+function unknownField(e: ErrorObject, path: PathSegment[], parent: JsonSchema, title: string): SchemaFinding {
+  const field = (e.params as { additionalProperty: string }).additionalProperty;
+  const ignored = (parent['x-ignored'] ?? {}) as Record<string, string>;
+  const rejected = (parent['x-rejected'] ?? {}) as Record<string, string>;
+  const at = [...path, field];
+  if (Object.hasOwn(ignored, field))
+    return {
+      path: at,
+      severity: 'warning',
+      code: 'unsupported.field',
+      message: `${title}.${field} is ignored by skiff: ${ignored[field]}`,
+    };
+  if (Object.hasOwn(rejected, field))
+    return schemaError(
+      at,
+      'unsupported.field',
+      `${title}.${field} is not supported by skiff: ${rejected[field]}`,
+    );
+  const known = [
+    ...Object.keys((parent.properties ?? {}) as object),
+    ...Object.keys(ignored),
+    ...Object.keys(rejected),
+  ];
+  const hint = didYouMean(field, known);
+  return schemaError(
+    at,
+    'schema.unknown-field',
+    `unknown field "${field}" in ${title}${hint ? ` (did you mean "${hint}"?)` : ''}`,
+  );
+}
+
+/** type: what was expected and what was written; a scalar where a string is expected is
+ *  usually YAML reading `1.10` or `yes` as a number or boolean, so: quote it. */
+function wrongType(e: ErrorObject, path: PathSegment[]): SchemaFinding {
+  const expected = (e.params as { type: string | string[] }).type;
+  const want = Array.isArray(expected) ? expected.join(' or ') : expected;
+  const hint = (Array.isArray(expected) ? expected : [expected]).includes('string') ? ' (quote it)' : '';
+  const got = typeOf(e.data);
+  return schemaError(
+    path,
+    'schema.type',
+    `expected ${want}, got ${got}${got !== 'object' && got !== 'array' ? hint : ''}`,
+  );
+}
+
+/** One ajv error as a finding with skiff's code and wording; undefined to drop it. */
 function translate(e: ErrorObject): SchemaFinding | undefined {
   const path = pointerToPath(e.instancePath);
   const parent = (e.parentSchema ?? {}) as JsonSchema;
   const title = (parent.title as string | undefined) ?? 'object';
   switch (e.keyword) {
-    case 'additionalProperties': {
-      const field = (e.params as { additionalProperty: string }).additionalProperty;
-      const ignored = (parent['x-ignored'] ?? {}) as Record<string, string>;
-      const rejected = (parent['x-rejected'] ?? {}) as Record<string, string>;
-      const at = [...path, field];
-      if (Object.hasOwn(ignored, field))
-        return {
-          path: at,
-          severity: 'warning',
-          code: 'unsupported.field',
-          message: `${title}.${field} is ignored by skiff: ${ignored[field]}`,
-        };
-      if (Object.hasOwn(rejected, field))
-        return {
-          path: at,
-          severity: 'error',
-          code: 'unsupported.field',
-          message: `${title}.${field} is not supported by skiff: ${rejected[field]}`,
-        };
-      const known = [
-        ...Object.keys((parent.properties ?? {}) as object),
-        ...Object.keys(ignored),
-        ...Object.keys(rejected),
-      ];
-      const hint = didYouMean(field, known);
-      return {
-        path: at,
-        severity: 'error',
-        code: 'schema.unknown-field',
-        message: `unknown field "${field}" in ${title}${hint ? ` (did you mean "${hint}"?)` : ''}`,
-      };
-    }
+    case 'additionalProperties':
+      return unknownField(e, path, parent, title);
     case 'required': {
       const field = (e.params as { missingProperty: string }).missingProperty;
-      return {
-        path,
-        severity: 'error',
-        code: 'schema.required',
-        message: `missing required field "${field}" in ${title}`,
-      };
+      return schemaError(path, 'schema.required', `missing required field "${field}" in ${title}`);
     }
-    case 'type': {
-      const expected = (e.params as { type: string | string[] }).type;
-      const want = Array.isArray(expected) ? expected.join(' or ') : expected;
-      const hint = (Array.isArray(expected) ? expected : [expected]).includes('string') ? ' (quote it)' : '';
-      return {
-        path,
-        severity: 'error',
-        code: 'schema.type',
-        message: `expected ${want}, got ${typeOf(e.data)}${typeOf(e.data) !== 'object' && typeOf(e.data) !== 'array' ? hint : ''}`,
-      };
-    }
+    case 'type':
+      return wrongType(e, path);
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
-      return {
+      return schemaError(
         path,
-        severity: 'error',
-        code: 'schema.enum',
-        message: `unsupported value ${JSON.stringify(e.data)}: must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
-      };
+        'schema.enum',
+        `unsupported value ${JSON.stringify(e.data)}: must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
+      );
     }
     case 'const':
       return undefined; // apiVersion/kind are dispatched before schema validation
     case 'minimum':
     case 'maximum': {
       const { comparison, limit } = e.params as { comparison: string; limit: number };
-      return {
-        path,
-        severity: 'error',
-        code: 'schema.range',
-        message: `must be ${comparison} ${limit}, got ${String(e.data)}`,
-      };
+      return schemaError(path, 'schema.range', `must be ${comparison} ${limit}, got ${String(e.data)}`);
     }
     case 'minItems':
-      return {
+      return schemaError(
         path,
-        severity: 'error',
-        code: 'schema.required',
-        message: `must have at least ${(e.params as { limit: number }).limit} item(s)`,
-      };
+        'schema.required',
+        `must have at least ${(e.params as { limit: number }).limit} item(s)`,
+      );
     default:
-      return { path, severity: 'error', code: `schema.${e.keyword}`, message: e.message ?? 'is invalid' };
+      return schemaError(path, `schema.${e.keyword}`, e.message ?? 'is invalid');
   }
 }
 

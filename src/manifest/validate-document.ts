@@ -3,7 +3,15 @@
 // (identity, references, node ports, named target ports) with their positions resolved,
 // so a cached per-file result never needs the parsed text again. Pure.
 import type { Diagnostic, Severity } from '../model/diagnostics.js';
-import type { KubeObject, Labels, PodSpec, SourceLocation } from '../model/k8s.js';
+import type {
+  HorizontalPodAutoscaler,
+  KubeObject,
+  Labels,
+  PodSpec,
+  Service,
+  SourceLocation,
+} from '../model/k8s.js';
+import { type PodConfigRef, podConfigRefs } from './config-refs.js';
 import { defaultObject } from './defaults.js';
 import type { ParsedDocument, PathSegment } from './parse.js';
 import { checkSchema, hasSchema } from './schema-check.js';
@@ -111,6 +119,8 @@ const KNOWN_KINDS = new Map(
   }),
 );
 
+/** The pod spec's ConfigMap/Secret references as bundle references: an env var's key is
+ *  reported at its name, a volume's items each at their own key. */
 function podSpecRefs(
   spec: PodSpec,
   base: PathSegment[],
@@ -119,73 +129,83 @@ function podSpecRefs(
   doc: ParsedDocument,
 ): Reference[] {
   const refs: Reference[] = [];
-  const add = (
-    kind: 'ConfigMap' | 'Secret',
-    name: string,
-    optional: boolean | undefined,
-    path: PathSegment[],
-    key?: string,
-  ) => {
-    if (name === '') return;
+  const add = (r: PodConfigRef, path: PathSegment[], key?: string) => {
     refs.push({
-      target: identityKey(kind, namespace, name),
-      kind,
+      target: identityKey(r.kind, namespace, r.name),
+      kind: r.kind,
       namespace,
-      name,
-      optional: optional === true,
+      name: r.name,
+      optional: r.optional,
       from,
-      at: anchor(doc, path),
+      at: anchor(doc, [...base, ...path]),
       ...(key !== undefined ? { key } : {}),
     });
   };
-  spec.containers.forEach((c, i) => {
-    const cp = [...base, 'containers', i];
-    c.envFrom.forEach((e, j) => {
-      if (e.configMapRef)
-        add('ConfigMap', e.configMapRef.name, e.configMapRef.optional, [
-          ...cp,
-          'envFrom',
-          j,
-          'configMapRef',
-          'name',
-        ]);
-      if (e.secretRef)
-        add('Secret', e.secretRef.name, e.secretRef.optional, [...cp, 'envFrom', j, 'secretRef', 'name']);
-    });
-    c.env.forEach((e, j) => {
-      const cm = e.valueFrom?.configMapKeyRef;
-      const s = e.valueFrom?.secretKeyRef;
-      if (cm)
-        add(
-          'ConfigMap',
-          cm.name,
-          cm.optional,
-          [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'name'],
-          cm.key,
-        );
-      if (s) add('Secret', s.name, s.optional, [...cp, 'env', j, 'valueFrom', 'secretKeyRef', 'name'], s.key);
-    });
-  });
-  spec.volumes.forEach((v, i) => {
-    const vp = [...base, 'volumes', i];
-    const source = v.configMap
-      ? { ...v.configMap, kind: 'ConfigMap' as const, field: 'configMap', nameField: 'name' }
-      : v.secret
-        ? {
-            kind: 'Secret' as const,
-            field: 'secret',
-            nameField: 'secretName',
-            name: v.secret.secretName,
-            ...v.secret,
-          }
-        : undefined;
-    if (!source) return;
-    add(source.kind, source.name, source.optional, [...vp, source.field, source.nameField]);
-    source.items?.forEach((it, j) => {
-      add(source.kind, source.name, source.optional, [...vp, source.field, 'items', j, 'key'], it.key);
-    });
-  });
+  for (const r of podConfigRefs(spec)) {
+    if (r.name === '') continue;
+    add(r, r.path, r.key);
+    for (const it of r.items ?? []) add(r, it.path, it.key);
+  }
   return refs;
+}
+
+/** Node ports (host-wide, checked across the bundle) and named target ports (checked
+ *  against the workloads the Service selects). */
+function serviceFacts(obj: Service, doc: ParsedDocument, from: string, result: DocumentResult): void {
+  const ns = obj.metadata.namespace;
+  obj.spec.ports.forEach((p, i) => {
+    if (p.nodePort !== undefined)
+      result.nodePorts.push({
+        port: p.nodePort,
+        service: from,
+        at: anchor(doc, ['spec', 'ports', i, 'nodePort']),
+      });
+    if (typeof p.targetPort === 'string' && Object.keys(obj.spec.selector).length > 0)
+      result.targetPorts.push({
+        firstLabelKey: workloadLabelKey(
+          ns,
+          Object.keys(obj.spec.selector)[0]!,
+          Object.values(obj.spec.selector)[0]!,
+        ),
+        namespace: ns,
+        selector: obj.spec.selector,
+        name: p.targetPort,
+        service: from,
+        at: anchor(doc, ['spec', 'ports', i, 'targetPort']),
+      });
+  });
+}
+
+/** The Deployment an HPA scales: a reference, and which resources need requests. */
+function hpaFacts(
+  obj: HorizontalPodAutoscaler,
+  doc: ParsedDocument,
+  from: string,
+  result: DocumentResult,
+): void {
+  const ns = obj.metadata.namespace;
+  const ref = obj.spec.scaleTargetRef;
+  if (ref.kind !== 'Deployment' || ref.name === '') return;
+  const at = anchor(doc, ['spec', 'scaleTargetRef', 'name']);
+  result.refs.push({
+    target: identityKey('Deployment', ns, ref.name),
+    kind: 'Deployment',
+    namespace: ns,
+    name: ref.name,
+    optional: false,
+    from,
+    at,
+  });
+  const resources = obj.spec.metrics
+    .filter((m) => m.resource.target.type === 'Utilization')
+    .map((m) => m.resource.name);
+  result.scales = {
+    target: identityKey('Deployment', ns, ref.name),
+    namespace: ns,
+    deployment: ref.name,
+    resources,
+    at,
+  };
 }
 
 function facts(obj: KubeObject, doc: ParsedDocument, result: DocumentResult): void {
@@ -205,54 +225,11 @@ function facts(obj: KubeObject, doc: ParsedDocument, result: DocumentResult): vo
       break;
     }
     case 'Service':
-      obj.spec.ports.forEach((p, i) => {
-        if (p.nodePort !== undefined)
-          result.nodePorts.push({
-            port: p.nodePort,
-            service: from,
-            at: anchor(doc, ['spec', 'ports', i, 'nodePort']),
-          });
-        if (typeof p.targetPort === 'string' && Object.keys(obj.spec.selector).length > 0)
-          result.targetPorts.push({
-            firstLabelKey: workloadLabelKey(
-              ns,
-              Object.keys(obj.spec.selector)[0]!,
-              Object.values(obj.spec.selector)[0]!,
-            ),
-            namespace: ns,
-            selector: obj.spec.selector,
-            name: p.targetPort,
-            service: from,
-            at: anchor(doc, ['spec', 'ports', i, 'targetPort']),
-          });
-      });
+      serviceFacts(obj, doc, from, result);
       break;
-    case 'HorizontalPodAutoscaler': {
-      const ref = obj.spec.scaleTargetRef;
-      if (ref.kind === 'Deployment' && ref.name !== '') {
-        const at = anchor(doc, ['spec', 'scaleTargetRef', 'name']);
-        result.refs.push({
-          target: identityKey('Deployment', ns, ref.name),
-          kind: 'Deployment',
-          namespace: ns,
-          name: ref.name,
-          optional: false,
-          from,
-          at,
-        });
-        const resources = obj.spec.metrics
-          .filter((m) => m.resource.target.type === 'Utilization')
-          .map((m) => m.resource.name);
-        result.scales = {
-          target: identityKey('Deployment', ns, ref.name),
-          namespace: ns,
-          deployment: ref.name,
-          resources,
-          at,
-        };
-      }
+    case 'HorizontalPodAutoscaler':
+      hpaFacts(obj, doc, from, result);
       break;
-    }
     case 'ConfigMap':
     case 'Secret':
       break;

@@ -408,10 +408,16 @@ class Reader {
   }
 }
 
-/** Parse a whole file; undefined when any part of it is outside the fast subset. */
-export function parseFastYaml(text: string): FastDocument[] | undefined {
-  if (text.charCodeAt(0) === 0xfeff) return undefined;
-  if (text.includes('\r') && /\r(?!\n)/.test(text)) return undefined;
+/** Where each line starts and ends (without its newline) and its indentation (-1 for blank
+ *  and comment-only lines). */
+interface Lines {
+  ls: number[];
+  le: number[];
+  ind: number[];
+}
+
+/** One pass over the text; undefined when a tab indents a line (the full parser explains). */
+function scanLines(text: string): Lines | undefined {
   const ls: number[] = [];
   const le: number[] = [];
   const ind: number[] = [];
@@ -431,42 +437,68 @@ export function parseFastYaml(text: string): FastDocument[] | undefined {
     ind.push(c === -1 || c === 35 ? -1 : n);
     p = next;
   }
-  // Split into documents on `---` lines (as `yaml` counts them).
+  return { ls, le, ind };
+}
+
+function hasContent(ind: readonly number[], from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (ind[i]! >= 0) return true;
+  return false;
+}
+
+/** The mapping on lines [from, to); undefined when it is outside the fast subset (a
+ *  top-level sequence, or anything the reader gives up on). */
+function readDocument(
+  text: string,
+  lines: Lines,
+  reader: Reader,
+  from: number,
+  to: number,
+  index: number,
+): FastDocument | undefined {
+  reader.li = from;
+  reader.end = to;
+  reader.vcol = -1;
+  try {
+    const first = reader.nextContent();
+    const line = reader.li + 1;
+    const column = first + 1;
+    const at = lines.ls[reader.li]! + first;
+    const isSeq =
+      text.charCodeAt(at) === 45 && (at + 1 === lines.le[reader.li] || text.charCodeAt(at + 1) === 32);
+    if (isSeq) return undefined;
+    const value = reader.parseMap(first, 1);
+    if (reader.nextContent() >= 0) return undefined;
+    const doc = { index, value, line, column, positions: reader.positions };
+    reader.positions = new Map();
+    return doc;
+  } catch (err) {
+    if (err === GIVE_UP) return undefined;
+    throw err;
+  }
+}
+
+/** Parse a whole file; undefined when any part of it is outside the fast subset. */
+export function parseFastYaml(text: string): FastDocument[] | undefined {
+  if (text.charCodeAt(0) === 0xfeff) return undefined;
+  if (text.includes('\r') && /\r(?!\n)/.test(text)) return undefined;
+  const lines = scanLines(text);
+  if (!lines) return undefined;
+  const { ls, le, ind } = lines;
+  // Split into documents on `---` lines (as `yaml` counts them: an empty first one does
+  // not count, an empty later one does).
   const docs: FastDocument[] = [];
   const reader = new Reader(text, ls, le, ind);
   let segStart = 0;
   let index = 0;
   let isFirst = true;
   const flush = (from: number, to: number): boolean => {
-    let hasContent = false;
-    for (let i = from; i < to; i++)
-      if (ind[i]! >= 0) {
-        hasContent = true;
-        break;
-      }
-    if (isFirst && !hasContent) return true;
+    const content = hasContent(ind, from, to);
+    if (isFirst && !content) return true;
     const myIndex = index++;
-    if (!hasContent) return true;
-    reader.li = from;
-    reader.end = to;
-    reader.vcol = -1;
-    try {
-      const first = reader.nextContent();
-      const line = reader.li + 1;
-      const column = first + 1;
-      const at = ls[reader.li]! + first;
-      const isSeq =
-        text.charCodeAt(at) === 45 && (at + 1 === le[reader.li] || text.charCodeAt(at + 1) === 32);
-      if (isSeq) return false;
-      const value = reader.parseMap(first, 1);
-      if (reader.nextContent() >= 0) return false;
-      docs.push({ index: myIndex, value, line, column, positions: reader.positions });
-      reader.positions = new Map();
-      return true;
-    } catch (err) {
-      if (err === GIVE_UP) return false;
-      throw err;
-    }
+    if (!content) return true;
+    const doc = readDocument(text, lines, reader, from, to, myIndex);
+    if (doc) docs.push(doc);
+    return doc !== undefined;
   };
   for (let i = 0; i < ls.length; i++) {
     const s = ls[i]!;

@@ -5,10 +5,10 @@
 // CreateContainerConfigError), never thrown.
 
 import { podRequests } from '../controllers/pod-requests.js';
+import type { ConfigIndex } from '../manifest/config-refs.js';
 import type { DesiredContainer, DesiredEnvVar, DesiredFile, DesiredPod } from '../model/desired.js';
 import type { Container, KeyToPath, Labels, PodSpec, Volume } from '../model/k8s.js';
 import { decodeBase64Utf8, encodeUtf8Base64 } from './base64.js';
-import type { ConfigIndex } from './config-refs.js';
 import { containerLimits } from './container-limits.js';
 
 export interface MaterializeInput {

@@ -6,11 +6,11 @@ import type { RandomSource } from '../controllers/pod-name.js';
 import { generatePodName } from '../controllers/pod-name.js';
 import { podRequests } from '../controllers/pod-requests.js';
 import type { SchedulingPod } from '../controllers/scheduler.js';
+import type { ConfigIndex } from '../manifest/config-refs.js';
 import type { Action } from '../model/actions.js';
 import type { Pod } from '../model/k8s.js';
 import type { ObservedPod } from '../model/observed.js';
 import type { PodView } from '../model/views.js';
-import type { ConfigIndex } from './config-refs.js';
 import type { AppDesired, PassEvent, PassInput } from './pass-types.js';
 
 export const podKey = (p: { host: string; namespace: string; name: string }) =>

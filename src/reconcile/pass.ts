@@ -17,11 +17,11 @@
 import { pruneBackoffMemory } from '../controllers/backoff.js';
 import type { DeploymentMemory } from '../controllers/deployment.js';
 import { resolveServices, serviceSourcesOf } from '../controllers/services/resolve.js';
+import { indexConfig } from '../manifest/config-refs.js';
 import type { ConfigMap, Secret } from '../model/k8s.js';
 import { objectKey } from '../model/k8s.js';
 import type { ObservedPod } from '../model/observed.js';
 import type { DeploymentView } from '../model/views.js';
-import { indexConfig } from './config-refs.js';
 import { reconcileDeploymentPods } from './deployment-pods.js';
 import { effectivePods } from './effective-pods.js';
 import { applyPassInputs } from './observed-inputs.js';

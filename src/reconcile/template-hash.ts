@@ -2,9 +2,9 @@
 // ConfigMap and Secret it references. Same inputs, same hash, on any machine. Pure.
 
 import { encodeTemplateHash } from '../controllers/pod-name.js';
+import { type ConfigIndex, configRefsOf, referencedConfigDigestInput } from '../manifest/config-refs.js';
 import type { PodTemplateSpec } from '../model/k8s.js';
 import { canonicalJson, fnv1a32 } from '../model/stable-hash.js';
-import { type ConfigIndex, configRefsOf, referencedConfigDigestInput } from './config-refs.js';
 
 export function templateHash(template: PodTemplateSpec, namespace: string, config: ConfigIndex): string {
   const refs = configRefsOf(template.spec);

@@ -1,0 +1,84 @@
+// Checks of one container of a pod spec (validateContainers upstream): name, image, ports,
+// environment, resources, probes and hooks, volume mounts, in that order. Pure.
+import type { Container } from '../../model/k8s.js';
+import { isDns1123Label, isValidPortName, isValidPortNum } from '../name-rules.js';
+import type { Collector, P } from './collector.js';
+import { checkEnv, checkEnvFrom } from './env.js';
+import { checkProtocol, checkRelativePath } from './fields.js';
+import { checkProbesAndHooks } from './probes.js';
+import { checkResources } from './resources.js';
+
+function checkNameAndImage(c: Collector, ctr: Container, path: P): void {
+  for (const e of isDns1123Label(ctr.name))
+    c.error([...path, 'name'], 'semantic.name', `invalid container name "${ctr.name}": ${e}`);
+  if (ctr.image.trim() === '')
+    c.error([...path, 'image'], 'semantic.image', `container "${ctr.name}" needs an image`);
+  else if (ctr.image !== ctr.image.trim())
+    c.error([...path, 'image'], 'semantic.image', 'image must not have leading or trailing whitespace');
+  else if (/\s/.test(ctr.image) || !/^[a-z0-9]/i.test(ctr.image))
+    c.error([...path, 'image'], 'semantic.image', `"${ctr.image}" is not a valid image reference`);
+}
+
+function checkContainerPorts(c: Collector, ctr: Container, path: P): void {
+  const portNames = new Set<string>();
+  ctr.ports.forEach((p, i) => {
+    const at = [...path, 'ports', i];
+    for (const e of isValidPortNum(p.containerPort))
+      c.error([...at, 'containerPort'], 'semantic.port', `containerPort ${p.containerPort}: ${e}`);
+    if (p.hostPort !== undefined)
+      for (const e of isValidPortNum(p.hostPort))
+        c.error([...at, 'hostPort'], 'semantic.port', `hostPort ${p.hostPort}: ${e}`);
+    checkProtocol(c, p.protocol, [...at, 'protocol']);
+    if (p.name === undefined) return;
+    for (const e of isValidPortName(p.name))
+      c.error([...at, 'name'], 'semantic.port-name', `invalid port name "${p.name}": ${e}`);
+    if (portNames.has(p.name))
+      c.error(
+        [...at, 'name'],
+        'semantic.duplicate-port-name',
+        `duplicate port name "${p.name}" in container "${ctr.name}"`,
+      );
+    portNames.add(p.name);
+  });
+}
+
+/** Mounts name a volume of the pod, at unique absolute paths. */
+function checkVolumeMounts(c: Collector, ctr: Container, path: P, volumes: ReadonlySet<string>): void {
+  const mountPaths = new Set<string>();
+  ctr.volumeMounts.forEach((m, i) => {
+    const at = [...path, 'volumeMounts', i];
+    if (!volumes.has(m.name))
+      c.error(
+        [...at, 'name'],
+        'semantic.volume-mount',
+        `volume "${m.name}" is not defined in the pod's volumes`,
+      );
+    if (!m.mountPath.startsWith('/'))
+      c.error(
+        [...at, 'mountPath'],
+        'semantic.volume-mount',
+        `mountPath "${m.mountPath}" must be an absolute path`,
+      );
+    if (mountPaths.has(m.mountPath))
+      c.error([...at, 'mountPath'], 'semantic.volume-mount', `mountPath "${m.mountPath}" must be unique`);
+    mountPaths.add(m.mountPath);
+    if (m.subPath !== undefined) checkRelativePath(c, m.subPath, [...at, 'subPath']);
+  });
+}
+
+/** `raw` is the container as written; `volumes` the names of the pod's volumes. */
+export function checkContainer(
+  c: Collector,
+  ctr: Container,
+  raw: Record<string, unknown>,
+  path: P,
+  volumes: ReadonlySet<string>,
+): void {
+  checkNameAndImage(c, ctr, path);
+  checkContainerPorts(c, ctr, path);
+  checkEnv(c, ctr, raw, path);
+  checkEnvFrom(c, ctr, path);
+  checkResources(c, ctr, raw, path);
+  checkProbesAndHooks(c, ctr, path);
+  checkVolumeMounts(c, ctr, path, volumes);
+}

@@ -1,0 +1,65 @@
+// Checks of a container's probes and lifecycle hooks (validateProbe, validateHandler
+// upstream): one handler type each, ports that exist, thresholds probes allow. Pure.
+import type { Container, Probe } from '../../model/k8s.js';
+import { isValidPortName, isValidPortNum } from '../name-rules.js';
+import type { Collector, P } from './collector.js';
+
+type Handler = Probe | NonNullable<Container['lifecycle']>['preStop'];
+
+/** A port given by number, or by the name of one of the container's ports. */
+function checkPortRef(c: Collector, port: number | string, ctr: Container, path: P, code: string): void {
+  if (typeof port === 'number') {
+    for (const e of isValidPortNum(port)) c.error(path, code, `port ${port}: ${e}`);
+    return;
+  }
+  const errs = isValidPortName(port);
+  for (const e of errs) c.error(path, code, `port name "${port}": ${e}`);
+  if (errs.length === 0 && !ctr.ports.some((p) => p.name === port))
+    c.error(path, code, `port "${port}" is not the name of any port of container "${ctr.name}"`);
+}
+
+function checkHandler(c: Collector, h: Handler, ctr: Container, path: P, what: string): void {
+  if (!h) return;
+  const set = [h.httpGet ? 'httpGet' : '', h.tcpSocket ? 'tcpSocket' : '', h.exec ? 'exec' : ''].filter(
+    Boolean,
+  );
+  if (set.length === 0)
+    c.error(path, 'semantic.probe', `${what} must specify a handler type (httpGet, tcpSocket or exec)`);
+  if (set.length > 1)
+    c.error([...path, set[1]!], 'semantic.probe', `${what} may not specify more than 1 handler type`);
+  if (h.httpGet) checkPortRef(c, h.httpGet.port, ctr, [...path, 'httpGet', 'port'], 'semantic.probe-port');
+  if (h.tcpSocket)
+    checkPortRef(c, h.tcpSocket.port, ctr, [...path, 'tcpSocket', 'port'], 'semantic.probe-port');
+  if (h.exec && h.exec.command.length === 0)
+    c.error([...path, 'exec', 'command'], 'semantic.probe', 'exec.command must not be empty');
+}
+
+function checkProbe(
+  c: Collector,
+  p: Probe | undefined,
+  ctr: Container,
+  path: P,
+  kind: 'liveness' | 'readiness' | 'startup',
+): void {
+  if (!p) return;
+  checkHandler(c, p, ctr, path, `${kind}Probe`);
+  if (kind !== 'readiness' && p.successThreshold !== 1)
+    c.error([...path, 'successThreshold'], 'semantic.probe', `must be 1 for ${kind} probes`);
+  if (kind === 'readiness' && p.terminationGracePeriodSeconds !== undefined)
+    c.error(
+      [...path, 'terminationGracePeriodSeconds'],
+      'semantic.probe',
+      'must not be set for readinessProbes',
+    );
+}
+
+/** The liveness, readiness and startup probes, then the preStop and postStart hooks. */
+export function checkProbesAndHooks(c: Collector, ctr: Container, path: P): void {
+  checkProbe(c, ctr.livenessProbe, ctr, [...path, 'livenessProbe'], 'liveness');
+  checkProbe(c, ctr.readinessProbe, ctr, [...path, 'readinessProbe'], 'readiness');
+  checkProbe(c, ctr.startupProbe, ctr, [...path, 'startupProbe'], 'startup');
+  if (ctr.lifecycle?.preStop)
+    checkHandler(c, ctr.lifecycle.preStop, ctr, [...path, 'lifecycle', 'preStop'], 'preStop');
+  if (ctr.lifecycle?.postStart)
+    checkHandler(c, ctr.lifecycle.postStart, ctr, [...path, 'lifecycle', 'postStart'], 'postStart');
+}
