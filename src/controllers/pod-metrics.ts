@@ -8,22 +8,12 @@
 //   for the resource makes the request unknown (replica_calculator.go
 //   calculatePodRequestsFromContainers); requests default to limits, as the API server does.
 // - Utilization is int32((usage * 100) / request), truncated (metrics/utilization.go).
+import type { ContainerStats } from '../model/container-stats.js';
 import type { PodSpec } from '../model/k8s.js';
 import { milliValue, parseQuantity } from './hpa-quantity.js';
 
-/** The fields of the runtime's ContainerStats (src/runtime/runtime.ts) this module reads;
- *  declared here so the pure core does not import the shell. */
-export interface ContainerStatsSample {
-  namespace: string;
-  pod: string;
-  container: string;
-  cpuMilli: number;
-  memoryBytes: number;
-  /** ms since epoch. */
-  at: number;
-  /** ms: the window cpuMilli was averaged over, when the sampler knows it. */
-  windowMs?: number;
-}
+/** The fields of a container's sample this module reads. */
+export type ContainerStatsSample = Omit<ContainerStats, 'host' | 'containerId'>;
 
 /** One pod's resource usage, as the HPA reads it from the metrics API. */
 export interface PodMetricSample {

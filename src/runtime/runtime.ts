@@ -14,19 +14,9 @@ export interface ExecResult {
   stderr: string;
 }
 
-export interface ContainerStats {
-  host: string;
-  containerId: string;
-  namespace: string;
-  pod: string;
-  container: string;
-  /** CPU used, in millicores, averaged since the previous sample (or over the engine's window). */
-  cpuMilli: number;
-  memoryBytes: number;
-  at: number;
-  /** ms: the window cpuMilli was averaged over, when known (metrics-server's TimeInfo.Window). */
-  windowMs?: number;
-}
+import type { ContainerStats } from '../model/container-stats.js';
+
+export type { ContainerStats };
 
 /** Where a ContainerUsage was read: the container's cgroup files on the host (what cAdvisor
  *  reads), or the Docker stats API (the fallback). */

@@ -1,7 +1,7 @@
 // What `skiff top pods` and `skiff top hosts` print, laid out as kubectl top prints it
 // (TopCmdPrinter): usage sums per pod or host from one stats sweep. Pure: samples in, text out.
 
-import type { ContainerStats } from '../../runtime/runtime.js';
+import type { ContainerStats } from '../../model/container-stats.js';
 import { byNamespaceAndName } from './pods.js';
 import { GET_TABLE } from './table.js';
 import { formatTabbed } from './tabwriter.js';

@@ -16,13 +16,16 @@ import {
 const srcDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src');
 const files = readSourceTree(srcDir);
 
-/** Pure folders: no I/O, no clock, no randomness; `.` is src/index.ts, the programmatic API. */
-const CORE = new Set(['model', 'manifest', 'diff', 'controllers', 'reconcile', '.']);
+/** Pure folders: no I/O, no clock, no randomness. */
+const CORE = new Set(['model', 'manifest', 'diff', 'controllers', 'reconcile']);
 /** Packages the core may use: parsing and validating text are pure. */
 const CORE_PACKAGES = new Set(['yaml', 'ajv', 'ajv-formats', 'diff']);
 const MAX_CORE_FUNCTION_LINES = 100;
 
 const coreFiles = files.filter((f) => CORE.has(f.folder));
+/** Renderers: pure too (values in, strings out), but shaped for the CLI. */
+const isView = (file: string) => file.startsWith('cli/views/');
+const folderOfFile = (file: string) => (file.includes('/') ? file.slice(0, file.indexOf('/')) : '.');
 
 describe('architecture', () => {
   it('reads a tree of the expected size (the scan found the source)', () => {
@@ -32,11 +35,20 @@ describe('architecture', () => {
 
   it('the core imports only the core', () => {
     const crossings = coreFiles.flatMap((f) =>
-      f.imports
-        .filter((t) => !CORE.has(t.includes('/') ? t.slice(0, t.indexOf('/')) : '.'))
-        .map((t) => `${f.file} -> ${t}`),
+      f.imports.filter((t) => !CORE.has(folderOfFile(t))).map((t) => `${f.file} -> ${t}`),
     );
     expect(crossings).toEqual([]);
+  });
+
+  it('renderers (cli/views) and the package API (src/index.ts) import only the core and renderers', () => {
+    const pure = files.filter((f) => isView(f.file) || f.file === 'index.ts');
+    const crossings = pure.flatMap((f) =>
+      f.imports.filter((t) => !CORE.has(folderOfFile(t)) && !isView(t)).map((t) => `${f.file} -> ${t}`),
+    );
+    const used = pure.flatMap((f) =>
+      f.packages.filter((p) => !CORE_PACKAGES.has(p)).map((p) => `${f.file} imports ${p}`),
+    );
+    expect([...crossings, ...used]).toEqual([]);
   });
 
   it('the core uses no I/O package (node:, dockerode, ssh2, isomorphic-git, pino, ...)', () => {
@@ -63,9 +75,9 @@ describe('architecture', () => {
     expect(findCycles(fileEdges(files))).toEqual([]);
   });
 
-  it('nothing outside cli/ imports cli/ (every renderer lives in cli/views)', () => {
+  it('nothing outside cli/ imports cli/ but the package API (every renderer lives in cli/views)', () => {
     const reached = files
-      .filter((f) => f.folder !== 'cli')
+      .filter((f) => f.folder !== 'cli' && f.file !== 'index.ts')
       .flatMap((f) => f.imports.filter((t) => t.startsWith('cli/')).map((t) => `${f.file} -> ${t}`));
     expect(reached).toEqual([]);
   });
