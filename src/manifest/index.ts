@@ -4,8 +4,11 @@
 // field path; a document with an error yields no object; Secret values never appear in
 // any message; the typed objects carry exactly the defaults the Kubernetes API server
 // would apply. Pipeline: parseManifests (yaml with positions) -> validateDocument (kind,
-// JSON Schema via ajv, defaulting, semantic checks) -> bundle-wide checks (duplicates,
-// references, node ports).
+// JSON Schema via ajv, defaulting, semantic checks: semantic.ts dispatches to one
+// checks/<kind>.ts per kind) -> bundle-wide checks (duplicates, references, node ports).
+// Also here, because the plan, the reconcile pass and the shell share them: a pod spec's
+// ConfigMap/Secret references (config-refs.ts) and durations as config writes them
+// (duration.ts).
 
 export {
   type BundleFile,

@@ -236,52 +236,72 @@ function facts(obj: KubeObject, doc: ParsedDocument, result: DocumentResult): vo
   }
 }
 
+/** A document's head: a mapping with string apiVersion and kind, or what is wrong with it. */
+function readHead(
+  doc: ParsedDocument,
+): { v: Record<string, unknown>; apiVersion: string; kind: string } | { errors: Diagnostic[] } {
+  const value = doc.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return {
+      errors: [
+        finding(
+          doc,
+          [],
+          'error',
+          'schema.type',
+          'a manifest document must be a mapping with apiVersion, kind and metadata',
+        ),
+      ],
+    };
+  const v = value as Record<string, unknown>;
+  const { apiVersion, kind } = v;
+  if (typeof apiVersion === 'string' && typeof kind === 'string') return { v, apiVersion, kind };
+  const errors: Diagnostic[] = [];
+  for (const f of ['apiVersion', 'kind'] as const)
+    if (typeof v[f] !== 'string')
+      errors.push(
+        finding(
+          doc,
+          v[f] === undefined ? [] : [f],
+          'error',
+          v[f] === undefined ? 'schema.required' : 'schema.type',
+          v[f] === undefined ? `missing required field "${f}"` : `${f} must be a string`,
+        ),
+      );
+  return { errors };
+}
+
+/** A kind skiff does not run, or a known kind under an apiVersion skiff has no schema for. */
+function unsupportedKind(doc: ParsedDocument, apiVersion: string, kind: string, label: string): Diagnostic {
+  const expected = KNOWN_KINDS.get(kind);
+  const message =
+    expected !== undefined
+      ? `${label}: apiVersion "${apiVersion}" is not supported by skiff for ${kind} (use ${kind === 'HorizontalPodAutoscaler' ? 'autoscaling/v2 or autoscaling/v1' : expected})`
+      : `unsupported kind ${kind} (apiVersion ${apiVersion}) in document ${doc.index} of ${doc.file}: skiff runs ${[...new Set(SUPPORTED_KINDS.map((s) => s.split(' ')[1]))].join(', ')}`;
+  return finding(
+    doc,
+    expected !== undefined ? ['apiVersion'] : ['kind'],
+    'error',
+    'unsupported.kind',
+    message,
+  );
+}
+
 /** Validate one document; never throws for bad input. */
 export function validateDocument(doc: ParsedDocument): DocumentResult {
   const result: DocumentResult = { diagnostics: [], refs: [], nodePorts: [], targetPorts: [] };
   const { diagnostics } = result;
-  const value = doc.value;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    diagnostics.push(
-      finding(
-        doc,
-        [],
-        'error',
-        'schema.type',
-        'a manifest document must be a mapping with apiVersion, kind and metadata',
-      ),
-    );
+  const head = readHead(doc);
+  if ('errors' in head) {
+    diagnostics.push(...head.errors);
     return result;
   }
-  const v = value as Record<string, unknown>;
-  const { apiVersion, kind } = v;
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
-    for (const f of ['apiVersion', 'kind'] as const)
-      if (typeof v[f] !== 'string')
-        diagnostics.push(
-          finding(
-            doc,
-            v[f] === undefined ? [] : [f],
-            'error',
-            v[f] === undefined ? 'schema.required' : 'schema.type',
-            v[f] === undefined ? `missing required field "${f}"` : `${f} must be a string`,
-          ),
-        );
-    return result;
-  }
+  const { v, apiVersion, kind } = head;
   const meta = v.metadata as Record<string, unknown> | undefined;
   const name = typeof meta?.name === 'string' ? meta.name : undefined;
   const namespace = typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
-  const label = `${kind}${name ? ` "${name}"` : ''}`;
   if (!hasSchema(apiVersion, kind)) {
-    const expected = KNOWN_KINDS.get(kind);
-    const message =
-      expected !== undefined
-        ? `${label}: apiVersion "${apiVersion}" is not supported by skiff for ${kind} (use ${kind === 'HorizontalPodAutoscaler' ? 'autoscaling/v2 or autoscaling/v1' : expected})`
-        : `unsupported kind ${kind} (apiVersion ${apiVersion}) in document ${doc.index} of ${doc.file}: skiff runs ${[...new Set(SUPPORTED_KINDS.map((s) => s.split(' ')[1]))].join(', ')}`;
-    diagnostics.push(
-      finding(doc, expected !== undefined ? ['apiVersion'] : ['kind'], 'error', 'unsupported.kind', message),
-    );
+    diagnostics.push(unsupportedKind(doc, apiVersion, kind, `${kind}${name ? ` "${name}"` : ''}`));
     return result;
   }
   const source: SourceLocation = { file: doc.file, document: doc.index, line: doc.line, column: doc.column };
