@@ -13,6 +13,7 @@ import { status, up } from '../scripts/testbed/lifecycle.js';
 import { loadClusterConfig } from '../src/config/load-config.js';
 import { APP_ROLE, LABELS } from '../src/model/labels.js';
 import { CGROUP_USAGE_SCRIPT } from '../src/runtime/cgroup-usage.js';
+import { systemClock } from '../src/runtime/clock.js';
 import { DockerRuntime } from '../src/runtime/docker-runtime.js';
 import { transportFor } from '../src/runtime/host-transport.js';
 import { MetricsSampler } from '../src/runtime/metrics-sampler.js';
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
     });
     const observed = await runtime.observe(); // connect the hosts
     const hosts = config.hosts.map((h) => h.name);
-    const sampler = new MetricsSampler({ runtime, clock: Date.now, windowMs: 15_000 });
+    const sampler = new MetricsSampler({ runtime, clock: systemClock, windowMs: 15_000 });
     // The first sweep of a sampler opens each host's shell and reads twice, 1 s apart (no
     // previous counters yet); later ones read once.
     const coldStart = performance.now();

@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   const runtime = new DockerRuntime(await loadClusterConfig(tb.config));
   const plane = new ServiceDataPlane(runtime, {
     serviceCIDR: tb.serviceCIDR,
-    clock: () => performance.now(),
+    clock: { now: () => performance.now() },
   });
   try {
     await runtime.createPod('h2', nginxPod(tb.images.nginx[0]!));

@@ -13,6 +13,7 @@ import type { Action, ActionResult } from '../model/actions.js';
 import { actionKey } from '../model/actions.js';
 import { assertNever, SkiffError } from '../model/errors.js';
 import type { HostRuleset } from '../model/service-rules.js';
+import type { Clock } from '../runtime/clock.js';
 import { Limiter } from '../runtime/limiter.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -27,7 +28,7 @@ export interface ExecutorOptions {
   /** Called for each finished action (also background deletions). */
   onResult?: (action: Action, result: ActionResult) => void;
   /** Monotonic clock for durations. */
-  clock: () => number;
+  clock: Pick<Clock, 'now'>;
   /** Runs syncServiceRules actions; without it they fail (apply.unsupported). */
   serviceRules?: ServiceRulesWriter;
 }
@@ -157,18 +158,18 @@ function runner(runtime: Runtime, opts: ExecutorOptions): (a: Action) => Promise
     return l;
   };
   return async (a) => {
-    const started = opts.clock();
+    const started = opts.clock.now();
     const key = actionKey(a);
     try {
       await overall.run(() => limiterFor(hostOf(a)).run(() => run(runtime, a, opts)));
-      return { key, action: a.type, outcome: 'done', durationMs: opts.clock() - started };
+      return { key, action: a.type, outcome: 'done', durationMs: opts.clock.now() - started };
     } catch (err) {
       const e = err as Partial<SkiffError> & Error;
       return {
         key,
         action: a.type,
         outcome: 'failed',
-        durationMs: opts.clock() - started,
+        durationMs: opts.clock.now() - started,
         error: { code: e.code ?? 'runtime.error', message: e.message, retryable: e.retryable ?? true },
       };
     }

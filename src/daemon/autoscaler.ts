@@ -11,6 +11,7 @@ import type { HpaConfig } from '../controllers/hpa.js';
 import type { AutoscaledApp } from '../controllers/hpa-targets.js';
 import type { Observed } from '../model/observed.js';
 import type { HpaView } from '../model/views.js';
+import type { Clock } from '../runtime/clock.js';
 import { MetricsSampler, type MetricsSweep } from '../runtime/metrics-sampler.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { type HpaHistory, HpaLoop, type HpaPassResult, type ReplicaOverride } from './hpa-loop.js';
@@ -21,7 +22,7 @@ export interface AutoscalerDeps {
   apps: () => AutoscaledApp[];
   history?: HpaHistory;
   log?: Logger;
-  clock: () => number;
+  clock: Pick<Clock, 'now'>;
   /** config.daemon.metricsIntervalSeconds, in ms. */
   intervalMs: number;
   /** An HPA changed a replica count: run a reconcile pass now (the daemon's wake). */
@@ -61,7 +62,7 @@ export class Autoscaler {
    *  are current (no wake-up needed: the pass is already running). */
   noteObserved(observed: Observed): void {
     this.observed = observed;
-    this.loop.syncTargets(this.deps.apps(), observed, this.deps.clock());
+    this.loop.syncTargets(this.deps.apps(), observed, this.deps.clock.now());
   }
 
   overrides(): Record<string, ReplicaOverride> {
@@ -106,7 +107,7 @@ export class Autoscaler {
       this.deps.apps(),
       this.observed ?? observed,
       sweep.pods,
-      this.deps.clock(),
+      this.deps.clock.now(),
     );
     if (result.changed) this.deps.onReplicasChange?.();
     return { sweep, result };
@@ -121,11 +122,11 @@ export class Autoscaler {
   private schedule(delayMs = this.deps.intervalMs): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      const started = this.deps.clock();
+      const started = this.deps.clock.now();
       this.tick()
         .catch((err: unknown) => this.deps.log?.error({ err }, 'autoscaler tick failed'))
         // A fixed rate, as upstream's resync ticker: a slow sweep shortens the next wait.
-        .finally(() => this.schedule(Math.max(0, this.deps.intervalMs - (this.deps.clock() - started))));
+        .finally(() => this.schedule(Math.max(0, this.deps.intervalMs - (this.deps.clock.now() - started))));
     }, delayMs);
     this.timer.unref?.();
   }

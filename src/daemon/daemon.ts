@@ -16,6 +16,7 @@ import { Poller } from '../git/poller.js';
 import { type LeaseKeeper, leaseKeeperFor } from '../lease/lease-keeper.js';
 import { acquireStateDirLock, type StateDirLock } from '../lease/state-dir-lock.js';
 import { parseDuration } from '../manifest/duration.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 import { type ApiBackend, startApiServer } from './api-server.js';
 import type { AppTracker } from './app-tracker.js';
 import { nextPassDelay } from './pass-schedule.js';
@@ -42,6 +43,8 @@ export class Daemon implements ApiBackend {
   private readonly guard: RolloutGuard;
   /** Set while a pass is due when the running deletions end. */
   private deletionWatch: Promise<void> | undefined;
+  /** The time every decision of the daemon is stamped with. */
+  private readonly clock: Pick<Clock, 'now'> = systemClock;
 
   private constructor(
     readonly inst: SkiffInstance,
@@ -54,7 +57,7 @@ export class Daemon implements ApiBackend {
       sources: inst.sources,
       history: inst.history,
       log: log.child({ component: 'rollout-guard' }),
-      clock: Date.now,
+      clock: this.clock,
       wake: () => this.wake(),
     });
     this.refreshes = new RefreshQueue(
@@ -98,7 +101,7 @@ export class Daemon implements ApiBackend {
     this.lock.setApiAddress(api.address);
     log.info({ address: api.address, apps: inst.trackers.map((t) => t.name) }, 'skiff daemon started');
     await this.lease.start();
-    await initialAdmission(inst, Date.now(), log);
+    await initialAdmission(inst, this.clock.now(), log);
     for (const t of inst.trackers) this.startPoller(t.name);
     this.wake();
   }
@@ -137,13 +140,16 @@ export class Daemon implements ApiBackend {
     if (status.lastError) {
       if (!tracker.snapshot().sourceError)
         this.log.warn({ app, error: status.lastError.message }, 'source unavailable');
-      tracker.observeFailure(status.lastError, Date.now());
+      tracker.observeFailure(status.lastError, this.clock.now());
       return;
     }
     if (status.head === null) return;
     // How the head moved since the tracker last saw it (the poller's lastChange is sticky).
     const change = status.head === tracker.snapshot().head ? 'unchanged' : (status.lastChange ?? 'initial');
-    const r = await tracker.observeHead({ commit: status.head, change }, status.lastSuccessAt ?? Date.now());
+    const r = await tracker.observeHead(
+      { commit: status.head, change },
+      status.lastSuccessAt ?? this.clock.now(),
+    );
     this.afterRefresh(app, r);
   }
 
@@ -217,12 +223,12 @@ export class Daemon implements ApiBackend {
 
   /** Converged = a pass with nothing to do, every workload complete. */
   async waitConverged(timeoutMs: number): Promise<{ converged: boolean; failed: boolean }> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.now() + timeoutMs;
     for (;;) {
       const s = await this.inst.reconciler.pass();
       const failed = s.result.views.deployments.some((d) => d.phase === 'Failed');
       if (s.converged || failed) return { converged: s.converged, failed };
-      if (Date.now() > deadline) return { converged: false, failed: false };
+      if (this.clock.now() > deadline) return { converged: false, failed: false };
       await new Promise((r) => setTimeout(r, 500));
     }
   }

@@ -19,6 +19,7 @@ import {
   type PassResult,
   reconcilePass,
 } from '../reconcile/pass.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ServiceDataPlane } from '../runtime/service-data-plane.js';
 import type { AppTracker } from './app-tracker.js';
@@ -44,7 +45,7 @@ export interface ReconcilerDeps {
   trackers: AppTracker[];
   history?: HistoryStore;
   log: Logger;
-  clock: () => number;
+  clock: Pick<Clock, 'now'>;
   random: () => number;
   hostGracePeriodMs: number;
   /** Probe results, an input of every pass. */
@@ -125,7 +126,7 @@ export class Reconciler {
 
   private async runOnce(): Promise<PassSummary> {
     const { deps } = this;
-    const started = deps.clock();
+    const started = deps.clock.now();
     const { observed, seen, inputs } = await this.observe();
     const { apps, frozen } = this.desired();
     const result = reconcilePass({
@@ -144,7 +145,7 @@ export class Reconciler {
       deps.log.info({ action: a.type, key: actionLogKey(a), reason: a.reason }, 'action');
     }
     const results = acting ? await this.execute(result.actions) : [];
-    const finished = deps.clock();
+    const finished = deps.clock.now();
     if (acting) this.record(result, results, apps, seen, started, finished);
     this.latest = this.buildView(result, seen);
     const summary: PassSummary = {

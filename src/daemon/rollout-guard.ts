@@ -18,6 +18,7 @@ import type { GitSource } from '../git/git-source.js';
 import type { HistoryStore } from '../history/history-store.js';
 import type { Deployment } from '../model/k8s.js';
 import type { DeploymentView } from '../model/views.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Admitted, AppTracker } from './app-tracker.js';
 import type { PassSummary } from './reconciler.js';
 
@@ -119,7 +120,7 @@ export interface RolloutGuardDeps {
   sources: ReadonlyMap<string, Pick<GitSource, 'commitInfo'>>;
   history?: HistoryStore;
   log: Logger;
-  clock: () => number;
+  clock: Pick<Clock, 'now'>;
   /** Ask the daemon for a pass soon (after a restore). */
   wake: () => void;
 }
@@ -148,7 +149,7 @@ export class RolloutGuard {
   private async guardApp(tracker: AppTracker, summary: PassSummary, history: HistoryStore): Promise<void> {
     const app = tracker.name;
     const snap = tracker.snapshot();
-    const now = this.deps.clock();
+    const now = this.deps.clock.now();
     const decision = decideRolloutGuard({
       autoRestore: tracker.config.rollback.autoRestore,
       admitted: snap.admitted?.commit,

@@ -13,6 +13,7 @@ import { openGitSource, type RepoGitSource } from '../git/open-source.js';
 import { type HistoryStore, openHistoryStore } from '../history/history-store.js';
 import type { LeaseView } from '../model/views.js';
 import { Prober } from '../probes/prober.js';
+import { systemClock } from '../runtime/clock.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { ServiceDataPlane } from '../runtime/service-data-plane.js';
@@ -98,7 +99,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     );
   });
   const prober = new Prober(runtime, {
-    clock: Date.now,
+    clock: systemClock,
     onChange: () => opts.onProbeChange?.(),
     log: log.child({ component: 'prober' }),
   });
@@ -111,20 +112,20 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
       }),
     history: opts.dryRun ? undefined : history,
     log: log.child({ component: 'autoscaler' }),
-    clock: Date.now,
+    clock: systemClock,
     intervalMs: config.daemon.metricsIntervalSeconds * 1000,
     onReplicasChange: () => opts.onReplicasChange?.(),
   });
   const services = new ServiceDataPlane(runtime, {
     serviceCIDR: config.network.serviceCIDR,
-    clock: Date.now,
+    clock: systemClock,
   });
   const reconciler = new Reconciler({
     runtime,
     trackers,
     history,
     log: log.child({ component: 'reconciler' }),
-    clock: Date.now,
+    clock: systemClock,
     random: osRandom,
     hostGracePeriodMs: config.daemon.hostGracePeriodSeconds * 1000,
     dryRun: opts.dryRun,

@@ -12,6 +12,7 @@
 // - `dryRun` returns the exact patch the commit would make and writes nothing.
 import { dirname, join } from 'node:path';
 import git, { type TreeEntry } from 'isomorphic-git';
+import { type Clock, systemClock } from '../runtime/clock.js';
 import { GitError } from './errors.js';
 import { classifyRemoteFailure } from './failure.js';
 import {
@@ -42,8 +43,8 @@ export interface GitWriterOptions {
   author?: CommitAuthor;
   /** Tries when the remote branch moves under us (default 3). */
   maxAttempts?: number;
-  /** Clock for commit timestamps (ms); default Date.now. */
-  now?: () => number;
+  /** Clock for commit timestamps (ms); default systemClock. */
+  clock?: Pick<Clock, 'now'>;
 }
 
 export interface WriteOptions {
@@ -88,13 +89,13 @@ export class GitWriter {
   private readonly source: RepoGitSource;
   private readonly author: CommitAuthor;
   private readonly maxAttempts: number;
-  private readonly now: () => number;
+  private readonly clock: Pick<Clock, 'now'>;
 
   constructor(source: RepoGitSource, opts: GitWriterOptions = {}) {
     this.source = source;
     this.author = opts.author ?? DEFAULT_AUTHOR;
     this.maxAttempts = opts.maxAttempts ?? 3;
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
   }
 
   /**
@@ -400,7 +401,7 @@ export class GitWriter {
       commit.tree,
       changes.map((c) => ({ parts: c.path.split('/'), change: c })),
     );
-    const seconds = Math.floor(this.now() / 1000);
+    const seconds = Math.floor(this.clock.now() / 1000);
     const person = {
       ...author,
       timestamp: seconds,

@@ -2,29 +2,14 @@
 // at once on trigger() (the webhook), and with exponential backoff after failures. Level-
 // triggered, as controller-runtime's sources are: listeners get only the app's key, and read
 // what happened (new head, rewrite, last error) from status(). Shell: owns timers through an
-// injected Clock, so tests drive it with a fake one.
+// injected Clock (runtime/clock.ts), so tests drive it with a fake one.
 //
 // Invariants: one resolution at a time per poller (a trigger during a poll runs one more poll
 // right after it, never two in parallel); a failure never clears the last good head.
+import { type Clock, systemClock } from '../runtime/clock.js';
 import type { GitError } from './errors.js';
 import type { GitSource, HeadChange } from './git-source.js';
 import { backoffDelay, nextFireTime, type PollSchedule } from './poll-schedule.js';
-
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 /** The part of a GitSource the poller needs. */
 export type HeadSource = Pick<GitSource, 'app' | 'resolveHead'>;

@@ -14,13 +14,14 @@ import type { Logger } from 'pino';
 import type { ClusterConfig } from '../config/cluster-config.js';
 import type { LeaseDecision } from '../controllers/lease-decision.js';
 import type { LeaseView } from '../model/views.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 import { readDaemonIdentity } from './daemon-identity.js';
 import { DEFAULT_LEASE_DURATION_MS, type HostExec, HostLease } from './host-lease.js';
 
 export interface LeaseKeeperOptions {
   lease: HostLease;
   renewIntervalMs: number;
-  clock: () => number;
+  clock: Pick<Clock, 'now'>;
   log: Logger;
   /** Told when a round changes whether this daemon acts. */
   onRoleChange: (role: LeaseView['role']) => void;
@@ -50,7 +51,7 @@ export class LeaseKeeper {
   /** Acting now: the last round said so and its lease has not run out since. */
   acting(): boolean {
     const d = this.decision;
-    return d?.kind === 'act' && this.opts.clock() < d.validUntil;
+    return d?.kind === 'act' && this.opts.clock.now() < d.validUntil;
   }
 
   view(): LeaseView {
@@ -111,7 +112,7 @@ export class LeaseKeeper {
     const d = this.decision;
     let delay = this.opts.renewIntervalMs;
     if (d?.kind === 'standby' && d.reason === 'HeldByOther') {
-      delay = Math.min(delay, Math.max(0, d.until - this.opts.clock()) + EXPIRY_MARGIN_MS);
+      delay = Math.min(delay, Math.max(0, d.until - this.opts.clock.now()) + EXPIRY_MARGIN_MS);
     }
     this.timer = setTimeout(() => {
       void this.round().finally(() => this.schedule());
@@ -129,7 +130,7 @@ export class LeaseKeeper {
   private async roundOnce(): Promise<void> {
     const { log } = this.opts;
     try {
-      const r = await this.opts.lease.acquire(this.opts.clock());
+      const r = await this.opts.lease.acquire(this.opts.clock.now());
       this.decision = r.decision;
     } catch (err) {
       // HostLease turns host failures into readings; a throw here is unexpected: stand by.
@@ -142,7 +143,7 @@ export class LeaseKeeper {
         message: `standby: host lease round failed: ${(err as Error).message}`,
       };
     }
-    this.checkedAt = this.opts.clock();
+    this.checkedAt = this.opts.clock.now();
     const view = this.view();
     const logged = `${view.role}|${view.reason ?? ''}|${view.heldBy?.holder ?? ''}`;
     if (logged !== this.lastLogged) {
@@ -178,7 +179,7 @@ export function leaseKeeperFor(
     // Three renewals per lease period, so one or two can fail (a slow SSH round, a host
     // restarting) without losing the lease.
     renewIntervalMs: durationMs / 3,
-    clock: Date.now,
+    clock: systemClock,
     log: log.child({ component: 'lease' }),
     onRoleChange,
   });

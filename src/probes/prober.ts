@@ -22,11 +22,12 @@ import type {
   ProbeResults,
 } from '../model/observed.js';
 import { applyProbeResults } from '../reconcile/observed-inputs.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { runProbe } from './probe-runner.js';
 
 export interface ProberOptions {
-  clock: () => number;
+  clock: Pick<Clock, 'now'>;
   /** Called when a result flips (readiness or liveness): the reconciler should run a pass. */
   onChange: () => void;
   log?: Logger;
@@ -76,13 +77,13 @@ class Worker {
     try {
       const startupDone = !this.spec.startupProbe || this.tracks.startup?.result === true;
       const kinds: ProbeKind[] = startupDone ? ['liveness', 'readiness'] : ['startup'];
-      const startedAt = this.container.startedAt ?? this.opts.clock();
+      const startedAt = this.container.startedAt ?? this.opts.clock.now();
       await Promise.all(
         kinds.map(async (kind) => {
           const probe = this.probe(kind);
           const track = this.tracks[kind];
           if (!probe || !track) return;
-          const now = this.opts.clock();
+          const now = this.opts.clock.now();
           if (!probeDue(probe, startedAt, this.lastRun[kind], now)) return;
           this.lastRun[kind] = now;
           const outcome = await runProbe(
@@ -95,7 +96,7 @@ class Worker {
             probe,
           );
           if (this.stopped) return;
-          const next = recordProbeOutcome(track, probe, outcome, this.opts.clock());
+          const next = recordProbeOutcome(track, probe, outcome, this.opts.clock.now());
           this.tracks[kind] = next;
           if (next.result !== track.result || (kind === 'startup' && startupFailed(next, probe))) {
             this.opts.log?.info(

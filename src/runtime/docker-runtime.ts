@@ -17,6 +17,7 @@ import type { PodSpec, ProbeHandler } from '../model/k8s.js';
 import { APP_ROLE, dockerContainerName, INFRA_ROLE, LABELS } from '../model/labels.js';
 import type { Observed, ObservedHost, ObservedPod } from '../model/observed.js';
 import { CGROUP_USAGE_SCRIPT, parseCgroupUsage } from './cgroup-usage.js';
+import { type Clock, systemClock } from './clock.js';
 import {
   type ContainerDetails,
   type ContainerSummary,
@@ -47,8 +48,8 @@ export interface DockerRuntimeOptions {
   logger?: RuntimeLogger;
   /** Where registry passwords given as passwordEnv are read. */
   env?: Record<string, string | undefined>;
-  /** The clock (ms since epoch); injectable so tests can pin notReadySince. */
-  now?: () => number;
+  /** The clock (ms since epoch); injectable so tests can pin notReadySince. Default: systemClock. */
+  clock?: Pick<Clock, 'now'>;
   /** Make a host's transport (tests use this to point at a different engine). */
   transport?: (host: HostConfig, opts: ConnectionConfig) => HostTransport;
 }
@@ -92,7 +93,7 @@ export class DockerRuntime implements Runtime {
   private readonly global: Limiter;
   private readonly conn: ConnectionConfig;
   private readonly log: RuntimeLogger;
-  private readonly now: () => number;
+  private readonly clock: Pick<Clock, 'now'>;
   private closed = false;
 
   constructor(
@@ -101,7 +102,7 @@ export class DockerRuntime implements Runtime {
   ) {
     this.conn = config.connection;
     this.log = opts.logger ?? silentLogger;
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
     this.global = new Limiter(this.conn.maxConcurrent);
     const make = opts.transport ?? transportFor;
     for (const cfg of config.hosts) {
@@ -194,7 +195,7 @@ export class DockerRuntime implements Runtime {
   // ---- observe ------------------------------------------------------------------------
 
   async observe(): Promise<Observed> {
-    const at = this.now();
+    const at = this.clock.now();
     const parts = await Promise.all([...this.hosts.values()].map((h) => this.observeHost(h, at)));
     return { at, hosts: parts.map((p) => p.host), pods: parts.flatMap((p) => p.pods) };
   }
@@ -251,7 +252,7 @@ export class DockerRuntime implements Runtime {
 
   private async readPods(h: HostState, signal: AbortSignal): Promise<ObservedPod[]> {
     const docker = h.transport.docker;
-    const needInfo = !h.engine || this.now() - h.engine.at > ENGINE_INFO_TTL_MS;
+    const needInfo = !h.engine || this.clock.now() - h.engine.at > ENGINE_INFO_TTL_MS;
     const [list, info] = await Promise.all([
       docker.listContainers({
         all: true,
@@ -260,7 +261,7 @@ export class DockerRuntime implements Runtime {
       }) as Promise<ContainerSummary[]>,
       needInfo ? (docker.info() as Promise<DockerInfo>) : Promise.resolve(undefined),
     ]);
-    if (info) h.engine = engineInfo(info, this.now());
+    if (info) h.engine = engineInfo(info, this.clock.now());
     // Exit codes and start times need an inspect; do it only when a container's state changed.
     const stale = list.filter((c) => h.details.get(c.Id)?.key !== detailsCacheKey(c));
     await Promise.all(
@@ -319,7 +320,11 @@ export class DockerRuntime implements Runtime {
     await h.images.ensurePause();
     const images = new Map(pod.containers.map((c) => [c.image, c.pullPolicy]));
     await Promise.all([...images].map(([image, policy]) => h.images.ensure(image, policy)));
-    const plan = planPod(pod, { dataDir: h.cfg.dataDir, pauseImage: PAUSE_IMAGE, createdAt: this.now() });
+    const plan = planPod(pod, {
+      dataDir: h.cfg.dataDir,
+      pauseImage: PAUSE_IMAGE,
+      createdAt: this.clock.now(),
+    });
     const created: string[] = [];
     try {
       await h.transport.writePaths(plan.paths);
@@ -393,7 +398,7 @@ export class DockerRuntime implements Runtime {
     }
     const [pod] = decodePods(ref.host, all);
     const running = (pod?.containers ?? []).filter((c) => c.state === 'running');
-    const started = this.now();
+    const started = this.clock.now();
     // preStop hooks run first and count against the grace period, as in Kubernetes.
     await Promise.all(
       running.map((c) => {
@@ -403,7 +408,7 @@ export class DockerRuntime implements Runtime {
           : undefined;
       }),
     );
-    const elapsed = (this.now() - started) / 1000;
+    const elapsed = (this.clock.now() - started) / 1000;
     // Kubernetes grants a one-off 2 s extension when the hook used up the grace period.
     const remaining = Math.max(
       gracePeriodSeconds - elapsed,
@@ -671,7 +676,7 @@ export class DockerRuntime implements Runtime {
             ...containerLabels(hostName, c),
             cpuMilli: base ? cpuMillicores(point, base, onlineCpusOf(s, fallbackCpus)) : 0,
             memoryBytes: workingSetBytes(s),
-            at: decodeDockerTime(s.read) ?? this.now(),
+            at: decodeDockerTime(s.read) ?? this.clock.now(),
           };
         }),
       ),
@@ -690,7 +695,7 @@ export class DockerRuntime implements Runtime {
    */
   async sampleStats(hostName: string): Promise<ContainerUsage[]> {
     const h = this.host(hostName);
-    const at = this.now();
+    const at = this.clock.now();
     const timeoutMs = this.conn.callTimeoutSeconds * 1000;
     const [list, read] = await Promise.all([
       this.listAppContainers(h),

@@ -11,6 +11,7 @@ import type { PodRef } from '../model/actions.js';
 import type { DesiredPod } from '../model/desired.js';
 import { dockerContainerName } from '../model/labels.js';
 import type { ContainerState, Observed, ObservedContainer, ObservedPod } from '../model/observed.js';
+import { type Clock, systemClock } from './clock.js';
 import { HostUnreachableError, podSubject, RuntimeError } from './errors.js';
 import { podLabels } from './pod-spec.js';
 import type { ContainerStats, ContainerUsage, ExecResult, HostInfo, LogOptions, Runtime } from './runtime.js';
@@ -57,7 +58,7 @@ export class FakeRuntime implements Runtime {
 
   constructor(
     hosts: FakeHost[],
-    private readonly now: () => number = Date.now,
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {
     for (const [i, info] of hosts.entries())
       this.hosts.set(info.name, {
@@ -76,7 +77,7 @@ export class FakeRuntime implements Runtime {
   /** Cut a host off (observe reports it NotReady from now) or bring it back. */
   setHostReachable(host: string, reachable: boolean): void {
     const h = this.record(host);
-    if (!reachable && h.reachable) h.notReadySince = this.now();
+    if (!reachable && h.reachable) h.notReadySince = this.clock.now();
     if (reachable) h.notReadySince = undefined;
     h.reachable = reachable;
   }
@@ -86,7 +87,7 @@ export class FakeRuntime implements Runtime {
     const c = this.current(ref, container);
     c.state = state;
     c.exitCode = exitCode;
-    if (state === 'exited' || state === 'dead') c.finishedAt = this.now();
+    if (state === 'exited' || state === 'dead') c.finishedAt = this.clock.now();
   }
 
   appendLog(ref: PodRef, container: string, line: string): void {
@@ -105,7 +106,7 @@ export class FakeRuntime implements Runtime {
 
   /** A container's cumulative CPU (ns) now: the set rate integrated since its start. */
   private cpuCounterOf(ref: PodRef, c: ObservedContainer): number {
-    const now = this.now();
+    const now = this.clock.now();
     const counter = this.cpuCounters.get(c.id) ?? { nanos: 0, since: c.startedAt ?? now };
     const rate = this.usage.get(`${podSubject(ref)}/${c.name}`)?.cpuMilli ?? 0;
     // millicores x ms = 1e-6 core-seconds = 1000 ns.
@@ -135,7 +136,7 @@ export class FakeRuntime implements Runtime {
     this.assertOpen();
     const hosts = [...this.hosts.values()];
     return {
-      at: this.now(),
+      at: this.clock.now(),
       hosts: hosts.map((h) => ({
         name: h.info.name,
         address: h.info.address,
@@ -181,7 +182,7 @@ export class FakeRuntime implements Runtime {
         taken.add(`${hostPort}/${p.protocol}`);
         published.push({ containerPort: p.containerPort, protocol: p.protocol, hostPort });
       }
-    const now = this.now();
+    const now = this.clock.now();
     const labels = podLabels(pod, now);
     h.pods.set(key, {
       host,
@@ -227,7 +228,7 @@ export class FakeRuntime implements Runtime {
       dockerName: dockerContainerName(ref.namespace, ref.name, container, restart),
       state: 'running',
       exitCode: 0,
-      startedAt: this.now(),
+      startedAt: this.clock.now(),
       finishedAt: undefined,
       restartCount: restart,
       labels: { ...c.labels, 'skiff.io/restart-count': String(restart) },
@@ -259,7 +260,7 @@ export class FakeRuntime implements Runtime {
 
   async sampleStats(host: string): Promise<ContainerUsage[]> {
     const h = this.reachable(host);
-    const at = this.now();
+    const at = this.clock.now();
     return [...h.pods.values()].flatMap((p) =>
       p.containers
         .filter((c) => c.state === 'running')
@@ -280,7 +281,7 @@ export class FakeRuntime implements Runtime {
 
   async stats(host: string): Promise<ContainerStats[]> {
     const h = this.reachable(host);
-    const at = this.now();
+    const at = this.clock.now();
     return [...h.pods.values()].flatMap((p) =>
       p.containers
         .filter((c) => c.state === 'running')

@@ -15,6 +15,7 @@
 import type { PodMetricSample } from '../controllers/pod-metrics.js';
 import { podMetricsFromStats } from '../controllers/pod-metrics.js';
 import type { ObservedPod } from '../model/observed.js';
+import type { Clock } from './clock.js';
 import type { ContainerStats, ContainerUsage, Runtime } from './runtime.js';
 import { pointKey, ratesFromUsage, type UsagePoint } from './usage-rates.js';
 
@@ -35,7 +36,7 @@ export interface MetricsSweep {
 
 export interface MetricsSamplerDeps {
   runtime: Pick<Runtime, 'sampleStats'>;
-  clock: () => number;
+  clock: Pick<Clock, 'now'>;
   /** The sampling period (metricsIntervalSeconds): the window of a sample that carries none. */
   windowMs: number;
   /** Waits `ms` (between the two reads of a priming sweep). Default: a timer. */
@@ -77,7 +78,7 @@ export class MetricsSampler {
 
   /** Reads usage on `hosts` (the Ready ones) in parallel and keeps the result. */
   async sweep(hosts: readonly string[], pods: readonly ObservedPod[] = []): Promise<MetricsSweep> {
-    const at = this.deps.clock();
+    const at = this.deps.clock.now();
     const primeMs = this.deps.primeMs ?? DEFAULT_PRIME_MS;
     let read = await this.read(hosts);
     if (this.points.size === 0 && primeMs > 0 && read.usage.length > 0) {
@@ -89,7 +90,7 @@ export class MetricsSampler {
     this.remember(read);
     const sweep: MetricsSweep = {
       at,
-      durationMs: this.deps.clock() - at,
+      durationMs: this.deps.clock.now() - at,
       containers: rates.samples,
       podsWithoutRate: rates.podsWithoutRate,
       pods: podMetricsFromStats(rates.samples, {

@@ -27,6 +27,7 @@ import { buildServiceViews, type EndpointsView, type ServiceView } from '../cont
 import type { SkiffError } from '../model/errors.js';
 import type { Observed, ObservedHost, ObservedServiceRules } from '../model/observed.js';
 import type { HostRuleState, HostRuleset } from '../model/service-rules.js';
+import type { Clock } from './clock.js';
 import type { Runtime } from './runtime.js';
 import { applyHostRules, readHostRules } from './service-rules.js';
 
@@ -64,7 +65,7 @@ export interface ServiceSyncResult {
 export interface ServiceDataPlaneOptions {
   serviceCIDR: string;
   /** Monotonic clock for durations and the trust interval. */
-  clock: () => number;
+  clock: Pick<Clock, 'now'>;
   /** How long a host's last read or write is trusted without reading it back (default 10 s):
    *  bounds how long a host that lost its rules behind skiff's back stays without them, while
    *  passes in between cost no SSH round trip. 0 reads on every observe. */
@@ -136,10 +137,10 @@ export class ServiceDataPlane {
       const state = fresh ?? (await readHostRules(this.runtime, host));
       const rewrite = !hostRulesMatch(ruleset, state);
       if (rewrite) await applyHostRules(this.runtime, host, ruleset, state);
-      this.hosts.set(host, { current: ruleStateOf(ruleset), at: this.opts.clock() });
+      this.hosts.set(host, { current: ruleStateOf(ruleset), at: this.opts.clock.now() });
       return rewrite;
     } catch (err) {
-      this.hosts.set(host, { at: this.opts.clock(), ...entry, writeError: toSyncError(err) });
+      this.hosts.set(host, { at: this.opts.clock.now(), ...entry, writeError: toSyncError(err) });
       throw err;
     }
   }
@@ -184,15 +185,15 @@ export class ServiceDataPlane {
   private async refresh(host: string, round: number): Promise<HostEntry> {
     const entry = this.hosts.get(host);
     const verifyMs = this.opts.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS;
-    const now = this.opts.clock();
+    const now = this.opts.clock.now();
     const trusted = entry?.current && !entry.readError && !entry.writeError && now - entry.at < verifyMs;
     if (entry && trusted) return entry;
     let next: HostEntry;
     try {
       const current = await readHostRules(this.runtime, host);
-      next = { current, at: this.opts.clock(), readRound: round, writeError: entry?.writeError };
+      next = { current, at: this.opts.clock.now(), readRound: round, writeError: entry?.writeError };
     } catch (err) {
-      next = { at: this.opts.clock(), readError: toSyncError(err), writeError: entry?.writeError };
+      next = { at: this.opts.clock.now(), readError: toSyncError(err), writeError: entry?.writeError };
     }
     this.hosts.set(host, next);
     return next;
@@ -203,7 +204,7 @@ export class ServiceDataPlane {
     ruleset: HostRuleset,
     seen?: ObservedServiceRules,
   ): Promise<HostSyncResult> {
-    const started = this.opts.clock();
+    const started = this.opts.clock.now();
     const entry = this.hosts.get(host);
     if (!seen?.current) {
       const error = entry?.readError ?? {
@@ -217,10 +218,15 @@ export class ServiceDataPlane {
       return { host, outcome: 'unchanged', hash: ruleset.hash, durationMs: 0 };
     try {
       const applied = await this.write(host, ruleset);
-      const durationMs = this.opts.clock() - started;
+      const durationMs = this.opts.clock.now() - started;
       return { host, outcome: applied ? 'applied' : 'unchanged', hash: ruleset.hash, durationMs };
     } catch (err) {
-      return { host, outcome: 'failed', durationMs: this.opts.clock() - started, error: toSyncError(err) };
+      return {
+        host,
+        outcome: 'failed',
+        durationMs: this.opts.clock.now() - started,
+        error: toSyncError(err),
+      };
     }
   }
 }

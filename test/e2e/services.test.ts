@@ -11,6 +11,7 @@ import type { DesiredContainer, DesiredPod } from '../../src/model/desired.js';
 import type { Container, Service } from '../../src/model/k8s.js';
 import type { Observed } from '../../src/model/observed.js';
 import { Prober } from '../../src/probes/prober.js';
+import { systemClock } from '../../src/runtime/clock.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { ServiceDataPlane } from '../../src/runtime/service-data-plane.js';
 import { docker, eventually, hostExec, httpGet, testbed } from '../support/testbed.js';
@@ -148,8 +149,8 @@ describe('Service data plane on the testbed', () => {
 
   beforeAll(async () => {
     rt = new DockerRuntime(await loadClusterConfig(tb.config));
-    prober = new Prober(rt, { clock: Date.now, onChange: () => {}, tickMs: 200 });
-    plane = new ServiceDataPlane(rt, { serviceCIDR: tb.serviceCIDR, clock: Date.now });
+    prober = new Prober(rt, { clock: systemClock, onChange: () => {}, tickMs: 200 });
+    plane = new ServiceDataPlane(rt, { serviceCIDR: tb.serviceCIDR, clock: systemClock });
     const resolved = resolveServices(sources, tb.serviceCIDR).services;
     clusterIP = resolved[0]!.clusterIP!;
     const placement: [string, string][] = [
@@ -309,7 +310,7 @@ describe('Service data plane on the testbed', () => {
   });
 
   it('is adopted by a restarted daemon without rewriting', async () => {
-    const restarted = new ServiceDataPlane(rt, { serviceCIDR: tb.serviceCIDR, clock: Date.now });
+    const restarted = new ServiceDataPlane(rt, { serviceCIDR: tb.serviceCIDR, clock: systemClock });
     const synced = await restarted.sync({
       sources,
       observed: await observe(),

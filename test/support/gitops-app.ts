@@ -9,6 +9,7 @@ import type { ClusterConfig } from '../../src/config/cluster-config.js';
 import { loadClusterConfig } from '../../src/config/load-config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import type { ObservedPod } from '../../src/model/observed.js';
+import { systemClock } from '../../src/runtime/clock.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { ServiceDataPlane } from '../../src/runtime/service-data-plane.js';
 import { type GitFixture, makeGitFixture } from './git-server.js';
@@ -83,7 +84,7 @@ daemon:
     async close() {
       await daemon.stop();
       // The daemon leaves its Service rules in place when it stops (as kube-proxy does).
-      await new ServiceDataPlane(runtime, { serviceCIDR: config.network.serviceCIDR, clock: Date.now })
+      await new ServiceDataPlane(runtime, { serviceCIDR: config.network.serviceCIDR, clock: systemClock })
         .removeAll(await runtime.observe())
         .catch(() => undefined);
       for (const p of await pods().catch(() => [])) {

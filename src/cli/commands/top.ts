@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { ClusterConfig } from '../../config/cluster-config.js';
 import { UsageError } from '../../model/errors.js';
 import type { ObservedHost } from '../../model/observed.js';
+import { systemClock } from '../../runtime/clock.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
 import { MetricsSampler, type MetricsSweep } from '../../runtime/metrics-sampler.js';
 import { type ClusterOptions, clusterFlags, connectDaemon, loadCliConfig } from '../cli-context.js';
@@ -26,7 +27,7 @@ export async function readUsage(
     const observed = await runtime.observe();
     const sampler = new MetricsSampler({
       runtime,
-      clock: Date.now,
+      clock: systemClock,
       windowMs: config.daemon.metricsIntervalSeconds * 1000,
     });
     const ready = observed.hosts.filter((h) => h.ready).map((h) => h.name);

@@ -25,7 +25,7 @@ const ruleset = (host: string): HostRuleset => ({
 });
 
 function world(failing: string[] = []) {
-  const runtime = new FakeRuntime(HOSTS, () => 0);
+  const runtime = new FakeRuntime(HOSTS, { now: () => 0 });
   const timeline: string[] = [];
   const writer = {
     async write(host: string) {
@@ -45,7 +45,7 @@ function world(failing: string[] = []) {
     executeActions(runtime, actions, inflight, {
       concurrency: 4,
       perHostConcurrency: 2,
-      clock: () => 0,
+      clock: { now: () => 0 },
       serviceRules: writer,
     });
   return { runtime, timeline, inflight, run };

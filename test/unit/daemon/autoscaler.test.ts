@@ -68,7 +68,7 @@ const hosts: FakeHost[] = ['h1', 'h2', 'h3'].map((name, i) => ({
 function world() {
   let now = T0;
   let seed = 42;
-  const clock = () => now;
+  const clock = { now: () => now };
   const runtime = new FakeRuntime(hosts, clock);
   const source = new MemorySource();
   const tracker = new AppTracker(app, source, createBundleValidator(), () => false);

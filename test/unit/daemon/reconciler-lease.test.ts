@@ -39,7 +39,7 @@ const ACTING: LeaseView = {
 
 async function world() {
   const now = 1_700_000_000_000;
-  const clock = () => now;
+  const clock = { now: () => now };
   const runtime = new FakeRuntime(hosts, clock);
   runtime.hostExecHandler = () => ({ exitCode: 0, stdout: '', stderr: '' });
   const source = new MemorySource();

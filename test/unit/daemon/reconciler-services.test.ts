@@ -16,7 +16,7 @@ const hosts = fakeHosts(2);
 function world() {
   let now = 1_700_000_000_000;
   let seed = 42;
-  const clock = () => now;
+  const clock = { now: () => now };
   const runtime = new FakeRuntime(hosts, clock);
   const broken = new Set<string>();
   /** Every host command in order, with the pods created so far, to check what came first. */

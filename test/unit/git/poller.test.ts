@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GitError } from '../../../src/git/errors.js';
 import type { HeadResolution } from '../../../src/git/git-source.js';
-import { type Clock, Poller } from '../../../src/git/poller.js';
+import { Poller } from '../../../src/git/poller.js';
+import type { Clock } from '../../../src/runtime/clock.js';
 
 class FakeClock implements Clock {
   t = 1_000_000;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { type HostExec, HostLease } from '../../../src/lease/host-lease.js';
 import { LeaseKeeper } from '../../../src/lease/lease-keeper.js';
 import type { LeaseView } from '../../../src/model/views.js';
+import { systemClock } from '../../../src/runtime/clock.js';
 import { tempStateDir } from '../history/temp-state-dir.js';
 
 const sh: HostExec = (_host, command) =>
@@ -34,7 +35,7 @@ function hosts() {
         durationMs: 30_000,
       }),
       renewIntervalMs: 10_000,
-      clock: () => now,
+      clock: { now: () => now },
       log: pino({ level: 'silent' }),
       onRoleChange: (r) => roles.push(r),
     });
@@ -121,7 +122,7 @@ describe('LeaseKeeper', () => {
         identity: { id: 'daemon-a', description: 'a' },
       }),
       renewIntervalMs: 10_000,
-      clock: Date.now,
+      clock: systemClock,
       log: pino({ level: 'silent' }),
       onRoleChange: () => undefined,
     });

@@ -17,7 +17,7 @@ function fakeClock(start = 1_700_000_000_000) {
 }
 
 runtimeContract('FakeRuntime', async () => ({
-  runtime: new FakeRuntime(HOSTS, fakeClock().now),
+  runtime: new FakeRuntime(HOSTS, fakeClock()),
   hosts: ['h1', 'h2', 'h3'],
   image: 'busybox:1.36',
   namespace: 'contract',
@@ -27,7 +27,7 @@ runtimeContract('FakeRuntime', async () => ({
 describe('FakeRuntime test controls', () => {
   it('reports a cut host NotReady since the cut, keeps its pods, and refuses calls to it', async () => {
     const clock = fakeClock();
-    const rt = new FakeRuntime(HOSTS, clock.now);
+    const rt = new FakeRuntime(HOSTS, clock);
     await rt.createPod('h2', sleeperPod('p', { image: 'x' }));
     clock.advance(1000);
     rt.setHostReachable('h2', false);
@@ -48,7 +48,7 @@ describe('FakeRuntime test controls', () => {
     ['dead', 1],
   ] as const)('shows a container set to %s (exit %i) until it is restarted', async (state, exitCode) => {
     const clock = fakeClock();
-    const rt = new FakeRuntime(HOSTS, clock.now);
+    const rt = new FakeRuntime(HOSTS, clock);
     const ref = { host: 'h1', namespace: 'default', name: 'p' };
     await rt.createPod('h1', sleeperPod('p', { image: 'x' }));
     rt.setContainerState(ref, 'main', state, exitCode);

@@ -26,7 +26,7 @@ describe('skiff hosts view', () => {
           capacity: { cpuMilli: 1000, memoryBytes: 1024 ** 3 },
         },
       ],
-      () => 1000,
+      { now: () => 1000 },
     );
     await rt.createPod('h1', sleeperPod('a', { image: 'x', containers: ['one', 'two'] }));
     await rt.createPod('h1', sleeperPod('b', { image: 'x' }));

@@ -23,10 +23,10 @@ const hosts: FakeHost[] = ['h1', 'h2'].map((name, i) => ({
 function world(primeMs?: number) {
   let now = T0;
   const sleeps: number[] = [];
-  const runtime = new FakeRuntime(hosts, () => now);
+  const runtime = new FakeRuntime(hosts, { now: () => now });
   const sampler = new MetricsSampler({
     runtime,
-    clock: () => now,
+    clock: { now: () => now },
     windowMs: INTERVAL,
     primeMs,
     sleep: async (ms) => {

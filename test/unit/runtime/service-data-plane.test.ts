@@ -17,10 +17,10 @@ const fakeHosts: FakeHost[] = HOSTS.map((h) => ({
 
 function world(verifyIntervalMs = 10_000) {
   let now = 1_000_000;
-  const runtime = new FakeRuntime(fakeHosts, () => now);
+  const runtime = new FakeRuntime(fakeHosts, { now: () => now });
   const plane = new ServiceDataPlane(runtime, {
     serviceCIDR: '10.96.0.0/24',
-    clock: () => now,
+    clock: { now: () => now },
     verifyIntervalMs,
   });
   const observed = (hosts = HOSTS): Observed => ({
