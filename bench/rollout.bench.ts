@@ -22,9 +22,9 @@ import { indexConfig } from '../src/manifest/config-refs.js';
 import { validateBundle } from '../src/manifest/index.js';
 import type { Deployment } from '../src/model/k8s.js';
 import type { ObservedPod } from '../src/model/observed.js';
-import { runProbe } from '../src/probes/probe-runner.js';
 import { materializePod } from '../src/reconcile/materialize-pod.js';
 import { DockerRuntime } from '../src/runtime/docker-runtime.js';
+import { runProbe } from '../src/runtime/probe-runner.js';
 import { makeGitFixture } from '../test/support/git-server.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);

@@ -12,7 +12,6 @@ import type { GitSource } from '../git/git-source.js';
 import { openGitSource, type RepoGitSource } from '../git/open-source.js';
 import { type HistoryStore, openHistoryStore } from '../history/history-store.js';
 import type { LeaseView } from '../model/views.js';
-import { Prober } from '../probes/prober.js';
 import { systemClock } from '../runtime/clock.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -20,6 +19,7 @@ import { ServiceDataPlane } from '../runtime/service-data-plane.js';
 import { AppTracker } from './app-tracker.js';
 import { Autoscaler } from './autoscaler.js';
 import { createBundleValidator } from './bundle-validator.js';
+import { Prober } from './prober.js';
 import { Reconciler } from './reconciler.js';
 
 export interface SkiffInstanceOptions {

@@ -5,7 +5,7 @@
 import type { Duplex } from 'node:stream';
 import type { PodRef } from '../model/actions.js';
 import type { Container, Probe, ProbeHandler } from '../model/k8s.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { Runtime } from './runtime.js';
 
 export interface ProbeTarget {
   pod: PodRef;

@@ -23,8 +23,8 @@ import type {
 } from '../model/observed.js';
 import { applyProbeResults } from '../reconcile/observed-inputs.js';
 import type { Clock } from '../runtime/clock.js';
+import { runProbe } from '../runtime/probe-runner.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { runProbe } from './probe-runner.js';
 
 export interface ProberOptions {
   clock: Pick<Clock, 'now'>;
