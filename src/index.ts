@@ -1,5 +1,5 @@
 // skiff's programmatic API: the pure building blocks, importable as the package.
-// Later issues add their exports here (scheduler, rollout, HPA decisions).
+// Each export is a pure function of values (no I/O, no clock): replay it with your own inputs.
 
 // kubectl top's number formats (renderers, in cli/views; still part of the package's API).
 export { formatTopCpu, formatTopMemory } from './cli/views/top.js';
@@ -124,3 +124,18 @@ export * from './model/diagnostics.js';
 export * from './model/errors.js';
 export * from './model/k8s.js';
 export type * from './model/observed.js';
+// The reconcile pass (pure): (desired apps, observed world, inputs, memory, now) -> actions,
+// views, events, memory. Every decision skiff makes on the hosts is in its result.
+export {
+  type AppDesired,
+  emptyPassInputs,
+  emptyPassMemory,
+  type PassEvent,
+  type PassInput,
+  type PassInputs,
+  type PassMemory,
+  type PassOptions,
+  type PassResult,
+  type PassViews,
+  reconcilePass,
+} from './reconcile/pass.js';
