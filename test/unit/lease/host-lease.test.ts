@@ -177,6 +177,8 @@ describe('host lease on real sh', () => {
     expect(existsSync(c.leasePath('h3'))).toBe(false);
   });
 
+  // Six rounds of two racing daemons, each a real sh per host under flock: about 1 s alone,
+  // over 5 s on a machine running other suites beside it, hence the longer timeout.
   it('never lets two daemons act in the same round, racing on the same hosts', async () => {
     const c = cluster();
     const a = c.daemon(A);
@@ -189,7 +191,7 @@ describe('host lease on real sh', () => {
       for (const h of c.hosts) expect(c.readLease(h).holder).toBe(winner);
       if (round % 2 === 1) await (winner === A.id ? a : b).release();
     }
-  });
+  }, 30_000);
 
   it('ignores unreachable hosts and acts on the others', async () => {
     const c = cluster();
