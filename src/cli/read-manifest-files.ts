@@ -6,6 +6,7 @@
 import { type lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { BundleFile } from '../manifest/bundle.js';
+import { decodeManifestText } from '../manifest/decode-text.js';
 import { MAX_FILE_CHARS } from '../manifest/parse.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { UsageError } from '../model/errors.js';
@@ -51,7 +52,9 @@ export async function readManifestFiles(paths: readonly string[], cwd: string): 
       return;
     }
     const buf = await readFile(real);
-    files.push({ path: display(abs), text: new TextDecoder('utf-8').decode(buf) });
+    const decoded = decodeManifestText(display(abs), buf);
+    if ('diagnostic' in decoded) diagnostics.push(decoded.diagnostic);
+    else files.push({ path: display(abs), text: decoded.text });
   }
 
   async function walk(dirAbs: string, root: string, visited: Set<string>): Promise<void> {

@@ -4,6 +4,7 @@
 // file, never an error of the whole read. Shell (reads git objects), over pure path arithmetic
 // (repo-paths).
 import type { TreeEntry } from 'isomorphic-git';
+import { decodeManifestText } from '../manifest/decode-text.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { ManifestFileSet } from './git-source.js';
 import {
@@ -87,7 +88,9 @@ async function readManifestEntry(w: Walk, entry: TreeEntry, repoPath: string): P
     );
     return;
   }
-  w.out.files.push({ path: file, repoPath, text: Buffer.from(blob).toString('utf8'), blobId: target.oid });
+  const decoded = decodeManifestText(file, blob);
+  if ('diagnostic' in decoded) w.out.diagnostics.push(decoded.diagnostic);
+  else w.out.files.push({ path: file, repoPath, text: decoded.text, blobId: target.oid });
 }
 
 /**

@@ -11,10 +11,13 @@ import {
   LineCounter,
   type Node,
   parseAllDocuments,
+  type Scalar,
+  visit,
   type YAMLError,
 } from 'yaml';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { type ChildPositions, type FastDocument, POS_LINE, parseFastYaml } from './yaml-fast.js';
+import { numberProblem } from './yaml-numbers.js';
 
 /** Largest manifest file accepted: the API server's request body limit (3 MiB). */
 export const MAX_FILE_CHARS = 3 * 1024 * 1024;
@@ -160,6 +163,34 @@ const YAML_CODES: Record<string, string> = {
   RESOURCE_EXHAUSTION: 'yaml.alias-limit',
 };
 
+/** Characters a YAML stream may not hold (YAML 1.2 c-printable; Kubernetes' YAML reader
+ *  refuses them too, "control characters are not allowed"). Escapes in double-quoted
+ *  scalars ("\e") are still allowed: the fields that must not hold them check values. */
+const NOT_PRINTABLE = /[\0-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]/;
+
+function controlCharacter(text: string, fileName: string): Diagnostic | undefined {
+  const nul = text.indexOf('\0');
+  if (nul >= 0)
+    return diag(
+      fileName,
+      0,
+      lineColAt(text, nul),
+      'yaml.binary',
+      'file contains NUL bytes: it looks binary, not YAML',
+    );
+  const m = NOT_PRINTABLE.exec(text);
+  if (!m) return undefined;
+  const pos = lineColAt(text, m.index);
+  const code = `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return diag(
+    fileName,
+    0,
+    pos,
+    'yaml.control-character',
+    `control characters are not allowed (${code}); write it as an escape in a double-quoted string, or remove it`,
+  );
+}
+
 /** Parse one file's text into documents with positions. Never throws for bad input. */
 export function parseManifests(text: string, fileName: string): ParseResult {
   if (text.length > MAX_FILE_CHARS) {
@@ -170,21 +201,8 @@ export function parseManifests(text: string, fileName: string): ParseResult {
       `file is ${text.length} characters, over the ${MAX_FILE_CHARS} limit for one manifest file (the API server's request size); split it`,
     );
   }
-  const nul = text.indexOf('\0');
-  if (nul >= 0) {
-    return {
-      documents: [],
-      diagnostics: [
-        diag(
-          fileName,
-          0,
-          lineColAt(text, nul),
-          'yaml.binary',
-          'file contains NUL bytes: it looks binary, not YAML',
-        ),
-      ],
-    };
-  }
+  const control = controlCharacter(text, fileName);
+  if (control) return { documents: [], diagnostics: [control] };
   const fast = parseFastYaml(text);
   if (fast) return { documents: fast.map((d) => fastDocument(fileName, d)), diagnostics: [] };
   return parseWithYaml(text, fileName);
@@ -236,6 +254,26 @@ function documentValue(
   return { value };
 }
 
+/** Plain numbers whose value Kubernetes would read differently or not at all. */
+function numberDiagnostics(
+  fileName: string,
+  index: number,
+  doc: Document.Parsed,
+  lc: LineCounter,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(doc, {
+    Scalar(_key, node: Scalar) {
+      if (typeof node.value !== 'number' || node.type !== 'PLAIN' || node.source === undefined) return;
+      const problem = numberProblem(node.source, node.value);
+      if (!problem) return;
+      const p = lc.linePos(node.range?.[0] ?? 0);
+      out.push(diag(fileName, index, { line: p.line, column: p.col }, problem.code, problem.message));
+    },
+  });
+  return out;
+}
+
 /** The `yaml` package's reader: what the fast reader does not handle, and every error. */
 function parseWithYaml(text: string, fileName: string): ParseResult {
   const lc = new LineCounter();
@@ -263,6 +301,11 @@ function parseWithYaml(text: string, fileName: string): ParseResult {
   docs.forEach((doc, index) => {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) diagnostics.push(yamlErrorDiagnostic(fileName, index, e, lc));
+      return;
+    }
+    const numbers = numberDiagnostics(fileName, index, doc, lc);
+    if (numbers.length > 0) {
+      diagnostics.push(...numbers);
       return;
     }
     const d = yamlDocument(fileName, index, doc, lc);

@@ -5,7 +5,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Severity } from '../model/diagnostics.js';
 import { didYouMean } from './did-you-mean.js';
 import type { PathSegment } from './parse.js';
-import { type JsonSchema, KIND_SCHEMAS, SHARED_SCHEMAS } from './schemas.js';
+import { INT32_MAX, INT32_MIN, INT64_MAX, type JsonSchema, KIND_SCHEMAS, SHARED_SCHEMAS } from './schemas.js';
 
 export interface SchemaFinding {
   path: PathSegment[];
@@ -125,6 +125,13 @@ function translate(e: ErrorObject): SchemaFinding | undefined {
     case 'minimum':
     case 'maximum': {
       const { comparison, limit } = e.params as { comparison: string; limit: number };
+      const type = limit === INT32_MAX || limit === INT32_MIN ? 'int32' : limit === INT64_MAX ? 'int64' : '';
+      if (type !== '')
+        return schemaError(
+          path,
+          'schema.range',
+          `cannot unmarshal number ${String(e.data)} into a field of type ${type}: must be ${comparison} ${limit}`,
+        );
       return schemaError(path, 'schema.range', `must be ${comparison} ${limit}, got ${String(e.data)}`);
     }
     case 'minItems':

@@ -10,13 +10,23 @@ export type JsonSchema = Record<string, unknown>;
 
 const str: JsonSchema = { type: 'string' };
 const bool: JsonSchema = { type: 'boolean' };
-const int = (minimum?: number, maximum?: number, dflt?: number): JsonSchema => ({
+/** Kubernetes types its integer fields int32 unless it says int64; a number past the type
+ *  is refused there ("cannot unmarshal number ... of type int32"), so it is here. */
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+/** int64 fields are bounded by what a JavaScript number holds exactly (parse refuses more). */
+export const INT64_MIN = -Number.MAX_SAFE_INTEGER;
+export const INT64_MAX = Number.MAX_SAFE_INTEGER;
+
+const int = (minimum = INT32_MIN, maximum = INT32_MAX, dflt?: number): JsonSchema => ({
   type: 'integer',
-  ...(minimum === undefined ? {} : { minimum }),
-  ...(maximum === undefined ? {} : { maximum }),
+  minimum,
+  maximum,
   ...(dflt === undefined ? {} : { default: dflt }),
 });
-const intOrString: JsonSchema = { type: ['integer', 'string'] };
+const int64 = (minimum = INT64_MIN, dflt?: number): JsonSchema => int(minimum, INT64_MAX, dflt);
+/** IntOrString holds an int32. */
+const intOrString: JsonSchema = { type: ['integer', 'string'], minimum: INT32_MIN, maximum: INT32_MAX };
 /** Quantities are strings in Kubernetes' API but YAML numbers are accepted (`cpu: 1`). */
 const quantity: JsonSchema = { type: ['string', 'number'] };
 const stringMap: JsonSchema = { type: 'object', additionalProperties: str };
@@ -183,7 +193,7 @@ const probe = object(
     periodSeconds: int(1, undefined, 10),
     successThreshold: int(1, undefined, 1),
     failureThreshold: int(1, undefined, 3),
-    terminationGracePeriodSeconds: int(1),
+    terminationGracePeriodSeconds: int64(1),
   },
   { rejected: { grpc: 'gRPC probes are not implemented by skiff; use httpGet, tcpSocket or exec' } },
 );
@@ -308,7 +318,7 @@ const toleration = object('Toleration', {
   operator: enumOf(['Exists', 'Equal'], 'Equal'),
   value: str,
   effect: enumOf(['NoSchedule', 'PreferNoSchedule', 'NoExecute', '']),
-  tolerationSeconds: int(),
+  tolerationSeconds: int64(),
 });
 
 const nodeSelectorTerm = object(
@@ -360,7 +370,7 @@ const podSpec = object(
   {
     containers: arrayOf(container, 1),
     restartPolicy: enumOf(['Always', 'OnFailure', 'Never'], 'Always'),
-    terminationGracePeriodSeconds: int(0, undefined, 30),
+    terminationGracePeriodSeconds: int64(0, 30),
     nodeSelector: stringMap,
     affinity,
     tolerations: arrayOf(toleration),
@@ -451,8 +461,8 @@ const deploymentSpec = object(
     strategy: object('DeploymentStrategy', {
       type: enumOf(['RollingUpdate', 'Recreate'], 'RollingUpdate'),
       rollingUpdate: object('RollingUpdateDeployment', {
-        maxSurge: { type: ['integer', 'string'], default: '25%' },
-        maxUnavailable: { type: ['integer', 'string'], default: '25%' },
+        maxSurge: { ...intOrString, default: '25%' },
+        maxUnavailable: { ...intOrString, default: '25%' },
       }),
     }),
     minReadySeconds: int(0, undefined, 0),

@@ -27,6 +27,7 @@ const MAX_DEPTH = 100;
 const KEY_CHARS = /^[A-Za-z0-9_./][A-Za-z0-9_./-]*$/;
 const INT = /^[-+]?[0-9]+$/;
 const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+const LEADING_ZERO = /^[-+]?0[0-9]/;
 const EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
 
 function resolvePlain(s: string): unknown {
@@ -47,8 +48,17 @@ function resolvePlain(s: string): unknown {
   }
   const c = s.charCodeAt(0);
   if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
-    if (INT.test(s)) return Number.parseInt(s, 10);
-    if (FLOAT.test(s) || EXP.test(s)) return Number.parseFloat(s);
+    // Numbers the full parser reports (a leading zero, past 2^53, non-finite) give up.
+    if (INT.test(s)) {
+      const n = Number.parseInt(s, 10);
+      if (LEADING_ZERO.test(s) || !Number.isSafeInteger(n)) throw GIVE_UP;
+      return n;
+    }
+    if (FLOAT.test(s) || EXP.test(s)) {
+      const n = Number.parseFloat(s);
+      if (!Number.isFinite(n)) throw GIVE_UP;
+      return n;
+    }
     // 0o17, 0x1F, .inf, .nan: rare in manifests; leave them to the full parser.
     if (s.startsWith('0o') || s.startsWith('0x') || /^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/.test(s))
       throw GIVE_UP;

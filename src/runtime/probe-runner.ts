@@ -4,6 +4,7 @@
 // cannot run (host unreachable, timeout) is a failure with a message, like the kubelet's.
 import type { Duplex } from 'node:stream';
 import type { PodRef } from '../model/actions.js';
+import { SkiffError } from '../model/errors.js';
 import type { Container, Probe, ProbeHandler } from '../model/k8s.js';
 import type { Runtime } from './runtime.js';
 
@@ -59,6 +60,60 @@ function httpGetOverStream(stream: Duplex, request: string): Promise<number> {
   });
 }
 
+/** A probe request that would not be one HTTP request as written: a CR, LF or other control
+ *  character in its request line or a header (validation refuses these in manifests; this
+ *  guards the wire). Not retryable: the manifest must change. */
+export class ProbeRequestError extends SkiffError {
+  constructor(what: string) {
+    super(
+      'probe.request-invalid',
+      `refusing to send the probe request: ${what} is not valid in an HTTP request (CR, LF or another control character)`,
+      {
+        hint: 'remove CR, LF and other control characters from the probe path, host and headers',
+        retryable: false,
+      },
+    );
+  }
+}
+
+/** Characters a request-target may hold as they are (RFC 3986 pchar, "/", "?", "%"); any
+ *  other is percent-encoded as UTF-8, as the kubelet's URL building does. */
+const TARGET_SAFE = /[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/;
+
+/** The path as a request-target: fragment dropped, leading "/" ensured, and every byte
+ *  outside the safe set escaped, so the path can never end the request line. */
+export function requestTarget(path: string): string {
+  const noFragment = path.split('#', 1)[0] ?? '';
+  const p = noFragment.startsWith('/') ? noFragment : `/${noFragment}`;
+  let out = '';
+  for (const ch of p) out += TARGET_SAFE.test(ch) ? ch : encodeURIComponent(ch);
+  return out;
+}
+
+const CONTROL = /[\0-\x08\x0A-\x1F\x7F]/;
+/** An HTTP field name (RFC 9110 token). */
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** The probe's HTTP/1.1 request; throws ProbeRequestError rather than write a line break. */
+export function buildProbeRequest(
+  g: NonNullable<ProbeHandler['httpGet']>,
+  host: string,
+  port: number,
+): string {
+  const headers = g.httpHeaders ?? [];
+  for (const x of headers) {
+    if (!HTTP_TOKEN.test(x.name)) throw new ProbeRequestError('a header name');
+    if (CONTROL.test(x.value)) throw new ProbeRequestError(`the value of header ${x.name}`);
+  }
+  if (CONTROL.test(host) || /\s/.test(host)) throw new ProbeRequestError('the host');
+  const hasHost = headers.some((x) => x.name.toLowerCase() === 'host');
+  return (
+    `GET ${requestTarget(g.path || '/')} HTTP/1.1\r\n${hasHost ? '' : `Host: ${host}:${port}\r\n`}` +
+    `User-Agent: kube-probe/skiff\r\nAccept: */*\r\nConnection: close\r\n` +
+    `${headers.map((x) => `${x.name}: ${x.value}\r\n`).join('')}\r\n`
+  );
+}
+
 export async function runProbe(runtime: Runtime, target: ProbeTarget, probe: Probe): Promise<ProbeOutcome> {
   const timeoutMs = probe.timeoutSeconds * 1000;
   try {
@@ -96,12 +151,8 @@ async function runHandler(
     if (port === undefined) return { ok: false, message: `unknown port ${g.port}` };
     if (g.scheme === 'HTTPS') return { ok: false, message: 'HTTPS probes are not supported by skiff' };
     const host = g.host ?? target.ip;
-    const headers = (g.httpHeaders ?? []).map((x) => `${x.name}: ${x.value}\r\n`).join('');
-    const hasHost = (g.httpHeaders ?? []).some((x) => x.name.toLowerCase() === 'host');
-    const req =
-      `GET ${g.path || '/'} HTTP/1.1\r\n${hasHost ? '' : `Host: ${host}:${port}\r\n`}` +
-      `User-Agent: kube-probe/skiff\r\nAccept: */*\r\nConnection: close\r\n${headers}\r\n`;
-    const url = `http://${host}:${port}${g.path}`;
+    const req = buildProbeRequest(g, host, port);
+    const url = `http://${host}:${port}${requestTarget(g.path)}`;
     let stream: Duplex;
     try {
       stream = await runtime.connectTcp(target.pod.host, host, port);

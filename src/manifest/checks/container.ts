@@ -1,6 +1,7 @@
 // Checks of one container of a pod spec (validateContainers upstream): name, image, ports,
 // environment, resources, probes and hooks, volume mounts, in that order. Pure.
 import type { Container } from '../../model/k8s.js';
+import { imageReferenceProblem } from '../image-reference.js';
 import { isDns1123Label, isValidPortName, isValidPortNum } from '../name-rules.js';
 import type { Collector, P } from './collector.js';
 import { checkEnv, checkEnvFrom } from './env.js';
@@ -15,8 +16,15 @@ function checkNameAndImage(c: Collector, ctr: Container, path: P): void {
     c.error([...path, 'image'], 'semantic.image', `container "${ctr.name}" needs an image`);
   else if (ctr.image !== ctr.image.trim())
     c.error([...path, 'image'], 'semantic.image', 'image must not have leading or trailing whitespace');
-  else if (/\s/.test(ctr.image) || !/^[a-z0-9]/i.test(ctr.image))
-    c.error([...path, 'image'], 'semantic.image', `"${ctr.image}" is not a valid image reference`);
+  else {
+    const problem = imageReferenceProblem(ctr.image);
+    if (problem)
+      c.error(
+        [...path, 'image'],
+        'semantic.image',
+        `invalid image reference ${JSON.stringify(ctr.image)}: ${problem}`,
+      );
+  }
 }
 
 function checkContainerPorts(c: Collector, ctr: Container, path: P): void {

@@ -18,6 +18,36 @@ function checkPortRef(c: Collector, port: number | string, ctr: Container, path:
     c.error(path, code, `port "${port}" is not the name of any port of container "${ctr.name}"`);
 }
 
+const HTTP_HEADER_NAME = /^[-A-Za-z0-9]+$/;
+/** Control characters but horizontal tab: what HTTP forbids in a header value, and what
+ *  Go's URL parser refuses in a path or host ("invalid control character in URL"). */
+const CONTROL = /[\0-\x08\x0A-\x1F\x7F]/;
+
+/** httpGet (validateHTTPGetAction upstream): header names as the API server checks them
+ *  (IsHTTPHeaderName); control characters in the path, host or a header value, which the
+ *  kubelet's HTTP client refuses or rewrites ("too late to reject it"), are refused here
+ *  so they never reach a request. Header values are never quoted: they may be tokens. */
+function checkHttpGet(c: Collector, g: NonNullable<Probe['httpGet']>, path: P): void {
+  if (CONTROL.test(g.path))
+    c.error([...path, 'path'], 'semantic.probe', 'path must not contain control characters (CR, LF, ...)');
+  if (g.host !== undefined && (CONTROL.test(g.host) || /\s/.test(g.host)))
+    c.error([...path, 'host'], 'semantic.probe', 'host must not contain whitespace or control characters');
+  (g.httpHeaders ?? []).forEach((h, i) => {
+    if (!HTTP_HEADER_NAME.test(h.name))
+      c.error(
+        [...path, 'httpHeaders', i, 'name'],
+        'semantic.probe-header',
+        `Invalid value: ${JSON.stringify(h.name)}: a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')`,
+      );
+    if (CONTROL.test(h.value))
+      c.error(
+        [...path, 'httpHeaders', i, 'value'],
+        'semantic.probe-header',
+        'header value must not contain control characters (CR, LF, ...): no HTTP client can send it',
+      );
+  });
+}
+
 function checkHandler(c: Collector, h: Handler, ctr: Container, path: P, what: string): void {
   if (!h) return;
   const set = [h.httpGet ? 'httpGet' : '', h.tcpSocket ? 'tcpSocket' : '', h.exec ? 'exec' : ''].filter(
@@ -27,9 +57,20 @@ function checkHandler(c: Collector, h: Handler, ctr: Container, path: P, what: s
     c.error(path, 'semantic.probe', `${what} must specify a handler type (httpGet, tcpSocket or exec)`);
   if (set.length > 1)
     c.error([...path, set[1]!], 'semantic.probe', `${what} may not specify more than 1 handler type`);
-  if (h.httpGet) checkPortRef(c, h.httpGet.port, ctr, [...path, 'httpGet', 'port'], 'semantic.probe-port');
-  if (h.tcpSocket)
+  if (h.httpGet) {
+    checkPortRef(c, h.httpGet.port, ctr, [...path, 'httpGet', 'port'], 'semantic.probe-port');
+    checkHttpGet(c, h.httpGet, [...path, 'httpGet']);
+  }
+  if (h.tcpSocket) {
     checkPortRef(c, h.tcpSocket.port, ctr, [...path, 'tcpSocket', 'port'], 'semantic.probe-port');
+    const host = h.tcpSocket.host;
+    if (host !== undefined && (CONTROL.test(host) || /\s/.test(host)))
+      c.error(
+        [...path, 'tcpSocket', 'host'],
+        'semantic.probe',
+        'host must not contain whitespace or control characters',
+      );
+  }
   if (h.exec && h.exec.command.length === 0)
     c.error([...path, 'exec', 'command'], 'semantic.probe', 'exec.command must not be empty');
 }
