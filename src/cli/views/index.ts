@@ -17,4 +17,5 @@ export * from './pods.js';
 export * from './services.js';
 export * from './status.js';
 export * from './table.js';
+export * from './terminal-text.js';
 export * from './top.js';
