@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { Daemon } from '../../daemon/daemon.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
+import { printErrorLine } from '../output.js';
 
 export function registerRun(program: Command): void {
   clusterFlags(
@@ -22,7 +23,7 @@ export function registerRun(program: Command): void {
         : pino({ level: process.env.SKIFF_LOG_LEVEL ?? 'info' });
     const config = await loadCliConfig(opts);
     const daemon = await Daemon.start({ config, log, listen: opts.listen });
-    process.stderr.write(`skiff daemon listening on ${daemon.address}\n`);
+    printErrorLine(`skiff daemon listening on ${daemon.address}`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

@@ -11,6 +11,7 @@ export * from './describe-containers.js';
 export * from './describe-deployment.js';
 export * from './describe-pod.js';
 export * from './describe-service.js';
+export * from './diagnostics.js';
 export * from './events.js';
 export * from './hpa.js';
 export * from './pods.js';

@@ -16,7 +16,7 @@ import { displayName } from '../../diff/object-diff.js';
 import { formatPlanSummary, summarizePlan } from '../../diff/plan.js';
 import type { FieldChange, ObjectChange, Plan } from '../../model/plan.js';
 import { TabWriter } from './tabwriter.js';
-import { terminalText as t, terminalBlock } from './terminal-text.js';
+import { terminalText as t, terminalBlock, terminalJson } from './terminal-text.js';
 
 export interface TextRenderOptions {
   /** ANSI colors (green +, red -, yellow ~); only when writing to a terminal that wants them. */
@@ -165,7 +165,7 @@ export function renderObjectDiffText(
 
 /** The plan as JSON (already redacted). */
 export function renderPlanJson(plan: Plan): string {
-  return `${JSON.stringify(plan, null, 2)}\n`;
+  return `${terminalJson(JSON.stringify(plan, null, 2))}\n`;
 }
 
 // --- markdown ---
