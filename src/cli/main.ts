@@ -4,7 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { SkiffError, UsageError } from '../model/errors.js';
 import { registerCommands } from './commands/index.js';
-import { renderBug, renderError } from './output.js';
+import { renderBug, renderError } from './views/errors.js';
 
 export const EXIT = { ok: 0, finding: 1, usage: 2 } as const;
 

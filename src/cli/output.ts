@@ -2,9 +2,7 @@
 // way a command writes text: through `printText`/`printErrorText`, which show any control
 // character a renderer let through as an escape (terminal-text.ts), so no value printed by skiff
 // can move the cursor, recolour, or rewrite a line of the user's terminal.
-import type { Diagnostic } from '../model/diagnostics.js';
-import { type SkiffError, UsageError } from '../model/errors.js';
-import { renderDiagnosticLine } from './views/diagnostics.js';
+import { UsageError } from '../model/errors.js';
 import { terminalBlock, terminalJson, terminalText } from './views/terminal-text.js';
 
 export type OutputFormat = 'text' | 'wide' | 'json';
@@ -42,24 +40,4 @@ export function printLine(line: string): void {
 /** One line to stderr built from values (a warning, a finding, a failure). */
 export function printErrorLine(line: string): void {
   process.stderr.write(`${terminalText(line)}\n`);
-}
-
-/** How the CLI prints an error: `error: MESSAGE` on one line (a value's newline or ESC is shown
- *  escaped), the findings of an error that carries them one per line, then `hint: HINT`. */
-export function renderError(err: SkiffError): string {
-  const diagnostics = (err as SkiffError & { diagnostics?: Diagnostic[] }).diagnostics;
-  const lines = Array.isArray(diagnostics)
-    ? [
-        `error: ${terminalText(err.message.split('\n', 1)[0]!)}`,
-        ...diagnostics.map((d) => `  ${renderDiagnosticLine(d)}`),
-      ]
-    : [`error: ${terminalText(err.message)}`];
-  if (err.hint) lines.push(`hint: ${terminalText(err.hint)}`);
-  return `${lines.join('\n')}\n`;
-}
-
-/** An unexpected error: its stack, controls shown escaped. */
-export function renderBug(err: unknown): string {
-  const text = err instanceof Error && err.stack ? err.stack : String(err);
-  return `skiff: this is a bug, please report it:\n${terminalBlock(text)}\n`;
 }

@@ -12,6 +12,7 @@ export * from './describe-deployment.js';
 export * from './describe-pod.js';
 export * from './describe-service.js';
 export * from './diagnostics.js';
+export * from './errors.js';
 export * from './events.js';
 export * from './hpa.js';
 export * from './pods.js';

@@ -16,7 +16,7 @@ import { displayName } from '../../diff/object-diff.js';
 import { formatPlanSummary, summarizePlan } from '../../diff/plan.js';
 import type { FieldChange, ObjectChange, Plan } from '../../model/plan.js';
 import { TabWriter } from './tabwriter.js';
-import { terminalText as t, terminalBlock, terminalJson } from './terminal-text.js';
+import { terminalText as t, terminalJson } from './terminal-text.js';
 
 export interface TextRenderOptions {
   /** ANSI colors (green +, red -, yellow ~); only when writing to a terminal that wants them. */
@@ -173,7 +173,10 @@ export function renderPlanJson(plan: Plan): string {
 /** Text in a table cell: controls shown escaped (terminal-text.ts), pipes escaped, HTML
  *  neutralised, lines joined with <br>: a value cannot end the row or the table. */
 function mdText(s: string): string {
-  return terminalBlock(s.replace(/\r\n/g, '\n'))
+  return s
+    .split(/\r?\n/)
+    .map(t)
+    .join('\n')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
