@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { SkiffError, UsageError } from '../model/errors.js';
 import { registerCommands } from './commands/index.js';
 import { renderBug, renderError } from './views/errors.js';
+import { terminalBlock } from './views/terminal-text.js';
 
 export const EXIT = { ok: 0, finding: 1, usage: 2 } as const;
 
@@ -15,6 +16,8 @@ export function buildProgram(): Command {
     )
     .version('0.1.0')
     .showHelpAfterError()
+    // commander echoes arguments in its errors: shown escaped, as every other output
+    .configureOutput({ writeErr: (s) => process.stderr.write(terminalBlock(s)) })
     .exitOverride();
   registerCommands(program);
   return program;

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { Daemon } from '../../daemon/daemon.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
 import { printErrorLine } from '../output.js';
+import { terminalJson } from '../views/terminal-text.js';
 
 export function registerRun(program: Command): void {
   clusterFlags(
@@ -20,7 +21,7 @@ export function registerRun(program: Command): void {
             level: process.env.SKIFF_LOG_LEVEL ?? 'info',
             transport: { target: 'pino-pretty', options: { destination: 2 } },
           })
-        : pino({ level: process.env.SKIFF_LOG_LEVEL ?? 'info' });
+        : pino({ level: process.env.SKIFF_LOG_LEVEL ?? 'info', hooks: { streamWrite: terminalJson } });
     const config = await loadCliConfig(opts);
     const daemon = await Daemon.start({ config, log, listen: opts.listen });
     printErrorLine(`skiff daemon listening on ${daemon.address}`);
