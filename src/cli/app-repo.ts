@@ -10,6 +10,7 @@ import { type Diagnostic, formatDiagnostic, hasErrors } from '../model/diagnosti
 import { SkiffError, UsageError } from '../model/errors.js';
 import type { KubeObject } from '../model/k8s.js';
 import { type ClusterOptions, loadCliConfig } from './cli-context.js';
+import { printErrorLine } from './output.js';
 
 export interface AppRepo {
   config: ClusterConfig;
@@ -75,8 +76,8 @@ export async function readValidCommit(
   const r = await readCommitObjects(source, commit);
   if (r.valid) return r.objects;
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
-  process.stderr.write(`${label} (${commit.slice(0, 7)}) does not validate:\n`);
-  for (const d of errors) process.stderr.write(`  ${formatDiagnostic(d)}\n`);
+  printErrorLine(`${label} (${commit.slice(0, 7)}) does not validate:`);
+  for (const d of errors) printErrorLine(`  ${formatDiagnostic(d)}`);
   throw new SkiffError('manifest.invalid', `${label} has ${errors.length} error(s); nothing to compare`, {
     subject: source.subject,
   });

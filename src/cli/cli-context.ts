@@ -8,6 +8,7 @@ import { loadClusterConfig } from '../config/load-config.js';
 import { readDaemonInfo } from '../lease/state-dir-lock.js';
 import { UsageError } from '../model/errors.js';
 import { DaemonClient } from './daemon-client.js';
+import { terminalJson } from './views/terminal-text.js';
 
 export interface ClusterOptions {
   config?: string;
@@ -49,7 +50,8 @@ export async function loadCliConfig(opts: ClusterOptions): Promise<ClusterConfig
 }
 
 export function cliLogger(level = process.env.SKIFF_LOG_LEVEL ?? 'warn'): Logger {
-  return pino({ level }, pino.destination(2));
+  // JSON escapes C0 only: DEL, C1 (a raw U+009B is CSI to a terminal) and bidi controls too.
+  return pino({ level, hooks: { streamWrite: terminalJson } }, pino.destination(2));
 }
 
 /** A client for the daemon of this state directory, if one is alive. */

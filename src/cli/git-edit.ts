@@ -3,6 +3,7 @@
 import { type CommitAuthor, DEFAULT_AUTHOR, type WriteResult } from '../git/git-writer.js';
 import { type ObjectRef, parseObjectRef } from '../git/manifest-edit.js';
 import { UsageError } from '../model/errors.js';
+import { printLine, printText } from './output.js';
 
 /** `--author "Name <email>"`, else git's own environment variables, else skiff. */
 export function commitAuthor(flag: string | undefined): CommitAuthor {
@@ -30,18 +31,16 @@ export function deploymentTarget(text: string, namespace: string | undefined): O
 export function reportWrite(r: WriteResult, what: string, done: string, remote: boolean): void {
   switch (r.outcome) {
     case 'committed':
-      process.stdout.write(
-        `${what} ${done}: commit ${r.commit!.slice(0, 7)} (${r.message.split('\n')[0]}) on top of ${r.parent.slice(0, 7)}, ${remote ? 'pushed' : 'committed'}\n`,
+      printLine(
+        `${what} ${done}: commit ${r.commit!.slice(0, 7)} (${r.message.split('\n')[0]}) on top of ${r.parent.slice(0, 7)}, ${remote ? 'pushed' : 'committed'}`,
       );
       return;
     case 'dry-run':
-      process.stdout.write(
-        `${what} ${done} (dry run: nothing committed)\n\n${r.message.trimEnd()}\n\n${r.patch}`,
-      );
-      if (!r.patch.endsWith('\n')) process.stdout.write('\n');
+      printText(`${what} ${done} (dry run: nothing committed)\n\n${r.message.trimEnd()}\n\n${r.patch}`);
+      if (!r.patch.endsWith('\n')) printText('\n');
       return;
     case 'unchanged':
-      process.stdout.write(`${what} unchanged: Git already says so, nothing to commit\n`);
+      printLine(`${what} unchanged: Git already says so, nothing to commit`);
       return;
   }
 }

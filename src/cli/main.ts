@@ -4,6 +4,8 @@
 import { Command, CommanderError } from 'commander';
 import { SkiffError, UsageError } from '../model/errors.js';
 import { registerCommands } from './commands/index.js';
+import { renderBug, renderError } from './views/errors.js';
+import { terminalBlock } from './views/terminal-text.js';
 
 export const EXIT = { ok: 0, finding: 1, usage: 2 } as const;
 
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     )
     .version('0.1.0')
     .showHelpAfterError()
+    // commander echoes arguments in its errors: shown escaped, as every other output
+    .configureOutput({ writeErr: (s) => process.stderr.write(terminalBlock(s)) })
     .exitOverride();
   registerCommands(program);
   return program;
@@ -30,17 +34,11 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    if (err instanceof UsageError) {
-      process.stderr.write(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
-      return EXIT.usage;
-    }
     if (err instanceof SkiffError) {
-      process.stderr.write(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
-      return EXIT.finding;
+      process.stderr.write(renderError(err));
+      return err instanceof UsageError ? EXIT.usage : EXIT.finding;
     }
-    process.stderr.write(
-      `skiff: this is a bug, please report it:\n${(err as Error)?.stack ?? String(err)}\n`,
-    );
+    process.stderr.write(renderBug(err));
     return 70;
   }
 }

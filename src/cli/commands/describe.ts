@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { SkiffError, UsageError } from '../../model/errors.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
+import { printText } from '../output.js';
 import { readClusterView, readEvents } from '../read-cluster.js';
 import { describeDeployment, describePod, describeService } from '../views/index.js';
 import { printHpaDescription } from './get-hpa.js';
@@ -34,20 +35,20 @@ export function registerDescribe(program: Command): void {
     if (kind === 'pod' || kind === 'pods' || kind === 'po') {
       const pod = view.pods.find((p) => p.name === name && p.namespace === opts.namespace);
       if (!pod) throw new SkiffError('not-found', `pod "${name}" not found`);
-      process.stdout.write(describePod(pod, events, { now, hosts: view.hosts }));
+      printText(describePod(pod, events, { now, hosts: view.hosts }));
       return;
     }
     if (kind === 'deployment' || kind === 'deploy' || kind === 'deployments') {
       const dep = view.deployments.find((d) => d.name === name && d.namespace === opts.namespace);
       if (!dep) throw new SkiffError('not-found', `deployment "${name}" not found`);
-      process.stdout.write(describeDeployment(dep, view.pods, events, { now }));
+      printText(describeDeployment(dep, view.pods, events, { now }));
       return;
     }
     if (kind === 'service' || kind === 'svc' || kind === 'services') {
       const svc = view.services.find((s) => s.name === name && s.namespace === opts.namespace);
       if (!svc) throw new SkiffError('not-found', `service "${name}" not found`);
       const eps = view.endpoints.find((e) => e.name === name && e.namespace === opts.namespace);
-      process.stdout.write(describeService(svc, eps, events, { now }));
+      printText(describeService(svc, eps, events, { now }));
       return;
     }
     throw new UsageError(

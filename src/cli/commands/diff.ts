@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { diffObjectSets } from '../../diff/object-diff.js';
 import { openAppRepo, readValidCommit } from '../app-repo.js';
 import { type ClusterOptions, clusterFlags } from '../cli-context.js';
-import { outputFormat, printJson } from '../output.js';
+import { outputFormat, printJson, printLine, printText } from '../output.js';
 import { renderObjectDiffText } from '../views/plan.js';
 
 interface DiffOptions extends ClusterOptions {
@@ -34,10 +34,9 @@ export function registerDiff(program: Command): void {
       printJson({ app: app.name, from: a, to: b, changes: diff.changes, warnings: diff.warnings });
       return;
     }
-    process.stdout.write(`diff ${a.slice(0, 7)}..${b.slice(0, 7)} (app ${app.name})\n`);
-    process.stdout.write(
-      renderObjectDiffText(diff.changes, { includeUnchanged: opts.all, color: process.stdout.isTTY }),
-    );
-    for (const w of diff.warnings) process.stdout.write(`! ${w}\n`);
+    printLine(`diff ${a.slice(0, 7)}..${b.slice(0, 7)} (app ${app.name})`);
+    const color = process.stdout.isTTY;
+    printText(renderObjectDiffText(diff.changes, { includeUnchanged: opts.all, color }), { color });
+    for (const w of diff.warnings) printLine(`! ${w}`);
   });
 }

@@ -9,7 +9,7 @@ import { openHistoryStore } from '../../history/history-store.js';
 import { SkiffError } from '../../model/errors.js';
 import type { EventView, HpaView } from '../../model/views.js';
 import { cliLogger, connectDaemon } from '../cli-context.js';
-import { printJson } from '../output.js';
+import { printJson, printText } from '../output.js';
 import { describeHpa, renderHpaTable } from '../views/hpa.js';
 
 /** GET a JSON answer from the daemon's API. */
@@ -65,7 +65,7 @@ export async function printHpas(
   const all = await readHpaViews(config);
   const hpas = opts.namespace ? all.filter((h) => h.namespace === opts.namespace) : all;
   if (opts.json) return printJson(hpas);
-  process.stdout.write(renderHpaTable(hpas, { now: opts.now, allNamespaces: !opts.namespace }));
+  printText(renderHpaTable(hpas, { now: opts.now, allNamespaces: !opts.namespace }));
 }
 
 /** The `describe hpa/NAME` branch of `skiff describe`. */
@@ -79,5 +79,5 @@ export async function printHpaDescription(
     (h) => h.name === ref.name && h.namespace === ref.namespace,
   );
   if (!hpa) throw new SkiffError('not-found', `horizontalpodautoscaler "${ref.name}" not found`);
-  process.stdout.write(describeHpa(hpa, events, { now }));
+  printText(describeHpa(hpa, events, { now }));
 }

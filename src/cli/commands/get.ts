@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../model/errors.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
-import { outputFormat, printJson } from '../output.js';
+import { outputFormat, printJson, printText } from '../output.js';
 import { readClusterView, readEvents } from '../read-cluster.js';
 import {
   renderConfigMaps,
@@ -73,7 +73,7 @@ export function registerGet(program: Command): void {
       if (kind === 'events') {
         const events = inNs(await readEvents(config));
         if (format === 'json') return printJson(events);
-        process.stdout.write(renderEvents(events, table));
+        printText(renderEvents(events, table));
         return;
       }
       const view = await readClusterView(config);
@@ -81,25 +81,25 @@ export function registerGet(program: Command): void {
         case 'pods': {
           const pods = inNs(view.pods);
           if (format === 'json') return printJson(pods);
-          process.stdout.write(renderPods(pods, table));
+          printText(renderPods(pods, table));
           return;
         }
         case 'deployments': {
           const deps = inNs(view.deployments);
           if (format === 'json') return printJson(deps);
-          process.stdout.write(renderDeployments(deps, { ...table, pods: view.pods }));
+          printText(renderDeployments(deps, { ...table, pods: view.pods }));
           return;
         }
         case 'services': {
           const services = inNs(view.services);
           if (format === 'json') return printJson(services);
-          process.stdout.write(renderServices(services, table));
+          printText(renderServices(services, table));
           return;
         }
         case 'endpoints': {
           const endpoints = inNs(view.endpoints);
           if (format === 'json') return printJson(endpoints);
-          process.stdout.write(renderEndpoints(endpoints, table));
+          printText(renderEndpoints(endpoints, table));
           return;
         }
         case 'configmaps':
@@ -108,9 +108,7 @@ export function registerGet(program: Command): void {
             (c) => c.kind === (kind === 'configmaps' ? 'ConfigMap' : 'Secret'),
           );
           if (format === 'json') return printJson(configs);
-          process.stdout.write(
-            kind === 'configmaps' ? renderConfigMaps(configs, table) : renderSecrets(configs, table),
-          );
+          printText(kind === 'configmaps' ? renderConfigMaps(configs, table) : renderSecrets(configs, table));
           return;
         }
       }

@@ -1,7 +1,7 @@
 // `skiff history`: the syncs the daemon recorded (commit, result, duration, actions).
 import type { Command } from 'commander';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
-import { outputFormat, printJson } from '../output.js';
+import { outputFormat, printJson, printLine, printText } from '../output.js';
 import { readSyncHistory } from '../read-cluster.js';
 import { since } from '../views/age.js';
 import { renderTable } from '../views/table.js';
@@ -19,7 +19,7 @@ export function registerHistory(program: Command): void {
     const syncs = await readSyncHistory(config, opts.app, Number(opts.limit));
     if (format === 'json') return printJson(syncs);
     if (syncs.length === 0) {
-      process.stdout.write('No syncs recorded.\n');
+      printLine('No syncs recorded.');
       return;
     }
     const now = Date.now();
@@ -36,8 +36,6 @@ export function registerHistory(program: Command): void {
       s.passes > 1 ? `${since(s.lastFinishedAt, now)} (x${s.passes})` : since(s.finishedAt, now),
       s.error ?? '',
     ]);
-    process.stdout.write(
-      renderTable(['APP', 'COMMIT', 'RESULT', 'DURATION', 'ACTIONS', 'AGE', 'ERROR'], rows),
-    );
+    printText(renderTable(['APP', 'COMMIT', 'RESULT', 'DURATION', 'ACTIONS', 'AGE', 'ERROR'], rows));
   });
 }

@@ -6,7 +6,7 @@ import { loadClusterConfig } from '../../config/load-config.js';
 import { podRequests } from '../../controllers/pod-requests.js';
 import type { Observed } from '../../model/observed.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
-import { outputFormat, printJson } from '../output.js';
+import { outputFormat, printJson, printText } from '../output.js';
 import { renderTable } from '../views/table.js';
 
 export interface HostRow {
@@ -109,7 +109,7 @@ export function registerHosts(program: Command): void {
       try {
         const rows = hostRows(await runtime.observe());
         if (format === 'json') printJson(rows);
-        else process.stdout.write(renderHosts(rows));
+        else printText(renderHosts(rows));
         // Like `kubectl get nodes` feeding a script: a host down is a finding, not a crash.
         if (rows.some((r) => !r.ready)) process.exitCode = 1;
       } finally {

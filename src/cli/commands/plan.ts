@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../model/errors.js';
 import { openAppRepo } from '../app-repo.js';
 import { type ClusterOptions, cliLogger, clusterFlags } from '../cli-context.js';
+import { printText } from '../output.js';
 import { buildPlan } from '../plan-builder.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../views/plan.js';
 
@@ -30,12 +31,13 @@ export function registerPlan(program: Command): void {
       throw new UsageError(`unknown output format "${opts.output}"`, `use one of: ${FORMATS.join(', ')}`);
     const repo = await openAppRepo(opts);
     const plan = await buildPlan({ repo, rev: opts.rev, log: cliLogger() });
+    const color = format === 'text' && process.stdout.isTTY;
     const out =
       format === 'json'
         ? renderPlanJson(plan)
         : format === 'markdown'
           ? renderPlanMarkdown(plan)
-          : renderPlanText(plan, { color: process.stdout.isTTY });
-    process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
+          : renderPlanText(plan, { color });
+    printText(out.endsWith('\n') ? out : `${out}\n`, { color });
   });
 }

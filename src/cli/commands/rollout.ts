@@ -24,7 +24,7 @@ import {
   loadCliConfig,
 } from '../cli-context.js';
 import { commitAuthor, deploymentTarget, reportWrite } from '../git-edit.js';
-import { outputFormat, printJson } from '../output.js';
+import { outputFormat, printErrorLine, printJson, printLine, printText } from '../output.js';
 import { rolloutStatus } from '../rollout-status.js';
 import { renderTable } from '../views/table.js';
 
@@ -99,17 +99,18 @@ async function runStatus(target: string, opts: RolloutOptions & { timeout: strin
       const s = rolloutStatus(await source.next(), { ...refOf(ref), app: opts.app });
       if (s.state === 'missing') throw new SkiffError('rollout.not-found', s.message);
       if (s.state === 'failed') {
-        process.stderr.write(`error: ${s.message}${s.reason ? `\nreason: ${s.reason}` : ''}\n`);
+        printErrorLine(`error: ${s.message}`);
+        if (s.reason) printErrorLine(`reason: ${s.reason}`);
         process.exitCode = 1;
         return;
       }
       if (s.message !== printed) {
-        process.stdout.write(`${s.message}\n`);
+        printLine(s.message);
         printed = s.message;
       }
       if (s.state === 'done') return;
       if (Date.now() + intervalMs > deadline) {
-        process.stderr.write(`error: timed out waiting for the condition\n`);
+        printErrorLine(`error: timed out waiting for the condition`);
         process.exitCode = 1;
         return;
       }
@@ -132,12 +133,12 @@ async function runHistory(target: string, opts: RolloutOptions & { output: strin
       `unable to find the specified revision ${opts.revision}`,
     );
   if (format === 'json') return printJson(shown);
-  process.stdout.write(`deployment.apps/${ref.name}\n`);
+  printLine(`deployment.apps/${ref.name}`);
   if (shown.length === 0) {
-    process.stdout.write('No revisions recorded.\n');
+    printLine('No revisions recorded.');
     return;
   }
-  process.stdout.write(
+  printText(
     renderTable(
       ['REVISION', 'COMMIT', 'AUTHOR', 'CHANGE-CAUSE'],
       shown.map((r) => [String(r.revision), r.commit.slice(0, 7), r.author, r.subject || '<none>']),

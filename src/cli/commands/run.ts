@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { Daemon } from '../../daemon/daemon.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
+import { printErrorLine } from '../output.js';
+import { terminalJson } from '../views/terminal-text.js';
 
 export function registerRun(program: Command): void {
   clusterFlags(
@@ -19,10 +21,10 @@ export function registerRun(program: Command): void {
             level: process.env.SKIFF_LOG_LEVEL ?? 'info',
             transport: { target: 'pino-pretty', options: { destination: 2 } },
           })
-        : pino({ level: process.env.SKIFF_LOG_LEVEL ?? 'info' });
+        : pino({ level: process.env.SKIFF_LOG_LEVEL ?? 'info', hooks: { streamWrite: terminalJson } });
     const config = await loadCliConfig(opts);
     const daemon = await Daemon.start({ config, log, listen: opts.listen });
-    process.stderr.write(`skiff daemon listening on ${daemon.address}\n`);
+    printErrorLine(`skiff daemon listening on ${daemon.address}`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

@@ -1,7 +1,7 @@
 // `skiff status`: each app's live commit vs branch head, sync and health, and why.
 import type { Command } from 'commander';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
-import { outputFormat, printJson } from '../output.js';
+import { outputFormat, printJson, printText } from '../output.js';
 import { readClusterView } from '../read-cluster.js';
 import { renderStatus } from '../views/index.js';
 
@@ -15,7 +15,7 @@ export function registerStatus(program: Command): void {
     const format = outputFormat(opts.output);
     const view = await readClusterView(await loadCliConfig(opts));
     if (format === 'json') return printJson({ apps: view.apps, hosts: view.hosts, lease: view.lease });
-    process.stdout.write(renderStatus(view.apps, { now: Date.now(), lease: view.lease }));
+    printText(renderStatus(view.apps, { now: Date.now(), lease: view.lease }));
     if (view.apps.some((a) => a.health === 'Degraded' || a.rejected)) process.exitCode = 1;
   });
 }

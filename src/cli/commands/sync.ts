@@ -12,6 +12,8 @@ import {
   connectDaemon,
   loadCliConfig,
 } from '../cli-context.js';
+import { printErrorLine, printErrorText, printLine } from '../output.js';
+import { terminalText } from '../views/terminal-text.js';
 
 interface SyncOptions extends ClusterOptions {
   rev?: string;
@@ -42,8 +44,8 @@ export function registerSync(program: Command): void {
     const daemon = opts.rev || opts.dryRun ? undefined : await connectDaemon(config);
     if (daemon) {
       const r = await daemon.sync({ wait: !!opts.wait, timeoutSeconds });
-      process.stdout.write(
-        `${r.converged ? 'synced' : opts.wait ? 'not converged' : 'sync started'} (daemon ${daemon.address})\n`,
+      printLine(
+        `${r.converged ? 'synced' : opts.wait ? 'not converged' : 'sync started'} (daemon ${daemon.address})`,
       );
       if (opts.wait && !r.converged) process.exitCode = 1;
       return;
@@ -82,13 +84,13 @@ export function registerSync(program: Command): void {
       for (const t of inst.trackers) {
         const snap = t.snapshot();
         if (snap.rejected) {
-          process.stderr.write(`app ${t.name}: commit ${snap.rejected.commit.slice(0, 7)} rejected:\n`);
+          printErrorLine(`app ${t.name}: commit ${snap.rejected.commit.slice(0, 7)} rejected:`);
           for (const d of snap.rejected.diagnostics.filter((x) => x.severity === 'error'))
-            process.stderr.write(`  ${d.file}:${d.line}:${d.column} ${d.path} ${d.message} [${d.code}]\n`);
+            printErrorLine(`  ${d.file}:${d.line}:${d.column} ${d.path} ${d.message} [${d.code}]`);
           process.exitCode = 1;
         }
         if (snap.sourceError) {
-          process.stderr.write(`app ${t.name}: ${snap.sourceError.message}\n`);
+          printErrorLine(`app ${t.name}: ${snap.sourceError.message}`);
           process.exitCode = 1;
         }
       }
@@ -97,11 +99,11 @@ export function registerSync(program: Command): void {
       for (;;) {
         const s = await inst.reconciler.pass();
         if (opts.dryRun) {
-          for (const a of s.actions) process.stdout.write(`${a.type} ${describeAction(a)}: ${a.reason}\n`);
-          if (s.actions.length === 0) process.stdout.write('nothing to do\n');
+          for (const a of s.actions) printLine(`${a.type} ${describeAction(a)}: ${a.reason}`);
+          if (s.actions.length === 0) printLine('nothing to do');
           return;
         }
-        if (tty) process.stderr.write(`\r${progressLine(inst.reconciler.view)}\x1b[K`);
+        if (tty) process.stderr.write(`\r${terminalText(progressLine(inst.reconciler.view))}\x1b[K`);
         const failed = s.result.views.deployments.find((d) => d.phase === 'Failed');
         if (failed) throw new SkiffError('sync.failed', `deployment/${failed.name} rollout failed`);
         if (!opts.wait || s.converged) break;
@@ -109,8 +111,8 @@ export function registerSync(program: Command): void {
           throw new SkiffError('sync.timeout', `not converged after ${timeoutSeconds}s`);
         await new Promise((r) => setTimeout(r, Math.min(1000, s.requeueAfterMs ?? 1000)));
       }
-      if (tty) process.stderr.write('\n');
-      process.stdout.write(`${progressLine(inst.reconciler.view)}\n`);
+      if (tty) printErrorText('\n');
+      printLine(progressLine(inst.reconciler.view));
     } finally {
       await inst.reconciler.inflight.drain();
       await lease?.stop({ release: true });

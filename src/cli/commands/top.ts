@@ -10,7 +10,7 @@ import { systemClock } from '../../runtime/clock.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
 import { MetricsSampler, type MetricsSweep } from '../../runtime/metrics-sampler.js';
 import { type ClusterOptions, clusterFlags, connectDaemon, loadCliConfig } from '../cli-context.js';
-import { outputFormat, printJson } from '../output.js';
+import { outputFormat, printErrorLine, printJson, printText } from '../output.js';
 import { renderTopHosts, renderTopPods, topHostRows, topPodRows } from '../views/top.js';
 import { daemonGet } from './get-hpa.js';
 
@@ -66,17 +66,17 @@ export function registerTop(program: Command): void {
       const format = outputFormat(opts.output, ['text', 'json']);
       const config = await loadCliConfig(opts);
       const { hosts, sweep } = await readUsage(config);
-      for (const f of sweep.failures) process.stderr.write(`warning: host ${f.host}: ${f.message}\n`);
+      for (const f of sweep.failures) printErrorLine(`warning: host ${f.host}: ${f.message}`);
       if (kind === 'hosts') {
         const rows = topHostRows(hosts, sweep.containers);
         if (format === 'json') return printJson(rows);
-        process.stdout.write(renderTopHosts(rows));
+        printText(renderTopHosts(rows));
         return;
       }
       const ns = opts.allNamespaces ? undefined : (opts.namespace ?? 'default');
       const rows = topPodRows(sweep.containers).filter((r) => !ns || r.namespace === ns);
       if (format === 'json') return printJson(rows);
-      process.stdout.write(renderTopPods(rows, { allNamespaces: !ns }));
+      printText(renderTopPods(rows, { allNamespaces: !ns }));
     },
   );
 }

@@ -3,9 +3,12 @@
 // when any error exists. Shell: reads files, then calls the pure validator.
 import { type Command, Option } from 'commander';
 import { validateBundle } from '../../manifest/bundle.js';
-import { type Diagnostic, formatDiagnostic } from '../../model/diagnostics.js';
+import type { Diagnostic } from '../../model/diagnostics.js';
 import { UsageError } from '../../model/errors.js';
+import { printText } from '../output.js';
 import { readManifestFiles } from '../read-manifest-files.js';
+import { renderDiagnosticLine } from '../views/diagnostics.js';
+import { terminalBlock, terminalJson, terminalText } from '../views/terminal-text.js';
 
 type OutputFormat = 'text' | 'json' | 'github';
 
@@ -22,12 +25,19 @@ export interface ValidationSummary {
   valid: boolean;
 }
 
-/** GitHub workflow commands escape %, CR and LF in data, and also : and , in properties. */
+/** GitHub workflow commands escape %, CR and LF in data, and also : and , in properties
+ *  (@actions/core's escapeData/escapeProperty). The runner decodes only those, and its log
+ *  viewer obeys ANSI sequences, so every other control is first shown escaped (`\x1b`):
+ *  a message keeps its line breaks (%0A), a file name or code stays one line. */
 function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return terminalBlock(s.replace(/\r\n/g, '\n'))
+    .replace(/\t/g, '\\t')
+    .replace(/%/g, '%25')
+    .replace(/\r/g, '%0D')
+    .replace(/\n/g, '%0A');
 }
 function escapeProperty(s: string): string {
-  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return terminalText(s).replace(/%/g, '%25').replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
 export function renderGithub(d: Diagnostic): string {
@@ -37,9 +47,7 @@ export function renderGithub(d: Diagnostic): string {
 }
 
 export function renderText(d: Diagnostic): string {
-  return d.severity === 'warning'
-    ? formatDiagnostic({ ...d, message: `warning: ${d.message}` })
-    : formatDiagnostic(d);
+  return renderDiagnosticLine(d.severity === 'warning' ? { ...d, message: `warning: ${d.message}` } : d);
 }
 
 function plural(n: number, word: string): string {
@@ -69,25 +77,27 @@ export async function runValidate(paths: string[], opts: ValidateOptions): Promi
   const out: string[] = [];
   if (format === 'json') {
     out.push(
-      JSON.stringify({
-        findings: findings.map((d) => ({
-          file: d.file,
-          line: d.line,
-          column: d.column,
-          document: d.document,
-          path: d.path,
-          severity: d.severity,
-          code: d.code,
-          message: d.message,
-        })),
-        summary,
-      }),
+      terminalJson(
+        JSON.stringify({
+          findings: findings.map((d) => ({
+            file: d.file,
+            line: d.line,
+            column: d.column,
+            document: d.document,
+            path: d.path,
+            severity: d.severity,
+            code: d.code,
+            message: d.message,
+          })),
+          summary,
+        }),
+      ),
     );
   } else {
     for (const d of findings) out.push(format === 'github' ? renderGithub(d) : renderText(d));
     out.push(summaryLine(summary));
   }
-  process.stdout.write(`${out.join('\n')}\n`);
+  printText(`${out.join('\n')}\n`);
   return errors > 0 ? 1 : 0;
 }
 

@@ -62,7 +62,7 @@ function portList(
 function writeResources(w: DescribeWriter, title: string, r: Record<string, string>): void {
   const names = Object.keys(r).sort();
   if (names.length === 0) return;
-  w.write(2, `${title}:\n`);
+  w.line(2, `${title}:`);
   for (const n of names) w.line(3, `${n}:`, r[n]!);
 }
 
@@ -121,7 +121,7 @@ function writeMounts(w: DescribeWriter, c: Container): void {
   );
   for (const m of mounts) {
     const flags = [m.readOnly ? 'ro' : 'rw', ...(m.subPath ? [`path=${JSON.stringify(m.subPath)}`] : [])];
-    w.write(3, `${m.mountPath} from ${m.name} (${flags.join(',')})\n`);
+    w.line(3, `${m.mountPath} from ${m.name} (${flags.join(',')})`);
   }
 }
 
@@ -134,12 +134,12 @@ export function writeContainers(
   views: readonly ContainerView[],
   now: number,
 ): void {
-  w.write(0, `${indent}Containers:\n`);
+  w.line(0, `${indent}Containers:`);
   const names = specs ? specs.map((c) => c.name) : views.map((v) => v.name);
   for (const name of names) {
     const spec = specs?.find((c) => c.name === name);
     const view = views.find((v) => v.name === name);
-    w.write(1, `${indent === '' ? '' : ' '}${name}:\n`);
+    w.line(1, `${indent === '' ? '' : ' '}${name}:`);
     w.line(2, 'Image:', spec?.image ?? view?.image ?? '<none>');
     if (spec) {
       const ports = portList(spec.ports, (p) => p.containerPort);
@@ -151,8 +151,8 @@ export function writeContainers(
         ['Args', spec.args],
       ] as const) {
         if (!list || list.length === 0) continue;
-        w.write(2, `${title}:\n`);
-        for (const arg of list) for (const s of arg.split('\n')) w.write(3, `${s}\n`);
+        w.line(2, `${title}:`);
+        for (const arg of list) for (const s of arg.split('\n')) w.line(3, s);
       }
     }
     if (view) writeState(w, view, now);
@@ -189,9 +189,9 @@ export function writeVolumes(w: DescribeWriter, indent: '' | '  ', volumes: read
     w.line(0, `${indent}Volumes:`, '<none>');
     return;
   }
-  w.write(0, `${indent}Volumes:\n`);
+  w.line(0, `${indent}Volumes:`);
   for (const v of volumes) {
-    w.write(1, `${indent === '' ? '' : ' '}${v.name}:\n`);
+    w.line(1, `${indent === '' ? '' : ' '}${v.name}:`);
     writeVolume(w, v);
   }
 }

@@ -16,6 +16,7 @@ import { displayName } from '../../diff/object-diff.js';
 import { formatPlanSummary, summarizePlan } from '../../diff/plan.js';
 import type { FieldChange, ObjectChange, Plan } from '../../model/plan.js';
 import { TabWriter } from './tabwriter.js';
+import { terminalText as t, terminalJson } from './terminal-text.js';
 
 export interface TextRenderOptions {
   /** ANSI colors (green +, red -, yellow ~); only when writing to a terminal that wants them. */
@@ -88,7 +89,7 @@ function delta(p: { before: number; after: number }): string {
 /** The plan for a terminal. */
 export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string {
   const out: string[] = [];
-  out.push(bold(`Plan for app ${plan.app}: ${commitRange(plan)}`, opts.color));
+  out.push(bold(t(`Plan for app ${plan.app}: ${commitRange(plan)}`), opts.color));
   out.push(summaryLine(plan));
 
   const shown = visible(plan.changes);
@@ -97,7 +98,7 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
     for (const c of shown) {
       const m = changeMarker(c.change);
       tw.write(
-        `  ${paint(m, m, opts.color)} ${changeDisplayName(c)}\t${changeLabel(c)}\t${changeReason(c)}\n`,
+        `  ${paint(m, m, opts.color)} ${t(changeDisplayName(c))}\t${t(changeLabel(c))}\t${t(changeReason(c))}\n`,
       );
     }
     out.push('', 'Objects:', trimLines(tw.toString()));
@@ -106,20 +107,20 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
   if (plan.placement.length > 0) {
     const tw = new TabWriter({ minWidth: 0, padding: 3 });
     tw.write('  HOST\tBEFORE\tAFTER\n');
-    for (const p of plan.placement) tw.write(`  ${p.host}\t${p.before}\t${p.after}${delta(p)}\n`);
+    for (const p of plan.placement) tw.write(`  ${t(p.host)}\t${p.before}\t${p.after}${delta(p)}\n`);
     out.push('', 'Placement (pods per host, scheduler dry run):', tw.toString().trimEnd());
   }
 
   if (plan.unschedulable.length > 0) {
     out.push('', 'Unschedulable pods:');
-    for (const u of plan.unschedulable) out.push(`  ${u.pod} (${u.owner}): ${u.reason}`);
+    for (const u of plan.unschedulable) out.push(t(`  ${u.pod} (${u.owner}): ${u.reason}`));
   }
 
   if (plan.prunes.length > 0) {
     out.push('', 'Prunes (removed from Git, removed from the hosts):');
     for (const p of plan.prunes) {
       out.push(
-        `  ${paint('-', '-', opts.color)} ${displayName(p.kind, p.namespace, p.name)} (${p.pods} pods)`,
+        `  ${paint('-', '-', opts.color)} ${t(displayName(p.kind, p.namespace, p.name))} (${p.pods} pods)`,
       );
     }
   }
@@ -127,12 +128,12 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
   const secrets = secretKeyChanges(plan.changes);
   if (secrets.length > 0) {
     out.push('', 'Secret keys changed (values are never shown):');
-    for (const s of secrets) out.push(`  ${s.secret} ${formatFieldChange(s.field)}`);
+    for (const s of secrets) out.push(t(`  ${s.secret} ${formatFieldChange(s.field)}`));
   }
 
   if (plan.warnings.length > 0) {
     out.push('', 'Warnings:');
-    for (const w of plan.warnings) out.push(`  ! ${w}`);
+    for (const w of plan.warnings) out.push(t(`  ! ${w}`));
   }
   return `${out.join('\n')}\n`;
 }
@@ -148,15 +149,15 @@ export function renderObjectDiffText(
   const blocks = shown.map((c) => {
     const m = changeMarker(c.change);
     const lines = [
-      paint(bold(`${m} ${changeDisplayName(c)} (${changeLabel(c)})`, opts.color), m, opts.color),
+      paint(bold(t(`${m} ${changeDisplayName(c)} (${changeLabel(c)})`), opts.color), m, opts.color),
     ];
     // A deleted object's fields are all in the old revision; listing them adds nothing.
     const fields = c.change === 'delete' ? [] : c.fields;
-    for (const f of fields) lines.push(`    ${paint(formatFieldChange(f), fieldMarker(f), opts.color)}`);
+    for (const f of fields) lines.push(`    ${paint(t(formatFieldChange(f)), fieldMarker(f), opts.color)}`);
     const fieldPaths = new Set(c.fields.map((f) => f.path));
     const external = c.forcedBy.filter((p) => !fieldPaths.has(p));
-    if (external.length > 0) lines.push(`    forced by ${external.join(', ')}`);
-    if (c.rolls && c.rolls.length > 0) lines.push(`    rolls ${c.rolls.join(', ')}`);
+    if (external.length > 0) lines.push(t(`    forced by ${external.join(', ')}`));
+    if (c.rolls && c.rolls.length > 0) lines.push(t(`    rolls ${c.rolls.join(', ')}`));
     return lines.join('\n');
   });
   return `${blocks.join('\n\n')}\n`;
@@ -164,14 +165,18 @@ export function renderObjectDiffText(
 
 /** The plan as JSON (already redacted). */
 export function renderPlanJson(plan: Plan): string {
-  return `${JSON.stringify(plan, null, 2)}\n`;
+  return `${terminalJson(JSON.stringify(plan, null, 2))}\n`;
 }
 
 // --- markdown ---
 
-/** Text in a table cell: pipes escaped, HTML neutralised, lines joined with <br>. */
+/** Text in a table cell: controls shown escaped (terminal-text.ts), pipes escaped, HTML
+ *  neutralised, lines joined with <br>: a value cannot end the row or the table. */
 function mdText(s: string): string {
   return s
+    .split(/\r?\n/)
+    .map(t)
+    .join('\n')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -179,9 +184,10 @@ function mdText(s: string): string {
     .replace(/\r?\n/g, '<br>');
 }
 
-/** A code span that survives backticks and pipes inside it (GitHub table cells). */
+/** A code span that survives backticks and pipes inside it (GitHub table cells); controls,
+ *  newlines included, are shown escaped, so it stays on its line. */
 function mdCode(s: string): string {
-  const text = s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  const text = t(s).replace(/\|/g, '\\|');
   const runs = text.match(/`+/g) ?? [];
   const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';

@@ -4,6 +4,7 @@
 // no creation time for Services, so there is no AGE column. Pure.
 import type { EndpointsView, ServiceView } from '../../model/views.js';
 import { formatTabbed } from './tabwriter.js';
+import { terminalText } from './terminal-text.js';
 
 export interface ServiceTableOptions {
   wide?: boolean;
@@ -15,7 +16,7 @@ const GET_TABLE = { minWidth: 6, padding: 3 } as const;
 const LOAD_BALANCER_WIDTH = 16;
 
 function table(headers: string[], rows: string[][]): string {
-  const lines = [headers, ...rows].map((r) => r.map((c) => c.replace(/[\t\n]/g, ' ')).join('\t'));
+  const lines = [headers, ...rows].map((r) => r.map(terminalText).join('\t'));
   return formatTabbed(`${lines.join('\n')}\n`, GET_TABLE);
 }
 

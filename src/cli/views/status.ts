@@ -6,6 +6,7 @@ import { formatDiagnostic } from '../../model/diagnostics.js';
 import type { AppStatus, LeaseView } from '../../model/views.js';
 import { since } from './age.js';
 import { DescribeWriter, renderTable } from './table.js';
+import { terminalText } from './terminal-text.js';
 
 /** A repository URL without credentials (`https://***@host/repo.git`): a token in a URL must
  *  never be printed. */
@@ -18,7 +19,7 @@ function ago(at: number | undefined, now: number): string {
 }
 
 function writeDetails(w: DescribeWriter, app: AppStatus, now: number): void {
-  w.write(0, `${app.name}:\n`);
+  w.line(0, `${app.name}:`);
   w.line(1, 'Repo:', `${redactUrlCredentials(app.repoURL)} @ ${app.revision}`);
   w.line(1, 'Path:', app.path === '' ? '.' : app.path);
   if (app.message) w.line(1, 'Message:', app.message);
@@ -32,8 +33,8 @@ function writeDetails(w: DescribeWriter, app: AppStatus, now: number): void {
   if (app.rejected) {
     const live = app.liveCommit ? `${shortSha(app.liveCommit)} stays live` : 'nothing is live';
     w.flush();
-    w.write(1, `Rejected commit ${shortSha(app.rejected.commit)} (nothing of it applied; ${live}):\n`);
-    for (const d of app.rejected.diagnostics) w.write(2, `${d.severity}: ${formatDiagnostic(d)}\n`);
+    w.line(1, `Rejected commit ${shortSha(app.rejected.commit)} (nothing of it applied; ${live}):`);
+    for (const d of app.rejected.diagnostics) w.line(2, `${d.severity}: ${formatDiagnostic(d)}`);
   }
   if (app.quarantined.length > 0) {
     w.flush();
@@ -44,7 +45,8 @@ function writeDetails(w: DescribeWriter, app: AppStatus, now: number): void {
 
 /** The daemon's hold on the hosts: one line, and who acts instead when it stands by. */
 export function renderLease(lease: LeaseView, now: number): string {
-  if (lease.role === 'acting') return `Daemon: acting (holds the host lease on ${lease.hosts.join(', ')})\n`;
+  if (lease.role === 'acting')
+    return `${terminalText(`Daemon: acting (holds the host lease on ${lease.hosts.join(', ')})`)}\n`;
   const lines = [`Daemon: STANDBY (${lease.reason ?? 'unknown'}): this daemon changes nothing on the hosts`];
   if (lease.heldBy) {
     const left = Math.max(0, Math.ceil((lease.heldBy.until - now) / 1000));
@@ -53,7 +55,7 @@ export function renderLease(lease: LeaseView, now: number): string {
       `  Lease on ${lease.heldBy.hosts.join(', ')} expires in ${left}s unless renewed; this daemon takes over then`,
     );
   } else lines.push(`  ${lease.message}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(terminalText).join('\n')}\n`;
 }
 
 export function renderStatus(apps: readonly AppStatus[], opts: { now: number; lease?: LeaseView }): string {

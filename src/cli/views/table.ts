@@ -3,14 +3,17 @@
 // least 6 wide and 3 spaces apart, header in upper case, the last column unpadded.
 // `describe`: kubectl's describe tabwriter(minwidth 0, padding 2) behind a PrefixWriter that
 // indents each level by two spaces.
+
 import { formatTabbed, TabWriter } from './tabwriter.js';
+import { terminalText } from './terminal-text.js';
 
 export const GET_TABLE = { minWidth: 6, padding: 3 } as const;
 export const DESCRIBE = { minWidth: 0, padding: 2 } as const;
 
-/** Tab characters inside a cell would split it: kubectl's printers replace them too. */
+/** A cell holds no control character: a tab would split it, a newline forge a row, an ESC
+ *  recolour the terminal. Each is shown escaped (`\t`, `\n`, `\x1b`): see terminal-text.ts. */
 function cell(s: string): string {
-  return s.replace(/[\t\n]/g, ' ');
+  return terminalText(s);
 }
 
 /** A `kubectl get` table. Headers are upper-cased as kubectl does. */
@@ -27,13 +30,15 @@ export type Level = 0 | 1 | 2 | 3;
 export class DescribeWriter {
   private readonly tw = new TabWriter(DESCRIBE);
 
+  /** Text the view wrote itself (tabs and newlines are layout): never pass a value here. */
   write(level: Level, text: string): this {
     this.tw.write(`${'  '.repeat(level)}${text}`);
     return this;
   }
 
+  /** One line of cells; each cell is escaped (terminal-text.ts), so a value cannot add a line. */
   line(level: Level, ...cells: string[]): this {
-    return this.write(level, `${cells.join('\t')}\n`);
+    return this.write(level, `${cells.map(cell).join('\t')}\n`);
   }
 
   flush(): this {

@@ -5,6 +5,7 @@ import type { ContainerStats } from '../../model/container-stats.js';
 import { byNamespaceAndName } from './pods.js';
 import { GET_TABLE } from './table.js';
 import { formatTabbed } from './tabwriter.js';
+import { terminalText } from './terminal-text.js';
 
 /** CPU as `kubectl top` prints it: whole millicores, rounded up like MilliValue ("250m"). */
 export function formatTopCpu(cpuMilli: number): string {
@@ -107,6 +108,6 @@ export function renderTopHosts(rows: readonly TopHostRow[]): string {
 /** kubectl top prints its headers as they are (`CPU(cores)`), where `get` upper-cases them;
  *  same tabwriter settings as `get`. */
 function renderTopTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const lines = [headers, ...rows].map((r) => r.map((c) => c.replace(/[\t\n]/g, ' ')).join('\t'));
+  const lines = [headers, ...rows].map((r) => r.map(terminalText).join('\t'));
   return formatTabbed(`${lines.join('\n')}\n`, GET_TABLE);
 }

@@ -58,8 +58,8 @@ describe('renderTable (kubectl get)', () => {
     ).toBe('NAME    READY   STATUS\nweb-1   1/1     Running\na       0/1     Pending\n');
   });
 
-  it('keeps a cell with a tab in one column', () => {
-    expect(renderTable(['A', 'B'], [['x\ty', 'z']])).toBe('A     B\nx y   z\n');
+  it('keeps a cell with a tab in one column, the tab shown escaped', () => {
+    expect(renderTable(['A', 'B'], [['x\ty', 'z']])).toBe('A      B\nx\\ty   z\n');
   });
 });
 
