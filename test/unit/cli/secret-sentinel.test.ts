@@ -159,6 +159,15 @@ beforeAll(async () => {
   await mkdir(repo);
   await mkdir(path.join(dir, 'invalid'));
   await writeFile(path.join(dir, 'invalid/bad.yaml'), INVALID);
+  // YAML errors inside a Secret: an unterminated quote, a duplicated key, a tab.
+  await writeFile(
+    path.join(dir, 'invalid/broken.yaml'),
+    `kind: Secret\napiVersion: v1\nmetadata: {name: b}\nstringData:\n  p: "${OLD}\n`,
+  );
+  await writeFile(
+    path.join(dir, 'invalid/dup.yaml'),
+    `kind: Secret\napiVersion: v1\nmetadata: {name: d}\nstringData:\n  p: ${OLD}\n  p: ${NEW}\n\tq: ${OLD}\n`,
+  );
   await git('init', '-q', '-b', 'main');
   await git('config', 'user.email', 'dev@example.test');
   await git('config', 'user.name', 'Dev');
