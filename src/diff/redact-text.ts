@@ -86,7 +86,14 @@ function secretSpans(text: string): Span[] {
       if (mentionsSecret(source)) out.push({ start, end, id: `#${index}\u0000*`, source });
       return;
     }
-    collectObject(new Walk(text, doc, out), doc.contents, `#${index}`);
+    const found: Span[] = [];
+    try {
+      collectObject(new Walk(text, doc, found), doc.contents, `#${index}`);
+      out.push(...found);
+    } catch {
+      // Nesting too deep to walk: hide the whole document rather than guess.
+      if (mentionsSecret(source)) out.push({ start, end, id: `#${index}\u0000*`, source });
+    }
   });
   return out;
 }

@@ -60,6 +60,10 @@ const CASES: [string, string][] = [
     `kind: Secret\nmetadata:\n  name: db\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{"data":{"p":"${B64}"}}'\n`,
   ],
   ['a broken document', `kind: Secret\nmetadata:\n  name: db\nstringData:\n  p: ${S}\n  q: [unclosed\n`],
+  [
+    'nesting too deep to walk',
+    `kind: Secret\nmetadata: {name: db}\nstringData:\n  p: ${'['.repeat(20_000)}${S}${']'.repeat(20_000)}\n`,
+  ],
   ['CRLF line endings', `kind: Secret\r\nmetadata:\r\n  name: db\r\nstringData:\r\n  p: ${S}\r\n`],
 ];
 
