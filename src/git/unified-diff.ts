@@ -2,7 +2,11 @@
 // shows exactly the patch the commit would make (and `git apply` accepts it). The line diff
 // itself is jsdiff's (an O(ND) Myers diff); this file only writes git's headers and hunk
 // ranges. Pure: no I/O.
+// Secret values never appear: both sides are redacted first (diff/redact-text), keeping lines,
+// so the hunks are the real ones and a changed value shows as `<redacted: changed>`. A patch
+// that touches a Secret value therefore does not `git apply`; every other hunk does.
 import { structuredPatch } from 'diff';
+import { redactManifestTextPair } from '../diff/redact-text.js';
 
 export interface FileChange {
   /** Repository path. */
@@ -20,8 +24,9 @@ export function renderUnifiedDiff(changes: readonly FileChange[]): string {
 }
 
 function renderFileDiff(change: FileChange): string {
-  const { path, before, after } = change;
-  if (before === after) return '';
+  if (change.before === change.after) return '';
+  const { path } = change;
+  const { before, after } = redactManifestTextPair(change.before, change.after);
   const header = [`diff --git a/${path} b/${path}`];
   if (before === null) header.push('new file mode 100644');
   if (after === null) header.push('deleted file mode 100644');

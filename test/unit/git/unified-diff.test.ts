@@ -60,4 +60,15 @@ describe('renderUnifiedDiff', () => {
     const out = renderUnifiedDiff([{ path: 'f', before, after }]);
     expect(out.match(/^@@ .* @@$/gm)).toEqual(['@@ -1,6 +1,6 @@', '@@ -23,7 +23,7 @@']);
   });
+
+  it('hides Secret values in context and changed lines, marking the rotated one', () => {
+    const file = (pw: string, image: string) =>
+      `kind: Deployment\nmetadata:\n  name: web\nspec:\n  image: ${image}\n---\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ${pw}\n`;
+    const patch = renderUnifiedDiff([
+      { path: 'app.yaml', before: file('old-s3ntinel', 'a:1'), after: file('new-s3ntinel', 'a:2') },
+    ]);
+    expect(patch).not.toContain('s3ntinel');
+    expect(patch).toContain('-  image: a:1\n+  image: a:2\n');
+    expect(patch).toContain('-  password: <redacted>\n+  password: <redacted: changed>\n');
+  });
 });
