@@ -10,6 +10,7 @@ import { type Action, type ActionResult, actionKey } from '../model/actions.js';
 import type { Observed, ProbeResults } from '../model/observed.js';
 import type { AppStatus, ClusterView, ConfigView, HealthState, LeaseView } from '../model/views.js';
 import { applyProbeResults, markDeletionsInFlight } from '../reconcile/observed-inputs.js';
+import { decideOwnership, type SharedResource, sharedResourceMessage } from '../reconcile/ownership.js';
 import {
   type AppDesired,
   emptyPassMemory,
@@ -88,6 +89,8 @@ export class Reconciler {
   private again = false;
   private latest: ClusterView | undefined;
   private lastSummary: PassSummary | undefined;
+  /** Apps refused this pass because another app owns an object they declare: app -> message. */
+  private refused = new Map<string, string>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -128,7 +131,7 @@ export class Reconciler {
     const { deps } = this;
     const started = deps.clock.now();
     const { observed, seen, inputs } = await this.observe();
-    const { apps, frozen } = this.desired();
+    const { apps, frozen, refusals } = this.desired(seen);
     const result = reconcilePass({
       apps,
       frozenApps: frozen,
@@ -140,6 +143,7 @@ export class Reconciler {
       options: { hostGracePeriodMs: deps.hostGracePeriodMs, serviceCIDR: deps.services?.serviceCIDR },
     });
     this.memory = result.memory;
+    result.events.push(...refusals);
     const acting = this.mayAct();
     for (const a of acting ? result.actions : []) {
       deps.log.info({ action: a.type, key: actionLogKey(a), reason: a.reason }, 'action');
@@ -182,8 +186,26 @@ export class Reconciler {
     return { observed, seen, inputs: { probes, hpaReplicas, deletionsInFlight } };
   }
 
-  /** Apps with an admitted commit, and the names of those still without one (frozen). */
-  private desired(): { apps: AppDesired[]; frozen: string[] } {
+  /** Apps with an admitted commit, and the names of those still without one (frozen). An app
+   *  that declares an object another app owns (reconcile/ownership.ts) is refused whole: it is
+   *  frozen like an app without a commit (its pods left alone), with a condition and, when the
+   *  refusal is new, a SharedResource event. */
+  private desired(observed: Observed): { apps: AppDesired[]; frozen: string[]; refusals: PassEvent[] } {
+    const { apps, frozen } = this.admittedApps();
+    const shared = decideOwnership(apps, observed.pods);
+    const refusals: PassEvent[] = [];
+    const refused = new Map<string, string>();
+    for (const [name, objects] of shared) {
+      const app = apps.find((a) => a.name === name)!;
+      const message = sharedResourceMessage(app.commit, objects);
+      refused.set(name, message);
+      if (this.refused.get(name) !== message) refusals.push(sharedResourceEvent(objects[0]!, name, message));
+    }
+    this.refused = refused;
+    return { apps: apps.filter((a) => !shared.has(a.name)), frozen: [...frozen, ...shared.keys()], refusals };
+  }
+
+  private admittedApps(): { apps: AppDesired[]; frozen: string[] } {
     const apps: AppDesired[] = [];
     const frozen: string[] = [];
     for (const t of this.deps.trackers) {
@@ -248,7 +270,9 @@ export class Reconciler {
       const deployments = result.views.deployments.filter((d) => d.app === t.name);
       const pods = result.views.pods.filter((p) => p.app === t.name);
       let health: HealthState = 'Healthy';
+      const refusal = this.refused.get(t.name);
       if (!snap.admitted) health = 'Unknown';
+      else if (refusal) health = 'Degraded';
       else if (deployments.some((d) => d.phase === 'Failed')) health = 'Degraded';
       else if (deployments.some((d) => d.phase === 'Progressing') || pods.some((p) => p.phase === 'Pending'))
         health = 'Progressing';
@@ -264,11 +288,16 @@ export class Reconciler {
         headCommit: snap.head,
         sync: !snap.admitted
           ? 'Unknown'
-          : appActions.length === 0 && snap.head === snap.admitted.commit
+          : !refusal && appActions.length === 0 && snap.head === snap.admitted.commit
             ? 'Synced'
             : 'OutOfSync',
         health,
-        conditions: snap.conditions,
+        conditions: refusal
+          ? [
+              ...snap.conditions,
+              { type: 'CommitAdmitted', status: 'False', reason: 'SharedResource', message: refusal },
+            ]
+          : snap.conditions,
         rejected: snap.rejected,
         quarantined: quarantined.map((q) => ({ commit: q.commit, reason: q.reason, at: q.at })),
         lastSyncAt: observed.at,
@@ -323,6 +352,16 @@ function appResolver(observed: Observed, actions: Action[]): (key: string) => st
   const byKey = new Map(observed.pods.map((p) => [`pod/${p.namespace}/${p.name}@${p.host}`, p.app]));
   for (const a of actions) if (a.type === 'createPod') byKey.set(actionKey(a), a.pod.app);
   return (key) => byKey.get(key);
+}
+
+function sharedResourceEvent(shared: SharedResource, app: string, message: string): PassEvent {
+  return {
+    type: 'Warning',
+    reason: 'SharedResource',
+    object: `${shared.kind.toLowerCase()}/${shared.name}`,
+    namespace: shared.namespace,
+    message: `app "${app}": ${message}`,
+  };
 }
 
 function recordEvent(h: HistoryStore, e: PassEvent, at: number) {
