@@ -8,7 +8,15 @@ import type { HistoryStore } from '../history/history-store.js';
 import { summarizeActions } from '../history/history-types.js';
 import { type Action, type ActionResult, actionKey } from '../model/actions.js';
 import type { Observed, ProbeResults } from '../model/observed.js';
-import type { AppStatus, ClusterView, ConfigView, HealthState, LeaseView } from '../model/views.js';
+import type {
+  AppStatus,
+  ClusterView,
+  Condition,
+  ConfigView,
+  HealthState,
+  LeaseView,
+} from '../model/views.js';
+import { type FailedApp, passIsolatingFailures } from '../reconcile/isolate-failures.js';
 import { applyProbeResults, markDeletionsInFlight } from '../reconcile/observed-inputs.js';
 import { decideOwnership, type SharedResource, sharedResourceMessage } from '../reconcile/ownership.js';
 import {
@@ -67,6 +75,8 @@ export interface ReconcilerDeps {
    *  while it says standby, the pass observes and plans but executes nothing, reads and writes
    *  no Service rules and records nothing (the acting daemon does). */
   lease?: () => LeaseView;
+  /** The pure pass (tests inject one that fails). */
+  reconcile?: typeof reconcilePass;
 }
 
 export interface PassSummary {
@@ -80,6 +90,8 @@ export interface PassSummary {
   result: PassResult;
   /** False for a dry run or a pass on standby: `actions` were planned, none executed. */
   acted: boolean;
+  /** Apps set aside because the pass throws on their commit (reconcile/isolate-failures.ts). */
+  failedApps: FailedApp[];
 }
 
 export class Reconciler {
@@ -91,6 +103,8 @@ export class Reconciler {
   private lastSummary: PassSummary | undefined;
   /** Apps refused this pass because another app owns an object they declare: app -> message. */
   private refused = new Map<string, string>();
+  /** Apps set aside by the last pass because it throws on their commit. */
+  private failed = new Map<string, FailedApp>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -132,16 +146,25 @@ export class Reconciler {
     const started = deps.clock.now();
     const { observed, seen, inputs } = await this.observe();
     const { apps, frozen, refusals } = this.desired(seen);
-    const result = reconcilePass({
-      apps,
-      frozenApps: frozen,
-      observed,
-      inputs,
-      memory: this.memory,
-      now: observed.at,
-      random: deps.random,
-      options: { hostGracePeriodMs: deps.hostGracePeriodMs, serviceCIDR: deps.services?.serviceCIDR },
-    });
+    const { result, failed } = passIsolatingFailures(
+      {
+        apps,
+        frozenApps: frozen,
+        observed,
+        inputs,
+        memory: this.memory,
+        now: observed.at,
+        random: deps.random,
+        options: { hostGracePeriodMs: deps.hostGracePeriodMs, serviceCIDR: deps.services?.serviceCIDR },
+      },
+      deps.reconcile ?? reconcilePass,
+    );
+    for (const f of failed)
+      deps.log.error(
+        { app: f.app, commit: f.commit, error: f.error },
+        'reconcile pass failed on this app: set aside',
+      );
+    this.failed = new Map(failed.map((f) => [f.app, f]));
     this.memory = result.memory;
     result.events.push(...refusals);
     const acting = this.mayAct();
@@ -162,6 +185,7 @@ export class Reconciler {
       observed: seen,
       result,
       acted: acting,
+      failedApps: failed,
     };
     this.lastSummary = summary;
     deps.onPass?.(summary);
@@ -264,13 +288,24 @@ export class Reconciler {
     }
   }
 
+  /** Why the app was set aside this pass (another app owns an object it declares, or the pass
+   *  throws on its commit), as its CommitAdmitted condition. */
+  private setAside(app: string): Condition | undefined {
+    const shared = this.refused.get(app);
+    if (shared) return { type: 'CommitAdmitted', status: 'False', reason: 'SharedResource', message: shared };
+    const failed = this.failed.get(app);
+    if (!failed) return undefined;
+    const message = `commit ${failed.commit.slice(0, 7)}: the reconcile pass fails on it (${failed.error}); the app is set aside, its pods left as they are`;
+    return { type: 'CommitAdmitted', status: 'False', reason: 'ReconcileError', message };
+  }
+
   private buildView(result: PassResult, observed: Observed): ClusterView {
     const apps: AppStatus[] = this.deps.trackers.map((t) => {
       const snap = t.snapshot();
       const deployments = result.views.deployments.filter((d) => d.app === t.name);
       const pods = result.views.pods.filter((p) => p.app === t.name);
       let health: HealthState = 'Healthy';
-      const refusal = this.refused.get(t.name);
+      const refusal = this.setAside(t.name);
       if (!snap.admitted) health = 'Unknown';
       else if (refusal) health = 'Degraded';
       else if (deployments.some((d) => d.phase === 'Failed')) health = 'Degraded';
@@ -292,12 +327,7 @@ export class Reconciler {
             ? 'Synced'
             : 'OutOfSync',
         health,
-        conditions: refusal
-          ? [
-              ...snap.conditions,
-              { type: 'CommitAdmitted', status: 'False', reason: 'SharedResource', message: refusal },
-            ]
-          : snap.conditions,
+        conditions: refusal ? [...snap.conditions, refusal] : snap.conditions,
         rejected: snap.rejected,
         quarantined: quarantined.map((q) => ({ commit: q.commit, reason: q.reason, at: q.at })),
         lastSyncAt: observed.at,
