@@ -92,6 +92,8 @@ export interface PassSummary {
   acted: boolean;
   /** Apps set aside because the pass throws on their commit (reconcile/isolate-failures.ts). */
   failedApps: FailedApp[];
+  /** Apps refused because another app owns an object they declare (reconcile/ownership.ts). */
+  refusedApps: string[];
 }
 
 export class Reconciler {
@@ -186,6 +188,7 @@ export class Reconciler {
       result,
       acted: acting,
       failedApps: failed,
+      refusedApps: [...this.refused.keys()],
     };
     this.lastSummary = summary;
     deps.onPass?.(summary);

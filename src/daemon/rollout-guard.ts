@@ -189,6 +189,8 @@ export class RolloutGuard {
         await this.restoreLastGood(tracker, summary, counted.memory, counted.quarantine, history, now);
       return;
     }
+    // Refused whole (another app owns one of its objects): nothing of it ran, nothing to judge.
+    if (summary.refusedApps.includes(app)) return;
     const decision = decideRolloutGuard({
       autoRestore: tracker.config.rollback.autoRestore,
       admitted: snap.admitted?.commit,
