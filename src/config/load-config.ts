@@ -6,6 +6,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import cron from 'node-cron';
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { parseDuration } from '../manifest/duration.js';
 import { type Diagnostic, formatDiagnostic } from '../model/diagnostics.js';
 import { SkiffError } from '../model/errors.js';
 import {
@@ -186,6 +187,12 @@ function reportSchemaError(e: ErrorObject, at: (p: Path, c: string, m: string, k
   }
 }
 
+/** A poll interval feeds a timer: below 1 s it is a busy loop, above 24 h it is a mistake. */
+function pollIntervalInRange(interval: string): boolean {
+  const ms = parseDuration(interval) ?? 0;
+  return ms >= 1000 && ms <= 86_400_000;
+}
+
 function checkRules(cfg: RawConfig, at: (p: Path, c: string, m: string) => void): void {
   const seen = new Map<string, number>();
   (cfg.hosts ?? []).forEach((h, i) => {
@@ -225,6 +232,9 @@ function checkRules(cfg: RawConfig, at: (p: Path, c: string, m: string) => void)
     apps.add(a.name);
     if (a.poll?.interval !== undefined && a.poll.cron !== undefined)
       at(['apps', i, 'poll'], 'config.poll', 'give either "interval" or "cron", not both');
+    const interval = a.poll?.interval;
+    if (interval !== undefined && /^[0-9]+(ms|s|m|h)$/.test(interval) && !pollIntervalInRange(interval))
+      at(['apps', i, 'poll', 'interval'], 'config.maximum', `"${interval}" is out of range: give 1s to 24h`);
     if (a.poll?.cron !== undefined && !cron.validate(a.poll.cron))
       at(['apps', i, 'poll', 'cron'], 'config.cron', `"${a.poll.cron}" is not a valid cron expression`);
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(a.repoURL) && !/^https?:\/\//i.test(a.repoURL))

@@ -4,8 +4,16 @@
 
 const NAME = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
-const positive = { type: 'number', exclusiveMinimum: 0 } as const;
-const positiveInt = { type: 'integer', minimum: 1 } as const;
+// Every number is bounded: a duration feeds a timer, and Node clamps a delay above 2^31-1 ms
+// (24.8 days) to 1 ms, so an unbounded value (a lease of 1e300 s) would become a 1 ms loop.
+// Durations that drive a loop have a floor too (an interval of 1e-300 s is a busy loop).
+const HOUR = 3600;
+const DAY = 86_400;
+/** A duration in seconds: a timeout (any positive value, up to `max`). */
+const seconds = (max: number) => ({ type: 'number', exclusiveMinimum: 0, maximum: max }) as const;
+/** A period in seconds that drives a loop: at least 0.1 s. */
+const period = (max: number) => ({ type: 'number', minimum: 0.1, maximum: max }) as const;
+const count = (max: number) => ({ type: 'integer', minimum: 1, maximum: max }) as const;
 
 const taint = {
   type: 'object',
@@ -87,7 +95,8 @@ const app = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        interval: { type: 'string', pattern: '^[0-9]+(ms|s|m|h)$' },
+        // 1 s to 24 h: checked in load-config.ts (the pattern bounds the digits only).
+        interval: { type: 'string', pattern: '^[0-9]{1,9}(ms|s|m|h)$' },
         cron: { type: 'string', minLength: 1 },
       },
     },
@@ -124,26 +133,26 @@ export const CLUSTER_CONFIG_SCHEMA = {
       properties: {
         stateDir: { type: 'string', minLength: 1 },
         listen: { type: 'string', pattern: '^[^\\s]+:[0-9]{1,5}$' },
-        reconcileIntervalSeconds: positive,
-        hostGracePeriodSeconds: positive,
-        metricsIntervalSeconds: positive,
-        leaseDurationSeconds: positive,
+        reconcileIntervalSeconds: period(DAY),
+        hostGracePeriodSeconds: seconds(DAY),
+        metricsIntervalSeconds: period(HOUR),
+        leaseDurationSeconds: { type: 'number', minimum: 1, maximum: HOUR },
       },
     },
     connection: {
       type: 'object',
       additionalProperties: false,
       properties: {
-        connectTimeoutSeconds: positive,
-        keepaliveIntervalSeconds: positive,
-        keepaliveCountMax: positiveInt,
-        callTimeoutSeconds: positive,
-        observeTimeoutSeconds: positive,
-        pullTimeoutSeconds: positive,
-        maxConcurrentPerHost: positiveInt,
-        maxConcurrent: positiveInt,
-        reconnectMinSeconds: positive,
-        reconnectMaxSeconds: positive,
+        connectTimeoutSeconds: seconds(HOUR),
+        keepaliveIntervalSeconds: period(HOUR),
+        keepaliveCountMax: count(1000),
+        callTimeoutSeconds: seconds(DAY),
+        observeTimeoutSeconds: seconds(HOUR),
+        pullTimeoutSeconds: seconds(DAY),
+        maxConcurrentPerHost: count(1024),
+        maxConcurrent: count(4096),
+        reconnectMinSeconds: period(HOUR),
+        reconnectMaxSeconds: period(HOUR),
       },
     },
   },

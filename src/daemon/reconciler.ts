@@ -8,8 +8,17 @@ import type { HistoryStore } from '../history/history-store.js';
 import { summarizeActions } from '../history/history-types.js';
 import { type Action, type ActionResult, actionKey } from '../model/actions.js';
 import type { Observed, ProbeResults } from '../model/observed.js';
-import type { AppStatus, ClusterView, ConfigView, HealthState, LeaseView } from '../model/views.js';
+import type {
+  AppStatus,
+  ClusterView,
+  Condition,
+  ConfigView,
+  HealthState,
+  LeaseView,
+} from '../model/views.js';
+import { type FailedApp, passIsolatingFailures } from '../reconcile/isolate-failures.js';
 import { applyProbeResults, markDeletionsInFlight } from '../reconcile/observed-inputs.js';
+import { decideOwnership, type SharedResource, sharedResourceMessage } from '../reconcile/ownership.js';
 import {
   type AppDesired,
   emptyPassMemory,
@@ -66,6 +75,8 @@ export interface ReconcilerDeps {
    *  while it says standby, the pass observes and plans but executes nothing, reads and writes
    *  no Service rules and records nothing (the acting daemon does). */
   lease?: () => LeaseView;
+  /** The pure pass (tests inject one that fails). */
+  reconcile?: typeof reconcilePass;
 }
 
 export interface PassSummary {
@@ -79,6 +90,10 @@ export interface PassSummary {
   result: PassResult;
   /** False for a dry run or a pass on standby: `actions` were planned, none executed. */
   acted: boolean;
+  /** Apps set aside because the pass throws on their commit (reconcile/isolate-failures.ts). */
+  failedApps: FailedApp[];
+  /** Apps refused because another app owns an object they declare (reconcile/ownership.ts). */
+  refusedApps: string[];
 }
 
 export class Reconciler {
@@ -88,6 +103,10 @@ export class Reconciler {
   private again = false;
   private latest: ClusterView | undefined;
   private lastSummary: PassSummary | undefined;
+  /** Apps refused this pass because another app owns an object they declare: app -> message. */
+  private refused = new Map<string, string>();
+  /** Apps set aside by the last pass because it throws on their commit. */
+  private failed = new Map<string, FailedApp>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -128,18 +147,28 @@ export class Reconciler {
     const { deps } = this;
     const started = deps.clock.now();
     const { observed, seen, inputs } = await this.observe();
-    const { apps, frozen } = this.desired();
-    const result = reconcilePass({
-      apps,
-      frozenApps: frozen,
-      observed,
-      inputs,
-      memory: this.memory,
-      now: observed.at,
-      random: deps.random,
-      options: { hostGracePeriodMs: deps.hostGracePeriodMs, serviceCIDR: deps.services?.serviceCIDR },
-    });
+    const { apps, frozen, refusals } = this.desired(seen);
+    const { result, failed } = passIsolatingFailures(
+      {
+        apps,
+        frozenApps: frozen,
+        observed,
+        inputs,
+        memory: this.memory,
+        now: observed.at,
+        random: deps.random,
+        options: { hostGracePeriodMs: deps.hostGracePeriodMs, serviceCIDR: deps.services?.serviceCIDR },
+      },
+      deps.reconcile ?? reconcilePass,
+    );
+    for (const f of failed)
+      deps.log.error(
+        { app: f.app, commit: f.commit, error: f.error },
+        'reconcile pass failed on this app: set aside',
+      );
+    this.failed = new Map(failed.map((f) => [f.app, f]));
     this.memory = result.memory;
+    result.events.push(...refusals);
     const acting = this.mayAct();
     for (const a of acting ? result.actions : []) {
       deps.log.info({ action: a.type, key: actionLogKey(a), reason: a.reason }, 'action');
@@ -158,6 +187,8 @@ export class Reconciler {
       observed: seen,
       result,
       acted: acting,
+      failedApps: failed,
+      refusedApps: [...this.refused.keys()],
     };
     this.lastSummary = summary;
     deps.onPass?.(summary);
@@ -182,8 +213,26 @@ export class Reconciler {
     return { observed, seen, inputs: { probes, hpaReplicas, deletionsInFlight } };
   }
 
-  /** Apps with an admitted commit, and the names of those still without one (frozen). */
-  private desired(): { apps: AppDesired[]; frozen: string[] } {
+  /** Apps with an admitted commit, and the names of those still without one (frozen). An app
+   *  that declares an object another app owns (reconcile/ownership.ts) is refused whole: it is
+   *  frozen like an app without a commit (its pods left alone), with a condition and, when the
+   *  refusal is new, a SharedResource event. */
+  private desired(observed: Observed): { apps: AppDesired[]; frozen: string[]; refusals: PassEvent[] } {
+    const { apps, frozen } = this.admittedApps();
+    const shared = decideOwnership(apps, observed.pods);
+    const refusals: PassEvent[] = [];
+    const refused = new Map<string, string>();
+    for (const [name, objects] of shared) {
+      const app = apps.find((a) => a.name === name)!;
+      const message = sharedResourceMessage(app.commit, objects);
+      refused.set(name, message);
+      if (this.refused.get(name) !== message) refusals.push(sharedResourceEvent(objects[0]!, name, message));
+    }
+    this.refused = refused;
+    return { apps: apps.filter((a) => !shared.has(a.name)), frozen: [...frozen, ...shared.keys()], refusals };
+  }
+
+  private admittedApps(): { apps: AppDesired[]; frozen: string[] } {
     const apps: AppDesired[] = [];
     const frozen: string[] = [];
     for (const t of this.deps.trackers) {
@@ -242,13 +291,26 @@ export class Reconciler {
     }
   }
 
+  /** Why the app was set aside this pass (another app owns an object it declares, or the pass
+   *  throws on its commit), as its CommitAdmitted condition. */
+  private setAside(app: string): Condition | undefined {
+    const shared = this.refused.get(app);
+    if (shared) return { type: 'CommitAdmitted', status: 'False', reason: 'SharedResource', message: shared };
+    const failed = this.failed.get(app);
+    if (!failed) return undefined;
+    const message = `commit ${failed.commit.slice(0, 7)}: the reconcile pass fails on it (${failed.error}); the app is set aside, its pods left as they are`;
+    return { type: 'CommitAdmitted', status: 'False', reason: 'ReconcileError', message };
+  }
+
   private buildView(result: PassResult, observed: Observed): ClusterView {
     const apps: AppStatus[] = this.deps.trackers.map((t) => {
       const snap = t.snapshot();
       const deployments = result.views.deployments.filter((d) => d.app === t.name);
       const pods = result.views.pods.filter((p) => p.app === t.name);
       let health: HealthState = 'Healthy';
+      const refusal = this.setAside(t.name);
       if (!snap.admitted) health = 'Unknown';
+      else if (refusal) health = 'Degraded';
       else if (deployments.some((d) => d.phase === 'Failed')) health = 'Degraded';
       else if (deployments.some((d) => d.phase === 'Progressing') || pods.some((p) => p.phase === 'Pending'))
         health = 'Progressing';
@@ -264,11 +326,11 @@ export class Reconciler {
         headCommit: snap.head,
         sync: !snap.admitted
           ? 'Unknown'
-          : appActions.length === 0 && snap.head === snap.admitted.commit
+          : !refusal && appActions.length === 0 && snap.head === snap.admitted.commit
             ? 'Synced'
             : 'OutOfSync',
         health,
-        conditions: snap.conditions,
+        conditions: refusal ? [...snap.conditions, refusal] : snap.conditions,
         rejected: snap.rejected,
         quarantined: quarantined.map((q) => ({ commit: q.commit, reason: q.reason, at: q.at })),
         lastSyncAt: observed.at,
@@ -323,6 +385,16 @@ function appResolver(observed: Observed, actions: Action[]): (key: string) => st
   const byKey = new Map(observed.pods.map((p) => [`pod/${p.namespace}/${p.name}@${p.host}`, p.app]));
   for (const a of actions) if (a.type === 'createPod') byKey.set(actionKey(a), a.pod.app);
   return (key) => byKey.get(key);
+}
+
+function sharedResourceEvent(shared: SharedResource, app: string, message: string): PassEvent {
+  return {
+    type: 'Warning',
+    reason: 'SharedResource',
+    object: `${shared.kind.toLowerCase()}/${shared.name}`,
+    namespace: shared.namespace,
+    message: `app "${app}": ${message}`,
+  };
 }
 
 function recordEvent(h: HistoryStore, e: PassEvent, at: number) {

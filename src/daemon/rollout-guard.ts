@@ -31,6 +31,36 @@ export interface GuardMemory {
   lastHealthy?: string;
   /** The commit the guard re-admitted after a failure. */
   restoredTo?: string;
+  /** Consecutive passes that threw on the admitted commit (reconcile/isolate-failures.ts). */
+  passFailures?: { commit: string; count: number };
+}
+
+/** Passes in a row that must throw on a commit before it is quarantined: one could be a
+ *  transient fault of the shell; three on the same commit are the commit's. */
+export const PASS_FAILURE_LIMIT = 3;
+
+/** Pure: count this pass's failure on the app's commit; at the limit, quarantine it. A pass
+ *  that does not throw on the app resets the count. */
+export function decidePassFailure(
+  memory: GuardMemory,
+  failed: { commit: string; error: string } | undefined,
+): { memory: GuardMemory; quarantine?: { commit: string; reason: string } } {
+  if (!failed) {
+    if (!memory.passFailures) return { memory };
+    const { passFailures: _, ...rest } = memory;
+    return { memory: rest };
+  }
+  const prior = memory.passFailures?.commit === failed.commit ? memory.passFailures.count : 0;
+  const count = prior + 1;
+  const next = { ...memory, passFailures: { commit: failed.commit, count } };
+  if (count < PASS_FAILURE_LIMIT) return { memory: next };
+  return {
+    memory: next,
+    quarantine: {
+      commit: failed.commit,
+      reason: `the reconcile pass failed ${count} times on it: ${failed.error}`,
+    },
+  };
 }
 
 export interface GuardInput {
@@ -150,6 +180,17 @@ export class RolloutGuard {
     const app = tracker.name;
     const snap = tracker.snapshot();
     const now = this.deps.clock.now();
+    const failedPass = summary.failedApps.find((f) => f.app === app);
+    const counted = decidePassFailure(this.memory.get(app) ?? { recorded: {} }, failedPass);
+    this.memory.set(app, counted.memory);
+    if (failedPass) {
+      // The app was set aside: its views say nothing about its health.
+      if (counted.quarantine && snap.admitted?.commit === counted.quarantine.commit)
+        await this.restoreLastGood(tracker, summary, counted.memory, counted.quarantine, history, now);
+      return;
+    }
+    // Refused whole (another app owns one of its objects): nothing of it ran, nothing to judge.
+    if (summary.refusedApps.includes(app)) return;
     const decision = decideRolloutGuard({
       autoRestore: tracker.config.rollback.autoRestore,
       admitted: snap.admitted?.commit,

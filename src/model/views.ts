@@ -93,6 +93,8 @@ export interface DeploymentView {
   createdAt?: number;
   /** Why the rollout failed (phase Failed): ReadinessNeverPassed, CrashLoopBackOff, ... */
   failure?: { reason: string; message: string };
+  /** Pods wanted but not planned this pass: beyond what the inventory could ever hold. */
+  unplannedReplicas?: number;
 }
 
 export interface ConfigView {

@@ -14,6 +14,7 @@ import type { ObservedPod } from '../model/observed.js';
 import type { DeploymentView } from '../model/views.js';
 import { healPod } from './heal-pod.js';
 import { type AppContext, deletePodAction, requestPod, uniqueName } from './pass-context.js';
+import { takeFromBudget, unplannedMessage } from './pod-budget.js';
 import { templateHash } from './template-hash.js';
 
 export function reconcileDeploymentPods(
@@ -57,9 +58,21 @@ export function reconcileDeploymentPods(
   }
   for (const e of step.events)
     ctx.events.push({ ...e, object: `deployment/${dep.metadata.name}`, namespace: ns });
-  requestDeploymentPods(ctx, dep, hash, owned, step);
+  const unplanned = requestDeploymentPods(ctx, dep, hash, owned, step);
   for (const p of owned) ctx.podViews.push(podView(p, waitingByPod.get(p.name) ?? {}, ctx.input.now));
-  return { memory: step.memory, view: deploymentView(ctx, dep, hash, replicas, owned, step, owner?.owner) };
+  const view = deploymentView(ctx, dep, hash, replicas, owned, step, owner?.owner);
+  if (unplanned > 0) {
+    view.unplannedReplicas = unplanned;
+    const message = unplannedMessage(dep.metadata.name, unplanned, ctx.podBudget);
+    ctx.events.push({
+      type: 'Warning',
+      reason: 'FailedScheduling',
+      object: `deployment/${dep.metadata.name}`,
+      namespace: ns,
+      message,
+    });
+  }
+  return { memory: step.memory, view };
 }
 
 function readinessOf(
@@ -81,20 +94,26 @@ function readinessOf(
 }
 
 /** New pods the controller asked for: of older revisions that must grow (recreated from one
- *  of their live pods' recorded spec), then of the current template. */
+ *  of their live pods' recorded spec), then of the current template. Only as many as the pass's
+ *  pod budget grants are planned; returns how many were wanted beyond it. */
 function requestDeploymentPods(
   ctx: AppContext,
   dep: Deployment,
   hash: string,
   owned: ObservedPod[],
   step: DeploymentResult,
-): void {
+): number {
   const ns = dep.metadata.namespace;
   const owner = { kind: 'Deployment' as const, name: dep.metadata.name };
+  const wanted = step.create + step.createOfRevision.reduce((n, g) => n + g.count, 0);
+  let granted = takeFromBudget(ctx.podBudget, wanted);
+  const unplanned = wanted - granted;
   for (const grow of step.createOfRevision) {
     const model = owned.find((p) => p.templateHash === grow.templateHash && p.spec);
+    const count = Math.min(grow.count, granted);
+    granted -= count;
     if (!model?.spec) continue;
-    for (let i = 0; i < grow.count; i++) {
+    for (let i = 0; i < count; i++) {
       requestPod(
         ctx,
         uniqueName(dep.metadata.name, grow.templateHash, ctx.input.random, owned),
@@ -107,7 +126,7 @@ function requestDeploymentPods(
     }
   }
   const labels = dep.spec.template.metadata.labels;
-  for (let i = 0; i < step.create; i++) {
+  for (let i = 0; i < Math.min(step.create, granted); i++) {
     requestPod(
       ctx,
       uniqueName(dep.metadata.name, hash, ctx.input.random, owned),
@@ -118,6 +137,7 @@ function requestDeploymentPods(
       `deployment/${dep.metadata.name}: scaled up revision ${hash}`,
     );
   }
+  return unplanned;
 }
 
 function deploymentView(

@@ -12,6 +12,7 @@ import type { Pod } from '../model/k8s.js';
 import type { ObservedPod } from '../model/observed.js';
 import type { PodView } from '../model/views.js';
 import type { AppDesired, PassEvent, PassInput } from './pass-types.js';
+import type { PodBudget } from './pod-budget.js';
 
 export const podKey = (p: { host: string; namespace: string; name: string }) =>
   `${p.host}/${p.namespace}/${p.name}`;
@@ -38,6 +39,8 @@ export interface PassCollector {
   /** Requests per pod spec: a Deployment's replicas share one spec, parsed once per pass. */
   requestsBySpec: Map<Pod['spec'], SchedulingPod['requests']>;
   backoff: Record<string, BackoffEntry>;
+  /** Pods this pass may still plan (what the inventory could ever hold). */
+  podBudget: PodBudget;
   requeueIn: (ms: number | undefined) => void;
 }
 

@@ -28,6 +28,7 @@ import { applyPassInputs } from './observed-inputs.js';
 import { type AppContext, ownerKey, type PassCollector } from './pass-context.js';
 import type { AppDesired, PassInput, PassResult } from './pass-types.js';
 import { placeCreations } from './place-creations.js';
+import { newPodBudget } from './pod-budget.js';
 import { prunePods } from './prune.js';
 import { reconcileServiceRules, taintHostsWithoutRules } from './service-rules.js';
 import { reconcileStandalonePod } from './standalone-pod.js';
@@ -46,6 +47,7 @@ export function reconcilePass(raw: PassInput): PassResult {
     creations: [],
     requestsBySpec: new Map(),
     backoff: pruneBackoffMemory(input.memory.backoff, input.now),
+    podBudget: newPodBudget(0, 0),
     requeueIn: (ms) => {
       if (ms !== undefined && ms >= 0) requeue = requeue === undefined ? ms : Math.min(requeue, ms);
     },
@@ -59,6 +61,7 @@ export function reconcilePass(raw: PassInput): PassResult {
     const why = `stale copy: host ${stale.host} was NotReady past the grace period and the pod was replaced`;
     pass.actions.push({ type: 'deletePod', pod: podRef(stale), gracePeriodSeconds: 0, reason: why });
   }
+  pass.podBudget = newPodBudget(hosts.filter((h) => h.ready).length, world.allPlaced.length);
   const byOwner = groupByOwner(world.pods);
   const owners = reconcileOwners(pass, byOwner);
   placeCreations(pass, hosts, world.allPlaced, resolved?.services ?? []);
