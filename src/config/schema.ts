@@ -7,6 +7,17 @@ const stringMap = { type: 'object', additionalProperties: { type: 'string' } } a
 const positive = { type: 'number', exclusiveMinimum: 0 } as const;
 const positiveInt = { type: 'integer', minimum: 1 } as const;
 
+/** Bounds on one fetch; each is capped so a typo cannot disable it (1 TiB, one day). */
+const gitLimits = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    maxPackBytes: { type: 'integer', minimum: 1024, maximum: 2 ** 40 },
+    maxObjectBytes: { type: 'integer', minimum: 1024, maximum: 2 ** 40 },
+    fetchTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86_400 },
+  },
+} as const;
+
 const taint = {
   type: 'object',
   additionalProperties: false,
@@ -101,6 +112,7 @@ const app = {
       additionalProperties: false,
       properties: { autoRestore: { type: 'boolean' } },
     },
+    gitLimits,
   },
 } as const;
 
@@ -128,6 +140,7 @@ export const CLUSTER_CONFIG_SCHEMA = {
         hostGracePeriodSeconds: positive,
         metricsIntervalSeconds: positive,
         leaseDurationSeconds: positive,
+        gitLimits,
       },
     },
     connection: {

@@ -5,6 +5,7 @@
 // filesystem, both injected as isomorphic-git does).
 import { join } from 'node:path';
 import git, { type HttpClient } from 'isomorphic-git';
+import { DEFAULT_FETCH_LIMITS, type FetchLimits, withFetchBounds } from './bounded-fetch.js';
 import { resolveGitAuth, type SecretReader } from './credentials.js';
 import { GitError, redactUrl } from './errors.js';
 import { classifyRemoteFailure } from './failure.js';
@@ -20,6 +21,7 @@ export class RemoteGitSource extends RepoSource {
   readonly url: string;
   private readonly http: HttpClient;
   private readonly secrets: SecretReader;
+  private readonly fetchLimits: FetchLimits;
   private cacheReady = false;
 
   constructor(spec: GitSourceSpec, deps: GitSourceDeps) {
@@ -33,6 +35,7 @@ export class RemoteGitSource extends RepoSource {
       env: process.env,
       readFile: (p) => deps.fs.promises.readFile(p, 'utf8'),
     };
+    this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...deps.fetchLimits };
     this.gitdir = join(deps.stateDir, 'repos', spec.app);
     this.url = spec.repoURL;
   }
@@ -85,19 +88,22 @@ export class RemoteGitSource extends RepoSource {
     let fetched: string | null;
     let description: string | null = null;
     try {
-      const res = await git.fetch({
-        fs: this.fs,
-        http: this.http,
-        gitdir: this.gitdir,
-        url,
-        // Our own ref names what we already have, so each fetch only transfers what is new.
-        ref: LAST_FETCHED_REF,
-        remoteRef: this.spec.revision,
-        singleBranch: true,
-        tags: false,
-        headers,
-        cache: this.cache,
-      });
+      const who = { where: redactUrl(url), subject: this.subject };
+      const res = await withFetchBounds(this.http, this.fetchLimits, who, (http) =>
+        git.fetch({
+          fs: this.fs,
+          http,
+          gitdir: this.gitdir,
+          url,
+          // Our own ref names what we already have, so each fetch only transfers what is new.
+          ref: LAST_FETCHED_REF,
+          remoteRef: this.spec.revision,
+          singleBranch: true,
+          tags: false,
+          headers,
+          cache: this.cache,
+        }),
+      );
       fetched = res.fetchHead;
       description = res.fetchHeadDescription;
     } catch (err) {
