@@ -49,6 +49,16 @@ export class RemoteGitSource extends RepoSource {
     return this.http;
   }
 
+  /** Runs `run` (a fetch or push) with this source's HTTP client under its gitLimits. */
+  bounded<T>(run: (http: HttpClient) => Promise<T>): Promise<T> {
+    return withFetchBounds(
+      this.http,
+      this.fetchLimits,
+      { where: this.displayURL, subject: this.subject },
+      run,
+    );
+  }
+
   /** The auth answer for this source (reads the env var or file now), plus the secrets to scrub. */
   async authHeaders(): Promise<{ headers: Record<string, string>; secrets: string[] }> {
     const auth = await resolveGitAuth(this.spec.auth, this.secrets, this.subject);
@@ -88,8 +98,7 @@ export class RemoteGitSource extends RepoSource {
     let fetched: string | null;
     let description: string | null = null;
     try {
-      const who = { where: redactUrl(url), subject: this.subject };
-      const res = await withFetchBounds(this.http, this.fetchLimits, who, (http) =>
+      const res = await this.bounded((http) =>
         git.fetch({
           fs: this.fs,
           http,

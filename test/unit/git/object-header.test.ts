@@ -65,7 +65,7 @@ describe('readObjectSize equals git cat-file -s', () => {
       expect(await readObjectSize(store(dir), oid as string), oid).toEqual({ size: Number(size) });
     }
     if (name === 'packed with deltas') expect(run(dir, 'verify-pack', '-v', ...packs(dir))).toMatch(/ delta/);
-  });
+  }, 30_000);
 
   it('an object that is not there is undefined (isomorphic-git reports it missing as usual)', async () => {
     const dir = makeRepo('missing', { 'a.yaml': CM });
