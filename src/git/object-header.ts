@@ -4,10 +4,17 @@
 // Packed objects: the pack entry header holds the size as a varint (for a delta, the size of
 // the object it rebuilds is the second varint at the start of the delta data). Shell (reads
 // files); the byte parsing is pure.
+import type * as NodeFs from 'node:fs';
 import { constants as fsConstants, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync, constants as zlibConstants } from 'node:zlib';
-import type { ObjectStore } from './object-store.js';
+
+/** Where a repository's objects are, and isomorphic-git's object cache (pack indexes) for them. */
+export interface ObjectStore {
+  readonly fs: typeof NodeFs;
+  readonly gitdir: string;
+  readonly cache: object;
+}
 
 /** Compressed bytes enough for any header (deflate expands at most ~1032:1, so output is small). */
 const HEAD_BYTES = 64;

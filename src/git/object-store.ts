@@ -2,17 +2,11 @@
 // sources, the manifest tree walk and the writer. Every read checks the object's size from its
 // header first (object-header): isomorphic-git inflates an object whole, so a small commit can
 // hold a blob or tree that inflates to gigabytes. Shell (filesystem, injected as `fs`).
-import type * as NodeFs from 'node:fs';
 import git, { type TreeEntry } from 'isomorphic-git';
 import { GitError } from './errors.js';
-import { readObjectSize } from './object-header.js';
+import { type ObjectStore, readObjectSize } from './object-header.js';
 
-/** Where a repository's objects are, and isomorphic-git's object cache (pack indexes) for them. */
-export interface ObjectStore {
-  readonly fs: typeof NodeFs;
-  readonly gitdir: string;
-  readonly cache: object;
-}
+export type { ObjectStore };
 
 /** Trees, commits and tags larger than this are refused (a tree of 16 MiB names ~200,000 entries). */
 export const MAX_METADATA_OBJECT_BYTES = 16 * 1024 * 1024;

@@ -53,19 +53,24 @@ describe('readObjectSize equals git cat-file -s', () => {
     ['loose', []],
     ['packed', ['gc', '-q']],
     ['packed with deltas', ['repack', '-adf', '-q', '--depth=50', '--window=50']],
-  ])('%s objects', async (name, repack) => {
-    const dir = makeRepo(name.replace(/ /g, '-'), { 'a.yaml': CM, 'big.bin': big, 'sub/near.bin': near });
-    fs.writeFileSync(join(dir, 'big.bin'), Buffer.concat([big, Buffer.from('x')]));
-    run(dir, 'commit', '-qam', 'second');
-    if (repack.length > 0) run(dir, ...repack);
-    const lines = run(dir, 'cat-file', '--batch-all-objects', '--batch-check').trim().split('\n');
-    expect(lines.length).toBeGreaterThan(6);
-    for (const line of lines) {
-      const [oid, , size] = line.split(' ');
-      expect(await readObjectSize(store(dir), oid as string), oid).toEqual({ size: Number(size) });
-    }
-    if (name === 'packed with deltas') expect(run(dir, 'verify-pack', '-v', ...packs(dir))).toMatch(/ delta/);
-  }, 30_000);
+  ])(
+    '%s objects',
+    async (name, repack) => {
+      const dir = makeRepo(name.replace(/ /g, '-'), { 'a.yaml': CM, 'big.bin': big, 'sub/near.bin': near });
+      fs.writeFileSync(join(dir, 'big.bin'), Buffer.concat([big, Buffer.from('x')]));
+      run(dir, 'commit', '-qam', 'second');
+      if (repack.length > 0) run(dir, ...repack);
+      const lines = run(dir, 'cat-file', '--batch-all-objects', '--batch-check').trim().split('\n');
+      expect(lines.length).toBeGreaterThan(6);
+      for (const line of lines) {
+        const [oid, , size] = line.split(' ');
+        expect(await readObjectSize(store(dir), oid as string), oid).toEqual({ size: Number(size) });
+      }
+      if (name === 'packed with deltas')
+        expect(run(dir, 'verify-pack', '-v', ...packs(dir))).toMatch(/ delta/);
+    },
+    30_000,
+  );
 
   it('an object that is not there is undefined (isomorphic-git reports it missing as usual)', async () => {
     const dir = makeRepo('missing', { 'a.yaml': CM });
@@ -78,27 +83,31 @@ describe('a blob over the cap is refused from its header, never inflated', () =>
   it.each([
     ['loose', false],
     ['packed', true],
-  ])('%s', async (name, pack) => {
-    const dir = makeRepo(`bomb-${name}`, { 'app/cm.yaml': CM, 'app/bomb.yaml': bomb });
-    if (pack) run(dir, 'gc', '-q');
-    const src = new LocalGitSource(
-      { app: 'a', repoURL: dir, revision: 'main', path: 'app' },
-      { fs, http: {} as never, stateDir: join(base, 'state') },
-    );
-    const { commit } = await src.fetchRevisionUnlocked();
-    global.gc?.();
-    const before = process.memoryUsage().rss;
-    const set = await src.readManifestFiles(commit);
-    const grew = process.memoryUsage().rss - before;
-    expect(set.files.map((f) => f.path)).toEqual(['cm.yaml']);
-    expect(set.diagnostics.map((d) => [d.file, d.code])).toEqual([['bomb.yaml', 'source.file-too-large']]);
-    expect(set.diagnostics[0]?.message).toContain(`${bomb.length} bytes`);
-    expect(grew).toBeLessThan(32 * 1024 * 1024);
-    const oid = run(dir, 'rev-parse', 'HEAD:app/bomb.yaml').trim();
-    await expect(readBlobBytes(store(dir), oid, 1024)).rejects.toMatchObject({
-      code: 'git.object-too-large',
-    });
-  });
+  ])(
+    '%s',
+    async (name, pack) => {
+      const dir = makeRepo(`bomb-${name}`, { 'app/cm.yaml': CM, 'app/bomb.yaml': bomb });
+      if (pack) run(dir, 'gc', '-q');
+      const src = new LocalGitSource(
+        { app: 'a', repoURL: dir, revision: 'main', path: 'app' },
+        { fs, http: {} as never, stateDir: join(base, 'state') },
+      );
+      const { commit } = await src.fetchRevisionUnlocked();
+      global.gc?.();
+      const before = process.memoryUsage().rss;
+      const set = await src.readManifestFiles(commit);
+      const grew = process.memoryUsage().rss - before;
+      expect(set.files.map((f) => f.path)).toEqual(['cm.yaml']);
+      expect(set.diagnostics.map((d) => [d.file, d.code])).toEqual([['bomb.yaml', 'source.file-too-large']]);
+      expect(set.diagnostics[0]?.message).toContain(`${bomb.length} bytes`);
+      expect(grew).toBeLessThan(32 * 1024 * 1024);
+      const oid = run(dir, 'rev-parse', 'HEAD:app/bomb.yaml').trim();
+      await expect(readBlobBytes(store(dir), oid, 1024)).rejects.toMatchObject({
+        code: 'git.object-too-large',
+      });
+    },
+    60_000,
+  );
 });
 
 describe('the tree walk is bounded', () => {
