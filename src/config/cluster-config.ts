@@ -78,6 +78,19 @@ export interface AppConfig {
   poll: { interval?: string; cron?: string };
   webhook?: { secretEnv?: string };
   rollback: { autoRestore: boolean };
+  /** Bounds on what the app's git server may send (the daemon's gitLimits, overridden per key;
+   *  the loader always fills it, absent means DEFAULT_GIT_LIMITS). */
+  gitLimits?: GitLimitsConfig;
+}
+
+/** Bounds on one fetch from a git server (see README "Limits"). */
+export interface GitLimitsConfig {
+  /** Bytes received in one fetch. */
+  maxPackBytes: number;
+  /** Inflated size of any one object in a fetched pack. */
+  maxObjectBytes: number;
+  /** Wall-clock time of one fetch. */
+  fetchTimeoutSeconds: number;
 }
 
 export interface DaemonConfig {
@@ -89,6 +102,8 @@ export interface DaemonConfig {
   /** How long the lease a daemon records on the hosts lasts without renewal (default 30 s):
    *  a daemon that dies without releasing it is replaced by a standby one after this. */
   leaseDurationSeconds?: number;
+  /** Default bounds on every app's fetches (absent means DEFAULT_GIT_LIMITS). */
+  gitLimits?: GitLimitsConfig;
 }
 
 /** How the runtime talks to hosts: timeouts, keepalive, concurrency. */
@@ -122,12 +137,19 @@ export interface ClusterConfig {
 
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/24';
 
+export const DEFAULT_GIT_LIMITS: GitLimitsConfig = {
+  maxPackBytes: 256 * 1024 * 1024,
+  maxObjectBytes: 64 * 1024 * 1024,
+  fetchTimeoutSeconds: 300,
+};
+
 export const DEFAULT_DAEMON: DaemonConfig = {
   stateDir: '.skiff',
   listen: '127.0.0.1:7420',
   reconcileIntervalSeconds: 10,
   hostGracePeriodSeconds: 40,
   metricsIntervalSeconds: 15,
+  gitLimits: DEFAULT_GIT_LIMITS,
 };
 
 export const DEFAULT_CONNECTION: ConnectionConfig = {

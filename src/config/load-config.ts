@@ -16,8 +16,10 @@ import {
   DEFAULT_DAEMON,
   DEFAULT_DATA_DIR,
   DEFAULT_DOCKER_SOCKET,
+  DEFAULT_GIT_LIMITS,
   DEFAULT_SERVICE_CIDR,
   defaultClusterConfig,
+  type GitLimitsConfig,
   type HostConfig,
   type RegistryConfig,
 } from './cluster-config.js';
@@ -68,8 +70,9 @@ interface RawConfig {
     name: string;
     repoURL: string;
     syncPolicy?: Partial<AppConfig['syncPolicy']>;
+    gitLimits?: Partial<GitLimitsConfig>;
   })[];
-  daemon?: Partial<ClusterConfig['daemon']>;
+  daemon?: Partial<Omit<ClusterConfig['daemon'], 'gitLimits'>> & { gitLimits?: Partial<GitLimitsConfig> };
   connection?: Partial<ClusterConfig['connection']>;
 }
 
@@ -280,6 +283,7 @@ function applyDefaults(cfg: RawConfig, file: string, env: Record<string, string 
       ...common,
     };
   });
+  const gitLimits = { ...DEFAULT_GIT_LIMITS, ...cfg.daemon?.gitLimits };
   const apps: AppConfig[] = (cfg.apps ?? []).map((a) => ({
     name: a.name,
     repoURL: /^https?:\/\//i.test(a.repoURL) ? a.repoURL : abs(a.repoURL),
@@ -291,6 +295,7 @@ function applyDefaults(cfg: RawConfig, file: string, env: Record<string, string 
     poll: a.poll?.cron !== undefined ? { cron: a.poll.cron } : { interval: a.poll?.interval ?? '30s' },
     webhook: a.webhook,
     rollback: { autoRestore: a.rollback?.autoRestore ?? true },
+    gitLimits: { ...gitLimits, ...a.gitLimits },
   }));
   return {
     file,
@@ -306,6 +311,7 @@ function applyDefaults(cfg: RawConfig, file: string, env: Record<string, string 
       ...DEFAULT_DAEMON,
       ...cfg.daemon,
       stateDir: abs(cfg.daemon?.stateDir ?? DEFAULT_DAEMON.stateDir),
+      gitLimits,
     },
     connection: { ...DEFAULT_CONNECTION, ...cfg.connection },
   };

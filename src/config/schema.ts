@@ -15,6 +15,17 @@ const seconds = (max: number) => ({ type: 'number', exclusiveMinimum: 0, maximum
 const period = (max: number) => ({ type: 'number', minimum: 0.1, maximum: max }) as const;
 const count = (max: number) => ({ type: 'integer', minimum: 1, maximum: max }) as const;
 
+/** Bounds on one fetch; each is capped so a typo cannot disable it (1 TiB, one day). */
+const gitLimits = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    maxPackBytes: { type: 'integer', minimum: 1024, maximum: 2 ** 40 },
+    maxObjectBytes: { type: 'integer', minimum: 1024, maximum: 2 ** 40 },
+    fetchTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86_400 },
+  },
+} as const;
+
 const taint = {
   type: 'object',
   additionalProperties: false,
@@ -110,6 +121,7 @@ const app = {
       additionalProperties: false,
       properties: { autoRestore: { type: 'boolean' } },
     },
+    gitLimits,
   },
 } as const;
 
@@ -137,6 +149,7 @@ export const CLUSTER_CONFIG_SCHEMA = {
         hostGracePeriodSeconds: seconds(DAY),
         metricsIntervalSeconds: period(HOUR),
         leaseDurationSeconds: { type: 'number', minimum: 1, maximum: HOUR },
+        gitLimits,
       },
     },
     connection: {

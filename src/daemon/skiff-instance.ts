@@ -6,7 +6,13 @@ import { randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
 import http from 'isomorphic-git/http/node';
 import type { Logger } from 'pino';
-import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
+import {
+  type AppConfig,
+  type ClusterConfig,
+  DEFAULT_GIT_LIMITS,
+  type GitLimitsConfig,
+} from '../config/cluster-config.js';
+import type { FetchLimits } from '../git/bounded-fetch.js';
 import type { GitAuthSpec } from '../git/credentials.js';
 import type { GitSource } from '../git/git-source.js';
 import { openGitSource, type RepoGitSource } from '../git/open-source.js';
@@ -69,10 +75,23 @@ export function gitAuthOf(app: AppConfig): GitAuthSpec | undefined {
   return undefined;
 }
 
+function fetchLimitsOf(l: GitLimitsConfig): FetchLimits {
+  return {
+    maxPackBytes: l.maxPackBytes,
+    maxObjectBytes: l.maxObjectBytes,
+    fetchTimeoutMs: l.fetchTimeoutSeconds * 1000,
+  };
+}
+
 export function gitSourceFor(app: AppConfig, stateDir: string): RepoGitSource {
   return openGitSource(
     { app: app.name, repoURL: app.repoURL, revision: app.revision, path: app.path, auth: gitAuthOf(app) },
-    { fs, http, stateDir },
+    {
+      fs,
+      http,
+      stateDir,
+      fetchLimits: fetchLimitsOf(app.gitLimits ?? DEFAULT_GIT_LIMITS),
+    },
   );
 }
 

@@ -17,7 +17,10 @@ export type GitErrorCode =
   | 'git.revert-conflict'
   | 'git.edit-target'
   | 'git.dirty-worktree'
-  | 'git.protocol';
+  | 'git.protocol'
+  | 'git.object-too-large'
+  | 'git.pack-too-large'
+  | 'git.fetch-timeout';
 
 export class GitError extends SkiffError {
   declare readonly code: GitErrorCode;

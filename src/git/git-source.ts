@@ -14,6 +14,7 @@
 import type * as NodeFs from 'node:fs';
 import type { HttpClient } from 'isomorphic-git';
 import type { Diagnostic } from '../model/diagnostics.js';
+import type { FetchLimits } from './bounded-fetch.js';
 import type { GitAuthSpec, SecretReader } from './credentials.js';
 
 export interface GitSourceSpec {
@@ -40,6 +41,8 @@ export interface GitSourceDeps {
   maxFileBytes?: number;
   /** Socket inactivity timeout for each HTTP request (default 30 s). */
   requestTimeoutMs?: number;
+  /** Bounds on one fetch: bytes, time, object size (default DEFAULT_FETCH_LIMITS). */
+  fetchLimits?: Partial<FetchLimits>;
 }
 
 export type HeadChange = 'initial' | 'unchanged' | 'fast-forward' | 'rewritten';

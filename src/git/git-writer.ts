@@ -463,16 +463,10 @@ export class GitWriter {
     const { headers, secrets } = await source.authHeaders();
     const url = source.spec.repoURL;
     try {
-      const res = await git.push({
-        fs,
-        http: source.httpClient,
-        gitdir,
-        url,
-        ref: PUSH_REF,
-        remoteRef: fullRef,
-        headers,
-        cache,
-      });
+      // Bounded like a fetch: a server trickling its answer cannot hold the writer forever.
+      const res = await source.bounded((http) =>
+        git.push({ fs, http, gitdir, url, ref: PUSH_REF, remoteRef: fullRef, headers, cache }),
+      );
       if (!res.ok) return false;
     } catch (err) {
       const code = (err as { code?: string }).code;

@@ -67,6 +67,8 @@ function findLocalRepo(fs: typeof NodeFs, path: string): { gitdir: string; dir?:
   try {
     const st = fs.statSync(dotGit);
     if (st.isDirectory()) return { gitdir: dotGit, dir: path };
+    // Only a regular file is read as a `gitdir:` pointer: a FIFO named .git would block the read.
+    if (!st.isFile()) return { gitdir: path };
     const pointer = /^gitdir:\s*(.+)$/m.exec(fs.readFileSync(dotGit, 'utf8'))?.[1]?.trim();
     if (pointer) return { gitdir: isAbsolute(pointer) ? pointer : join(path, pointer), dir: path };
   } catch {

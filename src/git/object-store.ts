@@ -1,27 +1,66 @@
 // Reads of one repository's git objects (trees and blobs) through isomorphic-git, shared by the
-// sources, the manifest tree walk and the writer. Shell (filesystem, injected as `fs`).
-import type * as NodeFs from 'node:fs';
+// sources, the manifest tree walk and the writer. Every read checks the object's size from its
+// header first (object-header): isomorphic-git inflates an object whole, so a small commit can
+// hold a blob or tree that inflates to gigabytes. Shell (filesystem, injected as `fs`).
 import git, { type TreeEntry } from 'isomorphic-git';
+import { GitError } from './errors.js';
+import { type ObjectStore, readObjectSize } from './object-header.js';
 
-/** Where a repository's objects are, and isomorphic-git's object cache (pack indexes) for them. */
-export interface ObjectStore {
-  readonly fs: typeof NodeFs;
-  readonly gitdir: string;
-  readonly cache: object;
+export type { ObjectStore };
+
+/** Trees, commits and tags larger than this are refused (a tree of 16 MiB names ~200,000 entries). */
+export const MAX_METADATA_OBJECT_BYTES = 16 * 1024 * 1024;
+/** Blobs larger than this are refused by the readers that do not pass their own cap. */
+export const MAX_BLOB_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Throws git.object-too-large when `oid`'s header says it is over `maxBytes` (or the header
+ * cannot be read); returns its size, or undefined when the object is not in the store.
+ */
+export async function checkObjectSize(
+  store: ObjectStore,
+  oid: string,
+  maxBytes: number,
+): Promise<number | undefined> {
+  const size = await readObjectSize(store, oid);
+  if (size === undefined) return undefined;
+  if ('problem' in size) {
+    throw new GitError('git.object-too-large', `${size.problem}; it is not read`, {
+      hint: 'the repository is damaged or hostile; repair or re-clone it',
+    });
+  }
+  if (size.size > maxBytes) {
+    throw new GitError(
+      'git.object-too-large',
+      `object ${oid} is ${size.size} bytes, over the ${maxBytes}-byte limit; it is not read`,
+      { hint: 'remove the large file from the history the app reads, or move it out of the repository' },
+    );
+  }
+  return size.size;
 }
 
 export async function readTreeEntries(store: ObjectStore, oid: string): Promise<TreeEntry[]> {
   const { fs, gitdir, cache } = store;
+  await checkObjectSize(store, oid, MAX_METADATA_OBJECT_BYTES);
   return (await git.readTree({ fs, gitdir, oid, cache })).tree;
 }
 
-export async function readBlobBytes(store: ObjectStore, oid: string): Promise<Uint8Array> {
+export async function readBlobBytes(
+  store: ObjectStore,
+  oid: string,
+  maxBytes = MAX_BLOB_BYTES,
+): Promise<Uint8Array> {
   const { fs, gitdir, cache } = store;
+  await checkObjectSize(store, oid, maxBytes);
   return (await git.readBlob({ fs, gitdir, oid, cache })).blob;
 }
 
-export async function readBlobText(store: ObjectStore, oid: string): Promise<string> {
-  return Buffer.from(await readBlobBytes(store, oid)).toString('utf8');
+export async function readBlobText(
+  store: ObjectStore,
+  oid: string,
+  maxBytes = MAX_BLOB_BYTES,
+): Promise<string> {
+  return Buffer.from(await readBlobBytes(store, oid, maxBytes)).toString('utf8');
 }
 
 /** The tree entry (blob or tree) at `repoPath` under tree `treeOid`, or undefined. */

@@ -5,6 +5,7 @@
 // filesystem, both injected as isomorphic-git does).
 import { join } from 'node:path';
 import git, { type HttpClient } from 'isomorphic-git';
+import { DEFAULT_FETCH_LIMITS, type FetchLimits, withFetchBounds } from './bounded-fetch.js';
 import { resolveGitAuth, type SecretReader } from './credentials.js';
 import { GitError, redactUrl } from './errors.js';
 import { classifyRemoteFailure } from './failure.js';
@@ -20,6 +21,7 @@ export class RemoteGitSource extends RepoSource {
   readonly url: string;
   private readonly http: HttpClient;
   private readonly secrets: SecretReader;
+  private readonly fetchLimits: FetchLimits;
   private cacheReady = false;
 
   constructor(spec: GitSourceSpec, deps: GitSourceDeps) {
@@ -33,6 +35,7 @@ export class RemoteGitSource extends RepoSource {
       env: process.env,
       readFile: (p) => deps.fs.promises.readFile(p, 'utf8'),
     };
+    this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...deps.fetchLimits };
     this.gitdir = join(deps.stateDir, 'repos', spec.app);
     this.url = spec.repoURL;
   }
@@ -44,6 +47,16 @@ export class RemoteGitSource extends RepoSource {
   /** The HTTP client with this source's timeout (for the writer's pushes). */
   get httpClient(): HttpClient {
     return this.http;
+  }
+
+  /** Runs `run` (a fetch or push) with this source's HTTP client under its gitLimits. */
+  bounded<T>(run: (http: HttpClient) => Promise<T>): Promise<T> {
+    return withFetchBounds(
+      this.http,
+      this.fetchLimits,
+      { where: this.displayURL, subject: this.subject },
+      run,
+    );
   }
 
   /** The auth answer for this source (reads the env var or file now), plus the secrets to scrub. */
@@ -85,19 +98,21 @@ export class RemoteGitSource extends RepoSource {
     let fetched: string | null;
     let description: string | null = null;
     try {
-      const res = await git.fetch({
-        fs: this.fs,
-        http: this.http,
-        gitdir: this.gitdir,
-        url,
-        // Our own ref names what we already have, so each fetch only transfers what is new.
-        ref: LAST_FETCHED_REF,
-        remoteRef: this.spec.revision,
-        singleBranch: true,
-        tags: false,
-        headers,
-        cache: this.cache,
-      });
+      const res = await this.bounded((http) =>
+        git.fetch({
+          fs: this.fs,
+          http,
+          gitdir: this.gitdir,
+          url,
+          // Our own ref names what we already have, so each fetch only transfers what is new.
+          ref: LAST_FETCHED_REF,
+          remoteRef: this.spec.revision,
+          singleBranch: true,
+          tags: false,
+          headers,
+          cache: this.cache,
+        }),
+      );
       fetched = res.fetchHead;
       description = res.fetchHeadDescription;
     } catch (err) {

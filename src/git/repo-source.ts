@@ -21,7 +21,13 @@ import {
   type RevisionTip,
 } from './git-source.js';
 import { readManifestTree } from './manifest-tree.js';
-import { lookupPath, type ObjectStore, readBlobText } from './object-store.js';
+import {
+  checkObjectSize,
+  lookupPath,
+  MAX_METADATA_OBJECT_BYTES,
+  type ObjectStore,
+  readBlobText,
+} from './object-store.js';
 import { normalizeAppPath } from './repo-paths.js';
 
 export abstract class RepoSource implements GitSource, ObjectStore {
@@ -186,6 +192,7 @@ export abstract class RepoSource implements GitSource, ObjectStore {
   protected async peelToCommit(oid: string): Promise<string> {
     let current = oid;
     for (let i = 0; i < 5; i++) {
+      await checkObjectSize(this, current, MAX_METADATA_OBJECT_BYTES);
       const obj = await git.readObject({ fs: this.fs, gitdir: this.gitdir, oid: current, cache: this.cache });
       if (obj.type === 'commit') return current;
       if (obj.type !== 'tag') break;
@@ -239,8 +246,10 @@ export abstract class RepoSource implements GitSource, ObjectStore {
 
   private async readCommitObject(oid: string): Promise<ReadCommitResult> {
     try {
+      await checkObjectSize(this, oid, MAX_METADATA_OBJECT_BYTES);
       return await git.readCommit({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache });
     } catch (cause) {
+      if (cause instanceof GitError) throw cause;
       throw this.objectNotFound(oid, cause);
     }
   }

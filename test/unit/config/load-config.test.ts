@@ -81,6 +81,9 @@ apps:
     poll: { cron: "*/1 * * * *" }
     webhook: { secretEnv: HOOK_SECRET }
     rollback: { autoRestore: false }
+    gitLimits: { fetchTimeoutSeconds: 60 }
+daemon:
+  gitLimits: { maxPackBytes: 1048576 }
 `;
     const { config, diagnostics } = parseClusterConfig(text, '/etc/skiff/skiff.yaml');
     expect(diagnostics).toEqual([]);
@@ -103,6 +106,7 @@ apps:
         poll: { interval: '30s' },
         webhook: undefined,
         rollback: { autoRestore: true },
+        gitLimits: { maxPackBytes: 1048576, maxObjectBytes: 64 * 1024 * 1024, fetchTimeoutSeconds: 300 },
       },
       {
         name: 'remote',
@@ -114,8 +118,20 @@ apps:
         poll: { cron: '*/1 * * * *' },
         webhook: { secretEnv: 'HOOK_SECRET' },
         rollback: { autoRestore: false },
+        gitLimits: { maxPackBytes: 1048576, maxObjectBytes: 64 * 1024 * 1024, fetchTimeoutSeconds: 60 },
       },
     ]);
+  });
+
+  it.each([
+    ['a fetch timeout of 1e300 seconds', 'fetchTimeoutSeconds: 1e300'],
+    ['a zero pack cap', 'maxPackBytes: 0'],
+    ['a fractional object cap', 'maxObjectBytes: 2048.5'],
+  ])('refuses gitLimits with %s', (_name, field) => {
+    const text = `hosts: [{ name: h, kind: local }]\ndaemon:\n  gitLimits: { ${field} }\n`;
+    const { config, diagnostics } = parseClusterConfig(text, 'skiff.yaml');
+    expect(config).toBeUndefined();
+    expect(diagnostics.map((d) => d.path)).toEqual([`daemon.gitLimits.${field.split(':')[0]}`]);
   });
 
   it('reads a local host and agent auth', () => {
