@@ -58,7 +58,7 @@ export class RemoteGitSource extends RepoSource {
     if (this.cacheReady) return;
     const gitdir = this.gitdir;
     if (!this.fs.existsSync(join(gitdir, 'HEAD'))) {
-      await this.fs.promises.mkdir(gitdir, { recursive: true });
+      await this.fs.promises.mkdir(gitdir, { recursive: true, mode: 0o700 });
       await git.init({ fs: this.fs, gitdir, bare: true, defaultBranch: 'main' });
     }
     // fetch needs a remote with a refspec to name its remote-tracking refs; force keeps the URL
