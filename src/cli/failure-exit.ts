@@ -44,8 +44,7 @@ const SYSTEM_ERRORS: Record<string, { what: string; hint: string }> = {
 };
 
 function withHint(message: string, hint: string | undefined): string {
-  const oneLine = message.replace(/\s*\n\s*/g, ' ').trim();
-  return `error: ${oneLine}\n${hint ? `hint: ${hint}\n` : ''}`;
+  return `error: ${message}\n${hint ? `hint: ${hint}\n` : ''}`;
 }
 
 function systemFailure(err: NodeJS.ErrnoException): FailureExit | undefined {

@@ -46,6 +46,11 @@ export function ensurePrivateDir(dir: string): void {
         cause: err,
         hint: 'point daemon.stateDir (or --state-dir) at a directory, or remove the file in the way',
       });
+    if (code === 'ENAMETOOLONG')
+      throw new StateDirError(`cannot create state directory ${dir}: path too long`, dir, {
+        cause: err,
+        hint: 'use a shorter path for daemon.stateDir',
+      });
     throw new StateDirError(`cannot create state directory ${dir}: ${code ?? (err as Error).message}`, dir, {
       cause: err,
       hint: 'check the path and the permissions of its parent directory',
