@@ -9,8 +9,8 @@
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { AppStatusTable } from './app-status-table.js';
 import { ensurePrivateDir } from '../state-dir/private-files.js';
+import { AppStatusTable } from './app-status-table.js';
 import { HistoryStoreError } from './errors.js';
 import { EventLog } from './event-log.js';
 import { MIGRATIONS, migrate } from './history-schema.js';

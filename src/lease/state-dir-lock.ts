@@ -8,15 +8,7 @@
 // stale file it judged dead; a lock from another host is never judged stale (its pid means
 // nothing here).
 import { randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  linkSync,
-  openSync,
-  readFileSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { createFileExclusive, ensurePrivateDir, writeFileAtomic } from '../state-dir/private-files.js';

@@ -179,8 +179,8 @@ describe('environment errors are one line with a hint, never a bug', () => {
       expect(r.stderr).not.toMatch(/this is a bug|\n\s+at /);
       expect(r.code).toBe(c.exit);
       expect(lines[0]).toMatch(/^error: /);
-    // A config error lists its findings (file:line:col field) under its first line.
-    expect(lines.filter((l) => !l.startsWith('hint:')).join('\n')).toMatch(c.message);
+      // A config error lists its findings (file:line:col field) under its first line.
+      expect(lines.filter((l) => !l.startsWith('hint:')).join('\n')).toMatch(c.message);
       expect(lines.find((l) => l.startsWith('hint:'))).toMatch(c.hint);
     },
     40_000,
