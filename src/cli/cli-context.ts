@@ -3,6 +3,7 @@
 // the same state directory — a client for its API, so the CLI never acts beside it.
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { appPathProblem } from '../config/app-path.js';
 import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
 import { loadClusterConfig } from '../config/load-config.js';
 import { readDaemonInfo } from '../lease/state-dir-lock.js';
@@ -36,6 +37,8 @@ export async function loadCliConfig(opts: ClusterOptions): Promise<ClusterConfig
     if (opts.branch || opts.path) throw new UsageError('--branch and --path go with --repo');
     return config;
   }
+  const problem = opts.path === undefined ? undefined : appPathProblem(opts.path);
+  if (problem) throw new UsageError(problem, 'give --path a folder inside the repository, e.g. apps/web');
   const repoURL = /^https?:\/\//.test(opts.repo) ? opts.repo : resolve(opts.repo);
   const app: AppConfig = {
     name: opts.app ?? 'default',

@@ -9,6 +9,7 @@ import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { parseDuration } from '../manifest/duration.js';
 import { type Diagnostic, formatDiagnostic } from '../model/diagnostics.js';
 import { SkiffError } from '../model/errors.js';
+import { appPathProblem } from './app-path.js';
 import {
   type AppConfig,
   type ClusterConfig,
@@ -23,6 +24,7 @@ import {
   type HostConfig,
   type RegistryConfig,
 } from './cluster-config.js';
+import { parseListenAddress } from './listen-address.js';
 import { CLUSTER_CONFIG_SCHEMA } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'skiff.yaml';
@@ -226,6 +228,14 @@ function checkRules(cfg: RawConfig, at: (p: Path, c: string, m: string) => void)
         `host "${h.name}" needs "hostKey" or "knownHostsFile" (or "insecureAcceptHostKey: true" to trust any key)`,
       );
   });
+  const listen = cfg.daemon?.listen;
+  if (listen !== undefined) {
+    try {
+      parseListenAddress(listen);
+    } catch (err) {
+      at(['daemon', 'listen'], 'config.listen', (err as Error).message);
+    }
+  }
   const cidr = cfg.network?.serviceCIDR;
   if (cidr !== undefined && !validCidr(cidr))
     at(['network', 'serviceCIDR'], 'config.cidr', `"${cidr}" is not an IPv4 CIDR`);
@@ -242,6 +252,8 @@ function checkRules(cfg: RawConfig, at: (p: Path, c: string, m: string) => void)
       at(['apps', i, 'poll', 'cron'], 'config.cron', `"${a.poll.cron}" is not a valid cron expression`);
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(a.repoURL) && !/^https?:\/\//i.test(a.repoURL))
       at(['apps', i, 'repoURL'], 'config.repo-url', 'repoURL must be an http(s) URL or a local path');
+    const pathProblem = a.path === undefined ? undefined : appPathProblem(a.path);
+    if (pathProblem) at(['apps', i, 'path'], 'config.app-path', pathProblem);
     if (a.auth?.tokenEnv !== undefined && a.auth.tokenFile !== undefined)
       at(['apps', i, 'auth'], 'config.auth', 'give either "tokenEnv" or "tokenFile", not both');
   });

@@ -5,7 +5,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { LISTEN_ADDRESS_HINT, parseListenAddress } from '../config/listen-address.js';
 import { verifyWebhook } from '../git/webhook.js';
+import { SkiffError } from '../model/errors.js';
 import type { LeaseView } from '../model/views.js';
 import { renderMetrics } from './metrics.js';
 import type { SkiffInstance } from './skiff-instance.js';
@@ -142,16 +144,35 @@ export async function startApiServer(opts: ApiServerOptions): Promise<{ server: 
       if (!res.headersSent) send(res, 500, { error: err.message });
     });
   });
-  const [host, portText] = splitHostPort(opts.listen);
+  const { host, port } = parseListenAddress(opts.listen);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(Number(portText), host, () => resolve());
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenFailure(opts.listen, err)));
+    server.listen(port, host, () => resolve());
   });
+  // After listening, a socket-level failure is logged, never an unhandled 'error' event.
+  server.on('error', (err) => log.error({ err }, 'api server error'));
   const a = server.address() as AddressInfo;
   return { server, address: `${a.address}:${a.port}` };
 }
 
-function splitHostPort(listen: string): [string, string] {
-  const i = listen.lastIndexOf(':');
-  return i < 0 ? ['127.0.0.1', listen] : [listen.slice(0, i), listen.slice(i + 1)];
+function listenFailure(listen: string, err: NodeJS.ErrnoException): SkiffError {
+  const why: Record<string, [string, string]> = {
+    EADDRINUSE: [
+      'address already in use',
+      'stop what listens there, or set another daemon.listen / --listen',
+    ],
+    EACCES: ['permission denied', 'ports below 1024 need privileges: choose a higher port'],
+    EADDRNOTAVAIL: [
+      'not an address of this machine',
+      'listen on 127.0.0.1, 0.0.0.0 or an address of this machine',
+    ],
+    ENOTFOUND: ['host name not found', 'listen on an IP address or a resolvable name'],
+    EAI_AGAIN: ['host name not found', 'listen on an IP address or a resolvable name'],
+  };
+  const [what, hint] = why[err.code ?? ''] ?? [err.code ?? err.message, LISTEN_ADDRESS_HINT];
+  return new SkiffError('daemon.listen', `cannot listen on ${listen}: ${what}`, {
+    cause: err,
+    hint,
+    retryable: false,
+  });
 }

@@ -11,6 +11,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
+import { parseListenAddress } from '../config/listen-address.js';
 import { DEFAULT_POLL_INTERVAL_MS, type PollSchedule } from '../git/poll-schedule.js';
 import { Poller } from '../git/poller.js';
 import { type LeaseKeeper, leaseKeeperFor } from '../lease/lease-keeper.js';
@@ -68,6 +69,8 @@ export class Daemon implements ApiBackend {
 
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const { config, log } = opts;
+    // A listen address that cannot work fails before the state dir is taken.
+    parseListenAddress(opts.listen ?? config.daemon.listen);
     const lock = acquireStateDirLock({ stateDir: config.daemon.stateDir, onWarning: (m) => log.warn(m) });
     let daemon: Daemon | undefined;
     const lease = leaseKeeperFor(

@@ -4,6 +4,7 @@
 // pass never depends on why it ran.
 import type { Logger } from 'pino';
 import { executeActions, InflightDeletions } from '../apply/executor.js';
+import { redactUrlCredentials } from '../diff/redact-url.js';
 import type { HistoryStore } from '../history/history-store.js';
 import { summarizeActions } from '../history/history-types.js';
 import { type Action, type ActionResult, actionKey } from '../model/actions.js';
@@ -319,7 +320,8 @@ export class Reconciler {
       const appActions = result.actions.filter((a) => owner(actionKey(a)) === t.name);
       return {
         name: t.name,
-        repoURL: t.config.repoURL,
+        // Views leave the daemon (status -o json, the API): never with a URL's credentials.
+        repoURL: redactUrlCredentials(t.config.repoURL),
         revision: t.config.revision,
         path: t.config.path,
         liveCommit: snap.admitted?.commit,

@@ -22,6 +22,7 @@ import { systemClock } from '../runtime/clock.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { ServiceDataPlane } from '../runtime/service-data-plane.js';
+import { ensurePrivateDir } from '../state-dir/private-files.js';
 import { AppTracker } from './app-tracker.js';
 import { Autoscaler } from './autoscaler.js';
 import { createBundleValidator } from './bundle-validator.js';
@@ -98,7 +99,7 @@ export function gitSourceFor(app: AppConfig, stateDir: string): RepoGitSource {
 export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
   const { config, log } = opts;
   const stateDir = config.daemon.stateDir;
-  fs.mkdirSync(stateDir, { recursive: true });
+  ensurePrivateDir(stateDir);
   const history =
     opts.history === false ? undefined : openHistoryStore({ stateDir, onWarning: (m) => log.warn(m) });
   const runtime =

@@ -3,6 +3,7 @@
 // poller backs off on retryable ones; the daemon keeps the last good commit live on any of them
 // (a source error is never an empty desired state). Messages never hold credentials: URLs pass
 // through redactUrl before they reach a message.
+import { redactUrlCredentials } from '../diff/redact-url.js';
 import { SkiffError } from '../model/errors.js';
 
 export type GitErrorCode =
@@ -35,14 +36,5 @@ export class GitError extends SkiffError {
 
 /** Credentials embedded in a URL (`https://user:token@host/...`) never reach a message. */
 export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = u.username ? '***' : '';
-      u.password = '';
-    }
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/[^/@]*@/, '//***@');
-  }
+  return redactUrlCredentials(url);
 }

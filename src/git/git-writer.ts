@@ -461,7 +461,7 @@ export class GitWriter {
     const { fs, gitdir, cache } = source;
     await git.writeRef({ fs, gitdir, ref: PUSH_REF, value: commit, force: true });
     const { headers, secrets } = await source.authHeaders();
-    const url = source.spec.repoURL;
+    const url = source.url; // credentials travel in the headers
     try {
       // Bounded like a fetch: a server trickling its answer cannot hold the writer forever.
       const res = await source.bounded((http) =>

@@ -5,6 +5,7 @@
 // filesystem, both injected as isomorphic-git does).
 import { join } from 'node:path';
 import git, { type HttpClient } from 'isomorphic-git';
+import { splitUrlCredentials } from '../diff/redact-url.js';
 import { DEFAULT_FETCH_LIMITS, type FetchLimits, withFetchBounds } from './bounded-fetch.js';
 import { resolveGitAuth, type SecretReader } from './credentials.js';
 import { GitError, redactUrl } from './errors.js';
@@ -23,6 +24,7 @@ export class RemoteGitSource extends RepoSource {
   private readonly secrets: SecretReader;
   private readonly fetchLimits: FetchLimits;
   private cacheReady = false;
+  private readonly urlAuth?: { username: string; password?: string };
 
   constructor(spec: GitSourceSpec, deps: GitSourceDeps) {
     super(spec, deps);
@@ -37,7 +39,11 @@ export class RemoteGitSource extends RepoSource {
     };
     this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...deps.fetchLimits };
     this.gitdir = join(deps.stateDir, 'repos', spec.app);
-    this.url = spec.repoURL;
+    // Credentials written in the URL travel in the Authorization header, never in the cached
+    // repository's config (.git/config would keep them on disk) nor in any message.
+    const { url, username, password } = splitUrlCredentials(spec.repoURL);
+    this.url = url;
+    this.urlAuth = username === undefined ? undefined : { username, password };
   }
 
   get displayURL(): string {
@@ -61,7 +67,7 @@ export class RemoteGitSource extends RepoSource {
 
   /** The auth answer for this source (reads the env var or file now), plus the secrets to scrub. */
   async authHeaders(): Promise<{ headers: Record<string, string>; secrets: string[] }> {
-    const auth = await resolveGitAuth(this.spec.auth, this.secrets, this.subject);
+    const auth = (await resolveGitAuth(this.spec.auth, this.secrets, this.subject)) ?? this.urlAuth;
     if (!auth?.username && !auth?.password) return { headers: {}, secrets: [] };
     const basic = Buffer.from(`${auth.username ?? ''}:${auth.password ?? ''}`).toString('base64');
     return { headers: { Authorization: `Basic ${basic}` }, secrets: [auth.password ?? '', basic] };
@@ -71,7 +77,7 @@ export class RemoteGitSource extends RepoSource {
     if (this.cacheReady) return;
     const gitdir = this.gitdir;
     if (!this.fs.existsSync(join(gitdir, 'HEAD'))) {
-      await this.fs.promises.mkdir(gitdir, { recursive: true });
+      await this.fs.promises.mkdir(gitdir, { recursive: true, mode: 0o700 });
       await git.init({ fs: this.fs, gitdir, bare: true, defaultBranch: 'main' });
     }
     // fetch needs a remote with a refspec to name its remote-tracking refs; force keeps the URL

@@ -2,12 +2,14 @@
 // are manifests, and resolving a symlink's target without ever touching a filesystem (the tree
 // is read from git objects, so a link is only text). Pure: no I/O.
 import { posix } from 'node:path';
+import { appPathProblem } from '../config/app-path.js';
+import { UsageError } from '../model/errors.js';
 
 /** `./apps/web/` -> `apps/web`; `.`, `/` and `` -> `` (the repository root). */
 export function normalizeAppPath(path: string): string {
-  const p = posix.normalize(`/${path.trim()}`).replace(/\/+$/, '');
-  if (p.split('/').includes('..')) throw new Error(`app path ${path} leaves the repository`);
-  return p.slice(1);
+  const problem = appPathProblem(path);
+  if (problem) throw new UsageError(problem, 'give a folder inside the repository, e.g. apps/web or .');
+  return posix.normalize(`/${path.trim()}`).replace(/\/+$/, '').slice(1);
 }
 
 export function isManifestFileName(name: string): boolean {

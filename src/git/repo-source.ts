@@ -6,6 +6,7 @@
 import type * as NodeFs from 'node:fs';
 import { dirname, join } from 'node:path';
 import git, { type ReadCommitResult, type TreeEntry } from 'isomorphic-git';
+import { ensurePrivateDir, writeFileAtomic } from '../state-dir/private-files.js';
 import { GitError } from './errors.js';
 import { scrubError } from './failure.js';
 import {
@@ -272,11 +273,10 @@ export abstract class RepoSource implements GitSource, ObjectStore {
   }
 
   private async writePreviousHead(commit: string): Promise<void> {
-    await this.fs.promises.mkdir(dirname(this.headFile), { recursive: true });
-    // Write-then-rename: a crash never leaves a torn file.
-    const tmp = `${this.headFile}.tmp`;
-    await this.fs.promises.writeFile(tmp, `${commit}\n`);
-    await this.fs.promises.rename(tmp, this.headFile);
+    ensurePrivateDir(dirname(this.headFile));
+    // A fresh temp name, never a fixed one a planted link could redirect; a crash never leaves
+    // a torn file.
+    writeFileAtomic(this.headFile, `${commit}\n`);
   }
 }
 

@@ -6,9 +6,10 @@
 // Shell code (file I/O). Times are passed in by the caller, who holds the clock.
 // Invariants: capped tables stay within their retention (at most `pruneSlack` rows over it,
 // between prunes); no method stores a secret value unless the caller passed one (callers redact).
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateDir } from '../state-dir/private-files.js';
 import { AppStatusTable } from './app-status-table.js';
 import { HistoryStoreError } from './errors.js';
 import { EventLog } from './event-log.js';
@@ -108,7 +109,7 @@ function setAside(dbPath: string, now: number): string {
 export function openHistoryStore(opts: OpenHistoryStoreOptions): HistoryStore {
   const dbPath = join(opts.stateDir, HISTORY_DB_FILE);
   const readonly = opts.readonly ?? false;
-  if (!readonly) mkdirSync(opts.stateDir, { recursive: true });
+  if (!readonly) ensurePrivateDir(opts.stateDir);
   let db: Database.Database;
   try {
     db = openConnection(dbPath, readonly);

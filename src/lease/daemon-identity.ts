@@ -3,9 +3,10 @@
 // leases; a copy of the state directory on another machine or path gets a different one, so two
 // daemons never mistake each other for themselves. Shell code (reads and writes the state dir).
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
+import { createFileExclusive, ensurePrivateDir } from '../state-dir/private-files.js';
 
 export const DAEMON_ID_SEED_FILE = 'daemon-id';
 
@@ -24,19 +25,13 @@ function readOrCreateSeed(stateDir: string): string {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const seed = randomBytes(16).toString('hex');
-  try {
-    writeFileSync(path, `${seed}\n`, { flag: 'wx', mode: 0o644 });
-    return seed;
-  } catch (err) {
-    // Written by someone else meanwhile: theirs wins.
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(path, 'utf8').trim();
-    throw err;
-  }
+  // Written by someone else meanwhile: theirs wins.
+  return createFileExclusive(path, `${seed}\n`) ? seed : readFileSync(path, 'utf8').trim();
 }
 
 /** The identity of a daemon on this machine for this state directory. */
 export function readDaemonIdentity(stateDir: string, host: string = osHostname()): DaemonIdentity {
-  mkdirSync(stateDir, { recursive: true });
+  ensurePrivateDir(stateDir);
   const realDir = realpathSync(stateDir);
   const seed = readOrCreateSeed(realDir);
   const digest = createHash('sha256').update(`${host}\0${realDir}\0${seed}`).digest('hex').slice(0, 12);

@@ -8,20 +8,10 @@
 // stale file it judged dead; a lock from another host is never judged stale (its pid means
 // nothing here).
 import { randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
+import { createFileExclusive, ensurePrivateDir, writeFileAtomic } from '../state-dir/private-files.js';
 import { type DaemonLockHolder, StateDirLockError, StateDirLockedError } from './errors.js';
 
 export const DAEMON_LOCK_FILE = 'daemon.lock';
@@ -147,7 +137,7 @@ function publicInfo(c: LockContent): DaemonInfo {
 /** Creates `path` with `text` only if it does not exist; false if it does. */
 function createExclusive(path: string, text: string): boolean {
   const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
-  writeFileSync(temp, text, { mode: 0o644 });
+  if (!createFileExclusive(temp, text)) throw new StateDirLockError(`${temp} exists`, path);
   try {
     linkSync(temp, path);
     return true;
@@ -158,7 +148,7 @@ function createExclusive(path: string, text: string): boolean {
     // No hard links on this filesystem: plain O_EXCL.
     let fd: number;
     try {
-      fd = openSync(path, 'wx', 0o644);
+      fd = openSync(path, 'wx', 0o600);
     } catch (err2) {
       if ((err2 as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw err2;
@@ -205,7 +195,7 @@ export function readDaemonInfo(stateDir: string): DaemonInfo | undefined {
 /** Takes the state directory for this process, or throws StateDirLockedError naming the live
  *  holder. A stale lock (holder dead, same host) is taken over with a warning. */
 export function acquireStateDirLock(opts: AcquireStateDirLockOptions): StateDirLock {
-  mkdirSync(opts.stateDir, { recursive: true });
+  ensurePrivateDir(opts.stateDir);
   const lockPath = join(opts.stateDir, DAEMON_LOCK_FILE);
   const content: LockContent = {
     pid: process.pid,
@@ -305,9 +295,7 @@ export class StateDirLock {
   setApiAddress(apiAddress: string): void {
     this.assertHeld();
     const next: LockContent = { ...this.content, apiAddress };
-    const temp = `${this.path}.${process.pid}.${randomUUID()}.tmp`;
-    writeFileSync(temp, JSON.stringify(next), { mode: 0o644 });
-    renameSync(temp, this.path);
+    writeFileAtomic(this.path, JSON.stringify(next));
     this.content = next;
   }
 

@@ -142,7 +142,7 @@ export class LocalTransport implements HostTransport {
 
   constructor(host: LocalHostConfig) {
     this.docker = new Docker({ socketPath: host.dockerSocket });
-    this.shell = new HostShell(async () => startLocalShell(), `host/${host.name}`);
+    this.shell = new HostShell(() => startLocalShell(), `host/${host.name}`);
   }
 
   connected(): boolean {
@@ -172,6 +172,11 @@ export class LocalTransport implements HostTransport {
   exec(command: string, stdin: string | undefined, timeoutMs: number): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
+      // Out of descriptors or processes (EMFILE, EAGAIN): no pipes, an 'error' event follows.
+      if (!child.stdin || !child.stdout || !child.stderr) {
+        child.once('error', (e) => reject(spawnFailure(e)));
+        return;
+      }
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       const timer = setTimeout(() => {
@@ -186,8 +191,9 @@ export class LocalTransport implements HostTransport {
       child.stderr.on('data', (d: Buffer) => err.push(d));
       child.on('error', (e) => {
         clearTimeout(timer);
-        reject(e);
+        reject(spawnFailure(e));
       });
+      child.stdin.on('error', () => undefined); // EPIPE: the command did not read its input
       child.on('close', (code, signal) => {
         clearTimeout(timer);
         resolve({
@@ -217,12 +223,32 @@ export class LocalTransport implements HostTransport {
   }
 }
 
+/** A local process that could not start (out of descriptors or processes): retryable. */
+function spawnFailure(err: NodeJS.ErrnoException): RuntimeError {
+  return new RuntimeError(
+    'runtime.start-failed',
+    `cannot start a local command: ${err.code ?? err.message}`,
+    {
+      subject: 'host/local',
+      cause: err,
+      hint:
+        err.code === 'EMFILE' || err.code === 'ENFILE' ? 'too many open files: raise ulimit -n' : undefined,
+      retryable: true,
+    },
+  );
+}
+
 /** A local `sh` that does not keep the process alive by itself (a CLI run ends when done). */
-function startLocalShell(): ShellProcess {
+async function startLocalShell(): Promise<ShellProcess> {
   const child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'ignore'] });
   child.unref();
+  if (!child.stdin || !child.stdout) {
+    // Out of descriptors: no pipes were made and an 'error' event follows; HostShell fails the
+    // waiting script and the next call starts a new shell.
+    throw await new Promise<RuntimeError>((resolve) => child.once('error', (e) => resolve(spawnFailure(e))));
+  }
   // A shell that cannot start ends its output: HostShell fails the waiting script.
-  child.on('error', () => child.stdout.destroy());
+  child.on('error', () => child.stdout?.destroy());
   for (const s of [child.stdin, child.stdout] as unknown as { unref?: () => void }[]) s.unref?.();
   return { input: child.stdin, output: child.stdout, kill: () => child.kill('SIGKILL') };
 }

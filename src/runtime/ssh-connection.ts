@@ -4,13 +4,13 @@
 // re-established in the background with capped exponential backoff; while in backoff, callers
 // fail fast with HostUnreachableError instead of queueing behind a dead host; a host key
 // problem is reported as HostKeyError, never retried into acceptance.
-import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { type CipherAlgorithm, Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import type { ConnectionConfig, SshHostConfig } from '../config/cluster-config.js';
 import { HostKeyError, HostUnreachableError, RuntimeError } from './errors.js';
 import { checkHostKey, readTrustedKeys } from './host-key.js';
 import type { ShellProcess } from './host-shell.js';
+import { PrivateKeyFileError, readPrivateKeyFile } from './private-key-file.js';
 import type { ExecResult } from './runtime.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'backoff' | 'closed';
@@ -60,7 +60,8 @@ export class SshConnection {
   }
 
   private unreachable(): Error {
-    if (this.lastError instanceof HostKeyError) return this.lastError;
+    if (this.lastError instanceof HostKeyError || this.lastError instanceof PrivateKeyFileError)
+      return this.lastError;
     return new HostUnreachableError(
       this.host.name,
       this.lastError?.message ?? 'not connected',
@@ -70,7 +71,7 @@ export class SshConnection {
 
   private async connectConfig(verify: (key: Buffer) => boolean): Promise<ConnectConfig> {
     if (this.host.privateKeyFile && !this.privateKey)
-      this.privateKey = await readFile(this.host.privateKeyFile);
+      this.privateKey = await readPrivateKeyFile(this.host.privateKeyFile, this.host.name);
     return {
       host: this.host.address,
       port: this.host.port,

@@ -2,17 +2,14 @@
 // needs a reader's attention: conditions, the rejected commit's diagnostics (file:line:col),
 // quarantined commits. Pure.
 import { shortSha } from '../../diff/format-value.js';
+import { redactUrlCredentials } from '../../diff/redact-url.js';
 import { formatDiagnostic } from '../../model/diagnostics.js';
 import type { AppStatus, LeaseView } from '../../model/views.js';
 import { since } from './age.js';
 import { DescribeWriter, renderTable } from './table.js';
 import { terminalText } from './terminal-text.js';
 
-/** A repository URL without credentials (`https://***@host/repo.git`): a token in a URL must
- *  never be printed. */
-export function redactUrlCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]+@/i, '$1***@');
-}
+export { redactUrlCredentials };
 
 function ago(at: number | undefined, now: number): string {
   return at === undefined ? '<never>' : `${since(at, now)} ago`;

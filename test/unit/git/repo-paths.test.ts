@@ -19,8 +19,8 @@ describe('normalizeAppPath', () => {
   ])('%j -> %j', (input, out) => {
     expect(normalizeAppPath(input)).toBe(out);
   });
-  it('never leaves the repository', () => {
-    expect(normalizeAppPath('../x')).toBe('x');
+  it.each(['../x', '../..', 'apps/../..', 'apps/..', '..\\x'])('refuses %j, never rewriting it', (input) => {
+    expect(() => normalizeAppPath(input)).toThrow(/leaves the repository/);
   });
 });
 
