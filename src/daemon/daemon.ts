@@ -75,7 +75,7 @@ export class Daemon implements ApiBackend {
     let daemon: Daemon | undefined;
     const lease = leaseKeeperFor(
       config,
-      (host, command, stdin) => inst.runtime.execOnHost(host, command, stdin),
+      (host, command, stdin) => inst.runtime.execOnHost(host, command, stdin, 'control'),
       log,
       (role) => daemon?.roleChanged(role),
     );

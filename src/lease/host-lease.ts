@@ -134,8 +134,9 @@ export class HostLease {
   }
 }
 
-function describeFailure(host: string, r: { exitCode: number; stderr: string }): string {
-  const detail = r.stderr.trim().split('\n').at(-1) ?? '';
+function describeFailure(host: string, r: { exitCode: number; stdout: string; stderr: string }): string {
+  // The host's long-lived shell returns stderr within stdout.
+  const detail = (r.stderr.trim() || r.stdout.trim()).split('\n').at(-1) ?? '';
   switch (r.exitCode) {
     case LEASE_EXIT.noFlock:
       return `flock not found on ${host} (install util-linux)`;

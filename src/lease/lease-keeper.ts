@@ -33,6 +33,8 @@ const EXPIRY_MARGIN_MS = 250;
 export class LeaseKeeper {
   private decision: LeaseDecision | undefined;
   private checkedAt = 0;
+  /** When the last round started: renewals run at a fixed rate from round starts. */
+  private roundStartedAt = 0;
   private role: LeaseView['role'] = 'standby';
   /** What was last logged (role, reason, holder): a change is logged once, not every round. */
   private lastLogged = '';
@@ -110,7 +112,11 @@ export class LeaseKeeper {
   private schedule(): void {
     if (this.stopped) return;
     const d = this.decision;
-    let delay = this.opts.renewIntervalMs;
+    // A fixed rate, counted from the start of the last round: a round is a command on every
+    // host (an SSH channel each, 0.2-4 s on a busy machine), and waiting the whole interval
+    // after it ends let a 6 s lease renewed "every 2 s" run out before its renewal.
+    const elapsed = this.opts.clock.now() - this.roundStartedAt;
+    let delay = Math.max(0, this.opts.renewIntervalMs - elapsed);
     if (d?.kind === 'standby' && d.reason === 'HeldByOther') {
       delay = Math.min(delay, Math.max(0, d.until - this.opts.clock.now()) + EXPIRY_MARGIN_MS);
     }
@@ -129,6 +135,7 @@ export class LeaseKeeper {
 
   private async roundOnce(): Promise<void> {
     const { log } = this.opts;
+    this.roundStartedAt = this.opts.clock.now();
     try {
       const r = await this.opts.lease.acquire(this.opts.clock.now());
       this.decision = r.decision;

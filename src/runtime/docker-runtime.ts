@@ -32,7 +32,15 @@ import { HostImages, type RuntimeLogger, silentLogger } from './images.js';
 import { Limiter } from './limiter.js';
 import { PAUSE_IMAGE } from './pause-image.js';
 import { type DockerCreateBody, planPod, podDirOf } from './pod-spec.js';
-import type { ContainerStats, ContainerUsage, ExecResult, HostInfo, LogOptions, Runtime } from './runtime.js';
+import type {
+  ContainerStats,
+  ContainerUsage,
+  ExecLane,
+  ExecResult,
+  HostInfo,
+  LogOptions,
+  Runtime,
+} from './runtime.js';
 import {
   type CpuPoint,
   completeSample,
@@ -70,6 +78,9 @@ interface HostState {
   /** TCP forwards to pods (probes, tests): one SSH channel each, never queued behind slow
    *  Docker calls, whose latency a probe's timeoutSeconds would otherwise count. */
   forwards: Limiter;
+  /** The host lease's commands, apart from the Docker calls' bound: a renewal must never
+   *  wait behind slow calls (a stats sweep through the API takes about 1 s per container). */
+  control: Limiter;
   images: HostImages;
   ready: boolean;
   tried: boolean;
@@ -112,6 +123,7 @@ export class DockerRuntime implements Runtime {
         transport,
         limiter: new Limiter(this.conn.maxConcurrentPerHost),
         forwards: new Limiter(FORWARDS_PER_HOST),
+        control: new Limiter(1),
         images: new HostImages(
           cfg.name,
           transport.docker,
@@ -765,9 +777,19 @@ export class DockerRuntime implements Runtime {
 
   // ---- host primitives ---------------------------------------------------------------------
 
-  async execOnHost(hostName: string, command: string, stdin?: string): Promise<ExecResult> {
+  async execOnHost(
+    hostName: string,
+    command: string,
+    stdin?: string,
+    lane: ExecLane = 'docker-api',
+  ): Promise<ExecResult> {
     const h = this.host(hostName);
-    return h.limiter.run(() => h.transport.exec(command, stdin, this.conn.callTimeoutSeconds * 1000));
+    const timeoutMs = this.conn.callTimeoutSeconds * 1000;
+    // The control lane runs in the host's long-lived shell (about 1 ms a command) rather than
+    // a new SSH channel (0.2-4 s each on a busy machine, which a short lease cannot afford).
+    if (lane === 'control' && stdin === undefined)
+      return h.control.run(() => h.transport.runScript(command, timeoutMs));
+    return h.limiter.run(() => h.transport.exec(command, stdin, timeoutMs));
   }
 
   async connectTcp(hostName: string, ip: string, port: number): Promise<Duplex> {

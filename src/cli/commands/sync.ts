@@ -55,7 +55,11 @@ export function registerSync(program: Command): void {
     // holds their lease, and refuses when another daemon (another machine) holds it.
     const lease = opts.dryRun
       ? undefined
-      : leaseKeeperFor(config, (host, command, stdin) => inst.runtime.execOnHost(host, command, stdin), log);
+      : leaseKeeperFor(
+          config,
+          (host, command, stdin) => inst.runtime.execOnHost(host, command, stdin, 'control'),
+          log,
+        );
     const inst = createSkiffInstance({
       config,
       log,
