@@ -41,6 +41,8 @@ export interface PassCollector {
   backoff: Record<string, BackoffEntry>;
   /** Pods this pass may still plan (what the inventory could ever hold). */
   podBudget: PodBudget;
+  /** Since when each Ready host's Service rules have been failing (next pass's memory). */
+  rulesFailingSince: Record<string, number>;
   requeueIn: (ms: number | undefined) => void;
 }
 

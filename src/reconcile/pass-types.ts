@@ -29,6 +29,8 @@ export interface PassMemory {
   lost: Record<string, string>;
   backoff: Record<string, BackoffEntry>;
   deployments: Record<string, DeploymentMemory>;
+  /** Since when (pass time) each Ready host's Service rules have failed to read or write. */
+  rulesFailingSince?: Record<string, number>;
 }
 
 export interface PassEvent {

@@ -48,6 +48,7 @@ export function reconcilePass(raw: PassInput): PassResult {
     requestsBySpec: new Map(),
     backoff: pruneBackoffMemory(input.memory.backoff, input.now),
     podBudget: newPodBudget(0, 0),
+    rulesFailingSince: {},
     requeueIn: (ms) => {
       if (ms !== undefined && ms >= 0) requeue = requeue === undefined ? ms : Math.min(requeue, ms);
     },
@@ -80,6 +81,7 @@ export function reconcilePass(raw: PassInput): PassResult {
       lost: world.lost,
       backoff: pass.backoff,
       deployments: owners.memory,
+      rulesFailingSince: pass.rulesFailingSince,
     },
     requeueAfterMs: requeue,
     converged: pass.actions.length === 0 && !pending && !progressing,

@@ -10,10 +10,17 @@
 // - Nothing is decided about rules the shell did not observe (dry run, standby).
 // - With no Service at all nothing is tainted (a laptop's host without iptables runs pods).
 // - A pod placed on a host whose rules are synced in the same pass depends on that sync.
+// - A pod a Service selects is deleted only once no Ready host can still send it traffic: its
+//   deletion depends on every rule sync of the pass, and waits while a Ready host's rules could
+//   not be read (they may still name it: a SYN sent to a dead pod is dropped, and the client
+//   waits out its timeout instead of failing fast). The wait is bounded by
+//   RULES_UNKNOWN_WAIT_MS per failing host, so one host with a broken data plane cannot stall
+//   every rollout.
 import { hostRulesMatch } from '../controllers/services/host-rules.js';
 import { planServiceRules } from '../controllers/services/plan-rules.js';
-import type { ResolvedServices } from '../controllers/services/resolve.js';
+import type { ResolvedService, ResolvedServices } from '../controllers/services/resolve.js';
 import { buildServiceViews } from '../controllers/services/views.js';
+import { serviceSelectorMatches } from '../manifest/label-selector.js';
 import { type Action, actionKey } from '../model/actions.js';
 import type { ObservedHost, ObservedServiceRules } from '../model/observed.js';
 import type { HostRuleset } from '../model/service-rules.js';
@@ -67,6 +74,7 @@ export function reconcileServiceRules(
       message: p.message,
     });
   const syncs = plan.rulesets.flatMap((r) => syncAction(r, observed.serviceRules?.[r.host]));
+  guardEndpointDeletions(pass, resolved.services, syncs);
   if (syncs.length === 0) return views;
   const syncOf = new Map(syncs.map((a) => [a.host, actionKey(a)]));
   pass.actions.forEach((a, i) => {
@@ -75,6 +83,65 @@ export function reconcileServiceRules(
   });
   pass.actions.push(...syncs);
   return views;
+}
+
+/** How long deletions of a Service's pods wait for a Ready host whose rules fail. */
+export const RULES_UNKNOWN_WAIT_MS = 30_000;
+
+/** Makes the deletions of pods a Service selects wait for the rules (see the invariants);
+ *  records since when each Ready host's rules have been failing in the pass's memory. */
+function guardEndpointDeletions(
+  pass: PassCollector,
+  services: readonly ResolvedService[],
+  syncs: readonly Extract<Action, { type: 'syncServiceRules' }>[],
+): void {
+  const { observed, memory, now } = pass.input;
+  const waiting = new Set<string>();
+  const unread: string[] = [];
+  for (const h of observed.hosts) {
+    const rules = observed.serviceRules?.[h.name];
+    if (!h.ready || !rules || (rules.error === undefined && rules.current)) continue;
+    const since = memory.rulesFailingSince?.[h.name] ?? now;
+    pass.rulesFailingSince[h.name] = since;
+    if (now - since >= RULES_UNKNOWN_WAIT_MS) continue;
+    waiting.add(h.name);
+    if (!rules.current) unread.push(h.name);
+  }
+  const dependsOn = syncs
+    .filter((s) => !pass.rulesFailingSince[s.host] || waiting.has(s.host))
+    .map(actionKey);
+  const pods = new Map(observed.pods.map((p) => [podKey(p), p]));
+  const selected = (k: string) => {
+    const p = pods.get(k);
+    return (
+      p !== undefined &&
+      services.some(
+        (s) =>
+          s.type !== 'ExternalName' &&
+          s.namespace === p.namespace &&
+          serviceSelectorMatches(s.selector, p.labels),
+      )
+    );
+  };
+  let postponed = 0;
+  const kept = pass.actions.flatMap((a): Action[] => {
+    if (a.type !== 'deletePod' || !selected(podKey(a.pod))) return [a];
+    if (unread.length > 0) {
+      postponed++;
+      return [];
+    }
+    return dependsOn.length > 0 ? [{ ...a, dependsOn: [...(a.dependsOn ?? []), ...dependsOn] }] : [a];
+  });
+  pass.actions.splice(0, pass.actions.length, ...kept);
+  if (postponed === 0) return;
+  pass.requeueIn(1000);
+  pass.events.push({
+    type: 'Warning',
+    reason: 'WaitingForServiceRules',
+    object: `host/${unread.join(',')}`,
+    namespace: '',
+    message: `${postponed} pod deletion(s) wait: the Service rules of ${unread.join(', ')} could not be read, and may still send those pods traffic (waiting at most ${RULES_UNKNOWN_WAIT_MS / 1000} s)`,
+  });
 }
 
 function syncAction(

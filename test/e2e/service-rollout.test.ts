@@ -86,16 +86,19 @@ interface LoadResult {
 function startLoad(): { stop: () => Promise<LoadResult> } {
   const result: LoadResult = { ok: 0, failures: [], versions: [] };
   let running = true;
+  // Failures carry the wall time the request started, to match them with the daemon's log.
+  const at = () => new Date().toISOString().slice(11, 23);
   const clients = hosts.map(async (h) => {
     while (running) {
+      const started = at();
       try {
         const a = await httpGet(h.address, NODE_PORT, '/version', 5000);
         if (a.status === 200) {
           result.ok++;
           result.versions.push(a.body.trim());
-        } else result.failures.push(`${h.name}: HTTP ${a.status}`);
+        } else result.failures.push(`${started} ${h.name}: HTTP ${a.status}`);
       } catch (err) {
-        result.failures.push(`${h.name}: ${(err as Error).message}`);
+        result.failures.push(`${started} ${h.name}: ${(err as Error).message}`);
       }
     }
   });

@@ -13,7 +13,7 @@ import {
   type PassResult,
   reconcilePass,
 } from '../../../src/reconcile/pass.js';
-import { NETWORK_UNAVAILABLE_TAINT } from '../../../src/reconcile/service-rules.js';
+import { NETWORK_UNAVAILABLE_TAINT, RULES_UNKNOWN_WAIT_MS } from '../../../src/reconcile/service-rules.js';
 import { pod } from '../controllers/services/fixtures.js';
 import { host, objectsFrom } from './fake-world.js';
 
@@ -57,14 +57,16 @@ function pass(opts: {
   frozen?: string[];
   rules?: Record<string, ObservedServiceRules>;
   pods?: ReturnType<typeof pod>[];
+  now?: number;
+  failingSince?: Record<string, number>;
 }): PassResult {
   return reconcilePass({
     apps: [{ name: 'shop', commit: 'c1', objects: objectsFrom(opts.yaml), prune: opts.prune ?? false }],
     frozenApps: opts.frozen ?? [],
     observed: { at: 1_000, hosts, pods: opts.pods ?? [], serviceRules: opts.rules },
     inputs: emptyPassInputs(),
-    memory: emptyPassMemory(),
-    now: 1_000,
+    memory: { ...emptyPassMemory(), rulesFailingSince: opts.failingSince },
+    now: opts.now ?? 1_000,
     random: () => 0.5,
     options: { hostGracePeriodMs: 40_000, serviceCIDR: '10.96.0.0/24' },
   });
@@ -148,5 +150,74 @@ describe('reconcilePass and Service rules', () => {
       rules: { h1: nothing, h2: { error: 'iptables-save: not found' } },
     });
     expect(r.views.hosts.every((h) => h.taints.length === 0)).toBe(true);
+  });
+
+  describe('deleting a pod a Service selects', () => {
+    const deletesOf = (r: PassResult) =>
+      r.actions.filter((a): a is Extract<Action, { type: 'deletePod' }> => a.type === 'deletePod');
+
+    it('depends on every rule sync of the pass: a host that kept the pod in its rules keeps it alive', () => {
+      const r = pass({ yaml: SERVICE, prune: true, pods: ready, rules: { h1: nothing, h2: nothing } });
+      const deletes = deletesOf(r);
+      expect(deletes).toHaveLength(2);
+      for (const d of deletes) expect(d.dependsOn).toEqual(['rules@h1', 'rules@h2']);
+    });
+
+    it('waits while a Ready host could not be read (its rules may still name the pod), at most the bound', () => {
+      const rules = { h1: nothing, h2: { error: 'ssh: channel open timed out' } };
+      const first = pass({ yaml: SERVICE, prune: true, pods: ready, rules });
+      expect(deletesOf(first)).toEqual([]);
+      expect(first.memory.rulesFailingSince).toEqual({ h2: 1_000 });
+      expect(first.requeueAfterMs).toBeLessThanOrEqual(1_000);
+      expect(first.events.map((e) => e.reason)).toContain('WaitingForServiceRules');
+      // h1's rules still drop the pods now: they drain while they wait.
+      expect(syncsOf(first).map((s) => s.host)).toEqual(['h1']);
+
+      const later = { rules, failingSince: { h2: 1_000 } };
+      const still = pass({ yaml: SERVICE, prune: true, pods: ready, now: RULES_UNKNOWN_WAIT_MS, ...later });
+      expect(deletesOf(still)).toEqual([]);
+      const past = pass({
+        yaml: SERVICE,
+        prune: true,
+        pods: ready,
+        now: 1_000 + RULES_UNKNOWN_WAIT_MS,
+        ...later,
+      });
+      expect(deletesOf(past)).toHaveLength(2);
+      expect(past.memory.rulesFailingSince).toEqual({ h2: 1_000 });
+    });
+
+    it('after the bound, no longer depends on the sync of a host whose writes keep failing', () => {
+      const failing = { current: nothing.current, error: 'iptables-restore: line 3 failed' };
+      const rules = { h1: nothing, h2: failing };
+      const within = pass({ yaml: SERVICE, prune: true, pods: ready, rules });
+      expect(deletesOf(within).map((d) => d.dependsOn)).toEqual([
+        ['rules@h1', 'rules@h2'],
+        ['rules@h1', 'rules@h2'],
+      ]);
+      const past = pass({
+        yaml: SERVICE,
+        prune: true,
+        pods: ready,
+        rules,
+        now: 1_000 + RULES_UNKNOWN_WAIT_MS,
+        failingSince: { h2: 1_000 },
+      });
+      expect(deletesOf(past).map((d) => d.dependsOn)).toEqual([['rules@h1'], ['rules@h1']]);
+    });
+
+    it('forgets a host once its rules are read again, and leaves pods no Service selects alone', () => {
+      const r = pass({
+        yaml: SERVICE,
+        prune: true,
+        pods: ready,
+        rules: { h1: nothing, h2: nothing },
+        failingSince: { h2: 1 },
+      });
+      expect(r.memory.rulesFailingSince).toEqual({});
+      const other = [pod('db-1', 'h1', { labels: { app: 'db' } })];
+      const d = pass({ yaml: SERVICE, prune: true, pods: other, rules: { h1: nothing, h2: { error: 'x' } } });
+      expect(deletesOf(d).map((a) => [a.pod.name, a.dependsOn])).toEqual([['db-1', undefined]]);
+    });
   });
 });
