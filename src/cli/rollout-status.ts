@@ -2,7 +2,8 @@
 // words. Pure. A port of kubectl's DeploymentStatusViewer.Status
 // (k8s.io/kubectl/pkg/polymorphichelpers/rollout_status.go), with skiff's equivalents:
 // - "observed generation" = the daemon has admitted the branch head (a pushed commit it has not
-//   taken yet means the spec update is not observed);
+//   taken yet means the spec update is not observed) and a pass has judged the Deployment from
+//   that commit (the view's commit: a view from the pass before the admission is stale);
 // - a head commit quarantined because its rollout failed (skiff restored the last good commit)
 //   is a failure of that rollout, even once the restored pods are healthy again.
 import type { ClusterView, DeploymentView, PodView } from '../model/views.js';
@@ -61,7 +62,8 @@ export function rolloutStatus(view: ClusterView, target: DeploymentTarget): Roll
     app.liveCommit !== app.headCommit &&
     app.rejected?.commit !== app.headCommit &&
     !app.quarantined.some((q) => q.commit === app.headCommit);
-  if (headPending)
+  const viewStale = d.commit !== undefined && app?.liveCommit !== undefined && d.commit !== app.liveCommit;
+  if (headPending || viewStale)
     return { state: 'waiting', message: 'Waiting for deployment spec update to be observed...' };
 
   const progressing = d.conditions.find((c) => c.type === 'Progressing');

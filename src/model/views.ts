@@ -76,6 +76,9 @@ export interface DeploymentView {
   namespace: string;
   name: string;
   app: string;
+  /** The app commit this status was computed from (kubectl's observedGeneration): a view
+   *  older than the admitted commit says nothing about that commit's rollout. */
+  commit?: string;
   replicas: number;
   updatedReplicas: number;
   readyReplicas: number;

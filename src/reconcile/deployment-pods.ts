@@ -153,6 +153,7 @@ function deploymentView(
     namespace: dep.metadata.namespace,
     name: dep.metadata.name,
     app: ctx.app.name,
+    commit: ctx.app.commit,
     replicas,
     updatedReplicas: step.status.updatedReplicas,
     readyReplicas: step.status.readyReplicas,

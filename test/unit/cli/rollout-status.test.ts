@@ -161,6 +161,18 @@ describe('rolloutStatus', () => {
     if (state === 'waiting') expect(s.message).toBe('Waiting for deployment spec update to be observed...');
   });
 
+  it.each([
+    // Admitted, but the view is from the pass before the admission: it judged the old template.
+    ['a view computed from the previous commit', dep({ commit: 'c2' }), 'waiting'],
+    ['a view computed from the admitted commit', dep({ commit: 'c3' }), 'done'],
+    ['a view that does not say its commit', dep(), 'done'],
+  ])('judges %s', (_what, d, state) => {
+    const a = app({ liveCommit: 'c3', headCommit: 'c3' });
+    const s = rolloutStatus(view(d, newPods(3), a), { namespace: 'default', name: 'web' });
+    expect(s.state).toBe(state);
+    if (state === 'waiting') expect(s.message).toBe('Waiting for deployment spec update to be observed...');
+  });
+
   it('reports a missing Deployment as kubectl does', () => {
     expect(rolloutStatus(view(undefined, []), { namespace: 'default', name: 'web' })).toEqual({
       state: 'missing',
