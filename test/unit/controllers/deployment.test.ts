@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { replacementRules } from '../../../src/controllers/deployment/replacement-policy.js';
 import {
   DELETE_RETRY_SLACK_MS,
   type DeploymentInput,
@@ -356,5 +357,21 @@ describe('ownership, memory, status', () => {
   it('memory is plain JSON', () => {
     const r = reconcileDeployment(input({ pods: [observedPod('a')] }));
     expect(JSON.parse(JSON.stringify(r.memory))).toEqual(r.memory);
+  });
+});
+
+describe('podReplacementPolicy defaults (KEP-3973 API comment)', () => {
+  it.each([
+    { recreate: false, policy: undefined, want: [false, false, false] },
+    { recreate: true, policy: undefined, want: [false, true, false] },
+    { recreate: false, policy: 'TerminationStarted' as const, want: [false, false, false] },
+    { recreate: true, policy: 'TerminationStarted' as const, want: [false, false, false] },
+    { recreate: false, policy: 'TerminationComplete' as const, want: [true, true, true] },
+    { recreate: true, policy: 'TerminationComplete' as const, want: [true, true, true] },
+  ])('recreate $recreate, policy $policy', (c) => {
+    const d = deployment({ recreate: c.recreate });
+    if (c.policy) d.spec.podReplacementPolicy = c.policy;
+    const r = replacementRules(d.spec);
+    expect([r.countTerminating, r.recreateWaitsForTermination, r.completeAfterTermination]).toEqual(c.want);
   });
 });
