@@ -12,8 +12,9 @@
 //
 // Invariants, checked by the property tests:
 // - only pods owned by this Deployment are ever deleted;
-// - during a rollout at a fixed replica count, pods (terminating ones included, see
-//   podReplacementPolicy) never exceed replicas + maxSurge, and available pods never drop
+// - during a rollout at a fixed replica count, non-terminating pods never exceed
+//   replicas + maxSurge (terminating ones included under spec.podReplacementPolicy
+//   TerminationComplete, see deployment/replacement-policy.ts), and available pods never drop
 //   below replicas - maxUnavailable because of a deletion decided here;
 // - a pod already being deleted is not deleted again until its grace period (+30 s) passed.
 //
@@ -33,12 +34,13 @@ import {
 import { classifyPods, type DeploymentPods } from './deployment/pods.js';
 import {
   calculateStatus,
-  deploymentComplete,
   requeueStuckDeployment,
+  rolloutComplete,
   setAvailableCondition,
   syncRolloutStatus,
 } from './deployment/progress.js';
 import { rolloutRecreate } from './deployment/recreate.js';
+import { replacementRules } from './deployment/replacement-policy.js';
 import { manageReplicas, type PodCreations } from './deployment/replica-set.js';
 import { newRolloutContext } from './deployment/revision-group.js';
 import { buildRevisions } from './deployment/revisions.js';
@@ -76,7 +78,7 @@ export function reconcileDeployment(input: DeploymentInput): DeploymentResult {
   }
   const creations = manageReplicas(sync, pods.live, fx);
   const status = syncStatus(sync, pods, newGroup, estimateProgress, memory.status);
-  const stuck = requeueStuckDeployment(sync.spec, sync.hasDeadline, status, sync.now);
+  const stuck = requeueStuckDeployment(sync, status);
   if (stuck !== undefined) requeue(fx, stuck);
   return assembleResult(sync, status, creations, fx);
 }
@@ -86,7 +88,7 @@ export function reconcileDeployment(input: DeploymentInput): DeploymentResult {
 function startSync(input: DeploymentInput, memory: DeploymentMemory, pods: DeploymentPods): DeploymentSync {
   const { deployment: d, now } = input;
   const hasDeadline = d.spec.progressDeadlineSeconds !== NO_DEADLINE;
-  const policy = input.podReplacementPolicy ?? 'TerminationComplete';
+  const rules = replacementRules(d.spec);
   return {
     spec: d.spec,
     name: d.metadata.name,
@@ -95,7 +97,8 @@ function startSync(input: DeploymentInput, memory: DeploymentMemory, pods: Deplo
     hasDeadline,
     revisions: buildRevisions(d.metadata.name, memory, pods, now),
     conds: checkPausedConditions([...(memory.status?.conditions ?? [])], d.spec, hasDeadline, now),
-    ctx: newRolloutContext(d.spec, policy === 'TerminationComplete' ? pods.terminatingTotal : 0),
+    ctx: newRolloutContext(d.spec, rules.countTerminating ? pods.terminatingTotal : 0),
+    rules,
   };
 }
 
@@ -130,6 +133,7 @@ function syncStatus(
   if (estimateProgress) {
     conds = syncRolloutStatus(conds, {
       spec,
+      rules: sync.rules,
       deploymentName: sync.name,
       hasDeadline: sync.hasDeadline,
       newGroup,
@@ -145,7 +149,7 @@ function syncStatus(
 function decidePhase(sync: DeploymentSync, status: DeploymentStatus, done: boolean): DeploymentPhase {
   if (sync.spec.paused) return 'Paused';
   if (getCondition(status.conditions, 'Progressing')?.reason === REASON_TIMED_OUT) return 'Failed';
-  if (deploymentComplete(sync.spec.replicas, status) && done) return 'Complete';
+  if (rolloutComplete(sync.spec, sync.rules, status) && done) return 'Complete';
   return 'Progressing';
 }
 

@@ -212,9 +212,10 @@ export class Daemon implements ApiBackend {
     this.loopTimer = setTimeout(() => void this.loop(), next);
   }
 
-  /** Graceful deletions run in the background; pods waiting for them (a rollout under
-   *  TerminationComplete) should not wait for the next timer as well: a pass runs as soon as
-   *  the deletions running now have ended. One watch at a time. */
+  /** Graceful deletions run in the background; pods waiting for them (Recreate, a rollout
+   *  under podReplacementPolicy TerminationComplete, a pod waiting for the room a dying pod
+   *  holds) should not wait for the next timer as well: a pass runs as soon as the deletions
+   *  running now have ended. One watch at a time. */
   private wakeAfterDeletions(): void {
     const inflight = this.inst.reconciler.inflight;
     if (this.deletionWatch || inflight.size === 0) return;

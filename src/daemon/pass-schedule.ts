@@ -8,8 +8,9 @@
 //   from a pass's observation) starts probing them now, as the kubelet probes a container as
 //   soon as it starts it, instead of up to a second later;
 // - other actions, or graceful deletions still running: within a second (the daemon also
-//   wakes as soon as the running deletions end: under podReplacementPolicy
-//   TerminationComplete the next pods wait for them);
+//   wakes as soon as the running deletions end: a Recreate rollout, a Deployment with
+//   podReplacementPolicy TerminationComplete, or a pod the scheduler found no room for waits
+//   for them; under the default podReplacementPolicy a rolling update does not);
 // - a failed pass or failed actions: not sooner than a second or two, so a broken host or a
 //   pod that cannot be created is not hammered.
 import type { Action, ActionResult } from '../model/actions.js';

@@ -256,7 +256,7 @@ function deploymentSpec(s: Raw): DeploymentSpec {
             maxUnavailable: st.rollingUpdate?.maxUnavailable ?? '25%',
           },
         };
-  return {
+  const out: DeploymentSpec = {
     replicas: s.replicas ?? 1,
     selector: structuredClone(s.selector),
     template: {
@@ -272,6 +272,9 @@ function deploymentSpec(s: Raw): DeploymentSpec {
     progressDeadlineSeconds: s.progressDeadlineSeconds ?? 600,
     paused: s.paused ?? false,
   };
+  // Left unset when not written: its default depends on the strategy (see the controller).
+  if (s.podReplacementPolicy !== undefined) out.podReplacementPolicy = s.podReplacementPolicy;
+  return out;
 }
 
 function servicePort(p: Raw): ServicePort {

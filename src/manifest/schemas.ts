@@ -469,6 +469,7 @@ const deploymentSpec = object(
     revisionHistoryLimit: int(0, undefined, 10),
     progressDeadlineSeconds: int(1, undefined, 600),
     paused: bool,
+    podReplacementPolicy: enumOf(['TerminationStarted', 'TerminationComplete']),
   },
   { required: ['selector', 'template'] },
 );

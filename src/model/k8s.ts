@@ -191,7 +191,12 @@ export interface DeploymentSpec {
   revisionHistoryLimit: number; // 10
   progressDeadlineSeconds: number; // 600
   paused: boolean;
+  /** KEP-3973: when replacement pods are created. Unset: the strategy's default (RollingUpdate
+   *  TerminationStarted; Recreate TerminationComplete when recreating, TerminationStarted when
+   *  scaling). */
+  podReplacementPolicy?: DeploymentPodReplacementPolicy;
 }
+export type DeploymentPodReplacementPolicy = 'TerminationStarted' | 'TerminationComplete';
 export interface Deployment extends ObjectBase<'Deployment', 'apps/v1'> {
   spec: DeploymentSpec;
 }

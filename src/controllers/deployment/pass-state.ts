@@ -5,6 +5,7 @@
 import type { DeploymentSpec } from '../../model/k8s.js';
 import type { ObservedPod } from '../../model/observed.js';
 import type { PodPhase } from '../../model/views.js';
+import type { ReplacementRules } from './replacement-policy.js';
 import type { RevisionGroup, RolloutContext } from './revision-group.js';
 import type { DeploymentCondition, DeploymentEvent, DeploymentMemory, PodDeletion } from './types.js';
 
@@ -43,6 +44,8 @@ export interface DeploymentSync {
   revisions: Revisions;
   conds: DeploymentCondition[];
   ctx: RolloutContext;
+  /** What spec.podReplacementPolicy makes of terminating pods. */
+  rules: ReplacementRules;
 }
 
 /** What the pass decided so far, beyond revision sizes. */

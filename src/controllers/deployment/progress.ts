@@ -3,9 +3,14 @@
 // available, progressing, or ProgressDeadlineExceeded) and requeueStuckDeployment (come back
 // when the deadline would pass), with deployment_util.go's DeploymentComplete,
 // DeploymentProgressing and DeploymentTimedOut. Pure.
+//
+// Terminating pods are not "no progress": under the default podReplacementPolicy they are out
+// of the counts; under TerminationComplete the rollout completes only once they are gone, and
+// each one that goes counts as progress (KEP-3973, "Deployment Completion and Progress").
 import type { DeploymentSpec } from '../../model/k8s.js';
 import { condition, getCondition, removeCondition, setCondition } from './conditions.js';
-import { allRevisions, type Group, type PodInfo, type Revisions } from './pass-state.js';
+import { allRevisions, type DeploymentSync, type Group, type PodInfo, type Revisions } from './pass-state.js';
+import type { ReplacementRules } from './replacement-policy.js';
 import {
   type DeploymentCondition,
   type DeploymentStatus,
@@ -64,6 +69,7 @@ export function setAvailableCondition(
 /** What syncRolloutStatus judges progress with. */
 export interface RolloutProgressInput {
   spec: DeploymentSpec;
+  rules: ReplacementRules;
   deploymentName: string;
   hasDeadline: boolean;
   newGroup: Group | undefined;
@@ -84,7 +90,7 @@ export function syncRolloutStatus(
     p.status.replicas === p.status.updatedReplicas && current?.reason === REASON_NEW_RS_AVAILABLE;
   if (!p.hasDeadline || isCompleteDeployment) return conds;
   const subject = p.newGroup ? `ReplicaSet "${p.newGroup.name}"` : `Deployment "${p.deploymentName}"`;
-  if (deploymentComplete(p.spec.replicas, p.status)) {
+  if (rolloutComplete(p.spec, p.rules, p.status)) {
     const msg = `${subject} has successfully progressed.`;
     return setCondition(conds, condition('Progressing', 'True', REASON_NEW_RS_AVAILABLE, msg, p.now));
   }
@@ -102,17 +108,16 @@ export function syncRolloutStatus(
 
 /** requeueStuckDeployment: how long until the progress deadline would pass, if it can. */
 export function requeueStuckDeployment(
-  spec: DeploymentSpec,
-  hasDeadline: boolean,
+  sync: Pick<DeploymentSync, 'spec' | 'rules' | 'hasDeadline' | 'now'>,
   status: DeploymentStatus,
-  now: number,
 ): number | undefined {
+  const { spec, now } = sync;
   const progressing = getCondition(status.conditions, 'Progressing');
   if (
-    !hasDeadline ||
+    !sync.hasDeadline ||
     spec.paused ||
     !progressing ||
-    deploymentComplete(spec.replicas, status) ||
+    rolloutComplete(spec, sync.rules, status) ||
     progressing.reason === REASON_TIMED_OUT ||
     progressing.reason === REASON_NEW_RS_AVAILABLE
   )
@@ -125,16 +130,25 @@ export function deploymentComplete(replicas: number, s: DeploymentStatus): boole
   return s.updatedReplicas === replicas && s.replicas === replicas && s.availableReplicas === replicas;
 }
 
-/** DeploymentProgressing: more updated, ready or available pods, or fewer old pods. */
+/** DeploymentComplete, and no pod left terminating when the policy waits for them. */
+export function rolloutComplete(spec: DeploymentSpec, rules: ReplacementRules, s: DeploymentStatus): boolean {
+  if (rules.completeAfterTermination && s.terminatingReplicas > 0) return false;
+  return deploymentComplete(spec.replicas, s);
+}
+
+/** DeploymentProgressing: more updated, ready or available pods, or fewer old or terminating
+ *  pods. */
 function deploymentProgressing(old: DeploymentStatus | undefined, next: DeploymentStatus): boolean {
   const o = old ?? { replicas: 0, updatedReplicas: 0, readyReplicas: 0, availableReplicas: 0 };
   const oldOld = o.replicas - o.updatedReplicas;
   const newOld = next.replicas - next.updatedReplicas;
+  const oldTerminating = old?.terminatingReplicas ?? 0;
   return (
     next.updatedReplicas > o.updatedReplicas ||
     newOld < oldOld ||
     next.readyReplicas > o.readyReplicas ||
-    next.availableReplicas > o.availableReplicas
+    next.availableReplicas > o.availableReplicas ||
+    next.terminatingReplicas < oldTerminating
   );
 }
 

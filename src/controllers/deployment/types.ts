@@ -4,7 +4,7 @@
 //
 // What upstream keeps in ReplicaSet objects (spec.replicas, the desired/max-replicas annotations,
 // creation time) and in Deployment status (conditions) lives in DeploymentMemory.
-import type { Deployment } from '../../model/k8s.js';
+import type { Deployment, DeploymentPodReplacementPolicy } from '../../model/k8s.js';
 import type { ObservedPod } from '../../model/observed.js';
 import type { PodPhase } from '../../model/views.js';
 
@@ -47,10 +47,8 @@ export interface PodReadinessState {
   notReadyReason?: string;
 }
 
-/** KEP-3973's Deployment podReplacementPolicy: whether pods still terminating count against
- *  maxSurge. Upstream's default is TerminationStarted; skiff defaults to TerminationComplete
- *  because a terminating container still runs on the host until its grace period ends. */
-export type PodReplacementPolicy = 'TerminationStarted' | 'TerminationComplete';
+/** KEP-3973's Deployment spec.podReplacementPolicy (see replacement-policy.ts). */
+export type PodReplacementPolicy = DeploymentPodReplacementPolicy;
 
 export interface RevisionMemory {
   createdAt: number;
@@ -78,7 +76,6 @@ export interface DeploymentInput {
   podReadiness: Readonly<Record<string, PodReadinessState>>;
   memory: DeploymentMemory | undefined;
   now: number;
-  podReplacementPolicy?: PodReplacementPolicy;
 }
 
 export interface PodDeletion {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { replacementRules } from '../../../src/controllers/deployment/replacement-policy.js';
 import {
   DELETE_RETRY_SLACK_MS,
   type DeploymentInput,
@@ -51,6 +52,30 @@ describe('Recreate', () => {
     for (let i = 0; i < 5 && s.result.phase !== 'Complete'; i++) s = world.step();
     expect(s.result.phase).toBe('Complete');
     expect(world.podsOf('v2')).toHaveLength(3);
+  });
+
+  it.each([
+    { policy: undefined, waits: true },
+    { policy: 'TerminationComplete' as const, waits: true },
+    { policy: 'TerminationStarted' as const, waits: false },
+  ])('podReplacementPolicy $policy: new pods wait for old ones to be gone: $waits', (c) => {
+    const world = new FakeWorld(deployment({ replicas: 3, recreate: true }), 'v1', {
+      readyDelay: () => 1000,
+      terminationDelay: () => 30_000,
+      shellFlagsTerminating: true,
+      policy: c.policy,
+    });
+    world.seed('v1', 3);
+    world.step();
+    world.templateHash = 'v2';
+    const start = world.now;
+    expect(world.step().result.delete).toHaveLength(3);
+    let s = world.step();
+    while (s.result.create === 0) s = world.step();
+    expect(s.result.create).toBe(3);
+    // Under TerminationStarted the old pods are all terminating: the new ones start now.
+    if (c.waits) expect(s.now - start).toBeGreaterThanOrEqual(30_000);
+    else expect(s.now - start).toBe(2000);
   });
 
   it('Available needs every replica (maxUnavailable is 0 for Recreate)', () => {
@@ -253,13 +278,15 @@ describe('deletions in flight', () => {
     expect(r.status).toMatchObject({ replicas: 1, terminatingReplicas: 1 });
   });
 
-  it('TerminationComplete waits for terminating pods before replacing them; TerminationStarted does not', () => {
+  it.each([
+    { policy: undefined, create: 1 },
+    { policy: 'TerminationStarted' as const, create: 1 },
+    { policy: 'TerminationComplete' as const, create: 0 },
+  ])('a terminating pod is replaced at once unless the policy is TerminationComplete ($policy)', (c) => {
     const pods = [observedPod('a'), observedPod('b'), { ...observedPod('c'), terminating: true }];
     const d = deployment({ replicas: 3, maxSurge: 0, maxUnavailable: 1 });
-    expect(reconcileDeployment(input({ deployment: d, pods })).create).toBe(0);
-    expect(
-      reconcileDeployment(input({ deployment: d, pods, podReplacementPolicy: 'TerminationStarted' })).create,
-    ).toBe(1);
+    if (c.policy) d.spec.podReplacementPolicy = c.policy;
+    expect(reconcileDeployment(input({ deployment: d, pods })).create).toBe(c.create);
   });
 });
 
@@ -330,5 +357,21 @@ describe('ownership, memory, status', () => {
   it('memory is plain JSON', () => {
     const r = reconcileDeployment(input({ pods: [observedPod('a')] }));
     expect(JSON.parse(JSON.stringify(r.memory))).toEqual(r.memory);
+  });
+});
+
+describe('podReplacementPolicy defaults (KEP-3973 API comment)', () => {
+  it.each([
+    { recreate: false, policy: undefined, want: [false, false, false] },
+    { recreate: true, policy: undefined, want: [false, true, false] },
+    { recreate: false, policy: 'TerminationStarted' as const, want: [false, false, false] },
+    { recreate: true, policy: 'TerminationStarted' as const, want: [false, false, false] },
+    { recreate: false, policy: 'TerminationComplete' as const, want: [true, true, true] },
+    { recreate: true, policy: 'TerminationComplete' as const, want: [true, true, true] },
+  ])('recreate $recreate, policy $policy', (c) => {
+    const d = deployment({ recreate: c.recreate });
+    if (c.policy) d.spec.podReplacementPolicy = c.policy;
+    const r = replacementRules(d.spec);
+    expect([r.countTerminating, r.recreateWaitsForTermination, r.completeAfterTermination]).toEqual(c.want);
   });
 });

@@ -45,6 +45,7 @@ export interface WorldOptions {
   shellFlagsTerminating?: boolean;
   stepMs?: number;
   seed?: number;
+  /** The Deployment's spec.podReplacementPolicy (unset: the strategy's default). */
   policy?: PodReplacementPolicy;
   hosts?: string[];
 }
@@ -115,14 +116,15 @@ export class FakeWorld {
     this.now += this.stepMs;
     for (const [name, w] of this.pods)
       if (w.goneAt !== undefined && w.goneAt <= this.now) this.pods.delete(name);
+    const { policy } = this.options;
+    const d = this.deployment;
     const result = reconcileDeployment({
-      deployment: this.deployment,
+      deployment: policy ? { ...d, spec: { ...d.spec, podReplacementPolicy: policy } } : d,
       templateHash: this.templateHash,
       pods: [...[...this.pods.values()].map((w) => w.pod), ...this.foreign],
       podReadiness: this.readiness(),
       memory: this.memory,
       now: this.now,
-      podReplacementPolicy: this.options.policy,
     });
     this.memory = result.memory;
     for (const d of result.delete) {

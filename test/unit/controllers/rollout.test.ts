@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { reconcileDeployment } from '../../../src/controllers/deployment.js';
+import { type PodReplacementPolicy, reconcileDeployment } from '../../../src/controllers/deployment.js';
 import type { IntOrPercent } from '../../../src/model/k8s.js';
-import { FakeWorld } from './fake-world.js';
+import { FakeWorld, type StepCheck } from './fake-world.js';
 import { deployment, observedPod } from './fixtures.js';
 
 interface Combo {
@@ -25,15 +25,25 @@ const combos: Combo[] = [
   { replicas: 10, maxSurge: '0%', maxUnavailable: '10%' },
 ];
 
+const policies = [undefined, 'TerminationComplete'] as const;
+const policyCombos = policies.flatMap((policy) => combos.map((c) => ({ ...c, policy })));
+
+/** The pods the surge bound applies to: non-terminating ones by default (upstream's
+ *  TerminationStarted), all of them under TerminationComplete. */
+function counted(s: StepCheck, policy: PodReplacementPolicy | undefined): number {
+  return policy === 'TerminationComplete' ? s.total : s.live;
+}
+
 describe('rolling update, step by step', () => {
-  it.each(combos)(
-    'replicas $replicas, surge $maxSurge, unavailable $maxUnavailable, minReady $minReadySeconds',
+  it.each(policyCombos)(
+    'replicas $replicas, surge $maxSurge, unavailable $maxUnavailable, minReady $minReadySeconds, policy $policy',
     (c) => {
       const d = deployment({ ...c, minReadySeconds: c.minReadySeconds ?? 0 });
       const world = new FakeWorld(d, 'v1', {
         readyDelay: () => 2500,
         terminationDelay: () => 1500,
         shellFlagsTerminating: true,
+        policy: c.policy,
       });
       world.seed('v1', c.replicas);
       expect(world.step().result.phase).toBe('Complete');
@@ -42,7 +52,7 @@ describe('rolling update, step by step', () => {
       let steps = 0;
       let last = world.step();
       while (last.result.phase !== 'Complete') {
-        expect(last.total, `pods at t=${last.now}`).toBeLessThanOrEqual(maxTotal);
+        expect(counted(last, c.policy), `pods at t=${last.now}`).toBeLessThanOrEqual(maxTotal);
         expect(last.available, `available at t=${last.now}`).toBeGreaterThanOrEqual(minAvailable);
         expect(++steps).toBeLessThan(200);
         last = world.step();
@@ -92,38 +102,46 @@ describe('rolling update, step by step', () => {
 });
 
 describe('two templates in flight', () => {
-  it.each([
-    { replicas: 4, maxSurge: 1, maxUnavailable: 1 },
-    { replicas: 10, maxSurge: '25%', maxUnavailable: '25%' },
-    { replicas: 3, maxSurge: 0, maxUnavailable: 1 },
-  ])('v1 -> v2 interrupted by v3 ends on v3 within bounds ($replicas, $maxSurge, $maxUnavailable)', (c) => {
-    const world = new FakeWorld(deployment(c), 'v1', {
-      readyDelay: () => 3000,
-      terminationDelay: () => 1000,
-      shellFlagsTerminating: true,
-    });
-    world.seed('v1', c.replicas);
-    world.step();
-    world.templateHash = 'v2';
-    const { maxTotal, minAvailable } = world.bounds();
-    for (let i = 0; i < 4; i++) {
-      const s = world.step();
-      expect(s.total).toBeLessThanOrEqual(maxTotal);
-      expect(s.available).toBeGreaterThanOrEqual(minAvailable);
-    }
-    expect(world.podsOf('v2').length).toBeGreaterThan(0);
-    world.templateHash = 'v3';
-    let s = world.step();
-    for (let i = 0; s.result.phase !== 'Complete'; i++) {
-      expect(i).toBeLessThan(200);
-      expect(s.total).toBeLessThanOrEqual(maxTotal);
-      expect(s.available).toBeGreaterThanOrEqual(minAvailable);
-      s = world.step();
-    }
-    expect(world.podsOf('v3')).toHaveLength(c.replicas);
-    expect(world.podsOf('v1').length + world.podsOf('v2').length).toBe(0);
-    expect(Object.keys(world.memory!.revisions)).toEqual(['v3']);
-  });
+  it.each(
+    policies.flatMap((policy) =>
+      [
+        { replicas: 4, maxSurge: 1, maxUnavailable: 1 },
+        { replicas: 10, maxSurge: '25%', maxUnavailable: '25%' },
+        { replicas: 3, maxSurge: 0, maxUnavailable: 1 },
+      ].map((c) => ({ ...c, policy })),
+    ),
+  )(
+    'v1 -> v2 interrupted by v3 ends on v3 within bounds ($replicas, $maxSurge, $maxUnavailable, $policy)',
+    (c) => {
+      const world = new FakeWorld(deployment(c), 'v1', {
+        readyDelay: () => 3000,
+        terminationDelay: () => 1000,
+        shellFlagsTerminating: true,
+        policy: c.policy,
+      });
+      world.seed('v1', c.replicas);
+      world.step();
+      world.templateHash = 'v2';
+      const { maxTotal, minAvailable } = world.bounds();
+      for (let i = 0; i < 4; i++) {
+        const s = world.step();
+        expect(counted(s, c.policy)).toBeLessThanOrEqual(maxTotal);
+        expect(s.available).toBeGreaterThanOrEqual(minAvailable);
+      }
+      expect(world.podsOf('v2').length).toBeGreaterThan(0);
+      world.templateHash = 'v3';
+      let s = world.step();
+      for (let i = 0; s.result.phase !== 'Complete'; i++) {
+        expect(i).toBeLessThan(200);
+        expect(counted(s, c.policy)).toBeLessThanOrEqual(maxTotal);
+        expect(s.available).toBeGreaterThanOrEqual(minAvailable);
+        s = world.step();
+      }
+      expect(world.podsOf('v3')).toHaveLength(c.replicas);
+      expect(world.podsOf('v1').length + world.podsOf('v2').length).toBe(0);
+      expect(Object.keys(world.memory!.revisions)).toEqual(['v3']);
+    },
+  );
 
   it('unhealthy pods of the interrupted revision are cleaned up first', () => {
     const world = new FakeWorld(deployment({ replicas: 4, maxSurge: 1, maxUnavailable: 1 }), 'v1', {
@@ -158,7 +176,7 @@ describe('property: safety of rollouts', () => {
           maxReadyDelay: fc.integer({ min: 0, max: 6000 }),
           maxTermination: fc.integer({ min: 0, max: 5000 }),
           shellFlags: fc.boolean(),
-          policy: fc.constantFrom('TerminationComplete' as const, 'TerminationStarted' as const),
+          policy: fc.constantFrom('TerminationComplete' as const, 'TerminationStarted' as const, undefined),
           secondTemplateAt: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
           loseMemoryAt: fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }),
         }),
@@ -189,7 +207,7 @@ describe('property: safety of rollouts', () => {
           let steps = 0;
           while (s.result.phase !== 'Complete') {
             // Upstream's default lets replacements start while old pods still terminate.
-            expect(c.policy === 'TerminationComplete' ? s.total : s.live).toBeLessThanOrEqual(maxTotal);
+            expect(counted(s, c.policy)).toBeLessThanOrEqual(maxTotal);
             expect(s.available).toBeGreaterThanOrEqual(minAvailable);
             steps++;
             if (steps === c.secondTemplateAt) world.templateHash = 'v3';
@@ -340,5 +358,102 @@ describe('progress deadline', () => {
     for (let i = 0; i < 20 && last.result.phase !== 'Complete'; i++) last = world.step();
     expect(last.result.phase).toBe('Complete');
     expect(world.podsOf('v3')).toHaveLength(2);
+  });
+});
+
+describe('old pods that ignore SIGTERM (30 s to terminate): KEP-3973 podReplacementPolicy', () => {
+  /** 4 replicas, maxSurge 1, maxUnavailable 1; new pods ready 3 s after creation; a deleted
+   *  pod runs its full 30 s grace period. Returns how long v1 -> v2 took and what was seen. */
+  function rollout(policy: PodReplacementPolicy | undefined, progressDeadlineSeconds: number) {
+    const d = deployment({ replicas: 4, maxSurge: 1, maxUnavailable: 1, progressDeadlineSeconds });
+    const world = new FakeWorld(d, 'v1', {
+      readyDelay: () => 3000,
+      terminationDelay: () => 30_000,
+      shellFlagsTerminating: true,
+      stepMs: 500,
+      policy,
+    });
+    world.seed('v1', 4);
+    world.step();
+    world.templateHash = 'v2';
+    const start = world.now;
+    const seen = { maxLive: 0, maxTotal: 0, minAvailable: 4, phases: new Set<string>() };
+    let s = world.step();
+    for (let i = 0; s.result.phase !== 'Complete' && s.result.phase !== 'Failed'; i++) {
+      expect(i).toBeLessThan(1000);
+      seen.maxLive = Math.max(seen.maxLive, s.live);
+      seen.maxTotal = Math.max(seen.maxTotal, s.total);
+      seen.minAvailable = Math.min(seen.minAvailable, s.available);
+      seen.phases.add(s.result.phase);
+      s = world.step();
+    }
+    return { ms: s.now - start, phase: s.result.phase, seen, last: s, world };
+  }
+
+  it('default (TerminationStarted): done in about two readiness waves, never near the 25 s deadline', () => {
+    const r = rollout(undefined, 25);
+    expect(r.phase).toBe('Complete');
+    // Two waves of 2 new pods, each ready 3 s after creation, at 500 ms per pass.
+    expect(r.ms).toBeLessThanOrEqual(10_000);
+    expect(r.seen.maxLive).toBeLessThanOrEqual(5);
+    expect(r.seen.minAvailable).toBeGreaterThanOrEqual(3);
+    expect(r.seen.phases).toEqual(new Set(['Progressing']));
+    // Old pods are still terminating when the rollout is complete: they do not hold it.
+    expect(r.last.result.status.terminatingReplicas).toBeGreaterThan(0);
+    expect(r.last.result.status.conditions.find((c) => c.type === 'Progressing')?.reason).toBe(
+      'NewReplicaSetAvailable',
+    );
+    expect(r.world.podsOf('v2')).toHaveLength(4);
+  });
+
+  it('TerminationComplete: each wave waits out the grace period; never more than 5 pods in all', () => {
+    const r = rollout('TerminationComplete', 600);
+    expect(r.phase).toBe('Complete');
+    expect(r.ms).toBeGreaterThanOrEqual(60_000);
+    expect(r.seen.maxTotal).toBeLessThanOrEqual(5);
+    expect(r.seen.minAvailable).toBeGreaterThanOrEqual(3);
+    // Complete only once no old pod is left terminating.
+    expect(r.last.result.status.terminatingReplicas).toBe(0);
+  });
+
+  it('TerminationComplete with a 25 s deadline: a 30 s termination with nothing else moving times out', () => {
+    // The behaviour the opt-in keeps, and why it is not the default.
+    expect(rollout('TerminationComplete', 25).phase).toBe('Failed');
+  });
+
+  it('TerminationComplete: each pod that finishes terminating counts as progress', () => {
+    const d = deployment({ replicas: 1, maxSurge: 1, maxUnavailable: 0, progressDeadlineSeconds: 20 });
+    d.spec.podReplacementPolicy = 'TerminationComplete';
+    const [a, b, c] = ['web-v2-aaaaa', 'web-v1-bbbbb', 'web-v1-ccccc'];
+    const pods = [
+      observedPod(a, { hash: 'v2', createdAt: 0 }),
+      { ...observedPod(b, { hash: 'v1' }), terminating: true },
+      { ...observedPod(c, { hash: 'v1' }), terminating: true },
+    ];
+    const step = (
+      ps: typeof pods,
+      memory: ReturnType<typeof reconcileDeployment>['memory'] | undefined,
+      now: number,
+    ) =>
+      reconcileDeployment({
+        deployment: d,
+        templateHash: 'v2',
+        pods: ps,
+        podReadiness: { [a]: { ready: true, readySince: 0 } },
+        memory,
+        now,
+      });
+    const first = step(pods, undefined, 1000);
+    expect(first.phase).toBe('Progressing');
+    const progressing = (r: ReturnType<typeof step>) =>
+      r.status.conditions.find((x) => x.type === 'Progressing')!;
+    // One of the two goes at 15 s: the deadline counts again from there.
+    const second = step([pods[0]!, pods[2]!], first.memory, 15_000);
+    expect(progressing(second).lastUpdateTime).toBe(15_000);
+    const third = step([pods[0]!, pods[2]!], second.memory, 30_000);
+    expect(third.phase).toBe('Progressing');
+    const done = step([pods[0]!], third.memory, 34_000);
+    expect(done.phase).toBe('Complete');
+    expect(progressing(done).reason).toBe('NewReplicaSetAvailable');
   });
 });

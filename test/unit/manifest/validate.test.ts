@@ -157,6 +157,8 @@ describe('a valid application', () => {
       d.spec.minReadySeconds,
       d.spec.paused,
     ]).toEqual([10, 600, 0, false]);
+    // Unset, as upstream leaves it: its default depends on the strategy (the controller's).
+    expect(d.spec.podReplacementPolicy).toBeUndefined();
     const pod = d.spec.template.spec;
     expect([pod.restartPolicy, pod.terminationGracePeriodSeconds]).toEqual(['Always', 30]);
     const c = pod.containers[0]!;
@@ -481,6 +483,18 @@ describe('semantic findings', () => {
       'error semantic.strategy spec.strategy.rollingUpdate.maxSurge',
     ],
     [
+      'podReplacementPolicy not one of KEP-3973 values',
+      '  template:\n',
+      '  podReplacementPolicy: WhenTerminated\n  template:\n',
+      'error schema.enum spec.podReplacementPolicy',
+    ],
+    [
+      'podReplacementPolicy not a string',
+      '  template:\n',
+      '  podReplacementPolicy: [TerminationStarted]\n  template:\n',
+      'error schema.type spec.podReplacementPolicy',
+    ],
+    [
       'fenceposts rounding to zero',
       '  template:\n',
       '  strategy:\n    rollingUpdate:\n      maxSurge: 0\n      maxUnavailable: 10%\n  template:\n',
@@ -491,6 +505,18 @@ describe('semantic findings', () => {
     expect(text).not.toBe(DEPLOYMENT);
     expect(findings(withDeployment(text))).toContain(want);
   });
+
+  it.each(['TerminationStarted', 'TerminationComplete'])(
+    'podReplacementPolicy %s is accepted and carried',
+    (v) => {
+      const r = withDeployment(
+        DEPLOYMENT.replace('  template:\n', `  podReplacementPolicy: ${v}\n  template:\n`),
+      );
+      expect(findings(r)).toEqual([]);
+      const d = r.objects.find((o) => o.kind === 'Deployment') as Deployment;
+      expect(d.spec.podReplacementPolicy).toBe(v);
+    },
+  );
 
   it('duplicate container names', () => {
     const text = DEPLOYMENT.replace(

@@ -179,6 +179,31 @@ describe('reconcilePass', () => {
     ]);
   });
 
+  it('a terminating pod holds its host resources: its replacement waits for room (as kube-scheduler)', () => {
+    // Room for two pods of 250m on the one host; one of the two pods is terminating.
+    const small = [host('h1', { capacity: { cpuMilli: 600, memoryBytes: 8 * 1024 ** 3 } })];
+    const yaml = APP.replace('replicas: 3', 'replicas: 2');
+    const world = new FakeWorld();
+    const first = run(world, [app(yaml)], small, emptyPassMemory());
+    world.apply(first.actions);
+    expect(world.pods).toHaveLength(2);
+    world.now += 1000;
+    const dying = world.pods[0]!;
+    world.pods[0] = { ...dying, terminating: true };
+    // The Deployment replaces it at once (podReplacementPolicy's default), but the scheduler
+    // still counts the dying pod's 250m: the replacement is Pending, not placed over capacity.
+    const during = run(world, [app(yaml)], small, first.memory);
+    expect(during.actions.filter((a) => a.type === 'createPod')).toEqual([]);
+    const pending = during.views.pods.filter((p) => p.phase === 'Pending');
+    expect(pending).toHaveLength(1);
+    expect(pending[0]!.pendingReason).toBe('0/1 hosts are available: 1 Insufficient cpu.');
+    // Once it is gone, the replacement is placed.
+    world.pods = world.pods.filter((p) => p.name !== dying.name);
+    world.now += 1000;
+    const after = run(world, [app(yaml)], small, during.memory);
+    expect(after.actions.filter((a) => a.type === 'createPod')).toHaveLength(1);
+  });
+
   it('reports unschedulable pods as Pending with the scheduler reason', () => {
     const world = new FakeWorld();
     const big = APP.replace('cpu: 250m', 'cpu: "64"');
