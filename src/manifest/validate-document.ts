@@ -14,7 +14,7 @@ import type {
 import { type PodConfigRef, podConfigRefs } from './config-refs.js';
 import { defaultObject } from './defaults.js';
 import type { ParsedDocument, PathSegment } from './parse.js';
-import { checkSchema, hasSchema } from './schema-check.js';
+import { checkSchema, hasSchema, normalizeDocument } from './schema-check.js';
 import { SUPPORTED_KINDS } from './schemas.js';
 import { checkObject } from './semantic.js';
 
@@ -296,14 +296,23 @@ export function validateDocument(doc: ParsedDocument): DocumentResult {
     diagnostics.push(...head.errors);
     return result;
   }
-  const { v, apiVersion, kind } = head;
+  const { apiVersion, kind } = head;
+  if (!hasSchema(apiVersion, kind)) {
+    const name = (head.v.metadata as { name?: unknown } | null | undefined)?.name;
+    diagnostics.push(
+      unsupportedKind(
+        doc,
+        apiVersion,
+        kind,
+        `${kind}${typeof name === 'string' && name ? ` "${name}"` : ''}`,
+      ),
+    );
+    return result;
+  }
+  const v = normalizeDocument(apiVersion, kind, head.v);
   const meta = v.metadata as Record<string, unknown> | undefined;
   const name = typeof meta?.name === 'string' ? meta.name : undefined;
   const namespace = typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
-  if (!hasSchema(apiVersion, kind)) {
-    diagnostics.push(unsupportedKind(doc, apiVersion, kind, `${kind}${name ? ` "${name}"` : ''}`));
-    return result;
-  }
   const source: SourceLocation = { file: doc.file, document: doc.index, line: doc.line, column: doc.column };
   if (name !== undefined)
     result.identity = { key: identityKey(kind, namespace, name), kind, namespace, name, at: anchor(doc, []) };
