@@ -202,6 +202,36 @@ function indexWorkloadsByLabel(files: readonly FileResult[]): Map<string, Worklo
   return byLabel;
 }
 
+/** A Service that selects no pod template of the bundle would have no endpoints: a warning
+ *  (its pods may come from another repository, as a kubectl apply of one file allows). */
+function checkServiceSelectors(files: readonly FileResult[], diagnostics: Diagnostic[]): void {
+  const byLabel = new Map<string, Labels[]>();
+  for (const f of files)
+    for (const doc of f.documents)
+      for (const key of doc.workloadLabelKeys ?? []) {
+        const list = byLabel.get(key);
+        if (list) list.push(doc.workloadLabels!);
+        else byLabel.set(key, [doc.workloadLabels!]);
+      }
+  for (const f of files)
+    for (const doc of f.documents) {
+      const s = doc.selects;
+      if (!s || (byLabel.get(s.firstLabelKey) ?? []).some((l) => serviceSelectorMatches(s.selector, l)))
+        continue;
+      const selector = Object.entries(s.selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      diagnostics.push(
+        diag(
+          s.at,
+          'warning',
+          'ref.service-selector',
+          `${s.service} selects ${selector}, which no Deployment's pod template or Pod in its namespace carries: it would have no endpoints`,
+        ),
+      );
+    }
+}
+
 /** Named Service target ports must name a container port of every workload selected. */
 function checkNamedTargetPorts(
   files: readonly FileResult[],
@@ -271,6 +301,7 @@ function crossCheck(files: readonly FileResult[], opts: BundleOptions): Validati
   const index = collectObjects(files, diagnostics);
   checkReferences(files, index, refSeverity, diagnostics);
   checkNodePortConflicts(files, diagnostics);
+  checkServiceSelectors(files, diagnostics);
   checkNamedTargetPorts(files, refSeverity, diagnostics);
   checkHpaTargets(files, index, diagnostics);
   diagnostics.sort(compareDiagnostics);

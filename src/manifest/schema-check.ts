@@ -4,6 +4,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Severity } from '../model/diagnostics.js';
 import { didYouMean } from './did-you-mean.js';
+import { normalizeNulls } from './nulls.js';
 import type { PathSegment } from './parse.js';
 import { INT32_MAX, INT32_MIN, INT64_MAX, type JsonSchema, KIND_SCHEMAS, SHARED_SCHEMAS } from './schemas.js';
 
@@ -21,9 +22,23 @@ function validators(): Map<string, ValidateFunction> {
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   ajv.addKeyword({ keyword: 'x-ignored', schemaType: 'object' });
   ajv.addKeyword({ keyword: 'x-rejected', schemaType: 'object' });
+  // Present on an ignored field's schema: evaluated only when the field is written, so it
+  // always "fails", and translate() makes that the field's warning (its type is checked
+  // beside it by the ordinary keywords).
+  ajv.addKeyword({ keyword: 'x-ignored-field', schemaType: 'string', validate: () => false });
   for (const s of SHARED_SCHEMAS) ajv.addSchema(s);
   compiled = new Map(Object.entries(KIND_SCHEMAS).map(([k, s]) => [k, ajv.compile(s)]));
   return compiled;
+}
+
+const sharedById = new Map(SHARED_SCHEMAS.map((s) => [s.$id as string, s]));
+const resolveRef = (s: JsonSchema): JsonSchema =>
+  typeof s.$ref === 'string' ? (sharedById.get(s.$ref) ?? s) : s;
+
+/** The document with its nulls read as Kubernetes reads them (nulls.ts); the kind must
+ *  have a schema. */
+export function normalizeDocument(apiVersion: string, kind: string, value: Record<string, unknown>) {
+  return normalizeNulls(value, KIND_SCHEMAS[`${apiVersion}/${kind}`]!, resolveRef) as Record<string, unknown>;
 }
 
 /** `apiVersion/Kind` keys that have a schema. */
@@ -51,31 +66,19 @@ function schemaError(path: PathSegment[], code: string, message: string): Schema
   return { path, severity: 'error', code, message };
 }
 
-/** additionalProperties: a field skiff ignores (warning), rejects, or does not know at all
- *  (with the nearest known name as a hint). */
+/** additionalProperties: a field skiff rejects, or does not know at all (with the nearest
+ *  known name as a hint). Ignored fields are properties (typed), see x-ignored-field. */
 function unknownField(e: ErrorObject, path: PathSegment[], parent: JsonSchema, title: string): SchemaFinding {
   const field = (e.params as { additionalProperty: string }).additionalProperty;
-  const ignored = (parent['x-ignored'] ?? {}) as Record<string, string>;
   const rejected = (parent['x-rejected'] ?? {}) as Record<string, string>;
   const at = [...path, field];
-  if (Object.hasOwn(ignored, field))
-    return {
-      path: at,
-      severity: 'warning',
-      code: 'unsupported.field',
-      message: `${title}.${field} is ignored by skiff: ${ignored[field]}`,
-    };
   if (Object.hasOwn(rejected, field))
     return schemaError(
       at,
       'unsupported.field',
       `${title}.${field} is not supported by skiff: ${rejected[field]}`,
     );
-  const known = [
-    ...Object.keys((parent.properties ?? {}) as object),
-    ...Object.keys(ignored),
-    ...Object.keys(rejected),
-  ];
+  const known = [...Object.keys((parent.properties ?? {}) as object), ...Object.keys(rejected)];
   const hint = didYouMean(field, known);
   return schemaError(
     at,
@@ -112,6 +115,8 @@ function translate(e: ErrorObject): SchemaFinding | undefined {
     }
     case 'type':
       return wrongType(e, path);
+    case 'x-ignored-field':
+      return { path, severity: 'warning', code: 'unsupported.field', message: e.schema as string };
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
       return schemaError(

@@ -42,27 +42,68 @@ const arrayOf = (items: JsonSchema, minItems?: number): JsonSchema => ({
   ...(minItems === undefined ? {} : { minItems }),
 });
 
+/** A field skiff reads past: still typed as Kubernetes types it (the API server refuses
+ *  `finalizers: {a: b}` whether or not anything reads it), then a warning. */
+interface Ignored {
+  schema: JsonSchema;
+  why: string;
+}
+const ignore = (schema: JsonSchema, why: string): Ignored => ({ schema, why });
+
 interface ObjectOptions {
   required?: string[];
-  /** field -> why skiff can ignore it */
-  ignored?: Record<string, string>;
+  /** field -> its type, and why skiff can ignore it */
+  ignored?: Record<string, Ignored>;
   /** field -> why skiff refuses it */
   rejected?: Record<string, string>;
 }
 
+/** An ignored field's schema: its type, plus the `x-ignored-field` keyword that turns its
+ *  presence into the warning (schema-check.ts). */
+function ignoredProperties(title: string, ignored: Record<string, Ignored>): Record<string, JsonSchema> {
+  return Object.fromEntries(
+    Object.entries(ignored).map(([f, i]) => [
+      f,
+      { ...i.schema, 'x-ignored-field': `${title}.${f} is ignored by skiff: ${i.why}` },
+    ]),
+  );
+}
+
 function object(title: string, properties: Record<string, JsonSchema>, opts: ObjectOptions = {}): JsonSchema {
+  const ignored = opts.ignored ?? {};
   return {
     title,
     type: 'object',
-    properties,
+    properties: { ...properties, ...ignoredProperties(title, ignored) },
     additionalProperties: false,
     ...(opts.required ? { required: opts.required } : {}),
-    'x-ignored': opts.ignored ?? {},
+    'x-ignored': Object.fromEntries(Object.entries(ignored).map(([f, i]) => [f, i.why])),
     'x-rejected': opts.rejected ?? {},
   };
 }
 
 const NO_API_SERVER = 'skiff has no API server or controllers that would read it';
+const BY_API_SERVER = 'set by the API server';
+
+/** metav1.OwnerReference and ManagedFieldsEntry: bookkeeping, typed as the API server types it. */
+const ownerReferences = arrayOf(
+  object(
+    'OwnerReference',
+    { apiVersion: str, kind: str, name: str, uid: str, controller: bool, blockOwnerDeletion: bool },
+    { required: ['apiVersion', 'kind', 'name', 'uid'] },
+  ),
+);
+const managedFields = arrayOf(
+  object('ManagedFieldsEntry', {
+    manager: str,
+    operation: enumOf(['Apply', 'Update']),
+    apiVersion: str,
+    time: str,
+    fieldsType: str,
+    fieldsV1: { type: 'object' },
+    subresource: str,
+  }),
+);
 
 const objectMeta = object(
   'ObjectMeta',
@@ -75,16 +116,16 @@ const objectMeta = object(
   {
     required: ['name'],
     ignored: {
-      uid: 'set by the API server',
-      resourceVersion: 'set by the API server',
-      generation: 'set by the API server',
-      creationTimestamp: 'set by the API server',
-      deletionTimestamp: 'set by the API server',
-      deletionGracePeriodSeconds: 'set by the API server',
-      selfLink: 'set by the API server',
-      managedFields: 'server-side apply bookkeeping',
-      ownerReferences: 'skiff does no garbage collection by owner',
-      finalizers: NO_API_SERVER,
+      uid: ignore(str, BY_API_SERVER),
+      resourceVersion: ignore(str, BY_API_SERVER),
+      generation: ignore(int64(), BY_API_SERVER),
+      creationTimestamp: ignore(str, BY_API_SERVER),
+      deletionTimestamp: ignore(str, BY_API_SERVER),
+      deletionGracePeriodSeconds: ignore(int64(), BY_API_SERVER),
+      selfLink: ignore(str, BY_API_SERVER),
+      managedFields: ignore(managedFields, 'server-side apply bookkeeping'),
+      ownerReferences: ignore(ownerReferences, 'skiff does no garbage collection by owner'),
+      finalizers: ignore(strings, NO_API_SERVER),
     },
     rejected: { generateName: 'skiff needs a fixed metadata.name to own the object' },
   },
@@ -95,13 +136,13 @@ const templateMeta = object(
   { labels: stringMap, annotations: stringMap },
   {
     ignored: {
-      name: 'pod names come from the owner',
-      namespace: 'pods run in the owner namespace',
-      uid: 'set by the API server',
-      creationTimestamp: 'set by the API server',
-      generateName: 'pod names come from the owner',
-      ownerReferences: 'set by the controller',
-      finalizers: NO_API_SERVER,
+      name: ignore(str, 'pod names come from the owner'),
+      namespace: ignore(str, 'pods run in the owner namespace'),
+      uid: ignore(str, BY_API_SERVER),
+      creationTimestamp: ignore(str, BY_API_SERVER),
+      generateName: ignore(str, 'pod names come from the owner'),
+      ownerReferences: ignore(ownerReferences, 'set by the controller'),
+      finalizers: ignore(strings, NO_API_SERVER),
     },
   },
 );
@@ -125,7 +166,7 @@ const envVar = object(
         fieldRef: object(
           'ObjectFieldSelector',
           { fieldPath: str },
-          { required: ['fieldPath'], ignored: { apiVersion: 'always v1' } },
+          { required: ['fieldPath'], ignored: { apiVersion: ignore(str, 'always v1') } },
         ),
       },
       {
@@ -207,7 +248,12 @@ const volumeMount = object(
   { name: str, mountPath: str, readOnly: bool, subPath: str },
   {
     required: ['name', 'mountPath'],
-    ignored: { recursiveReadOnly: 'skiff mounts configMap/secret volumes read-only already' },
+    ignored: {
+      recursiveReadOnly: ignore(
+        enumOf(['Disabled', 'IfPossible', 'Enabled']),
+        'skiff mounts configMap/secret volumes read-only already',
+      ),
+    },
     rejected: {
       mountPropagation: 'mount propagation is not supported by skiff',
       subPathExpr: 'subPathExpr is not supported by skiff; use subPath',
@@ -237,12 +283,24 @@ const container = object(
   {
     required: ['name'],
     ignored: {
-      terminationMessagePath: 'skiff does not collect termination messages',
-      terminationMessagePolicy: 'skiff does not collect termination messages',
-      resizePolicy: 'skiff recreates containers on resource changes',
-      stdin: 'containers run detached',
-      stdinOnce: 'containers run detached',
-      tty: 'containers run detached without a TTY',
+      terminationMessagePath: ignore(str, 'skiff does not collect termination messages'),
+      terminationMessagePolicy: ignore(
+        enumOf(['File', 'FallbackToLogsOnError']),
+        'skiff does not collect termination messages',
+      ),
+      resizePolicy: ignore(
+        arrayOf(
+          object(
+            'ContainerResizePolicy',
+            { resourceName: str, restartPolicy: enumOf(['NotRequired', 'RestartContainer']) },
+            { required: ['resourceName', 'restartPolicy'] },
+          ),
+        ),
+        'skiff recreates containers on resource changes',
+      ),
+      stdin: ignore(bool, 'containers run detached'),
+      stdinOnce: ignore(bool, 'containers run detached'),
+      tty: ignore(bool, 'containers run detached without a TTY'),
     },
     rejected: {
       securityContext: 'user, capabilities and privilege settings are not applied by skiff',
@@ -365,6 +423,34 @@ const affinity = object(
   },
 );
 
+const labelSelector = object('LabelSelector', {
+  matchLabels: stringMap,
+  matchExpressions: arrayOf(
+    object(
+      'LabelSelectorRequirement',
+      { key: str, operator: enumOf(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: strings },
+      { required: ['key', 'operator'] },
+    ),
+  ),
+});
+
+const NO_PRIORITIES = 'the skiff scheduler has no priorities or preemption';
+const DOCKER_DNS = 'containers use the host Docker DNS plus skiff service names';
+const topologySpreadConstraint = object(
+  'TopologySpreadConstraint',
+  {
+    maxSkew: int(),
+    topologyKey: str,
+    whenUnsatisfiable: enumOf(['DoNotSchedule', 'ScheduleAnyway']),
+    labelSelector,
+    minDomains: int(),
+    nodeAffinityPolicy: enumOf(['Honor', 'Ignore']),
+    nodeTaintsPolicy: enumOf(['Honor', 'Ignore']),
+    matchLabelKeys: strings,
+  },
+  { required: ['maxSkew', 'topologyKey', 'whenUnsatisfiable'] },
+);
+
 const podSpec = object(
   'PodSpec',
   {
@@ -380,22 +466,35 @@ const podSpec = object(
   {
     required: ['containers'],
     ignored: {
-      serviceAccountName: NO_API_SERVER,
-      serviceAccount: NO_API_SERVER,
-      automountServiceAccountToken: NO_API_SERVER,
-      imagePullSecrets: 'hosts pull with their own Docker registry credentials',
-      priorityClassName: 'the skiff scheduler has no priorities or preemption',
-      priority: 'the skiff scheduler has no priorities or preemption',
-      preemptionPolicy: 'the skiff scheduler has no priorities or preemption',
-      schedulerName: 'skiff has one scheduler',
-      enableServiceLinks: 'skiff does not inject service environment variables',
-      dnsPolicy: 'containers use the host Docker DNS plus skiff service names',
-      dnsConfig: 'containers use the host Docker DNS plus skiff service names',
-      subdomain: 'skiff has no cluster DNS',
-      setHostnameAsFQDN: 'skiff has no cluster DNS',
-      topologySpreadConstraints: 'the skiff scheduler spreads replicas over hosts by itself',
-      os: 'every host is Linux',
-      overhead: 'set by the RuntimeClass admission controller',
+      serviceAccountName: ignore(str, NO_API_SERVER),
+      serviceAccount: ignore(str, NO_API_SERVER),
+      automountServiceAccountToken: ignore(bool, NO_API_SERVER),
+      imagePullSecrets: ignore(
+        arrayOf(object('LocalObjectReference', { name: str })),
+        'hosts pull with their own Docker registry credentials',
+      ),
+      priorityClassName: ignore(str, NO_PRIORITIES),
+      priority: ignore(int(), NO_PRIORITIES),
+      preemptionPolicy: ignore(enumOf(['PreemptLowerPriority', 'Never']), NO_PRIORITIES),
+      schedulerName: ignore(str, 'skiff has one scheduler'),
+      enableServiceLinks: ignore(bool, 'skiff does not inject service environment variables'),
+      dnsPolicy: ignore(enumOf(['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None']), DOCKER_DNS),
+      dnsConfig: ignore(
+        object('PodDNSConfig', {
+          nameservers: strings,
+          searches: strings,
+          options: arrayOf(object('PodDNSConfigOption', { name: str, value: str })),
+        }),
+        DOCKER_DNS,
+      ),
+      subdomain: ignore(str, 'skiff has no cluster DNS'),
+      setHostnameAsFQDN: ignore(bool, 'skiff has no cluster DNS'),
+      topologySpreadConstraints: ignore(
+        arrayOf(topologySpreadConstraint),
+        'the skiff scheduler spreads replicas over hosts by itself',
+      ),
+      os: ignore(object('PodOS', { name: str }, { required: ['name'] }), 'every host is Linux'),
+      overhead: ignore(resourceList, 'set by the RuntimeClass admission controller'),
     },
     rejected: {
       initContainers: 'init containers are not run by skiff',
@@ -418,7 +517,9 @@ const podSpec = object(
   },
 );
 
-const statusIgnored = { status: 'status is written by controllers, not read from manifests' };
+const statusIgnored = {
+  status: ignore({ type: 'object' }, 'status is written by controllers, not read from manifests'),
+};
 
 function top(kind: string, apiVersion: string, properties: Record<string, JsonSchema>, opts: ObjectOptions) {
   return object(
@@ -436,17 +537,6 @@ function top(kind: string, apiVersion: string, properties: Record<string, JsonSc
     },
   );
 }
-
-const labelSelector = object('LabelSelector', {
-  matchLabels: stringMap,
-  matchExpressions: arrayOf(
-    object(
-      'LabelSelectorRequirement',
-      { key: str, operator: enumOf(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: strings },
-      { required: ['key', 'operator'] },
-    ),
-  ),
-});
 
 const deploymentSpec = object(
   'DeploymentSpec',
@@ -485,10 +575,13 @@ const servicePort = object(
   },
   {
     required: ['port'],
-    ignored: { appProtocol: 'skiff forwards at layer 4 and does not read the application protocol' },
+    ignored: {
+      appProtocol: ignore(str, 'skiff forwards at layer 4 and does not read the application protocol'),
+    },
   },
 );
 
+const NO_CLOUD_LB = 'there is no cloud load balancer; LoadBalancer is exposed like NodePort';
 const serviceSpec = object(
   'ServiceSpec',
   {
@@ -504,16 +597,22 @@ const serviceSpec = object(
   },
   {
     ignored: {
-      clusterIPs: 'skiff assigns one virtual IP per Service',
-      ipFamilies: 'skiff services are IPv4',
-      ipFamilyPolicy: 'skiff services are IPv4',
-      loadBalancerIP: 'there is no cloud load balancer; LoadBalancer is exposed like NodePort',
-      loadBalancerClass: 'there is no cloud load balancer; LoadBalancer is exposed like NodePort',
-      allocateLoadBalancerNodePorts: 'there is no cloud load balancer; LoadBalancer is exposed like NodePort',
-      externalTrafficPolicy: 'skiff forwards node ports to every ready endpoint',
-      internalTrafficPolicy: 'skiff forwards to every ready endpoint',
-      healthCheckNodePort: 'there is no cloud load balancer',
-      trafficDistribution: 'skiff forwards to every ready endpoint',
+      clusterIPs: ignore(strings, 'skiff assigns one virtual IP per Service'),
+      ipFamilies: ignore(arrayOf(enumOf(['IPv4', 'IPv6'])), 'skiff services are IPv4'),
+      ipFamilyPolicy: ignore(
+        enumOf(['SingleStack', 'PreferDualStack', 'RequireDualStack']),
+        'skiff services are IPv4',
+      ),
+      loadBalancerIP: ignore(str, NO_CLOUD_LB),
+      loadBalancerClass: ignore(str, NO_CLOUD_LB),
+      allocateLoadBalancerNodePorts: ignore(bool, NO_CLOUD_LB),
+      externalTrafficPolicy: ignore(
+        enumOf(['Cluster', 'Local']),
+        'skiff forwards node ports to every ready endpoint',
+      ),
+      internalTrafficPolicy: ignore(enumOf(['Cluster', 'Local']), 'skiff forwards to every ready endpoint'),
+      healthCheckNodePort: ignore(int(), 'there is no cloud load balancer'),
+      trafficDistribution: ignore(str, 'skiff forwards to every ready endpoint'),
     },
     rejected: {
       externalIPs: 'external IPs are not programmed by skiff',
@@ -650,11 +749,14 @@ export function fieldSupport(): FieldSupport[] {
   const visit = (s: unknown): void => {
     if (!s || typeof s !== 'object') return;
     const schema = s as JsonSchema;
+    if (schema['x-ignored-field'] !== undefined) return; // an ignored field's type is not support
     const title = schema.title as string | undefined;
     if (title && schema.type === 'object' && schema.properties && !byTitle.has(title)) {
       byTitle.set(title, {
         type: title,
-        supported: Object.keys(schema.properties as object),
+        supported: Object.keys(schema.properties as object).filter(
+          (f) => !Object.hasOwn(schema['x-ignored'] as object, f),
+        ),
         ignored: schema['x-ignored'] as Record<string, string>,
         rejected: schema['x-rejected'] as Record<string, string>,
       });

@@ -9,6 +9,7 @@ import { Collector, type Finding } from './checks/collector.js';
 import { checkConfigMap } from './checks/config-map.js';
 import { checkDeployment } from './checks/deployment.js';
 import { checkHpa } from './checks/hpa.js';
+import { checkListMaps } from './checks/list-maps.js';
 import { checkObjectMeta } from './checks/metadata.js';
 import { checkPod } from './checks/pod.js';
 import { checkSecret } from './checks/secret.js';
@@ -40,5 +41,6 @@ export function checkObject(obj: KubeObject, raw: Record<string, unknown>): Find
       checkHpa(c, obj, raw);
       break;
   }
+  checkListMaps(c, obj.kind, raw);
   return c.findings;
 }

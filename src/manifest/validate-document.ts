@@ -14,9 +14,12 @@ import type {
 import { type PodConfigRef, podConfigRefs } from './config-refs.js';
 import { defaultObject } from './defaults.js';
 import type { ParsedDocument, PathSegment } from './parse.js';
-import { checkSchema, hasSchema } from './schema-check.js';
+import { renderPath } from './render-path.js';
+import { checkSchema, hasSchema, normalizeDocument } from './schema-check.js';
 import { SUPPORTED_KINDS } from './schemas.js';
 import { checkObject } from './semantic.js';
+
+export { renderPath };
 
 /** Where a finding points: everything of a Diagnostic but what is said. */
 export type Anchor = Pick<Diagnostic, 'file' | 'document' | 'line' | 'column' | 'path'>;
@@ -60,6 +63,14 @@ export interface NamedTargetPort {
   at: Anchor;
 }
 
+export interface ServiceSelector {
+  /** Workload index key of the selector's first label (see workloadLabelKey). */
+  firstLabelKey: string;
+  selector: Labels;
+  service: string;
+  at: Anchor;
+}
+
 /** Everything one document contributes to the bundle. */
 export interface DocumentResult {
   diagnostics: Diagnostic[];
@@ -67,10 +78,14 @@ export interface DocumentResult {
   object?: KubeObject;
   /** For a Pod or Deployment object: its pods' labels as workloadLabelKey strings. */
   workloadLabelKeys?: string[];
+  /** Those pods' labels (kept when the object has errors: a Service still selects them). */
+  workloadLabels?: Labels;
   identity?: Identity;
   refs: Reference[];
   nodePorts: NodePortUse[];
   targetPorts: NamedTargetPort[];
+  /** A Service's selector, checked against the bundle's pod templates. */
+  selects?: ServiceSelector;
   /** HPA -> the Deployment it scales, and which resources its metrics need requested. */
   scales?: { target: string; namespace: string; deployment: string; resources: string[]; at: Anchor };
 }
@@ -82,19 +97,6 @@ export function identityKey(kind: string, namespace: string, name: string): stri
 /** Key of one pod label in the bundle's workload index: namespace, label and value. */
 export function workloadLabelKey(namespace: string, label: string, value: string): string {
   return `${namespace}\u0000${label}\u0000${value}`;
-}
-
-const IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-
-/** `spec.template.spec.containers[0].image`; odd keys as `labels["app.kubernetes.io/name"]`. */
-export function renderPath(path: readonly PathSegment[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (IDENT.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
 }
 
 function anchor(doc: ParsedDocument, path: readonly PathSegment[]): Anchor {
@@ -153,6 +155,14 @@ function podSpecRefs(
  *  against the workloads the Service selects). */
 function serviceFacts(obj: Service, doc: ParsedDocument, from: string, result: DocumentResult): void {
   const ns = obj.metadata.namespace;
+  const selector = Object.entries(obj.spec.selector);
+  if (obj.spec.type !== 'ExternalName' && selector.length > 0)
+    result.selects = {
+      firstLabelKey: workloadLabelKey(ns, selector[0]![0], selector[0]![1]),
+      selector: obj.spec.selector,
+      service: from,
+      at: anchor(doc, ['spec', 'selector']),
+    };
   obj.spec.ports.forEach((p, i) => {
     if (p.nodePort !== undefined)
       result.nodePorts.push({
@@ -214,6 +224,7 @@ function facts(obj: KubeObject, doc: ParsedDocument, result: DocumentResult): vo
   switch (obj.kind) {
     case 'Pod':
       result.refs.push(...podSpecRefs(obj.spec, ['spec'], ns, from, doc));
+      result.workloadLabels = obj.metadata.labels;
       result.workloadLabelKeys = Object.entries(obj.metadata.labels).map(([k, v]) =>
         workloadLabelKey(ns, k, v),
       );
@@ -221,6 +232,7 @@ function facts(obj: KubeObject, doc: ParsedDocument, result: DocumentResult): vo
     case 'Deployment': {
       result.refs.push(...podSpecRefs(obj.spec.template.spec, ['spec', 'template', 'spec'], ns, from, doc));
       const labels = obj.spec.template.metadata.labels;
+      result.workloadLabels = labels;
       result.workloadLabelKeys = Object.entries(labels).map(([k, v]) => workloadLabelKey(ns, k, v));
       break;
     }
@@ -296,14 +308,23 @@ export function validateDocument(doc: ParsedDocument): DocumentResult {
     diagnostics.push(...head.errors);
     return result;
   }
-  const { v, apiVersion, kind } = head;
+  const { apiVersion, kind } = head;
+  if (!hasSchema(apiVersion, kind)) {
+    const name = (head.v.metadata as { name?: unknown } | null | undefined)?.name;
+    diagnostics.push(
+      unsupportedKind(
+        doc,
+        apiVersion,
+        kind,
+        `${kind}${typeof name === 'string' && name ? ` "${name}"` : ''}`,
+      ),
+    );
+    return result;
+  }
+  const v = normalizeDocument(apiVersion, kind, head.v);
   const meta = v.metadata as Record<string, unknown> | undefined;
   const name = typeof meta?.name === 'string' ? meta.name : undefined;
   const namespace = typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
-  if (!hasSchema(apiVersion, kind)) {
-    diagnostics.push(unsupportedKind(doc, apiVersion, kind, `${kind}${name ? ` "${name}"` : ''}`));
-    return result;
-  }
   const source: SourceLocation = { file: doc.file, document: doc.index, line: doc.line, column: doc.column };
   if (name !== undefined)
     result.identity = { key: identityKey(kind, namespace, name), kind, namespace, name, at: anchor(doc, []) };

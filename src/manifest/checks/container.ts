@@ -28,7 +28,6 @@ function checkNameAndImage(c: Collector, ctr: Container, path: P): void {
 }
 
 function checkContainerPorts(c: Collector, ctr: Container, path: P): void {
-  const portNames = new Set<string>();
   ctr.ports.forEach((p, i) => {
     const at = [...path, 'ports', i];
     for (const e of isValidPortNum(p.containerPort))
@@ -40,19 +39,11 @@ function checkContainerPorts(c: Collector, ctr: Container, path: P): void {
     if (p.name === undefined) return;
     for (const e of isValidPortName(p.name))
       c.error([...at, 'name'], 'semantic.port-name', `invalid port name "${p.name}": ${e}`);
-    if (portNames.has(p.name))
-      c.error(
-        [...at, 'name'],
-        'semantic.duplicate-port-name',
-        `duplicate port name "${p.name}" in container "${ctr.name}"`,
-      );
-    portNames.add(p.name);
   });
 }
 
-/** Mounts name a volume of the pod, at unique absolute paths. */
+/** Mounts name a volume of the pod, at absolute paths (unique: list-maps.ts). */
 function checkVolumeMounts(c: Collector, ctr: Container, path: P, volumes: ReadonlySet<string>): void {
-  const mountPaths = new Set<string>();
   ctr.volumeMounts.forEach((m, i) => {
     const at = [...path, 'volumeMounts', i];
     if (!volumes.has(m.name))
@@ -67,9 +58,6 @@ function checkVolumeMounts(c: Collector, ctr: Container, path: P, volumes: Reado
         'semantic.volume-mount',
         `mountPath "${m.mountPath}" must be an absolute path`,
       );
-    if (mountPaths.has(m.mountPath))
-      c.error([...at, 'mountPath'], 'semantic.volume-mount', `mountPath "${m.mountPath}" must be unique`);
-    mountPaths.add(m.mountPath);
     if (m.subPath !== undefined) checkRelativePath(c, m.subPath, [...at, 'subPath']);
   });
 }

@@ -1,5 +1,6 @@
 // Checks of a pod spec, shared by Pods and Deployment templates (ValidatePodSpec upstream):
 // volumes, containers, hostname, node selector, tolerations, node affinity, in that order.
+// Unique names (containers, volumes, mounts, ports) are list-map keys: list-maps.ts.
 // Pure.
 import type { PodSpec } from '../../model/k8s.js';
 import { isConfigMapKey, isDns1123Label, isQualifiedName, isValidLabelValue } from '../name-rules.js';
@@ -45,7 +46,6 @@ function checkVolumes(c: Collector, spec: PodSpec, raw: Record<string, unknown>,
     const at = [...path, 'volumes', i];
     for (const e of isDns1123Label(v.name))
       c.error([...at, 'name'], 'semantic.volume', `invalid volume name "${v.name}": ${e}`);
-    if (volumes.has(v.name)) c.error([...at, 'name'], 'semantic.volume', `duplicate volume name "${v.name}"`);
     volumes.add(v.name);
     checkVolumeSource(c, v, rawVolumes[i], at);
   });
@@ -59,13 +59,9 @@ function checkContainers(
   path: P,
   volumes: ReadonlySet<string>,
 ): void {
-  const names = new Set<string>();
   const rawContainers = raw.containers as Record<string, unknown>[];
   spec.containers.forEach((ctr, i) => {
     const at = [...path, 'containers', i];
-    if (names.has(ctr.name))
-      c.error([...at, 'name'], 'semantic.duplicate-container', `duplicate container name "${ctr.name}"`);
-    names.add(ctr.name);
     checkContainer(c, ctr, rawContainers[i]!, at, volumes);
   });
 }

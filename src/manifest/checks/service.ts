@@ -68,33 +68,21 @@ function checkClusterService(c: Collector, spec: ServiceSpec): void {
     c.error(['spec', 'clusterIP'], 'semantic.service', `may not be "None" for ${spec.type} services`);
 }
 
-/** A name when there are several ports, unique; the port number unique per protocol. */
-function checkPortIdentity(
-  c: Collector,
-  spec: ServiceSpec,
-  p: ServicePort,
-  at: P,
-  seen: { names: Set<string>; portProto: Set<string> },
-): void {
+/** A name when there are several ports (unique, as port/protocol and nodePort/protocol
+ *  are: list-maps.ts). */
+function checkPortIdentity(c: Collector, spec: ServiceSpec, p: ServicePort, at: P): void {
   if (spec.ports.length > 1 && !p.name)
     c.error(
       [...at, 'name'],
       'semantic.service-port',
       'name is required when a Service has more than one port',
     );
-  if (p.name) {
+  if (p.name)
     for (const e of isDns1123Label(p.name))
       c.error([...at, 'name'], 'semantic.service-port', `invalid port name "${p.name}": ${e}`);
-    if (seen.names.has(p.name))
-      c.error([...at, 'name'], 'semantic.service-port', `duplicate port name "${p.name}"`);
-    seen.names.add(p.name);
-  }
   for (const e of isValidPortNum(p.port))
     c.error([...at, 'port'], 'semantic.service-port', `port ${p.port}: ${e}`);
   checkProtocol(c, p.protocol, [...at, 'protocol']);
-  const key = `${p.port}/${p.protocol}`;
-  if (seen.portProto.has(key)) c.error([...at, 'port'], 'semantic.service-port', `duplicate port ${key}`);
-  seen.portProto.add(key);
 }
 
 /** `rawTarget` is targetPort as written: a defaulted name (the port itself) is not checked. */
@@ -127,32 +115,15 @@ function checkTargetAndNodePort(
     );
 }
 
-/** The same node port twice for one protocol within this Service (across Services: bundle.ts). */
-function checkNodePortReuse(c: Collector, spec: ServiceSpec): void {
-  const nodePorts = new Map<number, number>();
-  spec.ports.forEach((p, i) => {
-    if (p.nodePort === undefined) return;
-    if (nodePorts.has(p.nodePort) && spec.ports[nodePorts.get(p.nodePort)!]!.protocol === p.protocol)
-      c.error(
-        ['spec', 'ports', i, 'nodePort'],
-        'semantic.node-port',
-        `nodePort ${p.nodePort} is used twice in this Service`,
-      );
-    nodePorts.set(p.nodePort, i);
-  });
-}
-
 export function checkService(c: Collector, s: Service, raw: Record<string, unknown>): void {
   const spec = s.spec;
   const rawPorts = ((raw.spec as Record<string, unknown>).ports ?? []) as Record<string, unknown>[];
   checkServiceSelector(c, spec);
   if (spec.type === 'ExternalName') checkExternalName(c, spec);
   else checkClusterService(c, spec);
-  const seen = { names: new Set<string>(), portProto: new Set<string>() };
   spec.ports.forEach((p, i) => {
     const at = ['spec', 'ports', i];
-    checkPortIdentity(c, spec, p, at, seen);
+    checkPortIdentity(c, spec, p, at);
     checkTargetAndNodePort(c, spec, p, rawPorts[i]?.targetPort, at);
   });
-  checkNodePortReuse(c, spec);
 }

@@ -444,7 +444,7 @@ describe('semantic findings', () => {
       'duplicate port name',
       '              containerPort: 8080\n',
       '              containerPort: 8080\n            - name: http\n              containerPort: 9090\n',
-      'error semantic.duplicate-port-name spec.template.spec.containers[0].ports[1].name',
+      'error semantic.duplicate-key spec.template.spec.containers[0].ports[1].name',
     ],
     [
       'SCTP',
@@ -524,7 +524,7 @@ describe('semantic findings', () => {
       '      containers:\n        - name: web\n          image: busybox:1.36\n',
     );
     expect(findings(withDeployment(text))).toContain(
-      'error semantic.duplicate-container spec.template.spec.containers[1].name',
+      'error semantic.duplicate-key spec.template.spec.containers[1].name',
     );
   });
 
