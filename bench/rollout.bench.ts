@@ -306,7 +306,6 @@ daemon:
   const wave = median(floorWaves);
   const floor = waves * wave;
   const overhead = (total - floor) / total;
-  const passes = median(rollouts.map((r) => r.passes));
   const ruleRead = median(ruleReads);
   const row = (r: (typeof rollouts)[number], i: number) =>
     `| ${i + 1} | ${s(r.total)} | ${s(r.admit)} | ${r.passes} | ${s(r.busy)} |`;

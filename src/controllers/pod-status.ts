@@ -24,7 +24,7 @@ export function containerReady(pod: ObservedPod, c: ObservedContainer): { ready:
   const probe = pod.probes[c.name];
   const gated = spec?.readinessProbe !== undefined || spec?.startupProbe !== undefined;
   if (!gated) return { ready: true, since: c.startedAt };
-  if (!probe || !probe.ready) return { ready: false };
+  if (!probe?.ready) return { ready: false };
   return { ready: true, since: probe.readySince ?? c.startedAt };
 }
 

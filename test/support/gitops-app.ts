@@ -63,7 +63,11 @@ daemon:
   const files = Object.fromEntries(Object.entries(opts.files).map(([f, text]) => [`deploy/${f}`, text]));
   await fx.commit(files, `Deploy ${opts.app}`);
   await fx.push();
-  const daemon = await Daemon.start({ config, log: pino({ level: process.env.SKIFF_E2E_LOG_LEVEL ?? 'warn' }), listen: '127.0.0.1:0' });
+  const daemon = await Daemon.start({
+    config,
+    log: pino({ level: process.env.SKIFF_E2E_LOG_LEVEL ?? 'warn' }),
+    listen: '127.0.0.1:0',
+  });
   const pods = async () => (await runtime.observe()).pods.filter((p) => p.app === opts.app);
   return {
     fx,
