@@ -426,17 +426,10 @@ export class DockerRuntime implements Runtime {
       gracePeriodSeconds - elapsed,
       gracePeriodSeconds > 0 && elapsed >= gracePeriodSeconds ? 2 : 0,
     );
-    const t = Math.ceil(remaining);
     await Promise.all(
       running.map((c) =>
-        this.call(
-          h,
-          'stop container',
-          (signal) => h.transport.docker.getContainer(c.id).stop({ t, abortSignal: signal } as object),
-          (this.conn.callTimeoutSeconds + t) * 1000,
-        ).catch((err) => {
-          if (!isNotFound(err) && (err as { statusCode?: number }).statusCode !== 304)
-            throw dockerError(err, `stop ${c.dockerName}`, podSubject(ref));
+        this.stopContainer(h, c.id, remaining * 1000).catch((err) => {
+          if (!isNotFound(err)) throw dockerError(err, `stop ${c.dockerName}`, podSubject(ref));
         }),
       ),
     );
@@ -446,6 +439,52 @@ export class DockerRuntime implements Runtime {
     );
     await h.transport.removeTree(podDirOf(h.cfg.dataDir, ref.namespace, ref.name));
     this.log.info({ host: ref.host, pod: `${ref.namespace}/${ref.name}` }, 'pod deleted');
+  }
+
+  /**
+   * Docker's stop (the image's stop signal, then SIGKILL after `graceMs`) without holding a
+   * Docker API slot for the grace period: `POST /stop?t=30` keeps its call open until the
+   * container exits, so a few pods that ignore SIGTERM would hold every slot of their host and
+   * stall its creates for 30 s. Here each step is a short call: signal, poll the state, kill.
+   */
+  private async stopContainer(h: HostState, id: string, graceMs: number): Promise<void> {
+    const container = h.transport.docker.getContainer(id);
+    const info = await this.call(h, 'inspect container', (abortSignal) =>
+      container.inspect({ abortSignal } as object),
+    );
+    if (!info.State.Running) return;
+    const deadline = this.clock.now() + graceMs;
+    const signalled = await this.signalContainer(
+      h,
+      id,
+      (info.Config as { StopSignal?: string }).StopSignal || 'SIGTERM',
+    );
+    for (let wait = 100; signalled && this.clock.now() < deadline; wait = Math.min(wait * 2, 500)) {
+      await new Promise((r) => setTimeout(r, Math.min(wait, Math.max(0, deadline - this.clock.now()))));
+      const state = await this.call(h, 'inspect container', (abortSignal) =>
+        container.inspect({ abortSignal } as object),
+      );
+      if (!state.State.Running) return;
+    }
+    await this.signalContainer(h, id, 'SIGKILL');
+    // SIGKILL is not instant (the kernel tears the processes down): wait for the exit, bounded.
+    await this.call(h, 'wait container', (abortSignal) =>
+      container.wait({ condition: 'not-running', abortSignal } as object),
+    );
+  }
+
+  /** Sends `signal`; false when the container is no longer running (409) or gone. */
+  private async signalContainer(h: HostState, id: string, signal: string): Promise<boolean> {
+    try {
+      await this.call(h, 'signal container', (abortSignal) =>
+        h.transport.docker.getContainer(id).kill({ signal, abortSignal } as object),
+      );
+      return true;
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status === 409 || isNotFound(err)) return false;
+      throw err;
+    }
   }
 
   private async runHook(
