@@ -1,11 +1,11 @@
 // `skiff run`: the daemon. Runs until SIGINT/SIGTERM, then stops in order (pollers, loop,
 // API, connections, lock).
 import type { Command } from 'commander';
-import pino from 'pino';
 import { Daemon } from '../../daemon/daemon.js';
+import { daemonLogger } from '../../daemon/daemon-log.js';
+import { SecretScrubber } from '../../daemon/secret-scrubber.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
 import { printErrorLine } from '../output.js';
-import { terminalJson } from '../views/terminal-text.js';
 
 export function registerRun(program: Command): void {
   clusterFlags(
@@ -15,15 +15,16 @@ export function registerRun(program: Command): void {
       .option('--listen <host:port>', 'address of the local API (default from config, 127.0.0.1:7420)')
       .option('--log-format <json|pretty>', 'log format', process.stdout.isTTY ? 'pretty' : 'json'),
   ).action(async (opts: ClusterOptions & { listen?: string; logFormat: string }) => {
-    const log =
-      opts.logFormat === 'pretty'
-        ? pino({
-            level: process.env.SKIFF_LOG_LEVEL ?? 'info',
-            transport: { target: 'pino-pretty', options: { destination: 2 } },
-          })
-        : pino({ level: process.env.SKIFF_LOG_LEVEL ?? 'info', hooks: { streamWrite: terminalJson } });
+    // One scrubber for the logger and the daemon: the daemon's trackers teach it each commit's
+    // Secret values, the logger scrubs every line with them.
+    const scrubber = new SecretScrubber();
+    const log = daemonLogger({
+      format: opts.logFormat === 'pretty' ? 'pretty' : 'json',
+      level: process.env.SKIFF_LOG_LEVEL ?? 'info',
+      scrubber,
+    });
     const config = await loadCliConfig(opts);
-    const daemon = await Daemon.start({ config, log, listen: opts.listen });
+    const daemon = await Daemon.start({ config, log, listen: opts.listen, scrubber });
     printErrorLine(`skiff daemon listening on ${daemon.address}`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
