@@ -44,6 +44,25 @@ export class SecretScrubber implements SecretSink {
     return scrubStrings(value, this.compiled) as T;
   }
 
+  /** The error with its message, hint and stack scrubbed, and its causes' (in place: the
+   *  error's class and code still say what failed). For an error about to be printed. */
+  error<T>(err: T, depth = 0): T {
+    if (err === null || typeof err !== 'object' || depth > 8) return err;
+    const e = err as { message?: unknown; stack?: unknown; hint?: unknown; cause?: unknown };
+    for (const key of ['message', 'stack', 'hint'] as const) {
+      const v = e[key];
+      if (typeof v === 'string') {
+        try {
+          e[key] = this.compiled(v);
+        } catch {
+          // A frozen or getter-only property: left as is, the logger scrubs what it prints.
+        }
+      }
+    }
+    this.error(e.cause, depth + 1);
+    return err;
+  }
+
   private evict(app: string, commits: Map<string, readonly string[]>): void {
     const pinned = this.admittedCommit.get(app);
     const others = [...commits.keys()].filter((c) => c !== pinned);

@@ -5,6 +5,7 @@ import { Daemon } from '../../daemon/daemon.js';
 import { daemonLogger } from '../../daemon/daemon-log.js';
 import { SecretScrubber } from '../../daemon/secret-scrubber.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
+import { failureExit } from '../failure-exit.js';
 import { printErrorLine } from '../output.js';
 
 export function registerRun(program: Command): void {
@@ -23,15 +24,28 @@ export function registerRun(program: Command): void {
       level: process.env.SKIFF_LOG_LEVEL ?? 'info',
       scrubber,
     });
-    const config = await loadCliConfig(opts);
-    const daemon = await Daemon.start({ config, log, listen: opts.listen, scrubber });
-    printErrorLine(`skiff daemon listening on ${daemon.address}`);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    log.info('stopping');
-    await daemon.stop();
+    // What escapes the daemon is printed (by main, or here for a crash): its text can echo a
+    // value the daemon knows (a Docker error quoting an env), so it leaves scrubbed too.
+    const crash = (err: unknown) => {
+      const exit = failureExit(scrubber.error(err));
+      process.stderr.write(exit.text);
+      process.exit(exit.code);
+    };
+    process.on('uncaughtException', crash);
+    process.on('unhandledRejection', crash);
+    try {
+      const config = await loadCliConfig(opts);
+      const daemon = await Daemon.start({ config, log, listen: opts.listen, scrubber });
+      printErrorLine(`skiff daemon listening on ${daemon.address}`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      log.info('stopping');
+      await daemon.stop();
+    } catch (err) {
+      throw scrubber.error(err);
+    }
   });
 }

@@ -35,3 +35,20 @@ describe('SecretScrubber', () => {
     expect(s.deep({ m: ['new-value'] })).toEqual({ m: ['***'] });
   });
 });
+
+describe('SecretScrubber.error', () => {
+  it('scrubs an error about to be printed: message, hint, stack and causes, keeping its class', () => {
+    const s = new SecretScrubber();
+    s.note('shop', 'c1', secretWith('error-value'));
+    const cause = new Error('docker said error-value');
+    const err = Object.assign(new TypeError('create failed: PW=error-value', { cause }), {
+      hint: 'error-value?',
+    });
+    const out = s.error(err);
+    expect(out).toBe(err);
+    expect(out).toBeInstanceOf(TypeError);
+    expect(JSON.stringify([out.message, out.hint, out.stack, cause.message, cause.stack])).not.toContain(
+      'error-value',
+    );
+  });
+});
