@@ -6,10 +6,10 @@ import pino, { type Logger } from 'pino';
 import { appPathProblem } from '../config/app-path.js';
 import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
 import { loadClusterConfig } from '../config/load-config.js';
+import { terminalJson } from '../diff/terminal-text.js';
 import { readDaemonInfo } from '../lease/state-dir-lock.js';
 import { UsageError } from '../model/errors.js';
 import { DaemonClient } from './daemon-client.js';
-import { terminalJson } from './views/terminal-text.js';
 
 export interface ClusterOptions {
   config?: string;

@@ -4,9 +4,9 @@
 // those explains is a bug (exit 70, with the stack for the report). Shell.
 import { CommanderError } from 'commander';
 import { Errors as GitErrors } from 'isomorphic-git';
+import { terminalText } from '../diff/terminal-text.js';
 import { SkiffError, UsageError } from '../model/errors.js';
 import { renderBug, renderError } from './views/errors.js';
-import { terminalText } from './views/terminal-text.js';
 
 export const EXIT = { ok: 0, finding: 1, usage: 2, bug: 70 } as const;
 

@@ -3,9 +3,9 @@
 // 0 success, 1 a finding (invalid manifest, failed sync), 2 wrong usage.
 // Which failure exits how is decided in failure-exit.ts alone.
 import { Command } from 'commander';
+import { terminalBlock } from '../diff/terminal-text.js';
 import { registerCommands } from './commands/index.js';
 import { EXIT, failureExit } from './failure-exit.js';
-import { terminalBlock } from './views/terminal-text.js';
 
 export { EXIT };
 

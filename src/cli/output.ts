@@ -2,8 +2,9 @@
 // way a command writes text: through `printText`/`printErrorText`, which show any control
 // character a renderer let through as an escape (terminal-text.ts), so no value printed by skiff
 // can move the cursor, recolour, or rewrite a line of the user's terminal.
+
+import { terminalBlock, terminalJson, terminalText } from '../diff/terminal-text.js';
 import { UsageError } from '../model/errors.js';
-import { terminalBlock, terminalJson, terminalText } from './views/terminal-text.js';
 
 export type OutputFormat = 'text' | 'wide' | 'json';
 

@@ -1,11 +1,13 @@
 // The daemon's local HTTP API (what the CLI talks to, as the argocd CLI talks to its server),
 // the Git webhook, health and Prometheus metrics. Shell. Answers never carry secret values:
-// the read models are built without them. It serves from an ApiBackend (the daemon implements
-// it), so this file never imports the daemon.
+// the read models are built without them, and every answer leaves through `send`, which scrubs
+// the values the daemon's SecretScrubber knows (an error echoing an env value, a probe's output).
+// It serves from an ApiBackend (the daemon implements it), so this file never imports the daemon.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { LISTEN_ADDRESS_HINT, parseListenAddress } from '../config/listen-address.js';
+import { terminalJson } from '../diff/terminal-text.js';
 import { verifyWebhook } from '../git/webhook.js';
 import { SkiffError } from '../model/errors.js';
 import type { LeaseView } from '../model/views.js';
@@ -47,9 +49,25 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
-  const text = type === 'application/json' ? JSON.stringify(body) : String(body);
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
+/** What a handler answers; dispatch sends it, so every answer leaves through `send`. */
+interface Answer {
+  status: number;
+  body: unknown;
+  type?: string;
+}
+
+const answer = (status: number, body: unknown, type?: string): Answer => ({ status, body, type });
+
+/** The one exit of every answer: Secret values scrubbed (in JSON, as JSON escapes them), and
+ *  the controls JSON leaves raw (DEL, C1, bidi) escaped, so a client printing a decoded string
+ *  cannot be made to obey one through a name or a message. */
+function send(res: ServerResponse, a: Answer, scrub: (text: string) => string): void {
+  const type = a.type ?? 'application/json';
+  const text =
+    type === 'application/json'
+      ? terminalJson(scrub(JSON.stringify(a.body) ?? 'null'))
+      : scrub(String(a.body));
+  res.writeHead(a.status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -62,44 +80,43 @@ interface RequestContext {
   log: Logger;
 }
 
-type Handler = (c: RequestContext) => void | Promise<void>;
+type Handler = (c: RequestContext) => Answer | Promise<Answer>;
 
 /** The route table: `METHOD /path` -> handler. */
 const ROUTES: Record<string, Handler> = {
-  'GET /healthz': ({ res }) => send(res, 200, 'ok', 'text/plain'),
-  'GET /metrics': ({ res, backend }) =>
-    send(res, 200, renderMetrics(backend.inst), 'text/plain; version=0.0.4'),
+  'GET /healthz': () => answer(200, 'ok', 'text/plain'),
+  'GET /metrics': ({ backend }) => answer(200, renderMetrics(backend.inst), 'text/plain; version=0.0.4'),
   'GET /api/v1/view': serveView,
-  'GET /api/v1/hpas': ({ res, url, backend }) =>
-    send(res, 200, backend.inst.autoscaler.views(Number(url.searchParams.get('decisions') ?? 10))),
-  'GET /api/v1/top': ({ res, backend: { inst } }) =>
-    send(res, 200, { hosts: inst.reconciler.view?.hosts ?? [], sweep: inst.autoscaler.latestSweep }),
-  'GET /api/v1/events': ({ res, url, backend }) => {
+  'GET /api/v1/hpas': ({ url, backend }) =>
+    answer(200, backend.inst.autoscaler.views(Number(url.searchParams.get('decisions') ?? 10))),
+  'GET /api/v1/top': ({ backend: { inst } }) =>
+    answer(200, { hosts: inst.reconciler.view?.hosts ?? [], sweep: inst.autoscaler.latestSweep }),
+  'GET /api/v1/events': ({ url, backend }) => {
     const limit = Number(url.searchParams.get('limit') ?? 200);
     const object = url.searchParams.get('object') ?? undefined;
-    send(res, 200, backend.inst.history?.listEvents({ object, limit }) ?? []);
+    return answer(200, backend.inst.history?.listEvents({ object, limit }) ?? []);
   },
-  'GET /api/v1/history': ({ res, url, backend }) => {
+  'GET /api/v1/history': ({ url, backend }) => {
     const app = url.searchParams.get('app') ?? undefined;
     const limit = Number(url.searchParams.get('limit') ?? 50);
-    send(res, 200, backend.inst.history?.listSyncs({ app, limit }) ?? []);
+    return answer(200, backend.inst.history?.listSyncs({ app, limit }) ?? []);
   },
   'POST /api/v1/sync': serveSync,
   'POST /webhook': serveWebhook,
 };
 
-async function serveView({ res, backend }: RequestContext): Promise<void> {
+async function serveView({ backend }: RequestContext): Promise<Answer> {
   const { reconciler } = backend.inst;
   if (!reconciler.view) await reconciler.pass();
   // The lease as of now, not as of the last pass (a standby daemon's passes are 10 s apart).
-  send(res, 200, { ...reconciler.view, lease: backend.lease.view() });
+  return answer(200, { ...reconciler.view, lease: backend.lease.view() });
 }
 
-async function serveSync({ req, res, backend }: RequestContext): Promise<void> {
+async function serveSync({ req, backend }: RequestContext): Promise<Answer> {
   const { inst } = backend;
   // Another daemon holds the hosts: a sync here would change nothing, say who acts.
   const lease = backend.lease.view();
-  if (lease.role === 'standby') return send(res, 409, { error: lease.message, lease });
+  if (lease.role === 'standby') return answer(409, { error: lease.message, lease });
   const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as {
     app?: string;
     wait?: boolean;
@@ -108,32 +125,39 @@ async function serveSync({ req, res, backend }: RequestContext): Promise<void> {
   await backend.refreshApp(body.app);
   if (!body.wait) {
     const s = await inst.reconciler.pass();
-    return send(res, 200, { converged: s.converged, actions: s.actions.length });
+    return answer(200, { converged: s.converged, actions: s.actions.length });
   }
   const r = await backend.waitConverged((body.timeoutSeconds ?? 300) * 1000);
-  send(res, 200, { ...r, view: inst.reconciler.view });
+  return answer(200, { ...r, view: inst.reconciler.view });
 }
 
 /** Any app's webhook secret may sign (one endpoint serves every app); every app is fetched. */
-async function serveWebhook({ req, res, backend, log }: RequestContext): Promise<void> {
+async function serveWebhook({ req, backend, log }: RequestContext): Promise<Answer> {
   const body = await readBody(req);
   const secrets = backend.inst.trackers
     .map((t) => (t.config.webhook?.secretEnv ? process.env[t.config.webhook.secretEnv] : undefined))
     .filter((s): s is string => !!s);
   if (secrets.length > 0 && !secrets.some((s) => verifyWebhook(s, req.headers, body).ok)) {
     log.warn('webhook with a bad or missing signature refused');
-    return send(res, 401, { error: 'bad signature' });
+    return answer(401, { error: 'bad signature' });
   }
-  send(res, 202, { accepted: true });
   void backend.refreshApp();
+  return answer(202, { accepted: true });
 }
 
 async function dispatch(req: IncomingMessage, res: ServerResponse, backend: ApiBackend, log: Logger) {
   const url = new URL(req.url ?? '/', 'http://skiff.local');
   const route = `${req.method} ${url.pathname}`;
   const handler = Object.hasOwn(ROUTES, route) ? ROUTES[route] : undefined;
-  if (!handler) return send(res, 404, { error: `no route ${route}` });
-  await handler({ req, res, url, backend, log });
+  const a = handler
+    ? await handler({ req, res, url, backend, log })
+    : answer(404, { error: `no route ${route}` });
+  send(res, a, scrubOf(backend));
+}
+
+/** The daemon's SecretScrubber (absent only in tests that serve no read model). */
+function scrubOf(backend: ApiBackend): (text: string) => string {
+  return backend.inst?.scrubber?.text ?? ((text) => text);
 }
 
 export async function startApiServer(opts: ApiServerOptions): Promise<{ server: Server; address: string }> {
@@ -141,7 +165,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<{ server: 
   const server = createServer((req, res) => {
     dispatch(req, res, backend, log).catch((err: Error) => {
       log.error({ err }, 'api request failed');
-      if (!res.headersSent) send(res, 500, { error: err.message });
+      if (!res.headersSent) send(res, answer(500, { error: err.message }), scrubOf(backend));
     });
   });
   const { host, port } = parseListenAddress(opts.listen);

@@ -19,6 +19,13 @@ export interface ValidationOutcome {
   diagnostics: Diagnostic[];
 }
 
+/** Told every commit's objects as it is judged (before anything about it is logged or
+ *  recorded), and which commit is admitted: the daemon's SecretScrubber. */
+export interface SecretSink {
+  note(app: string, commit: string, objects: readonly KubeObject[]): void;
+  admitted(app: string, commit: string): void;
+}
+
 /** Validates one app's whole bundle of files (the validator caches per blob). */
 export type BundleValidator = (files: ManifestFile[]) => ValidationOutcome;
 
@@ -60,6 +67,7 @@ export class AppTracker {
     private readonly source: ManifestSource,
     private readonly validate: BundleValidator,
     private readonly isQuarantined: (commit: string) => boolean,
+    private readonly secrets?: SecretSink,
   ) {}
 
   get name(): string {
@@ -83,6 +91,7 @@ export class AppTracker {
     const judged = await this.judge(commit);
     if (judged.ok) {
       this.admitted = judged.admitted;
+      this.secrets?.admitted(this.name, commit);
       this.warnings = judged.diagnostics.filter((d) => d.severity === 'warning');
     }
     return { ok: judged.ok, diagnostics: judged.diagnostics };
@@ -133,6 +142,7 @@ export class AppTracker {
     }
     this.rejected = undefined;
     this.admitted = judged.admitted;
+    this.secrets?.admitted(this.name, head.commit);
     this.warnings = judged.diagnostics.filter((d) => d.severity === 'warning');
     this.judged.set(head.commit, 'admitted');
     return { admittedChanged: true, rewritten };
@@ -162,6 +172,8 @@ export class AppTracker {
       };
     }
     const result = this.validate(set.files);
+    // Even a rejected commit's Secrets are known before its diagnostics go anywhere.
+    this.secrets?.note(this.name, commit, result.objects);
     const diagnostics = [...set.diagnostics, ...result.diagnostics];
     if (hasErrors(diagnostics)) return { ok: false, diagnostics };
     if (result.objects.length === 0 && !this.config.syncPolicy.allowEmpty) {

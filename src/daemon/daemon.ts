@@ -18,11 +18,13 @@ import { type LeaseKeeper, leaseKeeperFor } from '../lease/lease-keeper.js';
 import { acquireStateDirLock, type StateDirLock } from '../lease/state-dir-lock.js';
 import { parseDuration } from '../manifest/duration.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { type ApiBackend, startApiServer } from './api-server.js';
 import type { AppTracker } from './app-tracker.js';
 import { nextPassDelay } from './pass-schedule.js';
 import { RefreshQueue } from './refresh-queue.js';
 import { RolloutGuard } from './rollout-guard.js';
+import type { SecretScrubber } from './secret-scrubber.js';
 import { createSkiffInstance, initialAdmission, type SkiffInstance } from './skiff-instance.js';
 
 export interface DaemonOptions {
@@ -30,6 +32,11 @@ export interface DaemonOptions {
   log: Logger;
   /** Override the listen address of the config (`host:port`; port 0 picks one). */
   listen?: string;
+  /** The scrubber `log` writes through (daemonLogger): the daemon's trackers teach it every
+   *  commit's Secret values, and the API and the history scrub with it too. */
+  scrubber?: SecretScrubber;
+  /** Tests run the daemon on a FakeRuntime. */
+  runtime?: Runtime;
 }
 
 export class Daemon implements ApiBackend {
@@ -85,6 +92,8 @@ export class Daemon implements ApiBackend {
       onProbeChange: () => daemon?.wake(),
       onReplicasChange: () => daemon?.wake(),
       lease: () => lease.view(),
+      scrubber: opts.scrubber,
+      runtime: opts.runtime,
     });
     daemon = new Daemon(inst, lock, log, lease);
     try {

@@ -1,5 +1,6 @@
 // Prometheus text exposition of the daemon's state (pods by phase, deployments, hosts, the
 // last pass). Shell-side rendering of the read model; no secret values.
+import { terminalText } from '../diff/terminal-text.js';
 import type { SkiffInstance } from './skiff-instance.js';
 
 export function renderMetrics(inst: SkiffInstance): string {
@@ -10,7 +11,8 @@ export function renderMetrics(inst: SkiffInstance): string {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, v] of samples) {
       const l = Object.entries(labels)
-        .map(([k, x]) => `${k}="${x.replace(/["\\\n]/g, '_')}"`)
+        // Controls shown as escapes, then the escapes' backslashes and quotes made plain.
+        .map(([k, x]) => `${k}="${terminalText(x).replace(/["\\]/g, '_')}"`)
         .join(',');
       lines.push(`${name}${l ? `{${l}}` : ''} ${v}`);
     }

@@ -28,6 +28,7 @@ import { Autoscaler } from './autoscaler.js';
 import { createBundleValidator } from './bundle-validator.js';
 import { Prober } from './prober.js';
 import { Reconciler } from './reconciler.js';
+import { SecretScrubber } from './secret-scrubber.js';
 
 export interface SkiffInstanceOptions {
   config: ClusterConfig;
@@ -43,6 +44,9 @@ export interface SkiffInstanceOptions {
   dryRun?: boolean;
   /** The daemon's host lease: on standby, passes act on nothing and the HPAs do not run. */
   lease?: () => LeaseView;
+  /** Knows the Secret values of every app's commits (the trackers tell it) and scrubs them from
+   *  the history; the daemon's logger and API scrub with the same one. Default: a new one. */
+  scrubber?: SecretScrubber;
 }
 
 export interface SkiffInstance {
@@ -55,6 +59,8 @@ export interface SkiffInstance {
   autoscaler: Autoscaler;
   services: ServiceDataPlane;
   history?: HistoryStore;
+  /** Every string leaving this skiff (logs, API answers, history rows) passes through it. */
+  scrubber: SecretScrubber;
   close(): Promise<void>;
 }
 
@@ -100,8 +106,11 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
   const { config, log } = opts;
   const stateDir = config.daemon.stateDir;
   ensurePrivateDir(stateDir);
+  const scrubber = opts.scrubber ?? new SecretScrubber();
   const history =
-    opts.history === false ? undefined : openHistoryStore({ stateDir, onWarning: (m) => log.warn(m) });
+    opts.history === false
+      ? undefined
+      : openHistoryStore({ stateDir, onWarning: (m) => log.warn(m), scrub: scrubber.text });
   const runtime =
     opts.runtime ??
     new DockerRuntime(config, {
@@ -116,6 +125,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
       source,
       createBundleValidator(),
       (commit) => history?.isQuarantined(app.name, commit) ?? false,
+      scrubber,
     );
   });
   const prober = new Prober(runtime, {
@@ -164,6 +174,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     autoscaler,
     services,
     history,
+    scrubber,
     async close() {
       prober.stop();
       await autoscaler.stop();

@@ -5,10 +5,21 @@
 // unkeyed hash, it lets someone holding the plan test guesses of a weak secret offline. Shells
 // that can, pass a keyed fingerprint (an HMAC keyed from the state directory) instead.
 import type { DesiredPod } from '../model/desired.js';
-import type { Secret } from '../model/k8s.js';
 import { contentHash } from '../model/stable-hash.js';
+import { MASK } from './redact-values.js';
 
-export const MASK = '***';
+// Values searched for in text (logs, errors, API answers) live in redact-values.ts.
+export {
+  compileScrubber,
+  decodeBase64Utf8,
+  MASK,
+  MIN_REDACTABLE_LENGTH,
+  redactSecretsInText,
+  scrubStrings,
+  secretNeedlesOf,
+  secretValuesOf,
+  type TextScrubber,
+} from './redact-values.js';
 
 /** Turns a secret value into something safe to print. Must not be invertible in practice. */
 export type SecretFingerprint = (value: string) => string;
@@ -51,53 +62,6 @@ export function redactSecretData(
     return out;
   }
   return MASK;
-}
-
-/** Shorter values are not searched for: replacing every "ab" in a log line would destroy it,
- *  and a secret of under 3 characters protects nothing anyway. */
-export const MIN_REDACTABLE_LENGTH = 3;
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Replaces every occurrence of any of `secretValues` in `text` by `***`, longest first so a
- *  value containing another is masked whole. For log lines, error messages, command output. */
-export function redactSecretsInText(text: string, secretValues: Iterable<string>): string {
-  const values = [...new Set(secretValues)]
-    .filter((v) => v.length >= MIN_REDACTABLE_LENGTH)
-    .sort((a, b) => b.length - a.length);
-  if (values.length === 0 || text.length === 0) return text;
-  const pattern = new RegExp(values.map(escapeRegExp).join('|'), 'g');
-  return text.replace(pattern, MASK);
-}
-
-/** Decodes standard base64 to UTF-8 text; undefined when it is not valid base64. Uses the
- *  web-standard globals (atob, TextDecoder), which are pure. */
-export function decodeBase64Utf8(b64: string): string | undefined {
-  try {
-    const binary = atob(b64.replace(/\s+/g, ''));
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every form in which the Secrets' values could leak into text: the base64 as stored, the
- *  decoded value, and each non-empty line of a multi-line value (a key file, a .env). */
-export function secretValuesOf(secrets: readonly Pick<Secret, 'data'>[]): string[] {
-  const out = new Set<string>();
-  for (const s of secrets) {
-    for (const b64 of Object.values(s.data)) {
-      out.add(b64);
-      const plain = decodeBase64Utf8(b64);
-      if (plain === undefined) continue;
-      out.add(plain);
-      for (const line of plain.split(/\r?\n/)) if (line.trim() !== '') out.add(line.trim());
-    }
-  }
-  return [...out];
 }
 
 /** A copy of a pod fit for display: env values and files that came from Secrets masked. */

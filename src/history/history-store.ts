@@ -5,10 +5,12 @@
 // loses history, not state — a corrupt file is set aside and a fresh one started.
 // Shell code (file I/O). Times are passed in by the caller, who holds the clock.
 // Invariants: capped tables stay within their retention (at most `pruneSlack` rows over it,
-// between prunes); no method stores a secret value unless the caller passed one (callers redact).
+// between prunes); every text a record holds passes through the store's `scrub` (the daemon's
+// SecretScrubber: no Secret value of the desired state is ever written to disk here).
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { scrubStrings } from '../diff/redact-values.js';
 import { ensurePrivateDir } from '../state-dir/private-files.js';
 import { AppStatusTable } from './app-status-table.js';
 import { HistoryStoreError } from './errors.js';
@@ -71,6 +73,8 @@ export interface OpenHistoryStoreOptions {
   onWarning?: (message: string) => void;
   /** Time used to name a corrupt database set aside; defaults to the wall clock. */
   now?: number;
+  /** Applied to every text a record holds before it is written (the daemon's SecretScrubber). */
+  scrub?: (text: string) => string;
 }
 
 const CORRUPT_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
@@ -154,6 +158,7 @@ export function openHistoryStore(opts: OpenHistoryStoreOptions): HistoryStore {
       ...opts.retention,
     },
     opts.pruneSlack ?? 100,
+    opts.scrub,
   );
 }
 
@@ -188,6 +193,7 @@ export class HistoryStore {
     readonly path: string,
     readonly retention: HistoryRetention,
     private readonly pruneSlack: number,
+    private readonly scrub: (text: string) => string = (text) => text,
   ) {
     this.syncs = new SyncLog(db);
     this.events = new EventLog(db);
@@ -207,7 +213,8 @@ export class HistoryStore {
   // ---- syncs
 
   recordSync(input: SyncInput): SyncRecord {
-    const record = this.syncs.recordSync(input);
+    const error = input.error === undefined ? undefined : this.scrub(input.error);
+    const record = this.syncs.recordSync({ ...input, error });
     if (record.passes === 1) this.noteInsert('syncs');
     return record;
   }
@@ -225,7 +232,12 @@ export class HistoryStore {
   // ---- events
 
   recordEvent(input: EventInput): EventRecord {
-    const record = this.events.recordEvent(input);
+    const { scrub } = this;
+    const record = this.events.recordEvent({
+      ...input,
+      object: scrub(input.object),
+      message: scrub(input.message),
+    });
     if (record.count === 1) this.noteInsert('events');
     return record;
   }
@@ -238,7 +250,12 @@ export class HistoryStore {
   // ---- revisions
 
   recordRevision(input: RevisionInput): RecordRevisionResult {
-    return this.revisions.recordRevision(input);
+    const { scrub } = this;
+    return this.revisions.recordRevision({
+      ...input,
+      author: scrub(input.author),
+      subject: scrub(input.subject),
+    });
   }
 
   /** Oldest first, as `kubectl rollout history` lists them. */
@@ -257,7 +274,7 @@ export class HistoryStore {
   // ---- quarantine
 
   quarantine(app: string, commit: string, reason: string, at: number): QuarantineEntry {
-    return this.quarantined.quarantine(app, commit, reason, at);
+    return this.quarantined.quarantine(app, commit, this.scrub(reason), at);
   }
 
   isQuarantined(app: string, commit: string): boolean {
@@ -283,7 +300,7 @@ export class HistoryStore {
   // ---- HPA decisions
 
   recordHpaDecision(input: HpaDecisionInput): HpaDecisionRecord {
-    const record = this.hpaDecisions.recordHpaDecision(input);
+    const record = this.hpaDecisions.recordHpaDecision({ ...input, message: this.scrub(input.message) });
     if (record.count === 1) this.noteInsert('hpaDecisions');
     return record;
   }
@@ -296,7 +313,7 @@ export class HistoryStore {
   // ---- app status
 
   setAppStatus(app: string, status: unknown, at: number): void {
-    this.appStatuses.setAppStatus(app, status, at);
+    this.appStatuses.setAppStatus(app, scrubStrings(status, this.scrub), at);
   }
 
   appStatus(app: string): AppStatusRecord | undefined {

@@ -1,6 +1,6 @@
 // The records the history database keeps: what a reader of `status`, `history`, `describe` and
 // the dashboard sees. Plain data; every time is ms since epoch, passed in by the caller (the
-// daemon holds the clock). Nothing here may carry a secret value.
+// daemon holds the clock). Nothing here may carry a secret value: the store scrubs every text.
 import type { ActionResult, ActionType, Outcome } from '../model/actions.js';
 
 // ---- syncs ---------------------------------------------------------------------------------
@@ -19,7 +19,7 @@ export interface SyncInput {
   finishedAt: number;
   result: SyncResult;
   actions: ActionSummary;
-  /** Why the pass failed or was rejected; the caller must have redacted it (no secret values). */
+  /** Why the pass failed or was rejected (the store scrubs Secret values from it). */
   error?: string;
 }
 

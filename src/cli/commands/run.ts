@@ -1,11 +1,12 @@
 // `skiff run`: the daemon. Runs until SIGINT/SIGTERM, then stops in order (pollers, loop,
 // API, connections, lock).
 import type { Command } from 'commander';
-import pino from 'pino';
 import { Daemon } from '../../daemon/daemon.js';
+import { daemonLogger } from '../../daemon/daemon-log.js';
+import { SecretScrubber } from '../../daemon/secret-scrubber.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
+import { failureExit } from '../failure-exit.js';
 import { printErrorLine } from '../output.js';
-import { terminalJson } from '../views/terminal-text.js';
 
 export function registerRun(program: Command): void {
   clusterFlags(
@@ -15,22 +16,36 @@ export function registerRun(program: Command): void {
       .option('--listen <host:port>', 'address of the local API (default from config, 127.0.0.1:7420)')
       .option('--log-format <json|pretty>', 'log format', process.stdout.isTTY ? 'pretty' : 'json'),
   ).action(async (opts: ClusterOptions & { listen?: string; logFormat: string }) => {
-    const log =
-      opts.logFormat === 'pretty'
-        ? pino({
-            level: process.env.SKIFF_LOG_LEVEL ?? 'info',
-            transport: { target: 'pino-pretty', options: { destination: 2 } },
-          })
-        : pino({ level: process.env.SKIFF_LOG_LEVEL ?? 'info', hooks: { streamWrite: terminalJson } });
-    const config = await loadCliConfig(opts);
-    const daemon = await Daemon.start({ config, log, listen: opts.listen });
-    printErrorLine(`skiff daemon listening on ${daemon.address}`);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    // One scrubber for the logger and the daemon: the daemon's trackers teach it each commit's
+    // Secret values, the logger scrubs every line with them.
+    const scrubber = new SecretScrubber();
+    const log = daemonLogger({
+      format: opts.logFormat === 'pretty' ? 'pretty' : 'json',
+      level: process.env.SKIFF_LOG_LEVEL ?? 'info',
+      scrubber,
     });
-    log.info('stopping');
-    await daemon.stop();
+    // What escapes the daemon is printed (by main, or here for a crash): its text can echo a
+    // value the daemon knows (a Docker error quoting an env), so it leaves scrubbed too.
+    const crash = (err: unknown) => {
+      const exit = failureExit(scrubber.error(err));
+      process.stderr.write(exit.text);
+      process.exit(exit.code);
+    };
+    process.on('uncaughtException', crash);
+    process.on('unhandledRejection', crash);
+    try {
+      const config = await loadCliConfig(opts);
+      const daemon = await Daemon.start({ config, log, listen: opts.listen, scrubber });
+      printErrorLine(`skiff daemon listening on ${daemon.address}`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      log.info('stopping');
+      await daemon.stop();
+    } catch (err) {
+      throw scrubber.error(err);
+    }
   });
 }

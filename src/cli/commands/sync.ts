@@ -2,6 +2,7 @@
 // asks the daemon (never acting beside it); otherwise it acts itself.
 import type { Command } from 'commander';
 import { createSkiffInstance, initialAdmission } from '../../daemon/skiff-instance.js';
+import { terminalText } from '../../diff/terminal-text.js';
 import { leaseKeeperFor } from '../../lease/lease-keeper.js';
 import { SkiffError } from '../../model/errors.js';
 import type { ClusterView } from '../../model/views.js';
@@ -13,7 +14,6 @@ import {
   loadCliConfig,
 } from '../cli-context.js';
 import { printErrorLine, printErrorText, printLine } from '../output.js';
-import { terminalText } from '../views/terminal-text.js';
 
 interface SyncOptions extends ClusterOptions {
   rev?: string;

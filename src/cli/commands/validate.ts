@@ -2,13 +2,13 @@
 // Prints every finding (text, JSON or GitHub Actions annotations) and a summary; exits 1
 // when any error exists. Shell: reads files, then calls the pure validator.
 import { type Command, Option } from 'commander';
+import { terminalBlock, terminalJson, terminalText } from '../../diff/terminal-text.js';
 import { validateBundle } from '../../manifest/bundle.js';
 import type { Diagnostic } from '../../model/diagnostics.js';
 import { UsageError } from '../../model/errors.js';
 import { printText } from '../output.js';
 import { readManifestFiles } from '../read-manifest-files.js';
 import { renderDiagnosticLine } from '../views/diagnostics.js';
-import { terminalBlock, terminalJson, terminalText } from '../views/terminal-text.js';
 
 type OutputFormat = 'text' | 'json' | 'github';
 

@@ -1,8 +1,9 @@
 // How the CLI prints an error it caught (main.ts): pure, values in, text out.
+
+import { terminalBlock, terminalText } from '../../diff/terminal-text.js';
 import type { Diagnostic } from '../../model/diagnostics.js';
 import type { SkiffError } from '../../model/errors.js';
 import { renderDiagnosticLine } from './diagnostics.js';
-import { terminalBlock, terminalText } from './terminal-text.js';
 
 /** How the CLI prints an error: `error: MESSAGE` on one line (a value's newline or ESC is shown
  *  escaped), the findings of an error that carries them one per line, then `hint: HINT`. */

@@ -4,6 +4,8 @@
 // Layout follows kubectl exactly where kubectl has an equivalent (column spacing, AGE, the
 // describe blocks); what skiff adds (revision, commit, probe failures, HPA ownership) is
 // placed where a kubectl user would look for it.
+
+export * from '../../diff/terminal-text.js';
 export * from './age.js';
 export * from './configs.js';
 export * from './deployments.js';
@@ -19,5 +21,4 @@ export * from './pods.js';
 export * from './services.js';
 export * from './status.js';
 export * from './table.js';
-export * from './terminal-text.js';
 export * from './top.js';

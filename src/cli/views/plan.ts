@@ -14,9 +14,9 @@ import {
 } from '../../diff/format-value.js';
 import { displayName } from '../../diff/object-diff.js';
 import { formatPlanSummary, summarizePlan } from '../../diff/plan.js';
+import { terminalText as t, terminalJson } from '../../diff/terminal-text.js';
 import type { FieldChange, ObjectChange, Plan } from '../../model/plan.js';
 import { TabWriter } from './tabwriter.js';
-import { terminalText as t, terminalJson } from './terminal-text.js';
 
 export interface TextRenderOptions {
   /** ANSI colors (green +, red -, yellow ~); only when writing to a terminal that wants them. */

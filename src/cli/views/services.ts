@@ -2,9 +2,10 @@
 // `skiff get endpoints` (NAME ENDPOINTS), as kubectl prints them (printService,
 // formatEndpoints in k8s.io/kubernetes pkg/printers/internalversion/printers.go). skiff keeps
 // no creation time for Services, so there is no AGE column. Pure.
+
+import { terminalText } from '../../diff/terminal-text.js';
 import type { EndpointsView, ServiceView } from '../../model/views.js';
 import { formatTabbed } from './tabwriter.js';
-import { terminalText } from './terminal-text.js';
 
 export interface ServiceTableOptions {
   wide?: boolean;

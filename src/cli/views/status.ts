@@ -3,11 +3,11 @@
 // quarantined commits. Pure.
 import { shortSha } from '../../diff/format-value.js';
 import { redactUrlCredentials } from '../../diff/redact-url.js';
+import { terminalText } from '../../diff/terminal-text.js';
 import { formatDiagnostic } from '../../model/diagnostics.js';
 import type { AppStatus, LeaseView } from '../../model/views.js';
 import { since } from './age.js';
 import { DescribeWriter, renderTable } from './table.js';
-import { terminalText } from './terminal-text.js';
 
 export { redactUrlCredentials };
 

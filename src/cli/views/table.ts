@@ -4,8 +4,8 @@
 // `describe`: kubectl's describe tabwriter(minwidth 0, padding 2) behind a PrefixWriter that
 // indents each level by two spaces.
 
+import { terminalText } from '../../diff/terminal-text.js';
 import { formatTabbed, TabWriter } from './tabwriter.js';
-import { terminalText } from './terminal-text.js';
 
 export const GET_TABLE = { minWidth: 6, padding: 3 } as const;
 export const DESCRIBE = { minWidth: 0, padding: 2 } as const;

@@ -1,11 +1,11 @@
 // What `skiff top pods` and `skiff top hosts` print, laid out as kubectl top prints it
 // (TopCmdPrinter): usage sums per pod or host from one stats sweep. Pure: samples in, text out.
 
+import { terminalText } from '../../diff/terminal-text.js';
 import type { ContainerStats } from '../../model/container-stats.js';
 import { byNamespaceAndName } from './pods.js';
 import { GET_TABLE } from './table.js';
 import { formatTabbed } from './tabwriter.js';
-import { terminalText } from './terminal-text.js';
 
 /** CPU as `kubectl top` prints it: whole millicores, rounded up like MilliValue ("250m"). */
 export function formatTopCpu(cpuMilli: number): string {

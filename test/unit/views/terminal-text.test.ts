@@ -23,8 +23,8 @@ import { renderPods } from '../../../src/cli/views/pods.js';
 import { renderEndpoints, renderServices } from '../../../src/cli/views/services.js';
 import { renderStatus } from '../../../src/cli/views/status.js';
 import { DescribeWriter, renderTable } from '../../../src/cli/views/table.js';
-import { terminalBlock, terminalJson, terminalText } from '../../../src/cli/views/terminal-text.js';
 import { renderTopHosts, renderTopPods, topHostRows, topPodRows } from '../../../src/cli/views/top.js';
+import { terminalBlock, terminalJson, terminalText, visibleJson } from '../../../src/diff/terminal-text.js';
 import type { Diagnostic } from '../../../src/model/diagnostics.js';
 import { SkiffError, UsageError } from '../../../src/model/errors.js';
 import type { Plan } from '../../../src/model/plan.js';
@@ -316,5 +316,19 @@ describe('terminalText', () => {
     expect(terminalBlock('\x1b[32m+\x1b[0m \x1b[2J\x1b]8;;http://x\x07', { sgr: true })).toBe(
       '\x1b[32m+\x1b[0m \\x1b[2J\\x1b]8;;http://x\\a',
     );
+  });
+});
+
+describe('visibleJson (the daemon pretty log: JSON a prettifier decodes before printing)', () => {
+  it.each([
+    ['ESC', 'a\x1b[31mb', 'a\\x1b[31mb'],
+    ['newline and CR', 'line\nforged\r', 'line\\nforged\\r'],
+    ['C1 CSI', 'x\u009b2J', 'x\\u009b2J'],
+    ['bidi override', 'a\u202eb', 'a\\u202eb'],
+    ['a backslash then n stays', 'C:\\new', 'C:\\new'],
+    ['quotes and unicode stay', 'say "hé" 🙂', 'say "hé" 🙂'],
+  ])('%s', (_, value, shown) => {
+    const line = visibleJson(terminalJson(JSON.stringify({ msg: value })));
+    expect(JSON.parse(line)).toEqual({ msg: shown });
   });
 });

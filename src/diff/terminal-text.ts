@@ -1,4 +1,5 @@
-// Untrusted text made safe for a terminal, a CI log or a PR comment. Pure.
+// Untrusted text made safe for a terminal, a CI log, a PR comment or a log line. Pure (shared by
+// the CLI's renderers and the daemon's logs and API answers).
 // Names, file paths, commit subjects, server errors and YAML values can hold bytes that a
 // terminal obeys: a newline or CR forges a line, ESC and the C1 CSI (U+009B) move the cursor,
 // recolour or retitle the window, BEL rings. Every text renderer passes what it did not write
@@ -60,4 +61,24 @@ export function terminalBlock(s: string, opts: { sgr?: boolean } = {}): string {
  *  value parses back identical. */
 export function terminalJson(json: string): string {
   return json.replace(UNSAFE_IN_JSON, (c) => `\\u${hex(c.charCodeAt(0), 4)}`);
+}
+
+const JSON_ESCAPE_OR_UNSAFE = new RegExp(`\\\\(?:u([0-9a-fA-F]{4})|(["\\\\/bfnrt]))|[${BEYOND_C0}]`, 'g');
+const UNSAFE_CHAR = new RegExp(`^[\\u0000-\\u001f${BEYOND_C0}]$`);
+const JSON_SHORT: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** JSON text whose strings, once decoded (by a log prettifier, `jq -r`), show every control as
+ *  its escape (`\x1b`, `\n`) instead of carrying it raw: each unsafe character becomes a literal
+ *  backslash sequence. For a consumer that prints decoded values to a terminal. */
+export function visibleJson(json: string): string {
+  return json.replace(JSON_ESCAPE_OR_UNSAFE, (match, code?: string, short?: string) => {
+    const c =
+      code !== undefined
+        ? String.fromCharCode(Number.parseInt(code, 16))
+        : short
+          ? (JSON_SHORT[short] ?? short)
+          : match;
+    if (!UNSAFE_CHAR.test(c)) return match;
+    return JSON.stringify(escapeChar(c)).slice(1, -1);
+  });
 }
