@@ -52,9 +52,13 @@ export async function loadCliConfig(opts: ClusterOptions): Promise<ClusterConfig
   return { ...config, apps: [...config.apps.filter((a) => a.name !== app.name), app] };
 }
 
-export function cliLogger(level = process.env.SKIFF_LOG_LEVEL ?? 'warn'): Logger {
+export function cliLogger(
+  level = process.env.SKIFF_LOG_LEVEL ?? 'warn',
+  scrub: (text: string) => string = (text) => text,
+): Logger {
   // JSON escapes C0 only: DEL, C1 (a raw U+009B is CSI to a terminal) and bidi controls too.
-  return pino({ level, hooks: { streamWrite: terminalJson } }, pino.destination(2));
+  // `scrub` takes out Secret values a command that acts (sync) may see in runtime errors.
+  return pino({ level, hooks: { streamWrite: (line) => terminalJson(scrub(line)) } }, pino.destination(2));
 }
 
 /** A client for the daemon of this state directory, if one is alive. */

@@ -1,6 +1,7 @@
 // `skiff sync`: one pass to convergence. With a daemon running for the state directory it
 // asks the daemon (never acting beside it); otherwise it acts itself.
 import type { Command } from 'commander';
+import { SecretScrubber } from '../../daemon/secret-scrubber.js';
 import { createSkiffInstance, initialAdmission } from '../../daemon/skiff-instance.js';
 import { terminalText } from '../../diff/terminal-text.js';
 import { leaseKeeperFor } from '../../lease/lease-keeper.js';
@@ -50,7 +51,10 @@ export function registerSync(program: Command): void {
       if (opts.wait && !r.converged) process.exitCode = 1;
       return;
     }
-    const log = cliLogger(opts.dryRun ? 'warn' : 'info');
+    // Acting without a daemon, this command logs what the daemon would: scrubbed of the Secret
+    // values the instance's trackers teach the scrubber.
+    const scrubber = new SecretScrubber();
+    const log = cliLogger(opts.dryRun ? 'warn' : 'info', scrubber.text);
     // Acting without a daemon, this command is the one actor on the hosts while it runs: it
     // holds their lease, and refuses when another daemon (another machine) holds it.
     const lease = opts.dryRun
@@ -64,6 +68,7 @@ export function registerSync(program: Command): void {
       config,
       log,
       dryRun: opts.dryRun,
+      scrubber,
       lease: lease && (() => lease.view()),
     });
     try {
