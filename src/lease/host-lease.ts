@@ -15,9 +15,10 @@
 // majority takes nothing, and one that ends a round on standby gives up every lease it holds,
 // so partial holds never block anyone beyond one round.
 //
-// A round waits for the hosts at most `roundTimeoutMs` (a third of the lease by default): a
-// host that has not answered by then (a partition drops its packets; SSH would wait for its
-// own call timeout, 30 s) counts as unreachable, so the reachable majority renews in time.
+// Each step of a round (read, take, release) waits for the hosts at most `stepTimeoutMs` (a
+// quarter of the lease by default): a host that has not answered by then (a partition drops
+// its packets; SSH would wait for its own call timeout, 30 s) counts as unreachable, so the
+// reachable majority renews in time.
 
 import {
   decideLease,
@@ -50,9 +51,9 @@ export interface HostLeaseOptions {
   identity: DaemonIdentity;
   durationMs?: number;
   lockWaitSeconds?: number;
-  /** How long a round waits for the hosts (ms): one that has not answered by then counts as
-   *  unreachable. Default: a third of the lease duration. */
-  roundTimeoutMs?: number;
+  /** How long each step of a round (read, take, release) waits for the hosts (ms): one that
+   *  has not answered by then counts as unreachable. Default: a quarter of the lease. */
+  stepTimeoutMs?: number;
 }
 
 export interface LeaseRound {
@@ -64,12 +65,12 @@ export interface LeaseRound {
 export class HostLease {
   private readonly durationMs: number;
   private readonly lockWaitSeconds: number;
-  private readonly roundTimeoutMs: number;
+  private readonly stepTimeoutMs: number;
 
   constructor(private readonly opts: HostLeaseOptions) {
     this.durationMs = opts.durationMs ?? DEFAULT_LEASE_DURATION_MS;
     this.lockWaitSeconds = opts.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS;
-    this.roundTimeoutMs = opts.roundTimeoutMs ?? this.durationMs / 3;
+    this.stepTimeoutMs = opts.stepTimeoutMs ?? this.durationMs / 4;
   }
 
   get holderId(): string {
@@ -78,7 +79,7 @@ export class HostLease {
 
   /** Reads every host's lease, in parallel, changing nothing. */
   async read(): Promise<HostLeaseReading[]> {
-    return this.withinRound((expired) =>
+    return this.withinStep((expired) =>
       Promise.all(this.opts.hosts.map((h) => this.run(h, 'read', expired))),
     );
   }
@@ -88,23 +89,30 @@ export class HostLease {
    *  others at once; decide again from what the hosts answered; on standby give up whatever
    *  we hold. */
   async acquire(now: number): Promise<LeaseRound> {
-    const { decision, readings } = await this.withinRound((expired) => this.take(now, expired));
+    const all = await this.read();
+    const plan = decideLeaseTake(all, this.holderId, now);
+    const { decision, readings } =
+      plan.kind === 'standby'
+        ? { decision: plan, readings: all }
+        : await this.withinStep((expired) => this.take(plan.hosts, all, now, expired));
     if (decision.kind === 'standby' && decision.release.length > 0) {
-      await this.withinRound((expired) =>
+      await this.withinStep((expired) =>
         Promise.all(decision.release.map((h) => this.run(h, 'release', expired))),
       );
     }
     return { decision, readings };
   }
 
-  private async take(now: number, expired: Promise<void>): Promise<LeaseRound> {
-    const all = await Promise.all(this.opts.hosts.map((h) => this.run(h, 'read', expired)));
-    const readings = new Map(all.map((r) => [r.host, r]));
-    const plan = decideLeaseTake(all, this.holderId, now);
-    if (plan.kind === 'standby') return { decision: plan, readings: all };
+  private async take(
+    hosts: string[],
+    read: HostLeaseReading[],
+    now: number,
+    expired: Promise<void>,
+  ): Promise<LeaseRound> {
+    const readings = new Map(read.map((r) => [r.host, r]));
     // The first host in sorted order works as the mutex between daemons that see the same
     // hosts: only its winner goes on, and then takes the rest in parallel.
-    const [head, ...rest] = [...plan.hosts].sort();
+    const [head, ...rest] = [...hosts].sort();
     const r = await this.run(head as string, 'acquire', expired);
     readings.set(r.host, r);
     if (r.kind === 'read' && r.lease?.holder === this.holderId) {
@@ -119,16 +127,17 @@ export class HostLease {
   /** Gives up our lease on every reachable host (on shutdown), so another daemon can take
    *  over at once instead of waiting for expiry. Leases of other holders are left alone. */
   async release(): Promise<HostLeaseReading[]> {
-    return this.withinRound((expired) =>
+    return this.withinStep((expired) =>
       Promise.all(this.opts.hosts.map((h) => this.run(h, 'release', expired))),
     );
   }
 
-  /** Runs `f` with a promise that resolves when the round's time is up. */
-  private async withinRound<T>(f: (expired: Promise<void>) => Promise<T>): Promise<T> {
+  /** Runs one step of a round (read, take, release) with a promise that resolves when the
+   *  step's time is up. */
+  private async withinStep<T>(f: (expired: Promise<void>) => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.roundTimeoutMs);
+      timer = setTimeout(resolve, this.stepTimeoutMs);
     });
     try {
       return await f(expired);
@@ -157,7 +166,7 @@ export class HostLease {
       // The command may still run later (queued behind a stalled one): an acquire landing late
       // only makes us hold a lease we did not count, which is the safe side.
       if (answer === undefined)
-        return { host, kind: 'unreachable', message: `no answer within ${this.roundTimeoutMs} ms` };
+        return { host, kind: 'unreachable', message: `no answer within ${this.stepTimeoutMs} ms` };
       result = answer;
     } catch (err) {
       return { host, kind: 'unreachable', message: (err as Error).message };

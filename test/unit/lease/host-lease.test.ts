@@ -333,7 +333,7 @@ function partitionWorld() {
       identity: { id, description: `${id} pid 1` },
       durationMs: DURATION_MS,
       // Time here is the clock file, not the wall clock: a slow sh under load is no timeout.
-      roundTimeoutMs: 30_000,
+      stepTimeoutMs: 30_000,
     });
   return { now: () => now, setClock, daemon };
 }
@@ -439,7 +439,7 @@ describe('host lease under a partition', () => {
       leasePath: '/unused/lease.json',
       identity: { id: 'daemon-a', description: 'a' },
       durationMs: 30_000,
-      roundTimeoutMs: 200,
+      stepTimeoutMs: 200,
     });
     const started = Date.now();
     const r = await lease.acquire(NOW);
