@@ -106,3 +106,25 @@ export function hostIndexOf(name: string): number | undefined {
   const m = /^h([1-9][0-9]*)$/.exec(name);
   return m ? Number(m[1]) : undefined;
 }
+
+/** A client namespace: a place of its own on the bridge for a process that should reach the
+ *  hosts over the network like another machine (a second skiff daemon in the lease partition
+ *  test), so iptables inside it can cut it off from some hosts and not others. */
+export interface ClientLayout {
+  name: string;
+  netns: string;
+  veth: string;
+  address: string;
+}
+
+/** Client namespaces made by `up`: c1, c2 at 10.213.0.101, .102 (hosts end at .50). */
+export const CLIENT_COUNT = 2;
+
+export function clientLayout(index: number): ClientLayout {
+  const name = `c${index}`;
+  return { name, netns: `skiff-${name}`, veth: `veth-${name}`, address: `10.213.0.${100 + index}` };
+}
+
+export function clientLayouts(): ClientLayout[] {
+  return Array.from({ length: CLIENT_COUNT }, (_, i) => clientLayout(i + 1));
+}

@@ -36,6 +36,8 @@ import {
 import {
   createBridge,
   createHostNetwork,
+  ensureClientNetworks,
+  existingClientNamespaces,
   existingHostNamespaces,
   linkIsUp,
   removeNetwork,
@@ -161,6 +163,8 @@ export async function up(opts: UpOptions): Promise<TestbedStatus> {
       const live = await inspect(existing);
       if (live.problems.length === 0) {
         await ensureImages(opts.log);
+        const made = await ensureClientNetworks();
+        if (made.length > 0) opts.log(`added client namespace(s) ${made.join(', ')}`);
         opts.log(`testbed already up (${existing.hostCount} hosts), reusing it`);
         // Not healed here: a test running against this testbed right now may have cut it.
         for (const [name, isUp] of Object.entries(live.linkUp)) {
@@ -217,6 +221,7 @@ async function build(hostCount: number, log: Log): Promise<TestbedState> {
 
   await createBridge();
   for (const host of hosts) await createHostNetwork(host);
+  await ensureClientNetworks();
   if (existsSync(SYSTEM_CONTAINERD_SOCKET)) {
     // dockerd 20.10 uses a running system containerd instead of starting its own; each host
     // keeps its own containerd namespace, but shims then belong to that containerd.
@@ -302,10 +307,10 @@ export async function leftovers(): Promise<string[]> {
   const found: string[] = [];
   const pids = findTestbedPids();
   if (pids.length > 0) found.push(`processes: ${pids.join(', ')}`);
-  const namespaces = existingHostNamespaces();
+  const namespaces = [...existingHostNamespaces(), ...existingClientNamespaces()];
   if (namespaces.length > 0) found.push(`namespaces: ${namespaces.join(', ')}`);
   const links = (await run('ip', ['-o', 'link', 'show'])).stdout;
-  const ours = [...links.matchAll(/^\d+: ((?:veth-h\d+|skb0))[@:]/gm)].map((m) => m[1]);
+  const ours = [...links.matchAll(/^\d+: ((?:veth-[hc]\d+|skb0))[@:]/gm)].map((m) => m[1]);
   if (ours.length > 0) found.push(`links: ${ours.join(', ')}`);
   const rules = (await run('iptables-save', [])).stdout.split('\n').filter((l) => l.includes(BRIDGE));
   if (rules.length > 0) found.push(`iptables: ${rules.join(' | ')}`);

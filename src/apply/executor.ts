@@ -31,6 +31,10 @@ export interface ExecutorOptions {
   clock: Pick<Clock, 'now'>;
   /** Runs syncServiceRules actions; without it they fail (apply.unsupported). */
   serviceRules?: ServiceRulesWriter;
+  /** Asked right before each action starts (after waiting for its concurrency slot): false
+   *  skips it (apply.standby). The host lease: a pass that began while this daemon held it
+   *  starts nothing once it has run out, since another daemon may act by then. */
+  mayStart?: () => boolean;
 }
 
 /** Pods whose graceful deletion is in flight: marked terminating in observations. */
@@ -56,6 +60,8 @@ export class InflightDeletions {
     return [...this.pods.keys()];
   }
 }
+
+const NO_LEASE = 'this daemon no longer holds the host lease';
 
 const ORDER: Record<Action['type'], number> = {
   syncServiceRules: 0,
@@ -126,6 +132,10 @@ export async function executeActions(
       results.push(report(a, skipped(a, `${blocked} did not succeed`)));
       continue;
     }
+    if (opts.mayStart && !opts.mayStart()) {
+      results.push(report(a, skipped(a, NO_LEASE, 'apply.standby')));
+      continue;
+    }
     if (a.type === 'deletePod') {
       const k = `${a.pod.host}/${a.pod.namespace}/${a.pod.name}`;
       if (inflight.has(k)) {
@@ -161,7 +171,14 @@ function runner(runtime: Runtime, opts: ExecutorOptions): (a: Action) => Promise
     const started = opts.clock.now();
     const key = actionKey(a);
     try {
-      await overall.run(() => limiterFor(hostOf(a)).run(() => run(runtime, a, opts)));
+      const ran = await overall.run(() =>
+        limiterFor(hostOf(a)).run(async () => {
+          if (opts.mayStart && !opts.mayStart()) return false;
+          await run(runtime, a, opts);
+          return true;
+        }),
+      );
+      if (!ran) return skipped(a, NO_LEASE, 'apply.standby');
       return { key, action: a.type, outcome: 'done', durationMs: opts.clock.now() - started };
     } catch (err) {
       const e = err as Partial<SkiffError> & Error;
@@ -184,12 +201,12 @@ function blockedBy(a: Action, outcomes: ReadonlyMap<string, ActionResult['outcom
   });
 }
 
-function skipped(a: Action, message: string): ActionResult {
+function skipped(a: Action, message: string, code = 'apply.dependency'): ActionResult {
   return {
     key: actionKey(a),
     action: a.type,
     outcome: 'skipped',
     durationMs: 0,
-    error: { code: 'apply.dependency', message, retryable: true },
+    error: { code, message, retryable: true },
   };
 }

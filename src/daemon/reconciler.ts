@@ -257,6 +257,8 @@ export class Reconciler {
       perHostConcurrency: deps.perHostConcurrency ?? 6,
       clock: deps.clock,
       serviceRules: deps.services,
+      // A pass can outlast the lease it began under: each action asks again as it starts.
+      mayStart: () => this.mayAct(),
       onResult: (a, r) => {
         if (r.outcome === 'failed')
           deps.log.warn({ action: a.type, key: r.key, error: r.error }, 'action failed');

@@ -1,20 +1,31 @@
 // Two daemons driving the same hosts from different machines detect each other through a
 // lease recorded ON the hosts: a small JSON file (e.g. `<dataDir>/lease.json`) on each host,
 // changed only by one compare-and-swap shell command run under flock on that host
-// (lease-script.ts). A daemon acts only when no other daemon holds a live lease on any host it
-// reaches (lease-decision.ts); otherwise it stays on standby, says who holds the hosts until
-// when, and tries again on its next round.
+// (lease-script.ts). A daemon acts only while it holds a live lease on a strict majority of
+// the inventory's hosts and no other daemon holds one on any host it reaches
+// (lease-decision.ts); otherwise it stays on standby, says why, and tries again on its next
+// round. Two majorities share a host, so a network partition leaves at most one side acting.
 // Shell code (runs commands on hosts through the HostExec port). The daemon calls acquire(now)
 // every renewal interval (10 s by default) while acting or waiting, and release() on shutdown.
 //
 // Taking the first host (in sorted order) before the others means two daemons that start
 // together with the same hosts in reach cannot end up each holding a part: whoever takes the
 // first host goes on to the rest, the other stops there. (Daemons that reach different hosts
-// may still each take a part; both then see the other's lease and stand down.) A daemon that
-// ends a round on standby gives up every lease it holds, so partial holds never block anyone
-// beyond one round.
+// may still each take a part; at most one of them has a majority.) A daemon that reaches no
+// majority takes nothing, and one that ends a round on standby gives up every lease it holds,
+// so partial holds never block anyone beyond one round.
+//
+// Each step of a round (read, take, release) waits for the hosts at most `stepTimeoutMs` (a
+// quarter of the lease by default): a host that has not answered by then (a partition drops
+// its packets; SSH would wait for its own call timeout, 30 s) counts as unreachable, so the
+// reachable majority renews in time.
 
-import { decideLease, type HostLeaseReading, type LeaseDecision } from '../controllers/lease-decision.js';
+import {
+  decideLease,
+  decideLeaseTake,
+  type HostLeaseReading,
+  type LeaseDecision,
+} from '../controllers/lease-decision.js';
 import type { DaemonIdentity } from './daemon-identity.js';
 import { LEASE_EXIT, type LeaseOp, parseLeaseOutput, renderLeaseCommand } from './lease-script.js';
 
@@ -40,6 +51,9 @@ export interface HostLeaseOptions {
   identity: DaemonIdentity;
   durationMs?: number;
   lockWaitSeconds?: number;
+  /** How long each step of a round (read, take, release) waits for the hosts (ms): one that
+   *  has not answered by then counts as unreachable. Default: a quarter of the lease. */
+  stepTimeoutMs?: number;
 }
 
 export interface LeaseRound {
@@ -51,10 +65,12 @@ export interface LeaseRound {
 export class HostLease {
   private readonly durationMs: number;
   private readonly lockWaitSeconds: number;
+  private readonly stepTimeoutMs: number;
 
   constructor(private readonly opts: HostLeaseOptions) {
     this.durationMs = opts.durationMs ?? DEFAULT_LEASE_DURATION_MS;
     this.lockWaitSeconds = opts.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS;
+    this.stepTimeoutMs = opts.stepTimeoutMs ?? this.durationMs / 4;
   }
 
   get holderId(): string {
@@ -63,39 +79,71 @@ export class HostLease {
 
   /** Reads every host's lease, in parallel, changing nothing. */
   async read(): Promise<HostLeaseReading[]> {
-    return Promise.all(this.opts.hosts.map((h) => this.run(h, 'read')));
+    return this.withinStep((expired) =>
+      Promise.all(this.opts.hosts.map((h) => this.run(h, 'read', expired))),
+    );
   }
 
-  /** One lease round: read all hosts, decide; if free, take or renew the lease on the first
-   *  reachable host (sorted order), and only if that succeeds on all the others at once;
-   *  decide again from what the hosts answered; on standby give up whatever we hold. */
+  /** One lease round: read all hosts, decide; if a majority is free to take, take or renew the
+   *  lease on the first reachable host (sorted order), and only if that succeeds on all the
+   *  others at once; decide again from what the hosts answered; on standby give up whatever
+   *  we hold. */
   async acquire(now: number): Promise<LeaseRound> {
-    const readings = new Map((await this.read()).map((r) => [r.host, r]));
-    const first = decideLease([...readings.values()], this.holderId, now);
-    if (first.kind === 'act') {
-      // The first host in sorted order works as the mutex between daemons that see the same
-      // hosts: only its winner goes on, and then takes the rest in parallel.
-      const [head, ...rest] = [...first.hosts].sort();
-      const r = await this.run(head as string, 'acquire');
-      readings.set(r.host, r);
-      if (r.kind === 'read' && r.lease?.holder === this.holderId) {
-        for (const other of await Promise.all(rest.map((h) => this.run(h, 'acquire')))) {
-          readings.set(other.host, other);
-        }
+    const all = await this.read();
+    const plan = decideLeaseTake(all, this.holderId, now);
+    const { decision, readings } =
+      plan.kind === 'standby'
+        ? { decision: plan, readings: all }
+        : await this.withinStep((expired) => this.take(plan.hosts, all, now, expired));
+    if (decision.kind === 'standby' && decision.release.length > 0) {
+      await this.withinStep((expired) =>
+        Promise.all(decision.release.map((h) => this.run(h, 'release', expired))),
+      );
+    }
+    return { decision, readings };
+  }
+
+  private async take(
+    hosts: string[],
+    read: HostLeaseReading[],
+    now: number,
+    expired: Promise<void>,
+  ): Promise<LeaseRound> {
+    const readings = new Map(read.map((r) => [r.host, r]));
+    // The first host in sorted order works as the mutex between daemons that see the same
+    // hosts: only its winner goes on, and then takes the rest in parallel.
+    const [head, ...rest] = [...hosts].sort();
+    const r = await this.run(head as string, 'acquire', expired);
+    readings.set(r.host, r);
+    if (r.kind === 'read' && r.lease?.holder === this.holderId) {
+      for (const other of await Promise.all(rest.map((h) => this.run(h, 'acquire', expired)))) {
+        readings.set(other.host, other);
       }
     }
     const ordered = this.opts.hosts.map((h) => readings.get(h) as HostLeaseReading);
-    const decision = first.kind === 'act' ? decideLease(ordered, this.holderId, now) : first;
-    if (decision.kind === 'standby' && decision.release.length > 0) {
-      await Promise.all(decision.release.map((h) => this.run(h, 'release')));
-    }
-    return { decision, readings: ordered };
+    return { decision: decideLease(ordered, this.holderId, now), readings: ordered };
   }
 
   /** Gives up our lease on every reachable host (on shutdown), so another daemon can take
    *  over at once instead of waiting for expiry. Leases of other holders are left alone. */
   async release(): Promise<HostLeaseReading[]> {
-    return Promise.all(this.opts.hosts.map((h) => this.run(h, 'release')));
+    return this.withinStep((expired) =>
+      Promise.all(this.opts.hosts.map((h) => this.run(h, 'release', expired))),
+    );
+  }
+
+  /** Runs one step of a round (read, take, release) with a promise that resolves when the
+   *  step's time is up. */
+  private async withinStep<T>(f: (expired: Promise<void>) => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.stepTimeoutMs);
+    });
+    try {
+      return await f(expired);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private leasePathOf(host: string): string {
@@ -103,7 +151,7 @@ export class HostLease {
     return typeof p === 'string' ? p : p(host);
   }
 
-  private async run(host: string, op: LeaseOp): Promise<HostLeaseReading> {
+  private async run(host: string, op: LeaseOp, expired: Promise<void>): Promise<HostLeaseReading> {
     const command = renderLeaseCommand({
       op,
       leasePath: this.leasePathOf(host),
@@ -114,7 +162,12 @@ export class HostLease {
     });
     let result: { exitCode: number; stdout: string; stderr: string };
     try {
-      result = await this.opts.exec(host, command);
+      const answer = await Promise.race([this.opts.exec(host, command), expired.then(() => undefined)]);
+      // The command may still run later (queued behind a stalled one): an acquire landing late
+      // only makes us hold a lease we did not count, which is the safe side.
+      if (answer === undefined)
+        return { host, kind: 'unreachable', message: `no answer within ${this.stepTimeoutMs} ms` };
+      result = answer;
     } catch (err) {
       return { host, kind: 'unreachable', message: (err as Error).message };
     }

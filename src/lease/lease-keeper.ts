@@ -5,10 +5,12 @@
 // reads the clock.
 //
 // Invariants:
-// - Acting needs a round that decided `act`, and ends at that round's `validUntil` (the
-//   earliest expiry of our leases, in our clock) unless a later round renewed it: a daemon
-//   paused past it (GC, SIGSTOP, a stalled SSH round) stops acting on its own, since another
-//   may already have taken over.
+// - Acting needs a round that decided `act` (a live lease on a strict majority of the hosts),
+//   and ends at that round's `validUntil` (when fewer than a majority of our leases could still
+//   be live, in our clock) unless a later round renewed it: a daemon paused past it (GC,
+//   SIGSTOP, a stalled SSH round) stops acting on its own, since another may already have
+//   taken over. acting() is asked before every action the executor starts, and a timer at
+//   `validUntil` tells the daemon its role changed even if no round ends.
 // - Until the first round ends the daemon stands by.
 import type { Logger } from 'pino';
 import type { ClusterConfig } from '../config/cluster-config.js';
@@ -39,6 +41,8 @@ export class LeaseKeeper {
   /** What was last logged (role, reason, holder): a change is logged once, not every round. */
   private lastLogged = '';
   private timer: NodeJS.Timeout | undefined;
+  /** Fires at the acting decision's validUntil: the role changes then unless renewed. */
+  private expiryTimer: NodeJS.Timeout | undefined;
   private inflight: Promise<void> | undefined;
   private stopped = false;
 
@@ -71,12 +75,13 @@ export class LeaseKeeper {
     }
     if (d.kind === 'act') {
       if (this.acting()) {
+        const down = d.unreachable.length > 0 ? `; unreachable: ${d.unreachable.join(', ')}` : '';
         return {
           ...base,
           role: 'acting',
           hosts: d.hosts,
           validUntil: d.validUntil,
-          message: `acting: holds the lease on ${d.hosts.join(', ')}`,
+          message: `acting: holds the lease on ${d.hosts.join(', ')} (${d.hosts.length} of ${d.total} hosts${down})`,
         };
       }
       return {
@@ -105,6 +110,7 @@ export class LeaseKeeper {
   async stop(opts: { release: boolean }): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     await this.inflight;
     if (opts.release) await this.opts.lease.release().catch(() => undefined);
   }
@@ -151,6 +157,13 @@ export class LeaseKeeper {
       };
     }
     this.checkedAt = this.opts.clock.now();
+    this.noteRole();
+    this.watchExpiry();
+  }
+
+  /** Logs a change of role or reason once, and tells the daemon when the role changed. */
+  private noteRole(): void {
+    const { log } = this.opts;
     const view = this.view();
     const logged = `${view.role}|${view.reason ?? ''}|${view.heldBy?.holder ?? ''}`;
     if (logged !== this.lastLogged) {
@@ -162,6 +175,23 @@ export class LeaseKeeper {
       this.role = view.role;
       this.opts.onRoleChange(view.role);
     }
+  }
+
+  /** While acting, a timer at validUntil: if no round renewed the majority by then (a round
+   *  stalled), the daemon hears that it stands by at that moment, not at the next round. */
+  private watchExpiry(): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    const d = this.decision;
+    if (this.stopped || d?.kind !== 'act' || !this.acting()) return;
+    this.expiryTimer = setTimeout(
+      () => {
+        this.expiryTimer = undefined;
+        if (!this.stopped) this.noteRole();
+      },
+      d.validUntil - this.opts.clock.now() + 1,
+    );
+    this.expiryTimer.unref?.();
   }
 }
 

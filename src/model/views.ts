@@ -142,7 +142,7 @@ export interface LeaseView {
   role: 'acting' | 'standby';
   /** This daemon's holder id. */
   holder: string;
-  /** Standby: why (HeldByOther, LeaseError, NoHostReachable, NotChecked). */
+  /** Standby: why (HeldByOther, NoQuorum, LeaseError, NoHostReachable, LeaseNotRenewed, NotChecked). */
   reason?: string;
   /** Standby because another daemon holds the lease: who, until when (ms, our clock), where. */
   heldBy?: { holder: string; description: string; until: number; hosts: string[] };

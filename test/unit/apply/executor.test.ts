@@ -24,11 +24,12 @@ const ruleset = (host: string): HostRuleset => ({
   hash: 'empty',
 });
 
-function world(failing: string[] = []) {
+function world(failing: string[] = [], opts: { concurrency?: number; mayStart?: () => boolean } = {}) {
   const runtime = new FakeRuntime(HOSTS, { now: () => 0 });
   const timeline: string[] = [];
   const writer = {
     async write(host: string) {
+      timeline.push(`start rules ${host}`);
       await new Promise((r) => setTimeout(r, 20));
       if (failing.includes(host)) throw new Error(`iptables-restore failed on ${host}`);
       timeline.push(`rules ${host}`);
@@ -43,10 +44,11 @@ function world(failing: string[] = []) {
   const inflight = new InflightDeletions();
   const run = (actions: Action[]) =>
     executeActions(runtime, actions, inflight, {
-      concurrency: 4,
+      concurrency: opts.concurrency ?? 4,
       perHostConcurrency: 2,
       clock: { now: () => 0 },
       serviceRules: writer,
+      ...(opts.mayStart ? { mayStart: opts.mayStart } : {}),
     });
   return { runtime, timeline, inflight, run };
 }
@@ -72,7 +74,7 @@ describe('executeActions', () => {
       sync('h2'),
     ]);
     await w.inflight.drain();
-    expect(w.timeline).toEqual(['rules h1', 'rules h2', 'delete old']);
+    expect(w.timeline.filter((t) => !t.startsWith('start'))).toEqual(['rules h1', 'rules h2', 'delete old']);
     expect(results.find((r) => r.key === 'rules@h1')?.outcome).toBe('done');
   });
 
@@ -105,5 +107,34 @@ describe('executeActions', () => {
       error: { code: 'apply.dependency' },
     });
     expect((await w.runtime.observe()).pods).toEqual([]);
+  });
+
+  // The host lease: a pass that began while this daemon held it starts nothing after it ran out
+  // (another daemon may act by then), including an action that was waiting for a slot.
+  it('starts no action once mayStart says no, even one already queued for a slot', async () => {
+    let leaseHeld = true;
+    const w = world([], { concurrency: 1, mayStart: () => leaseHeld });
+    const results = w.run([
+      sync('h1'),
+      sync('h2'),
+      {
+        type: 'deletePod',
+        pod: { host: 'h1', namespace: 'default', name: 'old' },
+        gracePeriodSeconds: 0,
+        reason: 'x',
+      },
+    ]);
+    // The lease runs out while the first rule sync runs; the second waits for the one slot.
+    await new Promise((r) => setTimeout(r, 5));
+    leaseHeld = false;
+    const done = await results;
+    await w.inflight.drain();
+    expect(w.timeline).toEqual(['start rules h1', 'rules h1']);
+    expect(done.find((r) => r.key === 'rules@h1')?.outcome).toBe('done');
+    for (const key of ['rules@h2', 'pod/default/old@h1'])
+      expect(done.find((r) => r.key === key)).toMatchObject({
+        outcome: 'skipped',
+        error: { code: 'apply.standby' },
+      });
   });
 });

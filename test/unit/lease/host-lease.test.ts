@@ -1,9 +1,10 @@
 // The lease's shell part, run by a real local `sh` in a temp directory per host: the same
 // command text the daemon sends to the hosts over SSH.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { LeaseDecision } from '../../../src/controllers/lease-decision.js';
 import { readDaemonIdentity } from '../../../src/lease/daemon-identity.js';
 import { type HostExec, HostLease } from '../../../src/lease/host-lease.js';
 import { renderLeaseCommand } from '../../../src/lease/lease-script.js';
@@ -297,3 +298,159 @@ describe('daemon identity', () => {
     );
   });
 });
+
+// Two daemons on either side of a network partition, each a HostLease over the real lease
+// command, with the hosts' clock a file (a `date` shim first in PATH) so time moves without
+// sleeping. The partition is in each daemon's exec: a host on the other side rejects like an
+// unreachable one. At no step may both daemons act.
+const PARTITION_HOSTS = ['h1', 'h2', 'h3'];
+const DURATION_MS = 3_000;
+const STEP_MS = 500;
+
+function partitionWorld() {
+  const root = tempStateDir();
+  const bin = join(root, 'bin');
+  const clockFile = join(root, 'clock');
+  mkdirSync(bin);
+  // `date +%s%3N` in the script: the hosts' clock, in ms.
+  writeFileSync(join(bin, 'date'), `#!/bin/sh\ncat '${clockFile}'\n`);
+  chmodSync(join(bin, 'date'), 0o755);
+  let now = NOW;
+  const setClock = (t: number) => {
+    now = t;
+    writeFileSync(clockFile, `${t}\n`);
+  };
+  setClock(now);
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  /** `cut`: the hosts this daemon cannot reach right now (changed between steps). */
+  const exec = (cut: Set<string>): HostExec =>
+    localShellExec({ unreachable: cut, env: Object.fromEntries(PARTITION_HOSTS.map((h) => [h, env])) });
+  const daemon = (id: string, cut: Set<string>) =>
+    new HostLease({
+      exec: exec(cut),
+      hosts: PARTITION_HOSTS,
+      leasePath: (h) => join(root, h, 'lease.json'),
+      identity: { id, description: `${id} pid 1` },
+      durationMs: DURATION_MS,
+      // Time here is the clock file, not the wall clock: a slow sh under load is no timeout.
+      stepTimeoutMs: 30_000,
+    });
+  return { now: () => now, setClock, daemon };
+}
+
+/** Acting at `t`: the last round said act and its majority is still sure to be live. */
+const actingAt = (d: LeaseDecision | undefined, t: number) => d?.kind === 'act' && t < d.validUntil;
+
+type Order = 'parallel' | 'b-first';
+
+describe('host lease under a partition', () => {
+  // 18 steps of two daemons, each round a real sh per host: about 2 s alone, 20 s on a machine
+  // loaded by other suites (a sh start then takes 100 ms), hence the long timeout.
+  it.each<[Order]>([['parallel'], ['b-first']])(
+    'never lets both sides act, and one acts after healing (rounds %s)',
+    async (order) => {
+      const w = partitionWorld();
+      const cutA = new Set<string>();
+      const cutB = new Set<string>();
+      const a = w.daemon('daemon-a', cutA);
+      const b = w.daemon('daemon-b', cutB);
+      let da: LeaseDecision | undefined;
+      let db: LeaseDecision | undefined;
+      const trace: string[] = [];
+      const check = (step: number, phase: string) => {
+        const t = w.now();
+        const both = actingAt(da, t) && actingAt(db, t);
+        trace.push(`${step} ${phase}: a=${da?.kind}/${reasonOf(da)} b=${db?.kind}/${reasonOf(db)}`);
+        expect(both, trace.join('\n')).toBe(false);
+      };
+      const round = async (withA: boolean) => {
+        const t = w.now();
+        if (order === 'parallel' && withA) {
+          [da, db] = await Promise.all([
+            a.acquire(t).then((r) => r.decision),
+            b.acquire(t).then((r) => r.decision),
+          ]);
+        } else {
+          db = (await b.acquire(t)).decision;
+          if (withA) da = (await a.acquire(t)).decision;
+        }
+      };
+      const actedInPartition = { a: false, b: false };
+      for (let step = 0; step < 18; step++) {
+        if (step === 4) {
+          // The partition: A reaches h1 and h2, B only h3.
+          cutA.add('h3');
+          for (const h of ['h1', 'h2']) cutB.add(h);
+        }
+        if (step === 12) {
+          cutA.clear();
+          cutB.clear();
+        }
+        // Time passed since the last round: the decisions then must still not overlap now.
+        check(step, 'before');
+        // B starts alone and holds every host before the partition.
+        await round(step >= 2);
+        check(step, 'after');
+        if (step >= 4 && step < 12) {
+          actedInPartition.a ||= actingAt(da, w.now());
+          actedInPartition.b ||= actingAt(db, w.now());
+        }
+        w.setClock(w.now() + STEP_MS);
+      }
+      // B (the minority side) stood by at once; A took over once B's leases on h1, h2 ran out.
+      expect(actedInPartition).toEqual({ a: true, b: false });
+      // Healed: A, holding the majority, goes on acting; B sees A's leases and stands by.
+      expect(actingAt(da, w.now() - STEP_MS)).toBe(true);
+      expect(db).toMatchObject({ kind: 'standby', reason: 'HeldByOther', holder: 'daemon-a' });
+      expect(da).toMatchObject({ kind: 'act', hosts: PARTITION_HOSTS });
+    },
+    120_000,
+  );
+
+  it('gives the minority side nothing to hold: it takes no lease, so the majority takes its hosts after healing', async () => {
+    const w = partitionWorld();
+    const cutB = new Set(['h1', 'h2']);
+    const b = w.daemon('daemon-b', cutB);
+    const r = await b.acquire(w.now());
+    expect(r.decision).toMatchObject({
+      kind: 'standby',
+      reason: 'NoQuorum',
+      message: 'standby: reaches 1 of 3 hosts (h3), acting needs a strict majority (2); unreachable: h1, h2',
+    });
+    const a = w.daemon('daemon-a', new Set());
+    expect((await a.acquire(w.now())).decision).toMatchObject({ kind: 'act', hosts: PARTITION_HOSTS });
+  });
+
+  it('counts a host that does not answer within the round as unreachable, and acts on the majority in time', async () => {
+    // h3 never answers (a partition dropping packets on an open SSH connection); h1 and h2
+    // answer at once, as the lease command does when it takes the lease.
+    const answer = (holder: string) =>
+      `skiff-lease now=${NOW}\n${JSON.stringify({ version: 1, holder, description: 'a', acquiredAt: NOW, renewedAt: NOW, expiresAt: NOW + 30_000 })}\n`;
+    const hung: HostExec = (host) =>
+      host === 'h3'
+        ? new Promise(() => undefined)
+        : Promise.resolve({ exitCode: 0, stdout: answer('daemon-a'), stderr: '' });
+    const lease = new HostLease({
+      exec: hung,
+      hosts: PARTITION_HOSTS,
+      leasePath: '/unused/lease.json',
+      identity: { id: 'daemon-a', description: 'a' },
+      durationMs: 30_000,
+      stepTimeoutMs: 200,
+    });
+    const started = Date.now();
+    const r = await lease.acquire(NOW);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(r.decision).toMatchObject({
+      kind: 'act',
+      hosts: ['h1', 'h2'],
+      unreachable: ['h3'],
+      validUntil: NOW + 30_000,
+    });
+    expect(r.readings[2]).toEqual({ host: 'h3', kind: 'unreachable', message: 'no answer within 200 ms' });
+  });
+});
+
+function reasonOf(d: LeaseDecision | undefined): string {
+  return d?.kind === 'standby' ? d.reason : '';
+}

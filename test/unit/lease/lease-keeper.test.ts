@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type HostExec, HostLease } from '../../../src/lease/host-lease.js';
 import { LeaseKeeper } from '../../../src/lease/lease-keeper.js';
 import type { LeaseView } from '../../../src/model/views.js';
@@ -128,5 +128,50 @@ describe('LeaseKeeper', () => {
     });
     await k.round();
     expect(k.view()).toMatchObject({ role: 'standby', reason: 'NoHostReachable' });
+  });
+
+  it('stands by on the minority side of a partition, naming what it holds of what it needs', async () => {
+    const root = tempStateDir();
+    const k = new LeaseKeeper({
+      lease: new HostLease({
+        exec: (host, command) =>
+          host === 'h3' ? sh(host, command) : Promise.reject(new Error('EHOSTUNREACH')),
+        hosts: HOSTS,
+        leasePath: (h) => join(root, h, 'lease.json'),
+        identity: { id: 'daemon-b', description: 'b' },
+      }),
+      renewIntervalMs: 10_000,
+      clock: systemClock,
+      log: pino({ level: 'silent' }),
+      onRoleChange: () => undefined,
+    });
+    await k.round();
+    expect(k.acting()).toBe(false);
+    expect(k.view()).toMatchObject({
+      role: 'standby',
+      reason: 'NoQuorum',
+      message: 'standby: reaches 1 of 3 hosts (h3), acting needs a strict majority (2); unreachable: h1, h2',
+    });
+  });
+
+  it('tells the daemon it stands by at validUntil when no round renewed the lease (a stalled round)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const w = hosts();
+      const roles: LeaseView['role'][] = [];
+      const a = w.keeper('daemon-a', roles);
+      await a.round();
+      expect(roles).toEqual(['acting']);
+      const validUntil = a.view().validUntil as number;
+      w.advance(validUntil - w.advance(0) - 1_000);
+      vi.advanceTimersByTime(29_000);
+      expect(roles).toEqual(['acting']);
+      w.advance(2_000);
+      vi.advanceTimersByTime(2_000);
+      expect(roles).toEqual(['acting', 'standby']);
+      await a.stop({ release: false });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
