@@ -11,6 +11,7 @@ import {
   runSkiff,
   type Sample,
   startWatcher,
+  terminatingIn,
 } from '../support/rollout-watch.js';
 import { eventually } from '../support/testbed.js';
 
@@ -122,7 +123,7 @@ const allOf =
 const webView = () =>
   daemon!.inst.reconciler.view?.deployments.find((d) => d.app === APP && d.name === 'web');
 
-const watchWeb = () => startWatcher(runtime, ofDeployment('web'));
+const watchWeb = () => startWatcher(runtime, ofDeployment('web'), terminatingIn(daemon, APP));
 
 beforeAll(async () => {
   gitops = await startGitopsApp({

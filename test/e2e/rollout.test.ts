@@ -18,6 +18,7 @@ import {
   runSkiff,
   type Sample,
   startWatcher as startWatcherOf,
+  terminatingIn,
 } from '../support/rollout-watch.js';
 import { eventually } from '../support/testbed.js';
 
@@ -78,7 +79,8 @@ async function appPods(): Promise<ObservedPod[]> {
 }
 
 const BOUNDS = { replicas: REPLICAS, maxSurge: MAX_SURGE, maxUnavailable: MAX_UNAVAILABLE };
-const startWatcher = () => startWatcherOf(runtime, (pods) => pods.filter((p) => p.app === APP));
+const startWatcher = () =>
+  startWatcherOf(runtime, (pods) => pods.filter((p) => p.app === APP), terminatingIn(daemon, APP));
 const expectWithinBounds = (samples: Sample[]) => expectBounds(samples, BOUNDS);
 
 function podsOf(what: string, ok: (pods: ObservedPod[]) => boolean, timeoutMs = 120_000) {

@@ -4,10 +4,12 @@
 // throughout a rollout, and the check of Kubernetes' bounds (never more than replicas+maxSurge
 // pods, never fewer than replicas-maxUnavailable ready ones) over its samples.
 // Shell code for tests only.
+
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
+import type { Daemon } from '../../src/daemon/daemon.js';
 import type { ObservedPod } from '../../src/model/observed.js';
 import type { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 
@@ -84,7 +86,9 @@ export async function probeReady(runtime: DockerRuntime, p: ObservedPod, port = 
 
 export interface Sample {
   at: number;
+  /** Pods not terminating (see startWatcher). */
   pods: number;
+  /** Of those, how many answered ready. */
   ready: number;
   /** Pods whose readiness could not be measured this time. */
   unknown: number;
@@ -96,14 +100,23 @@ export interface Sample {
 }
 
 /** Samples the hosts every ~200 ms until stopped: the pods `select` picks and how many answer
- *  ready. Samples taken while a host is NotReady (another test may cut one) are dropped. */
-export function startWatcher(runtime: DockerRuntime, select: (pods: ObservedPod[]) => ObservedPod[]) {
-  const samples: Sample[] = [];
+ *  ready. Samples taken while a host is NotReady (another test may cut one) are dropped.
+ *  `terminating` (the daemon's view) names pods being deleted: Kubernetes' bounds count only
+ *  the others (maxSurge counts non-terminating pods). The view is published by the pass after
+ *  the one that deleted a pod, so a pod counts as terminating when the view said so around
+ *  its sample or in the next one. */
+export function startWatcher(
+  runtime: DockerRuntime,
+  select: (pods: ObservedPod[]) => ObservedPod[],
+  terminating: () => ReadonlySet<string> = () => new Set(),
+) {
+  const raw: RawSample[] = [];
   const dropped: string[] = [];
   let running = true;
   const done = (async () => {
     while (running) {
       const started = Date.now();
+      const dying = new Set(terminating());
       const observed = await runtime.observe().catch((err: Error) => {
         dropped.push(`observe: ${err.message}`);
         return undefined;
@@ -113,30 +126,44 @@ export function startWatcher(runtime: DockerRuntime, select: (pods: ObservedPod[
         dropped.push(`not ready: ${notReady.map((h) => `${h.name} (${h.reason})`).join(', ')}`);
       if (observed && notReady.length === 0) {
         const pods = select(observed.pods);
-        const ready = await Promise.all(pods.map((p) => probeReady(runtime, p)));
-        samples.push({
-          at: started,
-          pods: pods.length,
-          ready: ready.filter((r) => r === 'ready').length,
-          unknown: ready.filter((r) => r === 'unknown').length,
-          images: pods.map((p) => p.containers[0]?.image ?? ''),
-          hashes: pods.map((p) => p.templateHash),
-          ms: Date.now() - started,
-        });
+        const states = await Promise.all(pods.map((p) => probeReady(runtime, p)));
+        for (const n of terminating()) dying.add(n);
+        raw.push({ at: started, pods, states, dying, ms: Date.now() - started });
       }
       await new Promise((r) => setTimeout(r, Math.max(0, 200 - (Date.now() - started))));
     }
   })();
   return {
-    /** The samples taken so far (the watcher keeps going). */
-    samples,
-    async stop() {
+    async stop(): Promise<Sample[]> {
       running = false;
       await done;
       if (dropped.length > 0)
         console.warn(`watcher dropped ${dropped.length} samples: ${[...new Set(dropped)].join('; ')}`);
-      return samples;
+      return raw.map((r, i) => sampleOf(r, raw[i + 1]));
     },
+  };
+}
+
+interface RawSample {
+  at: number;
+  pods: ObservedPod[];
+  states: Readiness[];
+  dying: Set<string>;
+  ms: number;
+}
+
+function sampleOf(r: RawSample, next: RawSample | undefined): Sample {
+  const live = r.pods
+    .map((p, i) => ({ p, state: r.states[i]! }))
+    .filter(({ p }) => !r.dying.has(p.name) && !next?.dying.has(p.name));
+  return {
+    at: r.at,
+    pods: live.length,
+    ready: live.filter((l) => l.state === 'ready').length,
+    unknown: live.filter((l) => l.state === 'unknown').length,
+    images: r.pods.map((p) => p.containers[0]?.image ?? ''),
+    hashes: r.pods.map((p) => p.templateHash),
+    ms: r.ms,
   };
 }
 
@@ -166,4 +193,14 @@ export function expectWithinBounds(samples: Sample[], b: RolloutBounds) {
 /** The image of each pod's first container, sorted. */
 export function runningImages(pods: ObservedPod[]): string[] {
   return pods.map((p) => p.containers[0]?.image ?? '').sort();
+}
+
+/** The names of `app`'s pods the daemon's view shows Terminating (startWatcher's third argument). */
+export function terminatingIn(daemon: Daemon | undefined, app: string): () => ReadonlySet<string> {
+  return () =>
+    new Set(
+      (daemon?.inst.reconciler.view?.pods ?? [])
+        .filter((p) => p.app === app && p.status === 'Terminating')
+        .map((p) => p.name),
+    );
 }
