@@ -12,7 +12,7 @@ import type { Daemon } from '../../src/daemon/daemon.js';
 import type { ObservedPod } from '../../src/model/observed.js';
 import type { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { type GitopsApp, startGitopsApp } from '../support/gitops-app.js';
-import { probeReady, runSkiff } from '../support/rollout-watch.js';
+import { probeReady, runSkiff, terminatingIn } from '../support/rollout-watch.js';
 import { eventually } from '../support/testbed.js';
 
 const APP = 'e2e-sigterm';
@@ -74,10 +74,7 @@ const appPods = async (): Promise<ObservedPod[]> =>
 const rolloutStatus = (timeout: string) =>
   runSkiff(gitops.configFile, 'rollout', 'status', 'deployment/web', '-n', NS, '--timeout', timeout);
 
-function terminatingInView(): Set<string> {
-  const pods = daemon.inst.reconciler.view?.pods ?? [];
-  return new Set(pods.filter((p) => p.app === APP && p.status === 'Terminating').map((p) => p.name));
-}
+const terminatingInView = (): ReadonlySet<string> => terminatingIn(daemon, APP)();
 
 function webView() {
   return daemon.inst.reconciler.view?.deployments.find((d) => d.app === APP && d.name === 'web');
@@ -90,7 +87,7 @@ function startWatcher() {
   const done = (async () => {
     while (running) {
       const started = Date.now();
-      const terminating = terminatingInView();
+      const terminating = new Set(terminatingInView());
       const observed = await runtime.observe().catch(() => undefined);
       if (observed?.hosts.every((h) => h.ready)) {
         const pods = observed.pods.filter((p) => p.app === APP);

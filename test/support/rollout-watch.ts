@@ -195,12 +195,15 @@ export function runningImages(pods: ObservedPod[]): string[] {
   return pods.map((p) => p.containers[0]?.image ?? '').sort();
 }
 
-/** The names of `app`'s pods the daemon's view shows Terminating (startWatcher's third argument). */
+/** The names of `app`'s pods being deleted (startWatcher's third argument): those whose
+ *  deletion the daemon's executor has started (at once) and those its view shows Terminating
+ *  (published after the pass's creates finish, seconds later under load). */
 export function terminatingIn(daemon: Daemon | undefined, app: string): () => ReadonlySet<string> {
-  return () =>
-    new Set(
-      (daemon?.inst.reconciler.view?.pods ?? [])
-        .filter((p) => p.app === app && p.status === 'Terminating')
-        .map((p) => p.name),
-    );
+  return () => {
+    const reconciler = daemon?.inst.reconciler;
+    const viewed = (reconciler?.view?.pods ?? []).filter((p) => p.app === app && p.status === 'Terminating');
+    // In-flight keys are host/namespace/name; names are unique per app's namespace here.
+    const started = (reconciler?.inflight.keys() ?? []).map((k) => k.split('/').at(-1)!);
+    return new Set([...viewed.map((p) => p.name), ...started]);
+  };
 }
