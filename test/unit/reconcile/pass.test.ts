@@ -148,6 +148,26 @@ describe('reconcilePass', () => {
     expect(r2.requeueAfterMs).toBeGreaterThan(0);
   });
 
+  it('starts a container left created and never started (its creator was killed mid-create), with backoff', () => {
+    const world = new FakeWorld();
+    const r0 = run(world, [app(APP)], hosts, emptyPassMemory());
+    world.apply(r0.actions);
+    const c = world.pods[0]!.containers[0]!;
+    Object.assign(c, { state: 'created', startedAt: undefined });
+    const r1 = run(world, [app(APP)], hosts, r0.memory);
+    expect(r1.actions).toEqual([
+      expect.objectContaining({
+        type: 'restartContainer',
+        container: 'web',
+        reason: expect.stringContaining('never started'),
+      }),
+    ]);
+    // Its start fails again at once: the next attempt waits for the backoff.
+    const r2 = run(world, [app(APP)], hosts, r1.memory);
+    expect(r2.actions).toEqual([]);
+    expect(r2.requeueAfterMs).toBeGreaterThan(0);
+  });
+
   it('keeps pods of a NotReady host until the grace period, then replaces them, then removes the stale copies', () => {
     const world = new FakeWorld();
     let memory = emptyPassMemory();
