@@ -32,9 +32,10 @@ export function healPod(
     // The executor awaits every create (docker create, then start) before the next pass
     // observes, and one daemon acts: a container still created-never-started was abandoned by
     // a daemon killed between the two calls (or its start failed). Nobody else will start it,
-    // so it is started anew like a failed container, through the same backoff.
+    // so it is started anew like a failed container, through the same backoff (counted from
+    // its creation: it has no finish time, and a backoff counted from `now` never ends).
     const abandoned = c.state === 'created' && c.startedAt === undefined;
-    const seen = abandoned ? { ...c, state: 'dead' as const } : c;
+    const seen = abandoned ? { ...c, state: 'dead' as const, finishedAt: c.finishedAt ?? pod.createdAt } : c;
     const decision = decideContainerRestart(seen, spec.restartPolicy, ctx.backoff[key], ctx.input.now);
     if (decision.memory) ctx.backoff[key] = decision.memory;
     if (decision.restart) {

@@ -162,10 +162,14 @@ describe('reconcilePass', () => {
         reason: expect.stringContaining('never started'),
       }),
     ]);
-    // Its start fails again at once: the next attempt waits for the backoff.
+    // Its start failed (the restart never happened): the next attempt waits for the backoff,
+    // counted from the container's creation, then comes.
     const r2 = run(world, [app(APP)], hosts, r1.memory);
     expect(r2.actions).toEqual([]);
     expect(r2.requeueAfterMs).toBeGreaterThan(0);
+    world.now += r2.requeueAfterMs!;
+    const r3 = run(world, [app(APP)], hosts, r2.memory);
+    expect(r3.actions).toEqual([expect.objectContaining({ type: 'restartContainer', container: 'web' })]);
   });
 
   it('keeps pods of a NotReady host until the grace period, then replaces them, then removes the stale copies', () => {
