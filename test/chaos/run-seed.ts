@@ -123,7 +123,10 @@ export async function runSeed(
         result.violations.push(
           `seed ${seed} rollout ${round} t+${((world.clock.now() - t0) / 1000).toFixed(0)}s: ${v}`,
         );
-      if (result.violations.length) break;
+      if (result.violations.length) {
+        note(describe(truth, d));
+        break;
+      }
       const done =
         clearedAt && s?.acted && s.converged && s.actions.length === 0 && !convergedTruth(truth, strategy);
       if (

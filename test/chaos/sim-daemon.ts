@@ -209,6 +209,10 @@ export class SimProber implements ProbeSource {
       }
     this.firstSeen = next;
   }
+  /** The first round probes every container found running (as the real prober's settle). */
+  async settle(): Promise<void> {
+    for (const [id, c] of this.firstSeen) this.firstSeen.set(id, { ...c, round: c.round - 1 });
+  }
   results(): ProbeResults {
     const out: ProbeResults = {};
     const now = this.clock();

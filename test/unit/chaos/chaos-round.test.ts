@@ -58,6 +58,35 @@ describe('the simulated hosts', () => {
   });
 });
 
+describe('a daemon restart', () => {
+  it('probes what it finds running before its first pass acts: no endpoint dropped, no Ready pod scaled down', async () => {
+    const world = new SimWorld(2);
+    const branch = new MemorySource();
+    branch.push(manifest(STRATEGIES[0]!, 1));
+    const store = tempHistoryStore();
+    const opts = {
+      world,
+      branch,
+      store,
+      log: pino({ level: 'silent' }),
+      rand: prng(7),
+      note: () => undefined,
+      readyAfterMs: 2000,
+    };
+    const first = await startDaemon(opts);
+    for (let i = 0; i < 10; i++) {
+      await first.reconciler.pass();
+      world.clock.advance(1000);
+    }
+    const endpoints = first.reconciler.view!.endpoints[0]!.endpoints;
+    expect(endpoints).toHaveLength(3);
+    const second = await startDaemon(opts);
+    const s = await second.reconciler.pass();
+    expect(s.actions).toEqual([]);
+    expect(second.reconciler.view!.endpoints[0]!.endpoints).toEqual(endpoints);
+  });
+});
+
 describe('the invariants', () => {
   const s = STRATEGIES[1]!; // 4 replicas, maxSurge 1, maxUnavailable 1
   const all: Checks = { floor: true, ceiling: true };
