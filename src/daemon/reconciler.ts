@@ -40,7 +40,14 @@ export interface ProbeSource {
   sync(observed: Observed): void;
   /** Results by container id. */
   results(): ProbeResults;
+  /** Resolves once every worker has completed a first round (or after timeoutMs). */
+  settle?(timeoutMs: number): Promise<void>;
 }
+
+/** How long a daemon's first pass waits for its prober's first round (probe state is memory:
+ *  without it a new daemon sees every running pod not Ready, and would tear every Service's
+ *  endpoints down and scale down Ready pods as if they were unhealthy). */
+export const FIRST_PROBE_ROUND_MS = 5000;
 
 /** The HPAs as a pass sees them: told the pass's observation, asked the replicas they own. */
 export interface HpaSource {
@@ -108,6 +115,8 @@ export class Reconciler {
   private refused = new Map<string, string>();
   /** Apps set aside by the last pass because it throws on their commit. */
   private failed = new Map<string, FailedApp>();
+  /** Whether a pass has waited for the prober's first round (only the first pass does). */
+  private probedOnce = false;
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -206,6 +215,11 @@ export class Reconciler {
     const deletionsInFlight = this.inflight.keys();
     const marked = markDeletionsInFlight(observed, deletionsInFlight);
     deps.prober?.sync(marked);
+    if (!this.probedOnce) {
+      // The kubelet probes a container it finds running at once, before it reports it.
+      await deps.prober?.settle?.(FIRST_PROBE_ROUND_MS);
+      this.probedOnce = true;
+    }
     const probes = deps.prober?.results() ?? {};
     // The observation as the pass will see it (the pass applies the same inputs itself).
     const seen = applyProbeResults(marked, probes);

@@ -1,5 +1,6 @@
 // Heal one live pod, kubelet-style: restart a container whose liveness probe failed, restart an
-// exited one per its restart policy with the CrashLoopBackOff delay, and ask for the pod to be
+// exited one (or one created and never started) per its restart policy with the
+// CrashLoopBackOff delay, and ask for the pod to be
 // replaced when its sandbox or a container is gone. Pure.
 import { backoffKey, decideContainerRestart } from '../controllers/backoff.js';
 import type { ObservedPod } from '../model/observed.js';
@@ -28,14 +29,23 @@ export function healPod(
       continue;
     }
     const key = backoffKey(pod.namespace, pod.name, cs.name);
-    const decision = decideContainerRestart(c, spec.restartPolicy, ctx.backoff[key], ctx.input.now);
+    // The executor awaits every create (docker create, then start) before the next pass
+    // observes, and one daemon acts: a container still created-never-started was abandoned by
+    // a daemon killed between the two calls (or its start failed). Nobody else will start it,
+    // so it is started anew like a failed container, through the same backoff (counted from
+    // its creation: it has no finish time, and a backoff counted from `now` never ends).
+    const abandoned = c.state === 'created' && c.startedAt === undefined;
+    const seen = abandoned ? { ...c, state: 'dead' as const, finishedAt: c.finishedAt ?? pod.createdAt } : c;
+    const decision = decideContainerRestart(seen, spec.restartPolicy, ctx.backoff[key], ctx.input.now);
     if (decision.memory) ctx.backoff[key] = decision.memory;
     if (decision.restart) {
       ctx.actions.push({
         type: 'restartContainer',
         pod: { host: pod.host, namespace: pod.namespace, name: pod.name },
         container: cs.name,
-        reason: `container exited with code ${c.exitCode} (${decision.reason})`,
+        reason: abandoned
+          ? 'container was created but never started (its creator stopped between create and start)'
+          : `container exited with code ${c.exitCode} (${decision.reason})`,
       });
     } else if (decision.reason === 'CrashLoopBackOff') {
       waiting[cs.name] = 'CrashLoopBackOff';

@@ -82,12 +82,15 @@ export class FakeRuntime implements Runtime {
     h.reachable = reachable;
   }
 
-  /** Make a container look as Docker would show it after a crash, an OOM kill, a stop. */
+  /** Make a container look as Docker would show it after a crash, an OOM kill, a stop, or a
+   *  create whose start never came (`created`). */
   setContainerState(ref: PodRef, container: string, state: ContainerState, exitCode = 0): void {
     const c = this.current(ref, container);
     c.state = state;
     c.exitCode = exitCode;
     if (state === 'exited' || state === 'dead') c.finishedAt = this.clock.now();
+    // Docker has no start time for a container created and never started.
+    if (state === 'created') c.startedAt = undefined;
   }
 
   appendLog(ref: PodRef, container: string, line: string): void {

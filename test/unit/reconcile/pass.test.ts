@@ -148,6 +148,30 @@ describe('reconcilePass', () => {
     expect(r2.requeueAfterMs).toBeGreaterThan(0);
   });
 
+  it('starts a container left created and never started (its creator was killed mid-create), with backoff', () => {
+    const world = new FakeWorld();
+    const r0 = run(world, [app(APP)], hosts, emptyPassMemory());
+    world.apply(r0.actions);
+    const c = world.pods[0]!.containers[0]!;
+    Object.assign(c, { state: 'created', startedAt: undefined });
+    const r1 = run(world, [app(APP)], hosts, r0.memory);
+    expect(r1.actions).toEqual([
+      expect.objectContaining({
+        type: 'restartContainer',
+        container: 'web',
+        reason: expect.stringContaining('never started'),
+      }),
+    ]);
+    // Its start failed (the restart never happened): the next attempt waits for the backoff,
+    // counted from the container's creation, then comes.
+    const r2 = run(world, [app(APP)], hosts, r1.memory);
+    expect(r2.actions).toEqual([]);
+    expect(r2.requeueAfterMs).toBeGreaterThan(0);
+    world.now += r2.requeueAfterMs!;
+    const r3 = run(world, [app(APP)], hosts, r2.memory);
+    expect(r3.actions).toEqual([expect.objectContaining({ type: 'restartContainer', container: 'web' })]);
+  });
+
   it('keeps pods of a NotReady host until the grace period, then replaces them, then removes the stale copies', () => {
     const world = new FakeWorld();
     let memory = emptyPassMemory();
