@@ -315,8 +315,10 @@ describe('two daemons split by a network partition', () => {
     await dropTo(sides.b, cutFrom.b, '-D');
     const pods = await converged(REPLICAS_A, 60_000);
     expect(duplicateNames(pods)).toEqual([]);
-    // A few more samples after convergence: one acts, the other stands by, steadily.
-    await new Promise((r) => setTimeout(r, 4 * SAMPLE_MS));
+    // Samples past one lease after the heal (the minority's leases have expired by then) and a
+    // few more: one acts, the other stands by, steadily.
+    const steadyAt = healedAt + LEASE_SECONDS * 1000 + 4 * SAMPLE_MS;
+    await new Promise((r) => setTimeout(r, Math.max(4 * SAMPLE_MS, steadyAt - Date.now())));
     const after = samples.filter((s) => s.phase === 'healed' && s.at > healedAt + LEASE_SECONDS * 1000);
     expect(after.length).toBeGreaterThan(0);
     for (const s of after.slice(-4))

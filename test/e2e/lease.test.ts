@@ -146,6 +146,14 @@ describe('two daemons on the same hosts', () => {
       listen: '127.0.0.1:0',
     });
     const b = daemonB;
+    expect(b.lease.view().role).toBe('standby');
+    // A round gives each host a quarter of the lease to answer: under load B's first SSH
+    // handshakes can take longer, and that round reads NoHostReachable (standby as well).
+    await eventually(
+      'B stands by, seeing A hold the hosts',
+      async () => (b.lease.view().reason === 'HeldByOther' ? true : undefined),
+      30_000,
+    );
     expect(b.lease.view()).toMatchObject({ role: 'standby', reason: 'HeldByOther' });
     expect(b.lease.view().heldBy?.description).toContain(join(fx.base, 'state-a'));
     expect(b.lease.view().heldBy?.hosts.sort()).toEqual(['h1', 'h2', 'h3']);
