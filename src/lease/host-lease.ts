@@ -15,10 +15,13 @@
 // majority takes nothing, and one that ends a round on standby gives up every lease it holds,
 // so partial holds never block anyone beyond one round.
 //
-// Each step of a round (read, take, release) waits for the hosts at most `stepTimeoutMs` (a
-// quarter of the lease by default): a host that has not answered by then (a partition drops
-// its packets; SSH would wait for its own call timeout, 30 s) counts as unreachable, so the
-// reachable majority renews in time.
+// While we hold leases, each step of a round (read, take, release) waits for the hosts at most
+// `stepTimeoutMs` (a quarter of the lease by default): a host that has not answered by then (a
+// partition drops its packets; SSH would wait for its own call timeout, 30 s) counts as
+// unreachable, so the reachable majority renews in time. A daemon that holds nothing has no
+// lease to lose by waiting, and waits as long as SSH does: a cold start's first handshakes
+// (or a one-shot `skiff sync`'s) can take longer than a quarter of the lease under load, and
+// cutting them short would report hosts as unreachable that are only slow.
 
 import {
   decideLease,
@@ -52,7 +55,8 @@ export interface HostLeaseOptions {
   durationMs?: number;
   lockWaitSeconds?: number;
   /** How long each step of a round (read, take, release) waits for the hosts (ms): one that
-   *  has not answered by then counts as unreachable. Default: a quarter of the lease. */
+   *  has not answered by then counts as unreachable. Only while we hold leases (see the top).
+   *  Default: a quarter of the lease. */
   stepTimeoutMs?: number;
 }
 
@@ -66,6 +70,8 @@ export class HostLease {
   private readonly durationMs: number;
   private readonly lockWaitSeconds: number;
   private readonly stepTimeoutMs: number;
+  /** The last round ended acting: our leases are live and must be renewed in time. */
+  private holding = false;
 
   constructor(private readonly opts: HostLeaseOptions) {
     this.durationMs = opts.durationMs ?? DEFAULT_LEASE_DURATION_MS;
@@ -95,6 +101,7 @@ export class HostLease {
       plan.kind === 'standby'
         ? { decision: plan, readings: all }
         : await this.withinStep((expired) => this.take(plan.hosts, all, now, expired));
+    this.holding = decision.kind === 'act';
     if (decision.kind === 'standby' && decision.release.length > 0) {
       await this.withinStep((expired) =>
         Promise.all(decision.release.map((h) => this.run(h, 'release', expired))),
@@ -137,7 +144,7 @@ export class HostLease {
   private async withinStep<T>(f: (expired: Promise<void>) => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.stepTimeoutMs);
+      if (this.holding) timer = setTimeout(resolve, this.stepTimeoutMs);
     });
     try {
       return await f(expired);
