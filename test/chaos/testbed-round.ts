@@ -19,7 +19,7 @@ import { ServiceDataPlane } from '../../src/runtime/service-data-plane.js';
 import { makeGitFixture } from '../support/git-server.js';
 import { convergedTruth, sample, violations } from './invariants.js';
 import { prng } from './prng.js';
-import { manifest, SENTINEL, STRATEGIES } from './scenario.js';
+import { manifest, READY_AFTER_MS, SENTINEL, STRATEGIES } from './scenario.js';
 
 const exec = promisify(execFile);
 const ROLLOUTS = 6;
@@ -116,6 +116,8 @@ daemon:
     await fx.push();
     startDaemon();
     await converged();
+    // Converged means running; the sampler counts a pod Ready READY_AFTER_MS after its start.
+    await new Promise((r) => setTimeout(r, READY_AFTER_MS + 500));
     checks = { floor: true, ceiling: true };
     for (let round = 1; round <= ROLLOUTS; round++) {
       await fx.commit({ 'deploy/web.yaml': manifest(strategy, round, image) }, `chaos: rollout ${round}`);
@@ -137,6 +139,7 @@ daemon:
         } else await restartDockerd(host);
       }
       await converged();
+      await new Promise((r) => setTimeout(r, READY_AFTER_MS + 500));
       checks = { floor: true, ceiling: true };
     }
   } catch (err) {
