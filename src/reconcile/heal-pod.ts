@@ -1,7 +1,8 @@
 // Heal one live pod, kubelet-style: restart a container whose liveness probe failed, restart an
 // exited one per its restart policy with the CrashLoopBackOff delay, and ask for the pod to be
 // replaced when its sandbox or a container is gone. Pure.
-import { backoffKey, decideContainerRestart } from '../controllers/backoff.js';
+import { backoffKey, decideContainerRestart, decideHeldBackRetry } from '../controllers/backoff.js';
+import { heldBack } from '../controllers/pod-status.js';
 import type { ObservedPod } from '../model/observed.js';
 import type { AppContext } from './pass-context.js';
 
@@ -28,6 +29,12 @@ export function healPod(
       continue;
     }
     const key = backoffKey(pod.namespace, pod.name, cs.name);
+    const held = heldBack(c);
+    if (held) {
+      waiting[cs.name] = held.reason;
+      retryHeldBack(ctx, pod, cs.name, key, held);
+      continue;
+    }
     const decision = decideContainerRestart(c, spec.restartPolicy, ctx.backoff[key], ctx.input.now);
     if (decision.memory) ctx.backoff[key] = decision.memory;
     if (decision.restart) {
@@ -52,6 +59,35 @@ export function healPod(
     }
   }
   return { waiting };
+}
+
+/** A container held back at creation: tried again under backoff, with the kubelet's event. */
+function retryHeldBack(
+  ctx: AppContext,
+  pod: ObservedPod,
+  container: string,
+  key: string,
+  held: { reason: string; message: string },
+): void {
+  const decision = decideHeldBackRetry(ctx.backoff[key], ctx.input.now);
+  const first = ctx.backoff[key] === undefined;
+  ctx.backoff[key] = decision.memory;
+  ctx.requeueIn(decision.waitMs);
+  if (first || decision.restart)
+    ctx.events.push({
+      type: 'Warning',
+      reason: 'Failed',
+      object: `pod/${pod.name}`,
+      namespace: pod.namespace,
+      message: `Error: ${held.message}`,
+    });
+  if (!decision.restart) return;
+  ctx.actions.push({
+    type: 'restartContainer',
+    pod: { host: pod.host, namespace: pod.namespace, name: pod.name },
+    container,
+    reason: `retry creating container ${container} (${held.reason})`,
+  });
 }
 
 function restartUnhealthy(ctx: AppContext, pod: ObservedPod, container: string, failure?: string): void {
