@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { ObservedHost } from '../../../src/model/observed.js';
 import { type AppDesired, emptyPassMemory } from '../../../src/reconcile/pass.js';
 import { FakeWorld, host, objectsFrom, runPass as run } from './fake-world.js';
 
