@@ -121,3 +121,24 @@ export function pruneBackoffMemory(
   }
   return kept;
 }
+
+/** A container held back at creation (CreateContainerConfigError): the kubelet retries the
+ *  creation on later syncs under the same backoff (10 s doubling to 5 min); `restart` means
+ *  try again now. */
+export function decideHeldBackRetry(
+  memory: BackoffEntry | undefined,
+  now: number,
+): { restart: boolean; waitMs?: number; memory: BackoffEntry } {
+  if (!memory || hasExpired(now, memory.lastUpdate))
+    return {
+      restart: false,
+      waitMs: INITIAL_BACKOFF_MS,
+      memory: { backoffMs: INITIAL_BACKOFF_MS, lastUpdate: now },
+    };
+  const due = memory.lastUpdate + memory.backoffMs;
+  if (now < due) return { restart: false, waitMs: due - now, memory };
+  return {
+    restart: true,
+    memory: { backoffMs: Math.min(memory.backoffMs * 2, MAX_BACKOFF_MS), lastUpdate: now },
+  };
+}

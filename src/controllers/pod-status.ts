@@ -2,6 +2,7 @@
 // container states, readiness (probes gate it), phase, kubectl's STATUS word, conditions.
 // Pure.
 import type { Container } from '../model/k8s.js';
+import { LABELS } from '../model/labels.js';
 import type { ObservedContainer, ObservedPod } from '../model/observed.js';
 import type { Condition, ContainerView, PodPhase, PodView } from '../model/views.js';
 
@@ -16,6 +17,14 @@ export type WaitingReasons = Record<string, string>; // container name -> reason
 
 function containerSpec(pod: ObservedPod, name: string): Container | undefined {
   return pod.spec?.containers.find((c) => c.name === name);
+}
+
+/** A container the runtime created but held back from starting (runAsNonRoot and a root
+ *  image, a Localhost profile the host cannot load): the kubelet's waiting reason and message. */
+export function heldBack(c: ObservedContainer): { reason: string; message: string } | undefined {
+  const reason = c.labels[LABELS.waitingReason];
+  if (reason === undefined || c.startedAt !== undefined) return undefined;
+  return { reason, message: c.labels[LABELS.waitingMessage] ?? '' };
 }
 
 export function containerReady(pod: ObservedPod, c: ObservedContainer): { ready: boolean; since?: number } {
@@ -49,7 +58,7 @@ function containerView(pod: ObservedPod, c: ObservedContainer, waiting: WaitingR
     ready: containerReady(pod, c).ready,
     lastProbeFailure: probe?.lastFailure,
   };
-  const waitingReason = waiting[c.name];
+  const waitingReason = waiting[c.name] ?? heldBack(c)?.reason;
   if (waitingReason) return { ...base, state: 'waiting', reason: waitingReason, exitCode: c.exitCode };
   switch (c.state) {
     case 'running':
@@ -70,10 +79,13 @@ function containerView(pod: ObservedPod, c: ObservedContainer, waiting: WaitingR
   }
 }
 
+/** Waiting reasons of a container that never ran: the pod is still Pending. */
+const NOT_CREATED = new Set(['ContainerCreating', 'CreateContainerConfigError', 'CreateContainerError']);
+
 function phaseOf(pod: ObservedPod, views: ContainerView[]): PodPhase {
   if (pod.unreachable) return 'Unknown';
   const policy = pod.spec?.restartPolicy ?? 'Always';
-  if (views.length === 0 || views.some((v) => v.state === 'waiting' && v.reason === 'ContainerCreating'))
+  if (views.length === 0 || views.some((v) => v.state === 'waiting' && NOT_CREATED.has(v.reason ?? '')))
     return views.some((v) => v.state === 'running') ? 'Running' : 'Pending';
   const allTerminated = views.every((v) => v.state === 'terminated');
   if (allTerminated && policy !== 'Always') {

@@ -171,6 +171,7 @@ function container(c: Raw): Container {
       ...(m.subPath !== undefined ? { subPath: m.subPath } : {}),
     })),
   };
+  if (c.securityContext) out.securityContext = structuredClone(c.securityContext);
   if (c.command) out.command = [...c.command];
   if (c.args) out.args = [...c.args];
   if (c.workingDir !== undefined) out.workingDir = c.workingDir;
@@ -241,6 +242,7 @@ export function defaultPodSpec(s: Raw): PodSpec {
   if (s.affinity?.nodeAffinity)
     out.affinity = { nodeAffinity: structuredClone(s.affinity.nodeAffinity) } as Affinity;
   if (s.hostname !== undefined) out.hostname = s.hostname;
+  if (s.securityContext) out.securityContext = structuredClone(s.securityContext);
   return out;
 }
 

@@ -261,6 +261,63 @@ const volumeMount = object(
   },
 );
 
+/** seccompProfile / appArmorProfile: `localhostProfile` only with Localhost (checks/security-context.ts). */
+const securityProfile = (title: string) =>
+  object(
+    title,
+    { type: enumOf(['RuntimeDefault', 'Unconfined', 'Localhost']), localhostProfile: str },
+    { required: ['type'] },
+  );
+const WINDOWS_ONLY = 'every host is Linux';
+const SELINUX =
+  "Docker's SELinux labels do not carry the kubelet's meaning (volume relabelling per pod level); use a host policy";
+/** User and group IDs: int64 in the API, 0..2147483647 by validation (checks/security-context.ts). */
+const commonSecurity = {
+  runAsUser: int64(),
+  runAsGroup: int64(),
+  runAsNonRoot: bool,
+  seccompProfile: securityProfile('SeccompProfile'),
+  appArmorProfile: securityProfile('AppArmorProfile'),
+};
+const windowsOptions = ignore(
+  object('WindowsSecurityContextOptions', {
+    gmsaCredentialSpecName: str,
+    gmsaCredentialSpec: str,
+    runAsUserName: str,
+    hostProcess: bool,
+  }),
+  WINDOWS_ONLY,
+);
+
+const securityContext = object(
+  'SecurityContext',
+  {
+    ...commonSecurity,
+    readOnlyRootFilesystem: bool,
+    privileged: bool,
+    allowPrivilegeEscalation: bool,
+    capabilities: object('Capabilities', { add: strings, drop: strings }),
+    procMount: enumOf(['Default', 'Unmasked']),
+  },
+  { ignored: { windowsOptions }, rejected: { seLinuxOptions: SELINUX } },
+);
+
+const podSecurityContext = object(
+  'PodSecurityContext',
+  {
+    ...commonSecurity,
+    supplementalGroups: arrayOf(int64()),
+    supplementalGroupsPolicy: enumOf(['Merge', 'Strict']),
+    fsGroup: int64(),
+    fsGroupChangePolicy: enumOf(['OnRootMismatch', 'Always']),
+    sysctls: arrayOf(object('Sysctl', { name: str, value: str }, { required: ['name', 'value'] })),
+  },
+  {
+    ignored: { windowsOptions },
+    rejected: { seLinuxOptions: SELINUX, seLinuxChangePolicy: SELINUX },
+  },
+);
+
 const container = object(
   'Container',
   {
@@ -279,6 +336,7 @@ const container = object(
     startupProbe: ref('Probe'),
     lifecycle: object('Lifecycle', { preStop: lifecycleHandler, postStart: lifecycleHandler }, {}),
     volumeMounts: arrayOf(volumeMount),
+    securityContext,
   },
   {
     required: ['name'],
@@ -303,7 +361,6 @@ const container = object(
       tty: ignore(bool, 'containers run detached without a TTY'),
     },
     rejected: {
-      securityContext: 'user, capabilities and privilege settings are not applied by skiff',
       volumeDevices: 'block devices are not supported by skiff',
       restartPolicy: 'sidecar containers (container restartPolicy) are not supported by skiff',
     },
@@ -462,6 +519,7 @@ const podSpec = object(
     tolerations: arrayOf(toleration),
     volumes: arrayOf(volume),
     hostname: str,
+    securityContext: podSecurityContext,
   },
   {
     required: ['containers'],
@@ -504,7 +562,6 @@ const podSpec = object(
       hostIPC: 'sharing the host IPC namespace is not supported by skiff',
       hostUsers: 'user namespaces are not supported by skiff',
       shareProcessNamespace: 'a shared process namespace is not supported by skiff',
-      securityContext: 'pod security settings (user, group, sysctls) are not applied by skiff',
       nodeName: 'pinning to a node bypasses the skiff scheduler; use nodeSelector',
       activeDeadlineSeconds: 'pod deadlines are not enforced by skiff',
       runtimeClassName: 'runtime classes are not supported by skiff',

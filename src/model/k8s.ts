@@ -91,6 +91,39 @@ export interface Probe extends ProbeHandler {
   terminationGracePeriodSeconds?: number;
 }
 
+/** A seccomp or AppArmor profile (core/v1 SeccompProfile, AppArmorProfile). */
+export interface SecurityProfile {
+  type: 'RuntimeDefault' | 'Unconfined' | 'Localhost';
+  localhostProfile?: string;
+}
+
+/** The security fields pod and container share; the container's value wins. */
+export interface CommonSecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  seccompProfile?: SecurityProfile;
+  appArmorProfile?: SecurityProfile;
+}
+
+/** core/v1 SecurityContext (container level). */
+export interface SecurityContext extends CommonSecurityContext {
+  readOnlyRootFilesystem?: boolean;
+  privileged?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
+  procMount?: 'Default' | 'Unmasked';
+}
+
+/** core/v1 PodSecurityContext. */
+export interface PodSecurityContext extends CommonSecurityContext {
+  supplementalGroups?: number[];
+  supplementalGroupsPolicy?: 'Merge' | 'Strict';
+  fsGroup?: number;
+  fsGroupChangePolicy?: 'OnRootMismatch' | 'Always';
+  sysctls?: { name: string; value: string }[];
+}
+
 export interface VolumeMount {
   name: string;
   mountPath: string;
@@ -114,6 +147,7 @@ export interface Container {
   startupProbe?: Probe;
   lifecycle?: { preStop?: ProbeHandler; postStart?: ProbeHandler };
   volumeMounts: VolumeMount[];
+  securityContext?: SecurityContext;
 }
 
 export interface KeyToPath {
@@ -160,6 +194,7 @@ export interface PodSpec {
   tolerations: Toleration[];
   volumes: Volume[];
   hostname?: string;
+  securityContext?: PodSecurityContext;
 }
 
 export interface PodTemplateSpec {

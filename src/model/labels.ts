@@ -28,6 +28,10 @@ export const LABELS = {
   restartCount: 'skiff.io/restart-count',
   /** Pod creation time, ms since epoch, so age and victim choice survive a daemon restart. */
   createdAt: 'skiff.io/created-at',
+  /** On a container created but held back from starting (the kubelet's waiting state, e.g.
+   *  CreateContainerConfigError for runAsNonRoot and a root image): why, and the message. */
+  waitingReason: 'skiff.io/waiting-reason',
+  waitingMessage: 'skiff.io/waiting-message',
 } as const;
 
 export const INFRA_ROLE = 'infra';

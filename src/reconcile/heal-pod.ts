@@ -2,7 +2,8 @@
 // exited one (or one created and never started) per its restart policy with the
 // CrashLoopBackOff delay, and ask for the pod to be
 // replaced when its sandbox or a container is gone. Pure.
-import { backoffKey, decideContainerRestart } from '../controllers/backoff.js';
+import { backoffKey, decideContainerRestart, decideHeldBackRetry } from '../controllers/backoff.js';
+import { heldBack } from '../controllers/pod-status.js';
 import type { ObservedPod } from '../model/observed.js';
 import type { AppContext } from './pass-context.js';
 
@@ -29,6 +30,14 @@ export function healPod(
       continue;
     }
     const key = backoffKey(pod.namespace, pod.name, cs.name);
+    // Held back by the runtime (runAsNonRoot, a profile it could not read): created, never
+    // started on purpose, and retried on its own backoff.
+    const held = heldBack(c);
+    if (held) {
+      waiting[cs.name] = held.reason;
+      retryHeldBack(ctx, pod, cs.name, key, held);
+      continue;
+    }
     // The executor awaits every create (docker create, then start) before the next pass
     // observes, and one daemon acts: a container still created-never-started was abandoned by
     // a daemon killed between the two calls (or its start failed). Nobody else will start it,
@@ -62,6 +71,35 @@ export function healPod(
     }
   }
   return { waiting };
+}
+
+/** A container held back at creation: tried again under backoff, with the kubelet's event. */
+function retryHeldBack(
+  ctx: AppContext,
+  pod: ObservedPod,
+  container: string,
+  key: string,
+  held: { reason: string; message: string },
+): void {
+  const decision = decideHeldBackRetry(ctx.backoff[key], ctx.input.now);
+  const first = ctx.backoff[key] === undefined;
+  ctx.backoff[key] = decision.memory;
+  ctx.requeueIn(decision.waitMs);
+  if (first || decision.restart)
+    ctx.events.push({
+      type: 'Warning',
+      reason: 'Failed',
+      object: `pod/${pod.name}`,
+      namespace: pod.namespace,
+      message: `Error: ${held.message}`,
+    });
+  if (!decision.restart) return;
+  ctx.actions.push({
+    type: 'restartContainer',
+    pod: { host: pod.host, namespace: pod.namespace, name: pod.name },
+    container,
+    reason: `retry creating container ${container} (${held.reason})`,
+  });
 }
 
 function restartUnhealthy(ctx: AppContext, pod: ObservedPod, container: string, failure?: string): void {

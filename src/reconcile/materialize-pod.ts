@@ -5,6 +5,7 @@
 // CreateContainerConfigError), never thrown.
 
 import { podRequests } from '../controllers/pod-requests.js';
+import { effectiveSecurity, needsImageUser, verifyRunAsNonRoot } from '../controllers/security-context.js';
 import type { ConfigIndex } from '../manifest/config-refs.js';
 import type { DesiredContainer, DesiredEnvVar, DesiredFile, DesiredPod } from '../model/desired.js';
 import type { Container, KeyToPath, Labels, PodSpec, Volume } from '../model/k8s.js';
@@ -39,6 +40,13 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 export function materializePod(input: MaterializeInput): MaterializeResult {
   const problems: string[] = [];
   const containers = input.spec.containers.map((c) => materializeContainer(c, input, problems));
+  for (const c of input.spec.containers) {
+    // runAsNonRoot against an explicit runAsUser is decided here; against the image's own
+    // user, by the runtime once the image is on the host (it shows the same way).
+    const security = effectiveSecurity(input.spec, c);
+    const refused = needsImageUser(security) ? undefined : verifyRunAsNonRoot(input, c.name, security, '');
+    if (refused) problems.push(refused);
+  }
   const hostPorts = input.spec.containers.flatMap((c) =>
     c.ports.filter((p) => p.hostPort !== undefined).map((p) => ({ port: p.hostPort!, protocol: p.protocol })),
   );

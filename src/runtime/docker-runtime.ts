@@ -11,6 +11,7 @@ import { setMaxListeners } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ClusterConfig, ConnectionConfig, HostConfig } from '../config/cluster-config.js';
+import { effectiveSecurity, needsImageUser } from '../controllers/security-context.js';
 import type { PodRef } from '../model/actions.js';
 import type { DesiredPod } from '../model/desired.js';
 import type { PodSpec, ProbeHandler } from '../model/k8s.js';
@@ -18,6 +19,12 @@ import { APP_ROLE, dockerContainerName, INFRA_ROLE, LABELS } from '../model/labe
 import type { Observed, ObservedHost, ObservedPod } from '../model/observed.js';
 import { CGROUP_USAGE_SCRIPT, parseCgroupUsage } from './cgroup-usage.js';
 import { type Clock, systemClock } from './clock.js';
+import {
+  containerSecurity,
+  type DockerSecurity,
+  type SecurityFacts,
+  seccompProfilePath,
+} from './container-security.js';
 import {
   type ContainerDetails,
   type ContainerSummary,
@@ -27,7 +34,7 @@ import {
 } from './decode-pods.js';
 import { DemuxTransform, demuxBuffer, readableOf } from './docker-streams.js';
 import { dockerError, HostKeyError, isNotFound, podSubject, RuntimeError } from './errors.js';
-import { type HostTransport, transportFor } from './host-transport.js';
+import { type HostTransport, shellQuote, transportFor } from './host-transport.js';
 import { HostImages, type RuntimeLogger, silentLogger } from './images.js';
 import { Limiter } from './limiter.js';
 import { PAUSE_IMAGE } from './pause-image.js';
@@ -67,6 +74,8 @@ interface EngineInfo {
   cpuMilli: number;
   memoryBytes: number;
   architecture: string;
+  /** The engine lists AppArmor among its security options. */
+  apparmor: boolean;
   at: number;
 }
 
@@ -336,6 +345,7 @@ export class DockerRuntime implements Runtime {
       dataDir: h.cfg.dataDir,
       pauseImage: PAUSE_IMAGE,
       createdAt: this.clock.now(),
+      security: await this.securityFacts(h, pod.spec),
     });
     const created: string[] = [];
     try {
@@ -351,8 +361,10 @@ export class DockerRuntime implements Runtime {
         created.push(id);
         ids.push(id);
       }
-      // Started in spec order, as the kubelet does.
+      // Started in spec order, as the kubelet does; one held back (CreateContainerConfigError)
+      // stays created and shows its reason, the others start.
       for (const [i, id] of ids.entries()) {
+        if (plan.waiting[i]) continue;
         try {
           await this.call(h, 'start container', (signal) =>
             h.transport.docker.getContainer(id).start({ abortSignal: signal } as object),
@@ -374,6 +386,32 @@ export class DockerRuntime implements Runtime {
       throw err;
     }
     this.log.info({ host: hostName, pod: `${pod.namespace}/${pod.name}` }, 'pod created');
+  }
+
+  /** What the pod's security settings need from the host: the images' users (runAsNonRoot,
+   *  runAsGroup alone), Localhost seccomp profiles, AppArmor support. */
+  private async securityFacts(h: HostState, spec: PodSpec): Promise<SecurityFacts> {
+    const imageUsers = new Map<string, string>();
+    const seccompProfiles = new Map<string, { json?: string; error?: string }>();
+    for (const c of spec.containers) {
+      const s = effectiveSecurity(spec, c);
+      if (needsImageUser(s) && !imageUsers.has(c.image)) {
+        const image = await this.call(h, 'inspect image', () =>
+          h.transport.docker.getImage(c.image).inspect(),
+        );
+        imageUsers.set(c.image, image.Config?.User ?? '');
+      }
+      const profile = s.seccomp?.type === 'Localhost' ? s.seccomp.localhostProfile : undefined;
+      if (profile !== undefined && !seccompProfiles.has(profile)) {
+        const path = seccompProfilePath(h.cfg.dataDir, profile);
+        const r = await h.transport.exec(`cat -- ${shellQuote(path)}`, undefined, 30_000);
+        seccompProfiles.set(
+          profile,
+          r.exitCode === 0 ? compactJson(r.stdout) : { error: r.stderr.trim() || `cannot read ${path}` },
+        );
+      }
+    }
+    return { imageUsers, seccompProfiles, apparmor: h.engine?.apparmor ?? true };
   }
 
   private async createContainer(h: HostState, body: DockerCreateBody, subject: string): Promise<string> {
@@ -532,7 +570,10 @@ export class DockerRuntime implements Runtime {
       throw new RuntimeError('runtime.container-not-found', `${subject} has no container ${container}`, {
         subject,
       });
-    const restart = Number(current.Labels[LABELS.restartCount] ?? 0) + 1;
+    // A container held back (CreateContainerConfigError) never ran: it is retried in place,
+    // with the same restart count, as the kubelet retries creating it.
+    const retry = current.Labels[LABELS.waitingReason] !== undefined;
+    const restart = Number(current.Labels[LABELS.restartCount] ?? 0) + (retry ? 0 : 1);
     const spec = decodePods(ref.host, all)[0]?.spec;
     const docker = h.transport.docker;
     const old = await this.call(h, 'inspect container', () => docker.getContainer(current.Id).inspect());
@@ -551,9 +592,15 @@ export class DockerRuntime implements Runtime {
     // The kubelet keeps the last dead container (for `logs --previous`); older ones go.
     await this.removeContainers(
       h,
-      mine.slice(0, -1).map((c) => c.Id),
+      (retry ? mine : mine.slice(0, -1)).map((c) => c.Id),
     );
     const infra = all.find((c) => c.Labels[LABELS.role] === INFRA_ROLE);
+    const security = await this.restartSecurity(h, ref, spec, container);
+    const {
+      [LABELS.waitingReason]: _reason,
+      [LABELS.waitingMessage]: _message,
+      ...labels
+    } = old.Config.Labels ?? {};
     const body: DockerCreateBody = {
       name: dockerContainerName(ref.namespace, ref.name, container, restart),
       Image: old.Config.Image,
@@ -561,16 +608,28 @@ export class DockerRuntime implements Runtime {
       Cmd: old.Config.Cmd ?? undefined,
       Env: old.Config.Env ?? [],
       WorkingDir: old.Config.WorkingDir || undefined,
-      Labels: { ...old.Config.Labels, [LABELS.restartCount]: String(restart) },
+      User: security ? security.User : old.Config.User || undefined,
+      Labels: {
+        ...labels,
+        [LABELS.restartCount]: String(restart),
+        ...(security?.waiting
+          ? {
+              [LABELS.waitingReason]: security.waiting.reason,
+              [LABELS.waitingMessage]: security.waiting.message,
+            }
+          : {}),
+      },
       HostConfig: {
         NetworkMode: infra ? `container:${infra.Id}` : old.HostConfig.NetworkMode,
         NanoCpus: old.HostConfig.NanoCpus || undefined,
         Memory: old.HostConfig.Memory || undefined,
         Binds: old.HostConfig.Binds ?? [],
         RestartPolicy: { Name: 'no' },
+        ...(security ? security.HostConfig : oldSecurity(old.HostConfig)),
       },
     };
     const id = await this.createContainer(h, body, subject);
+    if (security?.waiting) return;
     try {
       await this.call(h, 'start container', (signal) =>
         docker.getContainer(id).start({ abortSignal: signal } as object),
@@ -586,6 +645,20 @@ export class DockerRuntime implements Runtime {
       { host: ref.host, pod: `${ref.namespace}/${ref.name}`, container, restart },
       'container restarted',
     );
+  }
+
+  /** The container's security settings rebuilt from the pod spec (so every restart gets what
+   *  the first container got); undefined when the spec is unreadable (copy the old ones). */
+  private async restartSecurity(
+    h: HostState,
+    ref: PodRef,
+    spec: PodSpec | undefined,
+    container: string,
+  ): Promise<DockerSecurity | undefined> {
+    const c = spec?.containers.find((x) => x.name === container);
+    if (!spec || !c) return undefined;
+    const facts = await this.securityFacts(h, { ...spec, containers: [c] });
+    return containerSecurity({ namespace: ref.namespace, name: ref.name, spec }, c, facts);
   }
 
   // ---- logs, exec, stats -----------------------------------------------------------------
@@ -853,6 +926,7 @@ interface DockerInfo {
   NCPU?: number;
   MemTotal?: number;
   Architecture?: string;
+  SecurityOptions?: string[];
 }
 
 function engineInfo(i: DockerInfo, at: number): EngineInfo {
@@ -861,6 +935,7 @@ function engineInfo(i: DockerInfo, at: number): EngineInfo {
     cpuMilli: (i.NCPU ?? 0) * 1000,
     memoryBytes: i.MemTotal ?? 0,
     architecture: i.Architecture ?? 'unknown',
+    apparmor: (i.SecurityOptions ?? []).some((o) => o === 'name=apparmor' || o.startsWith('name=apparmor,')),
     at,
   };
 }
@@ -894,6 +969,29 @@ function portByName(spec: PodSpec | undefined, name: string): number | undefined
   for (const c of spec?.containers ?? [])
     for (const p of c.ports) if (p.name === name) return p.containerPort;
   return undefined;
+}
+
+/** The security fields of an old container's HostConfig, when its pod spec is unreadable. */
+function oldSecurity(hc: Docker.ContainerInspectInfo['HostConfig']): DockerSecurity['HostConfig'] {
+  const x = hc as DockerSecurity['HostConfig'];
+  return {
+    GroupAdd: x.GroupAdd ?? undefined,
+    CapAdd: x.CapAdd ?? undefined,
+    CapDrop: x.CapDrop ?? undefined,
+    Privileged: x.Privileged || undefined,
+    ReadonlyRootfs: x.ReadonlyRootfs || undefined,
+    SecurityOpt: x.SecurityOpt ?? undefined,
+    Sysctls: x.Sysctls ?? undefined,
+  };
+}
+
+/** A seccomp profile as Docker's CLI sends it: compacted JSON. */
+function compactJson(text: string): { json?: string; error?: string } {
+  try {
+    return { json: JSON.stringify(JSON.parse(text)) };
+  } catch {
+    return { error: 'the profile is not valid JSON' };
+  }
 }
 
 function reasonOf(err: unknown): string {

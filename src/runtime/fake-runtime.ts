@@ -9,9 +9,11 @@
 import { type Duplex, PassThrough } from 'node:stream';
 import type { PodRef } from '../model/actions.js';
 import type { DesiredPod } from '../model/desired.js';
-import { dockerContainerName } from '../model/labels.js';
+import type { PodSpec } from '../model/k8s.js';
+import { dockerContainerName, LABELS } from '../model/labels.js';
 import type { ContainerState, Observed, ObservedContainer, ObservedPod } from '../model/observed.js';
 import { type Clock, systemClock } from './clock.js';
+import { containerSecurity, NO_SECURITY_FACTS } from './container-security.js';
 import { HostUnreachableError, podSubject, RuntimeError } from './errors.js';
 import { podLabels } from './pod-spec.js';
 import type { ContainerStats, ContainerUsage, ExecResult, HostInfo, LogOptions, Runtime } from './runtime.js';
@@ -55,6 +57,8 @@ export class FakeRuntime implements Runtime {
     stderr: '',
   });
   tcpHandler?: (host: string, ip: string, port: number) => Duplex;
+  /** Images' users (Config.User) by reference; an image not listed runs as root, as most do. */
+  imageUsers = new Map<string, string>();
 
   constructor(
     hosts: FakeHost[],
@@ -207,11 +211,13 @@ export class FakeRuntime implements Runtime {
         name: c.name,
         dockerName: dockerContainerName(pod.namespace, pod.name, c.name, 0),
         image: c.image,
-        state: 'running',
         exitCode: 0,
-        startedAt: now,
         restartCount: 0,
-        labels: { ...labels, 'skiff.io/container': c.name, 'skiff.io/restart-count': '0' },
+        ...this.startOrHold(pod, c.name, now, {
+          ...labels,
+          'skiff.io/container': c.name,
+          'skiff.io/restart-count': '0',
+        }),
       })),
       probes: {},
     });
@@ -225,17 +231,45 @@ export class FakeRuntime implements Runtime {
   async restartContainer(ref: PodRef, container: string): Promise<void> {
     this.reachable(ref.host);
     const c = this.current(ref, container);
-    const restart = c.restartCount + 1;
+    const pod = this.pod(ref);
+    // A held-back container (CreateContainerConfigError) is retried in place, as DockerRuntime does.
+    const restart = c.restartCount + (c.labels[LABELS.waitingReason] === undefined ? 1 : 0);
+    const { [LABELS.waitingReason]: _r, [LABELS.waitingMessage]: _m, ...labels } = c.labels;
     Object.assign(c, {
       id: this.id(),
       dockerName: dockerContainerName(ref.namespace, ref.name, container, restart),
-      state: 'running',
       exitCode: 0,
-      startedAt: this.clock.now(),
       finishedAt: undefined,
       restartCount: restart,
-      labels: { ...c.labels, 'skiff.io/restart-count': String(restart) },
+      ...this.startOrHold({ ...ref, spec: pod.spec }, container, this.clock.now(), {
+        ...labels,
+        'skiff.io/restart-count': String(restart),
+      }),
     } satisfies Partial<ObservedContainer>);
+  }
+
+  /** Running, or created and held back when runAsNonRoot refuses the image's user (the
+   *  fake's images all run as root unless imageUsers says otherwise). */
+  private startOrHold(
+    pod: { namespace: string; name: string; spec?: PodSpec },
+    container: string,
+    now: number,
+    labels: Record<string, string>,
+  ): Pick<ObservedContainer, 'state' | 'startedAt' | 'labels'> {
+    const spec = pod.spec?.containers.find((x) => x.name === container);
+    const held =
+      pod.spec && spec
+        ? containerSecurity({ ...pod, spec: pod.spec }, spec, {
+            ...NO_SECURITY_FACTS,
+            imageUsers: this.imageUsers,
+          }).waiting
+        : undefined;
+    if (!held) return { state: 'running', startedAt: now, labels };
+    return {
+      state: 'created',
+      startedAt: undefined,
+      labels: { ...labels, [LABELS.waitingReason]: held.reason, [LABELS.waitingMessage]: held.message },
+    };
   }
 
   async logs(ref: PodRef, opts: LogOptions): Promise<NodeJS.ReadableStream> {

@@ -3,7 +3,7 @@
 // (the `local` host: the local Docker socket, the local filesystem, no SSH). Shell.
 // Invariant: everything for one SSH host goes over its single SshConnection.
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
@@ -54,6 +54,14 @@ function foldersOf(entries: readonly HostPathEntry[]): { path: string; mode: num
     else if (!out.has(parentDir(e.hostPath))) out.set(parentDir(e.hostPath), e.secret ? 0o700 : 0o755);
   }
   return [...out].map(([path, mode]) => ({ path, mode }));
+}
+
+/** `chown` commands for the entries with an owner (fsGroup, a non-root container's secrets). */
+function ownershipScript(entries: readonly HostPathEntry[]): string {
+  return entries
+    .filter((e) => e.uid !== undefined || e.gid !== undefined)
+    .map((e) => `chown ${e.uid ?? ''}:${e.gid ?? ''} ${shellQuote(e.hostPath)}`)
+    .join(' && ');
 }
 
 export class SshTransport implements HostTransport {
@@ -109,6 +117,22 @@ export class SshTransport implements HostTransport {
         );
       }),
     );
+    const chowns = ownershipScript(entries);
+    if (chowns === '') return;
+    // chown drops setgid on some systems: the modes are set again after it.
+    const modes = entries
+      .filter((e) => e.uid !== undefined || e.gid !== undefined)
+      .map((e) => `chmod ${e.mode.toString(8)} ${shellQuote(e.hostPath)}`)
+      .join(' && ');
+    const owned = await this.connection.exec(`${chowns} && ${modes}`, undefined, 30_000);
+    if (owned.exitCode !== 0)
+      throw new RuntimeError(
+        'runtime.docker',
+        `cannot set volume ownership (fsGroup, runAsUser): ${owned.stderr.trim()}`,
+        {
+          hint: 'the SSH user must be root (or allowed to chown) for fsGroup and non-root secret volumes',
+        },
+      );
   }
 
   async removeTree(path: string): Promise<void> {
@@ -163,6 +187,11 @@ export class LocalTransport implements HostTransport {
         await chmod(e.hostPath, e.mode);
       }),
     );
+    for (const e of entries) {
+      if (e.uid === undefined && e.gid === undefined) continue;
+      await chown(e.hostPath, e.uid ?? -1, e.gid ?? -1);
+      await chmod(e.hostPath, e.mode);
+    }
   }
 
   async removeTree(path: string): Promise<void> {

@@ -6,7 +6,15 @@
 // them back); labels hold references only, never resolved Secret values; command/args follow
 // Kubernetes (command replaces ENTRYPOINT, args replace CMD).
 import type { DesiredContainer, DesiredFile, DesiredPod } from '../model/desired.js';
+import type { Container } from '../model/k8s.js';
 import { APP_ROLE, dockerContainerName, INFRA_ROLE, LABELS } from '../model/labels.js';
+import {
+  containerSecurity,
+  type DockerSecurity,
+  infraSysctls,
+  NO_SECURITY_FACTS,
+  type SecurityFacts,
+} from './container-security.js';
 
 /** Docker's create body (POST /containers/create), the fields skiff sets. */
 export interface DockerCreateBody {
@@ -16,6 +24,7 @@ export interface DockerCreateBody {
   Cmd?: string[];
   Env?: string[];
   WorkingDir?: string;
+  User?: string;
   Hostname?: string;
   Labels: Record<string, string>;
   ExposedPorts?: Record<string, Record<string, never>>;
@@ -28,19 +37,27 @@ export interface DockerCreateBody {
     Binds?: string[];
     RestartPolicy: { Name: 'no' };
     Init?: boolean;
-  };
+  } & DockerSecurity['HostConfig'];
 }
 
 /** A file or folder the runtime must create on the host before the containers. */
 export type HostPathEntry =
-  | { kind: 'file'; hostPath: string; contentBase64: string; mode: number; secret: boolean }
-  | { kind: 'dir'; hostPath: string; mode: number };
+  | ({ kind: 'file'; hostPath: string; contentBase64: string; mode: number; secret: boolean } & Owner)
+  | ({ kind: 'dir'; hostPath: string; mode: number } & Owner);
+
+/** Ownership to set on the host (fsGroup, a non-root container's own secret files). */
+export interface Owner {
+  uid?: number;
+  gid?: number;
+}
 
 export interface PodPlan {
   podDir: string;
   paths: HostPathEntry[];
   infra: DockerCreateBody;
   containers: DockerCreateBody[];
+  /** Per container (same order): set when it must be created but not started. */
+  waiting: (DockerSecurity['waiting'] | undefined)[];
 }
 
 /** Name of the infra container's pseudo container: upper case, so no manifest name clashes. */
@@ -91,7 +108,7 @@ function fileHostPath(podDir: string, container: string, f: DesiredFile): string
 /** The pod's complete Docker plan. `createdAt` is ms since epoch (the runtime's clock). */
 export function planPod(
   pod: DesiredPod,
-  opts: { dataDir: string; pauseImage: string; createdAt: number },
+  opts: { dataDir: string; pauseImage: string; createdAt: number; security?: SecurityFacts },
 ): PodPlan {
   const podDir = podDirOf(opts.dataDir, pod.namespace, pod.name);
   const common = podLabels(pod, opts.createdAt);
@@ -120,33 +137,60 @@ export function planPod(
       PortBindings: bindings,
       ExtraHosts: pod.extraHosts.map((h) => `${h.hostname}:${h.ip}`),
       RestartPolicy: { Name: 'no' },
+      Sysctls: infraSysctls(pod.spec),
     },
   };
   const paths: HostPathEntry[] = [];
+  const facts = opts.security ?? NO_SECURITY_FACTS;
+  const fsGroup = pod.spec.securityContext?.fsGroup;
+  const waiting: PodPlan['waiting'] = [];
   const emptyDirs = new Set<string>();
   const containers = pod.containers.map((c) => {
+    const security = containerSecurity(pod, specOf(pod, c.name), facts);
+    waiting.push(security.waiting);
     const binds: string[] = [];
+    const runAs = Number(security.User?.split(':')[0]);
     for (const f of c.files) {
       const hostPath = fileHostPath(podDir, c.name, f);
-      // Secret files are readable by root only on the host, whatever mode the manifest asks.
       paths.push({
         kind: 'file',
         hostPath,
+        ...fileAccess(f, fsGroup, runAs),
         contentBase64: f.contentBase64,
-        mode: f.secret ? 0o600 : f.mode,
         secret: f.secret,
       });
       binds.push(`${hostPath}:${f.path}:ro`);
     }
     for (const e of c.emptyDirs) {
       const hostPath = `${podDir}/empty/${e.name}`;
-      if (!emptyDirs.has(e.name)) paths.push({ kind: 'dir', hostPath, mode: 0o777 });
+      // fsGroup: the folder is the group's, and setgid keeps new files in it (SetVolumeOwnership).
+      const owned = fsGroup === undefined ? { mode: 0o777 } : { mode: 0o2777, gid: fsGroup };
+      if (!emptyDirs.has(e.name)) paths.push({ kind: 'dir', hostPath, ...owned });
       emptyDirs.add(e.name);
       binds.push(`${hostPath}:${e.path}`);
     }
-    return containerBody(pod, c, common, infra.name, binds, 0);
+    return containerBody(pod, c, common, infra.name, binds, 0, security);
   });
-  return { podDir, paths, infra, containers };
+  return { podDir, paths, infra, containers, waiting };
+}
+
+/** The container's manifest spec (the pod spec is the source of its security settings). */
+function specOf(pod: Pick<DesiredPod, 'spec'>, name: string): Container {
+  const c = pod.spec.containers.find((x) => x.name === name);
+  if (!c) throw new Error(`bug: container ${name} is not in the pod spec`);
+  return c;
+}
+
+/** A volume file's mode and owner on the host (the bind mount shows them as they are).
+ *  Secret files are readable by their container's user only, whatever mode the manifest
+ *  asks; fsGroup makes files the group's and group-readable, as the kubelet's
+ *  SetVolumeOwnership does for read-only volumes. */
+function fileAccess(f: DesiredFile, fsGroup: number | undefined, runAs: number): { mode: number } & Owner {
+  const group = fsGroup === undefined ? {} : { gid: fsGroup };
+  const groupRead = fsGroup === undefined ? 0 : 0o440;
+  if (!f.secret) return { mode: f.mode | groupRead, ...group };
+  const owner = Number.isInteger(runAs) && runAs > 0 ? { uid: runAs } : {};
+  return { mode: 0o600 | (groupRead & 0o040), ...owner, ...group };
 }
 
 /** One app container's create body (restart = the kubelet's restart count for it). */
@@ -157,18 +201,24 @@ export function containerBody(
   infraName: string,
   binds: string[],
   restart: number,
+  security: DockerSecurity,
 ): DockerCreateBody {
+  const waiting: Record<string, string> = security.waiting
+    ? { [LABELS.waitingReason]: security.waiting.reason, [LABELS.waitingMessage]: security.waiting.message }
+    : {};
   return {
     name: dockerContainerName(pod.namespace, pod.name, c.name, restart),
     Image: c.image,
     ...entrypointAndCmd(c),
     Env: c.env.map((e) => `${e.name}=${e.value}`),
     WorkingDir: c.workingDir,
+    User: security.User,
     Labels: {
       ...common,
       [LABELS.role]: APP_ROLE,
       [LABELS.container]: c.name,
       [LABELS.restartCount]: String(restart),
+      ...waiting,
     },
     HostConfig: {
       NetworkMode: `container:${infraName}`,
@@ -176,6 +226,7 @@ export function containerBody(
       Memory: c.limits.memoryBytes,
       Binds: binds,
       RestartPolicy: { Name: 'no' },
+      ...security.HostConfig,
     },
   };
 }

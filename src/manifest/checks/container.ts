@@ -8,6 +8,7 @@ import { checkEnv, checkEnvFrom } from './env.js';
 import { checkProtocol, checkRelativePath } from './fields.js';
 import { checkProbesAndHooks } from './probes.js';
 import { checkResources } from './resources.js';
+import { checkContainerSecurityContext } from './security-context.js';
 
 function checkNameAndImage(c: Collector, ctr: Container, path: P): void {
   for (const e of isDns1123Label(ctr.name))
@@ -77,4 +78,5 @@ export function checkContainer(
   checkResources(c, ctr, raw, path);
   checkProbesAndHooks(c, ctr, path);
   checkVolumeMounts(c, ctr, path, volumes);
+  checkContainerSecurityContext(c, ctr, path);
 }

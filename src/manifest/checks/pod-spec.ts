@@ -7,6 +7,7 @@ import { isConfigMapKey, isDns1123Label, isQualifiedName, isValidLabelValue } fr
 import type { Collector, P } from './collector.js';
 import { checkContainer } from './container.js';
 import { checkQuantity, checkRelativePath } from './fields.js';
+import { checkPodSecurityContext } from './security-context.js';
 
 type Volume = PodSpec['volumes'][number];
 type NodeSelectorTerm = NonNullable<
@@ -147,6 +148,7 @@ function checkNodeAffinity(c: Collector, spec: PodSpec, path: P): void {
 export function checkPodSpec(c: Collector, spec: PodSpec, raw: Record<string, unknown>, path: P): void {
   const volumes = checkVolumes(c, spec, raw, path);
   checkContainers(c, spec, raw, path, volumes);
+  checkPodSecurityContext(c, spec, path);
   checkHostnameAndNodeSelector(c, spec, path);
   checkTolerations(c, spec, path);
   checkNodeAffinity(c, spec, path);

@@ -44,7 +44,7 @@ describe('null is unset, as the API server decodes it', () => {
     ['volumeMounts: null', '          volumeMounts: null\n'],
     ['env value: null', '          env:\n            - name: A\n              value: null\n'],
     ['ignored field null', '          tty: null\n'],
-    ['rejected field null', '          securityContext: null\n'],
+    ['rejected field null', '          volumeDevices: null\n'],
   ])('%s', (_name, lines) => {
     const r = validateBundle([{ path: 'a.yaml', text: withContainer(lines) }]);
     expect(r.diagnostics).toEqual([]);

@@ -5,6 +5,12 @@ import { validateBundle } from '../../../src/manifest/index.js';
 import type { Action } from '../../../src/model/actions.js';
 import type { KubeObject } from '../../../src/model/k8s.js';
 import type { ObservedHost, ObservedPod } from '../../../src/model/observed.js';
+import {
+  type AppDesired,
+  emptyPassInputs,
+  type PassMemory,
+  reconcilePass,
+} from '../../../src/reconcile/pass.js';
 
 export function objectsFrom(yaml: string): KubeObject[] {
   const r = validateBundle([{ path: 'app.yaml', text: yaml }]);
@@ -81,4 +87,33 @@ export class FakeWorld {
       }
     }
   }
+}
+
+/** A seeded random source (deterministic pod names and tie-breaks). */
+export function seeded(seed = 1) {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+}
+
+/** One reconcile pass over the world's pods. */
+export function runPass(
+  world: FakeWorld,
+  apps: AppDesired[],
+  hosts: ObservedHost[],
+  memory: PassMemory,
+  frozen: string[] = [],
+) {
+  return reconcilePass({
+    apps,
+    frozenApps: frozen,
+    observed: { at: world.now, hosts, pods: world.pods },
+    memory,
+    now: world.now,
+    random: seeded(),
+    options: { hostGracePeriodMs: 40_000 },
+    inputs: emptyPassInputs(),
+  });
 }

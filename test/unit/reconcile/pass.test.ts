@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ObservedHost } from '../../../src/model/observed.js';
-import {
-  type AppDesired,
-  emptyPassInputs,
-  emptyPassMemory,
-  type PassMemory,
-  reconcilePass,
-} from '../../../src/reconcile/pass.js';
-import { FakeWorld, host, objectsFrom } from './fake-world.js';
+import { type AppDesired, emptyPassMemory } from '../../../src/reconcile/pass.js';
+import { FakeWorld, host, objectsFrom, runPass as run } from './fake-world.js';
 
 const APP = `
 apiVersion: v1
@@ -37,33 +30,6 @@ spec:
             - configMapRef: { name: app-config }
             - secretRef: { name: app-secrets }
 `;
-
-function seeded(seed = 1) {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-}
-
-function run(
-  world: FakeWorld,
-  apps: AppDesired[],
-  hosts: ObservedHost[],
-  memory: PassMemory,
-  frozen: string[] = [],
-) {
-  return reconcilePass({
-    apps,
-    frozenApps: frozen,
-    observed: { at: world.now, hosts, pods: world.pods },
-    memory,
-    now: world.now,
-    random: seeded(),
-    options: { hostGracePeriodMs: 40_000 },
-    inputs: emptyPassInputs(),
-  });
-}
 
 const app = (yaml: string, commit = 'c1', prune = true): AppDesired => ({
   name: 'demo',

@@ -179,6 +179,23 @@ export function runtimeContract(label: string, makeSubject: () => Promise<Contra
       );
     });
 
+    it('holds back a container runAsNonRoot refuses (root image), retried in place', async () => {
+      const pod = sleeperPod('contract-nonroot', { image: s.image, namespace: ns });
+      pod.spec.securityContext = { runAsNonRoot: true };
+      await rt.createPod(s.hosts[0], pod);
+      const ref = { host: s.hosts[0], namespace: ns, name: 'contract-nonroot' };
+      const held = async () =>
+        (await podOn(rt, s.hosts[0], ns, 'contract-nonroot'))?.containers.map((c) => [
+          c.state,
+          c.restartCount,
+          c.labels['skiff.io/waiting-reason'],
+        ]);
+      expect(await held()).toEqual([['created', 0, 'CreateContainerConfigError']]);
+      await rt.restartContainer(ref, 'main');
+      expect(await held()).toEqual([['created', 0, 'CreateContainerConfigError']]);
+      await rt.deletePod(ref, 0);
+    });
+
     it("reports stats for each running container of skiff's pods on a host", async () => {
       const stats = await rt.stats(s.hosts[0]);
       const mine = stats.filter((x) => x.namespace === ns).map((x) => `${x.pod}/${x.container}`);
