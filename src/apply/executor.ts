@@ -37,27 +37,47 @@ export interface ExecutorOptions {
   mayStart?: () => boolean;
 }
 
-/** Pods whose graceful deletion is in flight: marked terminating in observations. */
+type DeletePod = Extract<Action, { type: 'deletePod' }>;
+
+/** How many times a failed deletion is started again before the pod counts as live again. */
+export const DELETION_ATTEMPTS = 5;
+
+/** Pods whose graceful deletion is in flight: marked terminating in observations. A pod whose
+ *  deletion began stays terminating until it is gone, as on Kubernetes (deletionTimestamp is
+ *  never taken back): a deletion that fails (an SSH cut) is kept here and started again by the
+ *  next execution, up to DELETION_ATTEMPTS. Counting it live again at once let the rollout
+ *  that had replaced it exceed maxSurge (the chaos suite found it). */
 export class InflightDeletions {
   private readonly pods = new Map<string, Promise<void>>();
+  private readonly failed = new Map<string, { action: DeletePod; attempts: number }>();
 
   has(key: string): boolean {
-    return this.pods.has(key);
+    return this.pods.has(key) || this.failed.has(key);
   }
   add(key: string, p: Promise<void>): void {
     this.pods.set(key, p);
     void p.finally(() => this.pods.delete(key));
+  }
+  /** A deletion that failed after `attempts` starts: retried by the next execution. */
+  failedOnce(key: string, action: DeletePod, attempts: number): void {
+    if (attempts < DELETION_ATTEMPTS) this.failed.set(key, { action, attempts });
+  }
+  /** Takes the failed deletions out, for the caller to start again. */
+  takeFailed(): { key: string; action: DeletePod; attempts: number }[] {
+    const out = [...this.failed].map(([key, f]) => ({ key, ...f }));
+    this.failed.clear();
+    return out;
   }
   /** Wait for every in-flight deletion (shutdown, tests). */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.pods.values()]);
   }
   get size(): number {
-    return this.pods.size;
+    return this.pods.size + this.failed.size;
   }
   /** The pods (`host/namespace/name`) being deleted now: an input of the next pass. */
   keys(): string[] {
-    return [...this.pods.keys()];
+    return [...new Set([...this.pods.keys(), ...this.failed.keys()])];
   }
 }
 
@@ -121,6 +141,17 @@ export async function executeActions(
     outcomes.set(r.key, r.outcome);
     return r;
   };
+  const startDeletion = (k: string, a: DeletePod, attempts: number) =>
+    inflight.add(
+      k,
+      execute(a).then((r) => {
+        report(a, r);
+        if (r.outcome === 'failed' && r.error?.retryable !== false) inflight.failedOnce(k, a, attempts);
+      }),
+    );
+  // Deletions that failed before: their pods stay terminating, so nobody else deletes them.
+  if (!opts.mayStart || opts.mayStart())
+    for (const f of inflight.takeFailed()) startDeletion(f.key, f.action, f.attempts + 1);
   const syncs = sorted.filter((a) => a.type === 'syncServiceRules');
   results.push(...(await Promise.all(syncs.map((a) => execute(a).then((r) => settle(report(a, r)))))));
 
@@ -142,10 +173,7 @@ export async function executeActions(
         results.push({ key: actionKey(a), action: a.type, outcome: 'skipped', durationMs: 0 });
         continue;
       }
-      inflight.add(
-        k,
-        execute(a).then((r) => void report(a, r)),
-      );
+      startDeletion(k, a, 1);
       results.push({ key: actionKey(a), action: a.type, outcome: 'started', durationMs: 0 });
       continue;
     }

@@ -17,6 +17,7 @@ import type {
   HealthState,
   LeaseView,
 } from '../model/views.js';
+import { forgetDeletions } from '../reconcile/forget-deletions.js';
 import { type FailedApp, passIsolatingFailures } from '../reconcile/isolate-failures.js';
 import { applyProbeResults, markDeletionsInFlight } from '../reconcile/observed-inputs.js';
 import { decideOwnership, type SharedResource, sharedResourceMessage } from '../reconcile/ownership.js';
@@ -184,6 +185,10 @@ export class Reconciler {
       deps.log.info({ action: a.type, key: actionLogKey(a), reason: a.reason }, 'action');
     }
     const results = acting ? await this.execute(result.actions) : [];
+    this.memory = {
+      ...this.memory,
+      deployments: forgetDeletions(this.memory.deployments, unstarted(result.actions, results)),
+    };
     const finished = deps.clock.now();
     if (acting) this.record(result, results, apps, seen, started, finished);
     this.latest = this.buildView(result, seen);
@@ -424,4 +429,17 @@ function recordEvent(h: HistoryStore, e: PassEvent, at: number) {
     message: e.message,
     at,
   });
+}
+
+/** Deletions of this pass that did not start (`namespace/name`): held back by a failed
+ *  dependency or the lease. A duplicate of one in flight is skipped without an error. */
+function unstarted(actions: readonly Action[], results: readonly ActionResult[]): Set<string> {
+  const byKey = new Map(actions.map((a) => [actionKey(a), a]));
+  const out = new Set<string>();
+  for (const r of results) {
+    const a = byKey.get(r.key);
+    if (a?.type === 'deletePod' && r.outcome === 'skipped' && r.error)
+      out.add(`${a.pod.namespace}/${a.pod.name}`);
+  }
+  return out;
 }

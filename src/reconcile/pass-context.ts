@@ -43,6 +43,8 @@ export interface PassCollector {
   podBudget: PodBudget;
   /** Since when each Ready host's Service rules have been failing (next pass's memory). */
   rulesFailingSince: Record<string, number>;
+  /** Deletions the controllers asked for that this pass holds back (`namespace/name`). */
+  postponedDeletions: Set<string>;
   requeueIn: (ms: number | undefined) => void;
 }
 

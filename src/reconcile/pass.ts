@@ -24,6 +24,7 @@ import type { ObservedPod } from '../model/observed.js';
 import type { DeploymentView } from '../model/views.js';
 import { reconcileDeploymentPods } from './deployment-pods.js';
 import { effectivePods } from './effective-pods.js';
+import { forgetDeletions } from './forget-deletions.js';
 import { applyPassInputs } from './observed-inputs.js';
 import { type AppContext, ownerKey, type PassCollector } from './pass-context.js';
 import type { AppDesired, PassInput, PassResult } from './pass-types.js';
@@ -49,6 +50,7 @@ export function reconcilePass(raw: PassInput): PassResult {
     backoff: pruneBackoffMemory(input.memory.backoff, input.now),
     podBudget: newPodBudget(0, 0),
     rulesFailingSince: {},
+    postponedDeletions: new Set(),
     requeueIn: (ms) => {
       if (ms !== undefined && ms >= 0) requeue = requeue === undefined ? ms : Math.min(requeue, ms);
     },
@@ -80,7 +82,7 @@ export function reconcilePass(raw: PassInput): PassResult {
       lastSeen: world.lastSeen,
       lost: world.lost,
       backoff: pass.backoff,
-      deployments: owners.memory,
+      deployments: forgetDeletions(owners.memory, pass.postponedDeletions),
       rulesFailingSince: pass.rulesFailingSince,
     },
     requeueAfterMs: requeue,

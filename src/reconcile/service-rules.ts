@@ -11,8 +11,8 @@
 // - With no Service at all nothing is tainted (a laptop's host without iptables runs pods).
 // - A pod placed on a host whose rules are synced in the same pass depends on that sync.
 // - A pod a Service selects is deleted only once no Ready host can still send it traffic: its
-//   deletion depends on every rule sync of the pass, and waits while a Ready host's rules could
-//   not be read (they may still name it: a SYN sent to a dead pod is dropped, and the client
+//   deletion (and its owner's creations of the same pass, which may count on it) depends on
+//   every rule sync of the pass, and waits while a Ready host's rules could not be read (they may still name it: a SYN sent to a dead pod is dropped, and the client
 //   waits out its timeout instead of failing fast). The wait is bounded by
 //   RULES_UNKNOWN_WAIT_MS per failing host, so one host with a broken data plane cannot stall
 //   every rollout.
@@ -85,6 +85,8 @@ export function reconcileServiceRules(
   return views;
 }
 
+const ownerOf = (app: string, namespace: string, name: string) => `${app}/${namespace}/${name}`;
+
 /** How long deletions of a Service's pods wait for a Ready host whose rules fail. */
 export const RULES_UNKNOWN_WAIT_MS = 30_000;
 
@@ -123,14 +125,29 @@ function guardEndpointDeletions(
       )
     );
   };
+  // A Deployment's creations in this pass may count on its deletions (maxSurge 0: the new
+  // pod takes the old one's room), so they wait on the same syncs, or with them.
+  const guardedOwners = new Set(
+    pass.actions.flatMap((a) => {
+      const p = a.type === 'deletePod' && selected(podKey(a.pod)) ? pods.get(podKey(a.pod)) : undefined;
+      return p ? [ownerOf(p.app, p.namespace, p.ownerName)] : [];
+    }),
+  );
+  const guarded = (a: Action) =>
+    (a.type === 'deletePod' && selected(podKey(a.pod))) ||
+    (a.type === 'createPod' && guardedOwners.has(ownerOf(a.pod.app, a.pod.namespace, a.pod.owner.name)));
   let postponed = 0;
   const kept = pass.actions.flatMap((a): Action[] => {
-    if (a.type !== 'deletePod' || !selected(podKey(a.pod))) return [a];
+    if (!guarded(a)) return [a];
     if (unread.length > 0) {
-      postponed++;
+      if (a.type === 'deletePod') {
+        postponed++;
+        pass.postponedDeletions.add(`${a.pod.namespace}/${a.pod.name}`);
+      }
       return [];
     }
-    return dependsOn.length > 0 ? [{ ...a, dependsOn: [...(a.dependsOn ?? []), ...dependsOn] }] : [a];
+    const extra = dependsOn.filter((k) => !a.dependsOn?.includes(k));
+    return extra.length > 0 ? [{ ...a, dependsOn: [...(a.dependsOn ?? []), ...extra] }] : [a];
   });
   pass.actions.splice(0, pass.actions.length, ...kept);
   if (postponed === 0) return;
