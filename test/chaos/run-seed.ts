@@ -77,7 +77,11 @@ export async function runSeed(
       : { ms: pushedAt, pass: 0 };
     let passes = 0;
     // Floor: off from a capacity fault until converged. Ceiling: off from a cut host's return
-    // (its stale copies are back until the pass deletes them) until converged.
+    // (its stale copies are back until the pass deletes them) until converged, and from a kill
+    // mid-delete until converged: whether a deletion had started lives in the killed daemon's
+    // memory only (no durable mark on the host yet), so the next daemon counts that pod live,
+    // may restart it, and the rollout may then run one pod above maxSurge until it deletes it
+    // again. A known gap (RELIABILITY.md), not a fault that removes capacity.
     let noFloor = false;
     let noCeiling = false;
     for (;;) {
@@ -113,6 +117,7 @@ export async function runSeed(
       const s = await onePass(d, note, result);
       passes++;
       if (d.runtime.dead) {
+        if (d.runtime.diedMidDelete) noCeiling = true;
         result.kills++;
         daemon = undefined;
       } else await d.reconciler.inflight.drain();

@@ -64,6 +64,9 @@ export class DaemonRuntime implements Runtime {
     return 'ok';
   }
 
+  /** Killed while deleting a pod: that pod's deletion is known to no one now (see run-seed). */
+  diedMidDelete = false;
+
   die(where: string): never {
     this.dead = true;
     this.note(`kill -9 ${where}`);
@@ -129,6 +132,7 @@ export class DaemonRuntime implements Runtime {
       (p) => p.host === ref.host && p.namespace === ref.namespace && p.name === ref.name,
     );
     for (const c of pod?.containers ?? []) this.world.runtime.setContainerState(ref, c.name, 'exited', 137);
+    this.diedMidDelete = true;
     return this.die(`mid-delete of ${ref.name} on ${ref.host}`);
   }
   async restartContainer(ref: PodRef, container: string): Promise<void> {
