@@ -16,8 +16,12 @@ export interface ObjectStore {
   readonly cache: object;
 }
 
-/** Compressed bytes enough for any header (deflate expands at most ~1032:1, so output is small). */
-const HEAD_BYTES = 64;
+/** Compressed bytes read for a header: a dynamic-Huffman block starts with its code tables
+ *  (up to a few hundred bytes) before the first output byte, so 64 bytes were too few for a
+ *  delta or a large object (git's own packs: 'a corrupt delta header' on a valid repository). */
+const HEAD_BYTES = 4096;
+/** Inflated bytes enough for any header: `<type> <size>\0`, or a delta's two varints. */
+const HEAD_OUTPUT = 32;
 const TYPES = ['', 'commit', 'tree', 'blob', 'tag', '', 'ofs-delta', 'ref-delta'] as const;
 
 export interface PackEntryHeader {
@@ -51,13 +55,19 @@ export function parsePackEntryHeader(buf: Uint8Array, at: number): PackEntryHead
   return { type, size, dataOffset: i };
 }
 
-/** The first bytes a zlib stream inflates to, from only its first compressed bytes. */
+/** The first bytes a zlib stream inflates to (at least HEAD_OUTPUT when the stream has them),
+ *  from as few of its first compressed bytes as give them: 64, then 512, then HEAD_BYTES. */
 export function inflateHead(compressed: Uint8Array): Buffer {
-  try {
-    return inflateSync(compressed.subarray(0, HEAD_BYTES), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
-  } catch {
-    return Buffer.alloc(0);
+  let out = Buffer.alloc(0);
+  for (const n of [64, 512, HEAD_BYTES]) {
+    try {
+      out = inflateSync(compressed.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch {
+      // Not enough input for the first symbol, or the stream ended and trailing bytes follow.
+    }
+    if (out.length >= HEAD_OUTPUT || n >= compressed.length) break;
   }
+  return out;
 }
 
 /** The size of the object a delta rebuilds: the second little-endian varint of its data. */

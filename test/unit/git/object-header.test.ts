@@ -11,6 +11,7 @@ import { LocalGitSource } from '../../../src/git/local-source.js';
 import { readManifestTree } from '../../../src/git/manifest-tree.js';
 import { readObjectSize } from '../../../src/git/object-header.js';
 import { readBlobBytes } from '../../../src/git/object-store.js';
+import { scanPackObjects } from '../../../src/git/pack-scan.js';
 import { DEFAULT_WALK_LIMITS } from '../../../src/git/walk-limits.js';
 
 const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n';
@@ -134,3 +135,44 @@ function packs(dir: string): string[] {
     .filter((n) => n.endsWith('.idx'))
     .map((n) => join(d, n));
 }
+
+describe('a pack as git sends it, with deltas behind dynamic-Huffman tables', () => {
+  // Two similar manifests: git stores one as a delta of the other, and zlib writes that delta
+  // (and the larger blob) with a dynamic-Huffman block whose tables fill the first 64
+  // compressed bytes: reading only those yielded no delta header ('a corrupt delta header').
+  // The e2e test's two Pods, byte for byte (the delta's layout depends on them).
+  const HARDENED =
+    'apiVersion: v1\nkind: Pod\nmetadata: { name: hardened, namespace: secctx }\nspec:\n  terminationGracePeriodSeconds: 1\n  securityContext: { runAsUser: 1000, runAsGroup: 3000 }\n  containers:\n    - name: main\n      image: 10.213.0.1:5000/skiff/busybox:1.36\n      command: ["sh","-c","trap \\"exit 0\\" TERM; while true; do sleep 1; done"]\n      securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: [ALL] } }\n      resources: { requests: { cpu: 10m, memory: 8Mi } }\n      volumeMounts: [{ name: scratch, mountPath: /scratch }]\n  volumes: [{ name: scratch, emptyDir: {} }]\n';
+  const NONROOT =
+    'apiVersion: v1\nkind: Pod\nmetadata: { name: nonroot, namespace: secctx }\nspec:\n  terminationGracePeriodSeconds: 1\n  securityContext: { runAsNonRoot: true }\n  containers:\n    - name: main\n      image: 10.213.0.1:5000/skiff/busybox:1.36\n      command: ["sh","-c","trap \\"exit 0\\" TERM; while true; do sleep 1; done"]\n      securityContext: {}\n      resources: { requests: { cpu: 10m, memory: 8Mi } }\n';
+  const sideBand = (pack: Buffer) => {
+    const parts: Buffer[] = [];
+    for (let at = 0; at < pack.length; at += 1000) {
+      const data = pack.subarray(at, at + 1000);
+      parts.push(Buffer.from((data.length + 5).toString(16).padStart(4, '0')), Buffer.from([1]), data);
+    }
+    return Buffer.concat(parts);
+  };
+
+  it('scans clean, and every packed object (deltas too) has the size git reports', async () => {
+    const dir = makeRepo('delta-pack', {
+      'deploy/hardened.yaml': HARDENED,
+      'deploy/nonroot.yaml': NONROOT,
+    });
+    const head = run(dir, 'rev-parse', 'HEAD').trim();
+    const pack = execFileSync('git', ['pack-objects', '--revs', '--stdout', '-q'], {
+      cwd: dir,
+      input: `${head}\n`,
+    });
+    expect(pack.subarray(0, 4).toString()).toBe('PACK');
+    expect(scanPackObjects([sideBand(pack)], 1 << 20)).toBeUndefined();
+    run(dir, 'gc', '-q', '--aggressive');
+    const objects = run(dir, 'rev-list', '--objects', '--all')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[0]!);
+    const store = { fs, gitdir: join(dir, '.git'), cache: {} };
+    for (const oid of objects)
+      expect(await readObjectSize(store, oid)).toEqual({ size: Number(run(dir, 'cat-file', '-s', oid)) });
+  });
+});
