@@ -90,7 +90,6 @@ export async function runSeed(
         const f = pending.shift()!;
         if (CAPACITY_FAULTS.has(f.kind)) noFloor = true;
         if (f.kind === 'kill-between-passes' && daemon) {
-          if (daemon.reconciler.inflight.size > 0) noCeiling = true;
           daemon.runtime.dead = true;
           daemon = undefined;
           result.kills++;
@@ -118,7 +117,7 @@ export async function runSeed(
       const s = await onePass(d, note, result);
       passes++;
       if (d.runtime.dead) {
-        if (d.runtime.diedMidDelete || d.reconciler.inflight.size > 0) noCeiling = true;
+        if (d.runtime.diedMidDelete) noCeiling = true;
         result.kills++;
         daemon = undefined;
       } else await d.reconciler.inflight.drain();
