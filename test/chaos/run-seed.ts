@@ -78,10 +78,11 @@ export async function runSeed(
     let passes = 0;
     // Floor: off from a capacity fault until converged. Ceiling: off from a cut host's return
     // (its stale copies are back until the pass deletes them) until converged, and from a kill
-    // mid-delete until converged: whether a deletion had started lives in the killed daemon's
-    // memory only (no durable mark on the host yet), so the next daemon counts that pod live,
-    // may restart it, and the rollout may then run one pod above maxSurge until it deletes it
-    // again. A known gap (RELIABILITY.md), not a fault that removes capacity.
+    // of a daemon with deletions in flight (mid-delete, or kept for retry after a cut call)
+    // until converged: whether a deletion had started lives in the killed daemon's memory only
+    // (no durable mark on the host yet), so the next daemon counts that pod live, may restart
+    // it, and the rollout may then run above maxSurge until it deletes it again. A known gap
+    // (RELIABILITY.md), not a fault that removes capacity.
     let noFloor = false;
     let noCeiling = false;
     for (;;) {
@@ -90,6 +91,7 @@ export async function runSeed(
         const f = pending.shift()!;
         if (CAPACITY_FAULTS.has(f.kind)) noFloor = true;
         if (f.kind === 'kill-between-passes' && daemon) {
+          if (daemon.reconciler.inflight.size > 0) noCeiling = true;
           daemon.runtime.dead = true;
           daemon = undefined;
           result.kills++;
@@ -117,7 +119,7 @@ export async function runSeed(
       const s = await onePass(d, note, result);
       passes++;
       if (d.runtime.dead) {
-        if (d.runtime.diedMidDelete) noCeiling = true;
+        if (d.runtime.diedMidDelete || d.reconciler.inflight.size > 0) noCeiling = true;
         result.kills++;
         daemon = undefined;
       } else await d.reconciler.inflight.drain();
