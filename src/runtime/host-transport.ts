@@ -18,6 +18,7 @@ import { RuntimeError } from './errors.js';
 import { HostShell, type ShellProcess } from './host-shell.js';
 import type { HostPathEntry } from './pod-spec.js';
 import type { ExecResult } from './runtime.js';
+import { shellQuote } from './shell-quote.js';
 import { SshConnection } from './ssh-connection.js';
 
 export interface HostTransport {
@@ -38,9 +39,7 @@ export interface HostTransport {
   close(): void;
 }
 
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote };
 
 function parentDir(p: string): string {
   return p.slice(0, p.lastIndexOf('/')) || '/';

@@ -7,6 +7,7 @@
 // Kubernetes (command replaces ENTRYPOINT, args replace CMD).
 import type { DesiredContainer, DesiredFile, DesiredPod } from '../model/desired.js';
 import { APP_ROLE, dockerContainerName, INFRA_ROLE, LABELS } from '../model/labels.js';
+import { type DockerMount, folderVolumes } from './pod-volumes.js';
 
 /** Docker's create body (POST /containers/create), the fields skiff sets. */
 export interface DockerCreateBody {
@@ -26,6 +27,7 @@ export interface DockerCreateBody {
     NanoCpus?: number;
     Memory?: number;
     Binds?: string[];
+    Mounts?: DockerMount[];
     RestartPolicy: { Name: 'no' };
     Init?: boolean;
   };
@@ -123,28 +125,23 @@ export function planPod(
     },
   };
   const paths: HostPathEntry[] = [];
-  const emptyDirs = new Set<string>();
+  const dirs = new Set<string>();
   const containers = pod.containers.map((c) => {
     const binds: string[] = [];
     for (const f of c.files) {
       const hostPath = fileHostPath(podDir, c.name, f);
-      // Secret files are readable by root only on the host, whatever mode the manifest asks.
-      paths.push({
-        kind: 'file',
-        hostPath,
-        contentBase64: f.contentBase64,
-        mode: f.secret ? 0o600 : f.mode,
-        secret: f.secret,
-      });
+      // The file keeps the mode Kubernetes gives it (a non-root user of the container reads a
+      // 0644 secret); on the host, secret files sit in 0700 folders only root can enter.
+      paths.push({ kind: 'file', hostPath, contentBase64: f.contentBase64, mode: f.mode, secret: f.secret });
       binds.push(`${hostPath}:${f.path}:ro`);
     }
-    for (const e of c.emptyDirs) {
-      const hostPath = `${podDir}/empty/${e.name}`;
-      if (!emptyDirs.has(e.name)) paths.push({ kind: 'dir', hostPath, mode: 0o777 });
-      emptyDirs.add(e.name);
-      binds.push(`${hostPath}:${e.path}`);
-    }
-    return containerBody(pod, c, common, infra.name, binds, 0);
+    const folders = folderVolumes(pod, podDir, c);
+    for (const d of folders.dirs) if (!dirs.has(d)) paths.push({ kind: 'dir', hostPath: d, mode: 0o777 });
+    for (const d of folders.dirs) dirs.add(d);
+    binds.push(...folders.binds);
+    const body = containerBody(pod, c, common, infra.name, binds, 0);
+    if (folders.mounts.length > 0) body.HostConfig.Mounts = folders.mounts;
+    return body;
   });
   return { podDir, paths, infra, containers };
 }
