@@ -151,30 +151,46 @@ function resolveEnv(
       set(e.name, expandDependentVars(e.value ?? '', env), false);
       continue;
     }
-    const vf = e.valueFrom;
-    if (vf.configMapKeyRef) {
-      const ref = vf.configMapKeyRef;
-      const value = input.config.configMaps.get(`${ns}/${ref.name}`)?.data[ref.key];
-      if (value !== undefined) set(e.name, value, false);
-      else if (!ref.optional) problems.push(`couldn't find key ${ref.key} in ConfigMap ${ns}/${ref.name}`);
-    } else if (vf.secretKeyRef) {
-      const ref = vf.secretKeyRef;
-      const b64 = input.config.secrets.get(`${ns}/${ref.name}`)?.data[ref.key];
-      if (b64 !== undefined) set(e.name, decodeBase64Utf8(b64), true);
-      else if (!ref.optional) problems.push(`couldn't find key ${ref.key} in Secret ${ns}/${ref.name}`);
-    } else {
-      const v: DownwardValue = vf.fieldRef
-        ? fieldRefValue(vf.fieldRef.fieldPath, pod)
-        : resourceFieldValue(vf.resourceFieldRef!, pod, c.name);
-      if ('problem' in v) problems.push(v.problem);
-      else if ('value' in v) set(e.name, v.value, false);
-      else {
-        env.delete(e.name);
-        env.set(e.name, { name: e.name, value: '', secret: false, podField: v.podField });
-      }
+    const v = valueFrom(e.valueFrom, c.name, input, pod);
+    if (!v) continue;
+    if ('problem' in v) problems.push(v.problem);
+    else {
+      env.delete(e.name); // as set(): the later definition wins and moves to the end
+      env.set(e.name, { name: e.name, ...v });
     }
   }
   return [...env.values()];
+}
+
+/** One env valueFrom: a value, the pod field the runtime fills, a problem, or nothing (an
+ *  optional key that is absent). */
+function valueFrom(
+  vf: NonNullable<Container['env'][number]['valueFrom']>,
+  container: string,
+  input: MaterializeInput,
+  pod: DownwardPod,
+): Omit<DesiredEnvVar, 'name'> | { problem: string } | undefined {
+  const ns = input.namespace;
+  if (vf.configMapKeyRef) {
+    const ref = vf.configMapKeyRef;
+    const value = input.config.configMaps.get(`${ns}/${ref.name}`)?.data[ref.key];
+    if (value !== undefined) return { value, secret: false };
+    return ref.optional
+      ? undefined
+      : { problem: `couldn't find key ${ref.key} in ConfigMap ${ns}/${ref.name}` };
+  }
+  if (vf.secretKeyRef) {
+    const ref = vf.secretKeyRef;
+    const b64 = input.config.secrets.get(`${ns}/${ref.name}`)?.data[ref.key];
+    if (b64 !== undefined) return { value: decodeBase64Utf8(b64), secret: true };
+    return ref.optional ? undefined : { problem: `couldn't find key ${ref.key} in Secret ${ns}/${ref.name}` };
+  }
+  const v: DownwardValue = vf.fieldRef
+    ? fieldRefValue(vf.fieldRef.fieldPath, pod)
+    : resourceFieldValue(vf.resourceFieldRef!, pod, container);
+  if ('problem' in v) return v;
+  if ('value' in v) return { value: v.value, secret: false };
+  return { value: '', secret: false, podField: v.podField };
 }
 
 /** Kubernetes expands $(VAR) references to variables defined earlier; $$ escapes. */
