@@ -8,8 +8,9 @@ export interface DesiredEnvVar {
   value: string;
   /** True when the value came from a Secret: renderers print `***`, logs never see it. */
   secret: boolean;
-  /** Known only once the pod's infra container runs: the runtime fills `value` then. */
-  podField?: 'status.podIP' | 'status.podIPs';
+  /** Known only once the pod's infra container runs: the runtime fills `value` then;
+   *  'expand': `value` references such variables as $(NAME), which the runtime expands. */
+  podField?: 'status.podIP' | 'status.podIPs' | 'expand';
 }
 
 export interface DesiredFile {

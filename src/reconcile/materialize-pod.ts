@@ -148,7 +148,9 @@ function resolveEnv(
   }
   for (const e of c.env) {
     if (e.value !== undefined || !e.valueFrom) {
-      set(e.name, expandDependentVars(e.value ?? '', env), false);
+      const x = expandDependentVars(e.value ?? '', env);
+      set(e.name, x.value, false);
+      if (x.podFields) env.set(e.name, { ...env.get(e.name)!, podField: 'expand' });
       continue;
     }
     const v = valueFrom(e.valueFrom, c.name, input, pod);
@@ -194,10 +196,17 @@ function valueFrom(
 }
 
 /** Kubernetes expands $(VAR) references to variables defined earlier; $$ escapes. */
-function expandDependentVars(value: string, env: Map<string, DesiredEnvVar>): string {
-  return value.replace(/\$\$|\$\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)/g, (m, name: string | undefined) => {
+function expandDependentVars(
+  value: string,
+  env: Map<string, DesiredEnvVar>,
+): { value: string; podFields: boolean } {
+  let podFields = false;
+  const out = value.replace(/\$\$|\$\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)/g, (m, name: string | undefined) => {
     if (m === '$$') return '$';
     const v = name ? env.get(name) : undefined;
-    return v ? v.value : m;
+    // A pod IP is known at start only: the runtime expands the reference then.
+    if (v?.podField && v.podField !== 'expand') podFields = true;
+    return v && !(v.podField && v.podField !== 'expand') ? v.value : m;
   });
+  return { value: out, podFields };
 }

@@ -116,13 +116,16 @@ export function volumeFiles(ctx: VolumeContext, vol: Volume, problems: string[])
 }
 
 /** The kubelet expands subPathExpr with the container's env ($(VAR); unknown stays as written). */
-function subPathOf(m: VolumeMount, env: readonly DesiredEnvVar[]): string | undefined {
-  if (m.subPathExpr)
-    return m.subPathExpr.replace(
-      /\$\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)/g,
-      (all, n: string) => env.find((e) => e.name === n)?.value ?? all,
-    );
-  return m.subPath || undefined;
+function subPathOf(m: VolumeMount, env: readonly DesiredEnvVar[], problems: string[]): string | undefined {
+  if (!m.subPathExpr) return m.subPath || undefined;
+  return m.subPathExpr.replace(/\$\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)/g, (all, n: string) => {
+    const v = env.find((e) => e.name === n);
+    if (v?.podField)
+      problems.push(
+        `subPathExpr of ${m.mountPath} uses $(${n}), the pod IP, which skiff knows only once the pod runs`,
+      );
+    return v?.value ?? all;
+  });
 }
 
 export interface ContainerVolumes {
@@ -142,7 +145,7 @@ export function containerVolumes(
   for (const m of c.volumeMounts) {
     const vol = ctx.volumes.find((v) => v.name === m.name);
     if (!vol) continue;
-    const subPath = subPathOf(m, env);
+    const subPath = subPathOf(m, env, problems);
     const readOnly = m.readOnly ? { readOnly: true } : {};
     if (vol.emptyDir) {
       const memory = vol.emptyDir.medium === 'Memory';

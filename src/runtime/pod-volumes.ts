@@ -113,7 +113,14 @@ export function hostPathScript(pod: Pick<DesiredPod, 'containers'>): string {
   return lines.join('\n');
 }
 
-/** Env with the pod IP filled in (status.podIP, status.podIPs: one address, IPv4). */
+/** Env with the pod IP filled in (status.podIP, status.podIPs: one address, IPv4), and the
+ *  $(NAME) references to those variables expanded, as the kubelet expands dependent vars. */
 export function envWithPodIP(c: Pick<DesiredContainer, 'env'>, podIP: string): string[] {
-  return c.env.map((e) => `${e.name}=${e.podField ? podIP : e.value}`);
+  const ipVars = new Set(c.env.filter((e) => e.podField && e.podField !== 'expand').map((e) => e.name));
+  const expand = (v: string) =>
+    v.replace(/\$\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)/g, (m, n: string) => (ipVars.has(n) ? podIP : m));
+  return c.env.map((e) => {
+    if (!e.podField) return `${e.name}=${e.value}`;
+    return `${e.name}=${e.podField === 'expand' ? expand(e.value) : podIP}`;
+  });
 }

@@ -47,6 +47,7 @@ spec:
         - { name: NODE, valueFrom: { fieldRef: { fieldPath: spec.nodeName } } }
         - { name: OWNER, valueFrom: { fieldRef: { fieldPath: "metadata.annotations['owner']" } } }
         - { name: POD_IP, valueFrom: { fieldRef: { fieldPath: status.podIP } } }
+        - { name: URL, value: "http://$(POD_IP):8080/$(POD_NAME)" }
         - { name: CPU_M, valueFrom: { resourceFieldRef: { resource: limits.cpu, divisor: 1m } } }
         - { name: CPU, valueFrom: { resourceFieldRef: { resource: limits.cpu } } }
         - { name: MEM_MI, valueFrom: { resourceFieldRef: { resource: limits.memory, divisor: 1Mi } } }
@@ -138,6 +139,7 @@ describe('pod env and volumes (issue 12)', () => {
     });
     expect(env.POD_IP).toBe(pod.ip);
     expect(env.POD_IP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(env.URL).toBe(`http://${pod.ip}:8080/envvol`);
   });
 
   it('mounts projected, subPath and Memory emptyDir volumes with their contents and modes', async () => {

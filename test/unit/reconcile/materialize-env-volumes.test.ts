@@ -43,6 +43,7 @@ spec:
         - { name: NODE, valueFrom: { fieldRef: { fieldPath: spec.nodeName } } }
         - { name: HOST_IPS, valueFrom: { fieldRef: { fieldPath: status.hostIPs } } }
         - { name: POD_IP, valueFrom: { fieldRef: { fieldPath: status.podIP } } }
+        - { name: URL, value: "http://$(POD_IP):8080/$(POD_NAME)" }
         - { name: CPU_M, valueFrom: { resourceFieldRef: { resource: limits.cpu, divisor: 1m } } }
         - { name: CPU, valueFrom: { resourceFieldRef: { resource: limits.cpu } } }
         - { name: MEM_LIMIT, valueFrom: { resourceFieldRef: { resource: limits.memory, divisor: 1Mi } } }
@@ -125,6 +126,13 @@ describe('materializePod: env from the downward API', () => {
 
   it('leaves the pod IP to the runtime (known once the infra container runs)', () => {
     expect(env.POD_IP).toEqual({ name: 'POD_IP', value: '', secret: false, podField: 'status.podIP' });
+    // A variable that references it is expanded by the runtime too; the rest is expanded now.
+    expect(env.URL).toEqual({
+      name: 'URL',
+      value: 'http://$(POD_IP):8080/p',
+      secret: false,
+      podField: 'expand',
+    });
   });
 });
 

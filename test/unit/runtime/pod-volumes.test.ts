@@ -130,10 +130,11 @@ describe('envWithPodIP', () => {
             { name: 'A', value: '1', secret: false },
             { name: 'IP', value: '', secret: false, podField: 'status.podIP' },
             { name: 'IPS', value: '', secret: false, podField: 'status.podIPs' },
+            { name: 'URL', value: 'http://$(IP):80/$(A)', secret: false, podField: 'expand' },
           ],
         },
         '172.17.0.4',
       ),
-    ).toEqual(['A=1', 'IP=172.17.0.4', 'IPS=172.17.0.4']);
+    ).toEqual(['A=1', 'IP=172.17.0.4', 'IPS=172.17.0.4', 'URL=http://172.17.0.4:80/$(A)']);
   });
 });
