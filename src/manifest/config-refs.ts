@@ -63,36 +63,40 @@ function containerConfigRefs(c: Container, i: number, refs: PodConfigRef[]): voi
   });
 }
 
-/** A volume has one source: a configMap, else a secret (validation rejects both). */
-function volumeConfigRef(v: Volume, i: number): PodConfigRef | undefined {
-  const source = v.configMap
-    ? {
-        kind: 'ConfigMap' as const,
-        field: 'configMap',
-        nameField: 'name',
-        name: v.configMap.name,
-        of: v.configMap,
-      }
-    : v.secret
-      ? {
-          kind: 'Secret' as const,
-          field: 'secret',
-          nameField: 'secretName',
-          name: v.secret.secretName,
-          of: v.secret,
-        }
-      : undefined;
-  if (!source) return undefined;
-  const at = ['volumes', i, source.field];
-  const items = source.of.items;
+interface KeySource {
+  name: string;
+  items?: { key: string }[];
+  optional?: boolean;
+}
+
+function keySourceRef(kind: ConfigKind, src: KeySource, at: PathSegment[], nameField: string): PodConfigRef {
+  const items = src.items;
   return {
-    kind: source.kind,
-    name: source.name,
+    kind,
+    name: src.name,
     door: 'volume',
-    optional: source.of.optional === true,
-    path: [...at, source.nameField],
+    optional: src.optional === true,
+    path: [...at, nameField],
     ...(items ? { items: items.map((it, j) => ({ key: it.key, path: [...at, 'items', j, 'key'] })) } : {}),
   };
+}
+
+/** A volume's references: its configMap or secret (validation rejects both), or each
+ *  configMap/secret source of a projected volume. */
+function volumeConfigRefs(v: Volume, i: number): PodConfigRef[] {
+  const at = ['volumes', i];
+  if (v.configMap) return [keySourceRef('ConfigMap', v.configMap, [...at, 'configMap'], 'name')];
+  if (v.secret)
+    return [
+      keySourceRef('Secret', { ...v.secret, name: v.secret.secretName }, [...at, 'secret'], 'secretName'),
+    ];
+  const refs: PodConfigRef[] = [];
+  v.projected?.sources.forEach((s, j) => {
+    const where = [...at, 'projected', 'sources', j];
+    if (s.configMap) refs.push(keySourceRef('ConfigMap', s.configMap, [...where, 'configMap'], 'name'));
+    if (s.secret) refs.push(keySourceRef('Secret', s.secret, [...where, 'secret'], 'name'));
+  });
+  return refs;
 }
 
 /** Every reference, container by container, then volume by volume. */
@@ -102,8 +106,7 @@ export function podConfigRefs(spec: PodSpec): PodConfigRef[] {
     containerConfigRefs(c, i, refs);
   });
   spec.volumes.forEach((v, i) => {
-    const ref = volumeConfigRef(v, i);
-    if (ref) refs.push(ref);
+    refs.push(...volumeConfigRefs(v, i));
   });
   return refs;
 }

@@ -10,6 +10,7 @@ import type {
   ContainerPort,
   Deployment,
   DeploymentSpec,
+  DownwardAPIFile,
   EnvFromSource,
   EnvVar,
   HorizontalPodAutoscaler,
@@ -22,12 +23,14 @@ import type {
   PodSpec,
   Probe,
   ProbeHandler,
+  ResourceFieldSelector,
   Secret,
   Service,
   ServicePort,
   SourceLocation,
   Toleration,
   Volume,
+  VolumeProjection,
 } from '../model/k8s.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: schema-validated plain YAML values
@@ -113,6 +116,15 @@ function probe(p: Raw): Probe | undefined {
   };
 }
 
+/** The divisor defaults to "1" (upstream leaves it zero and the kubelet reads zero as 1). */
+function resourceFieldSelector(r: Raw): ResourceFieldSelector {
+  return {
+    ...(r.containerName ? { containerName: r.containerName } : {}),
+    resource: r.resource,
+    divisor: r.divisor === undefined ? '1' : quantityText(r.divisor),
+  };
+}
+
 function envVar(e: Raw): EnvVar {
   const out: EnvVar = { name: e.name };
   if (e.value !== undefined) out.value = e.value;
@@ -127,6 +139,7 @@ function envVar(e: Raw): EnvVar {
       ...(f.configMapKeyRef ? { configMapKeyRef: key(f.configMapKeyRef) } : {}),
       ...(f.secretKeyRef ? { secretKeyRef: key(f.secretKeyRef) } : {}),
       ...(f.fieldRef ? { fieldRef: { fieldPath: f.fieldRef.fieldPath } } : {}),
+      ...(f.resourceFieldRef ? { resourceFieldRef: resourceFieldSelector(f.resourceFieldRef) } : {}),
     };
   }
   return out;
@@ -169,6 +182,7 @@ function container(c: Raw): Container {
       mountPath: m.mountPath,
       ...(m.readOnly !== undefined ? { readOnly: m.readOnly } : {}),
       ...(m.subPath !== undefined ? { subPath: m.subPath } : {}),
+      ...(m.subPathExpr ? { subPathExpr: m.subPathExpr } : {}),
     })),
   };
   if (c.securityContext) out.securityContext = structuredClone(c.securityContext);
@@ -207,6 +221,43 @@ function projectedFiles(s: Raw) {
   };
 }
 
+function downwardAPIFiles(items: Raw): DownwardAPIFile[] {
+  return (items ?? []).map((i: Raw) => ({
+    path: i.path,
+    ...(i.fieldRef ? { fieldRef: { fieldPath: i.fieldRef.fieldPath } } : {}),
+    ...(i.resourceFieldRef ? { resourceFieldRef: resourceFieldSelector(i.resourceFieldRef) } : {}),
+    ...(i.mode !== undefined ? { mode: i.mode } : {}),
+  }));
+}
+
+function volumeProjection(p: Raw): VolumeProjection {
+  const keys = (k: Raw) => ({
+    name: k.name ?? '',
+    ...(k.items ? { items: keyItems(k.items) } : {}),
+    ...(k.optional !== undefined ? { optional: k.optional } : {}),
+  });
+  return {
+    ...(p.configMap ? { configMap: keys(p.configMap) } : {}),
+    ...(p.secret ? { secret: keys(p.secret) } : {}),
+    ...(p.downwardAPI ? { downwardAPI: { items: downwardAPIFiles(p.downwardAPI.items) } } : {}),
+  };
+}
+
+/** hostPath type defaults to "" (no check), projected and downwardAPI modes to 0644. */
+function otherVolumeSources(v: Raw, out: Volume): void {
+  if (v.hostPath) out.hostPath = { path: v.hostPath.path, type: v.hostPath.type ?? '' };
+  if (v.downwardAPI)
+    out.downwardAPI = {
+      items: downwardAPIFiles(v.downwardAPI.items),
+      defaultMode: v.downwardAPI.defaultMode ?? DEFAULT_FILE_MODE,
+    };
+  if (v.projected)
+    out.projected = {
+      sources: (v.projected.sources ?? []).map(volumeProjection),
+      defaultMode: v.projected.defaultMode ?? DEFAULT_FILE_MODE,
+    };
+}
+
 function volume(v: Raw): Volume {
   const out: Volume = { name: v.name };
   if (v.configMap) out.configMap = { name: v.configMap.name ?? '', ...projectedFiles(v.configMap) };
@@ -217,6 +268,7 @@ function volume(v: Raw): Volume {
       ...(v.emptyDir.sizeLimit !== undefined ? { sizeLimit: quantityText(v.emptyDir.sizeLimit) } : {}),
     };
   }
+  otherVolumeSources(v, out);
   return out;
 }
 

@@ -153,6 +153,17 @@ const keySelector = object(
   { required: ['name', 'key'] },
 );
 
+const objectFieldSelector = object(
+  'ObjectFieldSelector',
+  { fieldPath: str },
+  { required: ['fieldPath'], ignored: { apiVersion: ignore(str, 'always v1') } },
+);
+const resourceFieldSelector = object(
+  'ResourceFieldSelector',
+  { containerName: str, resource: str, divisor: quantity },
+  { required: ['resource'] },
+);
+
 const envVar = object(
   'EnvVar',
   {
@@ -163,18 +174,10 @@ const envVar = object(
       {
         configMapKeyRef: keySelector,
         secretKeyRef: keySelector,
-        fieldRef: object(
-          'ObjectFieldSelector',
-          { fieldPath: str },
-          { required: ['fieldPath'], ignored: { apiVersion: ignore(str, 'always v1') } },
-        ),
+        fieldRef: objectFieldSelector,
+        resourceFieldRef: resourceFieldSelector,
       },
-      {
-        rejected: {
-          resourceFieldRef: 'resource values are not exposed to containers by skiff',
-          fileKeyRef: 'not supported by skiff',
-        },
-      },
+      { rejected: { fileKeyRef: 'not supported by skiff' } },
     ),
   },
   { required: ['name'] },
@@ -245,7 +248,7 @@ const lifecycleHandler = object('LifecycleHandler', handlerFields, {
 
 const volumeMount = object(
   'VolumeMount',
-  { name: str, mountPath: str, readOnly: bool, subPath: str },
+  { name: str, mountPath: str, readOnly: bool, subPath: str, subPathExpr: str },
   {
     required: ['name', 'mountPath'],
     ignored: {
@@ -256,7 +259,6 @@ const volumeMount = object(
     },
     rejected: {
       mountPropagation: 'mount propagation is not supported by skiff',
-      subPathExpr: 'subPathExpr is not supported by skiff; use subPath',
     },
   },
 );
@@ -373,7 +375,30 @@ const keyToPath = object(
   { required: ['key', 'path'] },
 );
 
-const UNSUPPORTED_VOLUME = 'skiff supports configMap, secret and emptyDir volumes only';
+const UNSUPPORTED_VOLUME =
+  'skiff supports configMap, secret, emptyDir, hostPath, projected and downwardAPI volumes only';
+const downwardAPIFile = object(
+  'DownwardAPIVolumeFile',
+  { path: str, fieldRef: objectFieldSelector, resourceFieldRef: resourceFieldSelector, mode: int(0, 0o777) },
+  { required: ['path'] },
+);
+const projectedKeys = (title: string) =>
+  object(title, { name: str, items: arrayOf(keyToPath), optional: bool });
+const volumeProjection = object(
+  'VolumeProjection',
+  {
+    configMap: projectedKeys('ConfigMapProjection'),
+    secret: projectedKeys('SecretProjection'),
+    downwardAPI: object('DownwardAPIProjection', { items: arrayOf(downwardAPIFile) }),
+  },
+  {
+    rejected: {
+      serviceAccountToken: 'skiff has no API server to issue service account tokens',
+      clusterTrustBundle: 'skiff has no cluster trust bundles',
+      podCertificate: 'skiff issues no pod certificates',
+    },
+  },
+);
 const volume = object(
   'Volume',
   {
@@ -391,15 +416,40 @@ const volume = object(
       optional: bool,
     }),
     emptyDir: object('EmptyDirVolumeSource', { medium: enumOf(['', 'Memory']), sizeLimit: quantity }),
+    hostPath: object(
+      'HostPathVolumeSource',
+      {
+        path: str,
+        type: enumOf(
+          [
+            '',
+            'DirectoryOrCreate',
+            'Directory',
+            'FileOrCreate',
+            'File',
+            'Socket',
+            'CharDevice',
+            'BlockDevice',
+          ],
+          '',
+        ),
+      },
+      { required: ['path'] },
+    ),
+    downwardAPI: object('DownwardAPIVolumeSource', {
+      items: arrayOf(downwardAPIFile),
+      defaultMode: int(0, 0o777, 0o644),
+    }),
+    projected: object('ProjectedVolumeSource', {
+      sources: arrayOf(volumeProjection),
+      defaultMode: int(0, 0o777, 0o644),
+    }),
   },
   {
     required: ['name'],
     rejected: Object.fromEntries(
       [
-        'hostPath',
         'persistentVolumeClaim',
-        'projected',
-        'downwardAPI',
         'ephemeral',
         'csi',
         'image',

@@ -1,13 +1,16 @@
 // A pod as skiff means to run it: the manifest's PodSpec with every reference resolved
 // (env from ConfigMaps/Secrets, volume files) and its identity fixed (name, owner, revision).
 // Produced by the pure core, executed by src/apply through the runtime.
-import type { ContainerPort, Labels, PodSpec } from './k8s.js';
+import type { ContainerPort, HostPathType, Labels, PodSpec } from './k8s.js';
 
 export interface DesiredEnvVar {
   name: string;
   value: string;
   /** True when the value came from a Secret: renderers print `***`, logs never see it. */
   secret: boolean;
+  /** Known only once the pod's infra container runs: the runtime fills `value` then;
+   *  'expand': `value` references such variables as $(NAME), which the runtime expands. */
+  podField?: 'status.podIP' | 'status.podIPs' | 'expand';
 }
 
 export interface DesiredFile {
@@ -32,7 +35,30 @@ export interface DesiredContainer {
   limits: { cpuMilli?: number; memoryBytes?: number };
   files: DesiredFile[];
   /** emptyDir mounts: path inside the container, shared by the pod's containers. */
-  emptyDirs: { name: string; path: string }[];
+  emptyDirs: DesiredEmptyDir[];
+  /** hostPath mounts, checked on the host (type) before the containers are created. */
+  hostPaths?: DesiredHostPath[];
+}
+
+export interface DesiredEmptyDir {
+  name: string;
+  path: string;
+  /** Relative path inside the volume mounted instead of its root. */
+  subPath?: string;
+  readOnly?: boolean;
+  /** medium: Memory: a tmpfs shared by the pod's containers, of this size when set. */
+  memory?: { sizeBytes?: number };
+}
+
+export interface DesiredHostPath {
+  volume: string;
+  /** Path on the host (the volume's path joined with the mount's subPath). */
+  hostPath: string;
+  /** The volume's path, which `type` checks. */
+  volumePath: string;
+  type: HostPathType;
+  path: string;
+  readOnly?: boolean;
 }
 
 export interface DesiredPod {

@@ -43,7 +43,14 @@ export interface EnvVar {
     configMapKeyRef?: KeySelector;
     secretKeyRef?: KeySelector;
     fieldRef?: { fieldPath: string };
+    resourceFieldRef?: ResourceFieldSelector;
   };
+}
+/** A container's resource as a number (env, downwardAPI volume): `divisor` defaulted to "1". */
+export interface ResourceFieldSelector {
+  containerName?: string;
+  resource: string;
+  divisor: string;
 }
 export interface EnvFromSource {
   prefix?: string;
@@ -129,6 +136,7 @@ export interface VolumeMount {
   mountPath: string;
   readOnly?: boolean;
   subPath?: string;
+  subPathExpr?: string;
 }
 
 export interface Container {
@@ -160,6 +168,30 @@ export interface Volume {
   configMap?: { name: string; items?: KeyToPath[]; defaultMode: number; optional?: boolean };
   secret?: { secretName: string; items?: KeyToPath[]; defaultMode: number; optional?: boolean };
   emptyDir?: { medium?: string; sizeLimit?: string };
+  hostPath?: { path: string; type: HostPathType };
+  downwardAPI?: { items: DownwardAPIFile[]; defaultMode: number };
+  projected?: { sources: VolumeProjection[]; defaultMode: number };
+}
+export type HostPathType =
+  | ''
+  | 'DirectoryOrCreate'
+  | 'Directory'
+  | 'FileOrCreate'
+  | 'File'
+  | 'Socket'
+  | 'CharDevice'
+  | 'BlockDevice';
+export interface DownwardAPIFile {
+  path: string;
+  fieldRef?: { fieldPath: string };
+  resourceFieldRef?: ResourceFieldSelector;
+  mode?: number;
+}
+/** One source of a projected volume; modes default to the volume's defaultMode. */
+export interface VolumeProjection {
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  secret?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  downwardAPI?: { items: DownwardAPIFile[] };
 }
 
 export interface Toleration {

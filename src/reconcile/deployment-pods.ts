@@ -133,7 +133,7 @@ function requestDeploymentPods(
       ns,
       owner,
       hash,
-      { labels, spec: dep.spec.template.spec },
+      { labels, annotations: dep.spec.template.metadata.annotations, spec: dep.spec.template.spec },
       `deployment/${dep.metadata.name}: scaled up revision ${hash}`,
     );
   }

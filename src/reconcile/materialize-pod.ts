@@ -1,16 +1,24 @@
 // Turns a pod template plus the commit's ConfigMaps/Secrets into a DesiredPod: env resolved
 // in Kubernetes' order (envFrom first, then env, later entries win), volume files laid out,
 // limits converted for Docker. Runs after scheduling because fieldRefs like spec.nodeName
-// need the host. Pure: problems are returned as values (the kubelet's
+// and resourceFieldRefs of unset limits (the host's capacity) need the host. Pure: problems are returned as values (the kubelet's
 // CreateContainerConfigError), never thrown.
 
 import { podRequests } from '../controllers/pod-requests.js';
 import { effectiveSecurity, needsImageUser, verifyRunAsNonRoot } from '../controllers/security-context.js';
 import type { ConfigIndex } from '../manifest/config-refs.js';
-import type { DesiredContainer, DesiredEnvVar, DesiredFile, DesiredPod } from '../model/desired.js';
-import type { Container, KeyToPath, Labels, PodSpec, Volume } from '../model/k8s.js';
-import { decodeBase64Utf8, encodeUtf8Base64 } from './base64.js';
+import type { DesiredContainer, DesiredEnvVar, DesiredPod } from '../model/desired.js';
+import type { Container, Labels, PodSpec } from '../model/k8s.js';
+import { decodeBase64Utf8 } from './base64.js';
 import { containerLimits } from './container-limits.js';
+import {
+  type DownwardPod,
+  type DownwardValue,
+  fieldRefValue,
+  podUid,
+  resourceFieldValue,
+} from './downward-api.js';
+import { containerVolumes, type VolumeContext } from './volume-files.js';
 
 export interface MaterializeInput {
   app: string;
@@ -20,8 +28,11 @@ export interface MaterializeInput {
   owner: { kind: 'Deployment' | 'Pod'; name: string };
   templateHash: string;
   labels: Labels;
+  /** The template's (or Pod's) annotations, for the downward API. */
+  annotations?: Labels;
   spec: PodSpec;
-  host: { name: string; address: string };
+  /** capacity: what a resourceFieldRef of an unset limit reads (the node's allocatable upstream). */
+  host: { name: string; address: string; capacity?: { cpuMilli: number; memoryBytes: number } };
   config: ConfigIndex;
   /** Kubernetes' service link variables (FOO_SERVICE_HOST...) for Services that exist now. */
   serviceEnv: DesiredEnvVar[];
@@ -39,7 +50,13 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 export function materializePod(input: MaterializeInput): MaterializeResult {
   const problems: string[] = [];
-  const containers = input.spec.containers.map((c) => materializeContainer(c, input, problems));
+  const ctx: VolumeContext = {
+    namespace: input.namespace,
+    config: input.config,
+    pod: downwardPod(input),
+    volumes: input.spec.volumes,
+  };
+  const containers = input.spec.containers.map((c) => materializeContainer(c, input, ctx, problems));
   for (const c of input.spec.containers) {
     // runAsNonRoot against an explicit runAsUser is decided here; against the image's own
     // user, by the runtime once the image is on the host (it shows the same way).
@@ -67,7 +84,26 @@ export function materializePod(input: MaterializeInput): MaterializeResult {
   return { pod, problems };
 }
 
-function materializeContainer(c: Container, input: MaterializeInput, problems: string[]): DesiredContainer {
+function downwardPod(input: MaterializeInput): DownwardPod {
+  return {
+    name: input.name,
+    namespace: input.namespace,
+    uid: podUid(input.app, input.namespace, input.name),
+    labels: input.labels,
+    annotations: input.annotations ?? {},
+    host: input.host,
+    containers: input.spec.containers,
+  };
+}
+
+function materializeContainer(
+  c: Container,
+  input: MaterializeInput,
+  ctx: VolumeContext,
+  problems: string[],
+): DesiredContainer {
+  const env = resolveEnv(c, input, ctx.pod, problems);
+  const volumes = containerVolumes(c, env, ctx, problems);
   return {
     name: c.name,
     image: c.image,
@@ -75,17 +111,21 @@ function materializeContainer(c: Container, input: MaterializeInput, problems: s
     command: c.command,
     args: c.args,
     workingDir: c.workingDir,
-    env: resolveEnv(c, input, problems),
+    env,
     ports: c.ports,
     limits: containerLimits(c),
-    files: resolveVolumeFiles(c, input, problems),
-    emptyDirs: c.volumeMounts
-      .filter((m) => input.spec.volumes.find((v) => v.name === m.name)?.emptyDir)
-      .map((m) => ({ name: m.name, path: m.mountPath })),
+    files: volumes.files,
+    emptyDirs: volumes.emptyDirs,
+    ...(volumes.hostPaths.length > 0 ? { hostPaths: volumes.hostPaths } : {}),
   };
 }
 
-function resolveEnv(c: Container, input: MaterializeInput, problems: string[]): DesiredEnvVar[] {
+function resolveEnv(
+  c: Container,
+  input: MaterializeInput,
+  pod: DownwardPod,
+  problems: string[],
+): DesiredEnvVar[] {
   const env = new Map<string, DesiredEnvVar>();
   const set = (name: string, value: string, secret: boolean) => {
     env.delete(name); // later definitions win and move to the end, as in the kubelet's list
@@ -116,128 +156,65 @@ function resolveEnv(c: Container, input: MaterializeInput, problems: string[]): 
   }
   for (const e of c.env) {
     if (e.value !== undefined || !e.valueFrom) {
-      set(e.name, expandDependentVars(e.value ?? '', env), false);
+      const x = expandDependentVars(e.value ?? '', env);
+      set(e.name, x.value, false);
+      if (x.podFields) env.set(e.name, { ...env.get(e.name)!, podField: 'expand' });
       continue;
     }
-    const vf = e.valueFrom;
-    if (vf.configMapKeyRef) {
-      const ref = vf.configMapKeyRef;
-      const value = input.config.configMaps.get(`${ns}/${ref.name}`)?.data[ref.key];
-      if (value !== undefined) set(e.name, value, false);
-      else if (!ref.optional) problems.push(`couldn't find key ${ref.key} in ConfigMap ${ns}/${ref.name}`);
-    } else if (vf.secretKeyRef) {
-      const ref = vf.secretKeyRef;
-      const b64 = input.config.secrets.get(`${ns}/${ref.name}`)?.data[ref.key];
-      if (b64 !== undefined) set(e.name, decodeBase64Utf8(b64), true);
-      else if (!ref.optional) problems.push(`couldn't find key ${ref.key} in Secret ${ns}/${ref.name}`);
-    } else if (vf.fieldRef) {
-      const value = resolveFieldRef(vf.fieldRef.fieldPath, input);
-      if (value !== undefined) set(e.name, value, false);
-      else problems.push(`unsupported fieldRef ${vf.fieldRef.fieldPath}`);
+    const v = valueFrom(e.valueFrom, c.name, input, pod);
+    if (!v) continue;
+    if ('problem' in v) problems.push(v.problem);
+    else {
+      env.delete(e.name); // as set(): the later definition wins and moves to the end
+      env.set(e.name, { name: e.name, ...v });
     }
   }
   return [...env.values()];
 }
 
+/** One env valueFrom: a value, the pod field the runtime fills, a problem, or nothing (an
+ *  optional key that is absent). */
+function valueFrom(
+  vf: NonNullable<Container['env'][number]['valueFrom']>,
+  container: string,
+  input: MaterializeInput,
+  pod: DownwardPod,
+): Omit<DesiredEnvVar, 'name'> | { problem: string } | undefined {
+  const ns = input.namespace;
+  if (vf.configMapKeyRef) {
+    const ref = vf.configMapKeyRef;
+    const value = input.config.configMaps.get(`${ns}/${ref.name}`)?.data[ref.key];
+    if (value !== undefined) return { value, secret: false };
+    return ref.optional
+      ? undefined
+      : { problem: `couldn't find key ${ref.key} in ConfigMap ${ns}/${ref.name}` };
+  }
+  if (vf.secretKeyRef) {
+    const ref = vf.secretKeyRef;
+    const b64 = input.config.secrets.get(`${ns}/${ref.name}`)?.data[ref.key];
+    if (b64 !== undefined) return { value: decodeBase64Utf8(b64), secret: true };
+    return ref.optional ? undefined : { problem: `couldn't find key ${ref.key} in Secret ${ns}/${ref.name}` };
+  }
+  const v: DownwardValue = vf.fieldRef
+    ? fieldRefValue(vf.fieldRef.fieldPath, pod)
+    : resourceFieldValue(vf.resourceFieldRef!, pod, container);
+  if ('problem' in v) return v;
+  if ('value' in v) return { value: v.value, secret: false };
+  return { value: '', secret: false, podField: v.podField };
+}
+
 /** Kubernetes expands $(VAR) references to variables defined earlier; $$ escapes. */
-function expandDependentVars(value: string, env: Map<string, DesiredEnvVar>): string {
-  return value.replace(/\$\$|\$\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)/g, (m, name: string | undefined) => {
+function expandDependentVars(
+  value: string,
+  env: Map<string, DesiredEnvVar>,
+): { value: string; podFields: boolean } {
+  let podFields = false;
+  const out = value.replace(/\$\$|\$\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)/g, (m, name: string | undefined) => {
     if (m === '$$') return '$';
     const v = name ? env.get(name) : undefined;
-    return v ? v.value : m;
+    // A pod IP is known at start only: the runtime expands the reference then.
+    if (v?.podField && v.podField !== 'expand') podFields = true;
+    return v && !(v.podField && v.podField !== 'expand') ? v.value : m;
   });
-}
-
-function resolveFieldRef(path: string, input: MaterializeInput): string | undefined {
-  switch (path) {
-    case 'metadata.name':
-      return input.name;
-    case 'metadata.namespace':
-      return input.namespace;
-    case 'spec.nodeName':
-      return input.host.name;
-    case 'status.hostIP':
-      return input.host.address;
-    case 'spec.serviceAccountName':
-      return 'default';
-  }
-  const label = /^metadata\.labels\['(.+)'\]$/.exec(path);
-  if (label) return input.labels[label[1]!] ?? '';
-  return undefined;
-}
-
-function resolveVolumeFiles(c: Container, input: MaterializeInput, problems: string[]): DesiredFile[] {
-  const files: DesiredFile[] = [];
-  for (const mount of c.volumeMounts) {
-    const vol = input.spec.volumes.find((v) => v.name === mount.name);
-    if (!vol) continue;
-    const source = volumeSource(vol, input);
-    if (!source) continue;
-    if (source.missing) {
-      if (!source.optional) problems.push(`${source.kind} "${source.name}" not found`);
-      continue;
-    }
-    const items: KeyToPath[] = source.items ?? Object.keys(source.entries).map((k) => ({ key: k, path: k }));
-    for (const item of items) {
-      const content = source.entries[item.key];
-      if (content === undefined) {
-        if (!source.optional) problems.push(`couldn't find key ${item.key} in ${source.kind} ${source.name}`);
-        continue;
-      }
-      const path = `${mount.mountPath.replace(/\/+$/, '')}/${item.path}`;
-      if (mount.subPath !== undefined && mount.subPath !== item.path) continue;
-      files.push({
-        path: mount.subPath !== undefined ? mount.mountPath : path,
-        contentBase64: content,
-        mode: item.mode ?? source.defaultMode,
-        secret: source.kind === 'Secret',
-      });
-    }
-  }
-  return files;
-}
-
-interface VolumeSource {
-  kind: 'ConfigMap' | 'Secret';
-  name: string;
-  missing: boolean;
-  optional: boolean;
-  items?: KeyToPath[];
-  defaultMode: number;
-  /** key -> base64 content */
-  entries: Record<string, string>;
-}
-
-function volumeSource(vol: Volume, input: MaterializeInput): VolumeSource | undefined {
-  const ns = input.namespace;
-  if (vol.configMap) {
-    const cm = input.config.configMaps.get(`${ns}/${vol.configMap.name}`);
-    const entries: Record<string, string> = {};
-    if (cm) {
-      for (const [k, v] of Object.entries(cm.data)) entries[k] = encodeUtf8Base64(v);
-      Object.assign(entries, cm.binaryData);
-    }
-    return {
-      kind: 'ConfigMap',
-      name: vol.configMap.name,
-      missing: !cm,
-      optional: vol.configMap.optional ?? false,
-      items: vol.configMap.items,
-      defaultMode: vol.configMap.defaultMode,
-      entries,
-    };
-  }
-  if (vol.secret) {
-    const s = input.config.secrets.get(`${ns}/${vol.secret.secretName}`);
-    return {
-      kind: 'Secret',
-      name: vol.secret.secretName,
-      missing: !s,
-      optional: vol.secret.optional ?? false,
-      items: vol.secret.items,
-      defaultMode: vol.secret.defaultMode,
-      entries: s ? { ...s.data } : {},
-    };
-  }
-  return undefined;
+  return { value: out, podFields };
 }

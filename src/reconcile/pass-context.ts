@@ -25,6 +25,8 @@ export interface Creation {
   pod: SchedulingPod;
   hash: string;
   labels: Record<string, string>;
+  /** The template's annotations (the downward API reads them). */
+  annotations?: Record<string, string>;
   reason: string;
 }
 
@@ -70,7 +72,7 @@ export function requestPod(
   namespace: string,
   owner: { kind: 'Deployment' | 'Pod'; name: string },
   hash: string,
-  template: { labels: Record<string, string>; spec: Pod['spec'] },
+  template: { labels: Record<string, string>; annotations?: Record<string, string>; spec: Pod['spec'] },
   reason: string,
 ): void {
   const spec = template.spec;
@@ -87,6 +89,7 @@ export function requestPod(
     pod: { name, namespace, owner, spec, requests, hostPorts },
     hash,
     labels: template.labels,
+    ...(template.annotations ? { annotations: template.annotations } : {}),
     reason,
   });
 }

@@ -38,7 +38,7 @@ export function reconcileStandalonePod(ctx: AppContext, pod: Pod, existing: Obse
     ns,
     owner,
     hash,
-    { labels: pod.metadata.labels, spec: pod.spec },
+    { labels: pod.metadata.labels, annotations: pod.metadata.annotations, spec: pod.spec },
     `pod/${pod.metadata.name} created`,
   );
 }

@@ -39,6 +39,7 @@ import { HostImages, type RuntimeLogger, silentLogger } from './images.js';
 import { Limiter } from './limiter.js';
 import { PAUSE_IMAGE } from './pause-image.js';
 import { type DockerCreateBody, planPod, podDirOf } from './pod-spec.js';
+import { type DockerMount, envWithPodIP, hostPathScript, podVolumeLabels } from './pod-volumes.js';
 import type {
   ContainerStats,
   ContainerUsage,
@@ -350,11 +351,13 @@ export class DockerRuntime implements Runtime {
     const created: string[] = [];
     try {
       await h.transport.writePaths(plan.paths);
+      await this.checkHostPaths(h, pod, subject);
       const infraId = await this.createContainer(h, plan.infra, subject);
       created.push(infraId);
       await this.call(h, 'start infra', (signal) =>
         h.transport.docker.getContainer(infraId).start({ abortSignal: signal } as object),
       );
+      await this.fillPodIP(h, infraId, pod, plan.containers);
       const ids: string[] = [];
       for (const body of plan.containers) {
         const id = await this.createContainer(h, body, subject);
@@ -382,6 +385,7 @@ export class DockerRuntime implements Runtime {
     } catch (err) {
       if (err instanceof RuntimeError && err.code === 'runtime.start-failed') throw err;
       await this.removeContainers(h, created).catch(() => {});
+      await this.removePodVolumes(h, pod).catch(() => {});
       await h.transport.removeTree(plan.podDir).catch(() => {});
       throw err;
     }
@@ -414,6 +418,57 @@ export class DockerRuntime implements Runtime {
     return { imageUsers, seccompProfiles, apparmor: h.engine?.apparmor ?? true };
   }
 
+  /** hostPath type checks, as the kubelet's volume setup runs them before any container. */
+  private async checkHostPaths(h: HostState, pod: DesiredPod, subject: string): Promise<void> {
+    const script = hostPathScript(pod);
+    if (!script) return;
+    const r = await h.transport.exec(script, undefined, 30_000);
+    if (r.exitCode !== 0)
+      throw new RuntimeError(
+        'runtime.volume-setup',
+        `${subject}: ${(r.stdout.trim() || r.stderr.trim()).split('\n')[0]}`,
+        {
+          subject,
+          hint: 'create the path on the host with the type the volume names, or change hostPath.type',
+          retryable: true,
+        },
+      );
+  }
+
+  /** status.podIP in env: the infra container's address, known once it runs. */
+  private async fillPodIP(
+    h: HostState,
+    infraId: string,
+    pod: DesiredPod,
+    bodies: DockerCreateBody[],
+  ): Promise<void> {
+    if (!pod.containers.some((c) => c.env.some((e) => e.podField))) return;
+    const info = await this.call(h, 'inspect infra', () =>
+      h.transport.docker.getContainer(infraId).inspect(),
+    );
+    const ip = Object.values(info.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress ?? '';
+    pod.containers.forEach((c, i) => {
+      if (bodies[i]) bodies[i].Env = envWithPodIP(c, ip);
+    });
+  }
+
+  /** A pod's own Docker volumes (medium: Memory emptyDirs): they go with the pod. */
+  private async removePodVolumes(h: HostState, ref: Pick<PodRef, 'namespace' | 'name'>): Promise<void> {
+    const labels = Object.entries(podVolumeLabels(ref)).map(([k, v]) => `${k}=${v}`);
+    const list = await this.call(h, 'list pod volumes', (signal) =>
+      h.transport.docker.listVolumes({ filters: { label: labels }, abortSignal: signal } as object),
+    );
+    await Promise.all(
+      (list.Volumes ?? []).map((v) =>
+        this.call(h, 'remove volume', (signal) =>
+          h.transport.docker.getVolume(v.Name).remove({ abortSignal: signal } as object),
+        ).catch((err) => {
+          if (!isNotFound(err)) throw err;
+        }),
+      ),
+    );
+  }
+
   private async createContainer(h: HostState, body: DockerCreateBody, subject: string): Promise<string> {
     try {
       const c = await this.call(h, 'create container', (signal) =>
@@ -443,6 +498,7 @@ export class DockerRuntime implements Runtime {
     const h = this.host(ref.host);
     const all = await this.podContainers(h, ref);
     if (all.length === 0) {
+      await this.removePodVolumes(h, ref);
       await h.transport.removeTree(podDirOf(h.cfg.dataDir, ref.namespace, ref.name));
       return;
     }
@@ -475,6 +531,7 @@ export class DockerRuntime implements Runtime {
       h,
       all.map((c) => c.Id),
     );
+    await this.removePodVolumes(h, ref);
     await h.transport.removeTree(podDirOf(h.cfg.dataDir, ref.namespace, ref.name));
     this.log.info({ host: ref.host, pod: `${ref.namespace}/${ref.name}` }, 'pod deleted');
   }
@@ -624,6 +681,7 @@ export class DockerRuntime implements Runtime {
         NanoCpus: old.HostConfig.NanoCpus || undefined,
         Memory: old.HostConfig.Memory || undefined,
         Binds: old.HostConfig.Binds ?? [],
+        ...(old.HostConfig.Mounts?.length ? { Mounts: old.HostConfig.Mounts as DockerMount[] } : {}),
         RestartPolicy: { Name: 'no' },
         ...(security ? security.HostConfig : oldSecurity(old.HostConfig)),
       },

@@ -14,6 +14,7 @@ export type RuntimeErrorCode =
   | 'runtime.image-never-pull'
   | 'runtime.unsupported-architecture'
   | 'runtime.start-failed'
+  | 'runtime.volume-setup'
   | 'runtime.closed';
 
 export class RuntimeError extends SkiffError {

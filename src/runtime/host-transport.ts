@@ -18,6 +18,7 @@ import { RuntimeError } from './errors.js';
 import { HostShell, type ShellProcess } from './host-shell.js';
 import type { HostPathEntry } from './pod-spec.js';
 import type { ExecResult } from './runtime.js';
+import { shellQuote } from './shell-quote.js';
 import { SshConnection } from './ssh-connection.js';
 
 export interface HostTransport {
@@ -38,9 +39,7 @@ export interface HostTransport {
   close(): void;
 }
 
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote };
 
 function parentDir(p: string): string {
   return p.slice(0, p.lastIndexOf('/')) || '/';
@@ -56,11 +55,11 @@ function foldersOf(entries: readonly HostPathEntry[]): { path: string; mode: num
   return [...out].map(([path, mode]) => ({ path, mode }));
 }
 
-/** `chown` commands for the entries with an owner (fsGroup, a non-root container's secrets). */
+/** `chown :gid` commands for the entries with an owner (fsGroup). */
 function ownershipScript(entries: readonly HostPathEntry[]): string {
   return entries
-    .filter((e) => e.uid !== undefined || e.gid !== undefined)
-    .map((e) => `chown ${e.uid ?? ''}:${e.gid ?? ''} ${shellQuote(e.hostPath)}`)
+    .filter((e) => e.gid !== undefined)
+    .map((e) => `chown :${e.gid} ${shellQuote(e.hostPath)}`)
     .join(' && ');
 }
 
@@ -121,16 +120,16 @@ export class SshTransport implements HostTransport {
     if (chowns === '') return;
     // chown drops setgid on some systems: the modes are set again after it.
     const modes = entries
-      .filter((e) => e.uid !== undefined || e.gid !== undefined)
+      .filter((e) => e.gid !== undefined)
       .map((e) => `chmod ${e.mode.toString(8)} ${shellQuote(e.hostPath)}`)
       .join(' && ');
     const owned = await this.connection.exec(`${chowns} && ${modes}`, undefined, 30_000);
     if (owned.exitCode !== 0)
       throw new RuntimeError(
         'runtime.docker',
-        `cannot set volume ownership (fsGroup, runAsUser): ${owned.stderr.trim()}`,
+        `cannot set volume ownership (fsGroup): ${owned.stderr.trim()}`,
         {
-          hint: 'the SSH user must be root (or allowed to chown) for fsGroup and non-root secret volumes',
+          hint: 'the SSH user must be root (or allowed to chown) for fsGroup',
         },
       );
   }
@@ -188,8 +187,8 @@ export class LocalTransport implements HostTransport {
       }),
     );
     for (const e of entries) {
-      if (e.uid === undefined && e.gid === undefined) continue;
-      await chown(e.hostPath, e.uid ?? -1, e.gid ?? -1);
+      if (e.gid === undefined) continue;
+      await chown(e.hostPath, -1, e.gid);
       await chmod(e.hostPath, e.mode);
     }
   }

@@ -15,6 +15,7 @@ import {
   NO_SECURITY_FACTS,
   type SecurityFacts,
 } from './container-security.js';
+import { type DockerMount, folderVolumes } from './pod-volumes.js';
 
 /** Docker's create body (POST /containers/create), the fields skiff sets. */
 export interface DockerCreateBody {
@@ -35,6 +36,7 @@ export interface DockerCreateBody {
     NanoCpus?: number;
     Memory?: number;
     Binds?: string[];
+    Mounts?: DockerMount[];
     RestartPolicy: { Name: 'no' };
     Init?: boolean;
   } & DockerSecurity['HostConfig'];
@@ -45,9 +47,8 @@ export type HostPathEntry =
   | ({ kind: 'file'; hostPath: string; contentBase64: string; mode: number; secret: boolean } & Owner)
   | ({ kind: 'dir'; hostPath: string; mode: number } & Owner);
 
-/** Ownership to set on the host (fsGroup, a non-root container's own secret files). */
+/** Ownership to set on the host (fsGroup). */
 export interface Owner {
-  uid?: number;
   gid?: number;
 }
 
@@ -144,32 +145,31 @@ export function planPod(
   const facts = opts.security ?? NO_SECURITY_FACTS;
   const fsGroup = pod.spec.securityContext?.fsGroup;
   const waiting: PodPlan['waiting'] = [];
-  const emptyDirs = new Set<string>();
+  // fsGroup: folders are the group's, and setgid keeps new files in it (SetVolumeOwnership).
+  const owned = fsGroup === undefined ? { mode: 0o777 } : { mode: 0o2777, gid: fsGroup };
+  const dirs = new Set<string>();
   const containers = pod.containers.map((c) => {
     const security = containerSecurity(pod, specOf(pod, c.name), facts);
     waiting.push(security.waiting);
     const binds: string[] = [];
-    const runAs = Number(security.User?.split(':')[0]);
     for (const f of c.files) {
       const hostPath = fileHostPath(podDir, c.name, f);
       paths.push({
         kind: 'file',
         hostPath,
-        ...fileAccess(f, fsGroup, runAs),
+        ...fileAccess(f, fsGroup),
         contentBase64: f.contentBase64,
         secret: f.secret,
       });
       binds.push(`${hostPath}:${f.path}:ro`);
     }
-    for (const e of c.emptyDirs) {
-      const hostPath = `${podDir}/empty/${e.name}`;
-      // fsGroup: the folder is the group's, and setgid keeps new files in it (SetVolumeOwnership).
-      const owned = fsGroup === undefined ? { mode: 0o777 } : { mode: 0o2777, gid: fsGroup };
-      if (!emptyDirs.has(e.name)) paths.push({ kind: 'dir', hostPath, ...owned });
-      emptyDirs.add(e.name);
-      binds.push(`${hostPath}:${e.path}`);
-    }
-    return containerBody(pod, c, common, infra.name, binds, 0, security);
+    const folders = folderVolumes(pod, podDir, c, fsGroup);
+    for (const d of folders.dirs) if (!dirs.has(d)) paths.push({ kind: 'dir', hostPath: d, ...owned });
+    for (const d of folders.dirs) dirs.add(d);
+    binds.push(...folders.binds);
+    const body = containerBody(pod, c, common, infra.name, binds, 0, security);
+    if (folders.mounts.length > 0) body.HostConfig.Mounts = folders.mounts;
+    return body;
   });
   return { podDir, paths, infra, containers, waiting };
 }
@@ -181,16 +181,14 @@ function specOf(pod: Pick<DesiredPod, 'spec'>, name: string): Container {
   return c;
 }
 
-/** A volume file's mode and owner on the host (the bind mount shows them as they are).
- *  Secret files are readable by their container's user only, whatever mode the manifest
- *  asks; fsGroup makes files the group's and group-readable, as the kubelet's
- *  SetVolumeOwnership does for read-only volumes. */
-function fileAccess(f: DesiredFile, fsGroup: number | undefined, runAs: number): { mode: number } & Owner {
-  const group = fsGroup === undefined ? {} : { gid: fsGroup };
-  const groupRead = fsGroup === undefined ? 0 : 0o440;
-  if (!f.secret) return { mode: f.mode | groupRead, ...group };
-  const owner = Number.isInteger(runAs) && runAs > 0 ? { uid: runAs } : {};
-  return { mode: 0o600 | (groupRead & 0o040), ...owner, ...group };
+/** A volume file's mode and owner on the host (the bind mount shows them as they are). The
+ *  file keeps the mode Kubernetes gives it (a non-root user of the container reads a 0644
+ *  secret); on the host, secret files sit in 0700 folders only root can enter. fsGroup makes
+ *  files the group's and adds u+r,g+r, as the kubelet's SetVolumeOwnership does for read-only
+ *  volumes. */
+function fileAccess(f: DesiredFile, fsGroup: number | undefined): { mode: number } & Owner {
+  if (fsGroup === undefined) return { mode: f.mode };
+  return { mode: f.mode | 0o440, gid: fsGroup };
 }
 
 /** One app container's create body (restart = the kubelet's restart count for it). */

@@ -60,6 +60,13 @@ function checkVolumeMounts(c: Collector, ctr: Container, path: P, volumes: Reado
         `mountPath "${m.mountPath}" must be an absolute path`,
       );
     if (m.subPath !== undefined) checkRelativePath(c, m.subPath, [...at, 'subPath']);
+    if (m.subPathExpr !== undefined) checkRelativePath(c, m.subPathExpr, [...at, 'subPathExpr']);
+    if (m.subPath && m.subPathExpr)
+      c.error(
+        [...at, 'subPathExpr'],
+        'semantic.volume-mount',
+        'subPathExpr and subPath are mutually exclusive',
+      );
   });
 }
 

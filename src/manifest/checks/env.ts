@@ -3,6 +3,7 @@
 import type { Container } from '../../model/k8s.js';
 import { isConfigMapKey, isEnvVarName, isQualifiedName } from '../name-rules.js';
 import type { Collector, P } from './collector.js';
+import { checkResourceFieldSelector } from './volume-sources.js';
 
 type EnvVar = Container['env'][number];
 type EnvVarSource = NonNullable<EnvVar['valueFrom']>;
@@ -31,7 +32,7 @@ function checkValueFromSources(c: Collector, e: EnvVar, rawFrom: object, at: P):
     c.error(
       [...at, 'valueFrom'],
       'semantic.env',
-      'must specify one of: `fieldRef`, `configMapKeyRef` or `secretKeyRef`',
+      'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`',
     );
   if (sources.length > 1)
     c.error([...at, 'valueFrom'], 'semantic.env', 'may not have more than one field specified at a time');
@@ -68,6 +69,13 @@ export function checkEnv(c: Collector, ctr: Container, raw: Record<string, unkno
     checkValueFromSources(c, e, rawFrom, at);
     checkKeyRefs(c, e.valueFrom, at);
     checkFieldRef(c, e.valueFrom, at);
+    if (e.valueFrom.resourceFieldRef)
+      checkResourceFieldSelector(
+        c,
+        e.valueFrom.resourceFieldRef,
+        [...at, 'valueFrom', 'resourceFieldRef'],
+        false,
+      );
   });
 }
 

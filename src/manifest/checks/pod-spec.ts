@@ -3,11 +3,12 @@
 // Unique names (containers, volumes, mounts, ports) are list-map keys: list-maps.ts.
 // Pure.
 import type { PodSpec } from '../../model/k8s.js';
-import { isConfigMapKey, isDns1123Label, isQualifiedName, isValidLabelValue } from '../name-rules.js';
+import { isDns1123Label, isQualifiedName, isValidLabelValue } from '../name-rules.js';
 import type { Collector, P } from './collector.js';
 import { checkContainer } from './container.js';
-import { checkQuantity, checkRelativePath } from './fields.js';
+import { checkQuantity } from './fields.js';
 import { checkPodSecurityContext } from './security-context.js';
+import { checkKeyItems, checkOtherVolumeSources, otherVolumeSourceCount } from './volume-sources.js';
 
 type Volume = PodSpec['volumes'][number];
 type NodeSelectorTerm = NonNullable<
@@ -19,24 +20,20 @@ type NodeSelectorRequirement = NonNullable<NodeSelectorTerm['matchExpressions']>
 
 /** One volume source of a known type; `raw` is the volume as written. */
 function checkVolumeSource(c: Collector, v: Volume, raw: Record<string, unknown> | undefined, at: P): void {
-  const sources = (v.configMap ? 1 : 0) + (v.secret ? 1 : 0) + (v.emptyDir ? 1 : 0);
+  const sources =
+    (v.configMap ? 1 : 0) + (v.secret ? 1 : 0) + (v.emptyDir ? 1 : 0) + otherVolumeSourceCount(v);
   const rawSourceCount = Object.keys(raw ?? {}).filter((k) => k !== 'name').length;
-  if (sources === 0 && rawSourceCount === 0)
-    c.error(at, 'semantic.volume', 'must specify a volume type (configMap, secret or emptyDir)');
+  if (sources === 0 && rawSourceCount === 0) c.error(at, 'semantic.volume', 'must specify a volume type');
   if (sources > 1) c.error(at, 'semantic.volume', 'may not specify more than 1 volume type');
   if (v.configMap && v.configMap.name === '')
     c.error([...at, 'configMap', 'name'], 'semantic.volume', 'configMap.name is required');
   if (v.secret && v.secret.secretName === '')
     c.error([...at, 'secret', 'secretName'], 'semantic.volume', 'secret.secretName is required');
-  const items = v.configMap?.items ?? v.secret?.items ?? [];
-  items.forEach((it, j) => {
-    const where = [...at, v.configMap ? 'configMap' : 'secret', 'items', j];
-    for (const e of isConfigMapKey(it.key))
-      c.error([...where, 'key'], 'semantic.volume', `invalid key "${it.key}": ${e}`);
-    checkRelativePath(c, it.path, [...where, 'path']);
-  });
+  if (v.configMap?.items) checkKeyItems(c, v.configMap.items, [...at, 'configMap', 'items']);
+  if (v.secret?.items) checkKeyItems(c, v.secret.items, [...at, 'secret', 'items']);
   if (v.emptyDir?.sizeLimit !== undefined)
     checkQuantity(c, v.emptyDir.sizeLimit, [...at, 'emptyDir', 'sizeLimit']);
+  checkOtherVolumeSources(c, v, at);
 }
 
 /** Returns the volume names, which container mounts must use. */

@@ -324,13 +324,13 @@ describe('schema findings', () => {
       '      serviceAccountName: web\n      hostNetwork: true\n      containers:',
     ).replace('      volumes:', '');
     const r = withDeployment(
-      `${text}      volumes:\n        - name: data\n          hostPath:\n            path: /var/data\n`,
+      `${text}      volumes:\n        - name: data\n          nfs:\n            server: nfs\n            path: /var/data\n`,
     );
     expect(findings(r)).toEqual(
       expect.arrayContaining([
         'warning unsupported.field spec.template.spec.serviceAccountName',
         'error unsupported.field spec.template.spec.hostNetwork',
-        'error unsupported.field spec.template.spec.volumes[0].hostPath',
+        'error unsupported.field spec.template.spec.volumes[0].nfs',
       ]),
     );
     const warn = r.diagnostics.find((d) => d.severity === 'warning')!;

@@ -204,19 +204,44 @@ describe('planPod with security settings', () => {
     expect(plan.infra.HostConfig.Sysctls).toEqual({ 'net.ipv4.ip_unprivileged_port_start': '0' });
     expect(plan.containers[0]).toMatchObject({ User: '1000', HostConfig: { GroupAdd: ['2000'] } });
     expect(plan.waiting).toEqual([undefined]);
-    expect(plan.paths.map((e) => [e.kind, e.mode.toString(8), e.uid, e.gid])).toEqual([
-      ['file', '644', undefined, 2000],
-      ['file', '640', 1000, 2000],
-      ['dir', '2777', undefined, 2000],
+    p.containers[0]!.files.push({
+      path: '/etc/secret/key',
+      contentBase64: 'Yw==',
+      mode: 0o400,
+      secret: true,
+    });
+    expect(plan.paths.map((e) => [e.kind, e.mode.toString(8), e.gid])).toEqual([
+      ['file', '644', 2000],
+      ['file', '644', 2000],
+      ['dir', '2777', 2000],
     ]);
+    // A 0400 secret becomes group-readable, as SetVolumeOwnership makes read-only volumes.
+    const again = planPod(p, { dataDir: '/d', pauseImage: 'pause', createdAt: 0 });
+    expect(again.paths.find((e) => e.hostPath.endsWith('/key'))).toMatchObject({ mode: 0o440, gid: 2000 });
   });
 
-  it('keeps secret files root-only without a non-root user or fsGroup', () => {
+  it("keeps a secret file's Kubernetes mode without fsGroup, owned by no one else", () => {
     const p = sleeperPod('a', { image: 'x' });
     p.containers[0]!.files = [{ path: '/s/t', contentBase64: 'Yg==', mode: 0o644, secret: true }];
     const plan = planPod(p, { dataDir: '/d', pauseImage: 'pause', createdAt: 0 });
-    expect(plan.paths.find((e) => e.kind === 'file')).toMatchObject({ mode: 0o600 });
-    expect(plan.paths.find((e) => e.kind === 'file')?.uid).toBeUndefined();
+    expect(plan.paths.find((e) => e.kind === 'file')).toMatchObject({ mode: 0o644 });
+    expect(plan.paths.find((e) => e.kind === 'file')?.gid).toBeUndefined();
+  });
+
+  it('gives Memory emptyDirs and subPath folders the fsGroup too', () => {
+    const p = podWith(undefined, { fsGroup: 2000 });
+    p.containers[0]!.emptyDirs = [
+      { name: 'mem', path: '/mem', memory: { sizeBytes: 1024 } },
+      { name: 'disk', path: '/d', subPath: 'sub' },
+    ];
+    const plan = planPod(p, { dataDir: '/d', pauseImage: 'pause', createdAt: 0 });
+    expect(plan.containers[0]!.HostConfig.Mounts?.[0]?.VolumeOptions?.DriverConfig.Options.o).toBe(
+      'size=1024,gid=2000,mode=2777',
+    );
+    expect(plan.paths.map((e) => [e.hostPath.replace(/.*\/empty/, ''), e.mode.toString(8), e.gid])).toEqual([
+      ['/disk', '2777', 2000],
+      ['/disk/sub', '2777', 2000],
+    ]);
   });
 
   it('labels a container runAsNonRoot refuses, so observe shows why', () => {

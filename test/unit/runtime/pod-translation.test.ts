@@ -74,7 +74,7 @@ describe('planPod', () => {
     expect(plan.containers[0]!.Env).toEqual(['POD_NAME=web-7d9c5b6f4-x2x9k']);
   });
 
-  it('writes files under the pod folder, secrets 0600 in a separate tree, shared emptyDirs once', () => {
+  it('writes files under the pod folder with their modes, secrets in a separate tree, shared emptyDirs once', () => {
     const dir = '/var/lib/skiff/pods/default/web-7d9c5b6f4-x2x9k';
     expect(plan.podDir).toBe(dir);
     expect(plan.paths).toEqual([
@@ -89,7 +89,7 @@ describe('planPod', () => {
         kind: 'file',
         hostPath: `${dir}/secrets/app/etc/secret/token`,
         contentBase64: 'Yg==',
-        mode: 0o600,
+        mode: 0o644,
         secret: true,
       },
       { kind: 'dir', hostPath: `${dir}/empty/cache`, mode: 0o777 },
