@@ -45,12 +45,20 @@ function parentDir(p: string): string {
   return p.slice(0, p.lastIndexOf('/')) || '/';
 }
 
-/** Folders to create first: every file's parent (mode 0700 under secrets/, 0755 otherwise). */
+/** Folders to create first, in order: a pod's `secrets` folder 0700 (other users of the host
+ *  cannot reach a Secret's files, whose modes are Kubernetes' 0644 so that a container running
+ *  as another user reads its own: inside the container the bind mount needs no traversal of
+ *  the host's parents), then every file's parent 0755. */
 function foldersOf(entries: readonly HostPathEntry[]): { path: string; mode: number }[] {
   const out = new Map<string, number>();
   for (const e of entries) {
     if (e.kind === 'dir') out.set(e.hostPath, e.mode);
-    else if (!out.has(parentDir(e.hostPath))) out.set(parentDir(e.hostPath), e.secret ? 0o700 : 0o755);
+    else {
+      // podDirOf: <dataDir>/pods/<namespace>/<pod>; a Secret's files are under its secrets/.
+      const root = e.secret ? /^(.*\/pods\/[^/]+\/[^/]+\/secrets)\//.exec(e.hostPath)?.[1] : undefined;
+      if (root && !out.has(root)) out.set(root, 0o700);
+      if (!out.has(parentDir(e.hostPath))) out.set(parentDir(e.hostPath), 0o755);
+    }
   }
   return [...out].map(([path, mode]) => ({ path, mode }));
 }

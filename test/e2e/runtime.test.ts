@@ -171,9 +171,11 @@ describe('DockerRuntime on the testbed', () => {
     const podDir = `${config.hosts.find((h) => h.name === 'h1')!.dataDir}/pods/${ns}/shared`;
     const modes = await rt.execOnHost(
       'h1',
-      `stat -c '%a %n' ${podDir}/secrets/web/etc/app-secret/token ${podDir}/files/web/etc/app/config.txt`,
+      `stat -c '%a %n' ${podDir}/secrets/web/etc/app-secret/token ${podDir}/files/web/etc/app/config.txt ${podDir}/secrets`,
     );
-    expect(modes.stdout.split('\n').map((l) => l.split(' ')[0])).toEqual(['600', '644', '']);
+    // Files keep Kubernetes' defaultMode (0644: a container running as another user reads its
+    // own secret); on the host, the secrets folder is root's alone.
+    expect(modes.stdout.split('\n').map((l) => l.split(' ')[0])).toEqual(['644', '644', '700', '']);
     await rt.deletePod(ref, 2);
     expect((await rt.execOnHost('h1', `test -e ${podDir}; echo $?`)).stdout.trim()).toBe('1');
   });
@@ -332,9 +334,9 @@ describe('DockerRuntime on the testbed', () => {
       expect(usage).toMatchObject({ host: 'laptop', source: 'cgroup' });
       const mode = await local.execOnHost(
         'laptop',
-        `stat -c %a ${h1.dataDir}-local/pods/${ns}/local/secrets/main/etc/local/secret`,
+        `stat -c %a ${h1.dataDir}-local/pods/${ns}/local/secrets/main/etc/local/secret ${h1.dataDir}-local/pods/${ns}/local/secrets`,
       );
-      expect(mode.stdout.trim()).toBe('600');
+      expect(mode.stdout.trim().split('\n')).toEqual(['644', '700']);
       await local.deletePod(ref, 1);
       expect((await local.observe()).pods.some((p) => p.namespace === ns && p.name === 'local')).toBe(false);
     } finally {
