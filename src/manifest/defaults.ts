@@ -174,6 +174,7 @@ function container(c: Raw): Container {
   if (c.command) out.command = [...c.command];
   if (c.args) out.args = [...c.args];
   if (c.workingDir !== undefined) out.workingDir = c.workingDir;
+  if (c.restartPolicy === 'Always') out.restartPolicy = 'Always';
   const live = probe(c.livenessProbe);
   const ready = probe(c.readinessProbe);
   const startup = probe(c.startupProbe);
@@ -241,6 +242,7 @@ export function defaultPodSpec(s: Raw): PodSpec {
   if (s.affinity?.nodeAffinity)
     out.affinity = { nodeAffinity: structuredClone(s.affinity.nodeAffinity) } as Affinity;
   if (s.hostname !== undefined) out.hostname = s.hostname;
+  if (s.initContainers?.length) out.initContainers = s.initContainers.map(container);
   return out;
 }
 

@@ -44,6 +44,8 @@ export interface DesiredPod {
   commit: string;
   labels: Labels;
   spec: PodSpec;
+  /** spec.initContainers resolved, in order (absent: none). */
+  initContainers?: DesiredContainer[];
   containers: DesiredContainer[];
   /** Sum over containers of requests (requests default to limits), for the scheduler. */
   requests: { cpuMilli: number; memoryBytes: number };

@@ -114,6 +114,9 @@ export interface Container {
   startupProbe?: Probe;
   lifecycle?: { preStop?: ProbeHandler; postStart?: ProbeHandler };
   volumeMounts: VolumeMount[];
+  /** Init containers only: `Always` makes it a sidecar (KEP-753), started in order and kept
+   *  running beside the app containers. */
+  restartPolicy?: 'Always';
 }
 
 export interface KeyToPath {
@@ -152,6 +155,8 @@ export interface Affinity {
 }
 
 export interface PodSpec {
+  /** Run one at a time, in order, each to completion, before `containers` start. */
+  initContainers?: Container[];
   containers: Container[];
   restartPolicy: 'Always' | 'OnFailure' | 'Never'; // defaulted to Always
   terminationGracePeriodSeconds: number; // defaulted to 30

@@ -1,8 +1,10 @@
-// Heal one live pod, kubelet-style: restart a container whose liveness probe failed, restart an
-// exited one per its restart policy with the CrashLoopBackOff delay, and ask for the pod to be
-// replaced when its sandbox or a container is gone. Pure.
-import { backoffKey, decideContainerRestart } from '../controllers/backoff.js';
+// Heal one live pod, kubelet-style: run its init containers in turn (heal-init.ts), then
+// restart a container whose liveness probe failed, restart an exited one per its restart
+// policy with the CrashLoopBackOff delay, and ask for the pod to be replaced when its sandbox
+// or a container is gone. Pure.
 import type { ObservedPod } from '../model/observed.js';
+import { restartUnhealthy, restartWithBackoff, startContainer } from './container-actions.js';
+import { healInitContainers } from './heal-init.js';
 import type { AppContext } from './pass-context.js';
 
 /** Returns waiting reasons for the view, or `replace` when the pod must be recreated. */
@@ -17,55 +19,24 @@ export function healPod(
   }
   const spec = pod.spec;
   if (!spec) return { waiting };
+  const init = healInitContainers(ctx, pod, waiting);
+  if (init.replace) return { waiting, replace: init.replace };
+  if (!init.initialized) return { waiting };
   for (const cs of spec.containers) {
     const c = pod.containers.find((x) => x.name === cs.name);
     // A container removed behind skiff's back leaves nothing to restart from: the pod is
     // replaced whole (its owner recreates it), which puts the workload back on this pass.
     if (!c) return { waiting, replace: `container ${cs.name} was removed from the host` };
+    if (init.startApps && c.state === 'created' && c.startedAt === undefined) {
+      startContainer(ctx, pod, cs.name, 'pod initialized: starting its containers');
+      continue;
+    }
     const probe = pod.probes[cs.name];
     if (c.state === 'running' && probe && !probe.live && cs.livenessProbe) {
       restartUnhealthy(ctx, pod, cs.name, probe.lastFailure?.message);
       continue;
     }
-    const key = backoffKey(pod.namespace, pod.name, cs.name);
-    const decision = decideContainerRestart(c, spec.restartPolicy, ctx.backoff[key], ctx.input.now);
-    if (decision.memory) ctx.backoff[key] = decision.memory;
-    if (decision.restart) {
-      ctx.actions.push({
-        type: 'restartContainer',
-        pod: { host: pod.host, namespace: pod.namespace, name: pod.name },
-        container: cs.name,
-        reason: `container exited with code ${c.exitCode} (${decision.reason})`,
-      });
-    } else if (decision.reason === 'CrashLoopBackOff') {
-      waiting[cs.name] = 'CrashLoopBackOff';
-      ctx.requeueIn(decision.waitMs);
-      if (decision.message) {
-        ctx.events.push({
-          type: 'Warning',
-          reason: 'BackOff',
-          object: `pod/${pod.name}`,
-          namespace: pod.namespace,
-          message: decision.message,
-        });
-      }
-    }
+    restartWithBackoff(ctx, pod, c, spec.restartPolicy, waiting);
   }
   return { waiting };
-}
-
-function restartUnhealthy(ctx: AppContext, pod: ObservedPod, container: string, failure?: string): void {
-  ctx.actions.push({
-    type: 'restartContainer',
-    pod: { host: pod.host, namespace: pod.namespace, name: pod.name },
-    container,
-    reason: `Container ${container} failed liveness probe, will be restarted`,
-  });
-  ctx.events.push({
-    type: 'Warning',
-    reason: 'Unhealthy',
-    object: `pod/${pod.name}`,
-    namespace: pod.namespace,
-    message: failure ?? `Liveness probe failed`,
-  });
 }

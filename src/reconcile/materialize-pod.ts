@@ -38,8 +38,11 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 export function materializePod(input: MaterializeInput): MaterializeResult {
   const problems: string[] = [];
+  const initContainers = (input.spec.initContainers ?? []).map((c) =>
+    materializeContainer(c, input, problems),
+  );
   const containers = input.spec.containers.map((c) => materializeContainer(c, input, problems));
-  const hostPorts = input.spec.containers.flatMap((c) =>
+  const hostPorts = [...(input.spec.initContainers ?? []), ...input.spec.containers].flatMap((c) =>
     c.ports.filter((p) => p.hostPort !== undefined).map((p) => ({ port: p.hostPort!, protocol: p.protocol })),
   );
   const pod: DesiredPod = {
@@ -51,6 +54,7 @@ export function materializePod(input: MaterializeInput): MaterializeResult {
     commit: input.commit,
     labels: input.labels,
     spec: input.spec,
+    ...(initContainers.length > 0 ? { initContainers } : {}),
     containers,
     requests: podRequests(input.spec),
     hostPorts,

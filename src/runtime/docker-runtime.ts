@@ -14,7 +14,7 @@ import type { ClusterConfig, ConnectionConfig, HostConfig } from '../config/clus
 import type { PodRef } from '../model/actions.js';
 import type { DesiredPod } from '../model/desired.js';
 import type { PodSpec, ProbeHandler } from '../model/k8s.js';
-import { APP_ROLE, dockerContainerName, INFRA_ROLE, LABELS } from '../model/labels.js';
+import { APP_ROLE, dockerContainerName, INFRA_ROLE, INIT_ROLE, LABELS } from '../model/labels.js';
 import type { Observed, ObservedHost, ObservedPod } from '../model/observed.js';
 import { CGROUP_USAGE_SCRIPT, parseCgroupUsage } from './cgroup-usage.js';
 import { type Clock, systemClock } from './clock.js';
@@ -330,7 +330,8 @@ export class DockerRuntime implements Runtime {
         hint: 'delete it first',
       });
     await h.images.ensurePause();
-    const images = new Map(pod.containers.map((c) => [c.image, c.pullPolicy]));
+    const all = [...(pod.initContainers ?? []), ...pod.containers];
+    const images = new Map(all.map((c) => [c.image, c.pullPolicy]));
     await Promise.all([...images].map(([image, policy]) => h.images.ensure(image, policy)));
     const plan = planPod(pod, {
       dataDir: h.cfg.dataDir,
@@ -346,13 +347,16 @@ export class DockerRuntime implements Runtime {
         h.transport.docker.getContainer(infraId).start({ abortSignal: signal } as object),
       );
       const ids: string[] = [];
-      for (const body of plan.containers) {
+      for (const body of [...plan.initContainers, ...plan.containers]) {
         const id = await this.createContainer(h, body, subject);
         created.push(id);
         ids.push(id);
       }
-      // Started in spec order, as the kubelet does.
-      for (const [i, id] of ids.entries()) {
+      // Started in spec order, as the kubelet does. With init containers only the first
+      // starts here: each pass starts the next one once the one before has completed (or,
+      // for a sidecar, started), then the app containers (reconcile/init-containers.ts).
+      const first = plan.initContainers.length > 0 ? ids.slice(0, 1) : ids;
+      for (const [i, id] of first.entries()) {
         try {
           await this.call(h, 'start container', (signal) =>
             h.transport.docker.getContainer(id).start({ abortSignal: signal } as object),
@@ -362,7 +366,7 @@ export class DockerRuntime implements Runtime {
           // see and restart with backoff); the action reports why.
           throw new RuntimeError(
             'runtime.start-failed',
-            `${subject}: container ${pod.containers[i]?.name} did not start: ${reasonOf(err)}`,
+            `${subject}: container ${all[i]?.name} did not start: ${reasonOf(err)}`,
             { subject, cause: err },
           );
         }
@@ -477,6 +481,38 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  // ---- start ----------------------------------------------------------------------------
+
+  /** Start a container the pod was created with and that never ran (an init container's
+   *  turn, or the app containers once the pod is initialized). Idempotent: a container that
+   *  already started is left as it is. */
+  async startContainer(ref: PodRef, container: string): Promise<void> {
+    const h = this.host(ref.host);
+    const subject = podSubject(ref);
+    const all = await this.podContainers(h, ref);
+    if (all.length === 0)
+      throw new RuntimeError('runtime.pod-not-found', `${subject} not found`, { subject });
+    const current = currentOf(all, container);
+    if (!current)
+      throw new RuntimeError('runtime.container-not-found', `${subject} has no container ${container}`, {
+        subject,
+      });
+    if (current.State !== 'created') return;
+    try {
+      await this.call(h, 'start container', (signal) =>
+        h.transport.docker.getContainer(current.Id).start({ abortSignal: signal } as object),
+      );
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 304) return;
+      throw new RuntimeError(
+        'runtime.start-failed',
+        `${subject}: container ${container} did not start: ${reasonOf(err)}`,
+        { subject, cause: err },
+      );
+    }
+    this.log.info({ host: ref.host, pod: `${ref.namespace}/${ref.name}`, container }, 'container started');
+  }
+
   // ---- restart --------------------------------------------------------------------------
 
   async restartContainer(ref: PodRef, container: string): Promise<void> {
@@ -485,9 +521,7 @@ export class DockerRuntime implements Runtime {
     const all = await this.podContainers(h, ref);
     if (all.length === 0)
       throw new RuntimeError('runtime.pod-not-found', `${subject} not found`, { subject });
-    const mine = all
-      .filter((c) => c.Labels[LABELS.role] === APP_ROLE && c.Labels[LABELS.container] === container)
-      .sort((a, b) => Number(a.Labels[LABELS.restartCount]) - Number(b.Labels[LABELS.restartCount]));
+    const mine = containersNamed(all, container);
     const current = mine.at(-1);
     if (!current)
       throw new RuntimeError('runtime.container-not-found', `${subject} has no container ${container}`, {
@@ -562,14 +596,15 @@ export class DockerRuntime implements Runtime {
       throw new RuntimeError('runtime.pod-not-found', `${podSubject(ref)} not found`, {
         subject: podSubject(ref),
       });
-    const c = container === undefined ? pod.containers[0] : pod.containers.find((x) => x.name === container);
+    const every = [...pod.containers, ...(pod.initContainers ?? [])];
+    const c = container === undefined ? pod.containers[0] : every.find((x) => x.name === container);
     if (!c)
       throw new RuntimeError(
         'runtime.container-not-found',
         `${podSubject(ref)} has no container ${container ?? ''}`.trim(),
         {
           subject: podSubject(ref),
-          hint: `containers: ${pod.containers.map((x) => x.name).join(', ')}`,
+          hint: `containers: ${every.map((x) => x.name).join(', ')}`,
         },
       );
     return { id: c.id, name: c.name };
@@ -855,6 +890,21 @@ function portByName(spec: PodSpec | undefined, name: string): number | undefined
   for (const c of spec?.containers ?? [])
     for (const p of c.ports) if (p.name === name) return p.containerPort;
   return undefined;
+}
+
+/** Every container (app or init) of a pod container, oldest restart first. */
+function containersNamed(all: readonly ContainerSummary[], container: string): ContainerSummary[] {
+  return all
+    .filter(
+      (c) =>
+        (c.Labels[LABELS.role] === APP_ROLE || c.Labels[LABELS.role] === INIT_ROLE) &&
+        c.Labels[LABELS.container] === container,
+    )
+    .sort((a, b) => Number(a.Labels[LABELS.restartCount]) - Number(b.Labels[LABELS.restartCount]));
+}
+
+function currentOf(all: readonly ContainerSummary[], container: string): ContainerSummary | undefined {
+  return containersNamed(all, container).at(-1);
 }
 
 function reasonOf(err: unknown): string {

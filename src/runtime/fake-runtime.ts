@@ -8,8 +8,8 @@
 // against DockerRuntime on the testbed, so the two cannot drift apart.
 import { type Duplex, PassThrough } from 'node:stream';
 import type { PodRef } from '../model/actions.js';
-import type { DesiredPod } from '../model/desired.js';
-import { dockerContainerName } from '../model/labels.js';
+import type { DesiredContainer, DesiredPod } from '../model/desired.js';
+import { APP_ROLE, dockerContainerName, INIT_ROLE, LABELS } from '../model/labels.js';
 import type { ContainerState, Observed, ObservedContainer, ObservedPod } from '../model/observed.js';
 import { type Clock, systemClock } from './clock.js';
 import { HostUnreachableError, podSubject, RuntimeError } from './errors.js';
@@ -170,7 +170,7 @@ export class FakeRuntime implements Runtime {
       [...h.pods.values()].flatMap((p) => p.publishedPorts.map((x) => `${x.hostPort}/${x.protocol}`)),
     );
     const published: ObservedPod['publishedPorts'] = [];
-    for (const c of pod.containers)
+    for (const c of [...(pod.initContainers ?? []), ...pod.containers])
       for (const p of c.ports) {
         if (p.hostPort !== undefined && taken.has(`${p.hostPort}/${p.protocol}`))
           throw new RuntimeError(
@@ -184,6 +184,7 @@ export class FakeRuntime implements Runtime {
       }
     const now = this.clock.now();
     const labels = podLabels(pod, now);
+    const init = pod.initContainers ?? [];
     h.pods.set(key, {
       host,
       name: pod.name,
@@ -199,19 +200,41 @@ export class FakeRuntime implements Runtime {
       ip: `172.30.${h.subnet}.${h.nextIp++}`,
       publishedPorts: published.sort((a, b) => a.containerPort - b.containerPort),
       infra: { id: this.id(), state: 'running' },
-      containers: pod.containers.map((c) => ({
-        id: this.id(),
-        name: c.name,
-        dockerName: dockerContainerName(pod.namespace, pod.name, c.name, 0),
-        image: c.image,
-        state: 'running',
-        exitCode: 0,
-        startedAt: now,
-        restartCount: 0,
-        labels: { ...labels, 'skiff.io/container': c.name, 'skiff.io/restart-count': '0' },
-      })),
+      // As DockerRuntime: with init containers only the first starts, the rest are created.
+      ...(init.length > 0
+        ? { initContainers: init.map((c, i) => this.newContainer(pod, c, labels, INIT_ROLE, i === 0)) }
+        : {}),
+      containers: pod.containers.map((c) => this.newContainer(pod, c, labels, APP_ROLE, init.length === 0)),
       probes: {},
     });
+  }
+
+  private newContainer(
+    pod: DesiredPod,
+    c: DesiredContainer,
+    labels: Record<string, string>,
+    role: string,
+    started: boolean,
+  ): ObservedContainer {
+    return {
+      id: this.id(),
+      name: c.name,
+      dockerName: dockerContainerName(pod.namespace, pod.name, c.name, 0),
+      image: c.image,
+      state: started ? 'running' : 'created',
+      exitCode: 0,
+      ...(started ? { startedAt: this.clock.now() } : {}),
+      restartCount: 0,
+      labels: { ...labels, [LABELS.role]: role, [LABELS.container]: c.name, [LABELS.restartCount]: '0' },
+    };
+  }
+
+  async startContainer(ref: PodRef, container: string): Promise<void> {
+    this.reachable(ref.host);
+    const c = this.current(ref, container);
+    if (c.state !== 'created') return;
+    c.state = 'running';
+    c.startedAt = this.clock.now();
   }
 
   async deletePod(ref: PodRef, _gracePeriodSeconds: number): Promise<void> {
@@ -353,7 +376,8 @@ export class FakeRuntime implements Runtime {
   }
 
   private current(ref: PodRef, container: string): ObservedContainer {
-    const c = this.pod(ref).containers.find((x) => x.name === container);
+    const pod = this.pod(ref);
+    const c = [...pod.containers, ...(pod.initContainers ?? [])].find((x) => x.name === container);
     if (!c)
       throw new RuntimeError(
         'runtime.container-not-found',

@@ -6,7 +6,7 @@
 // them back); labels hold references only, never resolved Secret values; command/args follow
 // Kubernetes (command replaces ENTRYPOINT, args replace CMD).
 import type { DesiredContainer, DesiredFile, DesiredPod } from '../model/desired.js';
-import { APP_ROLE, dockerContainerName, INFRA_ROLE, LABELS } from '../model/labels.js';
+import { APP_ROLE, dockerContainerName, INFRA_ROLE, INIT_ROLE, LABELS } from '../model/labels.js';
 
 /** Docker's create body (POST /containers/create), the fields skiff sets. */
 export interface DockerCreateBody {
@@ -40,6 +40,8 @@ export interface PodPlan {
   podDir: string;
   paths: HostPathEntry[];
   infra: DockerCreateBody;
+  /** Created with the pod, started one at a time by the pass (startContainer). */
+  initContainers: DockerCreateBody[];
   containers: DockerCreateBody[];
 }
 
@@ -97,7 +99,7 @@ export function planPod(
   const common = podLabels(pod, opts.createdAt);
   const exposed: Record<string, Record<string, never>> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const c of pod.containers)
+  for (const c of [...(pod.initContainers ?? []), ...pod.containers])
     for (const p of c.ports) {
       const key = portKey(p.containerPort, p.protocol);
       exposed[key] = {};
@@ -124,7 +126,7 @@ export function planPod(
   };
   const paths: HostPathEntry[] = [];
   const emptyDirs = new Set<string>();
-  const containers = pod.containers.map((c) => {
+  const bodyOf = (c: DesiredContainer, role: string) => {
     const binds: string[] = [];
     for (const f of c.files) {
       const hostPath = fileHostPath(podDir, c.name, f);
@@ -144,12 +146,15 @@ export function planPod(
       emptyDirs.add(e.name);
       binds.push(`${hostPath}:${e.path}`);
     }
-    return containerBody(pod, c, common, infra.name, binds, 0);
-  });
-  return { podDir, paths, infra, containers };
+    return containerBody(pod, c, common, infra.name, binds, 0, role);
+  };
+  const initContainers = (pod.initContainers ?? []).map((c) => bodyOf(c, INIT_ROLE));
+  const containers = pod.containers.map((c) => bodyOf(c, APP_ROLE));
+  return { podDir, paths, infra, initContainers, containers };
 }
 
-/** One app container's create body (restart = the kubelet's restart count for it). */
+/** One container's create body (restart = the kubelet's restart count for it; role: app or
+ *  init). */
 export function containerBody(
   pod: Pick<DesiredPod, 'namespace' | 'name'>,
   c: DesiredContainer,
@@ -157,6 +162,7 @@ export function containerBody(
   infraName: string,
   binds: string[],
   restart: number,
+  role: string = APP_ROLE,
 ): DockerCreateBody {
   return {
     name: dockerContainerName(pod.namespace, pod.name, c.name, restart),
@@ -166,7 +172,7 @@ export function containerBody(
     WorkingDir: c.workingDir,
     Labels: {
       ...common,
-      [LABELS.role]: APP_ROLE,
+      [LABELS.role]: role,
       [LABELS.container]: c.name,
       [LABELS.restartCount]: String(restart),
     },

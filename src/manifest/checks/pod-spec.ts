@@ -7,6 +7,7 @@ import { isConfigMapKey, isDns1123Label, isQualifiedName, isValidLabelValue } fr
 import type { Collector, P } from './collector.js';
 import { checkContainer } from './container.js';
 import { checkQuantity, checkRelativePath } from './fields.js';
+import { checkInitContainers } from './init-containers.js';
 
 type Volume = PodSpec['volumes'][number];
 type NodeSelectorTerm = NonNullable<
@@ -59,6 +60,8 @@ function checkContainers(
   path: P,
   volumes: ReadonlySet<string>,
 ): void {
+  const rawInit = (raw.initContainers ?? []) as Record<string, unknown>[];
+  checkInitContainers(c, spec.initContainers ?? [], rawInit, path, volumes);
   const rawContainers = raw.containers as Record<string, unknown>[];
   spec.containers.forEach((ctr, i) => {
     const at = [...path, 'containers', i];
