@@ -4,6 +4,8 @@
 import type { Container } from '../model/k8s.js';
 import type { ObservedContainer, ObservedPod } from '../model/observed.js';
 import type { Condition, ContainerView, PodPhase, PodView } from '../model/views.js';
+import { initContainerSpecs, initPhase, initStep, isSidecar } from './pod-init.js';
+import { initContainerViews, initializedCondition, initStatusWord } from './pod-init-status.js';
 
 export interface PodReadiness {
   ready: boolean;
@@ -15,7 +17,19 @@ export interface PodReadiness {
 export type WaitingReasons = Record<string, string>; // container name -> reason
 
 function containerSpec(pod: ObservedPod, name: string): Container | undefined {
-  return pod.spec?.containers.find((c) => c.name === name);
+  return (
+    pod.spec?.containers.find((c) => c.name === name) ?? initContainerSpecs(pod).find((c) => c.name === name)
+  );
+}
+
+/** Sidecars count with the app containers for readiness (KEP-753), as kubectl's READY does. */
+function readinessContainers(pod: ObservedPod): { expected: number; containers: ObservedContainer[] } {
+  const sidecars = initContainerSpecs(pod).filter(isSidecar);
+  const running = (pod.initContainers ?? []).filter((c) => sidecars.some((s) => s.name === c.name));
+  return {
+    expected: (pod.spec?.containers.length ?? pod.containers.length) + sidecars.length,
+    containers: [...running, ...pod.containers],
+  };
 }
 
 export function containerReady(pod: ObservedPod, c: ObservedContainer): { ready: boolean; since?: number } {
@@ -29,10 +43,12 @@ export function containerReady(pod: ObservedPod, c: ObservedContainer): { ready:
 }
 
 export function podReadiness(pod: ObservedPod): PodReadiness {
-  const expected = pod.spec?.containers.length ?? pod.containers.length;
-  if (pod.containers.length < expected || pod.containers.length === 0) return { ready: false };
+  // A pod is Ready only once initialized (and then with its sidecars ready too).
+  if (initStep(pod).kind !== 'initialized') return { ready: false };
+  const { expected, containers } = readinessContainers(pod);
+  if (containers.length < expected || containers.length === 0) return { ready: false };
   let since = 0;
-  for (const c of pod.containers) {
+  for (const c of containers) {
     const r = containerReady(pod, c);
     if (!r.ready) return { ready: false };
     since = Math.max(since, r.since ?? 0);
@@ -56,6 +72,13 @@ function containerView(pod: ObservedPod, c: ObservedContainer, waiting: WaitingR
       return { ...base, state: 'running', startedAt: c.startedAt };
     case 'created':
     case 'restarting':
+      // An app container waits for the pod's init containers (kubelet: PodInitializing).
+      if (
+        c.startedAt === undefined &&
+        initContainerSpecs(pod).length > 0 &&
+        pod.spec?.containers.some((s) => s.name === c.name)
+      )
+        return { ...base, state: 'waiting', reason: 'PodInitializing' };
       return { ...base, state: 'waiting', reason: 'ContainerCreating' };
     case 'paused':
       return { ...base, state: 'waiting', reason: 'Paused' };
@@ -72,6 +95,8 @@ function containerView(pod: ObservedPod, c: ObservedContainer, waiting: WaitingR
 
 function phaseOf(pod: ObservedPod, views: ContainerView[]): PodPhase {
   if (pod.unreachable) return 'Unknown';
+  const init = initPhase(pod);
+  if (init) return init;
   const policy = pod.spec?.restartPolicy ?? 'Always';
   if (views.length === 0 || views.some((v) => v.state === 'waiting' && v.reason === 'ContainerCreating'))
     return views.some((v) => v.state === 'running') ? 'Running' : 'Pending';
@@ -84,9 +109,16 @@ function phaseOf(pod: ObservedPod, views: ContainerView[]): PodPhase {
 }
 
 /** kubectl's STATUS column: the most telling container reason, else the phase. */
-function statusWord(pod: ObservedPod, phase: PodPhase, views: ContainerView[]): string {
+function statusWord(
+  pod: ObservedPod,
+  phase: PodPhase,
+  views: ContainerView[],
+  initViews: ContainerView[],
+): string {
   if (pod.terminating) return 'Terminating';
   if (pod.unreachable) return 'Unknown';
+  const init = initStatusWord(pod, initViews);
+  if (init) return init;
   for (const v of views) if (v.state === 'waiting' && v.reason) return v.reason;
   if (phase === 'Succeeded') return 'Completed';
   for (const v of views) if (v.state === 'terminated' && v.reason) return v.reason;
@@ -95,15 +127,16 @@ function statusWord(pod: ObservedPod, phase: PodPhase, views: ContainerView[]): 
 
 export function podView(pod: ObservedPod, waiting: WaitingReasons, now: number): PodView {
   const views = pod.containers.map((c) => containerView(pod, c, waiting));
-  const expected = pod.spec?.containers.length ?? views.length;
-  const readyCount = views.filter((v) => v.ready).length;
+  const initViews = initContainerViews(pod, waiting, (c) => containerView(pod, c, waiting));
+  const expected = readinessContainers(pod).expected;
+  const readyCount = [...views, ...initViews].filter((v) => v.ready).length;
   const phase = phaseOf(pod, views);
   const readiness = podReadiness(pod);
   const containersReady = readyCount === expected && expected > 0;
   const t = (ok: boolean): 'True' | 'False' => (ok ? 'True' : 'False');
   const conditions: Condition[] = [
     { type: 'PodScheduled', status: 'True', reason: '', message: `assigned to ${pod.host}` },
-    { type: 'Initialized', status: 'True', reason: '', message: '' },
+    initializedCondition(pod, initViews),
     {
       type: 'ContainersReady',
       status: t(containersReady),
@@ -127,15 +160,16 @@ export function podView(pod: ObservedPod, waiting: WaitingReasons, now: number):
     host: pod.host,
     ip: pod.ip,
     phase,
-    status: statusWord(pod, phase, views),
+    status: statusWord(pod, phase, views, initViews),
     ready: { ready: readyCount, total: expected },
-    restarts: views.reduce((n, v) => n + v.restartCount, 0),
+    restarts: [...views, ...initViews].reduce((n, v) => n + v.restartCount, 0),
     createdAt: pod.createdAt,
     templateHash: pod.templateHash,
     commit: pod.commit,
     labels: pod.labels,
     conditions,
     containers: views,
+    ...(initViews.length > 0 ? { initContainers: initViews } : {}),
   };
 }
 

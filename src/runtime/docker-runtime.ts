@@ -413,12 +413,17 @@ export class DockerRuntime implements Runtime {
       return;
     }
     const [pod] = decodePods(ref.host, all);
-    const running = (pod?.containers ?? []).filter((c) => c.state === 'running');
+    // Sidecars and a running init container stop with the app containers (Kubernetes stops
+    // sidecars after them; here they share the one grace period).
+    const running = [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].filter(
+      (c) => c.state === 'running',
+    );
+    const specs = [...(pod?.spec?.containers ?? []), ...(pod?.spec?.initContainers ?? [])];
     const started = this.clock.now();
     // preStop hooks run first and count against the grace period, as in Kubernetes.
     await Promise.all(
       running.map((c) => {
-        const hook = pod?.spec?.containers.find((s) => s.name === c.name)?.lifecycle?.preStop;
+        const hook = specs.find((s) => s.name === c.name)?.lifecycle?.preStop;
         return hook
           ? this.runHook(h, pod!, c.id, hook, gracePeriodSeconds * 1000).catch(() => {})
           : undefined;
