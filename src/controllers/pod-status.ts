@@ -162,7 +162,7 @@ export function podView(pod: ObservedPod, waiting: WaitingReasons, now: number):
     phase,
     status: statusWord(pod, phase, views, initViews),
     ready: { ready: readyCount, total: expected },
-    restarts: [...views, ...initViews].reduce((n, v) => n + v.restartCount, 0),
+    restarts: restartsOf(pod, views, initViews),
     createdAt: pod.createdAt,
     templateHash: pod.templateHash,
     commit: pod.commit,
@@ -171,6 +171,19 @@ export function podView(pod: ObservedPod, waiting: WaitingReasons, now: number):
     containers: views,
     ...(initViews.length > 0 ? { initContainers: initViews } : {}),
   };
+}
+
+/** kubectl's RESTARTS: the init containers' while the pod initializes, then the app
+ *  containers' and sidecars' (a completed init container's retries no longer count). */
+function restartsOf(pod: ObservedPod, views: ContainerView[], initViews: ContainerView[]): number {
+  const initializing = initStep(pod).kind !== 'initialized';
+  const sidecars = new Set(
+    initContainerSpecs(pod)
+      .filter(isSidecar)
+      .map((c) => c.name),
+  );
+  const counted = initializing ? initViews : [...views, ...initViews.filter((v) => sidecars.has(v.name))];
+  return counted.reduce((n, v) => n + v.restartCount, 0);
 }
 
 function notReady(views: ContainerView[]): string {
