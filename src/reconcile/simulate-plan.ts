@@ -58,7 +58,7 @@ export function assumeReadiness(
   return pods.map((p) => {
     const known = podReady[podKey(p)];
     const probes = { ...p.probes };
-    for (const c of p.containers) {
+    for (const c of [...p.containers, ...(p.initContainers ?? [])]) {
       if (probes[c.name] && known === undefined) continue;
       const ready = c.state === 'running' && (known ?? true);
       probes[c.name] = {
