@@ -128,6 +128,35 @@ describe('init containers', () => {
     expect(done.conditions.find((c) => c.type === 'Initialized')?.status).toBe('True');
   });
 
+  it('holds back an init container runAsNonRoot refuses: never started, retried under backoff', async () => {
+    const h = new Harness(
+      pod(
+        'Always',
+        `    - { name: first, image: busybox:1.36, securityContext: { runAsNonRoot: true } }
+    - { name: second, image: busybox:1.36 }`,
+      ),
+    );
+    await h.pass(); // create: `first` is held back (the fake's images run as root), nothing runs
+    let p = await h.observed();
+    expect(p.initContainers?.map((c) => c.state)).toEqual(['created', 'created']);
+    const held = await h.pass();
+    expect(started(held)).toEqual([]);
+    expect(held.actions).toEqual([]);
+    expect(Harness.view(held).status).toBe('Init:CreateContainerConfigError');
+    expect(held.events.map((e) => e.message).join('\n')).toContain('image will run as root');
+    // The image now runs as a user: the retry (restartContainer) creates and starts it.
+    h.runtime.imageUsers.set('busybox:1.36', '1000');
+    h.now += 60_000;
+    const retry = await h.pass();
+    expect(retry.actions).toEqual([
+      expect.objectContaining({ type: 'restartContainer', container: 'first' }),
+    ]);
+    p = await h.observed();
+    expect(p.initContainers?.map((c) => c.state)).toEqual(['running', 'created']);
+    h.exit('first', 0);
+    expect(started(await h.pass())).toEqual(['second']);
+  });
+
   it('shows PodInitializing once the init containers completed and the app is not started yet', async () => {
     const h = new Harness(TWO_INIT);
     await h.pass();
