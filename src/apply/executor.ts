@@ -86,6 +86,7 @@ const NO_LEASE = 'this daemon no longer holds the host lease';
 const ORDER: Record<Action['type'], number> = {
   syncServiceRules: 0,
   restartContainer: 1,
+  startContainer: 1,
   createPod: 2,
   deletePod: 3,
 };
@@ -97,6 +98,7 @@ function hostOf(a: Action): string {
       return a.host;
     case 'deletePod':
     case 'restartContainer':
+    case 'startContainer':
       return a.pod.host;
     default:
       return assertNever(a, 'action');
@@ -111,6 +113,8 @@ async function run(runtime: Runtime, a: Action, opts: ExecutorOptions): Promise<
       return runtime.deletePod(a.pod, a.gracePeriodSeconds);
     case 'restartContainer':
       return runtime.restartContainer(a.pod, a.container);
+    case 'startContainer':
+      return runtime.startContainer(a.pod, a.container);
     case 'syncServiceRules':
       if (!opts.serviceRules)
         throw new SkiffError('apply.unsupported', 'no Service data plane to write service rules with');

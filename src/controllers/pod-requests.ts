@@ -1,4 +1,6 @@
 // A pod's resource requests as the scheduler counts them. Pure.
+// - With init containers: the larger of the init phase's peak and the running phase (see
+//   aggregate below, upstream's PodRequests).
 // - For the fit filter: requests summed over containers, a request defaulting to the limit when
 //   only the limit is set (the API server's defaulting), absent = 0.
 // - For scoring: the same with Kubernetes' non-zero defaults for a container that sets neither
@@ -19,28 +21,65 @@ function containerRequest(c: Container, resource: 'cpu' | 'memory'): string | un
   return c.resources.requests[resource] ?? c.resources.limits[resource];
 }
 
-/** Requests summed over containers (requests default to limits), for the fit filter. */
-export function podRequests(spec: PodSpec): ResourceAmounts {
-  let cpuMilli = 0;
-  let memoryBytes = 0;
-  for (const c of spec.containers) {
-    const cpu = containerRequest(c, 'cpu');
-    const memory = containerRequest(c, 'memory');
-    if (cpu !== undefined) cpuMilli += Number(parseQuantity(cpu).milliValue());
-    if (memory !== undefined) memoryBytes += Number(parseQuantity(memory).value());
+type RequestOf = (c: Container) => ResourceAmounts;
+
+/** One container's requests (requests default to limits), absent = 0. */
+function containerRequests(c: Container): ResourceAmounts {
+  const cpu = containerRequest(c, 'cpu');
+  const memory = containerRequest(c, 'memory');
+  return {
+    cpuMilli: cpu === undefined ? 0 : Number(parseQuantity(cpu).milliValue()),
+    memoryBytes: memory === undefined ? 0 : Number(parseQuantity(memory).value()),
+  };
+}
+
+/** The same with the non-zero defaults for a resource the container does not request. */
+function containerNonZeroRequests(c: Container): ResourceAmounts {
+  const cpu = containerRequest(c, 'cpu');
+  const memory = containerRequest(c, 'memory');
+  return {
+    cpuMilli: cpu === undefined ? DEFAULT_MILLI_CPU_REQUEST : Number(parseQuantity(cpu).milliValue()),
+    memoryBytes: memory === undefined ? DEFAULT_MEMORY_REQUEST : Number(parseQuantity(memory).value()),
+  };
+}
+
+const add = (a: ResourceAmounts, b: ResourceAmounts): ResourceAmounts => ({
+  cpuMilli: a.cpuMilli + b.cpuMilli,
+  memoryBytes: a.memoryBytes + b.memoryBytes,
+});
+const max = (a: ResourceAmounts, b: ResourceAmounts): ResourceAmounts => ({
+  cpuMilli: Math.max(a.cpuMilli, b.cpuMilli),
+  memoryBytes: Math.max(a.memoryBytes, b.memoryBytes),
+});
+
+/**
+ * k8s.io/component-helpers resource.PodRequests (AggregateContainerRequests), per resource:
+ * the app containers' sum plus every sidecar's (restartPolicy Always: it keeps running beside
+ * them), against the peak of the init phase, where a regular init container runs with the
+ * sidecars started before it. The larger wins (KEP-753).
+ */
+function aggregate(spec: PodSpec, of: RequestOf): ResourceAmounts {
+  let reqs: ResourceAmounts = { cpuMilli: 0, memoryBytes: 0 };
+  for (const c of spec.containers) reqs = add(reqs, of(c));
+  let sidecars: ResourceAmounts = { cpuMilli: 0, memoryBytes: 0 };
+  let initPeak: ResourceAmounts = { cpuMilli: 0, memoryBytes: 0 };
+  for (const c of spec.initContainers ?? []) {
+    const own = of(c);
+    if (c.restartPolicy === 'Always') {
+      reqs = add(reqs, own);
+      sidecars = add(sidecars, own);
+      initPeak = max(initPeak, sidecars);
+    } else initPeak = max(initPeak, add(own, sidecars));
   }
-  return { cpuMilli, memoryBytes };
+  return max(reqs, initPeak);
+}
+
+/** Requests as the fit filter counts them. */
+export function podRequests(spec: PodSpec): ResourceAmounts {
+  return aggregate(spec, containerRequests);
 }
 
 /** Requests with the non-zero defaults per container that sets none, for scoring. */
 export function podNonZeroRequests(spec: PodSpec): ResourceAmounts {
-  let cpuMilli = 0;
-  let memoryBytes = 0;
-  for (const c of spec.containers) {
-    const cpu = containerRequest(c, 'cpu');
-    const memory = containerRequest(c, 'memory');
-    cpuMilli += cpu === undefined ? DEFAULT_MILLI_CPU_REQUEST : Number(parseQuantity(cpu).milliValue());
-    memoryBytes += memory === undefined ? DEFAULT_MEMORY_REQUEST : Number(parseQuantity(memory).value());
-  }
-  return { cpuMilli, memoryBytes };
+  return aggregate(spec, containerNonZeroRequests);
 }

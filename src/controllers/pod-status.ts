@@ -5,6 +5,8 @@ import type { Container } from '../model/k8s.js';
 import { LABELS } from '../model/labels.js';
 import type { ObservedContainer, ObservedPod } from '../model/observed.js';
 import type { Condition, ContainerView, PodPhase, PodView } from '../model/views.js';
+import { initContainerSpecs, initPhase, initStep, isSidecar } from './pod-init.js';
+import { initContainerViews, initializedCondition, initStatusWord } from './pod-init-status.js';
 
 export interface PodReadiness {
   ready: boolean;
@@ -16,7 +18,19 @@ export interface PodReadiness {
 export type WaitingReasons = Record<string, string>; // container name -> reason
 
 function containerSpec(pod: ObservedPod, name: string): Container | undefined {
-  return pod.spec?.containers.find((c) => c.name === name);
+  return (
+    pod.spec?.containers.find((c) => c.name === name) ?? initContainerSpecs(pod).find((c) => c.name === name)
+  );
+}
+
+/** Sidecars count with the app containers for readiness (KEP-753), as kubectl's READY does. */
+function readinessContainers(pod: ObservedPod): { expected: number; containers: ObservedContainer[] } {
+  const sidecars = initContainerSpecs(pod).filter(isSidecar);
+  const running = (pod.initContainers ?? []).filter((c) => sidecars.some((s) => s.name === c.name));
+  return {
+    expected: (pod.spec?.containers.length ?? pod.containers.length) + sidecars.length,
+    containers: [...running, ...pod.containers],
+  };
 }
 
 /** A container the runtime created but held back from starting (runAsNonRoot and a root
@@ -38,10 +52,12 @@ export function containerReady(pod: ObservedPod, c: ObservedContainer): { ready:
 }
 
 export function podReadiness(pod: ObservedPod): PodReadiness {
-  const expected = pod.spec?.containers.length ?? pod.containers.length;
-  if (pod.containers.length < expected || pod.containers.length === 0) return { ready: false };
+  // A pod is Ready only once initialized (and then with its sidecars ready too).
+  if (initStep(pod).kind !== 'initialized') return { ready: false };
+  const { expected, containers } = readinessContainers(pod);
+  if (containers.length < expected || containers.length === 0) return { ready: false };
   let since = 0;
-  for (const c of pod.containers) {
+  for (const c of containers) {
     const r = containerReady(pod, c);
     if (!r.ready) return { ready: false };
     since = Math.max(since, r.since ?? 0);
@@ -65,6 +81,13 @@ function containerView(pod: ObservedPod, c: ObservedContainer, waiting: WaitingR
       return { ...base, state: 'running', startedAt: c.startedAt };
     case 'created':
     case 'restarting':
+      // An app container waits for the pod's init containers (kubelet: PodInitializing).
+      if (
+        c.startedAt === undefined &&
+        initContainerSpecs(pod).length > 0 &&
+        pod.spec?.containers.some((s) => s.name === c.name)
+      )
+        return { ...base, state: 'waiting', reason: 'PodInitializing' };
       return { ...base, state: 'waiting', reason: 'ContainerCreating' };
     case 'paused':
       return { ...base, state: 'waiting', reason: 'Paused' };
@@ -84,6 +107,8 @@ const NOT_CREATED = new Set(['ContainerCreating', 'CreateContainerConfigError', 
 
 function phaseOf(pod: ObservedPod, views: ContainerView[]): PodPhase {
   if (pod.unreachable) return 'Unknown';
+  const init = initPhase(pod);
+  if (init) return init;
   const policy = pod.spec?.restartPolicy ?? 'Always';
   if (views.length === 0 || views.some((v) => v.state === 'waiting' && NOT_CREATED.has(v.reason ?? '')))
     return views.some((v) => v.state === 'running') ? 'Running' : 'Pending';
@@ -96,9 +121,16 @@ function phaseOf(pod: ObservedPod, views: ContainerView[]): PodPhase {
 }
 
 /** kubectl's STATUS column: the most telling container reason, else the phase. */
-function statusWord(pod: ObservedPod, phase: PodPhase, views: ContainerView[]): string {
+function statusWord(
+  pod: ObservedPod,
+  phase: PodPhase,
+  views: ContainerView[],
+  initViews: ContainerView[],
+): string {
   if (pod.terminating) return 'Terminating';
   if (pod.unreachable) return 'Unknown';
+  const init = initStatusWord(pod, initViews);
+  if (init) return init;
   for (const v of views) if (v.state === 'waiting' && v.reason) return v.reason;
   if (phase === 'Succeeded') return 'Completed';
   for (const v of views) if (v.state === 'terminated' && v.reason) return v.reason;
@@ -107,15 +139,16 @@ function statusWord(pod: ObservedPod, phase: PodPhase, views: ContainerView[]): 
 
 export function podView(pod: ObservedPod, waiting: WaitingReasons, now: number): PodView {
   const views = pod.containers.map((c) => containerView(pod, c, waiting));
-  const expected = pod.spec?.containers.length ?? views.length;
-  const readyCount = views.filter((v) => v.ready).length;
+  const initViews = initContainerViews(pod, waiting, (c) => containerView(pod, c, waiting));
+  const expected = readinessContainers(pod).expected;
+  const readyCount = [...views, ...initViews].filter((v) => v.ready).length;
   const phase = phaseOf(pod, views);
   const readiness = podReadiness(pod);
   const containersReady = readyCount === expected && expected > 0;
   const t = (ok: boolean): 'True' | 'False' => (ok ? 'True' : 'False');
   const conditions: Condition[] = [
     { type: 'PodScheduled', status: 'True', reason: '', message: `assigned to ${pod.host}` },
-    { type: 'Initialized', status: 'True', reason: '', message: '' },
+    initializedCondition(pod, initViews),
     {
       type: 'ContainersReady',
       status: t(containersReady),
@@ -139,16 +172,30 @@ export function podView(pod: ObservedPod, waiting: WaitingReasons, now: number):
     host: pod.host,
     ip: pod.ip,
     phase,
-    status: statusWord(pod, phase, views),
+    status: statusWord(pod, phase, views, initViews),
     ready: { ready: readyCount, total: expected },
-    restarts: views.reduce((n, v) => n + v.restartCount, 0),
+    restarts: restartsOf(pod, views, initViews),
     createdAt: pod.createdAt,
     templateHash: pod.templateHash,
     commit: pod.commit,
     labels: pod.labels,
     conditions,
     containers: views,
+    ...(initViews.length > 0 ? { initContainers: initViews } : {}),
   };
+}
+
+/** kubectl's RESTARTS: the init containers' while the pod initializes, then the app
+ *  containers' and sidecars' (a completed init container's retries no longer count). */
+function restartsOf(pod: ObservedPod, views: ContainerView[], initViews: ContainerView[]): number {
+  const initializing = initStep(pod).kind !== 'initialized';
+  const sidecars = new Set(
+    initContainerSpecs(pod)
+      .filter(isSidecar)
+      .map((c) => c.name),
+  );
+  const counted = initializing ? initViews : [...views, ...initViews.filter((v) => sidecars.has(v.name))];
+  return counted.reduce((n, v) => n + v.restartCount, 0);
 }
 
 function notReady(views: ContainerView[]): string {

@@ -40,7 +40,9 @@ export function nextPassDelay(intervalMs: number, pass: PassOutcome | undefined)
   if (pass.deletionsInFlight > 0) next = Math.min(next, ACTIONS_FOLLOW_UP_MS);
   const failed = pass.results.some((r) => r.outcome === 'failed');
   const startedContainers = pass.results.some(
-    (r) => r.outcome === 'done' && (r.action === 'createPod' || r.action === 'restartContainer'),
+    (r) =>
+      r.outcome === 'done' &&
+      (r.action === 'createPod' || r.action === 'restartContainer' || r.action === 'startContainer'),
   );
   if (startedContainers && !failed) next = 0;
   return next;

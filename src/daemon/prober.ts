@@ -165,9 +165,14 @@ export class Prober {
     const keep = new Set<string>();
     for (const pod of observed.pods) {
       if (pod.terminating || !pod.spec) continue;
-      for (const c of pod.containers) {
+      // Sidecars (init containers with restartPolicy Always) are probed like app containers.
+      const specs = [
+        ...pod.spec.containers,
+        ...(pod.spec.initContainers ?? []).filter((s) => s.restartPolicy === 'Always'),
+      ];
+      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
         if (c.state !== 'running') continue;
-        const spec = pod.spec.containers.find((s) => s.name === c.name);
+        const spec = specs.find((s) => s.name === c.name);
         if (!spec || !(spec.livenessProbe || spec.readinessProbe || spec.startupProbe)) continue;
         keep.add(c.id);
         if (!this.workers.has(c.id))

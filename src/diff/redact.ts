@@ -4,7 +4,7 @@
 // 64-bit FNV-1a ("hash:..."): it tells reviewers whether two values differ, but, like any
 // unkeyed hash, it lets someone holding the plan test guesses of a weak secret offline. Shells
 // that can, pass a keyed fingerprint (an HMAC keyed from the state directory) instead.
-import type { DesiredPod } from '../model/desired.js';
+import type { DesiredContainer, DesiredPod } from '../model/desired.js';
 import { contentHash } from '../model/stable-hash.js';
 import { MASK } from './redact-values.js';
 
@@ -66,12 +66,15 @@ export function redactSecretData(
 
 /** A copy of a pod fit for display: env values and files that came from Secrets masked. */
 export function redactDesiredPod(pod: DesiredPod): DesiredPod {
+  const redacted: DesiredPod = { ...pod, containers: pod.containers.map(redactContainer) };
+  if (pod.initContainers) redacted.initContainers = pod.initContainers.map(redactContainer);
+  return redacted;
+}
+
+function redactContainer(c: DesiredContainer): DesiredContainer {
   return {
-    ...pod,
-    containers: pod.containers.map((c) => ({
-      ...c,
-      env: c.env.map((e) => (e.secret ? { ...e, value: MASK } : e)),
-      files: c.files.map((f) => (f.secret ? { ...f, contentBase64: MASK } : f)),
-    })),
+    ...c,
+    env: c.env.map((e) => (e.secret ? { ...e, value: MASK } : e)),
+    files: c.files.map((f) => (f.secret ? { ...f, contentBase64: MASK } : f)),
   };
 }

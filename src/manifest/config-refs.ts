@@ -29,9 +29,11 @@ export interface PodConfigRef {
 }
 
 /** A container's references: envFrom entries, then env vars, in the order written. */
-function containerConfigRefs(c: Container, i: number, refs: PodConfigRef[]): void {
+type ContainerList = 'containers' | 'initContainers';
+
+function containerConfigRefs(c: Container, list: ContainerList, i: number, refs: PodConfigRef[]): void {
   c.envFrom.forEach((e, j) => {
-    const at = ['containers', i, 'envFrom', j];
+    const at = [list, i, 'envFrom', j];
     for (const [kind, field, ref] of [
       ['ConfigMap', 'configMapRef', e.configMapRef],
       ['Secret', 'secretRef', e.secretRef],
@@ -46,7 +48,7 @@ function containerConfigRefs(c: Container, i: number, refs: PodConfigRef[]): voi
         });
   });
   c.env.forEach((e, j) => {
-    const at = ['containers', i, 'env', j, 'valueFrom'];
+    const at = [list, i, 'env', j, 'valueFrom'];
     for (const [kind, field, ref] of [
       ['ConfigMap', 'configMapKeyRef', e.valueFrom?.configMapKeyRef],
       ['Secret', 'secretKeyRef', e.valueFrom?.secretKeyRef],
@@ -102,8 +104,11 @@ function volumeConfigRefs(v: Volume, i: number): PodConfigRef[] {
 /** Every reference, container by container, then volume by volume. */
 export function podConfigRefs(spec: PodSpec): PodConfigRef[] {
   const refs: PodConfigRef[] = [];
+  (spec.initContainers ?? []).forEach((c, i) => {
+    containerConfigRefs(c, 'initContainers', i, refs);
+  });
   spec.containers.forEach((c, i) => {
-    containerConfigRefs(c, i, refs);
+    containerConfigRefs(c, 'containers', i, refs);
   });
   spec.volumes.forEach((v, i) => {
     refs.push(...volumeConfigRefs(v, i));

@@ -189,6 +189,7 @@ function container(c: Raw): Container {
   if (c.command) out.command = [...c.command];
   if (c.args) out.args = [...c.args];
   if (c.workingDir !== undefined) out.workingDir = c.workingDir;
+  if (c.restartPolicy === 'Always') out.restartPolicy = 'Always';
   const live = probe(c.livenessProbe);
   const ready = probe(c.readinessProbe);
   const startup = probe(c.startupProbe);
@@ -295,6 +296,7 @@ export function defaultPodSpec(s: Raw): PodSpec {
     out.affinity = { nodeAffinity: structuredClone(s.affinity.nodeAffinity) } as Affinity;
   if (s.hostname !== undefined) out.hostname = s.hostname;
   if (s.securityContext) out.securityContext = structuredClone(s.securityContext);
+  if (s.initContainers?.length) out.initContainers = s.initContainers.map(container);
   return out;
 }
 

@@ -364,10 +364,20 @@ const container = object(
     },
     rejected: {
       volumeDevices: 'block devices are not supported by skiff',
-      restartPolicy: 'sidecar containers (container restartPolicy) are not supported by skiff',
+      restartPolicy: 'only init containers take a restartPolicy (Always: a sidecar)',
     },
   },
 );
+
+/** An init container: a Container whose restartPolicy may be Always, which makes it a sidecar
+ *  (KEP-753); on an app container the field stays refused. */
+const initContainer: JsonSchema = {
+  ...container,
+  properties: { ...(container.properties as object), restartPolicy: enumOf(['Always']) },
+  'x-rejected': Object.fromEntries(
+    Object.entries(container['x-rejected'] as Record<string, string>).filter(([f]) => f !== 'restartPolicy'),
+  ),
+};
 
 const keyToPath = object(
   'KeyToPath',
@@ -561,6 +571,7 @@ const topologySpreadConstraint = object(
 const podSpec = object(
   'PodSpec',
   {
+    initContainers: arrayOf(initContainer),
     containers: arrayOf(container, 1),
     restartPolicy: enumOf(['Always', 'OnFailure', 'Never'], 'Always'),
     terminationGracePeriodSeconds: int64(0, 30),
@@ -605,7 +616,6 @@ const podSpec = object(
       overhead: ignore(resourceList, 'set by the RuntimeClass admission controller'),
     },
     rejected: {
-      initContainers: 'init containers are not run by skiff',
       ephemeralContainers: 'ephemeral containers are not supported by skiff',
       hostNetwork: 'host networking would change how the pod is reached',
       hostPID: 'sharing the host PID namespace is not supported by skiff',

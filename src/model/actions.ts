@@ -21,6 +21,9 @@ export type Action =
   | ({ type: 'deletePod'; pod: PodRef; gracePeriodSeconds: number } & ActionBase)
   /** Replace one container of a pod by a new one (restart count + 1), as the kubelet does. */
   | ({ type: 'restartContainer'; pod: PodRef; container: string } & ActionBase)
+  /** Start a container created with the pod that never ran: the next init container once the
+   *  one before completed, the app containers once the pod is initialized. */
+  | ({ type: 'startContainer'; pod: PodRef; container: string } & ActionBase)
   /** Replace the service rules skiff owns on a host with this complete set (idempotent). The
    *  executor runs every rule sync of a pass before any deletion starts. */
   | ({ type: 'syncServiceRules'; host: string; ruleset: HostRuleset } & ActionBase);
@@ -45,6 +48,7 @@ export function actionKey(a: Action): string {
       return `pod/${a.pod.namespace}/${a.pod.name}@${a.host}`;
     case 'deletePod':
     case 'restartContainer':
+    case 'startContainer':
       return `pod/${a.pod.namespace}/${a.pod.name}@${a.pod.host}`;
     case 'syncServiceRules':
       return `rules@${a.host}`;

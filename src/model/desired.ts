@@ -70,8 +70,11 @@ export interface DesiredPod {
   commit: string;
   labels: Labels;
   spec: PodSpec;
+  /** spec.initContainers resolved, in order (absent: none). */
+  initContainers?: DesiredContainer[];
   containers: DesiredContainer[];
-  /** Sum over containers of requests (requests default to limits), for the scheduler. */
+  /** Requests as upstream's PodRequests (requests default to limits; with init containers the
+   *  larger of the init phase's peak and the app containers plus sidecars), for the scheduler. */
   requests: { cpuMilli: number; memoryBytes: number };
   hostPorts: { port: number; protocol: 'TCP' | 'UDP' }[];
   /** Extra /etc/hosts entries (service names -> virtual IPs). */

@@ -156,6 +156,9 @@ export interface Container {
   lifecycle?: { preStop?: ProbeHandler; postStart?: ProbeHandler };
   volumeMounts: VolumeMount[];
   securityContext?: SecurityContext;
+  /** Init containers only: `Always` makes it a sidecar (KEP-753), started in order and kept
+   *  running beside the app containers. */
+  restartPolicy?: 'Always';
 }
 
 export interface KeyToPath {
@@ -218,6 +221,8 @@ export interface Affinity {
 }
 
 export interface PodSpec {
+  /** Run one at a time, in order, each to completion, before `containers` start. */
+  initContainers?: Container[];
   containers: Container[];
   restartPolicy: 'Always' | 'OnFailure' | 'Never'; // defaulted to Always
   terminationGracePeriodSeconds: number; // defaulted to 30

@@ -14,7 +14,8 @@ export const LABELS = {
   pod: 'skiff.io/pod',
   /** Container name inside the pod ("" for the pod's infra/network container). */
   container: 'skiff.io/container',
-  /** "infra" for the pod's network-holding container, "app" otherwise. */
+  /** "infra" for the pod's network-holding container, "init" for an init container (a
+   *  sidecar too), "app" otherwise. */
   role: 'skiff.io/role',
   ownerKind: 'skiff.io/owner-kind',
   ownerName: 'skiff.io/owner-name',
@@ -36,6 +37,7 @@ export const LABELS = {
 
 export const INFRA_ROLE = 'infra';
 export const APP_ROLE = 'app';
+export const INIT_ROLE = 'init';
 
 /** Name of the Docker container for one container of a pod: unique per host. */
 export function dockerContainerName(

@@ -69,6 +69,9 @@ export interface ObservedPod {
   /** Host ports published by the pod: containerPort/protocol -> host port. */
   publishedPorts: { containerPort: number; protocol: 'TCP' | 'UDP'; hostPort: number }[];
   infra?: { id: string; state: ContainerState };
+  /** The current container of each init container (sidecars too), in spec order; absent or
+   *  shorter than spec.initContainers when some were never created. */
+  initContainers?: ObservedContainer[];
   containers: ObservedContainer[];
   /** Keyed by container name; absent when no probe has run yet. */
   probes: Record<string, ObservedProbeState>;

@@ -68,6 +68,8 @@ export interface PodView {
   labels: Record<string, string>;
   conditions: Condition[];
   containers: ContainerView[];
+  /** Init containers (sidecars too), in spec order; absent when the pod has none. */
+  initContainers?: ContainerView[];
   /** Why a Pending pod is not placed (scheduler message). */
   pendingReason?: string;
 }

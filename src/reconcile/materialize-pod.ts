@@ -56,15 +56,17 @@ export function materializePod(input: MaterializeInput): MaterializeResult {
     pod: downwardPod(input),
     volumes: input.spec.volumes,
   };
+  const initSpecs = input.spec.initContainers ?? [];
+  const initContainers = initSpecs.map((c) => materializeContainer(c, input, ctx, problems));
   const containers = input.spec.containers.map((c) => materializeContainer(c, input, ctx, problems));
-  for (const c of input.spec.containers) {
+  for (const c of [...initSpecs, ...input.spec.containers]) {
     // runAsNonRoot against an explicit runAsUser is decided here; against the image's own
     // user, by the runtime once the image is on the host (it shows the same way).
     const security = effectiveSecurity(input.spec, c);
     const refused = needsImageUser(security) ? undefined : verifyRunAsNonRoot(input, c.name, security, '');
     if (refused) problems.push(refused);
   }
-  const hostPorts = input.spec.containers.flatMap((c) =>
+  const hostPorts = [...initSpecs, ...input.spec.containers].flatMap((c) =>
     c.ports.filter((p) => p.hostPort !== undefined).map((p) => ({ port: p.hostPort!, protocol: p.protocol })),
   );
   const pod: DesiredPod = {
@@ -76,6 +78,7 @@ export function materializePod(input: MaterializeInput): MaterializeResult {
     commit: input.commit,
     labels: input.labels,
     spec: input.spec,
+    ...(initContainers.length > 0 ? { initContainers } : {}),
     containers,
     requests: podRequests(input.spec),
     hostPorts,
@@ -92,7 +95,8 @@ function downwardPod(input: MaterializeInput): DownwardPod {
     labels: input.labels,
     annotations: input.annotations ?? {},
     host: input.host,
-    containers: input.spec.containers,
+    // resourceFieldRef's containerName may name an init container (kubelet findContainerInPod).
+    containers: [...input.spec.containers, ...(input.spec.initContainers ?? [])],
   };
 }
 

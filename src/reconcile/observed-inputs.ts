@@ -25,7 +25,7 @@ export function applyProbeResults(observed: Observed, probes: ProbeResults): Obs
 
 function withProbeResults(pod: ObservedPod, probes: ProbeResults): ObservedPod {
   let states: Record<string, ObservedProbeState> | undefined;
-  for (const c of pod.containers) {
+  for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
     const state = probes[c.id];
     if (!state) continue;
     states ??= { ...pod.probes };

@@ -58,7 +58,7 @@ export function assumeReadiness(
   return pods.map((p) => {
     const known = podReady[podKey(p)];
     const probes = { ...p.probes };
-    for (const c of p.containers) {
+    for (const c of [...p.containers, ...(p.initContainers ?? [])]) {
       if (probes[c.name] && known === undefined) continue;
       const ready = c.state === 'running' && (known ?? true);
       probes[c.name] = {
@@ -89,6 +89,26 @@ export function startedPod(a: Extract<Action, { type: 'createPod' }>, now: numbe
     createdAt: now,
     publishedPorts: [],
     infra: { id: `plan-infra-${seq}`, state: 'running' },
+    // Already initialized: init containers completed, sidecars running.
+    ...(p.initContainers
+      ? {
+          initContainers: p.initContainers.map((c, i) => {
+            const sidecar = p.spec.initContainers?.[i]?.restartPolicy === 'Always';
+            return {
+              id: `plan-${seq}-init-${i}`,
+              name: c.name,
+              dockerName: c.name,
+              image: c.image,
+              state: sidecar ? ('running' as const) : ('exited' as const),
+              exitCode: 0,
+              startedAt: now,
+              ...(sidecar ? {} : { finishedAt: now }),
+              restartCount: 0,
+              labels: {},
+            };
+          }),
+        }
+      : {}),
     containers: p.containers.map((c, i) => ({
       id: `plan-${seq}-${i}`,
       name: c.name,
@@ -117,6 +137,7 @@ function applySimulated(pods: ObservedPod[], actions: readonly Action[], now: nu
         out = out.filter((p) => podKey(p) !== podKey(a.pod));
         break;
       case 'restartContainer':
+      case 'startContainer':
         out = out.map((p) =>
           podKey(p) !== podKey(a.pod)
             ? p

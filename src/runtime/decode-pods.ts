@@ -5,7 +5,7 @@
 // are incomplete or malformed is ignored (skiff never claims what it cannot prove it owns);
 // of several containers for one pod container (restarts), the highest restart count is current.
 import type { Labels, PodSpec } from '../model/k8s.js';
-import { APP_ROLE, INFRA_ROLE, LABELS } from '../model/labels.js';
+import { APP_ROLE, INFRA_ROLE, INIT_ROLE, LABELS } from '../model/labels.js';
 import type { ContainerState, ObservedContainer, ObservedPod } from '../model/observed.js';
 
 /** The parts of Docker's container list entry (GET /containers/json) that observe reads. */
@@ -83,8 +83,8 @@ function identityOf(labels: Labels): Identity | undefined {
   const role = labels[LABELS.role];
   const container = labels[LABELS.container];
   if (!namespace || !pod || container === undefined) return undefined;
-  if (role !== INFRA_ROLE && role !== APP_ROLE) return undefined;
-  if (role === APP_ROLE && container === '') return undefined;
+  if (role !== INFRA_ROLE && role !== APP_ROLE && role !== INIT_ROLE) return undefined;
+  if (role !== INFRA_ROLE && container === '') return undefined;
   return { namespace, pod, role, container };
 }
 
@@ -128,6 +128,29 @@ function observedContainer(
   };
 }
 
+/** The current container (highest restart count) of each pod container of one role, in the
+ *  spec's order (unknown names last, by name). */
+function currentContainers(
+  members: readonly ContainerSummary[],
+  role: string,
+  id: Identity,
+  specOrder: readonly { name: string }[] | undefined,
+  details: ReadonlyMap<string, ContainerDetails>,
+): ObservedContainer[] {
+  const current = new Map<string, ContainerSummary>();
+  for (const c of members) {
+    if (c.Labels[LABELS.role] !== role) continue;
+    const name = c.Labels[LABELS.container]!;
+    const prev = current.get(name);
+    const restarts = nonNegativeInt(c.Labels[LABELS.restartCount]) ?? 0;
+    if (!prev || restarts > (nonNegativeInt(prev.Labels[LABELS.restartCount]) ?? 0)) current.set(name, c);
+  }
+  const order = new Map((specOrder ?? []).map((c, i) => [c.name, i]));
+  return [...current.values()]
+    .map((c) => observedContainer(c, { ...id, container: c.Labels[LABELS.container]! }, details.get(c.Id)))
+    .sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9) || a.name.localeCompare(b.name));
+}
+
 /**
  * Group one host's skiff containers into pods. `details` holds inspect results by container id
  * (missing entries fall back to what the list entry tells). Output is sorted by namespace/name.
@@ -154,21 +177,9 @@ export function decodePods(
     const l = source.Labels;
     const ownerKind = l[LABELS.ownerKind];
     if (ownerKind !== 'Deployment' && ownerKind !== 'Pod') continue;
-    const current = new Map<string, ContainerSummary>();
-    for (const c of members) {
-      if (c.Labels[LABELS.role] !== APP_ROLE) continue;
-      const name = c.Labels[LABELS.container]!;
-      const prev = current.get(name);
-      const restarts = nonNegativeInt(c.Labels[LABELS.restartCount]) ?? 0;
-      if (!prev || restarts > (nonNegativeInt(prev.Labels[LABELS.restartCount]) ?? 0)) current.set(name, c);
-    }
     const spec = parseJson<PodSpec>(members.find((c) => c.Labels[LABELS.podSpec])?.Labels[LABELS.podSpec]);
-    const order = new Map((spec?.containers ?? []).map((c, i) => [c.name, i]));
-    const containersOut = [...current.values()]
-      .map((c) => observedContainer(c, { ...id, container: c.Labels[LABELS.container]! }, details.get(c.Id)))
-      .sort(
-        (a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9) || a.name.localeCompare(b.name),
-      );
+    const containersOut = currentContainers(members, APP_ROLE, id, spec?.containers, details);
+    const initOut = currentContainers(members, INIT_ROLE, id, spec?.initContainers, details);
     pods.push({
       host,
       name: id.pod,
@@ -184,6 +195,7 @@ export function decodePods(
       ip: infra ? ipOf(infra) : undefined,
       publishedPorts: infra ? publishedPortsOf(infra) : [],
       infra: infra ? { id: infra.Id, state: decodeState(infra.State) } : undefined,
+      ...(initOut.length > 0 ? { initContainers: initOut } : {}),
       containers: containersOut,
       probes: {},
     });

@@ -13,9 +13,9 @@ import type Docker from 'dockerode';
 import type { ClusterConfig, ConnectionConfig, HostConfig } from '../config/cluster-config.js';
 import { effectiveSecurity, needsImageUser } from '../controllers/security-context.js';
 import type { PodRef } from '../model/actions.js';
-import type { DesiredPod } from '../model/desired.js';
-import type { PodSpec, ProbeHandler } from '../model/k8s.js';
-import { APP_ROLE, dockerContainerName, INFRA_ROLE, LABELS } from '../model/labels.js';
+import type { DesiredContainer, DesiredPod } from '../model/desired.js';
+import type { Container, PodSpec, ProbeHandler } from '../model/k8s.js';
+import { APP_ROLE, dockerContainerName, INFRA_ROLE, INIT_ROLE, LABELS } from '../model/labels.js';
 import type { Observed, ObservedHost, ObservedPod } from '../model/observed.js';
 import { CGROUP_USAGE_SCRIPT, parseCgroupUsage } from './cgroup-usage.js';
 import { type Clock, systemClock } from './clock.js';
@@ -340,7 +340,8 @@ export class DockerRuntime implements Runtime {
         hint: 'delete it first',
       });
     await h.images.ensurePause();
-    const images = new Map(pod.containers.map((c) => [c.image, c.pullPolicy]));
+    const all = [...(pod.initContainers ?? []), ...pod.containers];
+    const images = new Map(all.map((c) => [c.image, c.pullPolicy]));
     await Promise.all([...images].map(([image, policy]) => h.images.ensure(image, policy)));
     const plan = planPod(pod, {
       dataDir: h.cfg.dataDir,
@@ -357,17 +358,22 @@ export class DockerRuntime implements Runtime {
       await this.call(h, 'start infra', (signal) =>
         h.transport.docker.getContainer(infraId).start({ abortSignal: signal } as object),
       );
-      await this.fillPodIP(h, infraId, pod, plan.containers);
+      await this.fillPodIP(h, infraId, all, [...plan.initContainers, ...plan.containers]);
       const ids: string[] = [];
-      for (const body of plan.containers) {
+      for (const body of [...plan.initContainers, ...plan.containers]) {
         const id = await this.createContainer(h, body, subject);
         created.push(id);
         ids.push(id);
       }
-      // Started in spec order, as the kubelet does; one held back (CreateContainerConfigError)
-      // stays created and shows its reason, the others start.
-      for (const [i, id] of ids.entries()) {
-        if (plan.waiting[i]) continue;
+      // Started in spec order, as the kubelet does. With init containers only the first
+      // starts here: each pass starts the next one once the one before has completed (or,
+      // for a sidecar, started), then the app containers (reconcile/heal-init.ts). One held
+      // back (CreateContainerConfigError) stays created and shows its reason; the pass retries
+      // it under backoff.
+      const waiting = [...plan.initWaiting, ...plan.waiting];
+      const first = plan.initContainers.length > 0 ? ids.slice(0, 1) : ids;
+      for (const [i, id] of first.entries()) {
+        if (waiting[i]) continue;
         try {
           await this.call(h, 'start container', (signal) =>
             h.transport.docker.getContainer(id).start({ abortSignal: signal } as object),
@@ -377,7 +383,7 @@ export class DockerRuntime implements Runtime {
           // see and restart with backoff); the action reports why.
           throw new RuntimeError(
             'runtime.start-failed',
-            `${subject}: container ${pod.containers[i]?.name} did not start: ${reasonOf(err)}`,
+            `${subject}: container ${all[i]?.name} did not start: ${reasonOf(err)}`,
             { subject, cause: err },
           );
         }
@@ -394,10 +400,14 @@ export class DockerRuntime implements Runtime {
 
   /** What the pod's security settings need from the host: the images' users (runAsNonRoot,
    *  runAsGroup alone), Localhost seccomp profiles, AppArmor support. */
-  private async securityFacts(h: HostState, spec: PodSpec): Promise<SecurityFacts> {
+  private async securityFacts(
+    h: HostState,
+    spec: PodSpec,
+    containers: readonly Container[] = [...(spec.initContainers ?? []), ...spec.containers],
+  ): Promise<SecurityFacts> {
     const imageUsers = new Map<string, string>();
     const seccompProfiles = new Map<string, { json?: string; error?: string }>();
-    for (const c of spec.containers) {
+    for (const c of containers) {
       const s = effectiveSecurity(spec, c);
       if (needsImageUser(s) && !imageUsers.has(c.image)) {
         const image = await this.call(h, 'inspect image', () =>
@@ -435,19 +445,20 @@ export class DockerRuntime implements Runtime {
       );
   }
 
-  /** status.podIP in env: the infra container's address, known once it runs. */
+  /** status.podIP in env: the infra container's address, known once it runs. `containers`
+   *  and `bodies` in the same order (init containers, then app containers). */
   private async fillPodIP(
     h: HostState,
     infraId: string,
-    pod: DesiredPod,
+    containers: readonly DesiredContainer[],
     bodies: DockerCreateBody[],
   ): Promise<void> {
-    if (!pod.containers.some((c) => c.env.some((e) => e.podField))) return;
+    if (!containers.some((c) => c.env.some((e) => e.podField))) return;
     const info = await this.call(h, 'inspect infra', () =>
       h.transport.docker.getContainer(infraId).inspect(),
     );
     const ip = Object.values(info.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress ?? '';
-    pod.containers.forEach((c, i) => {
+    containers.forEach((c, i) => {
       if (bodies[i]) bodies[i].Env = envWithPodIP(c, ip);
     });
   }
@@ -503,12 +514,17 @@ export class DockerRuntime implements Runtime {
       return;
     }
     const [pod] = decodePods(ref.host, all);
-    const running = (pod?.containers ?? []).filter((c) => c.state === 'running');
+    // Sidecars and a running init container stop with the app containers (Kubernetes stops
+    // sidecars after them; here they share the one grace period).
+    const running = [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].filter(
+      (c) => c.state === 'running',
+    );
+    const specs = [...(pod?.spec?.containers ?? []), ...(pod?.spec?.initContainers ?? [])];
     const started = this.clock.now();
     // preStop hooks run first and count against the grace period, as in Kubernetes.
     await Promise.all(
       running.map((c) => {
-        const hook = pod?.spec?.containers.find((s) => s.name === c.name)?.lifecycle?.preStop;
+        const hook = specs.find((s) => s.name === c.name)?.lifecycle?.preStop;
         return hook
           ? this.runHook(h, pod!, c.id, hook, gracePeriodSeconds * 1000).catch(() => {})
           : undefined;
@@ -611,6 +627,42 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  // ---- start ----------------------------------------------------------------------------
+
+  /** Start a container the pod was created with and that never ran (an init container's
+   *  turn, or the app containers once the pod is initialized). Idempotent: a container that
+   *  already started is left as it is. */
+  async startContainer(ref: PodRef, container: string): Promise<void> {
+    const h = this.host(ref.host);
+    const subject = podSubject(ref);
+    const all = await this.podContainers(h, ref);
+    if (all.length === 0)
+      throw new RuntimeError('runtime.pod-not-found', `${subject} not found`, { subject });
+    const current = currentOf(all, container);
+    if (!current)
+      throw new RuntimeError('runtime.container-not-found', `${subject} has no container ${container}`, {
+        subject,
+      });
+    if (current.State !== 'created') return;
+    // Held back (CreateContainerConfigError: runAsNonRoot, a profile it could not read): it
+    // must not run as created; the pass retries it through restartContainer, which rebuilds
+    // its settings and starts it once they hold.
+    if (current.Labels[LABELS.waitingReason] !== undefined) return;
+    try {
+      await this.call(h, 'start container', (signal) =>
+        h.transport.docker.getContainer(current.Id).start({ abortSignal: signal } as object),
+      );
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 304) return;
+      throw new RuntimeError(
+        'runtime.start-failed',
+        `${subject}: container ${container} did not start: ${reasonOf(err)}`,
+        { subject, cause: err },
+      );
+    }
+    this.log.info({ host: ref.host, pod: `${ref.namespace}/${ref.name}`, container }, 'container started');
+  }
+
   // ---- restart --------------------------------------------------------------------------
 
   async restartContainer(ref: PodRef, container: string): Promise<void> {
@@ -619,9 +671,7 @@ export class DockerRuntime implements Runtime {
     const all = await this.podContainers(h, ref);
     if (all.length === 0)
       throw new RuntimeError('runtime.pod-not-found', `${subject} not found`, { subject });
-    const mine = all
-      .filter((c) => c.Labels[LABELS.role] === APP_ROLE && c.Labels[LABELS.container] === container)
-      .sort((a, b) => Number(a.Labels[LABELS.restartCount]) - Number(b.Labels[LABELS.restartCount]));
+    const mine = containersNamed(all, container);
     const current = mine.at(-1);
     if (!current)
       throw new RuntimeError('runtime.container-not-found', `${subject} has no container ${container}`, {
@@ -713,9 +763,11 @@ export class DockerRuntime implements Runtime {
     spec: PodSpec | undefined,
     container: string,
   ): Promise<DockerSecurity | undefined> {
-    const c = spec?.containers.find((x) => x.name === container);
+    const c = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].find(
+      (x) => x.name === container,
+    );
     if (!spec || !c) return undefined;
-    const facts = await this.securityFacts(h, { ...spec, containers: [c] });
+    const facts = await this.securityFacts(h, spec, [c]);
     return containerSecurity({ namespace: ref.namespace, name: ref.name, spec }, c, facts);
   }
 
@@ -732,14 +784,15 @@ export class DockerRuntime implements Runtime {
       throw new RuntimeError('runtime.pod-not-found', `${podSubject(ref)} not found`, {
         subject: podSubject(ref),
       });
-    const c = container === undefined ? pod.containers[0] : pod.containers.find((x) => x.name === container);
+    const every = [...pod.containers, ...(pod.initContainers ?? [])];
+    const c = container === undefined ? pod.containers[0] : every.find((x) => x.name === container);
     if (!c)
       throw new RuntimeError(
         'runtime.container-not-found',
         `${podSubject(ref)} has no container ${container ?? ''}`.trim(),
         {
           subject: podSubject(ref),
-          hint: `containers: ${pod.containers.map((x) => x.name).join(', ')}`,
+          hint: `containers: ${every.map((x) => x.name).join(', ')}`,
         },
       );
     return { id: c.id, name: c.name };
@@ -1050,6 +1103,21 @@ function compactJson(text: string): { json?: string; error?: string } {
   } catch {
     return { error: 'the profile is not valid JSON' };
   }
+}
+
+/** Every container (app or init) of a pod container, oldest restart first. */
+function containersNamed(all: readonly ContainerSummary[], container: string): ContainerSummary[] {
+  return all
+    .filter(
+      (c) =>
+        (c.Labels[LABELS.role] === APP_ROLE || c.Labels[LABELS.role] === INIT_ROLE) &&
+        c.Labels[LABELS.container] === container,
+    )
+    .sort((a, b) => Number(a.Labels[LABELS.restartCount]) - Number(b.Labels[LABELS.restartCount]));
+}
+
+function currentOf(all: readonly ContainerSummary[], container: string): ContainerSummary | undefined {
+  return containersNamed(all, container).at(-1);
 }
 
 function reasonOf(err: unknown): string {

@@ -8,9 +8,9 @@
 // against DockerRuntime on the testbed, so the two cannot drift apart.
 import { type Duplex, PassThrough } from 'node:stream';
 import type { PodRef } from '../model/actions.js';
-import type { DesiredPod } from '../model/desired.js';
+import type { DesiredContainer, DesiredPod } from '../model/desired.js';
 import type { PodSpec } from '../model/k8s.js';
-import { dockerContainerName, LABELS } from '../model/labels.js';
+import { APP_ROLE, dockerContainerName, INIT_ROLE, LABELS } from '../model/labels.js';
 import type { ContainerState, Observed, ObservedContainer, ObservedPod } from '../model/observed.js';
 import { type Clock, systemClock } from './clock.js';
 import { containerSecurity, NO_SECURITY_FACTS } from './container-security.js';
@@ -177,7 +177,7 @@ export class FakeRuntime implements Runtime {
       [...h.pods.values()].flatMap((p) => p.publishedPorts.map((x) => `${x.hostPort}/${x.protocol}`)),
     );
     const published: ObservedPod['publishedPorts'] = [];
-    for (const c of pod.containers)
+    for (const c of [...(pod.initContainers ?? []), ...pod.containers])
       for (const p of c.ports) {
         if (p.hostPort !== undefined && taken.has(`${p.hostPort}/${p.protocol}`))
           throw new RuntimeError(
@@ -191,6 +191,7 @@ export class FakeRuntime implements Runtime {
       }
     const now = this.clock.now();
     const labels = podLabels(pod, now);
+    const init = pod.initContainers ?? [];
     h.pods.set(key, {
       host,
       name: pod.name,
@@ -206,21 +207,47 @@ export class FakeRuntime implements Runtime {
       ip: `172.30.${h.subnet}.${h.nextIp++}`,
       publishedPorts: published.sort((a, b) => a.containerPort - b.containerPort),
       infra: { id: this.id(), state: 'running' },
-      containers: pod.containers.map((c) => ({
-        id: this.id(),
-        name: c.name,
-        dockerName: dockerContainerName(pod.namespace, pod.name, c.name, 0),
-        image: c.image,
-        exitCode: 0,
-        restartCount: 0,
-        ...this.startOrHold(pod, c.name, now, {
-          ...labels,
-          'skiff.io/container': c.name,
-          'skiff.io/restart-count': '0',
-        }),
-      })),
+      // As DockerRuntime: with init containers only the first starts, the rest are created.
+      ...(init.length > 0
+        ? { initContainers: init.map((c, i) => this.newContainer(pod, c, labels, INIT_ROLE, i === 0)) }
+        : {}),
+      containers: pod.containers.map((c) => this.newContainer(pod, c, labels, APP_ROLE, init.length === 0)),
       probes: {},
     });
+  }
+
+  private newContainer(
+    pod: DesiredPod,
+    c: DesiredContainer,
+    labels: Record<string, string>,
+    role: string,
+    started: boolean,
+  ): ObservedContainer {
+    return {
+      id: this.id(),
+      name: c.name,
+      dockerName: dockerContainerName(pod.namespace, pod.name, c.name, 0),
+      image: c.image,
+      exitCode: 0,
+      restartCount: 0,
+      ...this.startOrHold(
+        pod,
+        c.name,
+        this.clock.now(),
+        { ...labels, [LABELS.role]: role, [LABELS.container]: c.name, [LABELS.restartCount]: '0' },
+        started,
+      ),
+    };
+  }
+
+  async startContainer(ref: PodRef, container: string): Promise<void> {
+    this.reachable(ref.host);
+    const c = this.current(ref, container);
+    if (c.state !== 'created') return;
+    // Held back: only restartContainer's retry starts it, as on DockerRuntime.
+    if (c.labels[LABELS.waitingReason] !== undefined) return;
+    c.state = 'running';
+    c.startedAt = this.clock.now();
   }
 
   async deletePod(ref: PodRef, _gracePeriodSeconds: number): Promise<void> {
@@ -248,15 +275,19 @@ export class FakeRuntime implements Runtime {
     } satisfies Partial<ObservedContainer>);
   }
 
-  /** Running, or created and held back when runAsNonRoot refuses the image's user (the
-   *  fake's images all run as root unless imageUsers says otherwise). */
+  /** Running (or created when `start` is false: an init container's turn has not come), or
+   *  created and held back when runAsNonRoot refuses the image's user (the fake's images all
+   *  run as root unless imageUsers says otherwise). */
   private startOrHold(
     pod: { namespace: string; name: string; spec?: PodSpec },
     container: string,
     now: number,
     labels: Record<string, string>,
+    start = true,
   ): Pick<ObservedContainer, 'state' | 'startedAt' | 'labels'> {
-    const spec = pod.spec?.containers.find((x) => x.name === container);
+    const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find(
+      (x) => x.name === container,
+    );
     const held =
       pod.spec && spec
         ? containerSecurity({ ...pod, spec: pod.spec }, spec, {
@@ -264,7 +295,7 @@ export class FakeRuntime implements Runtime {
             imageUsers: this.imageUsers,
           }).waiting
         : undefined;
-    if (!held) return { state: 'running', startedAt: now, labels };
+    if (!held) return start ? { state: 'running', startedAt: now, labels } : { state: 'created', labels };
     return {
       state: 'created',
       startedAt: undefined,
@@ -390,7 +421,8 @@ export class FakeRuntime implements Runtime {
   }
 
   private current(ref: PodRef, container: string): ObservedContainer {
-    const c = this.pod(ref).containers.find((x) => x.name === container);
+    const pod = this.pod(ref);
+    const c = [...pod.containers, ...(pod.initContainers ?? [])].find((x) => x.name === container);
     if (!c)
       throw new RuntimeError(
         'runtime.container-not-found',

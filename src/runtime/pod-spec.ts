@@ -7,7 +7,7 @@
 // Kubernetes (command replaces ENTRYPOINT, args replace CMD).
 import type { DesiredContainer, DesiredFile, DesiredPod } from '../model/desired.js';
 import type { Container } from '../model/k8s.js';
-import { APP_ROLE, dockerContainerName, INFRA_ROLE, LABELS } from '../model/labels.js';
+import { APP_ROLE, dockerContainerName, INFRA_ROLE, INIT_ROLE, LABELS } from '../model/labels.js';
 import {
   containerSecurity,
   type DockerSecurity,
@@ -56,9 +56,13 @@ export interface PodPlan {
   podDir: string;
   paths: HostPathEntry[];
   infra: DockerCreateBody;
+  /** Created with the pod, started one at a time by the pass (startContainer). */
+  initContainers: DockerCreateBody[];
   containers: DockerCreateBody[];
   /** Per container (same order): set when it must be created but not started. */
   waiting: (DockerSecurity['waiting'] | undefined)[];
+  /** The same, per init container. */
+  initWaiting: (DockerSecurity['waiting'] | undefined)[];
 }
 
 /** Name of the infra container's pseudo container: upper case, so no manifest name clashes. */
@@ -115,7 +119,7 @@ export function planPod(
   const common = podLabels(pod, opts.createdAt);
   const exposed: Record<string, Record<string, never>> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const c of pod.containers)
+  for (const c of [...(pod.initContainers ?? []), ...pod.containers])
     for (const p of c.ports) {
       const key = portKey(p.containerPort, p.protocol);
       exposed[key] = {};
@@ -144,13 +148,11 @@ export function planPod(
   const paths: HostPathEntry[] = [];
   const facts = opts.security ?? NO_SECURITY_FACTS;
   const fsGroup = pod.spec.securityContext?.fsGroup;
-  const waiting: PodPlan['waiting'] = [];
   // fsGroup: folders are the group's, and setgid keeps new files in it (SetVolumeOwnership).
   const owned = fsGroup === undefined ? { mode: 0o777 } : { mode: 0o2777, gid: fsGroup };
   const dirs = new Set<string>();
-  const containers = pod.containers.map((c) => {
+  const bodyOf = (c: DesiredContainer, role: string) => {
     const security = containerSecurity(pod, specOf(pod, c.name), facts);
-    waiting.push(security.waiting);
     const binds: string[] = [];
     for (const f of c.files) {
       const hostPath = fileHostPath(podDir, c.name, f);
@@ -167,16 +169,27 @@ export function planPod(
     for (const d of folders.dirs) if (!dirs.has(d)) paths.push({ kind: 'dir', hostPath: d, ...owned });
     for (const d of folders.dirs) dirs.add(d);
     binds.push(...folders.binds);
-    const body = containerBody(pod, c, common, infra.name, binds, 0, security);
+    const body = containerBody(pod, c, common, infra.name, binds, 0, security, role);
     if (folders.mounts.length > 0) body.HostConfig.Mounts = folders.mounts;
-    return body;
-  });
-  return { podDir, paths, infra, containers, waiting };
+    return { body, waiting: security.waiting };
+  };
+  const init = (pod.initContainers ?? []).map((c) => bodyOf(c, INIT_ROLE));
+  const app = pod.containers.map((c) => bodyOf(c, APP_ROLE));
+  return {
+    podDir,
+    paths,
+    infra,
+    initContainers: init.map((x) => x.body),
+    containers: app.map((x) => x.body),
+    initWaiting: init.map((x) => x.waiting),
+    waiting: app.map((x) => x.waiting),
+  };
 }
 
-/** The container's manifest spec (the pod spec is the source of its security settings). */
+/** The container's manifest spec, app or init (the pod spec is the source of its security
+ *  settings). */
 function specOf(pod: Pick<DesiredPod, 'spec'>, name: string): Container {
-  const c = pod.spec.containers.find((x) => x.name === name);
+  const c = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((x) => x.name === name);
   if (!c) throw new Error(`bug: container ${name} is not in the pod spec`);
   return c;
 }
@@ -191,7 +204,8 @@ function fileAccess(f: DesiredFile, fsGroup: number | undefined): { mode: number
   return { mode: f.mode | 0o440, gid: fsGroup };
 }
 
-/** One app container's create body (restart = the kubelet's restart count for it). */
+/** One container's create body (restart = the kubelet's restart count for it; role: app or
+ *  init). */
 export function containerBody(
   pod: Pick<DesiredPod, 'namespace' | 'name'>,
   c: DesiredContainer,
@@ -200,6 +214,7 @@ export function containerBody(
   binds: string[],
   restart: number,
   security: DockerSecurity,
+  role: string = APP_ROLE,
 ): DockerCreateBody {
   const waiting: Record<string, string> = security.waiting
     ? { [LABELS.waitingReason]: security.waiting.reason, [LABELS.waitingMessage]: security.waiting.message }
@@ -213,7 +228,7 @@ export function containerBody(
     User: security.User,
     Labels: {
       ...common,
-      [LABELS.role]: APP_ROLE,
+      [LABELS.role]: role,
       [LABELS.container]: c.name,
       [LABELS.restartCount]: String(restart),
       ...waiting,

@@ -102,10 +102,10 @@ function hostPathCheck(h: DesiredHostPath): string {
 
 /** A script that checks (and creates, for the *OrCreate types) every hostPath of the pod, and
  *  the subPath folders inside them (the kubelet creates a missing subPath); empty when none. */
-export function hostPathScript(pod: Pick<DesiredPod, 'containers'>): string {
+export function hostPathScript(pod: Pick<DesiredPod, 'containers' | 'initContainers'>): string {
   const lines: string[] = [];
   const seen = new Set<string>();
-  for (const c of pod.containers)
+  for (const c of [...(pod.initContainers ?? []), ...pod.containers])
     for (const h of c.hostPaths ?? []) {
       const key = `${h.volume}\n${h.hostPath}`;
       if (seen.has(key)) continue;

@@ -72,6 +72,9 @@ export interface Runtime {
   /** Graceful: preStop hook, SIGTERM, wait gracePeriodSeconds, SIGKILL, then remove. */
   deletePod(pod: PodRef, gracePeriodSeconds: number): Promise<void>;
   restartContainer(pod: PodRef, container: string): Promise<void>;
+  /** Start a container created with the pod that never ran (init containers' turns, then the
+   *  app containers); a no-op for one that already started. */
+  startContainer(pod: PodRef, container: string): Promise<void>;
   logs(pod: PodRef, opts: LogOptions): Promise<NodeJS.ReadableStream>;
   exec(pod: PodRef, container: string, command: string[], timeoutMs?: number): Promise<ExecResult>;
   /** CPU rates from the Docker stats API, one call per container (slow: the engine answers at

@@ -141,6 +141,12 @@ export class DaemonRuntime implements Runtime {
       this.world.runtime.restartContainer(ref, container),
     );
   }
+  async startContainer(ref: PodRef, container: string): Promise<void> {
+    const fate = this.fate();
+    return this.carry(ref.host, fate === 'kill' ? 'ok' : fate, () =>
+      this.world.runtime.startContainer(ref, container),
+    );
+  }
   async logs(ref: PodRef, opts: LogOptions) {
     this.live();
     return this.world.runtime.logs(ref, opts);

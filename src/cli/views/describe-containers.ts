@@ -133,8 +133,9 @@ export function writeContainers(
   specs: readonly Container[] | undefined,
   views: readonly ContainerView[],
   now: number,
+  title: 'Containers' | 'Init Containers' = 'Containers',
 ): void {
-  w.line(0, `${indent}Containers:`);
+  w.line(0, `${indent}${title}:`);
   const names = specs ? specs.map((c) => c.name) : views.map((v) => v.name);
   for (const name of names) {
     const spec = specs?.find((c) => c.name === name);

@@ -35,6 +35,8 @@ function writeManifest(w: DescribeWriter, d: Deployment, now: number): void {
   if (s.paused) w.line(0, 'Paused:', 'true');
   w.write(0, 'Pod Template:\n');
   writeLabelsMultiline(w, '  Labels', s.template.metadata.labels);
+  if (s.template.spec.initContainers?.length)
+    writeContainers(w, '  ', s.template.spec.initContainers, [], now, 'Init Containers');
   writeContainers(w, '  ', s.template.spec.containers, [], now);
   writeVolumes(w, '  ', s.template.spec.volumes);
 }

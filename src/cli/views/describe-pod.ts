@@ -45,6 +45,8 @@ export function describePod(pod: PodView, events: readonly EventView[], opts: De
   w.line(0, 'App:', pod.app);
   w.line(0, 'Revision:', orNone(pod.templateHash));
   w.line(0, 'Commit:', shortSha(pod.commit));
+  if (opts.spec?.initContainers?.length || pod.initContainers?.length)
+    writeContainers(w, '', opts.spec?.initContainers, pod.initContainers ?? [], opts.now, 'Init Containers');
   writeContainers(w, '', opts.spec?.containers, pod.containers, opts.now);
   writePodConditions(w, pod);
   if (opts.spec) {

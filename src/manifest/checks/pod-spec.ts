@@ -7,6 +7,7 @@ import { isDns1123Label, isQualifiedName, isValidLabelValue } from '../name-rule
 import type { Collector, P } from './collector.js';
 import { checkContainer } from './container.js';
 import { checkQuantity } from './fields.js';
+import { checkInitContainers } from './init-containers.js';
 import { checkPodSecurityContext } from './security-context.js';
 import { checkKeyItems, checkOtherVolumeSources, otherVolumeSourceCount } from './volume-sources.js';
 
@@ -57,6 +58,8 @@ function checkContainers(
   path: P,
   volumes: ReadonlySet<string>,
 ): void {
+  const rawInit = (raw.initContainers ?? []) as Record<string, unknown>[];
+  checkInitContainers(c, spec.initContainers ?? [], rawInit, path, volumes);
   const rawContainers = raw.containers as Record<string, unknown>[];
   spec.containers.forEach((ctr, i) => {
     const at = [...path, 'containers', i];

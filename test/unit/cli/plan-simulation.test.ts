@@ -185,3 +185,31 @@ describe('simulatePlan', () => {
     expect(total(p.placement, 'after')).toBe(3);
   });
 });
+
+describe('simulatePlan with init containers', () => {
+  it('settles a Deployment whose pods have an init container and a probed sidecar', () => {
+    const yaml = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: api } }
+  template:
+    metadata: { labels: { app: api } }
+    spec:
+      initContainers:
+        - { name: migrate, image: registry.local/api:1, resources: { requests: { cpu: '2' } } }
+        - name: proxy
+          image: registry.local/proxy:1
+          restartPolicy: Always
+          readinessProbe: { tcpSocket: { port: 9901 } }
+      containers: [{ name: api, image: registry.local/api:1 }]
+`;
+    const hosts = [host('h1'), host('h2'), host('h3')];
+    const { plan: p, settled } = plan([], objectsFrom(yaml), new FakeWorld(), hosts);
+    expect(settled).toBe(true);
+    expect(total(p.placement, 'after')).toBe(2);
+    expect(p.unschedulable).toEqual([]);
+  });
+});

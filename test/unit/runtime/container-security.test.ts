@@ -228,6 +228,31 @@ describe('planPod with security settings', () => {
     expect(plan.paths.find((e) => e.kind === 'file')?.gid).toBeUndefined();
   });
 
+  it('gives init containers their security settings and volume mounts, held back on their own', () => {
+    const p = podWith(undefined, { fsGroup: 2000 });
+    const init = {
+      ...p.containers[0]!,
+      name: 'setup',
+      emptyDirs: [{ name: 'mem', path: '/mem', memory: {} }],
+    };
+    p.initContainers = [init];
+    p.spec.initContainers = [
+      { ...p.spec.containers[0]!, name: 'setup', securityContext: { runAsNonRoot: true } },
+    ];
+    const plan = planPod(p, {
+      dataDir: '/d',
+      pauseImage: 'pause',
+      createdAt: 0,
+      security: facts({ imageUsers: new Map([['web:1', '']]) }),
+    });
+    expect(plan.initContainers[0]).toMatchObject({
+      HostConfig: { GroupAdd: ['2000'], Mounts: [{ Target: '/mem' }] },
+      Labels: { [LABELS.role]: 'init', [LABELS.waitingReason]: 'CreateContainerConfigError' },
+    });
+    expect(plan.initWaiting[0]?.reason).toBe('CreateContainerConfigError');
+    expect(plan.waiting).toEqual([undefined]);
+  });
+
   it('gives Memory emptyDirs and subPath folders the fsGroup too', () => {
     const p = podWith(undefined, { fsGroup: 2000 });
     p.containers[0]!.emptyDirs = [

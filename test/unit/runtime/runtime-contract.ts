@@ -225,6 +225,42 @@ export function runtimeContract(label: string, makeSubject: () => Promise<Contra
       }
     });
 
+    it('creates init containers with the pod, starts only the first; startContainer starts the next', async () => {
+      const pod = sleeperPod('contract-init', { image: s.image, namespace: ns, containers: ['main'] });
+      const init = ['first', 'second'];
+      pod.initContainers = init.map((name) => ({ ...pod.containers[0]!, name, ports: [] }));
+      pod.spec = {
+        ...pod.spec,
+        initContainers: init.map((name) => ({ ...pod.spec.containers[0]!, name, ports: [] })),
+      };
+      const ref = { host: s.hosts[2]!, namespace: ns, name: 'contract-init' };
+      await rt.createPod(ref.host, pod);
+      const states = async () => {
+        const p = await podOn(rt, ref.host, ns, ref.name);
+        return [...(p?.initContainers ?? []), ...(p?.containers ?? [])].map((c) => [
+          c.name,
+          c.state,
+          c.restartCount,
+        ]);
+      };
+      expect(await states()).toEqual([
+        ['first', 'running', 0],
+        ['second', 'created', 0],
+        ['main', 'created', 0],
+      ]);
+      await rt.startContainer(ref, 'second');
+      await rt.startContainer(ref, 'second'); // already started: nothing happens
+      await rt.restartContainer(ref, 'first');
+      expect(await states()).toEqual([
+        ['first', 'running', 1],
+        ['second', 'running', 0],
+        ['main', 'created', 0],
+      ]);
+      expect(await errorCode(rt.startContainer(ref, 'nope'))).toBe('runtime.container-not-found');
+      await rt.deletePod(ref, 1);
+      expect(await podOn(rt, ref.host, ns, ref.name)).toBeUndefined();
+    });
+
     it('deletes pods, and deleting a missing pod is not an error', async () => {
       await rt.deletePod({ host: s.hosts[0], namespace: ns, name: 'contract-a' }, 1);
       await rt.deletePod({ host: s.hosts[1], namespace: ns, name: 'contract-b' }, 1);

@@ -206,3 +206,29 @@ describe('probe and toleration forms', () => {
     expect(formatToleration(t)).toBe(out);
   });
 });
+
+describe('describePod with init containers', () => {
+  it('lists Init Containers before Containers, each with its state', () => {
+    const base = podView('init-pod', { owner: { kind: 'Pod', name: 'init-pod' } });
+    const view = {
+      ...base,
+      initContainers: [
+        {
+          name: 'migrate',
+          image: 'busybox:1.36',
+          state: 'terminated' as const,
+          reason: 'Completed',
+          exitCode: 0,
+          restartCount: 0,
+          ready: false,
+        },
+      ],
+    };
+    const lines = describePod(view, [], { now: NOW }).split('\n');
+    const init = lines.indexOf('Init Containers:');
+    expect(init).toBeGreaterThan(0);
+    expect(lines[init + 1]).toBe('  migrate:');
+    expect(lines.indexOf('Containers:')).toBeGreaterThan(init);
+    expect(lines.slice(init, lines.indexOf('Containers:')).join('\n')).toMatch(/Reason:\s+Completed/);
+  });
+});
