@@ -88,7 +88,7 @@ export interface Sample {
   at: number;
   /** Pods not terminating (see startWatcher). */
   pods: number;
-  /** Of those, how many answered ready. */
+  /** How many pods not terminating when the sample began answered ready. */
   ready: number;
   /** Pods whose readiness could not be measured this time. */
   unknown: number;
@@ -116,7 +116,8 @@ export function startWatcher(
   const done = (async () => {
     while (running) {
       const started = Date.now();
-      const dying = new Set(terminating());
+      const dyingBefore = new Set(terminating());
+      const dying = new Set(dyingBefore);
       const observed = await runtime.observe().catch((err: Error) => {
         dropped.push(`observe: ${err.message}`);
         return undefined;
@@ -128,7 +129,7 @@ export function startWatcher(
         const pods = select(observed.pods);
         const states = await Promise.all(pods.map((p) => probeReady(runtime, p)));
         for (const n of terminating()) dying.add(n);
-        raw.push({ at: started, pods, states, dying, ms: Date.now() - started });
+        raw.push({ at: started, pods, states, dyingBefore, dying, ms: Date.now() - started });
       }
       await new Promise((r) => setTimeout(r, Math.max(0, 200 - (Date.now() - started))));
     }
@@ -148,19 +149,27 @@ interface RawSample {
   at: number;
   pods: ObservedPod[];
   states: Readiness[];
+  /** Terminating when the sample began (before the hosts were read and probed). */
+  dyingBefore: Set<string>;
+  /** ...or by the time it ended. */
   dying: Set<string>;
   ms: number;
 }
 
+/** Each bound gets the benefit of the sampling lag, as a sample can only prove a violation
+ *  with what it saw: the ceiling counts pods not terminating at any time around the sample
+ *  (its start, its end, the next one: the view lags), the floor counts the ready pods that were
+ *  not terminating when the sample began (a deletion starting mid-sample was decided on the
+ *  daemon's readiness, up to a probe period old, not on the test's probe). */
 function sampleOf(r: RawSample, next: RawSample | undefined): Sample {
-  const live = r.pods
-    .map((p, i) => ({ p, state: r.states[i]! }))
-    .filter(({ p }) => !r.dying.has(p.name) && !next?.dying.has(p.name));
+  const states = r.pods.map((p, i) => ({ p, state: r.states[i]! }));
+  const live = states.filter(({ p }) => !r.dying.has(p.name) && !next?.dying.has(p.name));
+  const counted = states.filter(({ p }) => !r.dyingBefore.has(p.name));
   return {
     at: r.at,
     pods: live.length,
-    ready: live.filter((l) => l.state === 'ready').length,
-    unknown: live.filter((l) => l.state === 'unknown').length,
+    ready: counted.filter((l) => l.state === 'ready').length,
+    unknown: counted.filter((l) => l.state === 'unknown').length,
     images: r.pods.map((p) => p.containers[0]?.image ?? ''),
     hashes: r.pods.map((p) => p.templateHash),
     ms: r.ms,
