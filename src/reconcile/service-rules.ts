@@ -25,7 +25,7 @@ import { type Action, actionKey } from '../model/actions.js';
 import type { ObservedHost, ObservedServiceRules } from '../model/observed.js';
 import type { HostRuleset } from '../model/service-rules.js';
 import type { EndpointsView, ServiceView } from '../model/views.js';
-import { type PassCollector, podKey } from './pass-context.js';
+import { ownerKey, type PassCollector, podKey } from './pass-context.js';
 import type { PassInput } from './pass-types.js';
 
 /** The taint Kubernetes puts on a node whose network is not configured yet. */
@@ -85,8 +85,6 @@ export function reconcileServiceRules(
   return views;
 }
 
-const ownerOf = (app: string, namespace: string, name: string) => `${app}/${namespace}/${name}`;
-
 /** How long deletions of a Service's pods wait for a Ready host whose rules fail. */
 export const RULES_UNKNOWN_WAIT_MS = 30_000;
 
@@ -130,12 +128,13 @@ function guardEndpointDeletions(
   const guardedOwners = new Set(
     pass.actions.flatMap((a) => {
       const p = a.type === 'deletePod' && selected(podKey(a.pod)) ? pods.get(podKey(a.pod)) : undefined;
-      return p ? [ownerOf(p.app, p.namespace, p.ownerName)] : [];
+      return p ? [ownerKey(p.app, p.ownerKind, p.namespace, p.ownerName)] : [];
     }),
   );
   const guarded = (a: Action) =>
     (a.type === 'deletePod' && selected(podKey(a.pod))) ||
-    (a.type === 'createPod' && guardedOwners.has(ownerOf(a.pod.app, a.pod.namespace, a.pod.owner.name)));
+    (a.type === 'createPod' &&
+      guardedOwners.has(ownerKey(a.pod.app, a.pod.owner.kind, a.pod.namespace, a.pod.owner.name)));
   let postponed = 0;
   const kept = pass.actions.flatMap((a): Action[] => {
     if (!guarded(a)) return [a];
