@@ -135,6 +135,9 @@ export function startWatcher(
     }
   })();
   return {
+    /** Whether a sample that began at or after `t` has been taken (a sample may take seconds:
+     *  probing a dying pod waits for its timeout, so the last one can predate the end state). */
+    sampledSince: (t: number) => raw.some((r) => r.at >= t),
     async stop(): Promise<Sample[]> {
       running = false;
       await done;
