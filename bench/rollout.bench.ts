@@ -218,7 +218,7 @@ daemon:
       );
       for (const p of mine)
         log(
-          `  +${s(p.at - t0)} pass ${p.durationMs} ms: ${p.actions.filter((a) => a.type === 'createPod').length} create, ${p.actions.filter((a) => a.type === 'deletePod').length} delete`,
+          `  +${s(p.at - t0)} pass ${p.durationMs} ms (observe ${p.phases.observeMs}, plan ${p.phases.planMs}, execute ${p.phases.executeMs}): ${p.actions.filter((a) => a.type === 'createPod').length} create, ${p.actions.filter((a) => a.type === 'deletePod').length} delete, ${p.actions.filter((a) => a.type === 'syncServiceRules').length} rule syncs`,
         );
     }
     await daemon.stop();

@@ -88,9 +88,18 @@ export interface ReconcilerDeps {
   reconcile?: typeof reconcilePass;
 }
 
+/** Where a pass spent its time: reading the hosts (Docker, Service rules, first probe round),
+ *  the pure pass, the executor (awaited actions and rule syncs). */
+export interface PassPhases {
+  observeMs: number;
+  planMs: number;
+  executeMs: number;
+}
+
 export interface PassSummary {
   at: number;
   durationMs: number;
+  phases: PassPhases;
   actions: Action[];
   results: ActionResult[];
   converged: boolean;
@@ -158,6 +167,7 @@ export class Reconciler {
     const { deps } = this;
     const started = deps.clock.now();
     const { observed, seen, inputs } = await this.observe();
+    const observedAt = deps.clock.now();
     const { apps, frozen, refusals } = this.desired(seen);
     const { result, failed } = passIsolatingFailures(
       {
@@ -184,7 +194,9 @@ export class Reconciler {
     for (const a of acting ? result.actions : []) {
       deps.log.info({ action: a.type, key: actionLogKey(a), reason: a.reason }, 'action');
     }
+    const plannedAt = deps.clock.now();
     const results = acting ? await this.execute(result.actions) : [];
+    const executedAt = deps.clock.now();
     this.memory = {
       ...this.memory,
       deployments: forgetDeletions(this.memory.deployments, unstarted(result.actions, results)),
@@ -195,6 +207,11 @@ export class Reconciler {
     const summary: PassSummary = {
       at: started,
       durationMs: finished - started,
+      phases: {
+        observeMs: observedAt - started,
+        planMs: plannedAt - observedAt,
+        executeMs: executedAt - plannedAt,
+      },
       actions: result.actions,
       results,
       converged: result.converged && results.every((r) => r.outcome !== 'failed'),

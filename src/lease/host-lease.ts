@@ -195,7 +195,7 @@ export class HostLease {
 }
 
 function describeFailure(host: string, r: { exitCode: number; stdout: string; stderr: string }): string {
-  // The host's long-lived shell returns stderr within stdout.
+  // The script's complaint is on stderr; its last stdout line when it printed none.
   const detail = (r.stderr.trim() || r.stdout.trim()).split('\n').at(-1) ?? '';
   switch (r.exitCode) {
     case LEASE_EXIT.noFlock:

@@ -939,7 +939,7 @@ export class DockerRuntime implements Runtime {
           ok: true as const,
           read: parseCgroupUsage(r.stdout),
           exitCode: r.exitCode,
-          output: r.stdout,
+          output: `${r.stdout}${r.stderr}`,
         }),
         (err: unknown) => ({ ok: false as const, reason: errorText(err) }),
       ),
@@ -1004,15 +1004,16 @@ export class DockerRuntime implements Runtime {
     hostName: string,
     command: string,
     stdin?: string,
-    lane: ExecLane = 'docker-api',
+    lane: ExecLane = 'work',
   ): Promise<ExecResult> {
     const h = this.host(hostName);
     const timeoutMs = this.conn.callTimeoutSeconds * 1000;
-    // The control lane runs in the host's long-lived shell (about 1 ms a command) rather than
-    // a new SSH channel (0.2-4 s each on a busy machine, which a short lease cannot afford).
+    // Both lanes run in a long-lived shell on the host (about 1 ms a command) rather than a new
+    // SSH channel (0.2-4 s each on a busy machine, which a short lease cannot afford). Neither
+    // takes a Docker API slot: the command queues in its shell, not on the API.
     if (lane === 'control' && stdin === undefined)
       return h.control.run(() => h.transport.runScript(command, timeoutMs));
-    return h.limiter.run(() => h.transport.exec(command, stdin, timeoutMs));
+    return h.transport.exec(command, stdin, timeoutMs);
   }
 
   async connectTcp(hostName: string, ip: string, port: number): Promise<Duplex> {

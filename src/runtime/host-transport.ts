@@ -31,9 +31,11 @@ export interface HostTransport {
   writePaths(entries: readonly HostPathEntry[]): Promise<void>;
   /** Remove a folder and everything in it (no error if absent). */
   removeTree(path: string): Promise<void>;
+  /** Run a short command on the host, `stdin` as its input. Over SSH it runs in the host's
+   *  long-lived work shell (one at a time), not in a new channel. */
   exec(command: string, stdin: string | undefined, timeoutMs: number): Promise<ExecResult>;
-  /** Run a short read-only script in the host's long-lived shell (no new SSH channel or login
-   *  shell per call; scripts run one at a time). Output is stdout and stderr together. */
+  /** Run a short read-only script in the host's long-lived control shell (no new SSH channel or
+   *  login shell per call; scripts run one at a time), apart from `exec`'s work. */
   runScript(script: string, timeoutMs: number): Promise<ExecResult>;
   connectTcp(ip: string, port: number): Promise<Duplex>;
   close(): void;
@@ -75,11 +77,17 @@ export class SshTransport implements HostTransport {
   readonly docker: Docker;
   readonly connection: SshConnection;
   private readonly agent: SshDockerAgent;
+  /** The control shell: the lease and the metrics sweep, kept clear of slower work. */
   private readonly shell: HostShell;
+  /** The work shell: Service rules, pod folders, host checks; everything `exec` runs. Opening an
+   *  SSH exec channel per command cost 1.9-2.5 s on the testbed at load 10 (a login shell's
+   *  start-up per channel); a command in this shell costs about a millisecond. */
+  private readonly work: HostShell;
 
   constructor(host: SshHostConfig, opts: ConnectionConfig) {
     this.connection = new SshConnection(host, opts, () => this.agent.dropAll());
     this.shell = new HostShell(() => this.connection.startShell(), `host/${host.name}`);
+    this.work = new HostShell(() => this.connection.startShell(), `host/${host.name}`);
     this.agent = new SshDockerAgent(() => this.connection.streamLocal(host.dockerSocket));
     // The host name in the URL is never resolved: the agent opens an SSH channel instead.
     this.docker = new Docker({
@@ -105,7 +113,7 @@ export class SshTransport implements HostTransport {
     const script = folders
       .map((f) => `mkdir -p ${shellQuote(f.path)} && chmod ${f.mode.toString(8)} ${shellQuote(f.path)}`)
       .join(' && ');
-    const r = await this.connection.exec(script, undefined, 30_000);
+    const r = await this.work.run(script, 30_000);
     if (r.exitCode !== 0)
       throw new RuntimeError('runtime.docker', `cannot create pod folders: ${r.stderr.trim()}`);
     const sftp = await this.connection.sftp();
@@ -131,7 +139,7 @@ export class SshTransport implements HostTransport {
       .filter((e) => e.gid !== undefined)
       .map((e) => `chmod ${e.mode.toString(8)} ${shellQuote(e.hostPath)}`)
       .join(' && ');
-    const owned = await this.connection.exec(`${chowns} && ${modes}`, undefined, 30_000);
+    const owned = await this.work.run(`${chowns} && ${modes}`, 30_000);
     if (owned.exitCode !== 0)
       throw new RuntimeError(
         'runtime.docker',
@@ -143,13 +151,13 @@ export class SshTransport implements HostTransport {
   }
 
   async removeTree(path: string): Promise<void> {
-    const r = await this.connection.exec(`rm -rf -- ${shellQuote(path)}`, undefined, 30_000);
+    const r = await this.work.run(`rm -rf -- ${shellQuote(path)}`, 30_000);
     if (r.exitCode !== 0)
       throw new RuntimeError('runtime.docker', `cannot remove ${path}: ${r.stderr.trim()}`);
   }
 
   exec(command: string, stdin: string | undefined, timeoutMs: number): Promise<ExecResult> {
-    return this.connection.exec(command, stdin, timeoutMs);
+    return this.work.run(command, timeoutMs, stdin);
   }
 
   runScript(script: string, timeoutMs: number): Promise<ExecResult> {
@@ -162,6 +170,7 @@ export class SshTransport implements HostTransport {
 
   close(): void {
     this.shell.close();
+    this.work.close();
     this.agent.destroy();
     this.connection.close();
   }

@@ -8,10 +8,10 @@ import type { DesiredPod } from '../model/desired.js';
 import type { Labels } from '../model/k8s.js';
 import type { Observed, Taint } from '../model/observed.js';
 
-/** Which per-host queue a host command waits in: `docker-api` shares the bound of Docker calls
- *  (a new SSH channel per command); `control` is the host lease's own, in the host's long-lived
- *  shell (stdout and stderr come back together in stdout), so a renewal is never late. */
-export type ExecLane = 'docker-api' | 'control';
+/** Which per-host long-lived shell a host command waits in: `work` (Service rules, pod
+ *  folders, host checks) or `control` (the host lease and the metrics sweep), so a renewal
+ *  never queues behind slower work. */
+export type ExecLane = 'work' | 'control';
 
 export interface ExecResult {
   exitCode: number;
@@ -85,7 +85,7 @@ export interface Runtime {
    *  container removed mid-read is left out, not an error. */
   sampleStats(host: string): Promise<ContainerUsage[]>;
   /** Run a shell command on the host itself (e.g. iptables-restore with the rules on stdin).
-   *  Lane `control` (the host lease) never queues behind the host's Docker calls. */
+   *  Lane `control` (the host lease) never queues behind the work lane's commands. */
   execOnHost(host: string, command: string, stdin?: string, lane?: ExecLane): Promise<ExecResult>;
   /** A TCP connection opened from the host to ip:port (probes of a pod, from its own host). */
   connectTcp(host: string, ip: string, port: number): Promise<Duplex>;

@@ -224,7 +224,7 @@ export class SshConnection {
     const ch = await new Promise<ClientChannel>((resolve, reject) =>
       c.exec('exec /bin/sh', (err, s) => (err ? reject(err) : resolve(s))),
     );
-    // The shell's own complaints (scripts fold theirs into stdout): drained, never blocking.
+    // The shell's own complaints (scripts' stderr comes back framed on stdout): drained.
     ch.stderr.resume();
     return { input: ch, output: ch, kill: () => ch.close() };
   }

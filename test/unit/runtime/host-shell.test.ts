@@ -1,12 +1,14 @@
 // HostShell's framing over a fake shell process that answers the way `sh` does: scripts run one
-// at a time, the answer ends at the nonce marker (output that imitates a marker does not end
+// at a time, the answer ends at the nonce markers (output that imitates a marker does not end
 // it), answers split over chunks, a timeout or a dying shell fails the script and the next
-// call starts a new shell.
+// call starts a new shell. Then the same framing against a real local /bin/sh: stderr kept
+// apart, stdin as a here-document, the shell's state surviving a script's `exit` and `cd`.
+import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HostShell, type ShellProcess } from '../../../src/runtime/host-shell.js';
 
-type Answer = { output: string; status: number; chunks?: number } | 'hang' | 'die';
+type Answer = { output: string; status: number; stderr?: string; chunks?: number } | 'hang' | 'die';
 
 /** A shell that reads HostShell's request lines and answers from `answer(script)`. */
 function fakeShells(answer: (script: string) => Answer) {
@@ -21,7 +23,7 @@ function fakeShells(answer: (script: string) => Answer) {
       pending += d.toString();
       for (;;) {
         const m =
-          /^\( ([\s\S]*?)\n\) <\/dev\/null 2>&1; printf '\\n%s %s\\n' (__skiff_done_[0-9a-f]+) "\$\?"\n/.exec(
+          /^[^\n]*\n\( ([\s\S]*?)\n\) 2>"\$__skiff_err" <\/dev\/null; printf '\\n%s %s\\n' (__skiff_done_[0-9a-f]+) "\$\?"; [^\n]*\n/.exec(
             pending,
           );
         if (!m) return;
@@ -34,7 +36,7 @@ function fakeShells(answer: (script: string) => Answer) {
           output.end();
           return;
         }
-        const text = `${a.output}\n${m[2]} ${a.status}\n`;
+        const text = `${a.output}\n${m[2]} ${a.status}\n${a.stderr ?? ''}\n${m[2]}\n`;
         const n = a.chunks ?? 1;
         const size = Math.ceil(text.length / n);
         for (let i = 0; i < text.length; i += size) output.write(text.slice(i, i + size));
@@ -67,6 +69,12 @@ describe('HostShell', () => {
     ]);
     expect(a).toEqual({ exitCode: 0, stdout: 'ran echo a', stderr: '' });
     expect(b).toEqual({ exitCode: 1, stdout: 'ran false', stderr: '' });
+    const e = fakeShells(() => ({ output: 'out', status: 2, stderr: 'oops\n' }));
+    expect(await new HostShell(e.start, 'host/h1').run('x', 1000)).toEqual({
+      exitCode: 2,
+      stdout: 'out',
+      stderr: 'oops\n',
+    });
     expect(c?.stdout).toBe('ran multi\nline');
     expect(f.started).toHaveLength(1);
     expect(f.started[0]?.scripts).toEqual(['echo a', 'false', 'multi\nline']);
@@ -120,5 +128,53 @@ describe('HostShell', () => {
     }, 'host/h1');
     await expect(shell.run('a', 1000)).rejects.toThrow('unreachable');
     expect((await shell.run('b', 1000)).stdout).toBe('ok');
+  });
+});
+
+/** A real local `sh`, as LocalTransport starts it. */
+async function localShell(): Promise<ShellProcess> {
+  const child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'ignore'] });
+  return { input: child.stdin, output: child.stdout, kill: () => child.kill('SIGKILL') };
+}
+
+describe('HostShell on a real sh', () => {
+  it('keeps stdout and stderr apart and returns the exit status', async () => {
+    const shell = new HostShell(localShell, 'host/local');
+    try {
+      expect(await shell.run('echo out; echo err >&2; exit 3', 5000)).toEqual({
+        exitCode: 3,
+        stdout: 'out\n',
+        stderr: 'err\n',
+      });
+      // The next script's stderr starts empty (the shell's err file is truncated per script).
+      expect(await shell.run('printf x', 5000)).toEqual({ exitCode: 0, stdout: 'x', stderr: '' });
+      expect(await shell.run('printf e >&2', 5000)).toEqual({ exitCode: 0, stdout: '', stderr: 'e' });
+    } finally {
+      shell.close();
+    }
+  });
+
+  it('feeds stdin as a here-document, text that looks like a marker or a delimiter included', async () => {
+    const shell = new HostShell(localShell, 'host/local');
+    try {
+      const text = "a line\n__skiff_in_0000\n__skiff_done_ffff 0\n$HOME `date` 'q'\nlast";
+      expect((await shell.run('cat', 5000, text)).stdout).toBe(`${text}\n`);
+      expect((await shell.run('wc -l', 5000, 'one\ntwo\n')).stdout.trim()).toBe('2');
+      // Without stdin a script reads /dev/null, never the command stream.
+      expect((await shell.run('cat', 5000)).stdout).toBe('');
+    } finally {
+      shell.close();
+    }
+  });
+
+  it("survives a script's exit and cd: each runs in a subshell", async () => {
+    const shell = new HostShell(localShell, 'host/local');
+    try {
+      await shell.run('cd /; exit 7', 5000);
+      const here = (await shell.run('pwd', 5000)).stdout.trim();
+      expect(here).toBe(process.cwd());
+    } finally {
+      shell.close();
+    }
   });
 });
