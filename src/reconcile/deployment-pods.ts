@@ -2,6 +2,7 @@
 // Deployment controller (rollout, scaling, with the HPA's replica count when it owns them),
 // then turn its decision into deletions, new pods for the scheduler, and the views. Pure.
 import {
+  type DeploymentInput,
   type DeploymentMemory,
   type DeploymentResult,
   type PodReadinessState,
@@ -39,7 +40,7 @@ export function reconcileDeploymentPods(
       candidates.push({ ...p, terminating: true });
     } else candidates.push(p);
   }
-  const step = reconcileDeployment({
+  const step = stepUntilSettled({
     deployment: { ...dep, spec: { ...dep.spec, replicas } },
     templateHash: hash,
     pods: candidates,
@@ -74,6 +75,28 @@ export function reconcileDeploymentPods(
   }
   return { memory: step.memory, view };
 }
+
+/** Upstream's controller syncs again within milliseconds of its own writes: a scale-down of
+ *  the old revision frees surge (terminating pods do not count against it) and the next sync
+ *  grows the new revision. A skiff pass waits for its creations before the next pass, so one
+ *  controller step per pass would send each wave's pods in two halves, a pod start apart.
+ *  The pass steps the controller again while a step deleted pods, each step with the last one's
+ *  memory (which lists those pods as terminating); the last step's creations are the total
+ *  still wanted (pods asked for but not observed are asked for again). */
+function stepUntilSettled(input: DeploymentInput): DeploymentResult {
+  let step = reconcileDeployment(input);
+  const deletions = [...step.delete];
+  const events = [...step.events];
+  for (let i = 1; i < MAX_CONTROLLER_STEPS && step.delete.length > 0 && step.phase !== 'Failed'; i++) {
+    step = reconcileDeployment({ ...input, memory: step.memory });
+    deletions.push(...step.delete);
+    events.push(...step.events);
+  }
+  return { ...step, delete: deletions, events };
+}
+
+/** Steps per pass: a scale-down then the scale-up it allows, and one more to see it settle. */
+const MAX_CONTROLLER_STEPS = 3;
 
 function readinessOf(
   pods: ObservedPod[],
