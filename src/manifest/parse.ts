@@ -6,6 +6,7 @@ import {
   type Document,
   isAlias,
   isMap,
+  isPair,
   isScalar,
   isSeq,
   LineCounter,
@@ -17,7 +18,7 @@ import {
 } from 'yaml';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { type ChildPositions, type FastDocument, POS_LINE, parseFastYaml } from './yaml-fast.js';
-import { numberProblem } from './yaml-numbers.js';
+import { numberProblem, OCTAL_WARNING, yaml11Octal } from './yaml-numbers.js';
 
 /** Largest manifest file accepted: the API server's request body limit (3 MiB). */
 export const MAX_FILE_CHARS = 3 * 1024 * 1024;
@@ -254,7 +255,8 @@ function documentValue(
   return { value };
 }
 
-/** Plain numbers whose value Kubernetes would read differently or not at all. */
+/** Plain numbers Kubernetes would read differently (read its way here, with a warning unless
+ *  it is a file mode) or not at all (an error). */
 function numberDiagnostics(
   fileName: string,
   index: number,
@@ -263,12 +265,23 @@ function numberDiagnostics(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   visit(doc, {
-    Scalar(_key, node: Scalar) {
+    Scalar(_key, node: Scalar, path) {
       if (typeof node.value !== 'number' || node.type !== 'PLAIN' || node.source === undefined) return;
-      const problem = numberProblem(node.source, node.value);
-      if (!problem) return;
       const p = lc.linePos(node.range?.[0] ?? 0);
-      out.push(diag(fileName, index, { line: p.line, column: p.col }, problem.code, problem.message));
+      const at = { line: p.line, column: p.col };
+      const problem = numberProblem(node.source, node.value);
+      if (problem) {
+        out.push(diag(fileName, index, at, problem.code, problem.message));
+        return;
+      }
+      const parent = path.at(-1);
+      const key =
+        isPair(parent) && parent.value === node && isScalar(parent.key) ? parent.key.value : undefined;
+      const octal = yaml11Octal(node.source, node.value, key);
+      if (!octal) return;
+      node.value = octal.value;
+      if (octal.warn)
+        out.push({ ...diag(fileName, index, at, 'yaml.octal-number', OCTAL_WARNING), severity: 'warning' });
     },
   });
   return out;
@@ -304,10 +317,8 @@ function parseWithYaml(text: string, fileName: string): ParseResult {
       return;
     }
     const numbers = numberDiagnostics(fileName, index, doc, lc);
-    if (numbers.length > 0) {
-      diagnostics.push(...numbers);
-      return;
-    }
+    diagnostics.push(...numbers);
+    if (numbers.some((n) => n.severity !== 'warning')) return;
     const d = yamlDocument(fileName, index, doc, lc);
     const read = documentValue(fileName, index, doc, d);
     if ('error' in read) {

@@ -41,8 +41,6 @@ const codesOf = (text: string) => parseManifests(text, 'm.yaml').diagnostics.map
 
 describe('parseManifests: numbers and characters Kubernetes would read differently', () => {
   it.each([
-    ['a: 010', 'yaml.ambiguous-number'],
-    ['a: -0755', 'yaml.ambiguous-number'],
     ['a: 9007199254740993', 'yaml.number-range'],
     ['a: -9007199254740993', 'yaml.number-range'],
     ['a: .inf', 'yaml.number-range'],
@@ -50,7 +48,6 @@ describe('parseManifests: numbers and characters Kubernetes would read different
     ['a: .nan', 'yaml.number-range'],
     ['a: 1e400', 'yaml.number-range'],
     ['{"a": 1e400}', 'yaml.number-range'],
-    ['a:\n  - 1\n  - 010', 'yaml.ambiguous-number'],
     ['a: "x"\u001b[31m', 'yaml.control-character'],
     ['a: x\u007f', 'yaml.control-character'],
     ['a: x\u0085y\u0090', 'yaml.control-character'],
@@ -75,6 +72,19 @@ describe('parseManifests: numbers and characters Kubernetes would read different
     const r = parseManifests(text, 'm.yaml');
     expect(r.diagnostics).toEqual([]);
     expect(r.documents[0]?.value).toEqual({ a: value });
+  });
+
+  it.each([
+    ['a: 010', { a: 8 }, ['yaml.octal-number']],
+    ['a: -0755', { a: -493 }, ['yaml.octal-number']],
+    ['a:\n  - 1\n  - 010', { a: [1, 8] }, ['yaml.octal-number']],
+    // File modes are written in octal by convention: read as Kubernetes reads them, silently.
+    ['defaultMode: 0644', { defaultMode: 420 }, []],
+    ['items:\n  - { key: k, path: p, mode: 0400 }', { items: [{ key: 'k', path: 'p', mode: 256 }] }, []],
+  ])('%j: a leading-zero octal is read as Kubernetes reads it', (text, value, warnings) => {
+    const r = parseManifests(text, 'm.yaml');
+    expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual(warnings.map((w) => [w, 'warning']));
+    expect(r.documents[0]?.value).toEqual(value);
   });
 
   it('the diagnostic points at the number and never quotes it', () => {
