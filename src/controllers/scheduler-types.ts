@@ -5,6 +5,7 @@ import type { PodSpec } from '../model/k8s.js';
 import type { ObservedHost } from '../model/observed.js';
 import type { RandomSource } from './pod-name.js';
 import type { ResourceAmounts } from './pod-requests.js';
+import type { ClaimBindings, PodClaim } from './scheduler-volumes.js';
 
 /** What the scheduler needs of a pod. DesiredPod has all of it. */
 export interface SchedulingPod {
@@ -15,6 +16,8 @@ export interface SchedulingPod {
   /** Requests summed over containers, requests defaulting to limits (podRequests(spec)). */
   requests: ResourceAmounts;
   hostPorts: readonly { port: number; protocol: 'TCP' | 'UDP' }[];
+  /** The PersistentVolumeClaims the pod mounts (absent: none). */
+  claims?: readonly PodClaim[];
 }
 
 /** A host as the scheduler sees it: the observed host plus what is already placed on it. */
@@ -41,7 +44,14 @@ export interface PlacedPod {
   hostPorts: readonly { port: number; protocol: 'TCP' | 'UDP' }[];
 }
 
-export type FilterName = 'NodeReady' | 'TaintToleration' | 'NodeAffinity' | 'NodePorts' | 'NodeResourcesFit';
+export type FilterName =
+  | 'NodeReady'
+  | 'TaintToleration'
+  | 'NodeAffinity'
+  | 'NodePorts'
+  | 'NodeResourcesFit'
+  | 'VolumeRestrictions'
+  | 'VolumeBinding';
 
 /** The score plugins' normalized scores (0..100 each) and their weighted total. */
 export interface HostScore {
@@ -86,6 +96,8 @@ export interface ScheduleExplanation {
 export interface ScheduleOptions {
   /** Break score ties at random among the tied hosts (default: first by host name). */
   random?: RandomSource;
+  /** Where the claims are bound and how many pods use each (default: none). */
+  claims?: ClaimBindings;
 }
 
 export interface ScheduleBatchResult {
