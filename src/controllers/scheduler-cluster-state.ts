@@ -12,8 +12,8 @@ import {
   matchesNodeSelectorAndAffinity,
   preferredAffinityWeight,
 } from './scheduler-predicates.js';
-import { type HostView, hostPortKey, type SchedulingPod } from './scheduler-types.js';
-import { type ClaimBindings, VolumeState } from './scheduler-volumes.js';
+import { type ClaimBindings, type HostView, hostPortKey, type SchedulingPod } from './scheduler-types.js';
+import { VolumeState } from './scheduler-volumes.js';
 
 // Resource amounts ({cpuMilli, memoryBytes}) are read in the hot loops; V8 shares one hidden
 // class for every such literal and widens its fields from small integers to doubles the first

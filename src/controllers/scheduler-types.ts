@@ -5,7 +5,19 @@ import type { PodSpec } from '../model/k8s.js';
 import type { ObservedHost } from '../model/observed.js';
 import type { RandomSource } from './pod-name.js';
 import type { ResourceAmounts } from './pod-requests.js';
-import type { ClaimBindings, PodClaim } from './scheduler-volumes.js';
+
+/** One claim a pod mounts, keyed `namespace/name`. */
+export interface PodClaim {
+  key: string;
+  readWriteOncePod: boolean;
+}
+
+/** What is known of the claims before the batch: the host each bound claim's volume is on, and
+ *  how many placed pods use each claim. */
+export interface ClaimBindings {
+  hosts: Readonly<Record<string, string>>;
+  users: Readonly<Record<string, number>>;
+}
 
 /** What the scheduler needs of a pod. DesiredPod has all of it. */
 export interface SchedulingPod {

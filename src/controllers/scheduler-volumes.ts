@@ -8,24 +8,11 @@
 //   affinity conflict". An unbound claim fits any host, and the first placement binds it (the
 //   assume step of the batch), so the claim's next pods of the same batch follow it.
 // Pure: the bindings come in as values; the state mutates only itself.
-import type { SchedulingPod } from './scheduler-types.js';
+import type { ClaimBindings, SchedulingPod } from './scheduler-types.js';
 
 export const REASON_VOLUME_NODE_CONFLICT = 'node(s) had volume node affinity conflict';
 export const REASON_READ_WRITE_ONCE_POD =
   'node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode';
-
-/** One claim a pod mounts, keyed `namespace/name`. */
-export interface PodClaim {
-  key: string;
-  readWriteOncePod: boolean;
-}
-
-/** What is known of the claims before the batch: the host each bound claim's volume is on, and
- *  how many placed pods use each claim. */
-export interface ClaimBindings {
-  hosts: Readonly<Record<string, string>>;
-  users: Readonly<Record<string, number>>;
-}
 
 export type VolumeFilter = 'VolumeRestrictions' | 'VolumeBinding';
 

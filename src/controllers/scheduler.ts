@@ -63,8 +63,6 @@ export { buildHostViews, placedFromObserved } from './scheduler-host-views.js';
 export { SCORE_WEIGHTS } from './scheduler-scores.js';
 export * from './scheduler-types.js';
 export {
-  type ClaimBindings,
-  type PodClaim,
   REASON_READ_WRITE_ONCE_POD,
   REASON_VOLUME_NODE_CONFLICT,
 } from './scheduler-volumes.js';
