@@ -108,7 +108,12 @@ export function claimsAfter(state: ClaimState, actions: readonly Action[]): Clai
 }
 
 /** Every claim in Git (Pending or Bound) and every volume whose claim left Git (Released). */
-export function claimViews(apps: readonly AppDesired[], state: ClaimState): ClaimView[] {
+export function claimViews(
+  apps: readonly AppDesired[],
+  state: ClaimState,
+  /** Apps without an admitted commit: their volumes are not Released (Git is unknown). */
+  frozenApps: readonly string[] = [],
+): ClaimView[] {
   const views: ClaimView[] = [];
   const inGit = new Set<string>();
   for (const app of apps)
@@ -139,7 +144,10 @@ export function claimViews(apps: readonly AppDesired[], state: ClaimState): Clai
     }
   for (const [key, v] of state.volumes) {
     if (inGit.has(key)) continue;
-    views.push(releasedView(v, state.users.get(key) ?? []));
+    const view = releasedView(v, state.users.get(key) ?? []);
+    // An app whose source failed may still declare the claim: never offer its data for deletion.
+    if (frozenApps.includes(v.app)) views.push({ ...view, status: 'Bound', inGit: true });
+    else views.push(view);
   }
   return views.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 }

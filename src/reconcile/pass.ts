@@ -84,7 +84,7 @@ export function reconcilePass(raw: PassInput): PassResult {
       deployments: owners.deployments,
       ...services,
       hosts,
-      claims: claimViews(input.apps, claimsAfter(claims, pass.actions)),
+      claims: claimViews(input.apps, claimsAfter(claims, pass.actions), input.frozenApps),
     },
     events: pass.events,
     memory: {
