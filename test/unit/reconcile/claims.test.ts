@@ -17,6 +17,7 @@ import {
   type PassResult,
   reconcilePass,
 } from '../../../src/reconcile/pass.js';
+import { simulatePlan } from '../../../src/reconcile/simulate-plan.js';
 import { FakeRuntime } from '../../../src/runtime/fake-runtime.js';
 import { planPod } from '../../../src/runtime/pod-spec.js';
 import { objectsFrom } from './fake-world.js';
@@ -228,5 +229,30 @@ describe('PersistentVolumeClaim provisioning and pinning', () => {
       [LABELS.claimAccessModes]: 'ReadWriteOnce',
     });
     expect(mount?.VolumeOptions?.Labels).not.toHaveProperty(LABELS.pod);
+  });
+});
+
+describe('plan of a claim leaving Git', () => {
+  it('says the volume is kept and how to delete it', () => {
+    const live = objectsFrom(claim() + '---' + deployment(0));
+    const next = objectsFrom(
+      deployment(0).replace('persistentVolumeClaim: { claimName: data }', 'emptyDir: {}'),
+    );
+    const { plan } = simulatePlan({
+      app: 'demo',
+      prune: true,
+      fromCommit: 'c1',
+      toCommit: 'c2',
+      liveObjects: live,
+      nextObjects: next,
+      observed: { at: 0, hosts: [], pods: [] },
+      now: 0,
+      random: seeded(3),
+      hostGracePeriodMs: 40_000,
+    });
+    expect(plan.changes.find((c) => c.kind === 'PersistentVolumeClaim')?.change).toBe('delete');
+    expect(plan.warnings).toContain(
+      'persistentvolumeclaim/data: its volume and data are kept (Released); delete them with: skiff delete pvc data -n default',
+    );
   });
 });
