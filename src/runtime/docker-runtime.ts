@@ -365,6 +365,7 @@ export class DockerRuntime implements Runtime {
     });
     const created: string[] = [];
     try {
+      checkClaimSubPaths(h.engine?.version, pod, subject);
       await h.transport.writePaths(plan.paths);
       await this.checkHostPaths(h, pod, subject);
       const infraId = await this.createContainer(h, plan.infra, subject);
@@ -1164,4 +1165,24 @@ function reasonOf(err: unknown): string {
   if (err instanceof HostKeyError) return err.message;
   const e = err as { json?: { message?: string }; message?: string };
   return e?.json?.message ?? e?.message ?? String(err);
+}
+
+/** A subPath of a claim's volume is Docker's volume Subpath (Engine 26, API 1.45); an older
+ *  engine ignores the field and would mount the whole volume, so the pod is refused there. */
+function checkClaimSubPaths(version: string | undefined, pod: DesiredPod, subject: string): void {
+  const major = Number((version ?? '').split('.')[0]);
+  if (!Number.isFinite(major) || major >= 26 || version === 'unknown') return;
+  const m = [...(pod.initContainers ?? []), ...pod.containers]
+    .flatMap((c) => c.claims ?? [])
+    .find((x) => x.subPath !== undefined);
+  if (m)
+    throw new RuntimeError(
+      'runtime.volume-setup',
+      `${subject}: subPath "${m.subPath}" of persistentvolumeclaim "${m.claim}" needs Docker Engine 26 or later (this host runs ${version})`,
+      {
+        subject,
+        hint: 'upgrade Docker on the host, or mount the whole claim without subPath',
+        retryable: false,
+      },
+    );
 }

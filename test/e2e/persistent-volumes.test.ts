@@ -99,7 +99,10 @@ async function sh(p: ObservedPod, script: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  gitops = await startGitopsApp({ app: APP, files: { 'claim.yaml': claim, 'db.yaml': deployment('1'), 'keep.yaml': keep } });
+  gitops = await startGitopsApp({
+    app: APP,
+    files: { 'claim.yaml': claim, 'db.yaml': deployment('1'), 'keep.yaml': keep },
+  });
 }, 60_000);
 
 afterAll(async () => {
