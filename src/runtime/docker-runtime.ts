@@ -684,7 +684,9 @@ export class DockerRuntime implements Runtime {
     const h = this.host(hostName);
     const subject = `volume/${volume}@${hostName}`;
     try {
-      await h.transport.docker.getVolume(volume).remove();
+      await this.call(h, 'remove volume', (signal) =>
+        h.transport.docker.getVolume(volume).remove({ abortSignal: signal } as object),
+      );
     } catch (err) {
       if (isNotFound(err)) return; // already gone: the goal is met
       if ((err as { statusCode?: number })?.statusCode === 409)
