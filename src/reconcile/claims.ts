@@ -12,7 +12,7 @@ import type { PersistentVolumeClaim, PodSpec } from '../model/k8s.js';
 import { claimVolumeName } from '../model/labels.js';
 import type { ObservedClaimVolume, ObservedPod } from '../model/observed.js';
 import type { ClaimView } from '../model/views.js';
-import type { AppDesired } from './pass-types.js';
+import type { AppDesired, PassEvent } from './pass-types.js';
 
 export const claimKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
@@ -66,6 +66,42 @@ function volumesByClaim(volumes: readonly ObservedClaimVolume[]): Map<string, Ob
     if (!seen || (v.createdAt ?? 0) < (seen.createdAt ?? 0)) out.set(key, v);
   }
   return out;
+}
+
+/** Events of the pass: a claim bound by this pass's first placement (the provisioner's
+ *  ProvisioningSucceeded), and a claim with a volume on more than one host (a host that was
+ *  down when a restarted daemon first placed the claim): the oldest wins, the others are named. */
+export function claimEvents(
+  before: ClaimState,
+  after: ClaimState,
+  volumes: readonly ObservedClaimVolume[],
+): PassEvent[] {
+  const events: PassEvent[] = [];
+  for (const [key, host] of Object.entries(after.bindings.hosts)) {
+    if (before.bindings.hosts[key] !== undefined) continue;
+    const [namespace, name] = key.split('/') as [string, string];
+    events.push({
+      type: 'Normal',
+      reason: 'ProvisioningSucceeded',
+      object: `persistentvolumeclaim/${name}`,
+      namespace,
+      message: `Successfully provisioned volume ${claimVolumeName(namespace, name)} on host ${host} (WaitForFirstConsumer: with pod ${after.users.get(key)?.[0]?.pod ?? ''})`,
+    });
+  }
+  for (const [key, v] of before.volumes) {
+    const others = volumes.filter(
+      (o) => o.namespace === v.namespace && o.claim === v.claim && o.host !== v.host,
+    );
+    if (others.length === 0) continue;
+    events.push({
+      type: 'Warning',
+      reason: 'VolumeConflict',
+      object: `persistentvolumeclaim/${v.claim}`,
+      namespace: v.namespace,
+      message: `${key} has a volume on ${others.map((o) => o.host).join(', ')} besides the bound one on ${v.host}: pods use ${v.host}'s; move data by hand, then remove the other volume with docker volume rm`,
+    });
+  }
+  return events;
 }
 
 export interface ClaimState {

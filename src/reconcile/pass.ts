@@ -23,7 +23,7 @@ import type { ConfigMap, Secret } from '../model/k8s.js';
 import { objectKey } from '../model/k8s.js';
 import type { ObservedPod } from '../model/observed.js';
 import type { DeploymentView } from '../model/views.js';
-import { claimState, claimsAfter, claimViews, indexClaims } from './claims.js';
+import { claimEvents, claimState, claimsAfter, claimViews, indexClaims } from './claims.js';
 import { reconcileDeploymentPods } from './deployment-pods.js';
 import { effectivePods } from './effective-pods.js';
 import { forgetDeletions } from './forget-deletions.js';
@@ -71,6 +71,8 @@ export function reconcilePass(raw: PassInput): PassResult {
   const owners = reconcileOwners(pass, byOwner);
   const claims = claimState(input.observed.claimVolumes ?? [], world.allPlaced);
   placeCreations(pass, hosts, world.allPlaced, resolved?.services ?? [], claims.bindings);
+  const claimsNow = claimsAfter(claims, pass.actions);
+  pass.events.push(...claimEvents(claims, claimsNow, input.observed.claimVolumes ?? []));
   prunePods(pass, byOwner, owners.desired, world.pods);
   const services =
     resolved && cidr ? reconcileServiceRules(pass, resolved, cidr) : { services: [], endpoints: [] };
@@ -84,7 +86,7 @@ export function reconcilePass(raw: PassInput): PassResult {
       deployments: owners.deployments,
       ...services,
       hosts,
-      claims: claimViews(input.apps, claimsAfter(claims, pass.actions), input.frozenApps),
+      claims: claimViews(input.apps, claimsNow, input.frozenApps),
     },
     events: pass.events,
     memory: {

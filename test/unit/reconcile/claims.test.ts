@@ -9,6 +9,7 @@ import {
 } from '../../../src/controllers/scheduler.js';
 import type { Action } from '../../../src/model/actions.js';
 import { LABELS } from '../../../src/model/labels.js';
+import { claimEvents, claimState } from '../../../src/reconcile/claims.js';
 import {
   type AppDesired,
   emptyPassInputs,
@@ -254,5 +255,47 @@ describe('plan of a claim leaving Git', () => {
     expect(plan.warnings).toContain(
       'persistentvolumeclaim/data: its volume and data are kept (Released); delete them with: skiff delete pvc data -n default',
     );
+  });
+});
+
+describe('claim events', () => {
+  it('reports the provisioning once, when the first pod binds the claim', async () => {
+    const h = new Harness(`${claim()}---${deployment(1)}`);
+    const first = await h.pass();
+    const [bound] = await h.podHosts();
+    expect(first.events.filter((e) => e.object === 'persistentvolumeclaim/data')).toEqual([
+      expect.objectContaining({
+        type: 'Normal',
+        reason: 'ProvisioningSucceeded',
+        message: expect.stringContaining(
+          `Successfully provisioned volume skiff-pvc_default_data on host ${bound}`,
+        ),
+      }),
+    ]);
+    const next = await h.pass();
+    expect(next.events.filter((e) => e.object === 'persistentvolumeclaim/data')).toEqual([]);
+  });
+
+  it('warns of a claim with volumes on two hosts; the oldest is the bound one', () => {
+    const vol = (host: string, createdAt: number) => ({
+      host,
+      volume: 'skiff-pvc_default_data',
+      app: 'demo',
+      namespace: 'default',
+      claim: 'data',
+      storage: '1Gi',
+      accessModes: ['ReadWriteOnce'],
+      createdAt,
+    });
+    const volumes = [vol('h2', 20), vol('h1', 10)];
+    const state = claimState(volumes, []);
+    expect(state.bindings.hosts).toEqual({ 'default/data': 'h1' });
+    expect(claimEvents(state, state, volumes)).toEqual([
+      expect.objectContaining({
+        type: 'Warning',
+        reason: 'VolumeConflict',
+        message: expect.stringMatching(/on h2 besides the bound one on h1/),
+      }),
+    ]);
   });
 });
