@@ -4,7 +4,9 @@
 // every container of the pod mounts, so they share it as they share the emptyDir upstream. hostPath: a bind of the
 // host's path, after the kubelet's type check (hostPathTypeChecker: DirectoryOrCreate makes a
 // 0755 folder, FileOrCreate a 0644 file; the others only check). The pod IP: the infra
-// container's, filled into env once it runs (the kubelet knows it from the sandbox). Pure.
+// container's, filled into env once it runs (the kubelet knows it from the sandbox).
+// persistentVolumeClaim: the claim's named Docker volume, made (with its labels) by the first
+// container that mounts it and kept after the pod (no pod label). Pure.
 import type { DesiredClaimVolume, DesiredContainer, DesiredHostPath, DesiredPod } from '../model/desired.js';
 import { LABELS } from '../model/labels.js';
 import { shellQuote } from './shell-quote.js';
