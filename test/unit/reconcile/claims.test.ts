@@ -9,7 +9,7 @@ import {
 } from '../../../src/controllers/scheduler.js';
 import type { Action } from '../../../src/model/actions.js';
 import { LABELS } from '../../../src/model/labels.js';
-import { claimEvents, claimState } from '../../../src/reconcile/claims.js';
+import { claimEvents, claimState, claimViews } from '../../../src/reconcile/claims.js';
 import {
   type AppDesired,
   emptyPassInputs,
@@ -296,6 +296,28 @@ describe('claim events', () => {
         reason: 'VolumeConflict',
         message: expect.stringMatching(/on h2 besides the bound one on h1/),
       }),
+    ]);
+  });
+});
+
+describe('claims of an app whose source failed', () => {
+  it('are never shown Released (so never offered for deletion)', () => {
+    const vol = {
+      host: 'h1',
+      volume: 'skiff-pvc_default_data',
+      app: 'frozen',
+      namespace: 'default',
+      claim: 'data',
+      storage: '1Gi',
+      accessModes: ['ReadWriteOnce'],
+      createdAt: 5,
+    };
+    const state = claimState([vol], []);
+    expect(claimViews([], state, ['frozen'])).toEqual([
+      expect.objectContaining({ name: 'data', status: 'Bound', inGit: true, host: 'h1' }),
+    ]);
+    expect(claimViews([], state, [])).toEqual([
+      expect.objectContaining({ status: 'Released', inGit: false }),
     ]);
   });
 });
