@@ -12,7 +12,8 @@ import {
   matchesNodeSelectorAndAffinity,
   preferredAffinityWeight,
 } from './scheduler-predicates.js';
-import { type HostView, hostPortKey, type SchedulingPod } from './scheduler-types.js';
+import { type ClaimBindings, type HostView, hostPortKey, type SchedulingPod } from './scheduler-types.js';
+import { VolumeState } from './scheduler-volumes.js';
 
 // Resource amounts ({cpuMilli, memoryBytes}) are read in the hot loops; V8 shares one hidden
 // class for every such literal and widens its fields from small integers to doubles the first
@@ -90,7 +91,11 @@ export class ClusterState {
   /** Bumped on every placement: cached failure messages are valid for one generation. */
   generation = 0;
 
-  constructor(views: readonly HostView[]) {
+  /** The batch's claim bindings, charged per placement like the resources. */
+  readonly volumes: VolumeState;
+
+  constructor(views: readonly HostView[], claims?: ClaimBindings) {
+    this.volumes = new VolumeState(claims);
     const n = views.length;
     this.n = n;
     this.hosts = views.map((v) => v.host);
@@ -188,6 +193,7 @@ export class ClusterState {
     const counts = this.ownerCounts(owner);
     counts[i] = counts[i]! + 1;
     this.placedOwners.push([i, owner]);
+    if (pod.claims) this.volumes.assume(pod, this.hosts[i]!.name);
     this.hostVersion[i] = this.hostVersion[i]! + 1;
     this.generation++;
   }

@@ -1,6 +1,7 @@
 // The filter plugins, in the default profile's order (kubernetes
 // pkg/scheduler/framework/plugins: NodeReady as the node lifecycle taint, TaintToleration,
-// NodeAffinity, NodePorts, NodeResourcesFit): which hosts can run a pod, every reason a host
+// NodeAffinity, NodePorts, NodeResourcesFit, then the volume filters of
+// scheduler-volumes.ts): which hosts can run a pod, every reason a host
 // cannot, and upstream's FitError message. Two forms of the same decisions: collectFeasible
 // for the hot batch loop (no reasons built), hostFailures for the reasons. Pure.
 import { type ClusterState, type HostArrays, type SpecShape, STATIC_OK } from './scheduler-cluster-state.js';
@@ -47,6 +48,23 @@ export function collectFeasible(
   return count;
 }
 
+/** The volume filters (VolumeRestrictions, VolumeBinding) on the hosts collectFeasible kept:
+ *  only pods with claims pay for them. Returns how many remain. */
+export function keepVolumeFeasible(
+  state: ClusterState,
+  pod: SchedulingPod,
+  feasible: Int32Array,
+  count: number,
+): number {
+  if (!pod.claims || pod.claims.length === 0) return count;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const i = feasible[k]!;
+    if (!state.volumes.failure(pod, state.hosts[i]!.name)) feasible[kept++] = i;
+  }
+  return kept;
+}
+
 /** Every failing filter of one host, in filter order. */
 export interface HostFailure {
   reasons: string[];
@@ -76,6 +94,8 @@ export function hostFailures(
   const mem = pod.requests.memoryBytes;
   if (cpu > 0 && cpu > state.capCpu[i]! - state.reqCpu[i]!) fail('NodeResourcesFit', REASON_CPU);
   if (mem > 0 && mem > state.capMem[i]! - state.reqMem[i]!) fail('NodeResourcesFit', REASON_MEMORY);
+  const volume = state.volumes.failure(pod, host.name);
+  if (volume) fail(volume.filter, volume.reason);
   return { reasons, failedFilter };
 }
 

@@ -6,6 +6,19 @@ import type { ObservedHost } from '../model/observed.js';
 import type { RandomSource } from './pod-name.js';
 import type { ResourceAmounts } from './pod-requests.js';
 
+/** One claim a pod mounts, keyed `namespace/name`. */
+export interface PodClaim {
+  key: string;
+  readWriteOncePod: boolean;
+}
+
+/** What is known of the claims before the batch: the host each bound claim's volume is on, and
+ *  how many placed pods use each claim. */
+export interface ClaimBindings {
+  hosts: Readonly<Record<string, string>>;
+  users: Readonly<Record<string, number>>;
+}
+
 /** What the scheduler needs of a pod. DesiredPod has all of it. */
 export interface SchedulingPod {
   name: string;
@@ -15,6 +28,8 @@ export interface SchedulingPod {
   /** Requests summed over containers, requests defaulting to limits (podRequests(spec)). */
   requests: ResourceAmounts;
   hostPorts: readonly { port: number; protocol: 'TCP' | 'UDP' }[];
+  /** The PersistentVolumeClaims the pod mounts (absent: none). */
+  claims?: readonly PodClaim[];
 }
 
 /** A host as the scheduler sees it: the observed host plus what is already placed on it. */
@@ -41,7 +56,14 @@ export interface PlacedPod {
   hostPorts: readonly { port: number; protocol: 'TCP' | 'UDP' }[];
 }
 
-export type FilterName = 'NodeReady' | 'TaintToleration' | 'NodeAffinity' | 'NodePorts' | 'NodeResourcesFit';
+export type FilterName =
+  | 'NodeReady'
+  | 'TaintToleration'
+  | 'NodeAffinity'
+  | 'NodePorts'
+  | 'NodeResourcesFit'
+  | 'VolumeRestrictions'
+  | 'VolumeBinding';
 
 /** The score plugins' normalized scores (0..100 each) and their weighted total. */
 export interface HostScore {
@@ -86,6 +108,8 @@ export interface ScheduleExplanation {
 export interface ScheduleOptions {
   /** Break score ties at random among the tied hosts (default: first by host name). */
   random?: RandomSource;
+  /** Where the claims are bound and how many pods use each (default: none). */
+  claims?: ClaimBindings;
 }
 
 export interface ScheduleBatchResult {

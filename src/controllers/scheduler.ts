@@ -32,6 +32,7 @@ import {
   formatUnschedulable,
   type HostFailure,
   hostFailures,
+  keepVolumeFeasible,
   primaryReasons,
   unschedulableMessage,
 } from './scheduler-filters.js';
@@ -61,6 +62,10 @@ export {
 export { buildHostViews, placedFromObserved } from './scheduler-host-views.js';
 export { SCORE_WEIGHTS } from './scheduler-scores.js';
 export * from './scheduler-types.js';
+export {
+  REASON_READ_WRITE_ONCE_POD,
+  REASON_VOLUME_NODE_CONFLICT,
+} from './scheduler-volumes.js';
 
 function assignedMessage(pod: SchedulingPod, host: string): string {
   return `Successfully assigned ${podKey(pod)} to ${host}`;
@@ -173,7 +178,12 @@ function scheduleOne(
   }
   const shape = state.shape(pod.spec);
   const portKeys = portKeysOf(pod);
-  const count = collectFeasible(state.arrays, shape, pod, portKeys, feasible);
+  const count = keepVolumeFeasible(
+    state,
+    pod,
+    feasible,
+    collectFeasible(state.arrays, shape, pod, portKeys, feasible),
+  );
   if (count === 0) {
     const message = unschedulableMessage(state, pod, portKeys);
     failed.set(pod.spec, {
@@ -196,7 +206,7 @@ export function schedulePods(
   hosts: readonly HostView[],
   options: ScheduleOptions = {},
 ): ScheduleBatchResult {
-  const state = new ClusterState(hosts);
+  const state = new ClusterState(hosts, options.claims);
   const placements = new Map<string, string>();
   const unschedulable: { pod: SchedulingPod; message: string }[] = [];
   const feasible = new Int32Array(state.n);

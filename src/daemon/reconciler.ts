@@ -407,6 +407,7 @@ export class Reconciler {
       configs,
       services: result.views.services,
       endpoints: result.views.endpoints,
+      claims: result.views.claims,
       ...(this.deps.lease ? { lease: this.deps.lease() } : {}),
     };
   }

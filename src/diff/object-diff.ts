@@ -103,6 +103,7 @@ function forcingPaths(kind: KubeObject['kind'], fields: FieldChange[]): string[]
     case 'ConfigMap':
     case 'Secret':
     case 'HorizontalPodAutoscaler':
+    case 'PersistentVolumeClaim':
       return [];
     default:
       return assertNever(kind, 'kind');

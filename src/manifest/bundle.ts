@@ -9,7 +9,7 @@ import type { Deployment, KubeObject, Labels, PodSpec } from '../model/k8s.js';
 import { contentHash } from './content-hash.js';
 import { serviceSelectorMatches } from './label-selector.js';
 import { type ParsedDocument, parseManifests } from './parse.js';
-import { type Anchor, type DocumentResult, validateDocument } from './validate-document.js';
+import { type Anchor, type DocumentResult, type Reference, validateDocument } from './validate-document.js';
 
 export interface ValidationResult {
   objects: KubeObject[];
@@ -126,7 +126,7 @@ function checkReferences(
               r.at,
               refSeverity,
               `ref.missing-${r.kind.toLowerCase()}`,
-              `${r.from} refers to ${r.kind.toLowerCase()}/${r.name} in namespace ${r.namespace}, which is not in this bundle${r.kind === 'Deployment' ? '' : ' (mark the reference optional: true if that is intended)'}`,
+              `${r.from} refers to ${r.kind.toLowerCase()}/${r.name} in namespace ${r.namespace}, which is not in this bundle${refHint(r.kind)}`,
             ),
           );
           continue;
@@ -147,6 +147,12 @@ function checkReferences(
             ),
           );
       }
+}
+
+function refHint(kind: Reference['kind']): string {
+  if (kind === 'Deployment') return '';
+  if (kind === 'PersistentVolumeClaim') return ' (add the PersistentVolumeClaim to the bundle)';
+  return ' (mark the reference optional: true if that is intended)';
 }
 
 /** Node ports are host-wide: one Service each. */

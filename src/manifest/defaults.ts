@@ -19,6 +19,7 @@ import type {
   Labels,
   MetricSpec,
   ObjectMeta,
+  PersistentVolumeClaim,
   Pod,
   PodSpec,
   Probe,
@@ -270,6 +271,11 @@ function volume(v: Raw): Volume {
     };
   }
   otherVolumeSources(v, out);
+  if (v.persistentVolumeClaim)
+    out.persistentVolumeClaim = {
+      claimName: v.persistentVolumeClaim.claimName,
+      ...(v.persistentVolumeClaim.readOnly ? { readOnly: true } : {}),
+    };
   return out;
 }
 
@@ -530,6 +536,21 @@ export function defaultObject(value: Raw, source: SourceLocation): KubeObject {
         data: secretData(value),
         ...(value.immutable !== undefined ? { immutable: value.immutable } : {}),
       } satisfies Secret;
+    case 'PersistentVolumeClaim':
+      return {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata,
+        source,
+        spec: {
+          accessModes: [...value.spec.accessModes],
+          storage: quantityText(value.spec.resources.requests.storage),
+          ...(value.spec.storageClassName !== undefined
+            ? { storageClassName: value.spec.storageClassName }
+            : {}),
+          volumeMode: value.spec.volumeMode ?? 'Filesystem',
+        },
+      } satisfies PersistentVolumeClaim;
     case 'HorizontalPodAutoscaler':
       return {
         apiVersion: value.apiVersion,

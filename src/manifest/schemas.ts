@@ -386,7 +386,7 @@ const keyToPath = object(
 );
 
 const UNSUPPORTED_VOLUME =
-  'skiff supports configMap, secret, emptyDir, hostPath, projected and downwardAPI volumes only';
+  'skiff supports configMap, secret, emptyDir, hostPath, projected, downwardAPI and persistentVolumeClaim volumes only';
 const downwardAPIFile = object(
   'DownwardAPIVolumeFile',
   { path: str, fieldRef: objectFieldSelector, resourceFieldRef: resourceFieldSelector, mode: int(0, 0o777) },
@@ -454,12 +454,16 @@ const volume = object(
       sources: arrayOf(volumeProjection),
       defaultMode: int(0, 0o777, 0o644),
     }),
+    persistentVolumeClaim: object(
+      'PersistentVolumeClaimVolumeSource',
+      { claimName: str, readOnly: bool },
+      { required: ['claimName'] },
+    ),
   },
   {
     required: ['name'],
     rejected: Object.fromEntries(
       [
-        'persistentVolumeClaim',
         'ephemeral',
         'csi',
         'image',
@@ -791,7 +795,43 @@ const scaleTargetRef = object(
   { required: ['kind', 'name'] },
 );
 
+const ONE_HOST = 'a claim is a Docker local volume on the host where its first pod runs (local-path)';
+const persistentVolumeClaimSpec = object(
+  'PersistentVolumeClaimSpec',
+  {
+    accessModes: arrayOf(enumOf(['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'])),
+    resources: object(
+      'VolumeResourceRequirements',
+      {
+        requests: object('ClaimRequests', { storage: quantity }, { required: ['storage'] }),
+      },
+      {
+        required: ['requests'],
+        ignored: { limits: ignore(resourceList, 'a Docker local volume has no size; capacity is recorded') },
+      },
+    ),
+    storageClassName: str,
+    volumeMode: enumOf(['Filesystem', 'Block'], 'Filesystem'),
+  },
+  {
+    required: ['accessModes', 'resources'],
+    rejected: {
+      dataSource: `volume populators and snapshots are not supported by skiff: ${ONE_HOST}`,
+      dataSourceRef: `volume populators and snapshots are not supported by skiff: ${ONE_HOST}`,
+      selector: `skiff has no PersistentVolume objects to select: ${ONE_HOST}`,
+      volumeName: `skiff has no PersistentVolume objects to bind to: ${ONE_HOST}`,
+      volumeAttributesClassName: 'volume attributes classes are not supported by skiff',
+    },
+  },
+);
+
 export const KIND_SCHEMAS: Record<string, JsonSchema> = {
+  'v1/PersistentVolumeClaim': top(
+    'PersistentVolumeClaim',
+    'v1',
+    { spec: persistentVolumeClaimSpec },
+    { required: ['spec'] },
+  ),
   'v1/Pod': top('Pod', 'v1', { spec: ref('PodSpec') }, { required: ['spec'] }),
   'apps/v1/Deployment': top('Deployment', 'apps/v1', { spec: deploymentSpec }, { required: ['spec'] }),
   'v1/Service': top('Service', 'v1', { spec: serviceSpec }, { required: ['spec'] }),

@@ -11,6 +11,7 @@ import { checkDeployment } from './checks/deployment.js';
 import { checkHpa } from './checks/hpa.js';
 import { checkListMaps } from './checks/list-maps.js';
 import { checkObjectMeta } from './checks/metadata.js';
+import { checkPersistentVolumeClaim } from './checks/persistent-volume-claim.js';
 import { checkPod } from './checks/pod.js';
 import { checkSecret } from './checks/secret.js';
 import { checkService } from './checks/service.js';
@@ -39,6 +40,9 @@ export function checkObject(obj: KubeObject, raw: Record<string, unknown>): Find
       break;
     case 'HorizontalPodAutoscaler':
       checkHpa(c, obj, raw);
+      break;
+    case 'PersistentVolumeClaim':
+      checkPersistentVolumeClaim(c, obj);
       break;
   }
   checkListMaps(c, obj.kind, raw);

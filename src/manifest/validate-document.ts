@@ -36,7 +36,7 @@ export interface Identity {
 export interface Reference {
   /** Identity key of the target (`Kind/namespace/name`). */
   target: string;
-  kind: 'ConfigMap' | 'Secret' | 'Deployment';
+  kind: 'ConfigMap' | 'Secret' | 'Deployment' | 'PersistentVolumeClaim';
   namespace: string;
   name: string;
   /** A key inside the ConfigMap/Secret, when one is referenced. */
@@ -148,6 +148,19 @@ function podSpecRefs(
     add(r, r.path, r.key);
     for (const it of r.items ?? []) add(r, it.path, it.key);
   }
+  spec.volumes.forEach((v, i) => {
+    const name = v.persistentVolumeClaim?.claimName;
+    if (!name) return;
+    refs.push({
+      target: identityKey('PersistentVolumeClaim', namespace, name),
+      kind: 'PersistentVolumeClaim',
+      namespace,
+      name,
+      optional: false,
+      from,
+      at: anchor(doc, [...base, 'volumes', i, 'persistentVolumeClaim', 'claimName']),
+    });
+  });
   return refs;
 }
 

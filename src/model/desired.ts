@@ -38,6 +38,30 @@ export interface DesiredContainer {
   emptyDirs: DesiredEmptyDir[];
   /** hostPath mounts, checked on the host (type) before the containers are created. */
   hostPaths?: DesiredHostPath[];
+  /** persistentVolumeClaim mounts: the claim's Docker volume (DesiredPod.claimVolumes). */
+  claims?: DesiredClaimMount[];
+}
+
+export interface DesiredClaimMount {
+  claim: string;
+  /** The Docker volume's name (claimVolumeName). */
+  volume: string;
+  path: string;
+  subPath?: string;
+  readOnly?: boolean;
+}
+
+/** A claim's Docker volume as the pod's host creates it when absent (WaitForFirstConsumer:
+ *  the first pod placed provisions it), labelled so the binding is rebuilt from Docker. */
+export interface DesiredClaimVolume {
+  /** The Docker volume's name (claimVolumeName). */
+  volume: string;
+  claim: string;
+  namespace: string;
+  app: string;
+  /** resources.requests.storage as written: recorded, not enforced. */
+  storage: string;
+  accessModes: string[];
 }
 
 export interface DesiredEmptyDir {
@@ -79,4 +103,6 @@ export interface DesiredPod {
   hostPorts: { port: number; protocol: 'TCP' | 'UDP' }[];
   /** Extra /etc/hosts entries (service names -> virtual IPs). */
   extraHosts: { hostname: string; ip: string }[];
+  /** The claims the pod mounts (absent: none). */
+  claimVolumes?: DesiredClaimVolume[];
 }

@@ -174,6 +174,7 @@ export interface Volume {
   hostPath?: { path: string; type: HostPathType };
   downwardAPI?: { items: DownwardAPIFile[]; defaultMode: number };
   projected?: { sources: VolumeProjection[]; defaultMode: number };
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
 }
 export type HostPathType =
   | ''
@@ -342,7 +343,32 @@ export interface HorizontalPodAutoscaler
   spec: HorizontalPodAutoscalerSpec;
 }
 
-export type KubeObject = Pod | Deployment | Service | ConfigMap | Secret | HorizontalPodAutoscaler;
+export type PersistentVolumeAccessMode =
+  | 'ReadWriteOnce'
+  | 'ReadOnlyMany'
+  | 'ReadWriteMany'
+  | 'ReadWriteOncePod';
+/** A claim on storage. skiff has one class: a Docker local volume on the host where the claim's
+ *  first pod lands (the local-path provisioner's WaitForFirstConsumer meaning). */
+export interface PersistentVolumeClaimSpec {
+  accessModes: PersistentVolumeAccessMode[];
+  /** resources.requests.storage as written (recorded on the volume, not enforced). */
+  storage: string;
+  storageClassName?: string;
+  volumeMode: 'Filesystem' | 'Block'; // defaulted to Filesystem
+}
+export interface PersistentVolumeClaim extends ObjectBase<'PersistentVolumeClaim', 'v1'> {
+  spec: PersistentVolumeClaimSpec;
+}
+
+export type KubeObject =
+  | Pod
+  | Deployment
+  | Service
+  | ConfigMap
+  | Secret
+  | HorizontalPodAutoscaler
+  | PersistentVolumeClaim;
 export type Kind = KubeObject['kind'];
 
 /** kubectl's way of naming an object in messages: `deployment/web`. */

@@ -33,7 +33,18 @@ export const LABELS = {
    *  CreateContainerConfigError for runAsNonRoot and a root image): why, and the message. */
   waitingReason: 'skiff.io/waiting-reason',
   waitingMessage: 'skiff.io/waiting-message',
+  /** On a PersistentVolumeClaim's Docker volume (never the pod label: a claim's volume
+   *  outlives its pods): the claim's name (namespace and app in their own labels), the storage
+   *  requested and the access modes (comma-separated), so the binding is rebuilt from Docker. */
+  claim: 'skiff.io/claim',
+  claimStorage: 'skiff.io/claim-storage',
+  claimAccessModes: 'skiff.io/claim-access-modes',
 } as const;
+
+/** The Docker volume of a PersistentVolumeClaim: one per claim, on the host it is bound to. */
+export function claimVolumeName(namespace: string, claim: string): string {
+  return `skiff-pvc_${namespace}_${claim}`;
+}
 
 export const INFRA_ROLE = 'infra';
 export const APP_ROLE = 'app';

@@ -95,11 +95,27 @@ export interface ObservedServiceRules {
   error?: string;
 }
 
+/** A PersistentVolumeClaim's Docker volume, read back from its labels. */
+export interface ObservedClaimVolume {
+  host: string;
+  /** The Docker volume's name. */
+  volume: string;
+  app: string;
+  namespace: string;
+  claim: string;
+  storage: string;
+  accessModes: string[];
+  /** ms since epoch (Docker's CreatedAt); absent when the engine did not say. */
+  createdAt?: number;
+}
+
 export interface Observed {
   /** ms since epoch when this observation was taken. */
   at: number;
   hosts: ObservedHost[];
   pods: ObservedPod[];
+  /** The claims' volumes on the Ready hosts (absent: not read, e.g. an older fake). */
+  claimVolumes?: ObservedClaimVolume[];
   /** Service rules by Ready host name. Absent when this observation did not read them (no data
    *  plane, a dry run, or a daemon on standby): the pass then plans no rule change. */
   serviceRules?: Record<string, ObservedServiceRules>;

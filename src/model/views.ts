@@ -113,6 +113,32 @@ export interface ConfigView {
   createdAt?: number;
 }
 
+/** A PersistentVolumeClaim as `skiff get pvc` shows it: a claim in Git (Pending until its
+ *  first pod is placed, then Bound to the host of its volume), or a volume whose claim left
+ *  Git (Released: kept until `skiff delete pvc`). */
+export interface ClaimView {
+  namespace: string;
+  name: string;
+  app: string;
+  status: 'Pending' | 'Bound' | 'Released';
+  /** The Docker volume's name (Bound and Released). */
+  volume?: string;
+  /** The host the volume lives on. */
+  host?: string;
+  /** The storage requested (Git's, or the volume's label once the claim left Git). */
+  capacity: string;
+  accessModes: string[];
+  storageClass: string;
+  volumeMode: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Pods mounting the claim (kubectl describe's Used By). */
+  usedBy: string[];
+  inGit: boolean;
+  /** When the volume was created (AGE); absent while Pending. */
+  createdAt?: number;
+}
+
 export interface EventView {
   type: 'Normal' | 'Warning';
   reason: string;
@@ -133,6 +159,8 @@ export interface ClusterView {
   configs: ConfigView[];
   services: ServiceView[];
   endpoints: EndpointsView[];
+  /** PersistentVolumeClaims (absent from an older daemon). */
+  claims?: ClaimView[];
   /** The daemon's hold on the hosts (single actor across machines); absent when no daemon
    *  computed the view (the CLI acting on its own). */
   lease?: LeaseView;

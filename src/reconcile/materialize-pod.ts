@@ -7,8 +7,9 @@
 import { podRequests } from '../controllers/pod-requests.js';
 import { effectiveSecurity, needsImageUser, verifyRunAsNonRoot } from '../controllers/security-context.js';
 import type { ConfigIndex } from '../manifest/config-refs.js';
-import type { DesiredContainer, DesiredEnvVar, DesiredPod } from '../model/desired.js';
-import type { Container, Labels, PodSpec } from '../model/k8s.js';
+import type { DesiredClaimVolume, DesiredContainer, DesiredEnvVar, DesiredPod } from '../model/desired.js';
+import type { Container, Labels, PersistentVolumeClaim, PodSpec } from '../model/k8s.js';
+import { claimVolumeName } from '../model/labels.js';
 import { decodeBase64Utf8 } from './base64.js';
 import { containerLimits } from './container-limits.js';
 import {
@@ -37,6 +38,8 @@ export interface MaterializeInput {
   /** Kubernetes' service link variables (FOO_SERVICE_HOST...) for Services that exist now. */
   serviceEnv: DesiredEnvVar[];
   extraHosts: { hostname: string; ip: string }[];
+  /** The app's PersistentVolumeClaims by `namespace/name`, for the volumes' labels. */
+  claims?: ReadonlyMap<string, PersistentVolumeClaim>;
 }
 
 export interface MaterializeResult {
@@ -84,7 +87,32 @@ export function materializePod(input: MaterializeInput): MaterializeResult {
     hostPorts,
     extraHosts: input.extraHosts,
   };
+  const claimVolumes = desiredClaimVolumes(input, problems);
+  if (claimVolumes.length > 0) pod.claimVolumes = claimVolumes;
   return { pod, problems };
+}
+
+/** Each claim the pod mounts, with what its volume's labels record. */
+function desiredClaimVolumes(input: MaterializeInput, problems: string[]): DesiredClaimVolume[] {
+  const out: DesiredClaimVolume[] = [];
+  for (const v of input.spec.volumes) {
+    const name = v.persistentVolumeClaim?.claimName;
+    if (!name || out.some((c) => c.claim === name)) continue;
+    const pvc = input.claims?.get(`${input.namespace}/${name}`);
+    if (!pvc) {
+      problems.push(`persistentvolumeclaim "${name}" not found`);
+      continue;
+    }
+    out.push({
+      volume: claimVolumeName(input.namespace, name),
+      claim: name,
+      namespace: input.namespace,
+      app: input.app,
+      storage: pvc.spec.storage,
+      accessModes: pvc.spec.accessModes,
+    });
+  }
+  return out;
 }
 
 function downwardPod(input: MaterializeInput): DownwardPod {
@@ -121,6 +149,7 @@ function materializeContainer(
     files: volumes.files,
     emptyDirs: volumes.emptyDirs,
     ...(volumes.hostPaths.length > 0 ? { hostPaths: volumes.hostPaths } : {}),
+    ...(volumes.claims.length > 0 ? { claims: volumes.claims } : {}),
   };
 }
 

@@ -8,9 +8,10 @@ import { podRequests } from '../controllers/pod-requests.js';
 import type { SchedulingPod } from '../controllers/scheduler.js';
 import type { ConfigIndex } from '../manifest/config-refs.js';
 import type { Action } from '../model/actions.js';
-import type { Pod } from '../model/k8s.js';
+import type { PersistentVolumeClaim, Pod } from '../model/k8s.js';
 import type { ObservedPod } from '../model/observed.js';
 import type { PodView } from '../model/views.js';
+import { podClaims } from './claims.js';
 import type { AppDesired, PassEvent, PassInput } from './pass-types.js';
 import type { PodBudget } from './pod-budget.js';
 
@@ -54,6 +55,8 @@ export interface PassCollector {
 export interface AppContext extends PassCollector {
   app: AppDesired;
   config: ConfigIndex;
+  /** The app's PersistentVolumeClaims by `namespace/name`. */
+  claims: ReadonlyMap<string, PersistentVolumeClaim>;
 }
 
 export function deletePodAction(pod: ObservedPod, reason: string): Action {
@@ -84,9 +87,10 @@ export function requestPod(
   const hostPorts = spec.containers.flatMap((c) =>
     c.ports.filter((p) => p.hostPort !== undefined).map((p) => ({ port: p.hostPort!, protocol: p.protocol })),
   );
+  const claims = podClaims(spec, namespace, ctx.claims);
   ctx.creations.push({
     ctx,
-    pod: { name, namespace, owner, spec, requests, hostPorts },
+    pod: { name, namespace, owner, spec, requests, hostPorts, ...(claims ? { claims } : {}) },
     hash,
     labels: template.labels,
     ...(template.annotations ? { annotations: template.annotations } : {}),

@@ -5,7 +5,7 @@ import type { RandomSource } from '../controllers/pod-name.js';
 import type { Action } from '../model/actions.js';
 import type { KubeObject } from '../model/k8s.js';
 import type { Observed, ObservedHost, ObservedPod, ProbeResults } from '../model/observed.js';
-import type { DeploymentView, EndpointsView, PodView, ServiceView } from '../model/views.js';
+import type { ClaimView, DeploymentView, EndpointsView, PodView, ServiceView } from '../model/views.js';
 
 export interface AppDesired {
   name: string;
@@ -74,6 +74,8 @@ export interface PassViews {
   /** The hosts as the pass judged them (a Ready host without its Service rules carries the
    *  network-unavailable taint). */
   hosts: ObservedHost[];
+  /** PersistentVolumeClaims: in Git (Pending, Bound) and volumes whose claim left (Released). */
+  claims: ClaimView[];
 }
 
 export interface PassResult {

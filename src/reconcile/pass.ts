@@ -7,7 +7,8 @@
 //
 // Steps: apply the inputs (probe results, deletions in flight) -> effective pods (remembered
 // pods of unreachable hosts, stale copies) -> per kind (Deployment, Pod: heal, then the
-// controller) -> place creations (one scheduler batch) -> prune -> Service rules.
+// controller) -> place creations (one scheduler batch, claims pinned to their host) -> prune
+// -> Service rules.
 //
 // Invariants:
 // - Only pods carrying skiff's labels for an app in `apps` are ever deleted; pods of apps whose
@@ -22,6 +23,7 @@ import type { ConfigMap, Secret } from '../model/k8s.js';
 import { objectKey } from '../model/k8s.js';
 import type { ObservedPod } from '../model/observed.js';
 import type { DeploymentView } from '../model/views.js';
+import { claimEvents, claimState, claimsAfter, claimViews, indexClaims } from './claims.js';
 import { reconcileDeploymentPods } from './deployment-pods.js';
 import { effectivePods } from './effective-pods.js';
 import { forgetDeletions } from './forget-deletions.js';
@@ -67,7 +69,10 @@ export function reconcilePass(raw: PassInput): PassResult {
   pass.podBudget = newPodBudget(hosts.filter((h) => h.ready).length, world.allPlaced.length);
   const byOwner = groupByOwner(world.pods);
   const owners = reconcileOwners(pass, byOwner);
-  placeCreations(pass, hosts, world.allPlaced, resolved?.services ?? []);
+  const claims = claimState(input.observed.claimVolumes ?? [], world.allPlaced);
+  placeCreations(pass, hosts, world.allPlaced, resolved?.services ?? [], claims.bindings);
+  const claimsNow = claimsAfter(claims, pass.actions);
+  pass.events.push(...claimEvents(claims, claimsNow, input.observed.claimVolumes ?? []));
   prunePods(pass, byOwner, owners.desired, world.pods);
   const services =
     resolved && cidr ? reconcileServiceRules(pass, resolved, cidr) : { services: [], endpoints: [] };
@@ -76,7 +81,13 @@ export function reconcilePass(raw: PassInput): PassResult {
   const progressing = owners.deployments.some((d) => d.phase === 'Progressing');
   return {
     actions: pass.actions,
-    views: { pods: pass.podViews, deployments: owners.deployments, ...services, hosts },
+    views: {
+      pods: pass.podViews,
+      deployments: owners.deployments,
+      ...services,
+      hosts,
+      claims: claimViews(input.apps, claimsNow, input.frozenApps),
+    },
     events: pass.events,
     memory: {
       lastSeen: world.lastSeen,
@@ -132,5 +143,5 @@ function reconcileOwners(
 function appContext(pass: PassCollector, app: AppDesired): AppContext {
   const configMaps = app.objects.filter((o): o is ConfigMap => o.kind === 'ConfigMap');
   const secrets = app.objects.filter((o): o is Secret => o.kind === 'Secret');
-  return { ...pass, app, config: indexConfig(configMaps, secrets) };
+  return { ...pass, app, config: indexConfig(configMaps, secrets), claims: indexClaims(app) };
 }

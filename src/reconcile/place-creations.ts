@@ -1,7 +1,12 @@
 // Place every pod the owners asked for in one batch (each placement charged before the next),
 // then resolve each one's references for the chosen host into a createPod action; a pod that
 // finds no host, or whose references do not resolve, is shown Pending with why. Pure.
-import { buildHostViews, placedFromObserved, schedulePods } from '../controllers/scheduler.js';
+import {
+  buildHostViews,
+  type ClaimBindings,
+  placedFromObserved,
+  schedulePods,
+} from '../controllers/scheduler.js';
 import { serviceEnvVars, serviceHostAliases } from '../controllers/services/pod-service-links.js';
 import type { ResolvedService } from '../controllers/services/resolve.js';
 import type { ObservedHost, ObservedPod } from '../model/observed.js';
@@ -16,13 +21,15 @@ export function placeCreations(
   placed: readonly ObservedPod[],
   /** The Services new pods learn about at start (env vars, /etc/hosts). */
   services: readonly ResolvedService[],
+  /** Where the PersistentVolumeClaims are bound and who uses them. */
+  claims?: ClaimBindings,
 ): void {
   const { creations } = pass;
   if (creations.length === 0) return;
   const result = schedulePods(
     creations.map((c) => c.pod),
     buildHostViews(hosts, placed.map(placedFromObserved)),
-    { random: pass.input.random },
+    { random: pass.input.random, ...(claims ? { claims } : {}) },
   );
   const unschedulable = new Map(
     result.unschedulable.map((u) => [`${u.pod.namespace}/${u.pod.name}`, u.message]),
@@ -49,6 +56,7 @@ export function placeCreations(
         config: ctx.config,
         serviceEnv: serviceEnvVars(pod.namespace, services),
         extraHosts: serviceHostAliases(pod.namespace, services),
+        claims: ctx.claims,
       });
       if (m.problems.length === 0) {
         pass.actions.push({ type: 'createPod', host: host.name, pod: m.pod, reason: c.reason });

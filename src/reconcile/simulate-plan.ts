@@ -17,7 +17,7 @@ import { assemblePlan } from '../diff/plan.js';
 import type { Action } from '../model/actions.js';
 import type { KubeObject } from '../model/k8s.js';
 import type { Observed, ObservedPod } from '../model/observed.js';
-import type { Plan } from '../model/plan.js';
+import type { ObjectChange, Plan } from '../model/plan.js';
 import { emptyPassMemory, type PassMemory, type PassResult, reconcilePass } from './pass.js';
 
 export interface PlanSimulationInput {
@@ -190,7 +190,7 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
     }));
   const live = liveWorkloads(appPods);
   const leaving = leavingWorkloads(input, changes, live.podsByOwner);
-  const notes = [...warnings, ...leftRunning(input, leaving)];
+  const notes = [...warnings, ...leftRunning(input, leaving), ...claimsKept(changes)];
   if (!run.settled && run.passes >= (input.maxPasses ?? DEFAULT_MAX_PASSES))
     notes.push(`the scheduler dry run did not settle within ${run.passes} passes: placement is partial`);
 
@@ -326,6 +326,16 @@ function leftRunning(input: PlanSimulationInput, leaving: ReadonlyMap<string, Wo
     .filter((o) => o.pods > 0)
     .map(
       (o) => `${o.kind.toLowerCase()}/${o.name}: prune is off, its ${o.pods} pod(s) would be left running`,
+    );
+}
+
+/** A claim leaving Git never takes its data with it: its volume stays, Released. */
+function claimsKept(changes: readonly ObjectChange[]): string[] {
+  return changes
+    .filter((c) => c.kind === 'PersistentVolumeClaim' && c.change === 'delete')
+    .map(
+      (c) =>
+        `persistentvolumeclaim/${c.name}: its volume and data are kept (Released); delete them with: skiff delete pvc ${c.name} -n ${c.namespace}`,
     );
 }
 

@@ -5,8 +5,15 @@
 // kubelet does. Pure: a missing object or key is a problem (CreateContainerConfigError).
 import type { ConfigIndex } from '../manifest/config-refs.js';
 import { parseQuantity } from '../manifest/quantity.js';
-import type { DesiredEmptyDir, DesiredEnvVar, DesiredFile, DesiredHostPath } from '../model/desired.js';
+import type {
+  DesiredClaimMount,
+  DesiredEmptyDir,
+  DesiredEnvVar,
+  DesiredFile,
+  DesiredHostPath,
+} from '../model/desired.js';
 import type { Container, DownwardAPIFile, KeyToPath, Volume, VolumeMount } from '../model/k8s.js';
+import { claimVolumeName } from '../model/labels.js';
 import { encodeUtf8Base64 } from './base64.js';
 import { type DownwardPod, fieldRefValue, resourceFieldValue } from './downward-api.js';
 
@@ -132,6 +139,7 @@ export interface ContainerVolumes {
   files: DesiredFile[];
   emptyDirs: DesiredEmptyDir[];
   hostPaths: DesiredHostPath[];
+  claims: DesiredClaimMount[];
 }
 
 /** Every mount of a container, in the order written. */
@@ -141,7 +149,7 @@ export function containerVolumes(
   ctx: VolumeContext,
   problems: string[],
 ): ContainerVolumes {
-  const out: ContainerVolumes = { files: [], emptyDirs: [], hostPaths: [] };
+  const out: ContainerVolumes = { files: [], emptyDirs: [], hostPaths: [], claims: [] };
   for (const m of c.volumeMounts) {
     const vol = ctx.volumes.find((v) => v.name === m.name);
     if (!vol) continue;
@@ -173,6 +181,17 @@ export function containerVolumes(
         type: vol.hostPath.type,
         path: m.mountPath,
         ...readOnly,
+      });
+      continue;
+    }
+    if (vol.persistentVolumeClaim) {
+      const claim = vol.persistentVolumeClaim.claimName;
+      out.claims.push({
+        claim,
+        volume: claimVolumeName(ctx.namespace, claim),
+        path: m.mountPath,
+        ...(subPath ? { subPath } : {}),
+        ...(m.readOnly || vol.persistentVolumeClaim.readOnly ? { readOnly: true } : {}),
       });
       continue;
     }

@@ -16,7 +16,7 @@ import type { PodRef } from '../model/actions.js';
 import type { DesiredContainer, DesiredPod } from '../model/desired.js';
 import type { Container, PodSpec, ProbeHandler } from '../model/k8s.js';
 import { APP_ROLE, dockerContainerName, INFRA_ROLE, INIT_ROLE, LABELS } from '../model/labels.js';
-import type { Observed, ObservedHost, ObservedPod } from '../model/observed.js';
+import type { Observed, ObservedClaimVolume, ObservedHost, ObservedPod } from '../model/observed.js';
 import { CGROUP_USAGE_SCRIPT, parseCgroupUsage } from './cgroup-usage.js';
 import { type Clock, systemClock } from './clock.js';
 import {
@@ -25,6 +25,7 @@ import {
   type SecurityFacts,
   seccompProfilePath,
 } from './container-security.js';
+import { decodeClaimVolumes, type VolumeSummary } from './decode-claims.js';
 import {
   type ContainerDetails,
   type ContainerSummary,
@@ -98,6 +99,8 @@ interface HostState {
   reason?: string;
   engine?: EngineInfo;
   lastPods: ObservedPod[];
+  /** The host's claim volumes as last read (kept while NotReady: a claim stays bound there). */
+  lastClaims: ObservedClaimVolume[];
   details: Map<string, { key: string; details: ContainerDetails }>;
   cpuPrev: Map<string, CpuPoint>;
   /** Why the last cgroup read could not serve the host (logged once until it works again). */
@@ -145,6 +148,7 @@ export class DockerRuntime implements Runtime {
         ready: false,
         tried: false,
         lastPods: [],
+        lastClaims: [],
         details: new Map(),
         cpuPrev: new Map(),
       });
@@ -219,7 +223,12 @@ export class DockerRuntime implements Runtime {
   async observe(): Promise<Observed> {
     const at = this.clock.now();
     const parts = await Promise.all([...this.hosts.values()].map((h) => this.observeHost(h, at)));
-    return { at, hosts: parts.map((p) => p.host), pods: parts.flatMap((p) => p.pods) };
+    return {
+      at,
+      hosts: parts.map((p) => p.host),
+      pods: parts.flatMap((p) => p.pods),
+      claimVolumes: [...this.hosts.values()].flatMap((h) => h.lastClaims),
+    };
   }
 
   private async observeHost(h: HostState, at: number): Promise<{ host: ObservedHost; pods: ObservedPod[] }> {
@@ -275,15 +284,20 @@ export class DockerRuntime implements Runtime {
   private async readPods(h: HostState, signal: AbortSignal): Promise<ObservedPod[]> {
     const docker = h.transport.docker;
     const needInfo = !h.engine || this.clock.now() - h.engine.at > ENGINE_INFO_TTL_MS;
-    const [list, info] = await Promise.all([
+    const [list, info, volumes] = await Promise.all([
       docker.listContainers({
         all: true,
         filters: { label: [`${LABELS.managed}=true`] },
         abortSignal: signal,
       }) as Promise<ContainerSummary[]>,
       needInfo ? (docker.info() as Promise<DockerInfo>) : Promise.resolve(undefined),
+      docker.listVolumes({
+        filters: { label: [`${LABELS.managed}=true`, LABELS.claim] },
+        abortSignal: signal,
+      } as object) as Promise<{ Volumes?: VolumeSummary[] | null }>,
     ]);
     if (info) h.engine = engineInfo(info, this.clock.now());
+    h.lastClaims = decodeClaimVolumes(h.cfg.name, volumes.Volumes ?? []);
     // Exit codes and start times need an inspect; do it only when a container's state changed.
     const stale = list.filter((c) => h.details.get(c.Id)?.key !== detailsCacheKey(c));
     await Promise.all(
@@ -351,6 +365,7 @@ export class DockerRuntime implements Runtime {
     });
     const created: string[] = [];
     try {
+      checkClaimSubPaths(h.engine?.version, pod, subject);
       await h.transport.writePaths(plan.paths);
       await this.checkHostPaths(h, pod, subject);
       const infraId = await this.createContainer(h, plan.infra, subject);
@@ -661,6 +676,34 @@ export class DockerRuntime implements Runtime {
       );
     }
     this.log.info({ host: ref.host, pod: `${ref.namespace}/${ref.name}`, container }, 'container started');
+  }
+
+  // ---- claim volumes ----------------------------------------------------------------------
+
+  async removeClaimVolume(hostName: string, volume: string): Promise<void> {
+    const h = this.host(hostName);
+    const subject = `volume/${volume}@${hostName}`;
+    try {
+      await this.call(h, 'remove volume', (signal) =>
+        h.transport.docker.getVolume(volume).remove({ abortSignal: signal } as object),
+      );
+    } catch (err) {
+      if (isNotFound(err)) return; // already gone: the goal is met
+      if ((err as { statusCode?: number })?.statusCode === 409)
+        throw new RuntimeError(
+          'runtime.volume-in-use',
+          `volume ${volume} on ${hostName} is in use by a container`,
+          {
+            subject,
+            hint: 'delete the pods that mount it first (remove them from Git and sync)',
+            retryable: false,
+            cause: err,
+          },
+        );
+      throw dockerError(err, 'remove volume', subject);
+    }
+    h.lastClaims = h.lastClaims.filter((v) => v.volume !== volume);
+    this.log.info({ host: hostName, volume }, 'claim volume removed');
   }
 
   // ---- restart --------------------------------------------------------------------------
@@ -1125,4 +1168,24 @@ function reasonOf(err: unknown): string {
   if (err instanceof HostKeyError) return err.message;
   const e = err as { json?: { message?: string }; message?: string };
   return e?.json?.message ?? e?.message ?? String(err);
+}
+
+/** A subPath of a claim's volume is Docker's volume Subpath (Engine 26, API 1.45); an older
+ *  engine ignores the field and would mount the whole volume, so the pod is refused there. */
+function checkClaimSubPaths(version: string | undefined, pod: DesiredPod, subject: string): void {
+  const major = Number((version ?? '').split('.')[0]);
+  if (!Number.isFinite(major) || major >= 26 || version === 'unknown') return;
+  const m = [...(pod.initContainers ?? []), ...pod.containers]
+    .flatMap((c) => c.claims ?? [])
+    .find((x) => x.subPath !== undefined);
+  if (m)
+    throw new RuntimeError(
+      'runtime.volume-setup',
+      `${subject}: subPath "${m.subPath}" of persistentvolumeclaim "${m.claim}" needs Docker Engine 26 or later (this host runs ${version})`,
+      {
+        subject,
+        hint: 'upgrade Docker on the host, or mount the whole claim without subPath',
+        retryable: false,
+      },
+    );
 }

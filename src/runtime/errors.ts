@@ -15,6 +15,7 @@ export type RuntimeErrorCode =
   | 'runtime.unsupported-architecture'
   | 'runtime.start-failed'
   | 'runtime.volume-setup'
+  | 'runtime.volume-in-use'
   | 'runtime.closed';
 
 export class RuntimeError extends SkiffError {

@@ -10,8 +10,14 @@ import { type Duplex, PassThrough } from 'node:stream';
 import type { PodRef } from '../model/actions.js';
 import type { DesiredContainer, DesiredPod } from '../model/desired.js';
 import type { PodSpec } from '../model/k8s.js';
-import { APP_ROLE, dockerContainerName, INIT_ROLE, LABELS } from '../model/labels.js';
-import type { ContainerState, Observed, ObservedContainer, ObservedPod } from '../model/observed.js';
+import { APP_ROLE, claimVolumeName, dockerContainerName, INIT_ROLE, LABELS } from '../model/labels.js';
+import type {
+  ContainerState,
+  Observed,
+  ObservedClaimVolume,
+  ObservedContainer,
+  ObservedPod,
+} from '../model/observed.js';
 import { type Clock, systemClock } from './clock.js';
 import { containerSecurity, NO_SECURITY_FACTS } from './container-security.js';
 import { HostUnreachableError, podSubject, RuntimeError } from './errors.js';
@@ -44,6 +50,8 @@ export class FakeRuntime implements Runtime {
   /** Cumulative CPU per container id, integrated from the usage set over fake time, so
    *  sampleStats's counters give back the set rate across two reads, as a cgroup would. */
   private readonly cpuCounters = new Map<string, { nanos: number; since: number }>();
+  /** Claim volumes by `host/volume`: made by the first pod that mounts them, kept after it. */
+  private readonly claimVolumes = new Map<string, ObservedClaimVolume>();
   private nextId = 1;
   private closed = false;
   execHandler: ExecHandler = () => ({
@@ -164,7 +172,26 @@ export class FakeRuntime implements Runtime {
             a.name.localeCompare(b.name),
         )
         .map(clonePod),
+      claimVolumes: [...this.claimVolumes.values()]
+        .sort((a, b) => a.host.localeCompare(b.host) || a.volume.localeCompare(b.volume))
+        .map((v) => ({ ...v, accessModes: [...v.accessModes] })),
     };
+  }
+
+  async removeClaimVolume(host: string, volume: string): Promise<void> {
+    this.reachable(host);
+    const inUse = [...this.hosts.get(host)!.pods.values()].some((p) =>
+      (p.spec?.volumes ?? []).some(
+        (v) =>
+          v.persistentVolumeClaim &&
+          claimVolumeName(p.namespace, v.persistentVolumeClaim.claimName) === volume,
+      ),
+    );
+    if (inUse)
+      throw new RuntimeError('runtime.volume-in-use', `volume ${volume} on ${host} is in use by a pod`, {
+        subject: `volume/${volume}@${host}`,
+      });
+    this.claimVolumes.delete(`${host}/${volume}`);
   }
 
   async createPod(host: string, pod: DesiredPod): Promise<void> {
@@ -190,6 +217,18 @@ export class FakeRuntime implements Runtime {
         published.push({ containerPort: p.containerPort, protocol: p.protocol, hostPort });
       }
     const now = this.clock.now();
+    for (const c of pod.claimVolumes ?? [])
+      if (!this.claimVolumes.has(`${host}/${c.volume}`))
+        this.claimVolumes.set(`${host}/${c.volume}`, {
+          host,
+          volume: c.volume,
+          app: c.app,
+          namespace: c.namespace,
+          claim: c.claim,
+          storage: c.storage,
+          accessModes: [...c.accessModes],
+          createdAt: now,
+        });
     const labels = podLabels(pod, now);
     const init = pod.initContainers ?? [];
     h.pods.set(key, {

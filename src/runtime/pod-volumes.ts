@@ -4,8 +4,10 @@
 // every container of the pod mounts, so they share it as they share the emptyDir upstream. hostPath: a bind of the
 // host's path, after the kubelet's type check (hostPathTypeChecker: DirectoryOrCreate makes a
 // 0755 folder, FileOrCreate a 0644 file; the others only check). The pod IP: the infra
-// container's, filled into env once it runs (the kubelet knows it from the sandbox). Pure.
-import type { DesiredContainer, DesiredHostPath, DesiredPod } from '../model/desired.js';
+// container's, filled into env once it runs (the kubelet knows it from the sandbox).
+// persistentVolumeClaim: the claim's named Docker volume, made (with its labels) by the first
+// container that mounts it and kept after the pod (no pod label). Pure.
+import type { DesiredClaimVolume, DesiredContainer, DesiredHostPath, DesiredPod } from '../model/desired.js';
 import { LABELS } from '../model/labels.js';
 import { shellQuote } from './shell-quote.js';
 
@@ -17,7 +19,22 @@ export interface DockerMount {
   ReadOnly?: boolean;
   VolumeOptions?: {
     Labels: Record<string, string>;
-    DriverConfig: { Name: 'local'; Options: Record<string, string> };
+    DriverConfig?: { Name: 'local'; Options: Record<string, string> };
+    /** A folder inside the volume mounted instead of its root (Docker API 1.45+). */
+    Subpath?: string;
+  };
+}
+
+/** Labels of a claim's volume: the binding (claim, namespace, app, capacity, access modes)
+ *  rebuilt from Docker alone. Never the pod label: pod removal cleans volumes carrying it. */
+export function claimVolumeLabels(c: DesiredClaimVolume): Record<string, string> {
+  return {
+    [LABELS.managed]: 'true',
+    [LABELS.app]: c.app,
+    [LABELS.namespace]: c.namespace,
+    [LABELS.claim]: c.claim,
+    [LABELS.claimStorage]: c.storage,
+    [LABELS.claimAccessModes]: c.accessModes.join(','),
   };
 }
 
@@ -38,14 +55,15 @@ export interface ContainerVolumeBinds {
   dirs: string[];
 }
 
-/** One container's emptyDir and hostPath mounts. */
+/** One container's emptyDir, hostPath and persistentVolumeClaim mounts. */
 export function folderVolumes(
-  pod: Pick<DesiredPod, 'namespace' | 'name'>,
+  pod: Pick<DesiredPod, 'namespace' | 'name' | 'claimVolumes'>,
   podDir: string,
-  c: Pick<DesiredContainer, 'emptyDirs' | 'hostPaths'>,
+  c: Pick<DesiredContainer, 'emptyDirs' | 'hostPaths' | 'claims'>,
   fsGroup?: number,
 ): ContainerVolumeBinds {
   const out: ContainerVolumeBinds = { binds: [], mounts: [], dirs: [] };
+  out.mounts.push(...claimMounts(pod, c));
   for (const e of c.emptyDirs) {
     if (e.memory) {
       // fsGroup: the tmpfs is the group's, setgid, as the kubelet's SetVolumeOwnership makes it.
@@ -74,6 +92,28 @@ export function folderVolumes(
   }
   for (const h of c.hostPaths ?? []) out.binds.push(`${h.hostPath}:${h.path}${h.readOnly ? ':ro' : ''}`);
   return out;
+}
+
+/** A claim's volume, mounted by name: Docker creates it with its labels the first time a
+ *  container of the claim's first pod is created on the host (WaitForFirstConsumer), and
+ *  finds it there from then on (a named volume outlives the containers). */
+function claimMounts(
+  pod: Pick<DesiredPod, 'claimVolumes'>,
+  c: Pick<DesiredContainer, 'claims'>,
+): DockerMount[] {
+  return (c.claims ?? []).map((m) => {
+    const v = pod.claimVolumes?.find((x) => x.volume === m.volume);
+    return {
+      Type: 'volume',
+      Source: m.volume,
+      Target: m.path,
+      ...(m.readOnly ? { ReadOnly: true } : {}),
+      VolumeOptions: {
+        Labels: v ? claimVolumeLabels(v) : {},
+        ...(m.subPath ? { Subpath: m.subPath } : {}),
+      },
+    };
+  });
 }
 
 const TYPE_TESTS: Record<string, { test: string; what: string }> = {

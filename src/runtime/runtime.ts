@@ -72,6 +72,9 @@ export interface Runtime {
   /** Graceful: preStop hook, SIGTERM, wait gracePeriodSeconds, SIGKILL, then remove. */
   deletePod(pod: PodRef, gracePeriodSeconds: number): Promise<void>;
   restartContainer(pod: PodRef, container: string): Promise<void>;
+  /** Remove a PersistentVolumeClaim's Docker volume (its data). Refused by Docker, with
+   *  runtime.volume-in-use, while a container mounts it. */
+  removeClaimVolume(host: string, volume: string): Promise<void>;
   /** Start a container created with the pod that never ran (init containers' turns, then the
    *  app containers); a no-op for one that already started. */
   startContainer(pod: PodRef, container: string): Promise<void>;

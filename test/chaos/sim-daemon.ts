@@ -141,6 +141,9 @@ export class DaemonRuntime implements Runtime {
       this.world.runtime.restartContainer(ref, container),
     );
   }
+  removeClaimVolume(host: string, volume: string): Promise<void> {
+    return this.world.runtime.removeClaimVolume(host, volume);
+  }
   async startContainer(ref: PodRef, container: string): Promise<void> {
     const fate = this.fate();
     return this.carry(ref.host, fate === 'kill' ? 'ok' : fate, () =>

@@ -5,7 +5,7 @@ import { SkiffError, UsageError } from '../../model/errors.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
 import { printText } from '../output.js';
 import { readClusterView, readEvents } from '../read-cluster.js';
-import { describeDeployment, describePod, describeService } from '../views/index.js';
+import { describeClaim, describeDeployment, describePod, describeService } from '../views/index.js';
 import { printHpaDescription } from './get-hpa.js';
 
 export function registerDescribe(program: Command): void {
@@ -13,7 +13,7 @@ export function registerDescribe(program: Command): void {
     program
       .command('describe')
       .description(
-        'show one object in detail, with its events (pod/NAME, deployment/NAME, service/NAME, hpa/NAME)',
+        'show one object in detail, with its events (pod/NAME, deployment/NAME, service/NAME, pvc/NAME, hpa/NAME)',
       )
       .argument('<object>', 'KIND/NAME, e.g. deployment/web')
       .option('-n, --namespace <ns>', 'namespace', 'default'),
@@ -51,9 +51,15 @@ export function registerDescribe(program: Command): void {
       printText(describeService(svc, eps, events, { now }));
       return;
     }
+    if (kind === 'pvc' || kind === 'persistentvolumeclaim' || kind === 'persistentvolumeclaims') {
+      const claim = (view.claims ?? []).find((c) => c.name === name && c.namespace === opts.namespace);
+      if (!claim) throw new SkiffError('not-found', `persistentvolumeclaim "${name}" not found`);
+      printText(describeClaim(claim, events, { now }));
+      return;
+    }
     throw new UsageError(
       `describe does not know kind "${kind}"`,
-      'use pod/NAME, deployment/NAME, service/NAME or hpa/NAME',
+      'use pod/NAME, deployment/NAME, service/NAME, pvc/NAME or hpa/NAME',
     );
   });
 }

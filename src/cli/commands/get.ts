@@ -1,4 +1,4 @@
-// `skiff get pods|deployments|services|endpoints|configmaps|secrets|events|hpa [-o wide|json]`:
+// `skiff get pods|deployments|services|endpoints|configmaps|secrets|pvc|events|hpa [-o wide|json]`:
 // kubectl's tables.
 import type { Command } from 'commander';
 import { UsageError } from '../../model/errors.js';
@@ -6,6 +6,7 @@ import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context
 import { outputFormat, printJson, printText } from '../output.js';
 import { readClusterView, readEvents } from '../read-cluster.js';
 import {
+  renderClaims,
   renderConfigMaps,
   renderDeployments,
   renderEvents,
@@ -35,6 +36,9 @@ const ALIASES: Record<string, string> = {
   services: 'services',
   ep: 'endpoints',
   endpoints: 'endpoints',
+  pvc: 'pvc',
+  persistentvolumeclaim: 'pvc',
+  persistentvolumeclaims: 'pvc',
   hpa: 'hpa',
   horizontalpodautoscaler: 'hpa',
   horizontalpodautoscalers: 'hpa',
@@ -45,9 +49,12 @@ export function registerGet(program: Command): void {
     program
       .command('get')
       .description(
-        'list objects as kubectl does: pods, deployments, services, endpoints, configmaps, secrets, events, hpa',
+        'list objects as kubectl does: pods, deployments, services, endpoints, configmaps, secrets, pvc, events, hpa',
       )
-      .argument('<kind>', 'pods | deployments | services | endpoints | configmaps | secrets | events | hpa')
+      .argument(
+        '<kind>',
+        'pods | deployments | services | endpoints | configmaps | secrets | pvc | events | hpa',
+      )
       .option('-o, --output <format>', 'text | wide | json', 'text')
       .option('-n, --namespace <ns>', 'only this namespace')
       .option('-A, --all-namespaces', 'every namespace'),
@@ -60,7 +67,7 @@ export function registerGet(program: Command): void {
       if (!kind)
         throw new UsageError(
           `unknown resource type "${kindArg}"`,
-          'use pods, deployments, services, endpoints, configmaps, secrets, events or hpa',
+          'use pods, deployments, services, endpoints, configmaps, secrets, pvc, events or hpa',
         );
       const format = outputFormat(opts.output, ['text', 'wide', 'json']);
       const config = await loadCliConfig(opts);
@@ -100,6 +107,12 @@ export function registerGet(program: Command): void {
           const endpoints = inNs(view.endpoints);
           if (format === 'json') return printJson(endpoints);
           printText(renderEndpoints(endpoints, table));
+          return;
+        }
+        case 'pvc': {
+          const claims = inNs(view.claims ?? []);
+          if (format === 'json') return printJson(claims);
+          printText(renderClaims(claims, table));
           return;
         }
         case 'configmaps':

@@ -1,5 +1,6 @@
 // One line per command: each module adds its subcommand to the program.
 import type { Command } from 'commander';
+import { registerDelete } from './delete.js';
 import { registerDescribe } from './describe.js';
 import { registerDiff } from './diff.js';
 import { registerGet } from './get.js';
@@ -23,6 +24,7 @@ export function registerCommands(program: Command): void {
   registerStatus(program);
   registerGet(program);
   registerDescribe(program);
+  registerDelete(program);
   registerLogs(program);
   registerHistory(program);
   registerHosts(program);

@@ -7,6 +7,7 @@
 
 export * from '../../diff/terminal-text.js';
 export * from './age.js';
+export * from './claims.js';
 export * from './configs.js';
 export * from './deployments.js';
 export * from './describe-containers.js';

@@ -131,9 +131,13 @@ export function checkOtherVolumeSources(c: Collector, v: Volume, at: P): void {
     checkDownwardAPIFile(c, f, [...at, 'downwardAPI', 'items', j]);
   });
   if (v.projected) checkProjected(c, v.projected, [...at, 'projected']);
+  if (v.persistentVolumeClaim?.claimName === '')
+    c.error([...at, 'persistentVolumeClaim', 'claimName'], 'semantic.volume', 'claimName is required');
 }
 
 /** Number of volume sources of the kinds this file checks. */
 export function otherVolumeSourceCount(v: Volume): number {
-  return (v.hostPath ? 1 : 0) + (v.downwardAPI ? 1 : 0) + (v.projected ? 1 : 0);
+  return (
+    (v.hostPath ? 1 : 0) + (v.downwardAPI ? 1 : 0) + (v.projected ? 1 : 0) + (v.persistentVolumeClaim ? 1 : 0)
+  );
 }

@@ -260,7 +260,7 @@ describe('planPod with security settings', () => {
       { name: 'disk', path: '/d', subPath: 'sub' },
     ];
     const plan = planPod(p, { dataDir: '/d', pauseImage: 'pause', createdAt: 0 });
-    expect(plan.containers[0]!.HostConfig.Mounts?.[0]?.VolumeOptions?.DriverConfig.Options.o).toBe(
+    expect(plan.containers[0]!.HostConfig.Mounts?.[0]?.VolumeOptions?.DriverConfig?.Options.o).toBe(
       'size=1024,gid=2000,mode=2777',
     );
     expect(plan.paths.map((e) => [e.hostPath.replace(/.*\/empty/, ''), e.mode.toString(8), e.gid])).toEqual([

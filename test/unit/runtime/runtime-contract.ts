@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DesiredContainer, DesiredPod } from '../../../src/model/desired.js';
 import type { Container, PodSpec } from '../../../src/model/k8s.js';
+import { claimVolumeName } from '../../../src/model/labels.js';
 import type { ObservedPod } from '../../../src/model/observed.js';
 import type { Runtime } from '../../../src/runtime/runtime.js';
 
@@ -259,6 +260,42 @@ export function runtimeContract(label: string, makeSubject: () => Promise<Contra
       expect(await errorCode(rt.startContainer(ref, 'nope'))).toBe('runtime.container-not-found');
       await rt.deletePod(ref, 1);
       expect(await podOn(rt, ref.host, ns, ref.name)).toBeUndefined();
+    });
+
+    it("makes a claim's volume with its first pod, keeps it after the pod, removes it on request", async () => {
+      const pod = sleeperPod('contract-pvc', { image: s.image, namespace: ns });
+      const volume = claimVolumeName(ns, 'data');
+      pod.spec.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }];
+      pod.containers[0]!.claims = [{ claim: 'data', volume, path: '/data' }];
+      pod.claimVolumes = [
+        {
+          volume,
+          claim: 'data',
+          namespace: ns,
+          app: 'contract',
+          storage: '1Gi',
+          accessModes: ['ReadWriteOnce'],
+        },
+      ];
+      const ref = { host: s.hosts[1], namespace: ns, name: 'contract-pvc' };
+      const claimVolumes = async () =>
+        ((await rt.observe()).claimVolumes ?? []).filter((v) => v.namespace === ns);
+      await rt.createPod(ref.host, pod);
+      expect(await claimVolumes()).toEqual([
+        expect.objectContaining({
+          host: ref.host,
+          volume,
+          app: 'contract',
+          claim: 'data',
+          storage: '1Gi',
+          accessModes: ['ReadWriteOnce'],
+        }),
+      ]);
+      expect(await errorCode(rt.removeClaimVolume(ref.host, volume))).toBe('runtime.volume-in-use');
+      await rt.deletePod(ref, 1);
+      expect((await claimVolumes()).map((v) => v.volume)).toEqual([volume]); // outlives its pod
+      await rt.removeClaimVolume(ref.host, volume);
+      expect(await claimVolumes()).toEqual([]);
     });
 
     it('deletes pods, and deleting a missing pod is not an error', async () => {
