@@ -2,15 +2,17 @@
 // built from node's own modules only, so the image needs nothing but node. A test flips it:
 // while SERVING_FILE exists, the server ("") and every service in SERVICES (comma-separated)
 // answer SERVING; without it, NOT_SERVING. Any other service is NOT_FOUND, any other method
-// UNIMPLEMENTED (as grpc-go's health server answers).
+// UNIMPLEMENTED (as grpc-go's health server answers). It starts SERVING (it creates the file)
+// unless SERVING_AT_START=false. `docker exec CONTAINER rm /tmp/serving` flips it.
 //   PORT (default 9000), SERVING_FILE (default /tmp/serving), SERVICES (default skiff.test.Echo)
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
 
 const port = Number(process.env.PORT ?? 9000);
 const servingFile = process.env.SERVING_FILE ?? '/tmp/serving';
 const services = new Set(['', ...(process.env.SERVICES ?? 'skiff.test.Echo').split(',').filter(Boolean)]);
 const CHECK = '/grpc.health.v1.Health/Check';
+if (process.env.SERVING_AT_START !== 'false') writeFileSync(servingFile, '');
 
 function readVarint(buf, at) {
   let value = 0;
