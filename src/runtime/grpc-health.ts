@@ -42,6 +42,7 @@ const DEADLINE_EXCEEDED = 4;
 const UNIMPLEMENTED = 12;
 const INTERNAL = 13;
 const UNAVAILABLE = 14;
+const MAX_RECEIVE = 4 * 1024 * 1024;
 
 export interface GrpcHealthOutcome {
   ok: boolean;
@@ -135,7 +136,13 @@ function check(session: http2.ClientHttp2Session, service: string, timeoutMs: nu
     req.on('trailers', (t) => {
       trailers = t;
     });
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      // gRPC's default receive limit: a health reply is a few bytes, a flood is cut.
+      if (size > MAX_RECEIVE) req.destroy(new Error(`received more than ${MAX_RECEIVE} bytes`));
+      else chunks.push(c);
+    });
     req.on('end', () => resolve(callEnd(headers, trailers, Buffer.concat(chunks))));
     req.on('error', reject);
     req.end(grpcFrame(HealthCheckRequest.encode({ service }).finish()));

@@ -4,6 +4,7 @@
 // NOT_SERVING, an unknown service (NOT_FOUND), a server without the health service
 // (UNIMPLEMENTED), a refused connection and a deadline fail.
 import { type ChildProcess, spawn } from 'node:child_process';
+import http2 from 'node:http2';
 import { connect, createServer, type Server as NetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
@@ -168,6 +169,50 @@ describe('grpc probe against a grpc-js health server', () => {
       message: 'error: health rpc probe failed: rpc error: code = Unavailable desc = Protocol error',
     });
     expect(performance.now() - t0).toBeLessThan(900);
+  });
+});
+
+describe('grpc probe against HTTP/2 servers that are not gRPC health servers', () => {
+  async function withServer(
+    onStream: (s: http2.ServerHttp2Stream) => void,
+    body: (port: number) => Promise<void>,
+  ): Promise<void> {
+    const server = http2.createServer();
+    server.on('stream', onStream);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      await body((server.address() as { port: number }).port);
+    } finally {
+      server.close();
+    }
+  }
+
+  it('an HTTP 404 (a plain HTTP/2 server) is UNIMPLEMENTED, as gRPC maps it', async () => {
+    await withServer(
+      (s) => s.respond({ ':status': 404 }, { endStream: true }),
+      async (port) => {
+        expect(await runProbe(runtime, target, probe(port))).toEqual({
+          ok: false,
+          message:
+            'error: this server does not implement the grpc health protocol (grpc.health.v1.Health): unexpected HTTP status code received from server: 404',
+        });
+      },
+    );
+  });
+
+  it('a reply past 4 MiB is cut, not buffered', async () => {
+    await withServer(
+      (s) => {
+        s.respond({ ':status': 200, 'content-type': 'application/grpc' });
+        s.on('error', () => {});
+        s.end(Buffer.alloc(5 * 1024 * 1024));
+      },
+      async (port) => {
+        const out = await runProbe(runtime, target, probe(port, '', 2));
+        expect(out.ok).toBe(false);
+        expect(out.message).toContain('received more than 4194304 bytes');
+      },
+    );
   });
 });
 
