@@ -5,7 +5,8 @@
 // (UNIMPLEMENTED), a refused connection and a deadline fail.
 import { type ChildProcess, spawn } from 'node:child_process';
 import http2 from 'node:http2';
-import { connect, createServer, type Server as NetServer } from 'node:net';
+import { connect, createServer, type Server as NetServer, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import pb from 'protobufjs/light.js';
@@ -113,6 +114,35 @@ describe('grpc probe against a grpc-js health server', () => {
   ])('%s', async (_name, service, ok, message) => {
     const out = await runProbe(runtime, target, probe(health.port, service));
     expect(out).toEqual(ok ? { ok: true } : { ok: false, message });
+  });
+
+  it('works over a stream that is not a socket (an SSH channel is a plain Duplex)', async () => {
+    const channelLike = {
+      connectTcp: async (_h: string, ip: string, port: number) => {
+        const sock = (await runtime.connectTcp('h1', ip, port)) as Socket;
+        const d = new Duplex({
+          read() {},
+          write(chunk, _enc, cb) {
+            sock.write(chunk, cb);
+          },
+          final(cb) {
+            sock.end(cb);
+          },
+          destroy(err, cb) {
+            sock.destroy();
+            cb(err);
+          },
+        });
+        sock.on('data', (c) => d.push(c));
+        sock.on('end', () => d.push(null));
+        return d;
+      },
+    } as unknown as Runtime;
+    expect(await runProbe(channelLike, target, probe(health.port, 'skiff.test.Echo'))).toEqual({ ok: true });
+    expect(await runProbe(channelLike, target, probe(health.port, 'skiff.test.Down'))).toEqual({
+      ok: false,
+      message: 'service unhealthy (responded with "NOT_SERVING")',
+    });
   });
 
   it('a server without grpc.health.v1.Health: UNIMPLEMENTED, in the kubelet words', async () => {
