@@ -43,6 +43,8 @@ const UNIMPLEMENTED = 12;
 const INTERNAL = 13;
 const UNAVAILABLE = 14;
 const MAX_RECEIVE = 4 * 1024 * 1024;
+/** setTimeout holds at most 2^31-1 ms (~24.8 days); a longer delay fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface GrpcHealthOutcome {
   ok: boolean;
@@ -116,6 +118,15 @@ function safeDecode(s: string): string {
   }
 }
 
+/** The grpc-timeout header: at most 8 digits and a unit (PROTOCOL-HTTP2.md), so a long
+ *  probe timeout is sent in seconds or minutes, rounded up. */
+export function grpcTimeout(ms: number): string {
+  const whole = Math.max(1, Math.ceil(ms));
+  if (whole < 1e8) return `${whole}m`;
+  const s = Math.ceil(whole / 1000);
+  return s < 1e8 ? `${s}S` : `${Math.ceil(s / 60)}M`;
+}
+
 /** One Check call over an open session; rejects only on a transport error. */
 function check(session: http2.ClientHttp2Session, service: string, timeoutMs: number): Promise<CallEnd> {
   return new Promise((resolve, reject) => {
@@ -124,7 +135,7 @@ function check(session: http2.ClientHttp2Session, service: string, timeoutMs: nu
       ':path': '/grpc.health.v1.Health/Check',
       'content-type': 'application/grpc',
       te: 'trailers',
-      'grpc-timeout': `${Math.max(1, Math.ceil(timeoutMs))}m`,
+      'grpc-timeout': grpcTimeout(timeoutMs),
       'user-agent': 'kube-probe/skiff',
     });
     let headers: http2.IncomingHttpHeaders = {};
@@ -188,7 +199,7 @@ export interface GrpcHealthCall {
  */
 export async function checkGrpcHealth(stream: Duplex, c: GrpcHealthCall): Promise<GrpcHealthOutcome> {
   const timeoutS = `${c.timeoutMs / 1000}s`;
-  const timeoutMs = c.deadlineMs;
+  const timeoutMs = Math.min(c.deadlineMs, MAX_TIMER_MS);
   const session = http2.connect(`http://${c.authority}`, { createConnection: () => stream });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<CallEnd>((resolve) => {

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { PodRef } from '../model/actions.js';
 import { SkiffError } from '../model/errors.js';
 import type { Container, GRPCAction, Probe, ProbeHandler } from '../model/k8s.js';
-import { checkGrpcHealth } from './grpc-health.js';
+import { checkGrpcHealth, MAX_TIMER_MS } from './grpc-health.js';
 import type { Runtime } from './runtime.js';
 
 export interface ProbeTarget {
@@ -28,10 +28,14 @@ export function resolveProbePort(port: number | string, container: Container): n
   return container.ports.find((p) => p.name === port)?.containerPort;
 }
 
+/** `p`, or a rejection after `ms` (clamped to what a timer holds: timeoutSeconds is int32). */
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000}s`)), ms);
+    timer = setTimeout(
+      () => reject(new Error(`${what} timed out after ${ms / 1000}s`)),
+      Math.min(ms, MAX_TIMER_MS),
+    );
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }

@@ -12,6 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import pb from 'protobufjs/light.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container, Probe } from '../../../src/model/k8s.js';
+import { grpcTimeout } from '../../../src/runtime/grpc-health.js';
 import { runProbe } from '../../../src/runtime/probe-runner.js';
 import type { Runtime } from '../../../src/runtime/runtime.js';
 
@@ -202,6 +203,18 @@ describe('grpc probe against a grpc-js health server', () => {
   });
 });
 
+describe('grpc-timeout header (at most 8 digits and a unit)', () => {
+  it.each([
+    [1000, '1000m'],
+    [0.4, '1m'],
+    [99_999_999, '99999999m'],
+    [100_000_000, '100000S'],
+    [2_147_483_647_000, '35791395M'],
+  ])('%d ms -> %s', (ms, header) => {
+    expect(grpcTimeout(ms)).toBe(header);
+  });
+});
+
 describe('grpc probe against HTTP/2 servers that are not gRPC health servers', () => {
   async function withServer(
     onStream: (s: http2.ServerHttp2Stream) => void,
@@ -226,6 +239,26 @@ describe('grpc probe against HTTP/2 servers that are not gRPC health servers', (
           message:
             'error: this server does not implement the grpc health protocol (grpc.health.v1.Health): unexpected HTTP status code received from server: 404',
         });
+      },
+    );
+  });
+
+  it('a timeoutSeconds past what a timer holds (int32 seconds) waits, never fires at once', async () => {
+    // Answers SERVING after 200 ms whatever grpc-timeout says (grpc-js's server would cut a
+    // deadline past 2^31-1 ms at once, its own timer overflowing).
+    const serving = Buffer.from([0, 0, 0, 0, 2, 0x08, 1]);
+    await withServer(
+      (s) => {
+        s.on('data', () => {});
+        s.on('error', () => {});
+        setTimeout(() => {
+          s.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+          s.on('wantTrailers', () => s.sendTrailers({ 'grpc-status': '0' }));
+          s.end(serving);
+        }, 200);
+      },
+      async (port) => {
+        expect(await runProbe(runtime, target, probe(port, '', 3_000_000))).toEqual({ ok: true });
       },
     );
   });
