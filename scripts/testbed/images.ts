@@ -9,6 +9,7 @@ import {
   copyFileSync,
   mkdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -54,15 +55,19 @@ export interface BuiltImage {
 }
 
 /** The image families `status` reports: key -> references. */
-export type ImageCatalog = Record<'web' | 'nginx' | 'busybox', string[]>;
+export type ImageCatalog = Record<'web' | 'nginx' | 'busybox' | 'grpcHealth', string[]>;
 
 export const WEB_VERSIONS = ['1.0.0', '2.0.0', '3.0.0'] as const;
+
+/** The gRPC health server the grpc probe e2e flips (image-files/grpc-health/server.mjs). */
+export const GRPC_HEALTH_IMAGE = `${REGISTRY}/skiff/grpc-health:1.0`;
 
 export function imageCatalog(): ImageCatalog {
   return {
     web: WEB_VERSIONS.map((v) => `${REGISTRY}/skiff/web:${v}`),
     nginx: [`${REGISTRY}/skiff/nginx:1.25`],
     busybox: [`${REGISTRY}/skiff/busybox:1.36`],
+    grpcHealth: [GRPC_HEALTH_IMAGE],
   };
 }
 
@@ -155,6 +160,34 @@ async function buildFilesLayer(
   return packLayer(root);
 }
 
+/** The machine's node binary and the shared libraries `ldd` lists, at their own paths
+ *  (no internet: the image's runtime is the one this machine runs). */
+async function buildNodeLayer(): Promise<Layer> {
+  const root = join(BUILD_DIR, 'node');
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const node = realpathSync(process.execPath);
+  const ldd = (await run('ldd', [node])).stdout;
+  const libs = [...ldd.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)].map((m) => m[1]!);
+  for (const file of [node, ...libs]) writeFile(root, file.slice(1), readFileSync(realpathSync(file)), 0o755);
+  return packLayer(root);
+}
+
+/** skiff/grpc-health:1.0: busybox (sh, touch, rm for `docker exec`), node, the server. */
+async function buildGrpcHealthImage(base: Layer): Promise<BuiltImage> {
+  const [node, files] = await Promise.all([
+    buildNodeLayer(),
+    buildFilesLayer('grpc-health', { 'app/server.mjs': { source: 'grpc-health/server.mjs', mode: 0o644 } }),
+  ]);
+  return assemble('skiff/grpc-health', '1.0', [base, node, files], {
+    Env: [PATH_ENV, 'PORT=9000', 'SERVING_FILE=/tmp/serving', 'SERVICES=skiff.test.Echo'],
+    Entrypoint: [realpathSync(process.execPath), '/app/server.mjs'],
+    ExposedPorts: { '9000/tcp': {} },
+    WorkingDir: '/',
+    Labels: { 'org.opencontainers.image.title': 'skiff test gRPC health server' },
+  });
+}
+
 function assemble(repository: string, tag: string, layers: Layer[], config: ImageConfig): BuiltImage {
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
   const configJson = Buffer.from(
@@ -234,6 +267,7 @@ export async function buildImages(): Promise<BuiltImage[]> {
       StopSignal: 'SIGQUIT',
     }),
     assemble('skiff/busybox', '1.36', [base], { Env: [PATH_ENV], Cmd: ['sh'], WorkingDir: '/' }),
+    await buildGrpcHealthImage(base),
   ];
   const catalog = Object.values(imageCatalog()).flat().sort();
   const built = images.map((i) => i.reference).sort();

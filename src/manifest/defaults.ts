@@ -101,11 +101,17 @@ function handler(h: Raw): ProbeHandler {
   return out;
 }
 
+/** SetDefaults_Probe: an unset gRPC `service` is "" (the server's overall health). */
+function grpcAction(g: Raw): NonNullable<Probe['grpc']> {
+  return { port: g.port, service: g.service ?? '' };
+}
+
 /** SetDefaults_Probe: timeout 1, period 10, success 1, failure 3 (initial delay 0). */
 function probe(p: Raw): Probe | undefined {
   if (!p) return undefined;
   return {
     ...handler(p),
+    ...(p.grpc ? { grpc: grpcAction(p.grpc) } : {}),
     initialDelaySeconds: p.initialDelaySeconds ?? 0,
     timeoutSeconds: p.timeoutSeconds || 1,
     periodSeconds: p.periodSeconds || 10,

@@ -228,19 +228,19 @@ const handlerFields = { httpGet, tcpSocket, exec };
  *  once; inlining PodSpec into Pod and Deployment compiled it twice). */
 const ref = (id: string): JsonSchema => ({ $ref: `skiff:${id}` });
 
-const probe = object(
-  'Probe',
-  {
-    ...handlerFields,
-    initialDelaySeconds: int(0, undefined, 0),
-    timeoutSeconds: int(1, undefined, 1),
-    periodSeconds: int(1, undefined, 10),
-    successThreshold: int(1, undefined, 1),
-    failureThreshold: int(1, undefined, 3),
-    terminationGracePeriodSeconds: int64(1),
-  },
-  { rejected: { grpc: 'gRPC probes are not implemented by skiff; use httpGet, tcpSocket or exec' } },
-);
+/** GRPCAction: port is an int32 here; 1-65535 is checked with upstream's message (checks/probes.ts). */
+const grpc = object('GRPCAction', { port: int(), service: str }, { required: ['port'] });
+
+const probe = object('Probe', {
+  ...handlerFields,
+  grpc,
+  initialDelaySeconds: int(0, undefined, 0),
+  timeoutSeconds: int(1, undefined, 1),
+  periodSeconds: int(1, undefined, 10),
+  successThreshold: int(1, undefined, 1),
+  failureThreshold: int(1, undefined, 3),
+  terminationGracePeriodSeconds: int64(1),
+});
 
 const lifecycleHandler = object('LifecycleHandler', handlerFields, {
   rejected: { sleep: 'the sleep action is not implemented by skiff; use exec with sleep' },

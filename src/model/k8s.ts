@@ -87,9 +87,17 @@ export interface ProbeHandler {
   tcpSocket?: { port: number | string; host?: string };
   exec?: { command: string[] };
 }
+/** core/v1 GRPCAction: a grpc.health.v1.Health/Check on the pod's IP and `port`, without
+ *  TLS, asking for `service` (defaulted to "": the server's overall health). Probes only:
+ *  a lifecycle hook has no grpc action upstream. */
+export interface GRPCAction {
+  port: number;
+  service: string;
+}
 /** Defaults as upstream: initialDelaySeconds 0, timeoutSeconds 1, periodSeconds 10,
  *  successThreshold 1, failureThreshold 3. */
 export interface Probe extends ProbeHandler {
+  grpc?: GRPCAction;
   initialDelaySeconds: number;
   timeoutSeconds: number;
   periodSeconds: number;

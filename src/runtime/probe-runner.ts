@@ -1,11 +1,12 @@
 // Runs one probe against one container, the kubelet's way, from the container's own host:
-// httpGet and tcpSocket go through the host's SSH connection to the pod's IP (so the image
+// httpGet, tcpSocket and grpc go through the host's SSH connection to the pod's IP (so the image
 // needs no curl), exec through the Docker exec API. Shell. Outcomes are values; a probe that
 // cannot run (host unreachable, timeout) is a failure with a message, like the kubelet's.
 import type { Duplex } from 'node:stream';
 import type { PodRef } from '../model/actions.js';
 import { SkiffError } from '../model/errors.js';
-import type { Container, Probe, ProbeHandler } from '../model/k8s.js';
+import type { Container, GRPCAction, Probe, ProbeHandler } from '../model/k8s.js';
+import { checkGrpcHealth, MAX_TIMER_MS } from './grpc-health.js';
 import type { Runtime } from './runtime.js';
 
 export interface ProbeTarget {
@@ -27,10 +28,14 @@ export function resolveProbePort(port: number | string, container: Container): n
   return container.ports.find((p) => p.name === port)?.containerPort;
 }
 
+/** `p`, or a rejection after `ms` (clamped to what a timer holds: timeoutSeconds is int32). */
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000}s`)), ms);
+    timer = setTimeout(
+      () => reject(new Error(`${what} timed out after ${ms / 1000}s`)),
+      Math.min(ms, MAX_TIMER_MS),
+    );
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
@@ -116,6 +121,7 @@ export function buildProbeRequest(
 
 export async function runProbe(runtime: Runtime, target: ProbeTarget, probe: Probe): Promise<ProbeOutcome> {
   const timeoutMs = probe.timeoutSeconds * 1000;
+  if (probe.grpc) return runGrpcProbe(runtime, target, probe.grpc, timeoutMs);
   try {
     return await withTimeout(runHandler(runtime, target, probe, timeoutMs), timeoutMs, 'probe');
   } catch (err) {
@@ -166,4 +172,39 @@ async function runHandler(
       : { ok: false, message: `HTTP probe failed with statuscode: ${status}` };
   }
   return { ok: false, message: 'probe has no handler' };
+}
+
+/** The kubelet's grpc probe (pkg/probe/grpc): the pod's IP and the port, one deadline of
+ *  timeoutSeconds over connecting and the call, and the kubelet's failure messages. */
+async function runGrpcProbe(
+  runtime: Runtime,
+  target: ProbeTarget,
+  g: GRPCAction,
+  timeoutMs: number,
+): Promise<ProbeOutcome> {
+  const start = performance.now();
+  const addr = `${target.ip.includes(':') ? `[${target.ip}]` : target.ip}:${g.port}`;
+  const connecting = runtime.connectTcp(target.pod.host, target.ip, g.port);
+  let stream: Duplex;
+  try {
+    stream = await withTimeout(connecting, timeoutMs, 'connect');
+  } catch (err) {
+    // A stream that opens after the deadline is closed, never left open.
+    connecting.then((s) => s.destroy()).catch(() => {});
+    const timedOut = /^connect timed out/.test((err as Error).message);
+    return {
+      ok: false,
+      message: timedOut
+        ? `timeout: failed to connect service "${addr}" within ${timeoutMs / 1000}s: context deadline exceeded`
+        : `error: failed to connect service at "${addr}": ${(err as Error).message}`,
+    };
+  }
+  const left = Math.max(1, timeoutMs - (performance.now() - start));
+  const r = await checkGrpcHealth(stream, {
+    authority: addr,
+    service: g.service,
+    deadlineMs: left,
+    timeoutMs,
+  });
+  return r.ok ? { ok: true } : { ok: false, message: r.message };
 }

@@ -48,13 +48,19 @@ function checkHttpGet(c: Collector, g: NonNullable<Probe['httpGet']>, path: P): 
   });
 }
 
-function checkHandler(c: Collector, h: Handler, ctr: Container, path: P, what: string): void {
+/** validateHandler upstream: exactly one handler, counted in upstream's order (exec,
+ *  httpGet, tcpSocket, grpc), so the second one set is the one named. `kinds` lists the
+ *  handlers the field allows (a probe's include grpc, a lifecycle hook's do not). */
+function checkHandler(c: Collector, h: Handler, ctr: Container, path: P, what: string, kinds: string): void {
   if (!h) return;
-  const set = [h.httpGet ? 'httpGet' : '', h.tcpSocket ? 'tcpSocket' : '', h.exec ? 'exec' : ''].filter(
-    Boolean,
-  );
-  if (set.length === 0)
-    c.error(path, 'semantic.probe', `${what} must specify a handler type (httpGet, tcpSocket or exec)`);
+  const grpc = 'grpc' in h ? h.grpc : undefined;
+  const set = [
+    h.exec ? 'exec' : '',
+    h.httpGet ? 'httpGet' : '',
+    h.tcpSocket ? 'tcpSocket' : '',
+    grpc ? 'grpc' : '',
+  ].filter(Boolean);
+  if (set.length === 0) c.error(path, 'semantic.probe', `${what} must specify a handler type (${kinds})`);
   if (set.length > 1)
     c.error([...path, set[1]!], 'semantic.probe', `${what} may not specify more than 1 handler type`);
   if (h.httpGet) {
@@ -71,6 +77,10 @@ function checkHandler(c: Collector, h: Handler, ctr: Container, path: P, what: s
         'host must not contain whitespace or control characters',
       );
   }
+  // validateGRPCAction upstream: the port is a number, 1-65535; `service` is any string.
+  if (grpc)
+    for (const e of isValidPortNum(grpc.port))
+      c.error([...path, 'grpc', 'port'], 'semantic.probe-port', `port ${grpc.port}: ${e}`);
   if (h.exec && h.exec.command.length === 0)
     c.error([...path, 'exec', 'command'], 'semantic.probe', 'exec.command must not be empty');
 }
@@ -83,7 +93,7 @@ function checkProbe(
   kind: 'liveness' | 'readiness' | 'startup',
 ): void {
   if (!p) return;
-  checkHandler(c, p, ctr, path, `${kind}Probe`);
+  checkHandler(c, p, ctr, path, `${kind}Probe`, 'exec, httpGet, tcpSocket or grpc');
   if (kind !== 'readiness' && p.successThreshold !== 1)
     c.error([...path, 'successThreshold'], 'semantic.probe', `must be 1 for ${kind} probes`);
   if (kind === 'readiness' && p.terminationGracePeriodSeconds !== undefined)
@@ -94,13 +104,15 @@ function checkProbe(
     );
 }
 
+const HOOKS = 'exec, httpGet or tcpSocket';
+
 /** The liveness, readiness and startup probes, then the preStop and postStart hooks. */
 export function checkProbesAndHooks(c: Collector, ctr: Container, path: P): void {
   checkProbe(c, ctr.livenessProbe, ctr, [...path, 'livenessProbe'], 'liveness');
   checkProbe(c, ctr.readinessProbe, ctr, [...path, 'readinessProbe'], 'readiness');
   checkProbe(c, ctr.startupProbe, ctr, [...path, 'startupProbe'], 'startup');
   if (ctr.lifecycle?.preStop)
-    checkHandler(c, ctr.lifecycle.preStop, ctr, [...path, 'lifecycle', 'preStop'], 'preStop');
+    checkHandler(c, ctr.lifecycle.preStop, ctr, [...path, 'lifecycle', 'preStop'], 'preStop', HOOKS);
   if (ctr.lifecycle?.postStart)
-    checkHandler(c, ctr.lifecycle.postStart, ctr, [...path, 'lifecycle', 'postStart'], 'postStart');
+    checkHandler(c, ctr.lifecycle.postStart, ctr, [...path, 'lifecycle', 'postStart'], 'postStart', HOOKS);
 }

@@ -426,7 +426,7 @@ describe('semantic findings', () => {
       'two probe handlers',
       '            tcpSocket:',
       '            exec:\n              command: [cat, /tmp/ok]\n            tcpSocket:',
-      'error semantic.probe spec.template.spec.containers[0].livenessProbe.exec',
+      'error semantic.probe spec.template.spec.containers[0].livenessProbe.tcpSocket',
     ],
     [
       'liveness successThreshold',

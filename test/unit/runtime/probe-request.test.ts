@@ -98,3 +98,31 @@ describe('buildProbeRequest', () => {
     expect(connected).toBe(false);
   });
 });
+
+describe('a timeoutSeconds past what a timer holds (int32 seconds)', () => {
+  it('an httpGet probe waits for the answer instead of failing at once', async () => {
+    const { createServer, connect } = await import('node:net');
+    const server = createServer((s) => {
+      s.on('data', () => {});
+      setTimeout(() => s.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), 200);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const runtime = {
+      connectTcp: (_h: string, ip: string, p: number) =>
+        new Promise((resolve, reject) => {
+          const s = connect({ host: ip, port: p });
+          s.once('connect', () => resolve(s));
+          s.once('error', reject);
+        }),
+    } as unknown as Runtime;
+    const container = { name: 'web', ports: [] } as unknown as Container;
+    const outcome = await runProbe(
+      runtime,
+      { pod: { host: 'h1', namespace: 'default', name: 'web-1' } as never, ip: '127.0.0.1', container },
+      { httpGet: get({ port }), timeoutSeconds: 3_000_000 } as never,
+    );
+    server.close();
+    expect(outcome).toEqual({ ok: true });
+  });
+});

@@ -185,6 +185,15 @@ describe('probe and toleration forms', () => {
       { ...probeDefaults, periodSeconds: 5, httpGet: { path: '/', port: 80, host: '::1', scheme: 'HTTPS' } },
       'http-get https://[::1]:80/ delay=0s timeout=1s period=5s #success=1 #failure=3',
     ],
+    // kubectl: `grpc <pod>:PORT SERVICE attrs` (the service defaulted to "" leaves two spaces).
+    [
+      { ...probeDefaults, grpc: { port: 9000, service: 'skiff.test.Echo' } },
+      'grpc <pod>:9000 skiff.test.Echo delay=0s timeout=1s period=10s #success=1 #failure=3',
+    ],
+    [
+      { ...probeDefaults, grpc: { port: 9000, service: '' } },
+      'grpc <pod>:9000  delay=0s timeout=1s period=10s #success=1 #failure=3',
+    ],
   ])('describeProbe %#', (probe, out) => {
     expect(describeProbe(probe)).toBe(out);
   });
