@@ -100,7 +100,7 @@ export function downStatus(problems: string[]): TestbedStatus {
     problems,
     hosts: [],
     registry: REGISTRY,
-    images: { web: [], nginx: [], busybox: [] },
+    images: { web: [], nginx: [], busybox: [], kvdb: [] },
     config: CLUSTER_CONFIG_FILE,
     serviceCIDR: SERVICE_CIDR,
   };
