@@ -3,12 +3,15 @@
 // manifests say. Its scripts run here with busybox, as in the images: the init containers'
 // commands and the web tier's CGI (from the ConfigMap) against a real kvdb server on loopback.
 import { type ChildProcess, execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { validateBundle } from '../../../src/manifest/bundle.js';
 import { SUPPORTED_KINDS } from '../../../src/manifest/schemas.js';
+import { simulatePlan } from '../../../src/reconcile/simulate-plan.js';
+import { host } from '../reconcile/fake-world.js';
 import { freePort, HAVE_BUSYBOX, IMAGE_FILES, ROOT, type Run, Sandbox, until } from './busybox-sandbox.js';
 
 const NOTES = path.join(ROOT, 'examples/repo/apps/notes');
@@ -208,4 +211,48 @@ describe.skipIf(!HAVE_BUSYBOX)('the notes app against a real kvdb (busybox)', ()
     await until('kvdb back', async () => (await box.run(['kvdb', 'ping', '-p', String(port)])).code === 0);
     expect(body(await request('GET', 'key=greeting'))).toBe('hello from the notes app\n');
   }, 20_000);
+});
+
+describe('skiff plan of examples/repo on the testbed', () => {
+  // The testbed's three hosts share one 2-core machine: each reports 2 CPUs.
+  const hosts = ['h1', 'h2', 'h3'].map((name) =>
+    host(name, { capacity: { cpuMilli: 2000, memoryBytes: 8 * 1024 ** 3 } }),
+  );
+
+  /** Every manifest of examples/repo; the claim swapped for an emptyDir until its kind exists. */
+  function exampleObjects() {
+    const files = readdirSync(path.join(ROOT, 'examples/repo'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.yaml'))
+      .filter((f) => CLAIMS_SUPPORTED || !f.endsWith('db-pvc.yaml'))
+      .map((f) => {
+        const text = readFileSync(path.join(ROOT, 'examples/repo', f), 'utf8');
+        return {
+          path: f,
+          text: CLAIMS_SUPPORTED
+            ? text
+            : text.replace(/persistentVolumeClaim:\n\s+claimName: notes-db-data/, 'emptyDir: {}'),
+        };
+      });
+    const r = validateBundle(files);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    return r.objects;
+  }
+
+  it('places every pod, the notes app beside the web app, and settles', () => {
+    const { plan, settled } = simulatePlan({
+      app: 'demo',
+      prune: true,
+      toCommit: 'c1',
+      liveObjects: [],
+      nextObjects: exampleObjects(),
+      observed: { at: 0, hosts, pods: [] },
+      now: 0,
+      random: () => 0.5,
+      hostGracePeriodMs: 40_000,
+    });
+    expect(settled).toBe(true);
+    expect(plan.unschedulable).toEqual([]);
+    // web 3, my-app 1, notes-db 1, notes-web 2.
+    expect(plan.placement.reduce((n, p) => n + p.after, 0)).toBe(7);
+  });
 });
