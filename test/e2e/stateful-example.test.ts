@@ -9,9 +9,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LABELS } from '../../src/model/labels.js';
 import type { PodView } from '../../src/model/views.js';
 import { type GitopsApp, startGitopsApp } from '../support/gitops-app.js';
-import { eventually, testbed } from '../support/testbed.js';
+import { docker, eventually, testbed } from '../support/testbed.js';
 
 const APP = 'e2e-stateful';
 const NS = 'stateful';
@@ -74,7 +75,17 @@ async function execInDb(...command: string[]) {
   return gitops.runtime.exec({ host: view.host!, namespace: NS, name: view.name }, 'kvdb', command);
 }
 
+/** The app's claim volumes outlive its pods (that is their point): remove them from every host. */
+async function removeClaimVolumes(): Promise<void> {
+  for (const h of hosts) {
+    const volumes = await docker(h.name, ['volume', 'ls', '-q', '--filter', `label=${LABELS.app}=${APP}`]);
+    for (const v of volumes.split('\n').filter((l) => l !== '')) await docker(h.name, ['volume', 'rm', v]);
+  }
+}
+
 beforeAll(async () => {
+  // A run that crashed left its claim's data behind: start from an empty claim.
+  await removeClaimVolumes();
   const t0 = Date.now();
   gitops = await startGitopsApp({ app: APP, files: files() });
   await readyPods('database', 1);
@@ -84,6 +95,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gitops?.close();
+  await removeClaimVolumes();
 }, 60_000);
 
 describe('the stateful example (examples/repo/apps/notes)', () => {
