@@ -71,8 +71,9 @@ async function readEverywhere(key: string, value: string): Promise<void> {
 }
 
 async function execInDb(...command: string[]) {
-  const view = podsOf('database')[0]!;
-  return gitops.runtime.exec({ host: view.host!, namespace: NS, name: view.name }, 'kvdb', command);
+  const name = podsOf('database')[0]!.name;
+  const pod = (await gitops.pods()).find((p) => p.name === name)!;
+  return gitops.runtime.exec({ host: pod.host, namespace: NS, name }, 'kvdb', command);
 }
 
 /** The app's claim volumes outlive its pods (that is their point): remove them from every host. */
