@@ -92,7 +92,7 @@ async function busyboxBinary(): Promise<string> {
  * entry is root's but the paths in `owned` (relative, e.g. `var/lib/kvdb`, with what is under
  * them), which get that uid:gid: appended in a second pass, so the build needs no chown.
  */
-async function packLayer(
+export async function packLayer(
   rootfs: string,
   owned: Record<string, { uid: number; gid: number }> = {},
 ): Promise<Layer> {
