@@ -254,5 +254,5 @@ describe('skiff plan of examples/repo on the testbed', () => {
     expect(plan.unschedulable).toEqual([]);
     // web 3, my-app 1, notes-db 1, notes-web 2.
     expect(plan.placement.reduce((n, p) => n + p.after, 0)).toBe(7);
-  });
+  }, 30_000); // ~2 s alone; the whole rollout is simulated, slow on a loaded machine
 });
