@@ -96,6 +96,9 @@ Try next (in another terminal, from ${root}):
   npx skiff status --config .demo/skiff.yaml
   npx skiff get services --config .demo/skiff.yaml; npx skiff get endpoints --config .demo/skiff.yaml
   curl -s http://${hostAddress}:30080/     # the NodePort answers on every host, from any web pod
+  curl -s --data 'hello' 'http://${hostAddress}:30081/cgi-bin/notes?key=greeting'   # the notes app stores a note in its database
+  curl -s 'http://${hostAddress}:30081/cgi-bin/notes?key=greeting'                  # and reads it back, from any notes-web pod
+  npx skiff get pvc --config .demo/skiff.yaml          # the database's claim, bound to the host it runs on
   cd .demo/work && sed -i 's/web:1.0.0/web:2.0.0/' apps/web/deployment.yaml \\
     && git commit -qam 'Roll web to 2.0.0' && git push -q origin main
   npx skiff get pods --config .demo/skiff.yaml       # new pods of revision 2.0.0 replace the old ones

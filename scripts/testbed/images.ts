@@ -38,6 +38,7 @@ export interface ImageConfig {
   ExposedPorts?: Record<string, Record<string, never>>;
   WorkingDir: string;
   StopSignal?: string;
+  User?: string;
   Labels?: Record<string, string>;
 }
 
@@ -55,7 +56,10 @@ export interface BuiltImage {
 }
 
 /** The image families `status` reports: key -> references. */
-export type ImageCatalog = Record<'web' | 'nginx' | 'busybox' | 'grpcHealth', string[]>;
+export type ImageCatalog = Record<'web' | 'nginx' | 'busybox' | 'grpcHealth' | 'kvdb', string[]>;
+
+/** kvdb's user, as postgres' (uid and gid 999). */
+export const KVDB_UID = 999;
 
 export const WEB_VERSIONS = ['1.0.0', '2.0.0', '3.0.0'] as const;
 
@@ -68,6 +72,7 @@ export function imageCatalog(): ImageCatalog {
     nginx: [`${REGISTRY}/skiff/nginx:1.25`],
     busybox: [`${REGISTRY}/skiff/busybox:1.36`],
     grpcHealth: [GRPC_HEALTH_IMAGE],
+    kvdb: [`${REGISTRY}/skiff/kvdb:1.0`],
   };
 }
 
@@ -87,22 +92,22 @@ async function busyboxBinary(): Promise<string> {
   return path;
 }
 
-/** Packs a folder into a reproducible tar (sorted, fixed mtime and owners) and gzips it. */
-async function packLayer(rootfs: string): Promise<Layer> {
+/**
+ * Packs a folder into a reproducible tar (sorted, fixed mtime and owners) and gzips it. Every
+ * entry is root's but the paths in `owned` (relative, e.g. `var/lib/kvdb`, with what is under
+ * them), which get that uid:gid: appended in a second pass, so the build needs no chown.
+ */
+export async function packLayer(
+  rootfs: string,
+  owned: Record<string, { uid: number; gid: number }> = {},
+): Promise<Layer> {
   const file = `${rootfs}.tar`;
-  await run('tar', [
-    '--sort=name',
-    '--mtime=@0',
-    '--owner=0',
-    '--group=0',
-    '--numeric-owner',
-    '--format=gnu',
-    '-C',
-    rootfs,
-    '-cf',
-    file,
-    '.',
-  ]);
+  const common = ['--sort=name', '--mtime=@0', '--numeric-owner', '--format=gnu', '-C', rootfs];
+  const excluded = Object.keys(owned).map((path) => `--exclude=./${path}`);
+  await run('tar', [...common, '--owner=0', '--group=0', ...excluded, '-cf', file, '.']);
+  for (const [path, { uid, gid }] of Object.entries(owned)) {
+    await run('tar', [...common, `--owner=${uid}`, `--group=${gid}`, '-rf', file, `./${path}`]);
+  }
   const tar = readFileSync(file);
   const blob = gzipSync(tar, { level: 6 });
   return { diffId: sha256(tar), digest: sha256(blob), blob };
@@ -188,6 +193,22 @@ async function buildGrpcHealthImage(base: Layer): Promise<BuiltImage> {
   });
 }
 
+/**
+ * The database stand-in: the kvdb script, and its data and run folders owned by its user, as
+ * a database image ships them (a Docker volume mounted there starts with that owner).
+ */
+async function buildKvdbLayer(): Promise<Layer> {
+  const root = join(BUILD_DIR, 'kvdb');
+  rmSync(root, { recursive: true, force: true });
+  writeFile(root, 'usr/local/bin/kvdb', readFileSync(join(IMAGE_FILES_DIR, 'kvdb/kvdb')), 0o755);
+  for (const dir of ['var/lib/kvdb', 'var/run/kvdb']) {
+    mkdirSync(join(root, dir), { recursive: true });
+    chmodSync(join(root, dir), 0o750);
+  }
+  const kvdb = { uid: KVDB_UID, gid: KVDB_UID };
+  return packLayer(root, { 'var/lib/kvdb': kvdb, 'var/run/kvdb': kvdb });
+}
+
 function assemble(repository: string, tag: string, layers: Layer[], config: ImageConfig): BuiltImage {
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
   const configJson = Buffer.from(
@@ -235,7 +256,7 @@ function assemble(repository: string, tag: string, layers: Layer[], config: Imag
 /** Builds every test image listed by imageCatalog(). */
 export async function buildImages(): Promise<BuiltImage[]> {
   mkdirSync(BUILD_DIR, { recursive: true });
-  const [base, web, nginx] = await Promise.all([
+  const [base, web, nginx, kvdb] = await Promise.all([
     buildBaseLayer(),
     buildFilesLayer('web', {
       'app/server.sh': { source: 'web/server.sh', mode: 0o755 },
@@ -245,6 +266,7 @@ export async function buildImages(): Promise<BuiltImage[]> {
       'usr/sbin/nginx': { source: 'nginx/nginx', mode: 0o755 },
       'usr/share/nginx/html/index.html': { source: 'nginx/index.html', mode: 0o644 },
     }),
+    buildKvdbLayer(),
   ]);
   const images = [
     ...WEB_VERSIONS.map((version) =>
@@ -268,6 +290,15 @@ export async function buildImages(): Promise<BuiltImage[]> {
     }),
     assemble('skiff/busybox', '1.36', [base], { Env: [PATH_ENV], Cmd: ['sh'], WorkingDir: '/' }),
     await buildGrpcHealthImage(base),
+    assemble('skiff/kvdb', '1.0', [base, kvdb], {
+      Env: [PATH_ENV, 'KVDB_DATA=/var/lib/kvdb/data', 'KVDB_PORT=5432'],
+      Entrypoint: ['/usr/local/bin/kvdb'],
+      Cmd: ['serve'],
+      ExposedPorts: { '5432/tcp': {} },
+      WorkingDir: '/',
+      User: `${KVDB_UID}:${KVDB_UID}`,
+      Labels: { 'org.opencontainers.image.title': 'skiff test key/value database' },
+    }),
   ];
   const catalog = Object.values(imageCatalog()).flat().sort();
   const built = images.map((i) => i.reference).sort();

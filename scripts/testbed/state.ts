@@ -100,7 +100,7 @@ export function downStatus(problems: string[]): TestbedStatus {
     problems,
     hosts: [],
     registry: REGISTRY,
-    images: { web: [], nginx: [], busybox: [], grpcHealth: [] },
+    images: { web: [], nginx: [], busybox: [], grpcHealth: [], kvdb: [] },
     config: CLUSTER_CONFIG_FILE,
     serviceCIDR: SERVICE_CIDR,
   };
