@@ -35,12 +35,14 @@ import {
 } from './decode-pods.js';
 import { DemuxTransform, demuxBuffer, readableOf } from './docker-streams.js';
 import { dockerError, HostKeyError, isNotFound, podSubject, RuntimeError } from './errors.js';
+import { MAX_TIMER_MS } from './grpc-health.js';
 import { type HostTransport, shellQuote, transportFor } from './host-transport.js';
 import { HostImages, type RuntimeLogger, silentLogger } from './images.js';
 import { Limiter } from './limiter.js';
 import { PAUSE_IMAGE } from './pause-image.js';
 import { type DockerCreateBody, planPod, podDirOf } from './pod-spec.js';
 import { type DockerMount, envWithPodIP, hostPathScript, podVolumeLabels } from './pod-volumes.js';
+import { buildProbeRequest } from './probe-runner.js';
 import type {
   ContainerStats,
   ContainerUsage,
@@ -628,16 +630,20 @@ export class DockerRuntime implements Runtime {
       const port =
         typeof hook.httpGet.port === 'number' ? hook.httpGet.port : portByName(pod.spec, hook.httpGet.port);
       if (port === undefined) return;
-      const sock = await h.transport.connectTcp(hook.httpGet.host ?? pod.ip, port);
+      const host = hook.httpGet.host ?? pod.ip;
+      // The probes' request: the path escaped, the hook's headers, Host with the port.
+      const request = buildProbeRequest(hook.httpGet, host, port);
+      const sock = await h.transport.connectTcp(host, port);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => sock.destroy(), timeoutMs);
+        // The grace period is int64 seconds: clamp to what a timer holds (it fires at once past).
+        const timer = setTimeout(() => sock.destroy(), Math.min(timeoutMs, MAX_TIMER_MS));
         sock.on('data', () => {});
         sock.on('close', () => {
           clearTimeout(timer);
           resolve();
         });
         sock.on('error', () => {});
-        sock.end(`GET ${hook.httpGet!.path} HTTP/1.0\r\nHost: ${pod.ip}\r\n\r\n`);
+        sock.end(request);
       });
     }
   }

@@ -122,11 +122,22 @@ export function buildProbeRequest(
 export async function runProbe(runtime: Runtime, target: ProbeTarget, probe: Probe): Promise<ProbeOutcome> {
   const timeoutMs = probe.timeoutSeconds * 1000;
   if (probe.grpc) return runGrpcProbe(runtime, target, probe.grpc, timeoutMs);
+  // Ends the handler's connection once the probe is decided: a server that accepts and never
+  // answers would otherwise keep one forwarded SSH channel open per probe period, for ever.
+  const done = new AbortController();
   try {
-    return await withTimeout(runHandler(runtime, target, probe, timeoutMs), timeoutMs, 'probe');
+    return await withTimeout(runHandler(runtime, target, probe, timeoutMs, done.signal), timeoutMs, 'probe');
   } catch (err) {
     return { ok: false, message: (err as Error).message };
+  } finally {
+    done.abort();
   }
+}
+
+/** Closes `stream` when `signal` aborts (at once if it already has). */
+function closeOnAbort(stream: Duplex, signal: AbortSignal): void {
+  if (signal.aborted) stream.destroy();
+  else signal.addEventListener('abort', () => stream.destroy(), { once: true });
 }
 
 async function runHandler(
@@ -134,6 +145,7 @@ async function runHandler(
   target: ProbeTarget,
   h: ProbeHandler,
   timeoutMs: number,
+  signal: AbortSignal,
 ): Promise<ProbeOutcome> {
   if (h.exec) {
     const r = await runtime.exec(target.pod, target.container.name, h.exec.command, timeoutMs);
@@ -165,6 +177,7 @@ async function runHandler(
     } catch (err) {
       return { ok: false, message: `Get "${url}": ${(err as Error).message}` };
     }
+    closeOnAbort(stream, signal);
     const status = await httpGetOverStream(stream, req);
     // The kubelet: 200 <= code < 400 is success.
     return status >= 200 && status < 400

@@ -403,6 +403,46 @@ describe('DockerRuntime on the testbed', () => {
     }
   });
 
+  it('sends a preStop httpGet hook as the probes send theirs: path escaped, headers, Host with port', async () => {
+    const bridge = tb.registry.split(':')[0]!;
+    const server = createServer();
+    const heard = new Promise<string>((resolve) =>
+      server.on('connection', (sock) => {
+        let text = '';
+        sock.on('data', (d) => {
+          text += d.toString();
+          if (!text.includes('\r\n\r\n')) return;
+          sock.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+          resolve(text);
+        });
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, bridge, resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const pod = sleeperPod('hooked-http', { image: busybox, namespace: ns });
+      pod.spec.containers[0]!.lifecycle = {
+        preStop: {
+          httpGet: {
+            host: bridge,
+            port,
+            path: '/pre stop?drain=1',
+            scheme: 'HTTP',
+            httpHeaders: [{ name: 'X-Hook', value: 'drain' }],
+          },
+        },
+      };
+      await rt.createPod('h1', pod);
+      await rt.deletePod({ host: 'h1', namespace: ns, name: 'hooked-http' }, 5);
+      const request = await heard;
+      expect(request.split('\r\n')[0]).toBe('GET /pre%20stop?drain=1 HTTP/1.1');
+      expect(request).toContain(`Host: ${bridge}:${port}\r\n`);
+      expect(request).toContain('X-Hook: drain\r\n');
+    } finally {
+      server.close();
+    }
+  });
+
   it('marks a cut-off host NotReady while the others answer, and Ready again once healed', async () => {
     await rt.createPod('h3', sleeperPod('on-h3', { image: busybox, namespace: ns }));
     const before = await rt.observe();

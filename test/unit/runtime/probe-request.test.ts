@@ -2,7 +2,7 @@
 // request-target (the kubelet's URL escaping), and a CR, LF or other control character in a
 // header or the host is refused with a typed error instead of forging request lines. This
 // guards the wire even if a manifest skipped validation.
-import { PassThrough } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Container } from '../../../src/model/k8s.js';
 import {
@@ -124,5 +124,37 @@ describe('a timeoutSeconds past what a timer holds (int32 seconds)', () => {
     );
     server.close();
     expect(outcome).toEqual({ ok: true });
+  });
+});
+
+describe('a server that accepts and never answers', () => {
+  it('fails the httpGet probe at its timeout and closes the connection, also one that opens late', async () => {
+    const streams: Duplex[] = [];
+    let delayMs = 0;
+    const runtime = {
+      connectTcp: async () => {
+        await new Promise((r) => setTimeout(r, delayMs));
+        // Takes the request and never answers.
+        const s = new Duplex({ read() {}, write: (_c, _e, cb) => cb() });
+        streams.push(s);
+        return s;
+      },
+    } as unknown as Runtime;
+    const container = { name: 'web', ports: [] } as unknown as Container;
+    const target = {
+      pod: { host: 'h1', namespace: 'default', name: 'web-1' } as never,
+      ip: '10.0.0.2',
+      container,
+    };
+    const probe = { httpGet: get({ port: 80 }), timeoutSeconds: 1 } as never;
+
+    const outcome = await runProbe(runtime, target, probe);
+    expect(outcome).toEqual({ ok: false, message: 'probe timed out after 1s' });
+    expect(streams[0]?.destroyed).toBe(true);
+
+    delayMs = 1200; // the connection opens after the deadline
+    expect((await runProbe(runtime, target, probe)).ok).toBe(false);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(streams[1]?.destroyed).toBe(true);
   });
 });
