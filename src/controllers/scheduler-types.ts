@@ -17,6 +17,8 @@ export interface PodClaim {
 export interface ClaimBindings {
   hosts: Readonly<Record<string, string>>;
   users: Readonly<Record<string, number>>;
+  /** Hosts whose claim volumes were never read: an unbound-looking claim may be bound there. */
+  unknownHosts?: readonly string[];
 }
 
 /** What the scheduler needs of a pod. DesiredPod has all of it. */

@@ -6,7 +6,9 @@
 //   ReadWriteOncePod access mode".
 // - VolumeBinding: a bound claim's volume lives on one host; any other host has "volume node
 //   affinity conflict". An unbound claim fits any host, and the first placement binds it (the
-//   assume step of the batch), so the claim's next pods of the same batch follow it.
+//   assume step of the batch), so the claim's next pods of the same batch follow it. While a
+//   host's volumes were never read (down since the daemon started), a claim that looks unbound
+//   may be bound there: it is bound nowhere else until that host is read (data over uptime).
 // Pure: the bindings come in as values; the state mutates only itself.
 import type { ClaimBindings, SchedulingPod } from './scheduler-types.js';
 
@@ -16,13 +18,18 @@ export const REASON_READ_WRITE_ONCE_POD =
 
 export type VolumeFilter = 'VolumeRestrictions' | 'VolumeBinding';
 
+export const unknownHostsReason = (hosts: readonly string[]) =>
+  `claim may be bound on host(s) ${hosts.join(', ')}, unreachable since skiff started: waiting to read its volumes`;
+
 export class VolumeState {
   private readonly hosts: Map<string, string>;
   private readonly users: Map<string, number>;
+  private readonly unknownHosts: readonly string[];
 
   constructor(bindings?: ClaimBindings) {
     this.hosts = new Map(Object.entries(bindings?.hosts ?? {}));
     this.users = new Map(Object.entries(bindings?.users ?? {}));
+    this.unknownHosts = bindings?.unknownHosts ?? [];
   }
 
   /** The first failing volume filter for the pod on this host, or undefined. */
@@ -36,6 +43,8 @@ export class VolumeState {
       const bound = this.hosts.get(c.key);
       if (bound !== undefined && bound !== host)
         return { filter: 'VolumeBinding', reason: REASON_VOLUME_NODE_CONFLICT };
+      if (bound === undefined && this.unknownHosts.length > 0)
+        return { filter: 'VolumeBinding', reason: unknownHostsReason(this.unknownHosts) };
     }
     return undefined;
   }

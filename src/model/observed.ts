@@ -22,6 +22,9 @@ export interface ObservedHost {
   /** Allocatable capacity as the engine reports it (NCPU*1000, MemTotal). */
   capacity: { cpuMilli: number; memoryBytes: number };
   dockerVersion?: string;
+  /** True while this daemon has never read the host's claim volumes (unreachable since it
+   *  started): a claim's volume may be there, so no claim is bound anywhere else meanwhile. */
+  claimVolumesUnknown?: boolean;
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';

@@ -10,7 +10,7 @@ import type { ClaimBindings, PodClaim } from '../controllers/scheduler.js';
 import type { Action } from '../model/actions.js';
 import type { PersistentVolumeClaim, PodSpec } from '../model/k8s.js';
 import { claimVolumeName } from '../model/labels.js';
-import type { ObservedClaimVolume, ObservedPod } from '../model/observed.js';
+import type { ObservedClaimVolume, ObservedHost, ObservedPod } from '../model/observed.js';
 import type { ClaimView } from '../model/views.js';
 import type { AppDesired, PassEvent } from './pass-types.js';
 
@@ -114,6 +114,7 @@ export interface ClaimState {
 export function claimState(
   volumes: readonly ObservedClaimVolume[],
   placed: readonly ObservedPod[],
+  observedHosts: readonly ObservedHost[] = [],
 ): ClaimState {
   const byClaim = volumesByClaim(volumes);
   const users = claimUsers(placed);
@@ -124,7 +125,12 @@ export function claimState(
     counts[key] = list.length;
     if (hosts[key] === undefined && list[0]) hosts[key] = list[0].host;
   }
-  return { bindings: { hosts, users: counts }, volumes: byClaim, users };
+  const unknownHosts = observedHosts.filter((h) => h.claimVolumesUnknown).map((h) => h.name);
+  return {
+    bindings: { hosts, users: counts, ...(unknownHosts.length > 0 ? { unknownHosts } : {}) },
+    volumes: byClaim,
+    users,
+  };
 }
 
 /** The claims as they stand once this pass's creations run: a claim a new pod mounts is bound

@@ -69,7 +69,7 @@ export function reconcilePass(raw: PassInput): PassResult {
   pass.podBudget = newPodBudget(hosts.filter((h) => h.ready).length, world.allPlaced.length);
   const byOwner = groupByOwner(world.pods);
   const owners = reconcileOwners(pass, byOwner);
-  const claims = claimState(input.observed.claimVolumes ?? [], world.allPlaced);
+  const claims = claimState(input.observed.claimVolumes ?? [], world.allPlaced, input.observed.hosts);
   placeCreations(pass, hosts, world.allPlaced, resolved?.services ?? [], claims.bindings);
   const claimsNow = claimsAfter(claims, pass.actions);
   pass.events.push(...claimEvents(claims, claimsNow, input.observed.claimVolumes ?? []));

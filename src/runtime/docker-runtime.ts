@@ -103,6 +103,8 @@ interface HostState {
   lastPods: ObservedPod[];
   /** The host's claim volumes as last read (kept while NotReady: a claim stays bound there). */
   lastClaims: ObservedClaimVolume[];
+  /** The claim volumes were read at least once (lastClaims is the host's, not a blank). */
+  claimsRead: boolean;
   details: Map<string, { key: string; details: ContainerDetails }>;
   cpuPrev: Map<string, CpuPoint>;
   /** Why the last cgroup read could not serve the host (logged once until it works again). */
@@ -151,6 +153,7 @@ export class DockerRuntime implements Runtime {
         tried: false,
         lastPods: [],
         lastClaims: [],
+        claimsRead: false,
         details: new Map(),
         cpuPrev: new Map(),
       });
@@ -280,6 +283,7 @@ export class DockerRuntime implements Runtime {
       taints: h.cfg.taints,
       capacity: { cpuMilli: h.engine?.cpuMilli ?? 0, memoryBytes: h.engine?.memoryBytes ?? 0 },
       dockerVersion: h.engine?.version,
+      ...(h.claimsRead ? {} : { claimVolumesUnknown: true }),
     };
   }
 
@@ -300,6 +304,7 @@ export class DockerRuntime implements Runtime {
     ]);
     if (info) h.engine = engineInfo(info, this.clock.now());
     h.lastClaims = decodeClaimVolumes(h.cfg.name, volumes.Volumes ?? []);
+    h.claimsRead = true;
     // Exit codes and start times need an inspect; do it only when a container's state changed.
     const stale = list.filter((c) => h.details.get(c.Id)?.key !== detailsCacheKey(c));
     await Promise.all(

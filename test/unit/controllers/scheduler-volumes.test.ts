@@ -11,6 +11,7 @@ import {
   type SchedulingPod,
   schedulePods,
 } from '../../../src/controllers/scheduler.js';
+import { unknownHostsReason } from '../../../src/controllers/scheduler-volumes.js';
 import { host, podSpec, schedPod } from './fixtures.js';
 
 const HOSTS = buildHostViews([host('h1'), host('h2'), host('h3')], []);
@@ -74,5 +75,19 @@ describe('scheduler: PersistentVolumeClaims', () => {
   it('pods without claims are unaffected by bindings', () => {
     const r = schedulePods([schedPod('x', { spec })], HOSTS, { claims: bindings({ 'default/data': 'h2' }) });
     expect(r.placements.size).toBe(1);
+  });
+
+  it('a claim that looks unbound waits while a host was never read (its volume may be there)', () => {
+    const unknown = { hosts: {}, users: {}, unknownHosts: ['h3'] };
+    const r = schedulePods([withClaim('a', RWO)], HOSTS, { claims: unknown });
+    expect(r.placements.size).toBe(0);
+    expect(r.unschedulable[0]?.message).toBe(`0/3 hosts are available: 3 ${unknownHostsReason(['h3'])}.`);
+    // A claim already bound elsewhere is not held back, nor is a pod without claims.
+    const bound = schedulePods([withClaim('b', RWO), schedPod('x', { spec })], HOSTS, {
+      claims: { ...unknown, hosts: { 'default/data': 'h1' } },
+    });
+    expect(bound.placements.size).toBe(2);
+    expect(bound.unschedulable).toEqual([]);
+    expect(bound.placements.get(`${withClaim('b', RWO).namespace}/b`)).toBe('h1');
   });
 });

@@ -7,6 +7,7 @@ import {
   REASON_READ_WRITE_ONCE_POD,
   REASON_VOLUME_NODE_CONFLICT,
 } from '../../../src/controllers/scheduler.js';
+import { unknownHostsReason } from '../../../src/controllers/scheduler-volumes.js';
 import type { Action } from '../../../src/model/actions.js';
 import { LABELS } from '../../../src/model/labels.js';
 import { claimEvents, claimState, claimViews } from '../../../src/reconcile/claims.js';
@@ -82,12 +83,17 @@ class Harness {
     this.runtime = new FakeRuntime(hosts, { now: () => this.now });
   }
 
-  async pass(): Promise<PassResult> {
+  /** One pass; `unread` names hosts this daemon has not read since it started. */
+  async pass(unread: string[] = []): Promise<PassResult> {
     const app: AppDesired = { name: 'demo', commit: 'c1', objects: objectsFrom(this.yaml), prune: true };
+    const seen = await this.runtime.observe();
     const r = reconcilePass({
       apps: [app],
       frozenApps: [],
-      observed: await this.runtime.observe(),
+      observed: {
+        ...seen,
+        hosts: seen.hosts.map((x) => (unread.includes(x.name) ? { ...x, claimVolumesUnknown: true } : x)),
+      },
       memory: this.memory,
       now: this.now,
       random: this.random,
@@ -169,6 +175,19 @@ describe('PersistentVolumeClaim provisioning and pinning', () => {
     h.yaml = claim() + '---' + deployment(3);
     await h.pass();
     expect(await h.podHosts()).toEqual([bound, bound, bound]);
+  });
+
+  it('binds no claim while a host was never read since the daemon started (its volume may be there)', async () => {
+    const h = new Harness(claim() + '---' + deployment(1));
+    const waiting = await h.pass(['h2']);
+    expect(creates(waiting)).toEqual([]);
+    expect(waiting.views.pods.find((p) => p.phase === 'Pending')?.pendingReason).toBe(
+      `0/3 hosts are available: 3 ${unknownHostsReason(['h2'])}.`,
+    );
+    expect(waiting.views.claims[0]?.status).toBe('Pending');
+    const bound = await h.pass();
+    expect(creates(bound)).toHaveLength(1);
+    expect(bound.views.claims[0]?.status).toBe('Bound');
   });
 
   it('a pod that does not fit on the claim host stays Pending with the scheduler reason', async () => {
