@@ -585,13 +585,14 @@ const podSpec = object(
     volumes: arrayOf(volume),
     hostname: str,
     securityContext: podSecurityContext,
+    // false is what skiff does anyway (no token is ever mounted); true warns (checks/pod-spec.ts).
+    automountServiceAccountToken: bool,
   },
   {
     required: ['containers'],
     ignored: {
       serviceAccountName: ignore(str, NO_API_SERVER),
       serviceAccount: ignore(str, NO_API_SERVER),
-      automountServiceAccountToken: ignore(bool, NO_API_SERVER),
       imagePullSecrets: ignore(
         arrayOf(object('LocalObjectReference', { name: str })),
         'hosts pull with their own Docker registry credentials',

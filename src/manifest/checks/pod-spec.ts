@@ -152,4 +152,16 @@ export function checkPodSpec(c: Collector, spec: PodSpec, raw: Record<string, un
   checkHostnameAndNodeSelector(c, spec, path);
   checkTolerations(c, spec, path);
   checkNodeAffinity(c, spec, path);
+  checkServiceAccountToken(c, raw, path);
+}
+
+/** A hardened manifest's `automountServiceAccountToken: false` is what skiff does anyway (no
+ *  API server issues tokens, none is mounted); only `true` asks for something skiff ignores. */
+function checkServiceAccountToken(c: Collector, raw: Record<string, unknown>, path: P): void {
+  if (raw.automountServiceAccountToken !== true) return;
+  c.warn(
+    [...path, 'automountServiceAccountToken'],
+    'unsupported.field',
+    'automountServiceAccountToken: true is ignored by skiff: no API server issues tokens, so none is mounted',
+  );
 }

@@ -338,6 +338,18 @@ describe('schema findings', () => {
   });
 
   it.each([
+    ['false', []],
+    ['true', ['warning unsupported.field spec.template.spec.automountServiceAccountToken']],
+  ])('automountServiceAccountToken: %s (no token is ever mounted) -> %j', (value, want) => {
+    const text = DEPLOYMENT.replace(
+      '      containers:',
+      `      automountServiceAccountToken: ${value}\n      containers:`,
+    );
+    const found = findings(withDeployment(text)).filter((f) => f.includes('automountServiceAccountToken'));
+    expect(found).toEqual(want);
+  });
+
+  it.each([
     [
       'apps/v1',
       'StatefulSet',
