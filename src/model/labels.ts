@@ -50,6 +50,21 @@ export const INFRA_ROLE = 'infra';
 export const APP_ROLE = 'app';
 export const INIT_ROLE = 'init';
 
+/** The deletion mark: a pod whose deletion began has its infra container renamed
+ *  `<name>.del-<deadline in epoch seconds>` (Docker labels cannot change; a name can), so the
+ *  deletion outlives the daemon that began it. */
+export const DELETION_MARK = /\.del-(\d{1,12})$/;
+
+export function markedForDeletion(name: string, deadlineMs: number): string {
+  return `${name.replace(DELETION_MARK, '')}.del-${Math.ceil(deadlineMs / 1000)}`;
+}
+
+/** The deletion deadline (ms since epoch) a container name carries, if marked. */
+export function deletionDeadlineOf(name: string): number | undefined {
+  const m = DELETION_MARK.exec(name);
+  return m ? Number(m[1]) * 1000 : undefined;
+}
+
 /** Name of the Docker container for one container of a pod: unique per host. */
 export function dockerContainerName(
   namespace: string,

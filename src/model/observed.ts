@@ -78,8 +78,12 @@ export interface ObservedPod {
   containers: ObservedContainer[];
   /** Keyed by container name; absent when no probe has run yet. */
   probes: Record<string, ObservedProbeState>;
-  /** Set by the shell while a graceful deletion of this pod is in flight. */
+  /** Set by the shell while a graceful deletion of this pod is in flight, or read from the
+   *  host's deletion mark (a deletion begun by this or an earlier daemon). */
   terminating?: boolean;
+  /** From the host's deletion mark: when the deletion's grace period ends (ms since epoch).
+   *  A deletion survives the daemon that began it: the next pass finishes it. */
+  deletionDeadline?: number;
   /** Set by the core for pods remembered on a host that is NotReady (not seen this pass). */
   unreachable?: boolean;
 }

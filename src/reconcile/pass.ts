@@ -28,11 +28,12 @@ import { reconcileDeploymentPods } from './deployment-pods.js';
 import { effectivePods } from './effective-pods.js';
 import { forgetDeletions } from './forget-deletions.js';
 import { applyPassInputs } from './observed-inputs.js';
-import { type AppContext, ownerKey, type PassCollector } from './pass-context.js';
+import { type AppContext, ownerKey, type PassCollector, podKey } from './pass-context.js';
 import type { AppDesired, PassInput, PassResult } from './pass-types.js';
 import { placeCreations } from './place-creations.js';
 import { newPodBudget } from './pod-budget.js';
 import { prunePods } from './prune.js';
+import { resumeMarkedDeletions } from './resume-deletions.js';
 import { reconcileServiceRules, taintHostsWithoutRules } from './service-rules.js';
 import { reconcileStandalonePod } from './standalone-pod.js';
 
@@ -66,6 +67,8 @@ export function reconcilePass(raw: PassInput): PassResult {
     const why = `stale copy: host ${stale.host} was NotReady past the grace period and the pod was replaced`;
     pass.actions.push({ type: 'deletePod', pod: podRef(stale), gracePeriodSeconds: 0, reason: why });
   }
+  const deleting = [...input.inputs.deletionsInFlight, ...world.stale.map(podKey)];
+  pass.actions.push(...resumeMarkedDeletions(input.observed.pods, deleting, input.now));
   pass.podBudget = newPodBudget(hosts.filter((h) => h.ready).length, world.allPlaced.length);
   const byOwner = groupByOwner(world.pods);
   const owners = reconcileOwners(pass, byOwner);

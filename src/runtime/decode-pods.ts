@@ -5,7 +5,7 @@
 // are incomplete or malformed is ignored (skiff never claims what it cannot prove it owns);
 // of several containers for one pod container (restarts), the highest restart count is current.
 import type { Labels, PodSpec } from '../model/k8s.js';
-import { APP_ROLE, INFRA_ROLE, INIT_ROLE, LABELS } from '../model/labels.js';
+import { APP_ROLE, deletionDeadlineOf, INFRA_ROLE, INIT_ROLE, LABELS } from '../model/labels.js';
 import type { ContainerState, ObservedContainer, ObservedPod } from '../model/observed.js';
 
 /** The parts of Docker's container list entry (GET /containers/json) that observe reads. */
@@ -180,6 +180,7 @@ export function decodePods(
     const spec = parseJson<PodSpec>(members.find((c) => c.Labels[LABELS.podSpec])?.Labels[LABELS.podSpec]);
     const containersOut = currentContainers(members, APP_ROLE, id, spec?.containers, details);
     const initOut = currentContainers(members, INIT_ROLE, id, spec?.initContainers, details);
+    const deadline = infra ? deletionDeadlineOf(infra.Names[0] ?? '') : undefined;
     pods.push({
       host,
       name: id.pod,
@@ -198,6 +199,7 @@ export function decodePods(
       ...(initOut.length > 0 ? { initContainers: initOut } : {}),
       containers: containersOut,
       probes: {},
+      ...(deadline === undefined ? {} : { terminating: true, deletionDeadline: deadline }),
     });
   }
   return pods.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));

@@ -15,7 +15,15 @@ import { effectiveSecurity, needsImageUser } from '../controllers/security-conte
 import type { PodRef } from '../model/actions.js';
 import type { DesiredContainer, DesiredPod } from '../model/desired.js';
 import type { Container, PodSpec, ProbeHandler } from '../model/k8s.js';
-import { APP_ROLE, dockerContainerName, INFRA_ROLE, INIT_ROLE, LABELS } from '../model/labels.js';
+import {
+  APP_ROLE,
+  deletionDeadlineOf,
+  dockerContainerName,
+  INFRA_ROLE,
+  INIT_ROLE,
+  LABELS,
+  markedForDeletion,
+} from '../model/labels.js';
 import type { Observed, ObservedClaimVolume, ObservedHost, ObservedPod } from '../model/observed.js';
 import { CGROUP_USAGE_SCRIPT, parseCgroupUsage } from './cgroup-usage.js';
 import { type Clock, systemClock } from './clock.js';
@@ -536,6 +544,7 @@ export class DockerRuntime implements Runtime {
       return;
     }
     const [pod] = decodePods(ref.host, all);
+    await this.markDeletion(h, all, ref, gracePeriodSeconds);
     // Sidecars and a running init container stop with the app containers (Kubernetes stops
     // sidecars after them; here they share the one grace period).
     const running = [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].filter(
@@ -572,6 +581,27 @@ export class DockerRuntime implements Runtime {
     await this.removePodVolumes(h, ref);
     await h.transport.removeTree(podDirOf(h.cfg.dataDir, ref.namespace, ref.name));
     this.log.info({ host: ref.host, pod: `${ref.namespace}/${ref.name}` }, 'pod deleted');
+  }
+
+  /** Renames the pod's infra container with the deletion's deadline before anything stops, so
+   *  a daemon killed mid-deletion leaves the pod terminating, not live: the next pass (of this
+   *  daemon or another) finishes it with the grace period left. A pod already marked keeps its
+   *  first deadline (a retry does not extend it). A pod without infra container has no mark. */
+  private async markDeletion(
+    h: HostState,
+    all: readonly ContainerSummary[],
+    ref: PodRef,
+    gracePeriodSeconds: number,
+  ): Promise<void> {
+    const infra = all.find((c) => c.Labels?.[LABELS.role] === INFRA_ROLE);
+    const name = (infra?.Names[0] ?? '').replace(/^\//, '');
+    if (!infra || name === '' || deletionDeadlineOf(name) !== undefined) return;
+    const marked = markedForDeletion(name, this.clock.now() + gracePeriodSeconds * 1000);
+    await this.call(h, 'mark pod for deletion', (abortSignal) =>
+      h.transport.docker.getContainer(infra.Id).rename({ name: marked, abortSignal } as object),
+    ).catch((err) => {
+      if (!isNotFound(err)) throw dockerError(err, `mark ${name} for deletion`, podSubject(ref));
+    });
   }
 
   /**

@@ -96,6 +96,14 @@ export class FakeRuntime implements Runtime {
 
   /** Make a container look as Docker would show it after a crash, an OOM kill, a stop, or a
    *  create whose start never came (`created`). */
+  /** The deletion mark DockerRuntime sets first when it deletes a pod (its infra container
+   *  renamed with the deadline): a test simulating a daemon killed mid-deletion sets it. */
+  markDeletion(ref: PodRef, deadlineMs: number): void {
+    const pod = this.pod(ref);
+    pod.deletionDeadline ??= Math.ceil(deadlineMs / 1000) * 1000;
+    pod.terminating = true;
+  }
+
   setContainerState(ref: PodRef, container: string, state: ContainerState, exitCode = 0): void {
     const c = this.current(ref, container);
     c.state = state;

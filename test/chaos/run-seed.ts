@@ -78,11 +78,10 @@ export async function runSeed(
     let passes = 0;
     // Floor: off from a capacity fault until converged. Ceiling: off from a cut host's return
     // (its stale copies are back until the pass deletes them) until converged, and from a kill
-    // of a daemon with deletions in flight (mid-delete, or kept for retry after a cut call)
-    // until converged: whether a deletion had started lives in the killed daemon's memory only
-    // (no durable mark on the host yet), so the next daemon counts that pod live, may restart
-    // it, and the rollout may then run above maxSurge until it deletes it again. A known gap
-    // (RELIABILITY.md), not a fault that removes capacity.
+    // of a daemon with a deletion in flight that had not marked its pod on the host yet (its
+    // call was still delayed, or it failed before the mark and was kept for retry): that
+    // deletion lived in the killed daemon's memory only, so the next daemon counts the pod
+    // live. A deletion that had marked its pod survives the kill: the next pass finishes it.
     let noFloor = false;
     let noCeiling = false;
     for (;;) {
@@ -91,7 +90,7 @@ export async function runSeed(
         const f = pending.shift()!;
         if (CAPACITY_FAULTS.has(f.kind)) noFloor = true;
         if (f.kind === 'kill-between-passes' && daemon) {
-          if (daemon.reconciler.inflight.size > 0) noCeiling = true;
+          if (await unmarkedDeletions(world, daemon)) noCeiling = true;
           daemon.runtime.dead = true;
           daemon = undefined;
           result.kills++;
@@ -119,12 +118,14 @@ export async function runSeed(
       const s = await onePass(d, note, result);
       passes++;
       if (d.runtime.dead) {
-        if (d.runtime.diedMidDelete || d.reconciler.inflight.size > 0) noCeiling = true;
+        if (await unmarkedDeletions(world, d)) noCeiling = true;
         result.kills++;
         daemon = undefined;
       } else await d.reconciler.inflight.drain();
       const truth = await world.runtime.observe();
       const terminating = new Set(daemon?.reconciler.inflight.keys() ?? []);
+      // A pod with the deletion mark is terminating whoever began it (Kubernetes' deletionTimestamp).
+      for (const p of truth.pods) if (p.deletionDeadline !== undefined) terminating.add(podKeyOf(p));
       checks = { floor: checks.floor && !noFloor, ceiling: !noCeiling };
       for (const v of violations(sample(truth, terminating), strategy, checks))
         result.violations.push(
@@ -290,4 +291,17 @@ function secretLeaks(logLines: string[], store: HistoryStore, daemon: SimDaemon 
     ['the daemon view', JSON.stringify(daemon?.reconciler.view ?? {})],
   ];
   return texts.filter(([, t]) => t.includes(SENTINEL) || t.includes(SENTINEL_B64)).map(([w]) => w);
+}
+
+const podKeyOf = (p: { host: string; namespace: string; name: string }) =>
+  `${p.host}/${p.namespace}/${p.name}`;
+
+/** Whether a daemon being killed has a deletion in flight whose pod carries no deletion mark on
+ *  its host (the only deletions a kill can lose). */
+async function unmarkedDeletions(world: SimWorld, d: SimDaemon): Promise<boolean> {
+  const keys = d.reconciler.inflight.keys();
+  if (keys.length === 0) return false;
+  const pods = (await world.runtime.observe()).pods;
+  const unmarked = new Set(pods.filter((p) => p.deletionDeadline === undefined).map(podKeyOf));
+  return keys.some((k) => unmarked.has(k));
 }

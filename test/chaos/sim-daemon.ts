@@ -65,7 +65,6 @@ export class DaemonRuntime implements Runtime {
   }
 
   /** Killed while deleting a pod: that pod's deletion is known to no one now (see run-seed). */
-  diedMidDelete = false;
 
   die(where: string): never {
     this.dead = true;
@@ -127,12 +126,13 @@ export class DaemonRuntime implements Runtime {
   async deletePod(ref: PodRef, grace: number): Promise<void> {
     const fate = this.fate();
     if (fate !== 'kill') return this.carry(ref.host, fate, () => this.world.runtime.deletePod(ref, grace));
-    // Killed after SIGTERM stopped the containers, before they were removed.
+    // Killed after SIGTERM stopped the containers, before they were removed: the deletion
+    // mark (DockerRuntime's first step) is on the host.
     const pod = (await this.world.runtime.observe()).pods.find(
       (p) => p.host === ref.host && p.namespace === ref.namespace && p.name === ref.name,
     );
+    if (pod) this.world.runtime.markDeletion(ref, this.world.clock.now() + grace * 1000);
     for (const c of pod?.containers ?? []) this.world.runtime.setContainerState(ref, c.name, 'exited', 137);
-    this.diedMidDelete = true;
     return this.die(`mid-delete of ${ref.name} on ${ref.host}`);
   }
   async restartContainer(ref: PodRef, container: string): Promise<void> {

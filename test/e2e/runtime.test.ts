@@ -443,6 +443,35 @@ describe('DockerRuntime on the testbed', () => {
     }
   });
 
+  it('marks a pod for deletion on the host first, so a deletion cut off mid-way is still seen by a new runtime', async () => {
+    const pod = sleeperPod('dying', { image: busybox, namespace: ns });
+    // PID 1 that ignores SIGTERM: the deletion waits out its grace period.
+    pod.containers[0]!.command = ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done'];
+    await rt.createPod('h2', pod);
+    const ref = { host: 'h2', namespace: ns, name: 'dying' };
+    const doomed = new DockerRuntime(config);
+    const started = Date.now();
+    const deleting = doomed.deletePod(ref, 30).catch((err: Error) => err);
+    const marked = await eventually('the pod marked for deletion', async () => {
+      const seen = (await rt.observe()).pods.find((p) => p.namespace === ns && p.name === 'dying');
+      return seen?.deletionDeadline !== undefined ? seen : undefined;
+    });
+    // The daemon that began it dies: a new runtime (a restarted daemon) still sees the deletion.
+    await doomed.close();
+    await deleting;
+    const fresh = new DockerRuntime(config);
+    try {
+      const again = (await fresh.observe()).pods.find((p) => p.namespace === ns && p.name === 'dying');
+      expect(again).toMatchObject({ terminating: true, deletionDeadline: marked.deletionDeadline });
+      expect(marked.deletionDeadline! - started).toBeGreaterThan(25_000);
+      expect(marked.deletionDeadline! - started).toBeLessThan(35_000);
+      await fresh.deletePod(ref, 0);
+      expect((await fresh.observe()).pods.some((p) => p.namespace === ns && p.name === 'dying')).toBe(false);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('marks a cut-off host NotReady while the others answer, and Ready again once healed', async () => {
     await rt.createPod('h3', sleeperPod('on-h3', { image: busybox, namespace: ns }));
     const before = await rt.observe();

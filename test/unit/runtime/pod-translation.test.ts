@@ -1,7 +1,7 @@
 // planPod (DesiredPod -> Docker create bodies) and decodePods (Docker list -> ObservedPod) are
 // inverses on everything observe() reports: checked as a round trip, plus the edge cases.
 import { describe, expect, it } from 'vitest';
-import { LABELS } from '../../../src/model/labels.js';
+import { deletionDeadlineOf, LABELS, markedForDeletion } from '../../../src/model/labels.js';
 import {
   type ContainerSummary,
   decodeDockerTime,
@@ -159,6 +159,24 @@ describe('planPod', () => {
       ['app', 'skiff_default_web-7d9c5b6f4-x2x9k_app_0', 0],
       ['sidecar', 'skiff_default_web-7d9c5b6f4-x2x9k_sidecar_0', 0],
     ]);
+    expect(seen?.terminating).toBeUndefined();
+  });
+
+  it('reads the deletion mark on the infra container as terminating, with its deadline', () => {
+    const deadline = CREATED + 30_000;
+    const all = [plan.infra, ...plan.containers].map((b, i) =>
+      listed(b, i, i === 0 ? { Names: [`/${markedForDeletion(b.name, deadline)}`] } : {}),
+    );
+    const [seen] = decodePods('h1', all);
+    expect(seen).toMatchObject({ terminating: true, deletionDeadline: deadline });
+    // Marking again keeps one suffix; an app container's name never marks the pod.
+    const again = markedForDeletion(markedForDeletion(plan.infra.name, deadline), deadline + 5000);
+    expect(deletionDeadlineOf(again)).toBe(deadline + 5000);
+    expect(again.match(/\.del-/g)).toHaveLength(1);
+    const byApp = [plan.infra, ...plan.containers].map((b, i) =>
+      listed(b, i, i === 1 ? { Names: [`/${markedForDeletion(b.name, deadline)}`] } : {}),
+    );
+    expect(decodePods('h1', byApp)[0]?.terminating).toBeUndefined();
   });
 });
 
