@@ -12,6 +12,7 @@ import { GitError, redactUrl } from './errors.js';
 import { classifyRemoteFailure } from './failure.js';
 import type { GitSourceDeps, GitSourceSpec, RevisionTip } from './git-source.js';
 import { RepoSource } from './repo-source.js';
+import { fetchRevisionCommit } from './revision-fetch.js';
 
 /** Our own ref in the cache: keeps the last fetched commit reachable and seeds fetch's "haves". */
 const LAST_FETCHED_REF = 'refs/skiff/last-fetched';
@@ -136,6 +137,11 @@ export class RemoteGitSource extends RepoSource {
     const m = /^(branch|tag) '([^']+)'/.exec(description ?? '');
     const name = m?.[2] ?? this.spec.revision.replace(/^refs\/(heads|tags)\//, '');
     return { commit, fullRef: m?.[1] === 'tag' ? `refs/tags/${name}` : `refs/heads/${name}` };
+  }
+
+  /** Any revision the server has, fetched on demand apart from what the daemon follows. */
+  override fetchRevision(rev: string): Promise<string> {
+    return this.exclusive(() => fetchRevisionCommit(this, rev));
   }
 
   protected refCandidates(name: string): string[] {
