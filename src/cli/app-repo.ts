@@ -113,7 +113,7 @@ export function requireValid(r: CommitObjects, label: string, subject: string): 
   const commit = r.commit;
   if (r.valid) return r.objects;
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
-  printErrorLine(`${label} (${commit.slice(0, 7)}) does not validate:`);
+  printErrorLine(`${commit === LOCAL_TREE ? label : `${label} (${commit.slice(0, 7)})`} does not validate:`);
   for (const d of errors) printErrorLine(`  ${formatDiagnostic(d)}`);
   throw new SkiffError('manifest.invalid', `${label} has ${errors.length} error(s); nothing to compare`, {
     subject,
