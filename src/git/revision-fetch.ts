@@ -13,7 +13,7 @@ import type { ObjectStore } from './object-header.js';
 export interface FetchingSource extends ObjectStore {
   readonly subject: string;
   readonly url: string;
-  ensureCache(): Promise<void>;
+  fetchOneRef(remoteRef: string): Promise<{ oid: string | null }>;
   authHeaders(): Promise<{ headers: Record<string, string>; secrets: string[] }>;
   bounded<T>(run: (http: import('isomorphic-git').HttpClient) => Promise<T>): Promise<T>;
   peelFetched(oid: string, rev: string): Promise<string>;
@@ -59,40 +59,18 @@ async function advertisedTips(
 
 /** Fetches `remoteRef` alone into PLAN_REF and returns the commit it points at. */
 async function fetchOne(source: FetchingSource, remoteRef: string, rev: string): Promise<string> {
-  await source.ensureCache();
-  const { headers, secrets } = await source.authHeaders();
-  const ctx = { subject: source.subject, url: source.url, revision: rev, secrets };
-  let fetched: string | null;
-  try {
-    const res = await source.bounded((http) =>
-      git.fetch({
-        fs: source.fs,
-        http,
-        gitdir: source.gitdir,
-        url: source.url,
-        // The daemon's last fetched commit is what we already have: only the difference travels.
-        ref: 'refs/skiff/last-fetched',
-        remoteRef,
-        singleBranch: true,
-        tags: false,
-        headers,
-        cache: source.cache,
-      }),
-    );
-    fetched = res.fetchHead;
-  } catch (err) {
-    const e = classifyRemoteFailure(err, ctx);
-    if (e.code !== 'git.ref-not-found') throw e;
+  const fetched = await source.fetchOneRef(remoteRef).catch((err: unknown) => {
+    if (!(err instanceof GitError) || err.code !== 'git.ref-not-found') throw err;
     throw new GitError('git.ref-not-found', `revision ${rev} does not exist in ${redactUrl(source.url)}`, {
       subject: source.subject,
       hint: REVISION_HINT,
     });
-  }
-  if (!fetched)
+  });
+  if (!fetched.oid)
     throw new GitError('git.ref-not-found', `${redactUrl(source.url)} has no commits yet`, {
       subject: source.subject,
     });
-  const commit = await source.peelFetched(fetched, rev);
+  const commit = await source.peelFetched(fetched.oid, rev);
   await git.writeRef({ fs: source.fs, gitdir: source.gitdir, ref: PLAN_REF, value: commit, force: true });
   return commit;
 }

@@ -9,6 +9,7 @@ import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitError } from '../../../src/git/errors.js';
+import { LocalGitSource } from '../../../src/git/local-source.js';
 import { RemoteGitSource } from '../../../src/git/remote-source.js';
 import { PLAN_REF } from '../../../src/git/revision-fetch.js';
 import { type GitFixture, git as gitCli, makeGitFixture } from '../../support/git-server.js';
@@ -105,6 +106,23 @@ describe('fetchRevision: any revision the server has', () => {
     expect(err.message).toContain(rev);
     expect(err.message).not.toContain('\n');
     expect(err.hint).toMatch(/pull\/N\/head/);
+  });
+});
+
+describe('fetchRevision on a repository on disk: read in place, the same names', () => {
+  it.each([
+    ['pr-1', 'branch'],
+    ['v1', 'main'],
+    ['refs/pull/1/head', 'pull'],
+    ['pull/1/head', 'pull'],
+    ['merge-requests/7/head', 'mr'],
+  ])('%s', async (rev, expected) => {
+    const s = new LocalGitSource(
+      { app: 'l', repoURL: served, revision: 'main', path: '.' },
+      { fs, http, stateDir: fx.stateDir },
+    );
+    expect(await s.fetchRevision(rev)).toBe(shas[expected]);
+    expect(await s.fetchRevision(shas[expected]!.slice(0, 9))).toBe(shas[expected]);
   });
 });
 
