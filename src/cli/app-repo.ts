@@ -25,15 +25,16 @@ export interface AppRepo {
   head: string;
 }
 
-/** `--path` without `--repo` narrows the configured app's folder (e.g. `skiff diff --path`). */
-export async function openAppRepo(opts: ClusterOptions): Promise<AppRepo> {
+/** `--path` without `--repo` narrows the configured app's folder (e.g. `skiff diff --path`).
+ *  `look`: the head is read without being recorded as seen (`skiff plan` only reads). */
+export async function openAppRepo(opts: ClusterOptions, { look = false } = {}): Promise<AppRepo> {
   const pathOverride = !opts.repo ? opts.path : undefined;
   const config = await loadCliConfig({ ...opts, path: opts.repo ? opts.path : undefined });
   const app = pickApp(config, opts.app);
   const chosen = pathOverride === undefined ? app : { ...app, path: pathOverride };
   const source = gitSourceFor(chosen, config.daemon.stateDir);
-  const head = await source.resolveHead();
-  return { config, app: chosen, source, head: head.commit };
+  const head = look ? await source.peekHead() : (await source.resolveHead()).commit;
+  return { config, app: chosen, source, head };
 }
 
 export function pickApp(config: ClusterConfig, name: string | undefined): AppConfig {

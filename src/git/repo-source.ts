@@ -117,6 +117,15 @@ export abstract class RepoSource implements GitSource, ObjectStore {
     });
   }
 
+  /**
+   * Where the revision points now, without recording it as seen: a look (`skiff plan`) never
+   * moves the head resolveHead() compares against, so the daemon still sees how its branch
+   * moved (a force-push stays `rewritten`).
+   */
+  peekHead(): Promise<string> {
+    return this.exclusive(async () => (await this.fetchRevisionUnlocked()).commit);
+  }
+
   async cachedHead(): Promise<string | null> {
     return this.readPreviousHead();
   }

@@ -61,7 +61,7 @@ async function runPlan(opts: PlanOptions): Promise<boolean> {
     throw new UsageError(`unknown output format "${opts.output}"`, `use one of: ${FORMATS.join(', ')}`);
   if (opts.rev !== undefined && opts.local !== undefined)
     throw new UsageError('--rev and --local name two different things to plan', 'give one of them');
-  const repo = await openAppRepo(opts);
+  const repo = await openAppRepo(opts, { look: true });
   const plan = await buildPlan({ repo, rev: opts.rev, local: opts.local, log: cliLogger() });
   const color = format === 'text' && process.stdout.isTTY;
   const out =

@@ -4,6 +4,7 @@
 // real CLI commands in one process (run-commands.ts) against a repository served over HTTP by
 // git-http-backend; no hosts, the live commit from the history a daemon would have written.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -127,6 +128,8 @@ describe('skiff plan for a pull request', () => {
     // The daemon's branch did not move: refs/skiff/last-fetched still names main.
     const cache = path.join(fx.base, '.skiff/repos/default');
     expect((await git(cache, 'rev-parse', 'refs/skiff/last-fetched')).trim()).toBe(sha.main);
+    // Nor the head the daemon compares against to tell a fast-forward from a force-push.
+    expect(existsSync(path.join(fx.base, '.skiff/repos/default.head'))).toBe(false);
   });
 
   it('with --exit-code, a flag commander refuses exits 1, not 2 ("changes")', {
