@@ -31,7 +31,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const exit = failureExit(err);
     process.stderr.write(exit.text);
-    return exit.code;
+    // `plan --exit-code` answers 2 for "changes": a usage error caught before it ran is 1 there.
+    const detailed = argv[0] === 'plan' && argv.includes('--exit-code');
+    return detailed && exit.code === EXIT.usage ? EXIT.finding : exit.code;
   }
 }
 

@@ -5,18 +5,21 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { openHistoryStore } from '../history/history-store.js';
+import type { KubeObject } from '../model/k8s.js';
 import type { Plan } from '../model/plan.js';
 import type { ClusterView } from '../model/views.js';
 import { simulatePlan } from '../reconcile/simulate-plan.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { type AppRepo, readCommitObjects, readValidCommit } from './app-repo.js';
+import { type AppRepo, LOCAL_TREE, readCommitObjects, readLocalTree, requireValid } from './app-repo.js';
 import { connectDaemon } from './cli-context.js';
 
 export interface BuildPlanOptions {
   repo: AppRepo;
-  /** The revision to plan (default: the branch head). */
+  /** The revision to plan (default: the branch head), fetched on demand. */
   rev?: string;
+  /** A working tree to plan instead of a commit (the app's path is looked up inside it). */
+  local?: string;
   log: Logger;
   /** For tests: a runtime to observe instead of the config's hosts. */
   runtime?: Runtime;
@@ -47,10 +50,27 @@ function liveCommitOf(
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
+/** What is planned: a working tree, or the commit a revision names (default: the branch head). */
+async function readNext(opts: BuildPlanOptions): Promise<{ toCommit: string; nextObjects: KubeObject[] }> {
+  const { repo } = opts;
+  if (opts.local !== undefined) {
+    const read = await readLocalTree(opts.local, repo.app.path);
+    return {
+      toCommit: LOCAL_TREE,
+      nextObjects: requireValid(read, `--local ${opts.local}`, repo.source.subject),
+    };
+  }
+  const toCommit = opts.rev ? await repo.source.fetchRevision(opts.rev) : repo.head;
+  const label = opts.rev ?? repo.app.revision;
+  return {
+    toCommit,
+    nextObjects: requireValid(await readCommitObjects(repo.source, toCommit), label, repo.source.subject),
+  };
+}
+
 export async function buildPlan(opts: BuildPlanOptions): Promise<Plan> {
   const { repo } = opts;
-  const toCommit = opts.rev ? await repo.source.resolveCommit(opts.rev) : repo.head;
-  const nextObjects = await readValidCommit(repo.source, toCommit, opts.rev ?? repo.app.revision);
+  const { toCommit, nextObjects } = await readNext(opts);
 
   const daemon = await connectDaemon(repo.config);
   const view = daemon ? await daemon.view() : undefined;

@@ -54,6 +54,9 @@ function describeKind(st: Stats): string {
 interface Walk {
   cwd: string;
   limits: WalkLimits;
+  maxFileBytes: number;
+  /** Names not walked into or read (default: hidden ones, `.git` among them). */
+  skipName: (name: string) => boolean;
   files: BundleFile[];
   diagnostics: Diagnostic[];
   /** Real paths of files already read (two links to one file read it once). */
@@ -68,15 +71,25 @@ function display(w: Walk, abs: string): string {
   return path.relative(w.cwd, abs) || path.basename(abs);
 }
 
+export interface ReadOptions {
+  /** Files over this many bytes are reported, not read (default: the parser's limit). */
+  maxFileBytes?: number;
+  /** Names skipped (default: every hidden name). */
+  skipName?: (name: string) => boolean;
+}
+
 /** Read every manifest file under `paths`; names in results are relative to `cwd`. */
 export async function readManifestFiles(
   paths: readonly string[],
   cwd: string,
   limits: WalkLimits = DEFAULT_WALK_LIMITS,
+  opts: ReadOptions = {},
 ): Promise<CollectedFiles> {
   const w: Walk = {
     cwd,
     limits,
+    maxFileBytes: opts.maxFileBytes ?? MAX_FILE_BYTES,
+    skipName: opts.skipName ?? ((name) => name.startsWith('.')),
     files: [],
     diagnostics: [],
     seen: new Set(),
@@ -116,19 +129,19 @@ async function addFile(w: Walk, abs: string, real: string, st: Stats): Promise<v
     );
     return;
   }
-  if (st.size > MAX_FILE_BYTES) {
+  if (st.size > w.maxFileBytes) {
     w.diagnostics.push(
       fileDiagnostic(
         display(w, abs),
         'yaml.too-large',
-        `file is ${st.size} bytes, over the ${MAX_FILE_BYTES} byte limit for one manifest file (the API server's request size); split it`,
+        `file is ${st.size} bytes, over the ${w.maxFileBytes} byte limit for one manifest file (the API server's request size); split it`,
       ),
     );
     return;
   }
   // Between the stat and the read the file may be swapped for a FIFO or grow: read through a
   // handle checked again, and never more than the cap.
-  const buf = await readRegularFile(real, MAX_FILE_BYTES);
+  const buf = await readRegularFile(real, w.maxFileBytes);
   if (buf === undefined) {
     w.diagnostics.push(
       fileDiagnostic(display(w, abs), 'file.not-regular', 'changed while being read; refusing to read it'),
@@ -173,7 +186,7 @@ async function walkDir(w: Walk, dirAbs: string, dirReal: string, root: string, d
     const entries = await readdir(dirAbs, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
+      if (w.skipName(e.name)) continue;
       const abs = path.join(dirAbs, e.name);
       if (!withinLimits(w, abs, root, depth + 1)) {
         if (w.stopped) return;

@@ -83,3 +83,9 @@ export function formatPlanSummary(s: PlanSummary): string {
   if (s.delete) parts.push(`${s.delete} to delete`);
   return parts.length > 0 ? parts.join(', ') : 'No changes';
 }
+
+/** Whether applying the plan would change anything: an object created, updated, replaced or
+ *  deleted, or a pod pruned (`skiff plan --exit-code` answers 2 then, 0 otherwise). */
+export function planHasChanges(plan: Pick<Plan, 'changes' | 'prunes'>): boolean {
+  return plan.prunes.length > 0 || plan.changes.some((c) => c.change !== 'unchanged');
+}

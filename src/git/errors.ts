@@ -12,6 +12,7 @@ export type GitErrorCode =
   | 'git.repo-not-found'
   | 'git.ref-not-found'
   | 'git.object-not-found'
+  | 'git.ambiguous-revision'
   | 'git.credentials'
   | 'git.config'
   | 'git.push-rejected'

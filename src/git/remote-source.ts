@@ -12,6 +12,7 @@ import { GitError, redactUrl } from './errors.js';
 import { classifyRemoteFailure } from './failure.js';
 import type { GitSourceDeps, GitSourceSpec, RevisionTip } from './git-source.js';
 import { RepoSource } from './repo-source.js';
+import { fetchRevisionCommit } from './revision-fetch.js';
 
 /** Our own ref in the cache: keeps the last fetched commit reachable and seeds fetch's "haves". */
 const LAST_FETCHED_REF = 'refs/skiff/last-fetched';
@@ -96,13 +97,15 @@ export class RemoteGitSource extends RepoSource {
     });
   }
 
-  async fetchRevisionUnlocked(): Promise<RevisionTip> {
+  /**
+   * One ref alone from the server (`remoteRef`, a name the server advertises), negotiated from
+   * the commit last fetched, so only what is new travels; under the fetch caps. Remote-tracking
+   * refs of branches are updated; nothing the daemon follows is.
+   */
+  async fetchOneRef(remoteRef: string): Promise<{ oid: string | null; description: string | null }> {
     await this.ensureCache();
     const url = this.url;
     const { headers, secrets } = await this.authHeaders();
-    const ctx = { subject: this.subject, url, revision: this.spec.revision, secrets };
-    let fetched: string | null;
-    let description: string | null = null;
     try {
       const res = await this.bounded((http) =>
         git.fetch({
@@ -112,18 +115,22 @@ export class RemoteGitSource extends RepoSource {
           url,
           // Our own ref names what we already have, so each fetch only transfers what is new.
           ref: LAST_FETCHED_REF,
-          remoteRef: this.spec.revision,
+          remoteRef,
           singleBranch: true,
           tags: false,
           headers,
           cache: this.cache,
         }),
       );
-      fetched = res.fetchHead;
-      description = res.fetchHeadDescription;
+      return { oid: res.fetchHead, description: res.fetchHeadDescription };
     } catch (err) {
-      throw classifyRemoteFailure(err, ctx);
+      throw classifyRemoteFailure(err, { subject: this.subject, url, revision: remoteRef, secrets });
     }
+  }
+
+  async fetchRevisionUnlocked(): Promise<RevisionTip> {
+    const { oid: fetched, description } = await this.fetchOneRef(this.spec.revision);
+    const url = this.url;
     if (!fetched) {
       throw new GitError('git.ref-not-found', `${redactUrl(url)} has no commits yet`, {
         subject: this.subject,
@@ -136,6 +143,11 @@ export class RemoteGitSource extends RepoSource {
     const m = /^(branch|tag) '([^']+)'/.exec(description ?? '');
     const name = m?.[2] ?? this.spec.revision.replace(/^refs\/(heads|tags)\//, '');
     return { commit, fullRef: m?.[1] === 'tag' ? `refs/tags/${name}` : `refs/heads/${name}` };
+  }
+
+  /** Any revision the server has, fetched on demand apart from what the daemon follows. */
+  override fetchRevision(rev: string): Promise<string> {
+    return this.exclusive(() => fetchRevisionCommit(this, rev));
   }
 
   protected refCandidates(name: string): string[] {

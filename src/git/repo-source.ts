@@ -30,6 +30,7 @@ import {
   readBlobText,
 } from './object-store.js';
 import { normalizeAppPath } from './repo-paths.js';
+import { ambiguousRevision } from './revision-fetch.js';
 
 export abstract class RepoSource implements GitSource, ObjectStore {
   abstract readonly kind: 'remote' | 'local';
@@ -116,6 +117,15 @@ export abstract class RepoSource implements GitSource, ObjectStore {
     });
   }
 
+  /**
+   * Where the revision points now, without recording it as seen: a look (`skiff plan`) never
+   * moves the head resolveHead() compares against, so the daemon still sees how its branch
+   * moved (a force-push stays `rewritten`).
+   */
+  peekHead(): Promise<string> {
+    return this.exclusive(async () => (await this.fetchRevisionUnlocked()).commit);
+  }
+
   async cachedHead(): Promise<string | null> {
     return this.readPreviousHead();
   }
@@ -190,6 +200,27 @@ export abstract class RepoSource implements GitSource, ObjectStore {
    */
   async markFetched(_commit: string): Promise<void> {}
 
+  /**
+   * The commit of any revision the repository has (`skiff plan --rev`): for a repository on disk
+   * what resolveCommit reads; the remote source fetches the revision on demand.
+   */
+  fetchRevision(rev: string): Promise<string> {
+    return this.resolveCommit(rev);
+  }
+
+  /** The commit an oid just fetched for `rev` points at (a tag peeled). */
+  async peelFetched(oid: string, rev: string): Promise<string> {
+    try {
+      return await this.peelToCommit(oid);
+    } catch (err) {
+      if (!(err instanceof GitError) || err.code !== 'git.ref-not-found') throw err;
+      throw new GitError('git.ref-not-found', `revision ${rev} does not point at a commit`, {
+        subject: this.subject,
+        hint: 'name a branch, a tag of a commit, or a commit SHA',
+      });
+    }
+  }
+
   protected async peelToCommit(oid: string): Promise<string> {
     let current = oid;
     for (let i = 0; i < 5; i++) {
@@ -218,19 +249,42 @@ export abstract class RepoSource implements GitSource, ObjectStore {
         // try the next spelling
       }
     }
-    if (/^[0-9a-f]{4,39}$/i.test(base)) {
-      try {
-        return await git.expandOid({
-          fs: this.fs,
-          gitdir: this.gitdir,
-          oid: base.toLowerCase(),
-          cache: this.cache,
-        });
-      } catch (cause) {
-        throw this.objectNotFound(base, cause);
-      }
-    }
+    if (/^[0-9a-f]{4,39}$/i.test(base)) return this.expandCommitOid(base);
     throw this.objectNotFound(base, undefined);
+  }
+
+  /** A short SHA to the one commit it abbreviates; other objects sharing the prefix do not count
+   *  (git's `^{commit}` disambiguation), two commits are an error naming both. */
+  private async expandCommitOid(short: string): Promise<string> {
+    const oid = short.toLowerCase();
+    try {
+      return await git.expandOid({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache });
+    } catch (cause) {
+      const matches = (cause as { code?: string; data?: { matches?: string[] } }).data?.matches;
+      if ((cause as { code?: string }).code !== 'AmbiguousError' || !matches)
+        throw this.objectNotFound(short, cause);
+      const commits: string[] = [];
+      for (const m of matches) if (await this.isCommit(m)) commits.push(m);
+      if (commits.length === 1) return commits[0]!;
+      if (commits.length === 0) throw this.objectNotFound(short, cause);
+      throw ambiguousRevision(this.subject, short, commits.sort());
+    }
+  }
+
+  private async isCommit(oid: string): Promise<boolean> {
+    try {
+      await checkObjectSize(this, oid, MAX_METADATA_OBJECT_BYTES);
+      const obj = await git.readObject({
+        fs: this.fs,
+        gitdir: this.gitdir,
+        oid,
+        format: 'content',
+        cache: this.cache,
+      });
+      return obj.type === 'commit';
+    } catch {
+      return false;
+    }
   }
 
   private async requireCachedHead(): Promise<string> {
