@@ -11,6 +11,10 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
+/** setTimeout holds at most 2^31-1 ms (~24.8 days); a longer delay fires at once. Delays that
+ *  come from manifests (timeoutSeconds is int32, grace periods int64) are clamped to it. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The real clock. Its timers are unref'd: a pending timer never keeps the process alive. */
 export const systemClock: Clock = {
   now: () => Date.now(),

@@ -26,7 +26,7 @@ import {
 } from '../model/labels.js';
 import type { Observed, ObservedClaimVolume, ObservedHost, ObservedPod } from '../model/observed.js';
 import { CGROUP_USAGE_SCRIPT, parseCgroupUsage } from './cgroup-usage.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, MAX_TIMER_MS, systemClock } from './clock.js';
 import {
   containerSecurity,
   type DockerSecurity,
@@ -43,7 +43,6 @@ import {
 } from './decode-pods.js';
 import { DemuxTransform, demuxBuffer, readableOf } from './docker-streams.js';
 import { dockerError, HostKeyError, isNotFound, podSubject, RuntimeError } from './errors.js';
-import { MAX_TIMER_MS } from './grpc-health.js';
 import { type HostTransport, shellQuote, transportFor } from './host-transport.js';
 import { HostImages, type RuntimeLogger, silentLogger } from './images.js';
 import { Limiter } from './limiter.js';

@@ -12,6 +12,7 @@
 import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import pb from 'protobufjs/light.js';
+import { MAX_TIMER_MS } from './clock.js';
 
 const HealthCheckRequest = new pb.Type('HealthCheckRequest').add(new pb.Field('service', 1, 'string'));
 const HealthCheckResponse = new pb.Type('HealthCheckResponse').add(new pb.Field('status', 1, 'int32'));
@@ -43,8 +44,6 @@ const UNIMPLEMENTED = 12;
 const INTERNAL = 13;
 const UNAVAILABLE = 14;
 const MAX_RECEIVE = 4 * 1024 * 1024;
-/** setTimeout holds at most 2^31-1 ms (~24.8 days); a longer delay fires at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface GrpcHealthOutcome {
   ok: boolean;

@@ -6,7 +6,8 @@ import type { Duplex } from 'node:stream';
 import type { PodRef } from '../model/actions.js';
 import { SkiffError } from '../model/errors.js';
 import type { Container, GRPCAction, Probe, ProbeHandler } from '../model/k8s.js';
-import { checkGrpcHealth, MAX_TIMER_MS } from './grpc-health.js';
+import { MAX_TIMER_MS } from './clock.js';
+import { checkGrpcHealth } from './grpc-health.js';
 import type { Runtime } from './runtime.js';
 
 export interface ProbeTarget {

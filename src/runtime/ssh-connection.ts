@@ -11,7 +11,6 @@ import { HostKeyError, HostUnreachableError, RuntimeError } from './errors.js';
 import { checkHostKey, readTrustedKeys } from './host-key.js';
 import type { ShellProcess } from './host-shell.js';
 import { PrivateKeyFileError, readPrivateKeyFile } from './private-key-file.js';
-import type { ExecResult } from './runtime.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'backoff' | 'closed';
 
@@ -179,43 +178,6 @@ export class SshConnection {
     return await new Promise((resolve, reject) =>
       c.forwardOut('127.0.0.1', 0, ip, port, (err, ch) => (err ? reject(err) : resolve(ch))),
     );
-  }
-
-  /** Run a shell command on the host; stdin (if given) is written then closed. */
-  async exec(command: string, stdin: string | undefined, timeoutMs: number): Promise<ExecResult> {
-    const c = await this.ready();
-    const ch = await new Promise<ClientChannel>((resolve, reject) =>
-      c.exec(command, (err, s) => (err ? reject(err) : resolve(s))),
-    );
-    return await new Promise<ExecResult>((resolve, reject) => {
-      const out: Buffer[] = [];
-      const errOut: Buffer[] = [];
-      const timer = setTimeout(() => {
-        ch.close();
-        reject(
-          new RuntimeError(
-            'runtime.timeout',
-            `command on host/${this.host.name} timed out after ${timeoutMs} ms`,
-            { subject: `host/${this.host.name}`, retryable: true },
-          ),
-        );
-      }, timeoutMs);
-      ch.on('data', (d: Buffer) => out.push(d));
-      ch.stderr.on('data', (d: Buffer) => errOut.push(d));
-      ch.on('close', (code: number | null, signal?: string) => {
-        clearTimeout(timer);
-        resolve({
-          exitCode: code ?? (signal ? 128 : 255),
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(errOut).toString('utf8'),
-        });
-      });
-      ch.on('error', (err: Error) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      ch.end(stdin ?? '');
-    });
   }
 
   /** A long-lived `sh` on the host, for HostShell: one channel serves many short scripts. */

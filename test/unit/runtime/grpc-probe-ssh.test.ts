@@ -3,26 +3,12 @@
 // 127.0.0.1, and the probe speaks HTTP/2 over the ssh2 client's forwardOut stream.
 import { connect } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import pb from 'protobufjs/light.js';
 import { Client, Server, utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container, Probe } from '../../../src/model/k8s.js';
 import { runProbe } from '../../../src/runtime/probe-runner.js';
 import type { Runtime } from '../../../src/runtime/runtime.js';
-
-const Req = new pb.Type('HealthCheckRequest').add(new pb.Field('service', 1, 'string'));
-const Res = new pb.Type('HealthCheckResponse').add(new pb.Field('status', 1, 'int32'));
-const health: grpc.ServiceDefinition = {
-  check: {
-    path: '/grpc.health.v1.Health/Check',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (v: object) => Buffer.from(Req.encode(v).finish()),
-    requestDeserialize: (b: Buffer) => Req.toObject(Req.decode(b)),
-    responseSerialize: (v: object) => Buffer.from(Res.encode(v).finish()),
-    responseDeserialize: (b: Buffer) => Res.toObject(Res.decode(b)),
-  },
-};
+import { healthService } from '../../support/grpc-health-service.js';
 
 let grpcServer: grpc.Server;
 let grpcPort = 0;
@@ -31,7 +17,7 @@ let client: Client;
 
 beforeAll(async () => {
   grpcServer = new grpc.Server();
-  grpcServer.addService(health, {
+  grpcServer.addService(healthService, {
     check: (call: grpc.ServerUnaryCall<{ service?: string }, object>, cb: grpc.sendUnaryData<object>) =>
       cb(null, { status: call.request.service === 'down' ? 2 : 1 }),
   });

@@ -9,26 +9,12 @@ import { connect, createServer, type Server as NetServer, type Socket } from 'no
 import { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import pb from 'protobufjs/light.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container, Probe } from '../../../src/model/k8s.js';
 import { grpcTimeout } from '../../../src/runtime/grpc-health.js';
 import { runProbe } from '../../../src/runtime/probe-runner.js';
 import type { Runtime } from '../../../src/runtime/runtime.js';
-
-const Req = new pb.Type('HealthCheckRequest').add(new pb.Field('service', 1, 'string'));
-const Res = new pb.Type('HealthCheckResponse').add(new pb.Field('status', 1, 'int32'));
-const healthService: grpc.ServiceDefinition = {
-  check: {
-    path: '/grpc.health.v1.Health/Check',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (v: object) => Buffer.from(Req.encode(v).finish()),
-    requestDeserialize: (b: Buffer) => Req.toObject(Req.decode(b)),
-    responseSerialize: (v: object) => Buffer.from(Res.encode(v).finish()),
-    responseDeserialize: (b: Buffer) => Res.toObject(Res.decode(b)),
-  },
-};
+import { healthService } from '../../support/grpc-health-service.js';
 
 /** What the grpc-js health server answers per service; a missing service is NOT_FOUND. */
 const statuses = new Map<string, number>([
