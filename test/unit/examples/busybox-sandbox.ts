@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const BUSYBOX = '/bin/busybox';
-export const HAVE_BUSYBOX = existsSync(BUSYBOX);
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 export const IMAGE_FILES = path.join(ROOT, 'scripts/testbed/image-files');
 
@@ -25,6 +24,9 @@ export class Sandbox {
   readonly env: Record<string, string>;
 
   constructor() {
+    // Never a silent skip: scripts/install-deps.sh installs busybox-static (the testbed needs it).
+    if (!existsSync(BUSYBOX))
+      throw new Error(`${BUSYBOX} is missing: install busybox-static (scripts/install-deps.sh)`);
     const applets = path.join(this.dir, 'applets');
     mkdirSync(applets);
     mkdirSync(this.bin);

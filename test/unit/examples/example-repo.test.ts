@@ -3,19 +3,16 @@
 // manifests say. Its scripts run here with busybox, as in the images: the init containers'
 // commands and the web tier's CGI (from the ConfigMap) against a real kvdb server on loopback.
 import { type ChildProcess, execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { validateBundle } from '../../../src/manifest/bundle.js';
-import { SUPPORTED_KINDS } from '../../../src/manifest/schemas.js';
 import { simulatePlan } from '../../../src/reconcile/simulate-plan.js';
 import { host } from '../reconcile/fake-world.js';
-import { freePort, HAVE_BUSYBOX, IMAGE_FILES, ROOT, type Run, Sandbox, until } from './busybox-sandbox.js';
+import { freePort, IMAGE_FILES, ROOT, type Run, Sandbox, until } from './busybox-sandbox.js';
 
 const NOTES = path.join(ROOT, 'examples/repo/apps/notes');
-const CLAIMS_SUPPORTED = SUPPORTED_KINDS.includes('v1 PersistentVolumeClaim');
 
 function skiff(args: string[], cwd = ROOT): Promise<Run> {
   return new Promise((resolve) => {
@@ -32,34 +29,10 @@ const manifest = (file: string): Manifest =>
   parseAllDocuments(readFileSync(path.join(NOTES, file), 'utf8'))[0]?.toJS();
 
 describe('skiff validate examples/repo', () => {
-  // The claim's kind comes with issue 12's PersistentVolumeClaim work; until it is merged the
-  // next test covers everything else.
-  it.skipIf(!CLAIMS_SUPPORTED)(
-    'passes with exit 0, no warning',
-    async () => {
-      const r = await skiff(['validate', 'examples/repo']);
-      expect(r.stdout.trim()).toBe('valid: 13 files, 14 objects, 0 errors, 0 warnings');
-      expect(r.code).toBe(0);
-    },
-    60_000,
-  );
-
-  it('passes with the claim swapped for an emptyDir (all but the claim)', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'skiff-examples-'));
-    try {
-      cpSync(path.join(ROOT, 'examples/repo'), dir, { recursive: true });
-      rmSync(path.join(dir, 'apps/notes/db-pvc.yaml'));
-      const db = path.join(dir, 'apps/notes/db-deployment.yaml');
-      const text = readFileSync(db, 'utf8');
-      const swapped = text.replace(/persistentVolumeClaim:\n\s+claimName: notes-db-data/, 'emptyDir: {}');
-      expect(swapped).not.toBe(text);
-      writeFileSync(db, swapped);
-      const r = await skiff(['validate', '.'], dir);
-      expect(r.stdout.trim()).toBe('valid: 12 files, 13 objects, 0 errors, 0 warnings');
-      expect(r.code).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it('passes with exit 0, no warning', async () => {
+    const r = await skiff(['validate', 'examples/repo']);
+    expect(r.stdout.trim()).toBe('valid: 13 files, 14 objects, 0 errors, 0 warnings');
+    expect(r.code).toBe(0);
   }, 60_000);
 });
 
@@ -98,7 +71,7 @@ describe('the notes app as written', () => {
   });
 });
 
-describe.skipIf(!HAVE_BUSYBOX)('the notes app against a real kvdb (busybox)', () => {
+describe('the notes app against a real kvdb (busybox)', () => {
   const secret = manifest('db-secret.yaml');
   const password = Buffer.from(secret.data.password, 'base64').toString();
   const web = manifest('web-deployment.yaml').spec.template.spec;
@@ -219,20 +192,11 @@ describe('skiff plan of examples/repo on the testbed', () => {
     host(name, { capacity: { cpuMilli: 2000, memoryBytes: 8 * 1024 ** 3 } }),
   );
 
-  /** Every manifest of examples/repo; the claim swapped for an emptyDir until its kind exists. */
+  /** Every manifest of examples/repo, as validate reads them. */
   function exampleObjects() {
     const files = readdirSync(path.join(ROOT, 'examples/repo'), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.yaml'))
-      .filter((f) => CLAIMS_SUPPORTED || !f.endsWith('db-pvc.yaml'))
-      .map((f) => {
-        const text = readFileSync(path.join(ROOT, 'examples/repo', f), 'utf8');
-        return {
-          path: f,
-          text: CLAIMS_SUPPORTED
-            ? text
-            : text.replace(/persistentVolumeClaim:\n\s+claimName: notes-db-data/, 'emptyDir: {}'),
-        };
-      });
+      .map((f) => ({ path: f, text: readFileSync(path.join(ROOT, 'examples/repo', f), 'utf8') }));
     const r = validateBundle(files);
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     return r.objects;

@@ -6,11 +6,11 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, HAVE_BUSYBOX, IMAGE_FILES, Sandbox, until } from './busybox-sandbox.js';
+import { freePort, IMAGE_FILES, Sandbox, until } from './busybox-sandbox.js';
 
 const PASSWORD = 'pa ss$word';
 
-describe.skipIf(!HAVE_BUSYBOX)('kvdb (busybox-static)', () => {
+describe('kvdb (busybox-static)', () => {
   let box: Sandbox;
   let kvdb: string;
   let env: Record<string, string>;
