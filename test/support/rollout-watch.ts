@@ -185,13 +185,18 @@ export interface RolloutBounds {
   maxUnavailable: number;
 }
 
+/** Fewest samples for the bounds to say anything. A rollout takes 10-20 s now (waves run in
+ *  one pass) and a sample that probes a dying pod waits up to 3 s for its timeout, so a short
+ *  rollout under load gives 6-7 samples; the callers also check what the samples saw. */
+const MIN_SAMPLES = 5;
+
 /** The issue's bounds, over every sample: never more than replicas+maxSurge pods, never fewer
  *  than replicas-maxUnavailable ready ones. A pod whose readiness could not be measured counts
  *  as not ready in the check of fully measured samples, and as possibly ready otherwise (a
  *  sample can only prove a violation with what it measured). */
-export function expectWithinBounds(samples: Sample[], b: RolloutBounds) {
+export function expectWithinBounds(samples: Sample[], b: RolloutBounds, minSamples = MIN_SAMPLES) {
   const took = samples.map((s) => s.ms).sort((x, y) => x - y);
-  expect(samples.length, `sample durations (ms): ${took.join(' ')}`).toBeGreaterThanOrEqual(8);
+  expect(samples.length, `sample durations (ms): ${took.join(' ')}`).toBeGreaterThanOrEqual(minSamples);
   expect(Math.max(...samples.map((s) => s.pods))).toBeLessThanOrEqual(b.replicas + b.maxSurge);
   const measured = samples.filter((s) => s.unknown === 0);
   expect(measured.length).toBeGreaterThan(samples.length / 2);
