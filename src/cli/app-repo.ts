@@ -61,6 +61,8 @@ export interface CommitObjects {
   objects: KubeObject[];
   diagnostics: Diagnostic[];
   valid: boolean;
+  /** Whether the app's path exists in it (the daemon refuses a commit without it). */
+  appPathFound: boolean;
 }
 
 /** A commit's manifests under the app path, validated as one bundle (as the daemon would). */
@@ -70,7 +72,13 @@ export async function readCommitObjects(source: GitSource, commit: string): Prom
     set.files.map((f) => ({ path: f.path, text: f.text, id: f.blobId })),
   );
   const diagnostics = [...set.diagnostics, ...result.diagnostics];
-  return { commit, objects: result.objects, diagnostics, valid: !hasErrors(diagnostics) };
+  return {
+    commit,
+    objects: result.objects,
+    diagnostics,
+    valid: !hasErrors(diagnostics),
+    appPathFound: set.appPathFound,
+  };
 }
 
 /** What `--local DIR` plans instead of a commit. */
@@ -97,7 +105,13 @@ export async function readLocalTree(dir: string, appPath: string): Promise<Commi
   });
   const result = createValidator().validate(set.files);
   const diagnostics = [...set.diagnostics, ...result.diagnostics];
-  return { commit: LOCAL_TREE, objects: result.objects, diagnostics, valid: !hasErrors(diagnostics) };
+  return {
+    commit: LOCAL_TREE,
+    objects: result.objects,
+    diagnostics,
+    valid: !hasErrors(diagnostics),
+    appPathFound: true,
+  };
 }
 
 /** Reads and validates; an invalid commit prints its errors and fails the command (exit 1). */

@@ -2,12 +2,14 @@
 // objects, the observed hosts and pods, the daemon's readiness and HPA replicas when a daemon
 // runs — and hands them to the pure simulation (src/reconcile/simulate-plan.ts). Shell: git, SSH
 // (observe only, never an action), the daemon's API, the history database (read-only).
-import { randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { seededRandom } from '../controllers/seeded-random.js';
 import { openHistoryStore } from '../history/history-store.js';
 import type { KubeObject } from '../model/k8s.js';
 import type { Plan } from '../model/plan.js';
 import type { ClusterView } from '../model/views.js';
+import { planAlerts } from '../reconcile/plan-alerts.js';
 import { simulatePlan } from '../reconcile/simulate-plan.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -51,26 +53,41 @@ function liveCommitOf(
 }
 
 /** What is planned: a working tree, or the commit a revision names (default: the branch head). */
-async function readNext(opts: BuildPlanOptions): Promise<{ toCommit: string; nextObjects: KubeObject[] }> {
+async function readNext(
+  opts: BuildPlanOptions,
+): Promise<{ toCommit: string; nextObjects: KubeObject[]; appPathFound: boolean }> {
   const { repo } = opts;
   if (opts.local !== undefined) {
     const read = await readLocalTree(opts.local, repo.app.path);
     return {
       toCommit: LOCAL_TREE,
       nextObjects: requireValid(read, `--local ${opts.local}`, repo.source.subject),
+      appPathFound: read.appPathFound,
     };
   }
   const toCommit = opts.rev ? await repo.source.fetchRevision(opts.rev) : repo.head;
   const label = opts.rev ?? repo.app.revision;
+  const read = await readCommitObjects(repo.source, toCommit);
   return {
     toCommit,
-    nextObjects: requireValid(await readCommitObjects(repo.source, toCommit), label, repo.source.subject),
+    nextObjects: requireValid(read, label, repo.source.subject),
+    appPathFound: read.appPathFound,
   };
+}
+
+/** The simulation's seed, from what is planned (not from the commit id: a working tree and the
+ *  commit made of it plan alike): the same revision against the same hosts places and names
+ *  pods the same way on every run. */
+function planSeed(objects: readonly KubeObject[]): number {
+  // Where an object was read from differs between a tree and a commit; what it says does not.
+  const text = JSON.stringify(objects, (key, value) => (key === 'source' ? undefined : value));
+  const digest = createHash('sha256').update(text).digest();
+  return digest.readUInt32BE(0);
 }
 
 export async function buildPlan(opts: BuildPlanOptions): Promise<Plan> {
   const { repo } = opts;
-  const { toCommit, nextObjects } = await readNext(opts);
+  const { toCommit, nextObjects, appPathFound } = await readNext(opts);
 
   const daemon = await connectDaemon(repo.config);
   const view = daemon ? await daemon.view() : undefined;
@@ -119,7 +136,7 @@ export async function buildPlan(opts: BuildPlanOptions): Promise<Plan> {
     nextObjects,
     observed,
     now: observed.at,
-    random: () => randomInt(0, 2 ** 32) / 2 ** 32,
+    random: seededRandom(planSeed(nextObjects)),
     hostGracePeriodMs: repo.config.daemon.hostGracePeriodSeconds * 1000,
     podReady: view ? podReady : undefined,
     replicaOverrides,
@@ -127,5 +144,15 @@ export async function buildPlan(opts: BuildPlanOptions): Promise<Plan> {
   const notReady = observed.hosts.filter((h) => !h.ready).map((h) => h.name);
   if (notReady.length > 0)
     warnings.push(`hosts not ready now: ${notReady.join(', ')} (their pods count as they were last seen)`);
-  return { ...plan, warnings: [...plan.warnings, ...warnings] };
+  const alerts = planAlerts({
+    plan,
+    liveObjects,
+    nextObjects,
+    emptyGuard: {
+      allowEmpty: repo.app.syncPolicy.allowEmpty,
+      appPathFound,
+      path: repo.app.path,
+    },
+  });
+  return { ...plan, alerts, warnings: [...plan.warnings, ...warnings] };
 }

@@ -36,6 +36,7 @@ export function assemblePlan(input: PlanInput): Plan {
   const plan: Plan = {
     app: input.app,
     toCommit: input.toCommit,
+    alerts: [],
     changes,
     placement: placementOf(input.placementBefore, input.placementAfter),
     unschedulable: [...input.unschedulable],

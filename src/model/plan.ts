@@ -38,6 +38,9 @@ export interface Plan {
   app: string;
   fromCommit?: string;
   toCommit: string;
+  /** What a reviewer must see first: a revision the daemon would refuse, one that deletes every
+   *  workload, pods that would not be scheduled, Services left without endpoints. */
+  alerts: string[];
   changes: ObjectChange[];
   placement: HostPlacement[];
   unschedulable: { pod: string; owner: string; reason: string }[];

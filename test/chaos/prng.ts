@@ -1,5 +1,6 @@
 // A seeded PRNG for the chaos suite (mulberry32): the same seed replays the same faults at the
 // same points, so a violation is reproduced with `npm run chaos -- --seed N`.
+import { seededRandom } from '../../src/controllers/seeded-random.js';
 
 export interface Prng {
   /** Uniform in [0, 1). */
@@ -12,14 +13,7 @@ export interface Prng {
 }
 
 export function prng(seed: number): Prng {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),

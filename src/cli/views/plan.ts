@@ -91,6 +91,10 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
   const out: string[] = [];
   out.push(bold(t(`Plan for app ${plan.app}: ${commitRange(plan)}`), opts.color));
   out.push(summaryLine(plan));
+  if (plan.alerts.length > 0) {
+    out.push('', bold(paint('Attention:', '-', opts.color), opts.color));
+    for (const a of plan.alerts) out.push(t(`  !! ${a}`));
+  }
 
   const shown = visible(plan.changes);
   if (shown.length > 0) {
@@ -243,6 +247,15 @@ function planSections(plan: Plan): MdSection[] {
     tail: [],
     cut: () => '',
   });
+  if (plan.alerts.length > 0) {
+    // A GitHub alert block: rendered red-bordered on GitHub, a plain quote elsewhere.
+    sections.push({
+      head: ['', '> [!CAUTION]'],
+      rows: plan.alerts.map((a) => `> - ${mdText(a)}`),
+      tail: [],
+      cut: (left) => `> - … and ${left} more`,
+    });
+  }
   const more = (what: string) => (left: number) =>
     `| | … | | ${left} more ${what}: run \`skiff plan\` to see them |`;
 

@@ -99,9 +99,12 @@ describe('skiff plan for a pull request', () => {
       ['plan', ...R(), '--rev', 'pull/2/head'],
       ['plan', ...R(), '--local', broken, '--exit-code'],
       ['plan', ...R(), '--rev', 'main', '--local', edited, '--exit-code'],
+      ['plan', ...R(), '--rev', 'pull/1/head', '-o', 'markdown'],
+      ['plan', ...R(), '--rev', 'pull/1/head', '-o', 'markdown'],
     ]);
     const [byRef, byShort, byCheckout, byEdit, bad, same, changed, missing, missingNoFlag, badFlag, both] =
       out;
+    const [comment, again] = out.slice(11);
     for (const o of out) expect(o.stderr, o.args.join(' ')).not.toContain('this is a bug');
     const json = (o: CommandResult) =>
       JSON.parse(o.stdout) as {
@@ -113,6 +116,15 @@ describe('skiff plan for a pull request', () => {
     expect(json(byRef!).changes.find((c) => c.name === 'web')?.change).toBe('replace-pods');
     // The CI checkout of the pull request plans as its ref does.
     expect(json(byCheckout!).changes).toEqual(json(byRef!).changes);
+    // Deterministic: the simulation's seed comes from the revision's content, so pod names
+    // (listed here as unschedulable: no hosts) and the comment are the same on every run,
+    // and a checkout plans as the commit made of it.
+    const pending = (o: CommandResult) =>
+      (JSON.parse(o.stdout) as { unschedulable: unknown[] }).unschedulable;
+    expect(pending(byRef!).length).toBeGreaterThan(0);
+    expect(pending(byCheckout!)).toEqual(pending(byRef!));
+    expect(comment!.stdout).toContain('would not be scheduled');
+    expect(again!.stdout).toBe(comment!.stdout);
     const edit = json(byEdit!).changes.find((c) => c.name === 'web')!;
     expect(edit.fields.map((f) => f.path)).toEqual(['spec.replicas']);
     // A bad manifest in the working tree: file:line:column relative to DIR, exit 1.

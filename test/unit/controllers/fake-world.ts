@@ -12,21 +12,13 @@ import {
   reconcileDeployment,
 } from '../../../src/controllers/deployment.js';
 import { generatePodName } from '../../../src/controllers/pod-name.js';
+import { seededRandom } from '../../../src/controllers/seeded-random.js';
 import type { Deployment } from '../../../src/model/k8s.js';
 import type { ObservedPod } from '../../../src/model/observed.js';
 import { observedPod } from './fixtures.js';
 
-/** mulberry32: a small seeded PRNG for names and random world behaviour. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG for names and random world behaviour. */
+export const seeded = seededRandom;
 
 interface WorldPod {
   pod: ObservedPod;

@@ -135,6 +135,7 @@ const plan: Plan = {
   app: 'demo',
   fromCommit: 'a1b2c3d4e5f6',
   toCommit: 'e4f5a6b7c8d9',
+  alerts: [],
   changes: [
     {
       kind: 'Deployment',
