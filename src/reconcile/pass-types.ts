@@ -20,6 +20,10 @@ export interface PassOptions {
   /** Service range: when set, Services get cluster IPs, new pods get the service env vars and
    *  /etc/hosts names of the Services that exist now, and the views list Services. */
   serviceCIDR?: string;
+  /** Views of pods of apps not in `apps` (frozen or unknown), for `get pods`; default true. A
+   *  plan's dry run leaves them out: it reads only the planned app's views, and on a large
+   *  cluster building them was most of its time. */
+  foreignPodViews?: boolean;
 }
 
 export interface PassMemory {

@@ -20,6 +20,7 @@ export function prunePods(
     pruneOwner(pass, app, owned);
   }
   // Pods of frozen/unknown apps still show in `get pods`.
+  if (pass.input.options.foreignPodViews === false) return;
   for (const p of pods) if (!admitted.has(p.app)) pass.podViews.push(podView(p, {}, pass.input.now));
 }
 

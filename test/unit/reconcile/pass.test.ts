@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type AppDesired, emptyPassMemory } from '../../../src/reconcile/pass.js';
+import {
+  type AppDesired,
+  emptyPassInputs,
+  emptyPassMemory,
+  reconcilePass,
+} from '../../../src/reconcile/pass.js';
 import { FakeWorld, host, objectsFrom, runPass as run } from './fake-world.js';
 
 const APP = `
@@ -92,6 +97,24 @@ describe('reconcilePass', () => {
     world.apply(run(world, [app(APP)], hosts, emptyPassMemory()).actions);
     expect(run(world, [], hosts, emptyPassMemory(), ['demo']).actions).toEqual([]);
     expect(run(world, [], hosts, emptyPassMemory(), []).actions).toEqual([]);
+  });
+
+  it('shows pods of apps it does not reconcile, unless told to leave their views out (a plan)', () => {
+    const world = new FakeWorld();
+    world.apply(run(world, [app(APP)], hosts, emptyPassMemory()).actions);
+    expect(run(world, [], hosts, emptyPassMemory(), []).views.pods).toHaveLength(3);
+    const plan = reconcilePass({
+      apps: [],
+      frozenApps: [],
+      observed: { at: world.now, hosts, pods: world.pods },
+      memory: emptyPassMemory(),
+      now: world.now,
+      random: () => 0.5,
+      options: { hostGracePeriodMs: 40_000, foreignPodViews: false },
+      inputs: emptyPassInputs(),
+    });
+    expect(plan.views.pods).toEqual([]);
+    expect(plan.actions).toEqual([]);
   });
 
   it('restarts an exited container (restartPolicy Always), then backs off', () => {
