@@ -240,7 +240,7 @@ function runSimulation(input: PlanSimulationInput): SimulationRun {
       memory,
       now,
       random: input.random,
-      options: { hostGracePeriodMs: input.hostGracePeriodMs },
+      options: { hostGracePeriodMs: input.hostGracePeriodMs, foreignPodViews: false },
     });
     run.last = last;
     memory = last.memory;
