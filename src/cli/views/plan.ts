@@ -167,9 +167,13 @@ export function renderObjectDiffText(
   return `${blocks.join('\n\n')}\n`;
 }
 
-/** The plan as JSON (already redacted). */
+/** The version of `plan -o json`'s schema (docs/plan.schema.json): fields are only added
+ *  within a version, never renamed or removed. */
+export const PLAN_SCHEMA_VERSION = 1;
+
+/** The plan as JSON (already redacted), in the documented schema. */
 export function renderPlanJson(plan: Plan): string {
-  return `${terminalJson(JSON.stringify(plan, null, 2))}\n`;
+  return `${terminalJson(JSON.stringify({ schemaVersion: PLAN_SCHEMA_VERSION, ...plan }, null, 2))}\n`;
 }
 
 // --- markdown ---

@@ -1,7 +1,10 @@
 // `skiff plan`'s pure core: the diff plus a scheduler dry run of the whole rollout over a fake
 // observed world (the real reconcile pass, actions applied in memory).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { renderPlanText } from '../../../src/cli/views/plan.js';
+import { renderPlanJson, renderPlanText } from '../../../src/cli/views/plan.js';
 import type { KubeObject } from '../../../src/model/k8s.js';
 import type { ObservedHost } from '../../../src/model/observed.js';
 import { emptyPassInputs, emptyPassMemory, reconcilePass } from '../../../src/reconcile/pass.js';
@@ -211,5 +214,34 @@ spec:
     expect(settled).toBe(true);
     expect(total(p.placement, 'after')).toBe(2);
     expect(p.unschedulable).toEqual([]);
+  });
+});
+
+describe('plan -o json follows its documented schema (docs/plan.schema.json)', () => {
+  const schema = JSON.parse(
+    readFileSync(path.join(import.meta.dirname, '../../../docs/plan.schema.json'), 'utf8'),
+  ) as object;
+  const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+  const hosts = [host('h1'), host('h2'), host('h3')];
+  const live = [...objectsFrom(web('registry.local/web:1.0.0')), ...objectsFrom(worker)];
+  const small = [host('h1', { capacity: { cpuMilli: 1000, memoryBytes: 8 * 1024 ** 3 } })];
+
+  it.each([
+    ['a first deployment', () => plan([], live, new FakeWorld(), hosts).plan],
+    [
+      'an image bump, a Secret change and a prune',
+      () => plan(live, objectsFrom(web('registry.local/web:2.0.0')), liveWorld(live, hosts), hosts).plan,
+    ],
+    [
+      'unschedulable pods, alerts',
+      () => ({
+        ...plan([], objectsFrom(web('registry.local/web:1.0.0', 2, '800m')), new FakeWorld(), small).plan,
+        alerts: ['1 pod of deployment/web would not be scheduled'],
+      }),
+    ],
+  ])('%s', (_what, make) => {
+    const json = JSON.parse(renderPlanJson(make())) as Record<string, unknown>;
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    expect(json.schemaVersion).toBe(1);
   });
 });
