@@ -11,7 +11,7 @@ import { terminalJson } from '../diff/terminal-text.js';
 import { verifyWebhook } from '../git/webhook.js';
 import { SkiffError } from '../model/errors.js';
 import type { LeaseView } from '../model/views.js';
-import { renderMetrics } from './metrics.js';
+import { countWebhook } from './metrics.js';
 import type { SkiffInstance } from './skiff-instance.js';
 
 /** What the API needs from the daemon. */
@@ -85,7 +85,8 @@ type Handler = (c: RequestContext) => Answer | Promise<Answer>;
 /** The route table: `METHOD /path` -> handler. */
 const ROUTES: Record<string, Handler> = {
   'GET /healthz': () => answer(200, 'ok', 'text/plain'),
-  'GET /metrics': ({ backend }) => answer(200, renderMetrics(backend.inst), 'text/plain; version=0.0.4'),
+  'GET /metrics': async ({ backend: { inst } }) =>
+    answer(200, await inst.metrics.render(), inst.metrics.contentType),
   'GET /api/v1/view': serveView,
   'GET /api/v1/hpas': ({ url, backend }) =>
     answer(200, backend.inst.autoscaler.views(Number(url.searchParams.get('decisions') ?? 10))),
@@ -102,7 +103,7 @@ const ROUTES: Record<string, Handler> = {
     return answer(200, backend.inst.history?.listSyncs({ app, limit }) ?? []);
   },
   'POST /api/v1/sync': serveSync,
-  'POST /webhook': serveWebhook,
+  'POST /webhook': (c) => countWebhook(c.backend.inst?.metrics, serveWebhook(c)),
 };
 
 async function serveView({ backend }: RequestContext): Promise<Answer> {

@@ -21,6 +21,7 @@ import { type Clock, systemClock } from '../runtime/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { type ApiBackend, startApiServer } from './api-server.js';
 import type { AppTracker } from './app-tracker.js';
+import { timedHeadSource } from './metrics.js';
 import { nextPassDelay } from './pass-schedule.js';
 import { RefreshQueue } from './refresh-queue.js';
 import { RolloutGuard } from './rollout-guard.js';
@@ -132,7 +133,7 @@ export class Daemon implements ApiBackend {
   private startPoller(app: string): void {
     const poller = new Poller({
       schedule: pollScheduleOf(this.tracker(app).config.poll),
-      source: this.inst.sources.get(app)!,
+      source: timedHeadSource(this.inst.sources.get(app)!, this.inst.metrics),
       onPoll: (key) => void this.refreshes.enqueue(key),
     });
     this.pollers.set(app, poller);

@@ -26,6 +26,7 @@ import { ensurePrivateDir } from '../state-dir/private-files.js';
 import { AppTracker } from './app-tracker.js';
 import { Autoscaler } from './autoscaler.js';
 import { createBundleValidator } from './bundle-validator.js';
+import { DaemonMetrics } from './metrics.js';
 import { Prober } from './prober.js';
 import { Reconciler } from './reconciler.js';
 import { SecretScrubber } from './secret-scrubber.js';
@@ -61,6 +62,8 @@ export interface SkiffInstance {
   history?: HistoryStore;
   /** Every string leaving this skiff (logs, API answers, history rows) passes through it. */
   scrubber: SecretScrubber;
+  /** This skiff's Prometheus metrics (its own registry). */
+  metrics: DaemonMetrics;
   close(): Promise<void>;
 }
 
@@ -107,6 +110,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
   const stateDir = config.daemon.stateDir;
   ensurePrivateDir(stateDir);
   const scrubber = opts.scrubber ?? new SecretScrubber();
+  const metrics = new DaemonMetrics();
   const history =
     opts.history === false
       ? undefined
@@ -115,6 +119,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     opts.runtime ??
     new DockerRuntime(config, {
       logger: log.child({ component: 'runtime' }),
+      observer: metrics.runtime,
     });
   const sources = new Map<string, GitSource>();
   const trackers = config.apps.map((app) => {
@@ -132,6 +137,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     clock: systemClock,
     onChange: () => opts.onProbeChange?.(),
     log: log.child({ component: 'prober' }),
+    onProbe: (pod, container, kind, ok) => metrics.observeProbe(pod, container, kind, ok),
   });
   const autoscaler = new Autoscaler({
     runtime,
@@ -163,6 +169,13 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     autoscaler,
     services,
     lease: opts.lease,
+    onPass: (s) => metrics.observePass(s),
+    onActionResult: (a, r) => metrics.observeAction(a, r),
+  });
+  metrics.readFrom({
+    view: () => reconciler.view,
+    last: () => reconciler.last,
+    hpas: () => autoscaler.views(0),
   });
   return {
     config,
@@ -175,6 +188,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     services,
     history,
     scrubber,
+    metrics,
     async close() {
       prober.stop();
       await autoscaler.stop();

@@ -6,18 +6,11 @@
 // (daemonLogger + SecretScrubber + createSkiffInstance + RolloutGuard + the API server) on a
 // FakeRuntime; then the captured log stream, the history database's files on disk, the history
 // as read back and every API answer are searched for the values and their base64 forms.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ClusterConfig,
-  DEFAULT_CONNECTION,
-  DEFAULT_DAEMON,
-  DEFAULT_SERVICE_CIDR,
-} from '../../../src/config/cluster-config.js';
 import { startApiServer } from '../../../src/daemon/api-server.js';
 import { daemonLogger } from '../../../src/daemon/daemon-log.js';
 import { RolloutGuard } from '../../../src/daemon/rollout-guard.js';
@@ -31,6 +24,7 @@ import type { DesiredPod } from '../../../src/model/desired.js';
 import { systemClock } from '../../../src/runtime/clock.js';
 import { RuntimeError } from '../../../src/runtime/errors.js';
 import { FakeRuntime } from '../../../src/runtime/fake-runtime.js';
+import { localAppRepo } from '../../support/local-app-repo.js';
 import { fakeHosts, shopApp } from './fixtures.js';
 
 const PLAIN = 's3ntinel-daemon-PLAIN';
@@ -93,22 +87,8 @@ const logLines: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'skiff-daemon-sentinel-'));
-  const repo = path.join(dir, 'repo');
-  const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { stdio: 'pipe' });
-  execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-  git('config', 'user.email', 'dev@example.test');
-  git('config', 'user.name', 'Dev');
-  writeFileSync(path.join(repo, 'app.yaml'), manifests);
-  git('add', '-A');
-  git('commit', '-qm', 'web with a secret');
-  const config: ClusterConfig = {
-    hosts: [],
-    registries: [],
-    network: { serviceCIDR: DEFAULT_SERVICE_CIDR },
-    apps: [{ ...shopApp, repoURL: repo }],
-    daemon: { ...DEFAULT_DAEMON, stateDir: path.join(dir, 'state') },
-    connection: DEFAULT_CONNECTION,
-  };
+  const { config, commit } = localAppRepo(dir, shopApp);
+  commit(manifests, 'web with a secret');
   const scrubber = new SecretScrubber();
   const destination = new Writable({
     write(chunk, _enc, done) {
