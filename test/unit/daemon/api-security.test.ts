@@ -219,11 +219,12 @@ describe('request bounds', () => {
     });
     req.on('error', () => undefined);
     req.end('{"wait": true}');
-    for (let i = 0; i < 100 && !waitSignal; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(waitSignal?.aborted).toBe(false);
+    const signal = () => waitSignal as AbortSignal | undefined;
+    for (let i = 0; i < 100 && !signal(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(signal()?.aborted).toBe(false);
     req.destroy();
-    for (let i = 0; i < 100 && !waitSignal?.aborted; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(waitSignal?.aborted).toBe(true);
+    for (let i = 0; i < 100 && !signal()?.aborted; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(signal()?.aborted).toBe(true);
   });
 });
 
