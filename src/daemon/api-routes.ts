@@ -3,6 +3,7 @@
 // the ApiBackend, so this file never imports the daemon. Shell.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { HistoryStore } from '../history/history-store.js';
 import type { LeaseView } from '../model/views.js';
 import { type Answer, answer, refuse } from './api-answer.js';
 import { type Fields, MAX_API_BODY, parseJsonBody, readBody } from './api-bounds.js';
@@ -72,38 +73,30 @@ export function apiRoutes(metricsAccess: Access): Record<string, Route> {
       handle: ({ backend: { inst } }) =>
         answer(200, { hosts: inst.reconciler.view?.hosts ?? [], sweep: inst.autoscaler.latestSweep }),
     },
-    'GET /api/v1/events': {
-      access: 'read',
-      query: { limit: LIMIT, object: NAME },
-      handle: ({ query, backend }) =>
-        answer(
-          200,
-          backend.inst.history?.listEvents({
-            object: query.object as string | undefined,
-            limit: (query.limit as number) ?? 200,
-          }) ?? [],
-        ),
-    },
-    'GET /api/v1/history': {
-      access: 'read',
-      query: { limit: LIMIT, app: NAME },
-      handle: ({ query, backend }) =>
-        answer(
-          200,
-          backend.inst.history?.listSyncs({
-            app: query.app as string | undefined,
-            limit: (query.limit as number) ?? 50,
-          }) ?? [],
-        ),
-    },
+    'GET /api/v1/events': historyRoute('read', { limit: LIMIT, object: NAME }, (h, q) =>
+      h.listEvents({ object: q.object as string | undefined, limit: (q.limit as number) ?? 200 }),
+    ),
+    'GET /api/v1/history': historyRoute('read', { limit: LIMIT, app: NAME }, (h, q) =>
+      h.listSyncs({ app: q.app as string | undefined, limit: (q.limit as number) ?? 50 }),
+    ),
     // Who did what is for admins: it names tokens and what they were used for.
-    'GET /api/v1/audit': {
-      access: 'admin',
-      query: { limit: LIMIT },
-      handle: ({ query, backend }) =>
-        answer(200, backend.inst.history?.listAudit((query.limit as number) ?? 50) ?? []),
-    },
+    'GET /api/v1/audit': historyRoute('admin', { limit: LIMIT }, (h, q) =>
+      h.listAudit((q.limit as number) ?? 50),
+    ),
     'POST /api/v1/sync': { access: 'admin', mutating: true, query: {}, handle: serveSync },
+  };
+}
+
+/** A read of the history database ([] when the daemon keeps none). */
+function historyRoute(
+  access: Access,
+  query: Fields,
+  read: (h: HistoryStore, q: Record<string, unknown>) => unknown[],
+): Route {
+  return {
+    access,
+    query,
+    handle: ({ query: q, backend }) => answer(200, backend.inst.history ? read(backend.inst.history, q) : []),
   };
 }
 
