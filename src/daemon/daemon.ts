@@ -21,7 +21,7 @@ import { UsageError } from '../model/errors.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { ensureLocalAdminToken } from '../state-dir/token-store.js';
-import { type ApiBackend, startApiServer } from './api-server.js';
+import { type ApiBackend, apiSecurityOf, startApiServer } from './api-server.js';
 import type { AppTracker } from './app-tracker.js';
 import { nextPassDelay } from './pass-schedule.js';
 import { RefreshQueue } from './refresh-queue.js';
@@ -114,7 +114,14 @@ export class Daemon implements ApiBackend {
   private async boot(listen: string): Promise<void> {
     const { inst, log } = this;
     ensureLocalAdminToken(inst.config.daemon.stateDir, this.clock.now());
-    const api = await startApiServer({ backend: this, listen, log: log.child({ component: 'api' }) });
+    // One security for both listeners: the same tokens, and one replay window for the webhook.
+    const security = apiSecurityOf(inst.config, this);
+    const api = await startApiServer({
+      backend: this,
+      listen,
+      log: log.child({ component: 'api' }),
+      security,
+    });
     this.server = api.server;
     this.address = api.address;
     const webhookListen = inst.config.daemon.webhookListen;
@@ -124,6 +131,7 @@ export class Daemon implements ApiBackend {
         listen: webhookListen,
         log: log.child({ component: 'webhook' }),
         webhookOnly: true,
+        security,
       });
       this.webhookServer = hook.server;
     }

@@ -305,3 +305,49 @@ describe('webhook secrets at start', () => {
     expect([...resolveWebhookSecrets(APPS, { WEB_HOOK: 'x' })]).toEqual([['web', 'x']]);
   });
 });
+
+describe('daemon.webhookListen and plain HTTP beyond loopback', () => {
+  it('serves only the webhook and /healthz, and warns that it is plain HTTP on the network', async () => {
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+    const backend = { inst: { config: { daemon: { stateDir: dir }, apps: APPS }, trackers: [] } };
+    const hook = await startApiServer({
+      backend: backend as never,
+      listen: '0.0.0.0:0',
+      log,
+      webhookOnly: true,
+      security: {
+        tokens: new TokenVerifier(dir),
+        metricsPublic: false,
+        webhook: webhookState(
+          APPS,
+          { WEB_HOOK: 's3cret' },
+          async () => undefined,
+          () => 1,
+        ),
+      },
+    });
+    try {
+      const hookPort = Number(hook.address.split(':').pop());
+      const get = (path: string, method = 'GET') =>
+        new Promise<number>((resolve, reject) => {
+          const req = request(
+            { host: '127.0.0.1', port: hookPort, method, path, headers: bearer(admin) },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        });
+      expect(await get('/healthz')).toBe(200);
+      expect(await get('/api/v1/view')).toBe(404);
+      expect(await get('/metrics')).toBe(404);
+      expect(await get('/webhook', 'POST')).toBe(401); // served, and unsigned is refused
+      expect(warnings.join('')).toMatch(/serving plain HTTP beyond loopback/);
+    } finally {
+      hook.server.close();
+    }
+  });
+});
