@@ -2,6 +2,7 @@
 // one runs, else by observing the hosts and computing a pass that executes nothing.
 import type { ClusterConfig } from '../config/cluster-config.js';
 import { createSkiffInstance, initialAdmission } from '../daemon/skiff-instance.js';
+import type { AuditRecord } from '../history/audit-log.js';
 import { openHistoryStore } from '../history/history-store.js';
 import type { EventRecord, SyncRecord } from '../history/history-types.js';
 import type { ClusterView, EventView } from '../model/views.js';
@@ -66,4 +67,11 @@ export async function readSyncHistory(
   const daemon = await connectDaemon(config);
   if (daemon) return (await daemon.history(app, limit)) as SyncRecord[];
   return withHistory(config, (h) => h.listSyncs({ app, limit }), [] as SyncRecord[]);
+}
+
+/** The audit log, newest first: from the daemon (an admin token) or the history database. */
+export async function readAuditLog(config: ClusterConfig, limit = 50): Promise<AuditRecord[]> {
+  const daemon = await connectDaemon(config);
+  if (daemon) return (await daemon.audit(limit)) as AuditRecord[];
+  return withHistory(config, (h) => h.listAudit(limit), [] as AuditRecord[]);
 }

@@ -104,6 +104,14 @@ export interface DaemonConfig {
   leaseDurationSeconds?: number;
   /** Default bounds on every app's fetches (absent means DEFAULT_GIT_LIMITS). */
   gitLimits?: GitLimitsConfig;
+  /** Serve the API (and webhookListen) over HTTPS with these PEM files (absolute paths). */
+  tls?: { cert: string; key: string };
+  /** Listen beyond loopback without TLS: allowed, with a warning at every start. */
+  insecure?: boolean;
+  /** A second listener that serves only POST /webhook (to expose the webhook alone). */
+  webhookListen?: string;
+  /** `public: true` serves /metrics without a token (default: a read token is needed). */
+  metrics?: { public: boolean };
 }
 
 /** How the runtime talks to hosts: timeouts, keepalive, concurrency. */

@@ -24,7 +24,7 @@ import {
   type HostConfig,
   type RegistryConfig,
 } from './cluster-config.js';
-import { parseListenAddress } from './listen-address.js';
+import { EXPOSED_LISTEN_HINT, exposureProblem } from './listen-address.js';
 import { CLUSTER_CONFIG_SCHEMA } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'skiff.yaml';
@@ -228,12 +228,14 @@ function checkRules(cfg: RawConfig, at: (p: Path, c: string, m: string) => void)
         `host "${h.name}" needs "hostKey" or "knownHostsFile" (or "insecureAcceptHostKey: true" to trust any key)`,
       );
   });
-  const listen = cfg.daemon?.listen;
-  if (listen !== undefined) {
+  for (const key of ['listen', 'webhookListen'] as const) {
+    const listen = cfg.daemon?.[key];
+    if (listen === undefined) continue;
     try {
-      parseListenAddress(listen);
+      const problem = exposureProblem(listen, cfg.daemon ?? {});
+      if (problem) at(['daemon', key], 'config.listen-exposed', `${problem}: ${EXPOSED_LISTEN_HINT}`);
     } catch (err) {
-      at(['daemon', 'listen'], 'config.listen', (err as Error).message);
+      at(['daemon', key], 'config.listen', (err as Error).message);
     }
   }
   const cidr = cfg.network?.serviceCIDR;
@@ -324,6 +326,7 @@ function applyDefaults(cfg: RawConfig, file: string, env: Record<string, string 
       ...cfg.daemon,
       stateDir: abs(cfg.daemon?.stateDir ?? DEFAULT_DAEMON.stateDir),
       gitLimits,
+      tls: cfg.daemon?.tls && { cert: abs(cfg.daemon.tls.cert), key: abs(cfg.daemon.tls.key) },
     },
     connection: { ...DEFAULT_CONNECTION, ...cfg.connection },
   };

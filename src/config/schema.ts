@@ -150,6 +150,19 @@ export const CLUSTER_CONFIG_SCHEMA = {
         metricsIntervalSeconds: period(HOUR),
         leaseDurationSeconds: { type: 'number', minimum: 1, maximum: HOUR },
         gitLimits,
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cert', 'key'],
+          properties: { cert: { type: 'string', minLength: 1 }, key: { type: 'string', minLength: 1 } },
+        },
+        insecure: { type: 'boolean' },
+        webhookListen: { type: 'string', pattern: '^[^\\s]+:[0-9]{1,5}$' },
+        metrics: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { public: { type: 'boolean' } },
+        },
       },
     },
     connection: {

@@ -8,7 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { daemonToken } from '../../src/cli/cli-context.js';
 import type { ObservedPod } from '../../src/model/observed.js';
+import { fetchNow } from '../support/daemon-api.js';
 import { git } from '../support/git-server.js';
 import { type GitopsApp, startGitopsApp } from '../support/gitops-app.js';
 import { runSkiff, type Sample, startWatcher, terminatingIn } from '../support/rollout-watch.js';
@@ -75,6 +77,20 @@ async function pushPullRequest(n: number, deployYaml: string | null): Promise<st
   await git(fx.work, 'push', '-q', 'origin', `${sha}:refs/pull/${n}/head`);
   await git(fx.work, 'checkout', '-q', 'main');
   return sha;
+}
+
+/** The daemon's /metrics, with the CLI's read token: the sum of `name`'s series whose labels
+ *  include every `label="value"` given. */
+async function metric(name: string, ...labels: string[]): Promise<number> {
+  const { daemon, config } = gitops;
+  const res = await fetch(`http://${daemon.address}/metrics`, {
+    headers: { authorization: `Bearer ${daemonToken(config.daemon.stateDir)}` },
+  });
+  expect(res.status).toBe(200);
+  return (await res.text())
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) && labels.every((x) => l.includes(x)))
+    .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
 }
 
 const webPods = async (): Promise<ObservedPod[]> =>
@@ -162,6 +178,8 @@ describe('skiff plan of a pull request (issue 13)', () => {
   it('after the merge, the real rollout matches the plan', async () => {
     const { fx, daemon, runtime } = gitops;
     const before = new Set((await webPods()).map((p) => p.name));
+    const creates = await metric('skiff_actions_total', 'kind="createPod"');
+    const rollouts = await metric('skiff_rollout_duration_seconds_count', `app="${APP}"`);
     const watcher = startWatcher(
       runtime,
       (pods) => pods.filter((p) => p.app === APP && p.ownerName === 'web'),
@@ -172,7 +190,7 @@ describe('skiff plan of a pull request (issue 13)', () => {
     try {
       await git(fx.work, 'merge', '-q', '--ff-only', 'pr-1');
       await fx.push();
-      await fetch(`http://${daemon.address}/webhook`, { method: 'POST', body: '{}' });
+      fetchNow(daemon);
       await eventually(
         '5 ready pods of 2.0.0',
         async () => {
@@ -192,5 +210,8 @@ describe('skiff plan of a pull request (issue 13)', () => {
     const created = [...seen].filter((n) => !before.has(n));
     expect(created).toHaveLength(5);
     expect(samples.length).toBeGreaterThan(3);
+    // The metrics tell the same story: 5 pods created, one more rollout finished.
+    expect(await metric('skiff_actions_total', 'kind="createPod"')).toBeGreaterThanOrEqual(creates + 5);
+    expect(await metric('skiff_rollout_duration_seconds_count', `app="${APP}"`)).toBe(rollouts + 1);
   });
 });

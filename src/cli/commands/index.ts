@@ -14,6 +14,7 @@ import { registerScale } from './scale.js';
 import { registerSet } from './set.js';
 import { registerStatus } from './status.js';
 import { registerSync } from './sync.js';
+import { registerToken } from './token.js';
 import { registerTop } from './top.js';
 import { registerValidate } from './validate.js';
 
@@ -34,4 +35,5 @@ export function registerCommands(program: Command): void {
   registerSet(program);
   registerRollout(program);
   registerTop(program);
+  registerToken(program);
 }

@@ -25,6 +25,7 @@ import { GitError } from '../../../src/git/errors.js';
 import { DockerRuntime } from '../../../src/runtime/docker-runtime.js';
 import { FakeRuntime } from '../../../src/runtime/fake-runtime.js';
 import { SshConnection } from '../../../src/runtime/ssh-connection.js';
+import { ensureLocalAdminToken, readLocalAdminToken } from '../../../src/state-dir/token-store.js';
 import { localAppRepo } from '../../support/local-app-repo.js';
 import { stubTransport } from '../../support/stub-transport.js';
 import { fakeHosts, shopApp } from './fixtures.js';
@@ -106,6 +107,7 @@ beforeAll(async () => {
   commit(manifests('web:1'), 'web v1');
   const config = repo.config;
   inst = createSkiffInstance({ config, log, runtime });
+  ensureLocalAdminToken(config.daemon.stateDir, Date.now());
   await initialAdmission(inst, Date.now(), log);
   const backend = {
     inst,
@@ -125,7 +127,9 @@ afterAll(async () => {
 });
 
 const scrape = async () => {
-  const res = await fetch(`http://${address}/metrics`);
+  // /metrics takes a read token (issue 14); the daemon's local admin token will do.
+  const token = readLocalAdminToken(inst.config.daemon.stateDir);
+  const res = await fetch(`http://${address}/metrics`, { headers: { authorization: `Bearer ${token}` } });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/plain');
   return res.text();

@@ -24,6 +24,7 @@ import type { DesiredPod } from '../../../src/model/desired.js';
 import { systemClock } from '../../../src/runtime/clock.js';
 import { RuntimeError } from '../../../src/runtime/errors.js';
 import { FakeRuntime } from '../../../src/runtime/fake-runtime.js';
+import { ensureLocalAdminToken, readLocalAdminToken } from '../../../src/state-dir/token-store.js';
 import { localAppRepo } from '../../support/local-app-repo.js';
 import { fakeHosts, shopApp } from './fixtures.js';
 
@@ -83,6 +84,7 @@ let dir: string;
 let inst: SkiffInstance;
 let server: { close(): void };
 let address: string;
+let token: string;
 const logLines: string[] = [];
 
 beforeAll(async () => {
@@ -119,6 +121,8 @@ beforeAll(async () => {
     refreshApp: async () => undefined,
     waitConverged: async () => ({ converged: false, failed: false }),
   };
+  ensureLocalAdminToken(config.daemon.stateDir, systemClock.now());
+  token = readLocalAdminToken(config.daemon.stateDir)!;
   const api = await startApiServer({ backend: backend as never, listen: '127.0.0.1:0', log });
   server = api.server;
   address = api.address;
@@ -144,10 +148,11 @@ function expectClean(where: string, text: string): void {
   expect(text, `${where} holds a raw C1 control`).not.toMatch(/[\u007f-\u009f]/);
 }
 
-async function get(route: string, method = 'GET'): Promise<string> {
+async function get(route: string, method = 'GET', auth = true): Promise<string> {
   const res = await fetch(`http://${address}${route}`, {
     method,
     body: method === 'POST' ? '{}' : undefined,
+    headers: auth ? { authorization: `Bearer ${token}` } : {},
   });
   return res.text();
 }
@@ -176,6 +181,7 @@ describe('a planted Secret value leaves the daemon nowhere', () => {
       '/nope',
     ];
     for (const r of routes) expectClean(`GET ${r}`, await get(r));
+    for (const r of routes) expectClean(`GET ${r} without a token`, await get(r, 'GET', false));
     expectClean('POST /api/v1/sync', await get('/api/v1/sync', 'POST'));
     const view = await get('/api/v1/view');
     expect(view).toContain('***'); // the probe failure is shown, masked
