@@ -19,6 +19,8 @@ import type { KubeObject } from '../model/k8s.js';
 import type { Observed, ObservedPod } from '../model/observed.js';
 import type { ObjectChange, Plan } from '../model/plan.js';
 import { emptyPassMemory, type PassMemory, type PassResult, reconcilePass } from './pass.js';
+import { observedStartSamples, podStartsOf } from './plan-estimate.js';
+import { planRollouts, type RecordedPass, recordPass } from './plan-rollout.js';
 
 export interface PlanSimulationInput {
   app: string;
@@ -37,6 +39,9 @@ export interface PlanSimulationInput {
   replicaOverrides?: Record<string, { replicas: number; owner: string }>;
   /** Readiness of live pods by `host/namespace/name`, when known (the daemon's prober). */
   podReady?: Record<string, boolean>;
+  /** Recorded pod start durations (ms) per Deployment `namespace/name` (the daemon's pods:
+   *  created -> Ready). Absent: taken from the observed pods (created -> started). */
+  podStarts?: ReadonlyMap<string, readonly number[]>;
   /** Upper bound on simulated passes (default 200). */
   maxPasses?: number;
 }
@@ -204,6 +209,15 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
     placementAfter: countByHost(hostNames, run.world, app),
     unschedulable,
     prunes: input.prune ? [...leaving.values()].sort(byKindName) : [],
+    rollouts: planRollouts({
+      app,
+      changes,
+      nextObjects: input.nextObjects,
+      initialPods: run.initial,
+      passes: run.recorded,
+      replicaOverrides: input.replicaOverrides ?? {},
+      podStarts: input.podStarts ?? podStartsOf(observedStartSamples(appPods)),
+    }),
     warnings: notes,
   });
   return { plan, passes: run.passes, settled: run.settled };
@@ -212,7 +226,11 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
 const DEFAULT_MAX_PASSES = 200;
 
 interface SimulationRun {
+  /** The world the simulation started from (readiness as assumed). */
+  initial: ObservedPod[];
   world: ObservedPod[];
+  /** Per pass with pod work: the steps it took per Deployment. */
+  recorded: RecordedPass[];
   last?: PassResult;
   passes: number;
   settled: boolean;
@@ -228,7 +246,7 @@ function runSimulation(input: PlanSimulationInput): SimulationRun {
   let seq = 0;
   const nextSeq = () => ++seq;
   const maxPasses = input.maxPasses ?? DEFAULT_MAX_PASSES;
-  const run: SimulationRun = { world, passes: 0, settled: false };
+  const run: SimulationRun = { initial: world, world, recorded: [], passes: 0, settled: false };
   let idle = 0;
   while (run.passes < maxPasses) {
     run.passes++;
@@ -255,7 +273,10 @@ function runSimulation(input: PlanSimulationInput): SimulationRun {
       continue;
     }
     idle = 0;
+    const before = world;
     world = applySimulated(world, work, now, nextSeq);
+    const step = recordPass(before, world, work, app);
+    if (step.size > 0) run.recorded.push(step);
     now += STEP_MS;
   }
   run.world = world;

@@ -169,6 +169,7 @@ const plan: Plan = {
   placement: [{ host: 'h1', before: 1, after: 2 }],
   unschedulable: [{ pod: 'web-1', owner: 'deployment/web', reason: '0/3 hosts are available' }],
   prunes: [{ kind: 'Service', namespace: 'default', name: 'old', pods: 0 }],
+  rollouts: [],
   warnings: ['a warning'],
 };
 
