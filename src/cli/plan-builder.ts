@@ -8,6 +8,7 @@ import { openHistoryStore } from '../history/history-store.js';
 import type { KubeObject } from '../model/k8s.js';
 import type { Plan } from '../model/plan.js';
 import type { ClusterView } from '../model/views.js';
+import { type PodStartSample, podStartsOf } from '../reconcile/plan-estimate.js';
 import { simulatePlan } from '../reconcile/simulate-plan.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -68,6 +69,25 @@ async function readNext(opts: BuildPlanOptions): Promise<{ toCommit: string; nex
   };
 }
 
+/** The daemon's record of how long the app's Deployment pods took from created to Ready
+ *  (the Ready condition's transition time); undefined without a daemon or any such pod. */
+function recordedStarts(view: ClusterView | undefined, app: string): Map<string, number[]> | undefined {
+  const samples: PodStartSample[] = (view?.pods ?? [])
+    .filter((p) => p.app === app && p.owner.kind === 'Deployment')
+    .map((p) => {
+      const ready = p.conditions.find((c) => c.type === 'Ready' && c.status === 'True');
+      return {
+        namespace: p.namespace,
+        deployment: p.owner.name,
+        ...(p.createdAt !== undefined ? { createdAt: p.createdAt } : {}),
+        ...(ready?.lastTransitionTime !== undefined ? { readyAt: ready.lastTransitionTime } : {}),
+        restarts: p.restarts,
+      };
+    });
+  const starts = podStartsOf(samples);
+  return starts.size > 0 ? starts : undefined;
+}
+
 export async function buildPlan(opts: BuildPlanOptions): Promise<Plan> {
   const { repo } = opts;
   const { toCommit, nextObjects } = await readNext(opts);
@@ -110,6 +130,7 @@ export async function buildPlan(opts: BuildPlanOptions): Promise<Plan> {
       };
   }
 
+  const podStarts = recordedStarts(view, repo.app.name);
   const { plan } = simulatePlan({
     app: repo.app.name,
     prune: repo.app.syncPolicy.prune,
@@ -123,6 +144,7 @@ export async function buildPlan(opts: BuildPlanOptions): Promise<Plan> {
     hostGracePeriodMs: repo.config.daemon.hostGracePeriodSeconds * 1000,
     podReady: view ? podReady : undefined,
     replicaOverrides,
+    ...(podStarts ? { podStarts } : {}),
   });
   const notReady = observed.hosts.filter((h) => !h.ready).map((h) => h.name);
   if (notReady.length > 0)

@@ -40,7 +40,7 @@ export interface PlanSimulationInput {
   /** Readiness of live pods by `host/namespace/name`, when known (the daemon's prober). */
   podReady?: Record<string, boolean>;
   /** Recorded pod start durations (ms) per Deployment `namespace/name` (the daemon's pods:
-   *  created -> Ready). Absent: taken from the observed pods (created -> started). */
+   *  created -> Ready). A Deployment without: taken from the observed pods (created -> started). */
   podStarts?: ReadonlyMap<string, readonly number[]>;
   /** Upper bound on simulated passes (default 200). */
   maxPasses?: number;
@@ -216,7 +216,8 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
       initialPods: run.initial,
       passes: run.recorded,
       replicaOverrides: input.replicaOverrides ?? {},
-      podStarts: input.podStarts ?? podStartsOf(observedStartSamples(appPods)),
+      // The daemon's record (created -> Ready) wins; else the observed pods (created -> started).
+      podStarts: new Map([...podStartsOf(observedStartSamples(appPods)), ...(input.podStarts ?? [])]),
     }),
     warnings: notes,
   });

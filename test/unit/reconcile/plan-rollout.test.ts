@@ -4,6 +4,7 @@
 // from either source, HPA-owned replicas and PodDisruptionBudgets.
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/model/k8s.js';
+import type { ObservedPod } from '../../../src/model/observed.js';
 import { emptyPassMemory } from '../../../src/reconcile/pass.js';
 import { simulatePlan } from '../../../src/reconcile/simulate-plan.js';
 import { FakeWorld, host, objectsFrom, runPass } from './fake-world.js';
@@ -61,9 +62,14 @@ function liveWorld(objects: KubeObject[]): FakeWorld {
   return world;
 }
 
-function rolloutOf(live: string, next: string, extra: Partial<Parameters<typeof simulatePlan>[0]> = {}) {
-  const liveObjects = objectsFrom(live);
+type Extra = Partial<Parameters<typeof simulatePlan>[0]> & {
+  observedPods?: (pods: ObservedPod[]) => ObservedPod[];
+};
+
+function rolloutOf(live: string, next: string, { observedPods, ...extra }: Extra = {}) {
+  const liveObjects = live === '' ? [] : objectsFrom(live);
   const world = liveWorld(liveObjects);
+  if (observedPods) world.pods = observedPods(world.pods);
   const { plan } = simulatePlan({
     app: 'demo',
     prune: true,
@@ -142,5 +148,113 @@ describe('rollout waves recorded from the simulation', () => {
       ['web', 'image registry.local/web:1 -> registry.local/web:2', expect.any(Array)],
       ['worker', 'new deployment', [[3, 0, 0, 3]]],
     ]);
+  });
+});
+
+describe('rollout estimate', () => {
+  const probe =
+    'readinessProbe: { httpGet: { path: /, port: 80 }, initialDelaySeconds: 5, periodSeconds: 2, successThreshold: 2 }';
+
+  it('from the readiness probe when nothing is recorded: initialDelay + period x successThreshold, plus minReadySeconds', () => {
+    const { rollout } = rolloutOf('', deployment({ probe, minReady: 3 }));
+    expect(rollout.estimate).toEqual({
+      seconds: 12,
+      waves: 1,
+      podReadySeconds: 9,
+      minReadySeconds: 3,
+      source: 'probe',
+      samples: 0,
+    });
+  });
+
+  it("from the probe's Kubernetes defaults (period 10 s) when only a handler is written", () => {
+    const { rollout } = rolloutOf('', deployment({ probe: 'readinessProbe: { tcpSocket: { port: 80 } }' }));
+    expect(rollout.estimate).toMatchObject({ seconds: 10, podReadySeconds: 10, source: 'probe' });
+  });
+
+  it("from the daemon's recorded starts: the median, per wave", () => {
+    const podStarts = new Map([['default/web', [4000, 4200, 9000]]]);
+    const { rollout } = rolloutOf(deployment({ probe }), deployment({ image: '2', probe }), { podStarts });
+    expect(rollout.estimate).toEqual({
+      seconds: 12.6,
+      waves: 3,
+      podReadySeconds: 4.2,
+      minReadySeconds: 0,
+      source: 'recorded',
+      samples: 3,
+    });
+  });
+
+  it("from the observed pods' created -> started when no daemon recorded any", () => {
+    const liveObjects = deployment();
+    const { rollout } = rolloutOf(liveObjects, deployment({ image: '2' }), {
+      observedPods: (pods) =>
+        pods.map((p) => ({
+          ...p,
+          containers: p.containers.map((c) => ({ ...c, startedAt: p.createdAt + 2500 })),
+        })),
+    });
+    expect(rollout.estimate).toMatchObject({
+      podReadySeconds: 2.5,
+      samples: 3,
+      source: 'recorded',
+      seconds: 7.5,
+    });
+  });
+});
+
+describe('rollout replicas and budgets', () => {
+  const hpa = `
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: web }
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }
+  minReplicas: 2
+  maxReplicas: 6
+`;
+
+  it("uses the HPA's replica count when it owns the replicas", () => {
+    const replicaOverrides = { 'Deployment/default/web': { replicas: 4, owner: 'hpa/web' } };
+    const { rollout } = rolloutOf(
+      deployment({ extra: hpa }),
+      deployment({ image: '2', replicas: 2, extra: hpa }),
+      {
+        replicaOverrides,
+      },
+    );
+    expect(rollout).toMatchObject({ replicasOwnedBy: 'hpa/web', replicasBefore: 3, replicasAfter: 4 });
+    expect(rollout.reason).toBe('image registry.local/web:1 -> registry.local/web:2');
+    expect(rollout.steps.reduce((n, s) => n + s.created, 0)).toBe(4);
+    expect(rollout.steps.at(-1)!.total).toBe(4);
+  });
+
+  it.each([
+    ['minAvailable: 2', 'minAvailable 2', 2, true],
+    ['minAvailable: 3', 'minAvailable 3', 3, false],
+    ['minAvailable: 50%', 'minAvailable 50%', 2, true],
+    ['maxUnavailable: 1', 'maxUnavailable 1', 2, true],
+    ['maxUnavailable: 10%', 'maxUnavailable 10%', 2, true],
+  ])('PDB %s next to a floor of 2 (maxUnavailable 1 of 3)', (budget, limit, desiredHealthy, respected) => {
+    const strategy = 'strategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }';
+    const pdbs = `
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: { name: web }
+spec: { ${budget}, selector: { matchLabels: { app: web } } }
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: { name: other }
+spec: { minAvailable: 1, selector: { matchLabels: { app: other } } }
+`;
+    const { rollout } = rolloutOf(
+      deployment({ strategy }),
+      deployment({ image: '2', strategy, extra: pdbs }),
+    );
+    expect(rollout.floor).toBe(2);
+    expect(rollout.pdbs).toEqual([{ name: 'pdb/web', limit, desiredHealthy, respected }]);
   });
 });
