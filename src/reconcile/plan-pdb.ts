@@ -9,7 +9,7 @@
 import { scaledValueFromIntOrPercent } from '../manifest/int-or-percent.js';
 import { labelSelectorMatches } from '../manifest/label-selector.js';
 import type { Deployment, KubeObject, PodDisruptionBudget } from '../model/k8s.js';
-import type { RolloutPdb } from '../model/plan.js';
+import type { DeploymentRollout, RolloutPdb } from '../model/plan.js';
 
 export function pdbDesiredHealthy(pdb: PodDisruptionBudget, expected: number): number {
   const { minAvailable, maxUnavailable } = pdb.spec;
@@ -48,4 +48,16 @@ export function pdbNotes(
           : `minAvailable ${pdb.spec.minAvailable ?? 0}`;
       return { name: `pdb/${pdb.metadata.name}`, limit, desiredHealthy, respected: floor >= desiredHealthy };
     });
+}
+
+/** A warning per budget a rollout's floor goes below (information: nothing enforces it). */
+export function pdbWarnings(rollouts: readonly DeploymentRollout[]): string[] {
+  return rollouts.flatMap((r) =>
+    r.pdbs
+      .filter((p) => !p.respected)
+      .map(
+        (p) =>
+          `deployment/${r.name}: the rollout's floor ${r.floor} goes below ${p.name} ${p.limit} (${p.desiredHealthy} wanted); Kubernetes rollouts do not honour PodDisruptionBudgets either, only evictions do`,
+      ),
+  );
 }

@@ -20,6 +20,7 @@ import type { Observed, ObservedPod } from '../model/observed.js';
 import type { ObjectChange, Plan } from '../model/plan.js';
 import { emptyPassMemory, type PassMemory, type PassResult, reconcilePass } from './pass.js';
 import { observedStartSamples, podStartsOf } from './plan-estimate.js';
+import { pdbWarnings } from './plan-pdb.js';
 import { planRollouts, type RecordedPass, recordPass } from './plan-rollout.js';
 
 export interface PlanSimulationInput {
@@ -196,6 +197,17 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
   const live = liveWorkloads(appPods);
   const leaving = leavingWorkloads(input, changes, live.podsByOwner);
   const notes = [...warnings, ...leftRunning(input, leaving), ...claimsKept(changes)];
+  const rollouts = planRollouts({
+    app,
+    changes,
+    nextObjects: input.nextObjects,
+    initialPods: run.initial,
+    passes: run.recorded,
+    replicaOverrides: input.replicaOverrides ?? {},
+    // The daemon's record (created -> Ready) wins; else the observed pods (created -> started).
+    podStarts: new Map([...podStartsOf(observedStartSamples(appPods)), ...(input.podStarts ?? [])]),
+  });
+  notes.push(...pdbWarnings(rollouts));
   if (!run.settled && run.passes >= (input.maxPasses ?? DEFAULT_MAX_PASSES))
     notes.push(`the scheduler dry run did not settle within ${run.passes} passes: placement is partial`);
 
@@ -209,16 +221,7 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
     placementAfter: countByHost(hostNames, run.world, app),
     unschedulable,
     prunes: input.prune ? [...leaving.values()].sort(byKindName) : [],
-    rollouts: planRollouts({
-      app,
-      changes,
-      nextObjects: input.nextObjects,
-      initialPods: run.initial,
-      passes: run.recorded,
-      replicaOverrides: input.replicaOverrides ?? {},
-      // The daemon's record (created -> Ready) wins; else the observed pods (created -> started).
-      podStarts: new Map([...podStartsOf(observedStartSamples(appPods)), ...(input.podStarts ?? [])]),
-    }),
+    rollouts,
     warnings: notes,
   });
   return { plan, passes: run.passes, settled: run.settled };

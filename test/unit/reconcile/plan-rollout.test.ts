@@ -250,11 +250,19 @@ kind: PodDisruptionBudget
 metadata: { name: other }
 spec: { minAvailable: 1, selector: { matchLabels: { app: other } } }
 `;
-    const { rollout } = rolloutOf(
+    const { rollout, plan } = rolloutOf(
       deployment({ strategy }),
       deployment({ image: '2', strategy, extra: pdbs }),
     );
     expect(rollout.floor).toBe(2);
     expect(rollout.pdbs).toEqual([{ name: 'pdb/web', limit, desiredHealthy, respected }]);
+    const warned = plan.warnings.filter((w) => w.includes('goes below pdb/web'));
+    expect(warned).toEqual(
+      respected
+        ? []
+        : [
+            `deployment/web: the rollout's floor 2 goes below pdb/web ${limit} (${desiredHealthy} wanted); Kubernetes rollouts do not honour PodDisruptionBudgets either, only evictions do`,
+          ],
+    );
   });
 });
