@@ -11,7 +11,7 @@
 
 import { maxSurgeOf, maxUnavailableOf } from '../controllers/deployment.js';
 import type { Action } from '../model/actions.js';
-import type { Deployment, KubeObject } from '../model/k8s.js';
+import type { Deployment, KubeObject, PodDisruptionBudget } from '../model/k8s.js';
 import type { ObservedPod } from '../model/observed.js';
 import type { DeploymentRollout, ObjectChange, RolloutStep } from '../model/plan.js';
 import { estimateRollout, type PodStarts } from './plan-estimate.js';
@@ -78,37 +78,58 @@ export interface RolloutInput {
   podStarts: PodStarts;
 }
 
+/** What every rollout looks up, indexed once (a plan may change thousands of Deployments). */
+interface RolloutIndex {
+  podsByDeployment: Map<string, ObservedPod[]>;
+  stepsByDeployment: Map<string, RolloutStep[]>;
+  pdbs: PodDisruptionBudget[];
+}
+
+function indexRollouts(input: RolloutInput): RolloutIndex {
+  const podsByDeployment = new Map<string, ObservedPod[]>();
+  for (const p of input.initialPods) {
+    if (p.app !== input.app || p.ownerKind !== 'Deployment' || p.terminating) continue;
+    const key = deploymentKey(p.namespace, p.ownerName);
+    podsByDeployment.set(key, [...(podsByDeployment.get(key) ?? []), p]);
+  }
+  const stepsByDeployment = new Map<string, RolloutStep[]>();
+  for (const pass of input.passes)
+    for (const [key, step] of pass) stepsByDeployment.set(key, [...(stepsByDeployment.get(key) ?? []), step]);
+  const pdbs = input.nextObjects.filter((o): o is PodDisruptionBudget => o.kind === 'PodDisruptionBudget');
+  return { podsByDeployment, stepsByDeployment, pdbs };
+}
+
 /** Every Deployment created or changed by the plan, in the changes' order. */
 export function planRollouts(input: RolloutInput): DeploymentRollout[] {
   const deployments = new Map<string, Deployment>();
   for (const o of input.nextObjects)
     if (o.kind === 'Deployment') deployments.set(deploymentKey(o.metadata.namespace, o.metadata.name), o);
+  const index = indexRollouts(input);
   const out: DeploymentRollout[] = [];
   for (const c of input.changes) {
     if (c.kind !== 'Deployment' || c.change === 'unchanged' || c.change === 'delete') continue;
     const d = deployments.get(deploymentKey(c.namespace, c.name));
-    if (d) out.push(rolloutOf(d, c, input));
+    if (d) out.push(rolloutOf(d, c, input, index));
   }
   return out;
 }
 
-function rolloutOf(d: Deployment, change: ObjectChange, input: RolloutInput): DeploymentRollout {
+function rolloutOf(
+  d: Deployment,
+  change: ObjectChange,
+  input: RolloutInput,
+  index: RolloutIndex,
+): DeploymentRollout {
   const key = deploymentKey(d.metadata.namespace, d.metadata.name);
   const owned = input.replicaOverrides[`Deployment/${key}`];
   const spec = owned ? { ...d.spec, replicas: owned.replicas } : d.spec;
-  const mine = input.initialPods.filter(
-    (p) =>
-      p.app === input.app &&
-      p.ownerKind === 'Deployment' &&
-      !p.terminating &&
-      deploymentKey(p.namespace, p.ownerName) === key,
-  );
-  const steps = input.passes.flatMap((pass) => pass.get(key) ?? []);
+  const mine = index.podsByDeployment.get(key) ?? [];
+  const steps = index.stepsByDeployment.get(key) ?? [];
   const readyBefore = mine.filter(podIsReady).length;
   const maxSurge = maxSurgeOf(spec);
   const maxUnavailable = maxUnavailableOf(spec);
   const floor = Math.min(readyBefore, ...steps.map((s) => s.ready));
-  const rollout: DeploymentRollout = {
+  return {
     namespace: d.metadata.namespace,
     name: d.metadata.name,
     reason: rolloutReason(change),
@@ -125,10 +146,8 @@ function rolloutOf(d: Deployment, change: ObjectChange, input: RolloutInput): De
     minAvailable: spec.strategy.type === 'Recreate' ? 0 : spec.replicas - maxUnavailable,
     maxPods: spec.replicas + maxSurge,
     estimate: estimateRollout(spec, steps, input.podStarts.get(key) ?? []),
-    pdbs: [],
+    pdbs: pdbNotes(index.pdbs, d, spec.replicas, floor),
   };
-  rollout.pdbs = pdbNotes(input.nextObjects, d, spec.replicas, floor);
-  return rollout;
 }
 
 const IMAGE_PATH = /^spec\.template\.spec\.(?:initContainers|containers)\[[^\]]+\]\.image$/;
