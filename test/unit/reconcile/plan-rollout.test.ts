@@ -266,3 +266,35 @@ spec: { minAvailable: 1, selector: { matchLabels: { app: other } } }
     );
   });
 });
+
+describe('rollout reason', () => {
+  const config = (level: string) => `
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: web-config }
+data: { LOG_LEVEL: ${level}, OTHER: x }
+`;
+  const reads =
+    'env: [{ name: LOG_LEVEL, valueFrom: { configMapKeyRef: { name: web-config, key: LOG_LEVEL } } }]';
+
+  it('names the ConfigMap key the Deployment reads when only the config changed', () => {
+    const { rollout } = rolloutOf(
+      deployment({ probe: reads, extra: config('info') }),
+      deployment({ probe: reads, extra: config('debug') }),
+    );
+    expect(rollout.reason).toBe('configmap/web-config key LOG_LEVEL');
+    expect(rollout.steps.reduce((n, s) => n + s.created, 0)).toBe(3);
+  });
+
+  it('names other template fields, and a scale alone', () => {
+    const { plan } = rolloutOf(
+      `${deployment()}\n---\n${deployment().replace(/web/g, 'worker')}`,
+      `${deployment({ probe: 'args: [--fast]' })}\n---\n${deployment({ replicas: 5 }).replace(/web/g, 'worker')}`,
+    );
+    expect(plan.rollouts.map((r) => [r.name, r.reason])).toEqual([
+      ['web', 'template change: spec.template.spec.containers[web].args'],
+      ['worker', 'scale 3 -> 5'],
+    ]);
+  });
+});
