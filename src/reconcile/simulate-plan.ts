@@ -186,7 +186,8 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
   });
   const hostNames = observed.hosts.map((h) => h.name);
   const appPods = observed.pods.filter((p) => p.app === app && !p.terminating);
-  const run = runSimulation(input);
+  const replicaOverrides = hpaReplicas(input, appPods);
+  const run = runSimulation({ ...input, replicaOverrides });
   const unschedulable = (run.last?.views.pods ?? [])
     .filter((p) => p.app === app && p.phase === 'Pending' && p.host === undefined)
     .map((p) => ({
@@ -203,7 +204,7 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
     nextObjects: input.nextObjects,
     initialPods: run.initial,
     passes: run.recorded,
-    replicaOverrides: input.replicaOverrides ?? {},
+    replicaOverrides,
     // The daemon's record (created -> Ready) wins; else the observed pods (created -> started).
     podStarts: new Map([...podStartsOf(observedStartSamples(appPods)), ...(input.podStarts ?? [])]),
   });
@@ -228,6 +229,30 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
 }
 
 const DEFAULT_MAX_PASSES = 200;
+
+/** The replicas HPAs own: the daemon's count when given; else, for an HPA of the revision whose
+ *  Deployment has live pods, the live count within its bounds (the HPA scales on from what it
+ *  left, never back to spec.replicas, which it ignores). */
+function hpaReplicas(
+  input: PlanSimulationInput,
+  appPods: readonly ObservedPod[],
+): Record<string, { replicas: number; owner: string }> {
+  const out = { ...(input.replicaOverrides ?? {}) };
+  const live = new Map<string, number>();
+  for (const p of appPods) {
+    const key = `${p.ownerKind}/${p.namespace}/${p.ownerName}`;
+    live.set(key, (live.get(key) ?? 0) + 1);
+  }
+  for (const o of input.nextObjects) {
+    if (o.kind !== 'HorizontalPodAutoscaler' || o.spec.scaleTargetRef.kind !== 'Deployment') continue;
+    const key = `Deployment/${o.metadata.namespace}/${o.spec.scaleTargetRef.name}`;
+    const count = live.get(key) ?? 0;
+    if (out[key] || count === 0) continue;
+    const replicas = Math.min(o.spec.maxReplicas, Math.max(o.spec.minReplicas, count));
+    out[key] = { replicas, owner: `hpa/${o.metadata.name}` };
+  }
+  return out;
+}
 
 interface SimulationRun {
   /** The world the simulation started from (readiness as assumed). */

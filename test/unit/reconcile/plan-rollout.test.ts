@@ -230,6 +230,15 @@ spec:
     expect(rollout.steps.at(-1)!.total).toBe(4);
   });
 
+  it("without the daemon's count, an HPA keeps the live replicas within its bounds, not spec.replicas", () => {
+    const { rollout, plan } = rolloutOf(
+      deployment({ extra: hpa }),
+      deployment({ image: '2', replicas: 1, extra: hpa }),
+    );
+    expect(rollout).toMatchObject({ replicasOwnedBy: 'hpa/web', replicasBefore: 3, replicasAfter: 3 });
+    expect(plan.placement.reduce((n, p) => n + p.after, 0)).toBe(3);
+  });
+
   it.each([
     ['minAvailable: 2', 'minAvailable 2', 2, true],
     ['minAvailable: 3', 'minAvailable 3', 3, false],
