@@ -132,6 +132,22 @@ describe('plan-comment.mjs --github', () => {
     expect(gh.comments.get(PR)).toHaveLength(151);
   });
 
+  it('never follows a next-page link to another origin with the token', async () => {
+    gh.faults.push({
+      method: 'GET',
+      path: '/repos/acme/deploy/issues/7/comments',
+      status: 200,
+      headers: { link: '<http://127.0.0.2:9/steal?page=2>; rel="next"' },
+      body: [],
+    });
+    const run = await post('plan', ['--author', 'plan-bot']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'plan-comment: error: GitHub sent a next-page link to another origin (http://127.0.0.2:9)\n',
+    );
+    expect(gh.comments.get(PR)).toEqual([]);
+  });
+
   it('with GITHUB_TOKEN: GET /user is refused, so --author names the bot', async () => {
     const refused = await post('plan', [], ACTIONS);
     expect(refused.code).toBe(1);
