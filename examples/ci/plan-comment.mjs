@@ -263,7 +263,10 @@ async function send(forge, method, url, body) {
       await sleep(wait.ms);
       continue;
     }
-    const failure = await httpFailure(forge, where, res);
+    const limitHint = wait?.rateLimited
+      ? `rate limited: ${forge.name} asks to wait ${Math.ceil(wait.ms / 1000)} s; run the job again later`
+      : undefined;
+    const failure = await httpFailure(forge, where, res, limitHint);
     // A 5xx on a create may have created it: the caller lists again instead of repeating it.
     failure.retryable = !idempotent && res.status >= 500;
     throw failure;
@@ -285,7 +288,7 @@ const HINTS = {
   422: 'the API refused the comment body',
 };
 
-async function httpFailure(forge, where, res) {
+async function httpFailure(forge, where, res, hintText = HINTS[res.status]) {
   const text = await res.text().catch(() => '');
   let message = text.slice(0, 300);
   try {
@@ -298,7 +301,7 @@ async function httpFailure(forge, where, res) {
   } catch {
     // not JSON: the start of the text, as sent
   }
-  const hint = HINTS[res.status] ? ` (hint: ${HINTS[res.status]})` : '';
+  const hint = hintText ? ` (hint: ${hintText})` : '';
   const status = `${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
   return new Failure(
     `${forge.name} answered ${status} to ${where}: ${oneLine(message) || '(no message)'}${hint}`,

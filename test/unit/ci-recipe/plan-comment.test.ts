@@ -180,6 +180,25 @@ describe('plan-comment.mjs --github', () => {
     expect(gh.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
   });
 
+  it('a rate limit longer than it will wait fails at once, saying so', async () => {
+    gh.faults.push({
+      method: 'GET',
+      path: '/repos/acme/deploy/issues/7/comments',
+      status: 403,
+      headers: {
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+      },
+      body: { message: 'API rate limit exceeded for installation.', documentation_url: 'x' },
+    });
+    const run = await post('plan', ['--author', 'plan-bot']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^plan-comment: error: GitHub answered 403 Forbidden to GET .*: API rate limit exceeded for installation\. \(hint: rate limited: GitHub asks to wait 36\d\d s; run the job again later\)\n$/,
+    );
+    expect(gh.requests).toHaveLength(1);
+  });
+
   it('a create answered 502 after it landed is not repeated: the list shows it, it is edited', async () => {
     gh.faults.push({
       method: 'POST',
