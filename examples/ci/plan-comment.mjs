@@ -26,8 +26,9 @@
 // so a create that did land is edited, never duplicated. A body over 65,536 characters (GitHub's
 // limit for a comment) is cut with a note. Errors are one line with the HTTP status and the API's
 // message, exit 1 (exit 2 for wrong usage); the token is never printed.
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const MAX_BODY_CHARS = 65_536;
@@ -430,5 +431,7 @@ export async function main(argv, env = process.env) {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+// Run unless imported (tests import fitBody). Node gives a module its real path, so the script
+// named through a symlink (a linked checkout) is compared by its real path too.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url))
   process.exitCode = await main(process.argv.slice(2));

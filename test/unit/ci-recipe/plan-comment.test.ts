@@ -3,7 +3,7 @@
 // One comment per pull request and app, found again by its marker among the token user's own
 // comments; pagination; retries; one-line errors that never show the token; the size limit.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -297,6 +297,15 @@ describe('plan-comment.mjs --github', () => {
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     }
   });
+});
+
+it('runs when named through a symlink (a linked checkout), and only then prints', async () => {
+  const link = path.join(dir, 'linked-plan-comment.mjs');
+  await symlink(SCRIPT, link);
+  const r = await new Promise<string>((resolve) =>
+    execFile(process.execPath, [link, '--help'], (_err, stdout) => resolve(String(stdout))),
+  );
+  expect(r).toMatch(/^usage: plan-comment\.mjs --github\|--gitlab/);
 });
 
 describe('plan-comment.mjs --gitlab', () => {

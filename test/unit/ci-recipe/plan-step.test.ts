@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type GitFixture, git, makeGitFixture } from '../../support/git-server.js';
+import { FakeGitlab } from './fake-forges.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const TOKEN = 'ci-read-token-0123456789';
@@ -29,6 +30,7 @@ spec:
 
 let fx: GitFixture;
 let planStep: string;
+let gitlabScript: string;
 let bin: string;
 
 beforeAll(async () => {
@@ -51,6 +53,11 @@ daemon:
     jobs: { plan: { steps: { name?: string; run?: string }[] } };
   };
   planStep = wf.jobs.plan.steps.find((s) => s.name === 'Plan')!.run!;
+  const gl = parse(await readFile(path.join(ROOT, 'examples/ci/gitlab-ci.yml'), 'utf8')) as {
+    'skiff-plan': { script: string[] };
+  };
+  // The runner runs the lines in one shell, stopping at the first failure; skiff's clone is here.
+  gitlabScript = gl['skiff-plan'].script.join('\n').replaceAll('/opt/skiff', ROOT);
   bin = path.join(fx.base, 'bin');
   await mkdir(bin);
   await symlink(path.join(ROOT, 'bin/skiff.js'), path.join(bin, 'skiff'));
@@ -58,7 +65,7 @@ daemon:
 
 afterAll(() => fx?.close());
 
-async function runPlanStep(name: string, edit: Record<string, string>) {
+async function runInCheckout(name: string, edit: Record<string, string>, script: string, extra: object) {
   const checkout = path.join(fx.base, name);
   await git(fx.base, 'clone', '-q', fx.cliURL, checkout);
   for (const [file, text] of Object.entries(edit)) await writeFile(path.join(checkout, file), text);
@@ -76,22 +83,33 @@ async function runPlanStep(name: string, edit: Record<string, string>) {
     SKIFF_SSH_KEY: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n-----END OPENSSH PRIVATE KEY-----',
     HEAD_SHA: 'c0ffee0',
     RUN_URL: 'https://github.com/acme/deploy/actions/runs/1',
+    ...extra,
   };
+  let stderr = '';
   const code = await new Promise<number>((resolve) =>
     execFile(
       'bash',
-      ['--noprofile', '--norc', '-eo', 'pipefail', '-c', planStep],
+      ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script],
       { cwd: checkout, env },
-      (err) => resolve(err ? Number(err.code ?? 1) : 0),
+      (err, _stdout, errText) => {
+        stderr = String(errText);
+        resolve(err ? Number(err.code ?? 1) : 0);
+      },
     ),
   );
+  const comment = existsSync(path.join(temp, 'comment.md'))
+    ? path.join(temp, 'comment.md')
+    : path.join(checkout, 'comment.md');
   return {
     code,
+    stderr,
     output: await readFile(output, 'utf8'),
-    comment: await readFile(path.join(temp, 'comment.md'), 'utf8'),
+    comment: await readFile(comment, 'utf8').catch(() => ''),
     keyLeft: existsSync(path.join(temp, 'skiff-conf/ci_ed25519')),
   };
 }
+
+const runPlanStep = (name: string, edit: Record<string, string>) => runInCheckout(name, edit, planStep, {});
 
 describe('the Plan step of github-actions.yml', () => {
   it('a change: exit code 2 is kept for the record, the step passes, the comment is the plan', {
@@ -122,5 +140,47 @@ describe('the Plan step of github-actions.yml', () => {
     expect(r.comment).toMatch(/apps\/shop\/bad\.yaml:4:\d+/);
     expect(r.comment).not.toContain(TOKEN);
     expect(r.keyLeft).toBe(false);
+  });
+});
+
+describe('the skiff-plan job of gitlab-ci.yml', () => {
+  it('plans the merge request, posts the note, then edits it on the next push; exit 1 fails the job', {
+    timeout: 180_000,
+  }, async () => {
+    const gl = await new FakeGitlab().start();
+    try {
+      gl.tokens.set('glpat-noteTOKEN', { id: 5, username: 'project_77_bot' });
+      gl.notes.set(3, []);
+      const keyFile = path.join(fx.base, 'gitlab-key');
+      await writeFile(keyFile, 'not a real key\n');
+      const vars = {
+        CI_API_V4_URL: `${gl.base}/api/v4`,
+        CI_PROJECT_ID: '77',
+        CI_MERGE_REQUEST_IID: '3',
+        SKIFF_GITLAB_TOKEN: 'glpat-noteTOKEN',
+        SKIFF_SSH_KEY: keyFile, // a File variable: its value is the file's path
+        CI_COMMIT_SHA: 'c0ffee0',
+        CI_PIPELINE_URL: 'https://gitlab.example.com/acme/deploy/-/pipelines/1',
+        PLAN_COMMENT_RETRY_MS: '10',
+      };
+      const first = await runInCheckout('gl-scale', { 'apps/shop/web.yaml': web(4) }, gitlabScript, vars);
+      expect(first.code).toBe(0);
+      const broken = await runInCheckout(
+        'gl-broken',
+        {
+          'apps/shop/bad.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\ndata: { a: [1] }\n',
+        },
+        gitlabScript,
+        vars,
+      );
+      expect(broken.code).toBe(1);
+      expect(gl.problems).toEqual([]);
+      const notes = gl.notes.get(3)!;
+      expect(notes).toHaveLength(1);
+      expect(notes[0]!.body).toMatch(/^<!-- skiff-plan:shop -->\n### skiff plan for `shop` failed\n/);
+      expect(gl.requests.map((r) => r.method)).toEqual(['GET', 'GET', 'POST', 'GET', 'GET', 'PUT']);
+    } finally {
+      await gl.stop();
+    }
   });
 });
