@@ -82,6 +82,7 @@ async function runInCheckout(name: string, edit: Record<string, string>, script:
     GITHUB_TOKEN: TOKEN,
     SKIFF_SSH_KEY: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n-----END OPENSSH PRIVATE KEY-----',
     HEAD_SHA: 'c0ffee0',
+    BASE_REF: 'main',
     RUN_URL: 'https://github.com/acme/deploy/actions/runs/1',
     ...extra,
   };
@@ -122,7 +123,7 @@ describe('the Plan step of github-actions.yml', () => {
     expect(r.comment).toContain('deployment/web');
     expect(
       r.comment.endsWith(
-        '<sub>Planned from c0ffee0, [run](https://github.com/acme/deploy/actions/runs/1).</sub>\n',
+        '<sub>Planned from c0ffee0 merged into main, [run](https://github.com/acme/deploy/actions/runs/1).</sub>\n',
       ),
     ).toBe(true);
     expect(r.keyLeft).toBe(false);
