@@ -222,7 +222,10 @@ describe('renderPlanMarkdown', () => {
 
 describe('renderPlanJson', () => {
   it('round-trips the plan, with its schema version', () => {
-    expect(JSON.parse(renderPlanJson(plan))).toEqual({ schemaVersion: 1, ...JSON.parse(JSON.stringify(plan)) });
+    expect(JSON.parse(renderPlanJson(plan))).toEqual({
+      schemaVersion: 1,
+      ...JSON.parse(JSON.stringify(plan)),
+    });
   });
 });
 
