@@ -9,20 +9,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GitWriter } from '../../../src/git/git-writer.js';
 import { LocalGitSource } from '../../../src/git/local-source.js';
+import { webWithService } from '../daemon/fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'skiff-unsigned-write-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const DEPLOY = `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: web } }
-  template:
-    metadata: { labels: { app: web } }
-    spec: { containers: [{ name: web, image: web:1 }] }
-`;
 
 describe('GitWriter with signedCommitsOnly', () => {
   it('refuses to commit with a hint, and still prints the patch on a dry run', async () => {
@@ -30,7 +20,7 @@ describe('GitWriter with signedCommitsOnly', () => {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' }).toString();
     fs.mkdirSync(dir);
     git('init', '-q', '-b', 'main');
-    writeFileSync(join(dir, 'web.yaml'), DEPLOY);
+    writeFileSync(join(dir, 'web.yaml'), webWithService(1));
     git('add', '-A');
     git('-c', 'user.name=A', '-c', 'user.email=a@x', 'commit', '-q', '--no-gpg-sign', '-m', 'init');
     const head = git('rev-parse', 'HEAD').trim();
