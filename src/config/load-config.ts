@@ -26,6 +26,7 @@ import {
 } from './cluster-config.js';
 import { EXPOSED_LISTEN_HINT, exposureProblem } from './listen-address.js';
 import { CLUSTER_CONFIG_SCHEMA } from './schema.js';
+import { type RawVerify, resolveVerify } from './verify-config.js';
 
 export const DEFAULT_CONFIG_FILE = 'skiff.yaml';
 
@@ -68,9 +69,10 @@ interface RawConfig {
   hosts?: RawHost[];
   registries?: (Omit<RegistryConfig, 'insecure'> & { insecure?: boolean })[];
   network?: { serviceCIDR?: string };
-  apps?: (Partial<AppConfig> & {
+  apps?: (Partial<Omit<AppConfig, 'verify'>> & {
     name: string;
     repoURL: string;
+    verify?: RawVerify;
     syncPolicy?: Partial<AppConfig['syncPolicy']>;
     gitLimits?: Partial<GitLimitsConfig>;
   })[];
@@ -131,8 +133,15 @@ export function parseClusterConfig(
   }
   const cfg = raw as RawConfig;
   checkRules(cfg, at);
+  const verify = (cfg.apps ?? []).map(
+    (a, i) => a.verify && resolveVerify(a.verify, dirname(file), at, ['apps', i]),
+  );
   if (diagnostics.length > 0) return { diagnostics: sortByPosition(diagnostics) };
-  return { config: applyDefaults(cfg, file, env), diagnostics };
+  const config = applyDefaults(cfg, file, env);
+  config.apps.forEach((a, i) => {
+    if (verify[i]) a.verify = verify[i];
+  });
+  return { config, diagnostics };
 }
 
 /**

@@ -122,6 +122,15 @@ const app = {
       properties: { autoRestore: { type: 'boolean' } },
     },
     gitLimits,
+    // Each value is inline text or a file path: told apart and read in verify-config.ts.
+    verify: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        openpgpKeys: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+        allowedSigners: { type: 'string', minLength: 1 },
+      },
+    },
   },
 } as const;
 

@@ -360,6 +360,7 @@ export class Reconciler {
         revision: t.config.revision,
         path: t.config.path,
         liveCommit: snap.admitted?.commit,
+        liveSignedBy: snap.admitted?.signedBy,
         headCommit: snap.head,
         sync: !snap.admitted
           ? 'Unknown'

@@ -13,6 +13,7 @@ import {
   type GitLimitsConfig,
 } from '../config/cluster-config.js';
 import type { FetchLimits } from '../git/bounded-fetch.js';
+import { verifierFor } from '../git/commit-verifier.js';
 import type { GitAuthSpec } from '../git/credentials.js';
 import type { GitSource } from '../git/git-source.js';
 import { openGitSource, type RepoGitSource } from '../git/open-source.js';
@@ -131,6 +132,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
       createBundleValidator(),
       (commit) => history?.isQuarantined(app.name, commit) ?? false,
       scrubber,
+      app.verify && verifierFor(app.name, source, app.verify),
     );
   });
   const prober = new Prober(runtime, {
