@@ -114,6 +114,18 @@ afterAll(async () => {
 interface PlanJson {
   toCommit: string;
   alerts: string[];
+  rollouts: {
+    name: string;
+    reason: string;
+    replicasBefore: number;
+    replicasAfter: number;
+    steps: { created: number; deleted: number; ready: number; total: number }[];
+    floor: number;
+    ceiling: number;
+    minAvailable: number;
+    maxPods: number;
+    estimate: { seconds: number; waves: number; source: string };
+  }[];
   changes: { kind: string; name: string; change: string; forcedBy: string[]; rolls?: string[] }[];
 }
 
@@ -150,6 +162,18 @@ describe('skiff plan of a pull request (issue 13)', () => {
     const config = byRef.changes.find((c) => c.kind === 'ConfigMap')!;
     expect(config.rolls).toEqual(['deployment/web']);
     expect(gate.stdout).toContain('configmap/web-config');
+
+    // The rollout it will cause: 3 -> 5 with maxSurge 1 / maxUnavailable 0, new pods one at a
+    // time; never fewer than the 3 ready pods of now, never more than 6.
+    const rollout = byRef.rollouts.find((r) => r.name === 'web')!;
+    expect(rollout.reason).toContain('configmap/web-config');
+    expect(rollout).toMatchObject({ replicasBefore: 3, replicasAfter: 5, minAvailable: 5, maxPods: 6 });
+    expect(rollout.floor).toBe(3);
+    expect(rollout.ceiling).toBe(6);
+    expect(rollout.steps.reduce((n, s) => n + s.created, 0)).toBe(5);
+    expect(rollout.steps.reduce((n, s) => n + s.deleted, 0)).toBe(3);
+    expect(rollout.estimate.seconds).toBeGreaterThan(0);
+    expect(gate.stdout).toMatch(/floor/i);
 
     // Planning moved nothing: the daemon still serves main, the pods are main's.
     const view = gitops.daemon.inst.reconciler.view;
@@ -207,9 +231,16 @@ describe('skiff plan of a pull request (issue 13)', () => {
     } finally {
       samples = await watcher.stop();
     }
+    // The real rollout, sampled on the hosts, against the plan's: the pods it created, and
+    // never above the plan's ceiling nor below its floor of ready pods.
+    const planned = byRef.rollouts.find((r) => r.name === 'web')!;
     const created = [...seen].filter((n) => !before.has(n));
-    expect(created).toHaveLength(5);
+    expect(created).toHaveLength(planned.steps.reduce((n, s) => n + s.created, 0));
     expect(samples.length).toBeGreaterThan(3);
+    expect(Math.max(...samples.map((s) => s.pods))).toBeLessThanOrEqual(planned.ceiling);
+    const measured = samples.filter((s) => s.unknown === 0);
+    expect(measured.length).toBeGreaterThan(samples.length / 2);
+    for (const s of measured) expect(s.ready, JSON.stringify(s)).toBeGreaterThanOrEqual(planned.floor);
     // The metrics tell the same story: 5 pods created, one more rollout finished.
     expect(await metric('skiff_actions_total', 'kind="createPod"')).toBeGreaterThanOrEqual(creates + 5);
     expect(await metric('skiff_rollout_duration_seconds_count', `app="${APP}"`)).toBe(rollouts + 1);
