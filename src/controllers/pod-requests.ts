@@ -23,13 +23,32 @@ function containerRequest(c: Container, resource: 'cpu' | 'memory'): string | un
 
 type RequestOf = (c: Container) => ResourceAmounts;
 
+// Parsing a quantity is exact decimal arithmetic (bigints): a pass counts every pod's requests,
+// and a cluster writes the same few strings ("250m", "64Mi") thousands of times. A memo of the
+// pure parse, bounded so manifests cannot grow it without limit.
+const MEMO_MAX = 4096;
+const milliMemo = new Map<string, number>();
+const bytesMemo = new Map<string, number>();
+
+function memoized(memo: Map<string, number>, text: string, parse: (t: string) => number): number {
+  const hit = memo.get(text);
+  if (hit !== undefined) return hit;
+  const value = parse(text);
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(text, value);
+  return value;
+}
+
+const milliOf = (text: string) => memoized(milliMemo, text, (t) => Number(parseQuantity(t).milliValue()));
+const bytesOf = (text: string) => memoized(bytesMemo, text, (t) => Number(parseQuantity(t).value()));
+
 /** One container's requests (requests default to limits), absent = 0. */
 function containerRequests(c: Container): ResourceAmounts {
   const cpu = containerRequest(c, 'cpu');
   const memory = containerRequest(c, 'memory');
   return {
-    cpuMilli: cpu === undefined ? 0 : Number(parseQuantity(cpu).milliValue()),
-    memoryBytes: memory === undefined ? 0 : Number(parseQuantity(memory).value()),
+    cpuMilli: cpu === undefined ? 0 : milliOf(cpu),
+    memoryBytes: memory === undefined ? 0 : bytesOf(memory),
   };
 }
 
@@ -38,8 +57,8 @@ function containerNonZeroRequests(c: Container): ResourceAmounts {
   const cpu = containerRequest(c, 'cpu');
   const memory = containerRequest(c, 'memory');
   return {
-    cpuMilli: cpu === undefined ? DEFAULT_MILLI_CPU_REQUEST : Number(parseQuantity(cpu).milliValue()),
-    memoryBytes: memory === undefined ? DEFAULT_MEMORY_REQUEST : Number(parseQuantity(memory).value()),
+    cpuMilli: cpu === undefined ? DEFAULT_MILLI_CPU_REQUEST : milliOf(cpu),
+    memoryBytes: memory === undefined ? DEFAULT_MEMORY_REQUEST : bytesOf(memory),
   };
 }
 

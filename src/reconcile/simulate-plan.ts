@@ -61,21 +61,23 @@ export function assumeReadiness(
   pods: readonly ObservedPod[],
   podReady: Record<string, boolean> = {},
 ): ObservedPod[] {
-  return pods.map((p) => {
-    const known = podReady[podKey(p)];
-    const probes = { ...p.probes };
-    for (const c of [...p.containers, ...(p.initContainers ?? [])]) {
-      if (probes[c.name] && known === undefined) continue;
-      const ready = c.state === 'running' && (known ?? true);
-      probes[c.name] = {
-        startupPassed: ready,
-        ready,
-        live: true,
-        ...(ready ? { readySince: c.startedAt ?? p.createdAt } : {}),
-      };
-    }
-    return { ...p, probes };
-  });
+  return pods.map((p) => assumePodReadiness(p, podReady));
+}
+
+function assumePodReadiness(p: ObservedPod, podReady: Record<string, boolean>): ObservedPod {
+  const known = podReady[podKey(p)];
+  const probes = { ...p.probes };
+  for (const c of [...p.containers, ...(p.initContainers ?? [])]) {
+    if (probes[c.name] && known === undefined) continue;
+    const ready = c.state === 'running' && (known ?? true);
+    probes[c.name] = {
+      startupPassed: ready,
+      ready,
+      live: true,
+      ...(ready ? { readySince: c.startedAt ?? p.createdAt } : {}),
+    };
+  }
+  return { ...p, probes };
 }
 
 /** A pod as the runtime would report it right after createPod, already ready. */
@@ -132,34 +134,41 @@ export function startedPod(a: Extract<Action, { type: 'createPod' }>, now: numbe
   };
 }
 
+/** The world after a pass's actions ran, as if each succeeded at once. One walk over the
+ *  world whatever the number of actions: on a large cluster the world is every host's pods. */
 function applySimulated(pods: ObservedPod[], actions: readonly Action[], now: number, seq: () => number) {
-  let out = pods;
+  const deleted = new Set<string>();
+  const started = new Map<string, Set<string>>();
+  const created: ObservedPod[] = [];
   for (const a of actions) {
-    switch (a.type) {
-      case 'createPod':
-        out = [...out, startedPod(a, now, seq())];
-        break;
-      case 'deletePod':
-        out = out.filter((p) => podKey(p) !== podKey(a.pod));
-        break;
-      case 'restartContainer':
-      case 'startContainer':
-        out = out.map((p) =>
-          podKey(p) !== podKey(a.pod)
-            ? p
-            : {
-                ...p,
-                containers: p.containers.map((c) =>
-                  c.name === a.container ? { ...c, state: 'running' as const, startedAt: now } : c,
-                ),
-              },
-        );
-        break;
-      case 'syncServiceRules':
-        break;
+    if (a.type === 'createPod') created.push(startedPod(a, now, seq()));
+    else if (a.type === 'deletePod') deleted.add(podKey(a.pod));
+    else if (a.type === 'restartContainer' || a.type === 'startContainer') {
+      const names = started.get(podKey(a.pod)) ?? new Set<string>();
+      started.set(podKey(a.pod), names.add(a.container));
     }
   }
-  return out;
+  const kept: ObservedPod[] = [];
+  for (const p of [...pods, ...created]) {
+    if (deleted.size === 0 && started.size === 0) {
+      kept.push(p);
+      continue;
+    }
+    const key = podKey(p);
+    if (deleted.has(key)) continue;
+    const names = started.get(key);
+    kept.push(names ? withStarted(p, names, now) : p);
+  }
+  return kept;
+}
+
+function withStarted(p: ObservedPod, names: ReadonlySet<string>, now: number): ObservedPod {
+  return {
+    ...p,
+    containers: p.containers.map((c) =>
+      names.has(c.name) ? { ...c, state: 'running' as const, startedAt: now } : c,
+    ),
+  };
 }
 
 function countByHost(
@@ -269,7 +278,8 @@ interface SimulationRun {
  *  rollout settles, stays idle, or maxPasses. */
 function runSimulation(input: PlanSimulationInput): SimulationRun {
   const { app, observed } = input;
-  let world = assumeReadiness(observed.pods, input.podReady);
+  // Only the planned app's readiness matters to its rollout; other apps' pods only take room.
+  let world = observed.pods.map((p) => (p.app === app ? assumePodReadiness(p, input.podReady ?? {}) : p));
   let memory: PassMemory = emptyPassMemory();
   let now = input.now;
   let seq = 0;
