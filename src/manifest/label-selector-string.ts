@@ -4,7 +4,6 @@
 //
 //   <selector-syntax>  ::= <requirement> | <requirement> "," <selector-syntax>
 //   <requirement>      ::= [!] KEY [ ("in"|"notin") "(" VALUES ")" | ("="|"=="|"!="|">"|"<") VALUE ]
-import type { Labels } from '../model/k8s.js';
 import { isQualifiedName, isValidLabelValue } from './name-rules.js';
 
 export type StringSelectorOperator =
@@ -128,27 +127,36 @@ class Parser {
     if (t.t !== 'id') throw new SelectorParseError(`found '${t.s}', expected: identifier`);
     return t.s;
   }
-  /** `(a,b,,c)`; empty members are the empty value, as upstream's parseIdentifiersList. */
+  /** `(a,b,,c)`; empty members are the empty value, as upstream's parseValues and
+   *  parseIdentifiersList (their error words too). */
   private valueSet(): string[] {
     const open = this.next();
     if (open.s !== '(' || open.t !== 'op') throw new SelectorParseError(`found '${open.s}' expected: '('`);
+    const first = this.peek();
+    if (first.t === 'op' && first.s === ')') {
+      this.next();
+      return [''];
+    }
+    if (first.t !== 'id' && first.s !== ',')
+      throw new SelectorParseError(`found '${first.s}', expected: ',', ')' or identifier`);
+    const values = this.identifiers();
+    this.next(); // the ')' identifiers() stopped at
+    return [...values].sort();
+  }
+  private identifiers(): Set<string> {
     const values = new Set<string>();
-    let expectValue = true;
     for (;;) {
       const t = this.next();
-      if (t.t === 'op' && t.s === ')') {
-        if (expectValue) values.add('');
-        return [...values].sort();
-      }
-      if (t.t === 'op' && t.s === ',') {
-        if (expectValue) values.add('');
-        expectValue = true;
-        continue;
-      }
-      if (t.t !== 'id' || !expectValue)
-        throw new SelectorParseError(`found '${t.s}', expected: ',', ')' or identifier`);
-      values.add(t.s);
-      expectValue = false;
+      const la = this.peek();
+      if (t.t === 'id') {
+        values.add(t.s);
+        if (la.s === ')' && la.t === 'op') return values;
+        if (la.s !== ',' || la.t !== 'op')
+          throw new SelectorParseError(`found '${la.s}', expected: ',' or ')'`);
+      } else if (t.t === 'op' && t.s === ',') {
+        if (values.size === 0 || (la.t === 'op' && (la.s === ')' || la.s === ','))) values.add('');
+        if (la.t === 'op' && la.s === ')') return values;
+      } else throw new SelectorParseError(`found '${t.s}', expected: ',', or identifier`);
     }
   }
 }
@@ -177,32 +185,4 @@ function newRequirement(key: string, operator: StringSelectorOperator, values: s
 /** labels.Parse: the requirements of a selector string (empty string: none, matches all). */
 export function parseSelectorString(selector: string): StringRequirement[] {
   return new Parser(lex(selector)).parse();
-}
-
-/** Requirement.Matches for each requirement (ANDed). */
-export function selectorStringMatches(reqs: readonly StringRequirement[], labels: Labels): boolean {
-  return reqs.every((r) => requirementMatches(r, labels));
-}
-
-function requirementMatches(r: StringRequirement, labels: Labels): boolean {
-  const has = Object.hasOwn(labels, r.key);
-  const v = labels[r.key];
-  switch (r.operator) {
-    case 'In':
-    case 'Equals':
-      return has && r.values.includes(v!);
-    case 'NotIn':
-    case 'NotEquals':
-      return !has || !r.values.includes(v!);
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-    case 'Lt': {
-      if (!has || !/^-?\d+$/.test(v!)) return false;
-      const [a, b] = [Number(v), Number(r.values[0])];
-      return r.operator === 'Gt' ? a > b : a < b;
-    }
-  }
 }

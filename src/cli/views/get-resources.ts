@@ -2,7 +2,8 @@
 // three ways to show it: kubectl's table, the Kubernetes-shaped objects (kube-objects.ts), and
 // skiff's own view objects (`-o skiff-json`). Pure: views and a selection in, values out.
 
-import { type StringRequirement, selectorStringMatches } from '../../manifest/label-selector-string.js';
+import { matchesRequirement } from '../../controllers/scheduler-predicates.js';
+import type { StringRequirement } from '../../manifest/label-selector-string.js';
 import type { Labels } from '../../model/k8s.js';
 import type { ClusterView, EventView, HpaView } from '../../model/views.js';
 import { renderClaims } from './claims.js';
@@ -76,12 +77,21 @@ function pick<T extends Named>(
     (x) =>
       (sel.namespace === undefined || x.namespace === sel.namespace) &&
       (sel.name === undefined || x.name === sel.name) &&
-      selectorStringMatches(sel.selector, labels(x)),
+      selectorMatches(sel.selector, labels(x)),
   );
   return { items: chosen.map((value) => ({ key: `${value.namespace}/${value.name}`, value })), table, kube };
 }
 
 const none = (): Labels => ({});
+
+/** Requirement.Matches, every requirement (ANDed): `=`/`!=` are `in`/`notin` of one value, and
+ *  the rest (exists, gt/lt on integers) match as a node selector's requirements do. */
+export function selectorMatches(reqs: readonly StringRequirement[], labels: Labels): boolean {
+  const op = (o: StringRequirement['operator']) => (o === 'Equals' ? 'In' : o === 'NotEquals' ? 'NotIn' : o);
+  return reqs.every((r) =>
+    matchesRequirement({ key: r.key, operator: op(r.operator), values: r.values }, labels),
+  );
+}
 
 /** core/v1 Event; skiff's events have no name of their own (they are records in its history). */
 function kubeEvent(e: EventView): KubeObject {
