@@ -167,7 +167,9 @@ export function registerGet(program: Command): void {
     if (opts.watch) return watch(read, out, ctx);
     const res = await read();
     if (name !== undefined && res.items.length === 0)
-      throw new SkiffError('not-found', `${SINGULAR[kind]} "${name}" not found`);
+      throw new SkiffError('not-found', `${SINGULAR[kind]} "${name}" not found`, {
+        hint: `list them with: skiff get ${kind}${sel.namespace ? ` -n ${sel.namespace}` : ' -A'}`,
+      });
     print(
       res,
       res.items.map((i) => i.value),
