@@ -137,6 +137,16 @@ function metricStatus(m: HpaView['metrics'][number]): KubeObject | undefined {
   return { type: 'Resource', resource: { name: m.name, current } };
 }
 
+/** autoscaling/v2 MetricSpec from the view's target (`70%` utilization, else an average value). */
+function metricSpec(m: HpaView['metrics'][number]): KubeObject | undefined {
+  const pct = /^(\d+)%$/.exec(m.target);
+  if (!pct && /^</.test(m.target)) return undefined;
+  const target = pct
+    ? { type: 'Utilization', averageUtilization: Number(pct[1]) }
+    : { type: 'AverageValue', averageValue: m.target };
+  return { type: 'Resource', resource: { name: m.name, target } };
+}
+
 export function kubeHpa(h: HpaView): KubeObject {
   const [kind = 'Deployment', name = ''] = h.reference.split('/');
   return {
@@ -147,6 +157,7 @@ export function kubeHpa(h: HpaView): KubeObject {
       scaleTargetRef: { apiVersion: 'apps/v1', kind, name },
       minReplicas: h.minReplicas,
       maxReplicas: h.maxReplicas,
+      metrics: nonEmpty(h.metrics.map(metricSpec).filter((m) => m !== undefined)),
     },
     status: compact({
       currentReplicas: h.currentReplicas,

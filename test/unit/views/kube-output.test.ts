@@ -5,7 +5,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderJsonPath } from '../../../src/cli/views/jsonpath.js';
-import { kubeDeployments, kubePods } from '../../../src/cli/views/kube-objects.js';
+import {
+  kubeConfig,
+  kubeDeployments,
+  kubeHpa,
+  kubePods,
+  kubeService,
+} from '../../../src/cli/views/kube-objects.js';
 import { renderKube } from '../../../src/cli/views/kube-print.js';
 import type { ObservedHost } from '../../../src/model/observed.js';
 import { deploymentView, pods } from './fixtures.js';
@@ -147,5 +153,82 @@ describe('the Kubernetes-shaped objects', () => {
     expect(d.status.replicas).toBeUndefined();
     expect(d.status.unavailableReplicas).toBe(3);
     expect(d.metadata.annotations['skiff.io/app']).toBe('demo');
+  });
+});
+
+describe('the other kinds', () => {
+  it('a Service: spec in Kubernetes names, status.loadBalancer as the API has it', () => {
+    const s = kubeService({
+      namespace: 'default',
+      name: 'web',
+      app: 'demo',
+      type: 'LoadBalancer',
+      clusterIP: '10.213.0.5',
+      externalIPs: ['192.0.2.1'],
+      ports: ['80:30080/TCP', '53/UDP'],
+      selector: { app: 'web' },
+      sessionAffinity: 'None',
+    });
+    expect(s.spec).toEqual({
+      type: 'LoadBalancer',
+      clusterIP: '10.213.0.5',
+      clusterIPs: ['10.213.0.5'],
+      ports: [
+        { port: 80, nodePort: 30080, protocol: 'TCP' },
+        { port: 53, protocol: 'UDP' },
+      ],
+      selector: { app: 'web' },
+      sessionAffinity: 'None',
+    });
+    expect(s.status).toEqual({ loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } });
+    expect(renderJsonPath('{.spec.ports[?(@.protocol=="UDP")].port}', s)).toBe('53');
+  });
+
+  it('an HPA as autoscaling/v2: target, current metrics from the view, replicas, conditions', () => {
+    const h = kubeHpa({
+      namespace: 'default',
+      name: 'web',
+      app: 'demo',
+      reference: 'Deployment/web',
+      targets: 'cpu: 45%/70%',
+      metrics: [{ name: 'cpu', current: '45%', target: '70%' }],
+      minReplicas: 1,
+      maxReplicas: 5,
+      currentReplicas: 2,
+      desiredReplicas: 3,
+      conditions: [{ type: 'AbleToScale', status: 'True', reason: 'SucceededRescale', message: 'ok' }],
+      decisions: [],
+    });
+    expect(h).toMatchObject({
+      apiVersion: 'autoscaling/v2',
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1 },
+      status: {
+        currentReplicas: 2,
+        desiredReplicas: 3,
+        currentMetrics: [
+          { type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 45 } } },
+        ],
+      },
+    });
+    expect(renderJsonPath('{.status.conditions[?(@.type=="AbleToScale")].reason}', h)).toBe(
+      'SucceededRescale',
+    );
+  });
+
+  it('a Secret carries no data: the view holds key names only, and values never leave the daemon', () => {
+    const o = kubeConfig({
+      kind: 'Secret',
+      namespace: 'default',
+      name: 'db',
+      app: 'demo',
+      keys: ['password'],
+    });
+    expect(o).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: 'default', annotations: { 'skiff.io/app': 'demo' } },
+      type: 'Opaque',
+    });
+    expect(renderKube([o], { kind: 'name' })).toBe('secret/db\n');
   });
 });
