@@ -211,19 +211,17 @@ export function kubePods(view: Pick<ClusterView, 'pods' | 'hosts'>, pods = view.
   return pods.map((p) => kubePod(p, p.host ? address.get(p.host) : undefined));
 }
 
-/** Deployments with status.replicas counted from the view's pods. */
+/** Deployments with status.replicas counted from the view's pods (one pass over the pods:
+ *  5,000 Deployments of 15,000 pods would be 75 million comparisons pairwise). */
 export function kubeDeployments(
   view: Pick<ClusterView, 'pods'>,
   deployments: readonly DeploymentView[],
 ): KubeObject[] {
-  return deployments.map((d) => {
-    const n = view.pods.filter(
-      (p) =>
-        p.owner.kind === 'Deployment' &&
-        p.owner.name === d.name &&
-        p.namespace === d.namespace &&
-        p.status !== 'Terminating',
-    ).length;
-    return kubeDeployment(d, n);
-  });
+  const counts = new Map<string, number>();
+  for (const p of view.pods) {
+    if (p.owner.kind !== 'Deployment' || p.status === 'Terminating') continue;
+    const key = `${p.namespace}/${p.owner.name}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return deployments.map((d) => kubeDeployment(d, counts.get(`${d.namespace}/${d.name}`) ?? 0));
 }
