@@ -93,6 +93,8 @@ export interface DeploymentView {
   containers?: string[];
   /** The selector as kubectl prints it: `app=web,tier in (front)`. */
   selector?: string;
+  /** The Deployment's own metadata.labels (`get deployments -l`); absent from an older daemon. */
+  labels?: Labels;
   phase: 'Progressing' | 'Complete' | 'Failed' | 'Paused';
   conditions: Condition[];
   /** Set when an HPA owns replicas: "hpa/web-hpa". */

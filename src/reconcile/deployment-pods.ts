@@ -175,6 +175,7 @@ function deploymentView(
   const view: DeploymentView = {
     namespace: dep.metadata.namespace,
     name: dep.metadata.name,
+    labels: dep.metadata.labels,
     app: ctx.app.name,
     commit: ctx.app.commit,
     replicas,

@@ -45,7 +45,7 @@ spec:
 let app: GitopsApp;
 
 async function skiffJson<T>(...args: string[]): Promise<T> {
-  const r = await runSkiff(app.configFile, ...args, '-n', NS, '-o', 'json');
+  const r = await runSkiff(app.configFile, ...args, '-n', NS, '-o', 'skiff-json');
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as T;
 }

@@ -132,7 +132,7 @@ describe('a Service through a rolling update (issue 6)', () => {
   });
 
   it('lists the Service and its 4 ready endpoints (skiff get services|endpoints)', async () => {
-    const services = JSON.parse(await skiff('get', 'services', '-n', NS, '-o', 'json')) as {
+    const services = JSON.parse(await skiff('get', 'services', '-n', NS, '-o', 'skiff-json')) as {
       name: string;
       type: string;
       ports: string[];
@@ -145,7 +145,7 @@ describe('a Service through a rolling update (issue 6)', () => {
     const endpoints = await eventually(
       '4 endpoints',
       async () => {
-        const eps = JSON.parse(await skiff('get', 'endpoints', '-n', NS, '-o', 'json')) as {
+        const eps = JSON.parse(await skiff('get', 'endpoints', '-n', NS, '-o', 'skiff-json')) as {
           endpoints: string[];
         }[];
         return eps[0]?.endpoints.length === REPLICAS ? eps[0].endpoints : undefined;

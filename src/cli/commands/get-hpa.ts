@@ -9,8 +9,8 @@ import { openHistoryStore } from '../../history/history-store.js';
 import { SkiffError } from '../../model/errors.js';
 import type { EventView, HpaView } from '../../model/views.js';
 import { cliLogger, connectDaemon } from '../cli-context.js';
-import { printJson, printText } from '../output.js';
-import { describeHpa, renderHpaTable } from '../views/hpa.js';
+import { printText } from '../output.js';
+import { describeHpa } from '../views/hpa.js';
 
 export async function readHpaViews(config: ClusterConfig, decisions = 10): Promise<HpaView[]> {
   const daemon = await connectDaemon(config);
@@ -40,17 +40,6 @@ export async function readHpaViews(config: ClusterConfig, decisions = 10): Promi
     // No history yet (no daemon ever ran here): no recorded decisions to show.
   }
   return views;
-}
-
-/** The `get hpa` branch of `skiff get`. */
-export async function printHpas(
-  config: ClusterConfig,
-  opts: { namespace?: string; json: boolean; now: number },
-): Promise<void> {
-  const all = await readHpaViews(config);
-  const hpas = opts.namespace ? all.filter((h) => h.namespace === opts.namespace) : all;
-  if (opts.json) return printJson(hpas);
-  printText(renderHpaTable(hpas, { now: opts.now, allNamespaces: !opts.namespace }));
 }
 
 /** The `describe hpa/NAME` branch of `skiff describe`. */

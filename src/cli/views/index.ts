@@ -1,6 +1,7 @@
 // src/cli/views: kubectl-like renderings of the read models (src/model/views.ts) for `get`,
 // `describe`, `status` and `top`. Pure functions of (views, now) to strings: no I/O, no clock (the
-// command passes `now`), no colors. JSON output (`-o json`) is the view objects themselves.
+// command passes `now`), no colors. `get -o json|yaml|name|jsonpath` prints the views as the Kubernetes
+// API's objects (kube-objects.ts, kube-print.ts); `-o skiff-json` prints the view objects themselves.
 // Layout follows kubectl exactly where kubectl has an equivalent (column spacing, AGE, the
 // describe blocks); what skiff adds (revision, commit, probe failures, HPA ownership) is
 // placed where a kubectl user would look for it.

@@ -225,6 +225,8 @@ describe('a planted Secret value appears in no output', () => {
       ...['secrets', 'deployments', 'pods', 'events'].flatMap((k) => [
         ['get', k, ...R],
         ['get', k, '-o', 'json', ...R],
+        ['get', k, '-o', 'yaml', ...R],
+        ['get', k, '-o', 'skiff-json', ...R],
       ]),
       ['describe', 'deployment/web', ...R],
     ]);
