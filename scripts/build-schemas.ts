@@ -1,10 +1,8 @@
 // Build step: the kind schemas as ajv standalone code (dist/manifest/schema-validators.cjs), so
 // an installed skiff loads ready validators instead of compiling every schema at each start.
-// Same ajv setup as the compile at start (src/manifest/schema-compile.ts). Usage:
-//   tsx scripts/build-schemas.ts [OUT_FILE]   (default: dist/manifest/schema-validators.cjs)
+// Same ajv setup as the compile at start (src/manifest/schema-compile.ts). Run by build.ts.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname } from 'node:path';
 import standalone from 'ajv/dist/standalone/index.js';
 import { createSchemaAjv } from '../src/manifest/schema-compile.js';
 import { KIND_EXPORTS } from '../src/manifest/schema-source.js';
@@ -21,9 +19,8 @@ export function generateValidatorsSource(): string {
   return `${standalone.default(ajv, refs)}\nexports.KINDS = ${kinds};\n`;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const out = process.argv[2] ?? join(import.meta.dirname, '..', 'dist', 'manifest', 'schema-validators.cjs');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, generateValidatorsSource());
-  process.stdout.write(`wrote ${out}\n`);
+/** Writes the generated module to `file`. */
+export function writeValidators(file: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, generateValidatorsSource());
 }
