@@ -1,8 +1,9 @@
 // Read-only access for `get`, `status`, `describe`, `history`: from the daemon's API when
-// one runs, else by observing the hosts and computing a pass that executes nothing.
+// one runs, else by observing the hosts and computing a pass that executes nothing. What the
+// second way needs (Docker, SSH, git, SQLite) is loaded only then: a `get` a daemon answers
+// starts in a fraction of the time.
 import type { ClusterConfig } from '../config/cluster-config.js';
-import { createSkiffInstance, initialAdmission } from '../daemon/skiff-instance.js';
-import { openHistoryStore } from '../history/history-store.js';
+import type { HistoryStore } from '../history/history-store.js';
 import type { EventRecord, SyncRecord } from '../history/history-types.js';
 import type { ClusterView, EventView } from '../model/views.js';
 import { cliLogger, connectDaemon } from './cli-context.js';
@@ -10,6 +11,7 @@ import { cliLogger, connectDaemon } from './cli-context.js';
 export async function readClusterView(config: ClusterConfig): Promise<ClusterView> {
   const daemon = await connectDaemon(config);
   if (daemon) return daemon.view();
+  const { createSkiffInstance, initialAdmission } = await import('../daemon/skiff-instance.js');
   const log = cliLogger();
   const inst = createSkiffInstance({ config, log, dryRun: true, history: false });
   try {
@@ -24,12 +26,9 @@ export async function readClusterView(config: ClusterConfig): Promise<ClusterVie
   }
 }
 
-function withHistory<T>(
-  config: ClusterConfig,
-  fn: (h: ReturnType<typeof openHistoryStore>) => T,
-  empty: T,
-): T {
+async function withHistory<T>(config: ClusterConfig, fn: (h: HistoryStore) => T, empty: T): Promise<T> {
   try {
+    const { openHistoryStore } = await import('../history/history-store.js');
     const h = openHistoryStore({ stateDir: config.daemon.stateDir, readonly: true });
     try {
       return fn(h);
@@ -45,7 +44,7 @@ export async function readEvents(config: ClusterConfig, object?: string, limit =
   const daemon = await connectDaemon(config);
   const records = daemon
     ? ((await daemon.events(object, limit)) as EventRecord[])
-    : withHistory(config, (h) => h.listEvents({ object, limit }), [] as EventRecord[]);
+    : await withHistory(config, (h) => h.listEvents({ object, limit }), [] as EventRecord[]);
   return records.map((r) => ({
     type: r.type,
     reason: r.reason,
