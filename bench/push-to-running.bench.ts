@@ -24,6 +24,7 @@ import type { Deployment } from '../src/model/k8s.js';
 import type { ObservedPod } from '../src/model/observed.js';
 import { materializePod } from '../src/reconcile/materialize-pod.js';
 import { DockerRuntime } from '../src/runtime/docker-runtime.js';
+import { fetchNow } from '../test/support/daemon-api.js';
 import { makeGitFixture } from '../test/support/git-server.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -179,7 +180,7 @@ daemon:
       const t0 = Date.now();
       await fx.push();
       const pushed = Date.now();
-      await fetch(`http://${d.address}/webhook`, { method: 'POST', body: '{}' });
+      fetchNow(d);
       const doneAt = await waitPods(
         runtime,
         ofCommit(sha),
@@ -276,7 +277,7 @@ SSH), shared with other work. \`npx tsx bench/push-to-running.bench.ts\` reprodu
 A Deployment of ${REPLICAS} replicas of \`skiff/web:1.0.0\` (image already on the hosts; maxSurge 100%, so the
 new revision's pods start together), the real daemon (default reconcile interval 10 s, poll 1 h: only
 the webhook triggers). Each round commits a new env value, then times \`git push\` to the git HTTP
-server + \`POST /webhook\` until all ${REPLICAS} new pods' containers run, as Docker reports them (the
+server + a fetch request (\`POST /api/v1/sync\` with the CLI's token: the webhook now takes only signed deliveries) until all ${REPLICAS} new pods' containers run, as Docker reports them (the
 bench's own DockerRuntime.observe every ${POLL_MS} ms). ${ROUNDS} rounds.
 
 | round | push to running | git push | webhook -> admitted | admitted -> creating pass starts | creating pass | its slowest createPod | pass end -> seen running | passes |

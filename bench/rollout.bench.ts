@@ -26,6 +26,7 @@ import type { ObservedPod } from '../src/model/observed.js';
 import { materializePod } from '../src/reconcile/materialize-pod.js';
 import { DockerRuntime } from '../src/runtime/docker-runtime.js';
 import { runProbe } from '../src/runtime/probe-runner.js';
+import { fetchNow } from '../test/support/daemon-api.js';
 import { makeGitFixture } from '../test/support/git-server.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -200,7 +201,7 @@ daemon:
       await fx.push();
       const passes: PassSummary[] = [];
       const t0 = Date.now();
-      await fetch(`http://${d.address}/webhook`, { method: 'POST', body: '{}' });
+      fetchNow(d);
       let admitAt = 0;
       const admitted = (async () => {
         while (d.inst.trackers[0]!.snapshot().admitted?.commit !== sha)

@@ -2,13 +2,15 @@
 # Debian packages skiff's testbed and tests need. Idempotent; run as root.
 # `npm run testbed -- up` calls it on every run: when nothing is missing it only asks dpkg.
 #   docker.io        each testbed host's Docker engine (dockerd, containerd, runc)
-#   openssh-server   each testbed host's sshd; openssh-client: ssh-keygen, ssh
+#   openssh-server   each testbed host's sshd; openssh-client: ssh-keygen, ssh (and the unit
+#                    tests' SSH-signed commits)
+#   gnupg            gpg: the unit tests' OpenPGP keys and OpenPGP-signed commits
 #   busybox-static   the offline test images are built from its static binary
 #   docker-registry  the testbed's image registry
 #   iptables, iproute2, util-linux (nsenter, unshare): namespaces, bridge, rules
 #   git              git-http-backend for the e2e git server; wrk for load tests
 set -euo pipefail
-PKGS=(docker.io openssh-server openssh-client busybox-static docker-registry iptables iproute2 util-linux git wrk)
+PKGS=(docker.io openssh-server openssh-client busybox-static docker-registry iptables iproute2 util-linux git wrk gnupg)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

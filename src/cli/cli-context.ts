@@ -1,6 +1,7 @@
 // What every CLI command that touches a cluster needs: the cluster config (from --config,
 // plus an app given on the command line with --repo), a logger, and — when a daemon runs for
 // the same state directory — a client for its API, so the CLI never acts beside it.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { appPathProblem } from '../config/app-path.js';
@@ -8,7 +9,8 @@ import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
 import { loadClusterConfig } from '../config/load-config.js';
 import { terminalJson } from '../diff/terminal-text.js';
 import { readDaemonInfo } from '../lease/state-dir-lock.js';
-import { UsageError } from '../model/errors.js';
+import { SkiffError, UsageError } from '../model/errors.js';
+import { readLocalAdminToken } from '../state-dir/token-store.js';
 import { DaemonClient } from './daemon-client.js';
 
 export interface ClusterOptions {
@@ -65,6 +67,25 @@ export function cliLogger(
 export async function connectDaemon(config: ClusterConfig): Promise<DaemonClient | undefined> {
   const info = readDaemonInfo(config.daemon.stateDir);
   if (!info?.apiAddress) return undefined;
-  const client = new DaemonClient(info.apiAddress);
+  const client = new DaemonClient(info.apiAddress, {
+    token: daemonToken(config.daemon.stateDir),
+    certPem: config.daemon.tls && readCert(config.daemon.tls.cert),
+  });
   return (await client.alive()) ? client : undefined;
+}
+
+/** The token the CLI sends: SKIFF_TOKEN, else the local admin token of the state dir. */
+export function daemonToken(stateDir: string, env: Record<string, string | undefined> = process.env) {
+  return env.SKIFF_TOKEN || readLocalAdminToken(stateDir);
+}
+
+function readCert(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new SkiffError('daemon.tls', `cannot read daemon.tls.cert ${path}`, {
+      cause: err,
+      hint: "the CLI trusts the daemon's certificate file: make it readable",
+    });
+  }
 }

@@ -10,6 +10,7 @@ import type { KubeObject } from '../model/k8s.js';
 import type { Plan } from '../model/plan.js';
 import type { ClusterView } from '../model/views.js';
 import { planAlerts } from '../reconcile/plan-alerts.js';
+import { type PodStartSample, podStartsOf } from '../reconcile/plan-estimate.js';
 import { simulatePlan } from '../reconcile/simulate-plan.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -85,6 +86,25 @@ function planSeed(objects: readonly KubeObject[]): number {
   return digest.readUInt32BE(0);
 }
 
+/** The daemon's record of how long the app's Deployment pods took from created to Ready
+ *  (the Ready condition's transition time); undefined without a daemon or any such pod. */
+function recordedStarts(view: ClusterView | undefined, app: string): Map<string, number[]> | undefined {
+  const samples: PodStartSample[] = (view?.pods ?? [])
+    .filter((p) => p.app === app && p.owner.kind === 'Deployment')
+    .map((p) => {
+      const ready = p.conditions.find((c) => c.type === 'Ready' && c.status === 'True');
+      return {
+        namespace: p.namespace,
+        deployment: p.owner.name,
+        ...(p.createdAt !== undefined ? { createdAt: p.createdAt } : {}),
+        ...(ready?.lastTransitionTime !== undefined ? { readyAt: ready.lastTransitionTime } : {}),
+        restarts: p.restarts,
+      };
+    });
+  const starts = podStartsOf(samples);
+  return starts.size > 0 ? starts : undefined;
+}
+
 export async function buildPlan(opts: BuildPlanOptions): Promise<Plan> {
   const { repo } = opts;
   const { toCommit, nextObjects, appPathFound } = await readNext(opts);
@@ -127,6 +147,7 @@ export async function buildPlan(opts: BuildPlanOptions): Promise<Plan> {
       };
   }
 
+  const podStarts = recordedStarts(view, repo.app.name);
   const { plan } = simulatePlan({
     app: repo.app.name,
     prune: repo.app.syncPolicy.prune,
@@ -140,6 +161,7 @@ export async function buildPlan(opts: BuildPlanOptions): Promise<Plan> {
     hostGracePeriodMs: repo.config.daemon.hostGracePeriodSeconds * 1000,
     podReady: view ? podReady : undefined,
     replicaOverrides,
+    ...(podStarts ? { podStarts } : {}),
   });
   const notReady = observed.hosts.filter((h) => !h.ready).map((h) => h.name);
   if (notReady.length > 0)

@@ -3,6 +3,7 @@
 // second way needs (Docker, SSH, git, SQLite) is loaded only then: a `get` a daemon answers
 // starts in a fraction of the time.
 import type { ClusterConfig } from '../config/cluster-config.js';
+import type { AuditRecord } from '../history/audit-log.js';
 import type { HistoryStore } from '../history/history-store.js';
 import type { EventRecord, SyncRecord } from '../history/history-types.js';
 import type { ClusterView, EventView } from '../model/views.js';
@@ -64,5 +65,12 @@ export async function readSyncHistory(
 ): Promise<SyncRecord[]> {
   const daemon = await connectDaemon(config);
   if (daemon) return (await daemon.history(app, limit)) as SyncRecord[];
-  return withHistory(config, (h) => h.listSyncs({ app, limit }), [] as SyncRecord[]);
+  return await withHistory(config, (h) => h.listSyncs({ app, limit }), [] as SyncRecord[]);
+}
+
+/** The audit log, newest first: from the daemon (an admin token) or the history database. */
+export async function readAuditLog(config: ClusterConfig, limit = 50): Promise<AuditRecord[]> {
+  const daemon = await connectDaemon(config);
+  if (daemon) return (await daemon.audit(limit)) as AuditRecord[];
+  return await withHistory(config, (h) => h.listAudit(limit), [] as AuditRecord[]);
 }

@@ -7,6 +7,7 @@
 // to find them (file or environment variable), read when used.
 import type { Labels } from '../model/k8s.js';
 import type { Taint } from '../model/observed.js';
+import type { AllowedSigner } from './allowed-signers.js';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 export const DEFAULT_DATA_DIR = '/var/lib/skiff';
@@ -81,6 +82,16 @@ export interface AppConfig {
   /** Bounds on what the app's git server may send (the daemon's gitLimits, overridden per key;
    *  the loader always fills it, absent means DEFAULT_GIT_LIMITS). */
   gitLimits?: GitLimitsConfig;
+  /** Signed-commit verification: the commit admitted must be signed by one of these keys. */
+  verify?: VerifyConfig;
+}
+
+/** `apps[].verify`, with every file already read (keys are public: no secret here). */
+export interface VerifyConfig {
+  /** Armored OpenPGP public keys; `source` is the file they came from, or "inline". */
+  openpgpKeys: { source: string; text: string }[];
+  /** SSH signing keys in git's allowed_signers format, parsed. */
+  allowedSigners?: { source: string; signers: AllowedSigner[] };
 }
 
 /** Bounds on one fetch from a git server (see README "Limits"). */
@@ -104,6 +115,14 @@ export interface DaemonConfig {
   leaseDurationSeconds?: number;
   /** Default bounds on every app's fetches (absent means DEFAULT_GIT_LIMITS). */
   gitLimits?: GitLimitsConfig;
+  /** Serve the API (and webhookListen) over HTTPS with these PEM files (absolute paths). */
+  tls?: { cert: string; key: string };
+  /** Listen beyond loopback without TLS: allowed, with a warning at every start. */
+  insecure?: boolean;
+  /** A second listener that serves only POST /webhook (to expose the webhook alone). */
+  webhookListen?: string;
+  /** `public: true` serves /metrics without a token (default: a read token is needed). */
+  metrics?: { public: boolean };
 }
 
 /** How the runtime talks to hosts: timeouts, keepalive, concurrency. */

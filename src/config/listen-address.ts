@@ -15,3 +15,23 @@ export function parseListenAddress(listen: string): { host: string; port: number
   const host = m[1] ? m[1].replace(/^\[|\]$/g, '') : '127.0.0.1';
   return { host: host === '' ? '127.0.0.1' : host, port };
 }
+
+/** Whether a listen host is reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.[0-9]{1,3}){3}$/.test(h);
+}
+
+export const EXPOSED_LISTEN_HINT =
+  'set daemon.tls: {cert, key} to serve HTTPS, or daemon.insecure: true to accept plain HTTP on the network';
+
+/** Listening beyond loopback needs TLS or an explicit `insecure: true` (a token sent in clear
+ *  text on a network can be read by anyone on the path). The problem, or undefined. */
+export function exposureProblem(
+  listen: string,
+  daemon: { tls?: unknown; insecure?: boolean },
+): string | undefined {
+  const { host } = parseListenAddress(listen);
+  if (isLoopbackHost(host) || daemon.tls || daemon.insecure) return undefined;
+  return `listening on ${listen} exposes the API beyond this machine without TLS`;
+}

@@ -24,8 +24,9 @@ import {
   type HostConfig,
   type RegistryConfig,
 } from './cluster-config.js';
-import { parseListenAddress } from './listen-address.js';
+import { EXPOSED_LISTEN_HINT, exposureProblem } from './listen-address.js';
 import { CLUSTER_CONFIG_SCHEMA } from './schema.js';
+import { type RawVerify, resolveVerify } from './verify-config.js';
 
 export const DEFAULT_CONFIG_FILE = 'skiff.yaml';
 
@@ -68,9 +69,10 @@ interface RawConfig {
   hosts?: RawHost[];
   registries?: (Omit<RegistryConfig, 'insecure'> & { insecure?: boolean })[];
   network?: { serviceCIDR?: string };
-  apps?: (Partial<AppConfig> & {
+  apps?: (Partial<Omit<AppConfig, 'verify'>> & {
     name: string;
     repoURL: string;
+    verify?: RawVerify;
     syncPolicy?: Partial<AppConfig['syncPolicy']>;
     gitLimits?: Partial<GitLimitsConfig>;
   })[];
@@ -131,8 +133,15 @@ export function parseClusterConfig(
   }
   const cfg = raw as RawConfig;
   checkRules(cfg, at);
+  const verify = (cfg.apps ?? []).map(
+    (a, i) => a.verify && resolveVerify(a.verify, dirname(file), at, ['apps', i]),
+  );
   if (diagnostics.length > 0) return { diagnostics: sortByPosition(diagnostics) };
-  return { config: applyDefaults(cfg, file, env), diagnostics };
+  const config = applyDefaults(cfg, file, env);
+  config.apps.forEach((a, i) => {
+    if (verify[i]) a.verify = verify[i];
+  });
+  return { config, diagnostics };
 }
 
 /**
@@ -236,12 +245,14 @@ function checkRules(cfg: RawConfig, at: (p: Path, c: string, m: string) => void)
         `host "${h.name}" needs "hostKey" or "knownHostsFile" (or "insecureAcceptHostKey: true" to trust any key)`,
       );
   });
-  const listen = cfg.daemon?.listen;
-  if (listen !== undefined) {
+  for (const key of ['listen', 'webhookListen'] as const) {
+    const listen = cfg.daemon?.[key];
+    if (listen === undefined) continue;
     try {
-      parseListenAddress(listen);
+      const problem = exposureProblem(listen, cfg.daemon ?? {});
+      if (problem) at(['daemon', key], 'config.listen-exposed', `${problem}: ${EXPOSED_LISTEN_HINT}`);
     } catch (err) {
-      at(['daemon', 'listen'], 'config.listen', (err as Error).message);
+      at(['daemon', key], 'config.listen', (err as Error).message);
     }
   }
   const cidr = cfg.network?.serviceCIDR;
@@ -332,6 +343,7 @@ function applyDefaults(cfg: RawConfig, file: string, env: Record<string, string 
       ...cfg.daemon,
       stateDir: abs(cfg.daemon?.stateDir ?? DEFAULT_DAEMON.stateDir),
       gitLimits,
+      tls: cfg.daemon?.tls && { cert: abs(cfg.daemon.tls.cert), key: abs(cfg.daemon.tls.key) },
     },
     connection: { ...DEFAULT_CONNECTION, ...cfg.connection },
   };

@@ -122,6 +122,15 @@ const app = {
       properties: { autoRestore: { type: 'boolean' } },
     },
     gitLimits,
+    // Each value is inline text or a file path: told apart and read in verify-config.ts.
+    verify: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        openpgpKeys: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+        allowedSigners: { type: 'string', minLength: 1 },
+      },
+    },
   },
 } as const;
 
@@ -150,6 +159,19 @@ export const CLUSTER_CONFIG_SCHEMA = {
         metricsIntervalSeconds: period(HOUR),
         leaseDurationSeconds: { type: 'number', minimum: 1, maximum: HOUR },
         gitLimits,
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cert', 'key'],
+          properties: { cert: { type: 'string', minLength: 1 }, key: { type: 'string', minLength: 1 } },
+        },
+        insecure: { type: 'boolean' },
+        webhookListen: { type: 'string', pattern: '^[^\\s]+:[0-9]{1,5}$' },
+        metrics: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { public: { type: 'boolean' } },
+        },
       },
     },
     connection: {

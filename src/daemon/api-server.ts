@@ -1,158 +1,152 @@
-// The daemon's local HTTP API (what the CLI talks to, as the argocd CLI talks to its server),
-// the Git webhook, health and Prometheus metrics. Shell. Answers never carry secret values:
-// the read models are built without them, and every answer leaves through `send`, which scrubs
-// the values the daemon's SecretScrubber knows (an error echoing an env value, a probe's output).
-// It serves from an ApiBackend (the daemon implements it), so this file never imports the daemon.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// The daemon's HTTP API (what the CLI talks to, as the argocd CLI talks to its server), the Git
+// webhook, health and Prometheus metrics. Shell. Answers never carry secret values: the read
+// models are built without them, and every answer leaves through `send`, which scrubs the
+// values the daemon's SecretScrubber knows. Security (issue 14): bearer tokens by role
+// (api-guard), Host and Origin checks, bounded requests (api-bounds), TLS or an explicit
+// `insecure: true` beyond loopback, an audit row for every mutating call. No request can crash
+// the daemon: a handler's failure is a 500 with a one-line message, a socket failure is logged.
+
+import { readFileSync } from 'node:fs';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { LISTEN_ADDRESS_HINT, parseListenAddress } from '../config/listen-address.js';
-import { terminalJson } from '../diff/terminal-text.js';
-import { verifyWebhook } from '../git/webhook.js';
+import type { ClusterConfig } from '../config/cluster-config.js';
+import { isLoopbackHost, LISTEN_ADDRESS_HINT, parseListenAddress } from '../config/listen-address.js';
 import { SkiffError } from '../model/errors.js';
-import type { LeaseView } from '../model/views.js';
-import { renderMetrics } from './metrics.js';
-import type { SkiffInstance } from './skiff-instance.js';
+import { systemClock } from '../runtime/clock.js';
+import { TokenVerifier } from '../state-dir/token-store.js';
+import { type Answer, refuse, send } from './api-answer.js';
+import { parseQuery } from './api-bounds.js';
+import { authorize, checkOrigin } from './api-guard.js';
+import { type ApiBackend, apiRoutes, type Route } from './api-routes.js';
+import { countWebhook } from './metrics.js';
+import { serveWebhook, type WebhookState, webhookState } from './webhook-route.js';
 
-/** What the API needs from the daemon. */
-export interface ApiBackend {
-  /** The running skiff the read endpoints (and the metrics) answer from. */
-  readonly inst: SkiffInstance;
-  /** The host lease as of now (not as of the last pass). */
-  readonly lease: { view(): LeaseView };
-  /** Fetch one app (or all) now; resolves once the refresh that fetch triggered is applied. */
-  refreshApp(app?: string): Promise<void>;
-  waitConverged(timeoutMs: number): Promise<{ converged: boolean; failed: boolean }>;
+export type { ApiBackend } from './api-routes.js';
+
+/** Connection and time bounds: a client cannot hold more than these. */
+export const API_LIMITS = {
+  maxConnections: 256,
+  headersTimeoutMs: 10_000,
+  /** Time to receive a whole request (not to answer it: a sync may wait minutes). */
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+} as const;
+
+export interface ApiSecurity {
+  tokens: TokenVerifier;
+  tls?: { cert: string; key: string };
+  metricsPublic: boolean;
+  webhook?: WebhookState;
 }
 
 export interface ApiServerOptions {
   backend: ApiBackend;
   listen: string;
   log: Logger;
+  /** Serve POST /webhook (and /healthz) only: `daemon.webhookListen`. */
+  webhookOnly?: boolean;
+  /** Defaults to what the backend's config says (tokens of its state dir, its TLS, webhooks). */
+  security?: ApiSecurity;
 }
 
-const MAX_BODY = 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+/** The security the daemon's config asks for; throws for a webhook secret that is not set. */
+export function apiSecurityOf(config: ClusterConfig | undefined, backend: ApiBackend): ApiSecurity {
+  return {
+    tokens: new TokenVerifier(config?.daemon.stateDir),
+    tls: config?.daemon.tls,
+    metricsPublic: config?.daemon.metrics?.public ?? false,
+    webhook:
+      config &&
+      webhookState(
+        config.apps,
+        process.env,
+        (app) => backend.refreshApp(app),
+        () => systemClock.now(),
+      ),
+  };
 }
 
-/** What a handler answers; dispatch sends it, so every answer leaves through `send`. */
-interface Answer {
-  status: number;
-  body: unknown;
-  type?: string;
-}
-
-const answer = (status: number, body: unknown, type?: string): Answer => ({ status, body, type });
-
-/** The one exit of every answer: Secret values scrubbed (in JSON, as JSON escapes them), and
- *  the controls JSON leaves raw (DEL, C1, bidi) escaped, so a client printing a decoded string
- *  cannot be made to obey one through a name or a message. */
-function send(res: ServerResponse, a: Answer, scrub: (text: string) => string): void {
-  const type = a.type ?? 'application/json';
-  const text =
-    type === 'application/json'
-      ? terminalJson(scrub(JSON.stringify(a.body) ?? 'null'))
-      : scrub(String(a.body));
-  res.writeHead(a.status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/** One request, with what its handler may use. */
-interface RequestContext {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
+interface Served {
   backend: ApiBackend;
   log: Logger;
+  security: ApiSecurity;
+  routes: Record<string, Route>;
+  listenHost: string;
 }
 
-type Handler = (c: RequestContext) => Answer | Promise<Answer>;
-
-/** The route table: `METHOD /path` -> handler. */
-const ROUTES: Record<string, Handler> = {
-  'GET /healthz': () => answer(200, 'ok', 'text/plain'),
-  'GET /metrics': ({ backend }) => answer(200, renderMetrics(backend.inst), 'text/plain; version=0.0.4'),
-  'GET /api/v1/view': serveView,
-  'GET /api/v1/hpas': ({ url, backend }) =>
-    answer(200, backend.inst.autoscaler.views(Number(url.searchParams.get('decisions') ?? 10))),
-  'GET /api/v1/top': ({ backend: { inst } }) =>
-    answer(200, { hosts: inst.reconciler.view?.hosts ?? [], sweep: inst.autoscaler.latestSweep }),
-  'GET /api/v1/events': ({ url, backend }) => {
-    const limit = Number(url.searchParams.get('limit') ?? 200);
-    const object = url.searchParams.get('object') ?? undefined;
-    return answer(200, backend.inst.history?.listEvents({ object, limit }) ?? []);
-  },
-  'GET /api/v1/history': ({ url, backend }) => {
-    const app = url.searchParams.get('app') ?? undefined;
-    const limit = Number(url.searchParams.get('limit') ?? 50);
-    return answer(200, backend.inst.history?.listSyncs({ app, limit }) ?? []);
-  },
-  'POST /api/v1/sync': serveSync,
-  'POST /webhook': serveWebhook,
-};
-
-async function serveView({ backend }: RequestContext): Promise<Answer> {
-  const { reconciler } = backend.inst;
-  if (!reconciler.view) await reconciler.pass();
-  // The lease as of now, not as of the last pass (a standby daemon's passes are 10 s apart).
-  return answer(200, { ...reconciler.view, lease: backend.lease.view() });
-}
-
-async function serveSync({ req, backend }: RequestContext): Promise<Answer> {
-  const { inst } = backend;
-  // Another daemon holds the hosts: a sync here would change nothing, say who acts.
-  const lease = backend.lease.view();
-  if (lease.role === 'standby') return answer(409, { error: lease.message, lease });
-  const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as {
-    app?: string;
-    wait?: boolean;
-    timeoutSeconds?: number;
-  };
-  await backend.refreshApp(body.app);
-  if (!body.wait) {
-    const s = await inst.reconciler.pass();
-    return answer(200, { converged: s.converged, actions: s.actions.length });
+async function dispatch(req: IncomingMessage, res: ServerResponse, s: Served): Promise<void> {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://skiff.local');
+  } catch {
+    return send(res, refuse(400, 'malformed request URL'), scrubOf(s.backend));
   }
-  const r = await backend.waitConverged((body.timeoutSeconds ?? 300) * 1000);
-  return answer(200, { ...r, view: inst.reconciler.view });
-}
-
-/** Any app's webhook secret may sign (one endpoint serves every app); every app is fetched. */
-async function serveWebhook({ req, backend, log }: RequestContext): Promise<Answer> {
-  const body = await readBody(req);
-  const secrets = backend.inst.trackers
-    .map((t) => (t.config.webhook?.secretEnv ? process.env[t.config.webhook.secretEnv] : undefined))
-    .filter((s): s is string => !!s);
-  if (secrets.length > 0 && !secrets.some((s) => verifyWebhook(s, req.headers, body).ok)) {
-    log.warn('webhook with a bad or missing signature refused');
-    return answer(401, { error: 'bad signature' });
-  }
-  void backend.refreshApp();
-  return answer(202, { accepted: true });
-}
-
-async function dispatch(req: IncomingMessage, res: ServerResponse, backend: ApiBackend, log: Logger) {
-  const url = new URL(req.url ?? '/', 'http://skiff.local');
   const route = `${req.method} ${url.pathname}`;
-  const handler = Object.hasOwn(ROUTES, route) ? ROUTES[route] : undefined;
-  const a = handler
-    ? await handler({ req, res, url, backend, log })
-    : answer(404, { error: `no route ${route}` });
-  send(res, a, scrubOf(backend));
+  const a =
+    route === 'POST /webhook' && s.security.webhook
+      ? await countWebhook(s.backend.inst?.metrics, serveWebhook(req, s.security.webhook))
+      : await routed(req, res, url, s);
+  if (a.audit) recordAudit(s, a, route);
+  send(res, a, scrubOf(s.backend));
+}
+
+/** A call through the route table: origin, route, token, query, then the handler. */
+async function routed(req: IncomingMessage, res: ServerResponse, url: URL, s: Served): Promise<Answer> {
+  const refused = checkOrigin(req, s.listenHost);
+  if (refused) return refused;
+  const key = `${req.method} ${url.pathname}`;
+  const r = Object.hasOwn(s.routes, key) ? s.routes[key] : undefined;
+  if (!r) return notFound(s.routes, req.method ?? '', url.pathname);
+  const auth = authorize(req, r.access, s.security.tokens);
+  if ('answer' in auth)
+    return r.mutating ? { ...auth.answer, audit: { params: {}, result: 'refused' } } : auth.answer;
+  const query = r.query
+    ? parseQuery<Record<string, unknown>>(url, r.query)
+    : { ok: true as const, value: {} };
+  if (!query.ok) return query.answer;
+  const ac = new AbortController();
+  res.on('close', () => ac.abort());
+  const a = await r.handle({
+    req,
+    res,
+    query: query.value,
+    backend: s.backend,
+    log: s.log,
+    signal: ac.signal,
+  });
+  return a.audit ? { ...a, audit: { ...a.audit, who: auth.identity?.id } } : a;
+}
+
+function notFound(routes: Record<string, Route>, method: string, path: string): Answer {
+  const allowed = Object.keys(routes)
+    .filter((k) => k.endsWith(` ${path}`))
+    .map((k) => k.split(' ')[0]!);
+  if (allowed.length === 0) return refuse(404, `no route ${method} ${path}`);
+  return { ...refuse(405, `${method} is not allowed on ${path}`), headers: { allow: allowed.join(', ') } };
+}
+
+/** One audit row: who (a token id, `webhook`, or `anonymous`), the route, params, result. */
+function recordAudit(s: Served, a: Answer, route: string): void {
+  const { params, result, who } = a.audit!;
+  try {
+    s.backend.inst?.history?.recordAudit({
+      at: systemClock.now(),
+      tokenId: who ?? 'anonymous',
+      route,
+      params,
+      status: a.status,
+      result,
+    });
+  } catch (err) {
+    s.log.error({ err }, 'audit record failed');
+  }
 }
 
 /** The daemon's SecretScrubber (absent only in tests that serve no read model). */
@@ -160,23 +154,77 @@ function scrubOf(backend: ApiBackend): (text: string) => string {
   return backend.inst?.scrubber?.text ?? ((text) => text);
 }
 
+function webhookOnlyRoutes(all: Record<string, Route>): Record<string, Route> {
+  return { 'GET /healthz': all['GET /healthz']! };
+}
+
 export async function startApiServer(opts: ApiServerOptions): Promise<{ server: Server; address: string }> {
   const { backend, log } = opts;
-  const server = createServer((req, res) => {
-    dispatch(req, res, backend, log).catch((err: Error) => {
+  const security = opts.security ?? apiSecurityOf(backend.inst?.config, backend);
+  const { host, port } = parseListenAddress(opts.listen);
+  const all = apiRoutes(security.metricsPublic ? 'open' : 'read');
+  const served: Served = {
+    backend,
+    log,
+    security,
+    routes: opts.webhookOnly ? webhookOnlyRoutes(all) : all,
+    listenHost: host,
+  };
+  const server = createServer(security.tls, (req, res) => {
+    dispatch(req, res, served).catch((err: Error) => {
       log.error({ err }, 'api request failed');
-      if (!res.headersSent) send(res, answer(500, { error: err.message }), scrubOf(backend));
+      const message = err instanceof SkiffError ? err.message : 'internal error';
+      if (!res.headersSent) send(res, refuse(500, message, 'see the daemon log'), scrubOf(backend));
+      else res.destroy();
     });
   });
-  const { host, port } = parseListenAddress(opts.listen);
+  server.maxConnections = API_LIMITS.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(listenFailure(opts.listen, err)));
     server.listen(port, host, () => resolve());
   });
-  // After listening, a socket-level failure is logged, never an unhandled 'error' event.
+  // After listening, a socket-level failure (EMFILE at accept included) is logged, never an
+  // unhandled 'error' event.
   server.on('error', (err) => log.error({ err }, 'api server error'));
+  if (!isLoopbackHost(host) && !security.tls)
+    log.warn(
+      { listen: opts.listen },
+      'serving plain HTTP beyond loopback (daemon.insecure: true): tokens travel in clear text',
+    );
   const a = server.address() as AddressInfo;
   return { server, address: `${a.address}:${a.port}` };
+}
+
+function createServer(
+  tls: { cert: string; key: string } | undefined,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Server {
+  const bounds = {
+    headersTimeout: API_LIMITS.headersTimeoutMs,
+    requestTimeout: API_LIMITS.requestTimeoutMs,
+    keepAliveTimeout: API_LIMITS.keepAliveTimeoutMs,
+  };
+  if (!tls) return createHttpServer(bounds, handler);
+  return createHttpsServer(
+    { ...bounds, cert: readTlsFile(tls.cert, 'cert'), key: readTlsFile(tls.key, 'key') },
+    handler,
+  );
+}
+
+function readTlsFile(path: string, what: 'cert' | 'key'): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new SkiffError(
+      'daemon.tls',
+      `cannot read daemon.tls.${what} ${path}: ${(err as NodeJS.ErrnoException).code}`,
+      {
+        cause: err,
+        hint: `point daemon.tls.${what} at a readable PEM file`,
+        retryable: false,
+      },
+    );
+  }
 }
 
 function listenFailure(listen: string, err: NodeJS.ErrnoException): SkiffError {

@@ -5,9 +5,12 @@
 // - A commit whose app path is missing, or that has no objects at all, is refused unless the
 //   app allows empty (Argo CD's allowEmpty): a wrong path must never prune everything.
 // - A quarantined commit (its rollout failed) is skipped until a newer commit arrives.
+// - With `apps[].verify`, a commit not signed by one of the app's keys (unsigned, unknown key,
+//   bad or malformed signature) is rejected the same way, before any of its files is read.
 // - A source failure (unreachable remote, auth, deleted branch) keeps the admitted commit;
 //   with none admitted yet the app is frozen: the reconciler leaves its pods alone.
 import type { AppConfig } from '../config/cluster-config.js';
+import type { CommitVerifier } from '../git/commit-verifier.js';
 import type { ManifestFile, ManifestSource } from '../git/git-source.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { hasErrors } from '../model/diagnostics.js';
@@ -33,6 +36,8 @@ export interface Admitted {
   commit: string;
   objects: KubeObject[];
   files: ManifestFile[];
+  /** Who signed it, when the app verifies signatures (`name (SSH key SHA256:...)`). */
+  signedBy?: string;
 }
 
 export interface TrackerSnapshot {
@@ -68,6 +73,8 @@ export class AppTracker {
     private readonly validate: BundleValidator,
     private readonly isQuarantined: (commit: string) => boolean,
     private readonly secrets?: SecretSink,
+    /** Set when the app has `verify`: every commit admitted must pass it. */
+    private readonly verifier?: CommitVerifier,
   ) {}
 
   get name(): string {
@@ -153,6 +160,12 @@ export class AppTracker {
   ): Promise<
     { ok: true; admitted: Admitted; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] }
   > {
+    let signedBy: string | undefined;
+    if (this.verifier) {
+      const verdict = await this.verifier(commit);
+      if (!verdict.ok) return { ok: false, diagnostics: [sourceDiagnostic(verdict.code, verdict.message)] };
+      signedBy = verdict.signer;
+    }
     let set: Awaited<ReturnType<ManifestSource['readManifestFiles']>>;
     try {
       set = await this.source.readManifestFiles(commit);
@@ -188,7 +201,11 @@ export class AppTracker {
         ],
       };
     }
-    return { ok: true, admitted: { commit, objects: result.objects, files: set.files }, diagnostics };
+    return {
+      ok: true,
+      admitted: { commit, objects: result.objects, files: set.files, signedBy },
+      diagnostics,
+    };
   }
 
   /** Forget that a commit was judged (after un-quarantine or a config change). */
@@ -209,11 +226,14 @@ export class AppTracker {
     }
     if (this.rejected) {
       const errors = this.rejected.diagnostics.filter((d) => d.severity === 'error');
+      const unsigned = errors.find((d) => d.code.startsWith('signature.'));
       out.push({
         type: 'CommitAdmitted',
         status: 'False',
-        reason: 'ValidationFailed',
-        message: `commit ${this.rejected.commit.slice(0, 7)} rejected with ${errors.length} error(s); nothing of it was applied`,
+        reason: unsigned ? 'SignatureRejected' : 'ValidationFailed',
+        message: unsigned
+          ? `${unsigned.message}; nothing of it was applied`
+          : `commit ${this.rejected.commit.slice(0, 7)} rejected with ${errors.length} error(s); nothing of it was applied`,
       });
     }
     return out;

@@ -11,21 +11,25 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
-import { parseListenAddress } from '../config/listen-address.js';
+import { EXPOSED_LISTEN_HINT, exposureProblem } from '../config/listen-address.js';
 import { DEFAULT_POLL_INTERVAL_MS, type PollSchedule } from '../git/poll-schedule.js';
 import { Poller } from '../git/poller.js';
 import { type LeaseKeeper, leaseKeeperFor } from '../lease/lease-keeper.js';
 import { acquireStateDirLock, type StateDirLock } from '../lease/state-dir-lock.js';
 import { parseDuration } from '../manifest/duration.js';
+import { UsageError } from '../model/errors.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { type ApiBackend, startApiServer } from './api-server.js';
+import { ensureLocalAdminToken } from '../state-dir/token-store.js';
+import { type ApiBackend, apiSecurityOf, startApiServer } from './api-server.js';
 import type { AppTracker } from './app-tracker.js';
+import { timedHeadSource } from './metrics.js';
 import { nextPassDelay } from './pass-schedule.js';
 import { RefreshQueue } from './refresh-queue.js';
 import { RolloutGuard } from './rollout-guard.js';
 import type { SecretScrubber } from './secret-scrubber.js';
 import { createSkiffInstance, initialAdmission, type SkiffInstance } from './skiff-instance.js';
+import { resolveWebhookSecrets } from './webhook-route.js';
 
 export interface DaemonOptions {
   config: ClusterConfig;
@@ -46,6 +50,7 @@ export class Daemon implements ApiBackend {
   private loopTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private server?: Server;
+  private webhookServer?: Server;
   address = '';
   /** Records revisions, and restores the last good commit when a rollout fails. */
   private readonly guard: RolloutGuard;
@@ -76,8 +81,10 @@ export class Daemon implements ApiBackend {
 
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const { config, log } = opts;
-    // A listen address that cannot work fails before the state dir is taken.
-    parseListenAddress(opts.listen ?? config.daemon.listen);
+    // A listen address that cannot work, or would expose the API without TLS, and a webhook
+    // whose secret is not set (fail closed) fail before the state dir is taken.
+    checkListeners(opts.listen ?? config.daemon.listen, config);
+    resolveWebhookSecrets(config.apps, process.env);
     const lock = acquireStateDirLock({ stateDir: config.daemon.stateDir, onWarning: (m) => log.warn(m) });
     let daemon: Daemon | undefined;
     const lease = leaseKeeperFor(
@@ -107,9 +114,28 @@ export class Daemon implements ApiBackend {
 
   private async boot(listen: string): Promise<void> {
     const { inst, log } = this;
-    const api = await startApiServer({ backend: this, listen, log: log.child({ component: 'api' }) });
+    ensureLocalAdminToken(inst.config.daemon.stateDir, this.clock.now());
+    // One security for both listeners: the same tokens, and one replay window for the webhook.
+    const security = apiSecurityOf(inst.config, this);
+    const api = await startApiServer({
+      backend: this,
+      listen,
+      log: log.child({ component: 'api' }),
+      security,
+    });
     this.server = api.server;
     this.address = api.address;
+    const webhookListen = inst.config.daemon.webhookListen;
+    if (webhookListen) {
+      const hook = await startApiServer({
+        backend: this,
+        listen: webhookListen,
+        log: log.child({ component: 'webhook' }),
+        webhookOnly: true,
+        security,
+      });
+      this.webhookServer = hook.server;
+    }
     this.lock.setApiAddress(api.address);
     log.info({ address: api.address, apps: inst.trackers.map((t) => t.name) }, 'skiff daemon started');
     await this.lease.start();
@@ -132,7 +158,7 @@ export class Daemon implements ApiBackend {
   private startPoller(app: string): void {
     const poller = new Poller({
       schedule: pollScheduleOf(this.tracker(app).config.poll),
-      source: this.inst.sources.get(app)!,
+      source: timedHeadSource(this.inst.sources.get(app)!, this.inst.metrics),
       onPoll: (key) => void this.refreshes.enqueue(key),
     });
     this.pollers.set(app, poller);
@@ -235,13 +261,18 @@ export class Daemon implements ApiBackend {
   }
 
   /** Converged = a pass with nothing to do, every workload complete. */
-  async waitConverged(timeoutMs: number): Promise<{ converged: boolean; failed: boolean }> {
+  async waitConverged(
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<{ converged: boolean; failed: boolean }> {
     const deadline = this.clock.now() + timeoutMs;
     for (;;) {
       const s = await this.inst.reconciler.pass();
       const failed = s.result.views.deployments.some((d) => d.phase === 'Failed');
       if (s.converged || failed) return { converged: s.converged, failed };
-      if (this.clock.now() > deadline) return { converged: false, failed: false };
+      // The client went away (or the time is up): nobody waits for the answer any more.
+      if (this.clock.now() > deadline || signal?.aborted || this.stopped)
+        return { converged: false, failed: false };
       await new Promise((r) => setTimeout(r, 500));
     }
   }
@@ -257,10 +288,20 @@ export class Daemon implements ApiBackend {
     await this.inst.reconciler.inflight.drain();
     // Only now, with nothing of ours still running on the hosts, may another daemon take over.
     await this.lease.stop({ release: true });
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
-    this.server?.closeAllConnections?.();
+    for (const server of [this.server, this.webhookServer]) {
+      const closed = new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      server?.closeAllConnections?.();
+      await closed;
+    }
     await this.inst.close();
     this.lock.release();
+  }
+}
+
+function checkListeners(listen: string, config: ClusterConfig): void {
+  for (const l of [listen, config.daemon.webhookListen]) {
+    const problem = l === undefined ? undefined : exposureProblem(l, config.daemon);
+    if (problem) throw new UsageError(problem, EXPOSED_LISTEN_HINT);
   }
 }
 

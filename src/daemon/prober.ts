@@ -33,6 +33,8 @@ export interface ProberOptions {
   log?: Logger;
   /** How often a worker checks whether a probe is due (ms). */
   tickMs?: number;
+  /** Told every probe's outcome (the daemon's metrics). */
+  onProbe?: (pod: ObservedPod, container: string, kind: ProbeKind, ok: boolean) => void;
 }
 
 class Worker {
@@ -96,6 +98,7 @@ class Worker {
             probe,
           );
           if (this.stopped) return;
+          this.opts.onProbe?.(this.pod, this.spec.name, kind, outcome.ok);
           const next = recordProbeOutcome(track, probe, outcome, this.opts.clock.now());
           this.tracks[kind] = next;
           if (next.result !== track.result || (kind === 'startup' && startupFailed(next, probe))) {

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { executeActions, InflightDeletions } from '../apply/executor.js';
 import { redactUrlCredentials } from '../diff/redact-url.js';
 import type { HistoryStore } from '../history/history-store.js';
-import { summarizeActions } from '../history/history-types.js';
+import { type SyncResult, summarizeActions } from '../history/history-types.js';
 import { type Action, type ActionResult, actionKey } from '../model/actions.js';
 import type { Observed, ProbeResults } from '../model/observed.js';
 import type {
@@ -73,8 +73,10 @@ export interface ReconcilerDeps {
   autoscaler?: HpaSource;
   concurrency?: number;
   perHostConcurrency?: number;
-  /** Told after each pass (the prober re-targets, the metrics sampler, tests). */
+  /** Told after each pass (the metrics, tests). */
   onPass?: (summary: PassSummary) => void;
+  /** Told each executed action's final outcome (a background deletion's when it ends). */
+  onActionResult?: (action: Action, result: ActionResult) => void;
   /** Compute passes without executing or recording anything (read-only CLI, `sync --dry-run`). */
   dryRun?: boolean;
   /** The Service data plane: each acting pass observes the hosts' rules through it, and the
@@ -108,6 +110,8 @@ export interface PassSummary {
   result: PassResult;
   /** False for a dry run or a pass on standby: `actions` were planned, none executed. */
   acted: boolean;
+  /** Each app's sync of this pass, as the history records it (none unless it acted). */
+  syncs: { app: string; result: SyncResult }[];
   /** Apps set aside because the pass throws on their commit (reconcile/isolate-failures.ts). */
   failedApps: FailedApp[];
   /** Apps refused because another app owns an object they declare (reconcile/ownership.ts). */
@@ -202,7 +206,8 @@ export class Reconciler {
       deployments: forgetDeletions(this.memory.deployments, unstarted(result.actions, results)),
     };
     const finished = deps.clock.now();
-    if (acting) this.record(result, results, apps, seen, started, finished);
+    const syncs = acting ? appSyncs(apps, seen, result.actions, results) : [];
+    if (acting) this.record(result, syncs, started, finished);
     this.latest = this.buildView(result, seen);
     const summary: PassSummary = {
       at: started,
@@ -219,6 +224,7 @@ export class Reconciler {
       observed: seen,
       result,
       acted: acting,
+      syncs: syncs.map(({ app, result }) => ({ app, result })),
       failedApps: failed,
       refusedApps: [...this.refused.keys()],
     };
@@ -296,36 +302,27 @@ export class Reconciler {
       // A pass can outlast the lease it began under: each action asks again as it starts.
       mayStart: () => this.mayAct(),
       onResult: (a, r) => {
+        deps.onActionResult?.(a, r);
         if (r.outcome === 'failed')
           deps.log.warn({ action: a.type, key: r.key, error: r.error }, 'action failed');
       },
     });
   }
 
-  private record(
-    result: PassResult,
-    results: ActionResult[],
-    apps: AppDesired[],
-    observed: Observed,
-    started: number,
-    finished: number,
-  ) {
+  private record(result: PassResult, syncs: AppSync[], started: number, finished: number) {
     const h = this.deps.history;
     for (const e of result.events) this.deps.log.info({ event: e.reason, object: e.object }, e.message);
     if (!h) return;
     for (const e of result.events) recordEvent(h, e, finished);
-    for (const app of apps) {
-      const owner = appResolver(observed, result.actions);
-      const mine = results.filter((r) => owner(r.key) === app.name);
-      const failed = mine.some((r) => r.outcome === 'failed');
+    for (const s of syncs) {
       h.recordSync({
-        app: app.name,
-        commit: app.commit,
+        app: s.app,
+        commit: s.commit,
         startedAt: started,
         finishedAt: finished,
-        result: failed ? 'Failed' : mine.length === 0 ? 'NoOp' : 'Synced',
-        actions: summarizeActions(mine),
-        error: failed ? mine.find((r) => r.error)?.error?.message : undefined,
+        result: s.result,
+        actions: summarizeActions(s.results),
+        error: s.result === 'Failed' ? s.results.find((r) => r.error)?.error?.message : undefined,
       });
     }
   }
@@ -363,6 +360,7 @@ export class Reconciler {
         revision: t.config.revision,
         path: t.config.path,
         liveCommit: snap.admitted?.commit,
+        liveSignedBy: snap.admitted?.signedBy,
         headCommit: snap.head,
         sync: !snap.admitted
           ? 'Unknown'
@@ -426,6 +424,30 @@ function appResolver(observed: Observed, actions: Action[]): (key: string) => st
   const byKey = new Map(observed.pods.map((p) => [`pod/${p.namespace}/${p.name}@${p.host}`, p.app]));
   for (const a of actions) if (a.type === 'createPod') byKey.set(actionKey(a), a.pod.app);
   return (key) => byKey.get(key);
+}
+
+interface AppSync {
+  app: string;
+  commit: string;
+  result: SyncResult;
+  /** The outcomes of the app's actions this pass. */
+  results: ActionResult[];
+}
+
+/** Each app's sync of an acting pass: Failed when one of its actions failed, NoOp without any. */
+function appSyncs(
+  apps: AppDesired[],
+  observed: Observed,
+  actions: Action[],
+  results: ActionResult[],
+): AppSync[] {
+  const owner = appResolver(observed, actions);
+  return apps.map((app) => {
+    const mine = results.filter((r) => owner(r.key) === app.name);
+    const failed = mine.some((r) => r.outcome === 'failed');
+    const result: SyncResult = failed ? 'Failed' : mine.length === 0 ? 'NoOp' : 'Synced';
+    return { app: app.name, commit: app.commit, result, results: mine };
+  });
 }
 
 function sharedResourceEvent(shared: SharedResource, app: string, message: string): PassEvent {

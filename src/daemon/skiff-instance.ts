@@ -13,6 +13,7 @@ import {
   type GitLimitsConfig,
 } from '../config/cluster-config.js';
 import type { FetchLimits } from '../git/bounded-fetch.js';
+import { verifierFor } from '../git/commit-verifier.js';
 import type { GitAuthSpec } from '../git/credentials.js';
 import type { GitSource } from '../git/git-source.js';
 import { openGitSource, type RepoGitSource } from '../git/open-source.js';
@@ -26,6 +27,7 @@ import { ensurePrivateDir } from '../state-dir/private-files.js';
 import { AppTracker } from './app-tracker.js';
 import { Autoscaler } from './autoscaler.js';
 import { createBundleValidator } from './bundle-validator.js';
+import { DaemonMetrics } from './metrics.js';
 import { Prober } from './prober.js';
 import { Reconciler } from './reconciler.js';
 import { SecretScrubber } from './secret-scrubber.js';
@@ -61,6 +63,8 @@ export interface SkiffInstance {
   history?: HistoryStore;
   /** Every string leaving this skiff (logs, API answers, history rows) passes through it. */
   scrubber: SecretScrubber;
+  /** This skiff's Prometheus metrics (its own registry). */
+  metrics: DaemonMetrics;
   close(): Promise<void>;
 }
 
@@ -107,6 +111,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
   const stateDir = config.daemon.stateDir;
   ensurePrivateDir(stateDir);
   const scrubber = opts.scrubber ?? new SecretScrubber();
+  const metrics = new DaemonMetrics();
   const history =
     opts.history === false
       ? undefined
@@ -115,6 +120,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     opts.runtime ??
     new DockerRuntime(config, {
       logger: log.child({ component: 'runtime' }),
+      observer: metrics.runtime,
     });
   const sources = new Map<string, GitSource>();
   const trackers = config.apps.map((app) => {
@@ -126,12 +132,14 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
       createBundleValidator(),
       (commit) => history?.isQuarantined(app.name, commit) ?? false,
       scrubber,
+      app.verify && verifierFor(app.name, source, app.verify),
     );
   });
   const prober = new Prober(runtime, {
     clock: systemClock,
     onChange: () => opts.onProbeChange?.(),
     log: log.child({ component: 'prober' }),
+    onProbe: (pod, container, kind, ok) => metrics.observeProbe(pod, container, kind, ok),
   });
   const autoscaler = new Autoscaler({
     runtime,
@@ -163,6 +171,13 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     autoscaler,
     services,
     lease: opts.lease,
+    onPass: (s) => metrics.observePass(s),
+    onActionResult: (a, r) => metrics.observeAction(a, r),
+  });
+  metrics.readFrom({
+    view: () => reconciler.view,
+    last: () => reconciler.last,
+    hpas: () => autoscaler.views(0),
   });
   return {
     config,
@@ -175,6 +190,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     services,
     history,
     scrubber,
+    metrics,
     async close() {
       prober.stop();
       await autoscaler.stop();

@@ -43,12 +43,14 @@ const KIND_ORDER: Record<string, number> = {
   Pod: 3,
   Service: 4,
   HorizontalPodAutoscaler: 5,
+  PodDisruptionBudget: 6,
 };
 
-/** kubectl's way of naming an object (`deployment/web`), HPAs by their short name as kubectl
- *  users type it (`hpa/web`), with the namespace as a flag when not the default one. */
+/** kubectl's way of naming an object (`deployment/web`), HPAs and PDBs by their short names as
+ *  kubectl users type them (`hpa/web`, `pdb/web`), with the namespace as a flag when not the default one. */
 export function displayName(kind: string, namespace: string, name: string): string {
-  const k = kind === 'HorizontalPodAutoscaler' ? 'hpa' : kind.toLowerCase();
+  const k =
+    kind === 'HorizontalPodAutoscaler' ? 'hpa' : kind === 'PodDisruptionBudget' ? 'pdb' : kind.toLowerCase();
   return namespace === 'default' ? `${k}/${name}` : `${k}/${name} -n ${namespace}`;
 }
 
@@ -104,6 +106,7 @@ function forcingPaths(kind: KubeObject['kind'], fields: FieldChange[]): string[]
     case 'Secret':
     case 'HorizontalPodAutoscaler':
     case 'PersistentVolumeClaim':
+    case 'PodDisruptionBudget':
       return [];
     default:
       return assertNever(kind, 'kind');

@@ -14,6 +14,8 @@ export interface PlanInput {
   placementAfter: Record<string, number>;
   unschedulable: Plan['unschedulable'];
   prunes: Plan['prunes'];
+  /** Per changing Deployment: the rollout the simulation recorded (absent: none). */
+  rollouts?: Plan['rollouts'];
   warnings: string[];
 }
 
@@ -41,6 +43,7 @@ export function assemblePlan(input: PlanInput): Plan {
     placement: placementOf(input.placementBefore, input.placementAfter),
     unschedulable: [...input.unschedulable],
     prunes: [...input.prunes],
+    rollouts: [...(input.rollouts ?? [])],
     warnings: [...input.warnings],
   };
   if (input.fromCommit !== undefined) plan.fromCommit = input.fromCommit;

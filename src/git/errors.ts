@@ -22,7 +22,8 @@ export type GitErrorCode =
   | 'git.protocol'
   | 'git.object-too-large'
   | 'git.pack-too-large'
-  | 'git.fetch-timeout';
+  | 'git.fetch-timeout'
+  | 'git.unsigned-write';
 
 export class GitError extends SkiffError {
   declare readonly code: GitErrorCode;

@@ -45,6 +45,9 @@ export interface GitWriterOptions {
   maxAttempts?: number;
   /** Clock for commit timestamps (ms); default systemClock. */
   clock?: Pick<Clock, 'now'>;
+  /** The app verifies signatures (`apps[].verify`): skiff cannot sign, so its daemon would
+   *  refuse the commit; only dry runs (the patch) are allowed. */
+  signedCommitsOnly?: boolean;
 }
 
 export interface WriteOptions {
@@ -90,9 +93,11 @@ export class GitWriter {
   private readonly author: CommitAuthor;
   private readonly maxAttempts: number;
   private readonly clock: Pick<Clock, 'now'>;
+  private readonly signedCommitsOnly: boolean;
 
   constructor(source: RepoGitSource, opts: GitWriterOptions = {}) {
     this.source = source;
+    this.signedCommitsOnly = opts.signedCommitsOnly ?? false;
     this.author = opts.author ?? DEFAULT_AUTHOR;
     this.maxAttempts = opts.maxAttempts ?? 3;
     this.clock = opts.clock ?? systemClock;
@@ -349,6 +354,17 @@ export class GitWriter {
   /** The fetch / plan / commit / publish loop shared by every operation. */
   private write(opts: WriteOptions, plan: (head: string) => Promise<Plan>): Promise<WriteResult> {
     const source = this.source;
+    if (this.signedCommitsOnly && !opts.dryRun)
+      return Promise.reject(
+        new GitError(
+          'git.unsigned-write',
+          `${source.subject} accepts only signed commits (apps[].verify) and skiff cannot sign`,
+          {
+            subject: source.subject,
+            hint: 'print the patch with --dry-run, apply it and commit it signed (git commit -S)',
+          },
+        ),
+      );
     return source.exclusive(async () => {
       for (let attempt = 1; ; attempt++) {
         const tip = await source.fetchRevisionUnlocked();

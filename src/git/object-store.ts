@@ -78,3 +78,18 @@ export async function lookupPath(
   }
   return entry;
 }
+
+/** A commit object's content (without the `commit <size>\0` header), size-checked first. */
+export async function readCommitContent(store: ObjectStore, oid: string): Promise<Uint8Array> {
+  await checkObjectSize(store, oid, MAX_METADATA_OBJECT_BYTES);
+  const obj = await git.readObject({
+    fs: store.fs,
+    gitdir: store.gitdir,
+    oid,
+    format: 'content',
+    cache: store.cache,
+  });
+  if (obj.type !== 'commit' || !(obj.object instanceof Uint8Array))
+    throw new GitError('git.object-not-found', `${oid.slice(0, 7)} is a ${obj.type}, not a commit`);
+  return obj.object;
+}

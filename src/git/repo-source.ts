@@ -28,6 +28,7 @@ import {
   MAX_METADATA_OBJECT_BYTES,
   type ObjectStore,
   readBlobText,
+  readCommitContent,
 } from './object-store.js';
 import { normalizeAppPath } from './repo-paths.js';
 import { ambiguousRevision } from './revision-fetch.js';
@@ -273,15 +274,8 @@ export abstract class RepoSource implements GitSource, ObjectStore {
 
   private async isCommit(oid: string): Promise<boolean> {
     try {
-      await checkObjectSize(this, oid, MAX_METADATA_OBJECT_BYTES);
-      const obj = await git.readObject({
-        fs: this.fs,
-        gitdir: this.gitdir,
-        oid,
-        format: 'content',
-        cache: this.cache,
-      });
-      return obj.type === 'commit';
+      await readCommitContent(this, oid);
+      return true;
     } catch {
       return false;
     }

@@ -82,6 +82,18 @@ export const MIGRATIONS: readonly string[] = [
     at INTEGER NOT NULL
   );
   `,
+  // 2: the API's audit log (issue 14): every mutating call, who made it (a token id), its result.
+  `
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    token_id TEXT NOT NULL,
+    route TEXT NOT NULL,
+    params_json TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    result TEXT NOT NULL
+  );
+  `,
 ];
 
 export type MigrationOutcome =

@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { scrubStrings } from '../diff/redact-values.js';
 import { ensurePrivateDir } from '../state-dir/private-files.js';
 import { AppStatusTable } from './app-status-table.js';
+import { type AuditInput, AuditLog, type AuditRecord } from './audit-log.js';
 import { HistoryStoreError } from './errors.js';
 import { EventLog } from './event-log.js';
 import { MIGRATIONS, migrate } from './history-schema.js';
@@ -41,7 +42,7 @@ import { SyncLog } from './sync-log.js';
 
 export const HISTORY_DB_FILE = 'history.db';
 
-type CappedTable = 'syncs' | 'events' | 'hpaDecisions';
+type CappedTable = 'syncs' | 'events' | 'hpaDecisions' | 'audit';
 
 interface CappedLog {
   pruneTo(keep: number): number;
@@ -53,12 +54,14 @@ export interface HistoryRetention {
   maxSyncs: number;
   maxEvents: number;
   maxHpaDecisions: number;
+  maxAudit: number;
 }
 
 export const DEFAULT_HISTORY_RETENTION: HistoryRetention = {
   maxSyncs: 10_000,
   maxEvents: 10_000,
   maxHpaDecisions: 10_000,
+  maxAudit: 10_000,
 };
 
 export interface OpenHistoryStoreOptions {
@@ -183,6 +186,7 @@ export class HistoryStore {
   private readonly quarantined: QuarantineList;
   private readonly hpaDecisions: HpaDecisionLog;
   private readonly appStatuses: AppStatusTable;
+  private readonly audit: AuditLog;
   /** Row counts of the capped tables, kept exact by counting inserts (folded repeats add no
    *  row), so pruning runs only when a table is `pruneSlack` over its cap. */
   private readonly rows: Record<CappedTable, number>;
@@ -201,11 +205,18 @@ export class HistoryStore {
     this.quarantined = new QuarantineList(db);
     this.hpaDecisions = new HpaDecisionLog(db);
     this.appStatuses = new AppStatusTable(db);
-    this.capped = { syncs: this.syncs, events: this.events, hpaDecisions: this.hpaDecisions };
+    this.audit = new AuditLog(db);
+    this.capped = {
+      syncs: this.syncs,
+      events: this.events,
+      hpaDecisions: this.hpaDecisions,
+      audit: this.audit,
+    };
     this.rows = {
       syncs: this.syncs.countRows(),
       events: this.events.countRows(),
       hpaDecisions: this.hpaDecisions.countRows(),
+      audit: this.audit.countRows(),
     };
     if (!db.readonly) this.prune();
   }
@@ -328,6 +339,21 @@ export class HistoryStore {
     return this.appStatuses.forgetAppStatus(app);
   }
 
+  // ---- audit
+
+  /** Records one mutating API call; its texts pass through `scrub` like every record's. */
+  recordAudit(input: AuditInput): AuditRecord {
+    const params = scrubStrings(input.params, this.scrub) as Record<string, unknown>;
+    const record = this.audit.recordAudit({ ...input, params, result: this.scrub(input.result) });
+    this.noteInsert('audit');
+    return record;
+  }
+
+  /** Newest first. */
+  listAudit(limit: number): AuditRecord[] {
+    return this.audit.listAudit(limit);
+  }
+
   // ---- housekeeping
 
   /** Trims every capped table to its retention now. Returns the rows deleted per table. */
@@ -336,6 +362,7 @@ export class HistoryStore {
       syncs: this.pruneTable('syncs'),
       events: this.pruneTable('events'),
       hpaDecisions: this.pruneTable('hpaDecisions'),
+      audit: this.pruneTable('audit'),
     };
   }
 
@@ -352,6 +379,8 @@ export class HistoryStore {
         return this.retention.maxEvents;
       case 'hpaDecisions':
         return this.retention.maxHpaDecisions;
+      case 'audit':
+        return this.retention.maxAudit;
     }
   }
 

@@ -4,6 +4,7 @@
 // Shell code. Invariants: nothing here reads the clock (times are passed in); nothing here
 // stores a secret value that the caller did not pass (callers redact).
 
+export type { AuditInput, AuditRecord } from './audit-log.js';
 export * from './errors.js';
 export * from './history-store.js';
 export * from './history-types.js';

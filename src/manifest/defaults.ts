@@ -21,6 +21,7 @@ import type {
   ObjectMeta,
   PersistentVolumeClaim,
   Pod,
+  PodDisruptionBudget,
   PodSpec,
   Probe,
   ProbeHandler,
@@ -475,6 +476,18 @@ function secretData(value: Raw): Record<string, string> {
   return data;
 }
 
+/** policy/v1 has no defaults: the fields as written (an absent selector selects nothing). */
+function pdbSpec(s: Raw): PodDisruptionBudget['spec'] {
+  return {
+    ...(s.minAvailable !== undefined ? { minAvailable: s.minAvailable } : {}),
+    ...(s.maxUnavailable !== undefined ? { maxUnavailable: s.maxUnavailable } : {}),
+    ...(s.selector !== undefined ? { selector: structuredClone(s.selector) } : {}),
+    ...(s.unhealthyPodEvictionPolicy !== undefined
+      ? { unhealthyPodEvictionPolicy: s.unhealthyPodEvictionPolicy }
+      : {}),
+  };
+}
+
 /** The default metric of autoscaling/v2 SetDefaults_HorizontalPodAutoscaler. */
 const DEFAULT_CPU_UTILIZATION = 80;
 
@@ -565,6 +578,14 @@ export function defaultObject(value: Raw, source: SourceLocation): KubeObject {
         source,
         spec: hpaSpec(value),
       } satisfies HorizontalPodAutoscaler;
+    case 'PodDisruptionBudget':
+      return {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata,
+        source,
+        spec: pdbSpec(value.spec ?? {}),
+      } satisfies PodDisruptionBudget;
   }
   throw new Error(`bug: defaultObject called for unsupported kind ${String(value.kind)}`);
 }

@@ -826,7 +826,22 @@ const persistentVolumeClaimSpec = object(
   },
 );
 
+/** policy/v1 PodDisruptionBudgetSpec: accepted whole. skiff has no eviction API (Kubernetes
+ *  rollouts do not honour PDBs either); `skiff plan` shows each PDB next to a rollout's floor. */
+const podDisruptionBudgetSpec = object('PodDisruptionBudgetSpec', {
+  minAvailable: intOrString,
+  maxUnavailable: intOrString,
+  selector: labelSelector,
+  unhealthyPodEvictionPolicy: enumOf(['IfHealthyBudget', 'AlwaysAllow']),
+});
+
 export const KIND_SCHEMAS: Record<string, JsonSchema> = {
+  'policy/v1/PodDisruptionBudget': top(
+    'PodDisruptionBudget',
+    'policy/v1',
+    { spec: podDisruptionBudgetSpec },
+    {},
+  ),
   'v1/PersistentVolumeClaim': top(
     'PersistentVolumeClaim',
     'v1',

@@ -13,6 +13,7 @@ import { checkListMaps } from './checks/list-maps.js';
 import { checkObjectMeta } from './checks/metadata.js';
 import { checkPersistentVolumeClaim } from './checks/persistent-volume-claim.js';
 import { checkPod } from './checks/pod.js';
+import { checkPodDisruptionBudget } from './checks/pod-disruption-budget.js';
 import { checkSecret } from './checks/secret.js';
 import { checkService } from './checks/service.js';
 
@@ -43,6 +44,9 @@ export function checkObject(obj: KubeObject, raw: Record<string, unknown>): Find
       break;
     case 'PersistentVolumeClaim':
       checkPersistentVolumeClaim(c, obj);
+      break;
+    case 'PodDisruptionBudget':
+      checkPodDisruptionBudget(c, obj);
       break;
   }
   checkListMaps(c, obj.kind, raw);

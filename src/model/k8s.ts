@@ -369,7 +369,22 @@ export interface PersistentVolumeClaim extends ObjectBase<'PersistentVolumeClaim
   spec: PersistentVolumeClaimSpec;
 }
 
+/** policy/v1 PodDisruptionBudget. skiff has no eviction API, so a PDB limits nothing skiff does
+ *  (Kubernetes rollouts do not honour PDBs either, only evictions do); `skiff plan` shows it
+ *  next to a rollout's availability floor. Exactly one of minAvailable/maxUnavailable is set. */
+export interface PodDisruptionBudgetSpec {
+  minAvailable?: IntOrPercent;
+  maxUnavailable?: IntOrPercent;
+  /** Absent selects no pods; `{}` selects every pod of the namespace (policy/v1). */
+  selector?: LabelSelector;
+  unhealthyPodEvictionPolicy?: 'IfHealthyBudget' | 'AlwaysAllow';
+}
+export interface PodDisruptionBudget extends ObjectBase<'PodDisruptionBudget', 'policy/v1'> {
+  spec: PodDisruptionBudgetSpec;
+}
+
 export type KubeObject =
+  | PodDisruptionBudget
   | Pod
   | Deployment
   | Service

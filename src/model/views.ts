@@ -23,6 +23,8 @@ export interface AppStatus {
   path: string;
   /** Commit whose objects are live (the last admitted one). */
   liveCommit?: string;
+  /** Who signed the live commit, when the app verifies signatures (`apps[].verify`). */
+  liveSignedBy?: string;
   /** Newest commit fetched from the branch (may be rejected or quarantined). */
   headCommit?: string;
   sync: SyncState;

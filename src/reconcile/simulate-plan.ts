@@ -19,6 +19,9 @@ import type { KubeObject } from '../model/k8s.js';
 import type { Observed, ObservedPod } from '../model/observed.js';
 import type { ObjectChange, Plan } from '../model/plan.js';
 import { emptyPassMemory, type PassMemory, type PassResult, reconcilePass } from './pass.js';
+import { observedStartSamples, podStartsOf } from './plan-estimate.js';
+import { pdbWarnings } from './plan-pdb.js';
+import { planRollouts, type RecordedPass, recordPass } from './plan-rollout.js';
 
 export interface PlanSimulationInput {
   app: string;
@@ -37,6 +40,9 @@ export interface PlanSimulationInput {
   replicaOverrides?: Record<string, { replicas: number; owner: string }>;
   /** Readiness of live pods by `host/namespace/name`, when known (the daemon's prober). */
   podReady?: Record<string, boolean>;
+  /** Recorded pod start durations (ms) per Deployment `namespace/name` (the daemon's pods:
+   *  created -> Ready). A Deployment without: taken from the observed pods (created -> started). */
+  podStarts?: ReadonlyMap<string, readonly number[]>;
   /** Upper bound on simulated passes (default 200). */
   maxPasses?: number;
 }
@@ -180,7 +186,8 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
   });
   const hostNames = observed.hosts.map((h) => h.name);
   const appPods = observed.pods.filter((p) => p.app === app && !p.terminating);
-  const run = runSimulation(input);
+  const replicaOverrides = hpaReplicas(input, appPods);
+  const run = runSimulation({ ...input, replicaOverrides });
   const unschedulable = (run.last?.views.pods ?? [])
     .filter((p) => p.app === app && p.phase === 'Pending' && p.host === undefined)
     .map((p) => ({
@@ -191,6 +198,17 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
   const live = liveWorkloads(appPods);
   const leaving = leavingWorkloads(input, changes, live.podsByOwner);
   const notes = [...warnings, ...leftRunning(input, leaving), ...claimsKept(changes)];
+  const rollouts = planRollouts({
+    app,
+    changes,
+    nextObjects: input.nextObjects,
+    initialPods: run.initial,
+    passes: run.recorded,
+    replicaOverrides,
+    // The daemon's record (created -> Ready) wins; else the observed pods (created -> started).
+    podStarts: new Map([...podStartsOf(observedStartSamples(appPods)), ...(input.podStarts ?? [])]),
+  });
+  notes.push(...pdbWarnings(rollouts));
   if (!run.settled && run.passes >= (input.maxPasses ?? DEFAULT_MAX_PASSES))
     notes.push(`the scheduler dry run did not settle within ${run.passes} passes: placement is partial`);
 
@@ -204,6 +222,7 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
     placementAfter: countByHost(hostNames, run.world, app),
     unschedulable,
     prunes: input.prune ? [...leaving.values()].sort(byKindName) : [],
+    rollouts,
     warnings: notes,
   });
   return { plan, passes: run.passes, settled: run.settled };
@@ -211,8 +230,36 @@ export function simulatePlan(input: PlanSimulationInput): PlanSimulation {
 
 const DEFAULT_MAX_PASSES = 200;
 
+/** The replicas HPAs own: the daemon's count when given; else, for an HPA of the revision whose
+ *  Deployment has live pods, the live count within its bounds (the HPA scales on from what it
+ *  left, never back to spec.replicas, which it ignores). */
+function hpaReplicas(
+  input: PlanSimulationInput,
+  appPods: readonly ObservedPod[],
+): Record<string, { replicas: number; owner: string }> {
+  const out = { ...(input.replicaOverrides ?? {}) };
+  const live = new Map<string, number>();
+  for (const p of appPods) {
+    const key = `${p.ownerKind}/${p.namespace}/${p.ownerName}`;
+    live.set(key, (live.get(key) ?? 0) + 1);
+  }
+  for (const o of input.nextObjects) {
+    if (o.kind !== 'HorizontalPodAutoscaler' || o.spec.scaleTargetRef.kind !== 'Deployment') continue;
+    const key = `Deployment/${o.metadata.namespace}/${o.spec.scaleTargetRef.name}`;
+    const count = live.get(key) ?? 0;
+    if (out[key] || count === 0) continue;
+    const replicas = Math.min(o.spec.maxReplicas, Math.max(o.spec.minReplicas, count));
+    out[key] = { replicas, owner: `hpa/${o.metadata.name}` };
+  }
+  return out;
+}
+
 interface SimulationRun {
+  /** The world the simulation started from (readiness as assumed). */
+  initial: ObservedPod[];
   world: ObservedPod[];
+  /** Per pass with pod work: the steps it took per Deployment. */
+  recorded: RecordedPass[];
   last?: PassResult;
   passes: number;
   settled: boolean;
@@ -228,7 +275,7 @@ function runSimulation(input: PlanSimulationInput): SimulationRun {
   let seq = 0;
   const nextSeq = () => ++seq;
   const maxPasses = input.maxPasses ?? DEFAULT_MAX_PASSES;
-  const run: SimulationRun = { world, passes: 0, settled: false };
+  const run: SimulationRun = { initial: world, world, recorded: [], passes: 0, settled: false };
   let idle = 0;
   while (run.passes < maxPasses) {
     run.passes++;
@@ -255,7 +302,10 @@ function runSimulation(input: PlanSimulationInput): SimulationRun {
       continue;
     }
     idle = 0;
+    const before = world;
     world = applySimulated(world, work, now, nextSeq);
+    const step = recordPass(before, world, work, app);
+    if (step.size > 0) run.recorded.push(step);
     now += STEP_MS;
   }
   run.world = world;

@@ -59,6 +59,7 @@ import type {
   LogOptions,
   Runtime,
 } from './runtime.js';
+import type { RuntimeObserver } from './runtime-observer.js';
 import {
   type CpuPoint,
   completeSample,
@@ -77,7 +78,9 @@ export interface DockerRuntimeOptions {
   /** The clock (ms since epoch); injectable so tests can pin notReadySince. Default: systemClock. */
   clock?: Pick<Clock, 'now'>;
   /** Make a host's transport (tests use this to point at a different engine). */
-  transport?: (host: HostConfig, opts: ConnectionConfig) => HostTransport;
+  transport?: (host: HostConfig, opts: ConnectionConfig, observer?: RuntimeObserver) => HostTransport;
+  /** Told each Docker call's latency and each SSH (re)connection (the daemon's metrics). */
+  observer?: RuntimeObserver;
 }
 
 interface EngineInfo {
@@ -129,6 +132,7 @@ export class DockerRuntime implements Runtime {
   private readonly conn: ConnectionConfig;
   private readonly log: RuntimeLogger;
   private readonly clock: Pick<Clock, 'now'>;
+  private readonly observer?: RuntimeObserver;
   private closed = false;
 
   constructor(
@@ -138,10 +142,11 @@ export class DockerRuntime implements Runtime {
     this.conn = config.connection;
     this.log = opts.logger ?? silentLogger;
     this.clock = opts.clock ?? systemClock;
+    this.observer = opts.observer;
     this.global = new Limiter(this.conn.maxConcurrent);
     const make = opts.transport ?? transportFor;
     for (const cfg of config.hosts) {
-      const transport = make(cfg, this.conn);
+      const transport = make(cfg, this.conn, opts.observer);
       this.hosts.set(cfg.name, {
         cfg,
         transport,
@@ -221,10 +226,15 @@ export class DockerRuntime implements Runtime {
           );
         }, timeoutMs);
       });
+      const started = performance.now();
+      let ok = false;
       try {
-        return await Promise.race([fn(ac.signal), timeout]);
+        const out = await Promise.race([fn(ac.signal), timeout]);
+        ok = true;
+        return out;
       } finally {
         clearTimeout(timer);
+        this.observer?.dockerCall(h.cfg.name, what, (performance.now() - started) / 1000, ok);
       }
     };
     return lane === 'forward' ? h.forwards.run(run) : h.limiter.run(() => this.global.run(run));

@@ -18,6 +18,7 @@ import { RuntimeError } from './errors.js';
 import { HostShell, type ShellProcess } from './host-shell.js';
 import type { HostPathEntry } from './pod-spec.js';
 import type { ExecResult } from './runtime.js';
+import type { RuntimeObserver } from './runtime-observer.js';
 import { shellQuote } from './shell-quote.js';
 import { SshConnection } from './ssh-connection.js';
 
@@ -84,8 +85,8 @@ export class SshTransport implements HostTransport {
    *  start-up per channel); a command in this shell costs about a millisecond. */
   private readonly work: HostShell;
 
-  constructor(host: SshHostConfig, opts: ConnectionConfig) {
-    this.connection = new SshConnection(host, opts, () => this.agent.dropAll());
+  constructor(host: SshHostConfig, opts: ConnectionConfig, observer?: RuntimeObserver) {
+    this.connection = new SshConnection(host, opts, () => this.agent.dropAll(), observer);
     this.shell = new HostShell(() => this.connection.startShell(), `host/${host.name}`);
     this.work = new HostShell(() => this.connection.startShell(), `host/${host.name}`);
     this.agent = new SshDockerAgent(() => this.connection.streamLocal(host.dockerSocket));
@@ -298,6 +299,10 @@ async function startLocalShell(): Promise<ShellProcess> {
   return { input: child.stdin, output: child.stdout, kill: () => child.kill('SIGKILL') };
 }
 
-export function transportFor(host: HostConfig, opts: ConnectionConfig): HostTransport {
-  return host.kind === 'ssh' ? new SshTransport(host, opts) : new LocalTransport(host);
+export function transportFor(
+  host: HostConfig,
+  opts: ConnectionConfig,
+  observer?: RuntimeObserver,
+): HostTransport {
+  return host.kind === 'ssh' ? new SshTransport(host, opts, observer) : new LocalTransport(host);
 }

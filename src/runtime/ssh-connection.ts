@@ -11,6 +11,7 @@ import { HostKeyError, HostUnreachableError, RuntimeError } from './errors.js';
 import { checkHostKey, readTrustedKeys } from './host-key.js';
 import type { ShellProcess } from './host-shell.js';
 import { PrivateKeyFileError, readPrivateKeyFile } from './private-key-file.js';
+import type { RuntimeObserver } from './runtime-observer.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'backoff' | 'closed';
 
@@ -36,12 +37,16 @@ export class SshConnection {
   private lastError?: Error;
   private timer?: NodeJS.Timeout;
   private privateKey?: Buffer;
+  /** A connection was attempted before: the next attempt is a reconnect. */
+  private attempted = false;
 
   constructor(
     readonly host: SshHostConfig,
     private readonly opts: ConnectionConfig,
     /** Called when an established connection is lost (users drop state tied to it). */
     private readonly onDropped: () => void = () => {},
+    /** Told each connection attempt and drop (the daemon's metrics). */
+    private readonly observer?: Pick<RuntimeObserver, 'sshConnect' | 'sshDropped'>,
   ) {}
 
   get status(): { state: ConnectionState; lastError?: Error } {
@@ -87,6 +92,8 @@ export class SshConnection {
 
   private connect(): Promise<Client> {
     this.state = 'connecting';
+    const reconnect = this.attempted;
+    this.attempted = true;
     const attempt = (async () => {
       const trusted = await readTrustedKeys(this.host);
       let keyProblem: HostKeyError | undefined;
@@ -125,6 +132,7 @@ export class SshConnection {
         }
         this.client = c;
         this.state = 'ready';
+        this.observer?.sshConnect(this.host.name, reconnect, true);
         this.attempt = 0;
         this.lastError = undefined;
         return c;
@@ -132,6 +140,7 @@ export class SshConnection {
       (err: Error) => {
         this.connecting = undefined;
         this.lastError = err;
+        this.observer?.sshConnect(this.host.name, reconnect, false);
         this.scheduleReconnect();
         throw this.unreachable();
       },
@@ -144,6 +153,7 @@ export class SshConnection {
     this.client = undefined;
     this.sftpSession = undefined;
     this.onDropped();
+    if (this.state !== 'closed') this.observer?.sshDropped(this.host.name);
     if (this.state === 'closed') return;
     this.lastError ??= new Error('connection closed');
     this.scheduleReconnect();

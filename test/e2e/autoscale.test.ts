@@ -14,6 +14,7 @@ import type { ObservedPod } from '../../src/model/observed.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { ServiceDataPlane } from '../../src/runtime/service-data-plane.js';
+import { fetchNow } from '../support/daemon-api.js';
 import { type GitFixture, makeGitFixture } from '../support/git-server.js';
 import { eventually, httpGet, testbed } from '../support/testbed.js';
 
@@ -70,7 +71,7 @@ let daemon: Daemon | undefined;
 async function push(files: Record<string, string | null>, message: string): Promise<string> {
   const sha = await fx.commit(files, message);
   await fx.push();
-  if (daemon) await fetch(`http://${daemon.address}/webhook`, { method: 'POST', body: '{}' });
+  if (daemon) fetchNow(daemon);
   return sha;
 }
 

@@ -9,6 +9,7 @@ import { loadClusterConfig } from '../../src/config/load-config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import type { ObservedPod } from '../../src/model/observed.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+import { fetchNow } from '../support/daemon-api.js';
 import { type GitFixture, git, makeGitFixture } from '../support/git-server.js';
 import { cutHost, docker, eventually, healHost, testbed } from '../support/testbed.js';
 
@@ -67,7 +68,7 @@ async function pushAndNotify(files: Record<string, string | null>, message: stri
   const sha = await fx.commit(files, message);
   await fx.push();
   // The git host's webhook: a POST that only triggers a fetch.
-  if (daemon) await fetch(`http://${daemon.address}/webhook`, { method: 'POST', body: '{}' });
+  if (daemon) fetchNow(daemon);
   return sha;
 }
 
@@ -182,7 +183,7 @@ describe('git push deploys (issue 4)', () => {
     expect(v2[0]!.templateHash).not.toBe(v1Hash);
     await git(fx.work, 'revert', '--no-edit', 'HEAD');
     await fx.push();
-    await fetch(`http://${daemon!.address}/webhook`, { method: 'POST' });
+    fetchNow(daemon!);
     const back = await eventually('2 pods of 1.0.0', async () => {
       const ps = await settled(2);
       return ps[0]!.templateHash === v1Hash ? ps : undefined;

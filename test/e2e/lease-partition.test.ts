@@ -19,11 +19,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientLayout } from '../../scripts/testbed/layout.js';
 import { run } from '../../scripts/testbed/shell.js';
-import { DaemonClient } from '../../src/cli/daemon-client.js';
 import { loadClusterConfig } from '../../src/config/load-config.js';
 import { readDaemonInfo } from '../../src/lease/state-dir-lock.js';
 import type { LeaseView } from '../../src/model/views.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+import { daemonClient } from '../support/daemon-api.js';
 import { type GitFixture, makeGitFixture } from '../support/git-server.js';
 import { eventually, testbed } from '../support/testbed.js';
 
@@ -154,7 +154,7 @@ async function leaseOf(side: Side): Promise<LeaseView | undefined> {
   if (!info?.apiAddress) return undefined;
   try {
     const view = await Promise.race([
-      new DaemonClient(info.apiAddress).view(),
+      daemonClient(side.stateDir, info.apiAddress).view(),
       new Promise<undefined>((r) => setTimeout(() => r(undefined), 2_000)),
     ]);
     return view?.lease;

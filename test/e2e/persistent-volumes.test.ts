@@ -11,6 +11,7 @@ import { Daemon } from '../../src/daemon/daemon.js';
 import { claimVolumeName } from '../../src/model/labels.js';
 import type { ObservedPod } from '../../src/model/observed.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+import { fetchNow } from '../support/daemon-api.js';
 import { type GitopsApp, startGitopsApp } from '../support/gitops-app.js';
 import { runSkiff } from '../support/rollout-watch.js';
 import { eventually } from '../support/testbed.js';
@@ -85,7 +86,7 @@ async function push(files: Record<string, string | null>, message: string): Prom
   );
   await gitops.fx.push();
   const daemon = restarted ?? gitops.daemon;
-  await fetch(`http://${daemon.address}/webhook`, { method: 'POST', body: '{}' }).catch(() => undefined);
+  fetchNow(daemon);
 }
 
 async function sh(p: ObservedPod, script: string): Promise<string> {

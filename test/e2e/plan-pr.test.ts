@@ -8,7 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { daemonToken } from '../../src/cli/cli-context.js';
 import type { ObservedPod } from '../../src/model/observed.js';
+import { fetchNow } from '../support/daemon-api.js';
 import { git } from '../support/git-server.js';
 import { type GitopsApp, startGitopsApp } from '../support/gitops-app.js';
 import { runSkiff, type Sample, startWatcher, terminatingIn } from '../support/rollout-watch.js';
@@ -77,6 +79,20 @@ async function pushPullRequest(n: number, deployYaml: string | null): Promise<st
   return sha;
 }
 
+/** The daemon's /metrics, with the CLI's read token: the sum of `name`'s series whose labels
+ *  include every `label="value"` given. */
+async function metric(name: string, ...labels: string[]): Promise<number> {
+  const { daemon, config } = gitops;
+  const res = await fetch(`http://${daemon.address}/metrics`, {
+    headers: { authorization: `Bearer ${daemonToken(config.daemon.stateDir)}` },
+  });
+  expect(res.status).toBe(200);
+  return (await res.text())
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) && labels.every((x) => l.includes(x)))
+    .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+}
+
 const webPods = async (): Promise<ObservedPod[]> =>
   (await gitops.pods()).filter((p) => p.ownerName === 'web');
 
@@ -98,6 +114,18 @@ afterAll(async () => {
 interface PlanJson {
   toCommit: string;
   alerts: string[];
+  rollouts: {
+    name: string;
+    reason: string;
+    replicasBefore: number;
+    replicasAfter: number;
+    steps: { created: number; deleted: number; ready: number; total: number }[];
+    floor: number;
+    ceiling: number;
+    minAvailable: number;
+    maxPods: number;
+    estimate: { seconds: number; waves: number; source: string };
+  }[];
   changes: { kind: string; name: string; change: string; forcedBy: string[]; rolls?: string[] }[];
 }
 
@@ -135,6 +163,18 @@ describe('skiff plan of a pull request (issue 13)', () => {
     expect(config.rolls).toEqual(['deployment/web']);
     expect(gate.stdout).toContain('configmap/web-config');
 
+    // The rollout it will cause: 3 -> 5 with maxSurge 1 / maxUnavailable 0, new pods one at a
+    // time; never fewer than the 3 ready pods of now, never more than 6.
+    const rollout = byRef.rollouts.find((r) => r.name === 'web')!;
+    expect(rollout.reason).toContain('configmap/web-config');
+    expect(rollout).toMatchObject({ replicasBefore: 3, replicasAfter: 5, minAvailable: 5, maxPods: 6 });
+    expect(rollout.floor).toBe(3);
+    expect(rollout.ceiling).toBe(6);
+    expect(rollout.steps.reduce((n, s) => n + s.created, 0)).toBe(5);
+    expect(rollout.steps.reduce((n, s) => n + s.deleted, 0)).toBe(3);
+    expect(rollout.estimate.seconds).toBeGreaterThan(0);
+    expect(gate.stdout).toMatch(/floor/i);
+
     // Planning moved nothing: the daemon still serves main, the pods are main's.
     const view = gitops.daemon.inst.reconciler.view;
     expect(view?.apps.find((a) => a.name === APP)?.liveCommit).toBe(mainSha);
@@ -162,6 +202,8 @@ describe('skiff plan of a pull request (issue 13)', () => {
   it('after the merge, the real rollout matches the plan', async () => {
     const { fx, daemon, runtime } = gitops;
     const before = new Set((await webPods()).map((p) => p.name));
+    const creates = await metric('skiff_actions_total', 'kind="createPod"');
+    const rollouts = await metric('skiff_rollout_duration_seconds_count', `app="${APP}"`);
     const watcher = startWatcher(
       runtime,
       (pods) => pods.filter((p) => p.app === APP && p.ownerName === 'web'),
@@ -172,7 +214,7 @@ describe('skiff plan of a pull request (issue 13)', () => {
     try {
       await git(fx.work, 'merge', '-q', '--ff-only', 'pr-1');
       await fx.push();
-      await fetch(`http://${daemon.address}/webhook`, { method: 'POST', body: '{}' });
+      fetchNow(daemon);
       await eventually(
         '5 ready pods of 2.0.0',
         async () => {
@@ -189,8 +231,18 @@ describe('skiff plan of a pull request (issue 13)', () => {
     } finally {
       samples = await watcher.stop();
     }
+    // The real rollout, sampled on the hosts, against the plan's: the pods it created, and
+    // never above the plan's ceiling nor below its floor of ready pods.
+    const planned = byRef.rollouts.find((r) => r.name === 'web')!;
     const created = [...seen].filter((n) => !before.has(n));
-    expect(created).toHaveLength(5);
+    expect(created).toHaveLength(planned.steps.reduce((n, s) => n + s.created, 0));
     expect(samples.length).toBeGreaterThan(3);
+    expect(Math.max(...samples.map((s) => s.pods))).toBeLessThanOrEqual(planned.ceiling);
+    const measured = samples.filter((s) => s.unknown === 0);
+    expect(measured.length).toBeGreaterThan(samples.length / 2);
+    for (const s of measured) expect(s.ready, JSON.stringify(s)).toBeGreaterThanOrEqual(planned.floor);
+    // The metrics tell the same story: 5 pods created, one more rollout finished.
+    expect(await metric('skiff_actions_total', 'kind="createPod"')).toBeGreaterThanOrEqual(creates + 5);
+    expect(await metric('skiff_rollout_duration_seconds_count', `app="${APP}"`)).toBe(rollouts + 1);
   });
 });

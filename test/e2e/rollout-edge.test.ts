@@ -3,6 +3,7 @@ import type { ClusterConfig } from '../../src/config/cluster-config.js';
 import type { Daemon } from '../../src/daemon/daemon.js';
 import type { ObservedPod } from '../../src/model/observed.js';
 import type { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+import { fetchNow } from '../support/daemon-api.js';
 import { type GitFixture, git } from '../support/git-server.js';
 import { type GitopsApp, startGitopsApp } from '../support/gitops-app.js';
 import {
@@ -87,7 +88,7 @@ let daemon: Daemon | undefined;
 const skiff = (...args: string[]) => runSkiff(configFile, ...args);
 
 async function notify(): Promise<void> {
-  if (daemon) await fetch(`http://${daemon.address}/webhook`, { method: 'POST', body: '{}' });
+  if (daemon) fetchNow(daemon);
 }
 
 async function pushAndNotify(files: Record<string, string | null>, message: string): Promise<string> {

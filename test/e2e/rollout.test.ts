@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/daemon/daemon.js';
 import type { ObservedPod } from '../../src/model/observed.js';
 import type { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+import { fetchNow } from '../support/daemon-api.js';
 import type { GitFixture } from '../support/git-server.js';
 import { type GitopsApp, startGitopsApp } from '../support/gitops-app.js';
 import {
@@ -70,7 +71,7 @@ const skiff = (...args: string[]) => runSkiff(configFile, ...args);
 async function pushAndNotify(files: Record<string, string | null>, message: string): Promise<string> {
   const sha = await fx.commit(files, message);
   await fx.push();
-  if (daemon) await fetch(`http://${daemon.address}/webhook`, { method: 'POST', body: '{}' });
+  if (daemon) fetchNow(daemon);
   return sha;
 }
 
@@ -208,7 +209,7 @@ describe('rolling updates with health checks (issue 5)', () => {
     await fx.pull();
     const { stdout } = await exec('git', ['log', '-1', '--format=%s'], { cwd: fx.work });
     expect(stdout.trim()).toBe('Scale deployment/web to 2 replicas');
-    if (daemon) await fetch(`http://${daemon.address}/webhook`, { method: 'POST', body: '{}' });
+    if (daemon) fetchNow(daemon);
     await podsOf('2 pods of 3.0.0', allOf('3.0.0', 2));
   });
 });

@@ -12,6 +12,7 @@ import type { ObservedPod } from '../../src/model/observed.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { ServiceDataPlane } from '../../src/runtime/service-data-plane.js';
+import { fetchNow } from './daemon-api.js';
 import { type GitFixture, makeGitFixture } from './git-server.js';
 import { testbed } from './testbed.js';
 
@@ -82,7 +83,7 @@ daemon:
         message,
       );
       await fx.push();
-      await fetch(`http://${daemon.address}/webhook`, { method: 'POST', body: '{}' });
+      fetchNow(daemon);
       return sha;
     },
     async close() {

@@ -10,24 +10,9 @@ import { cliLogger, connectDaemon } from '../cli-context.js';
 import { printJson, printText } from '../output.js';
 import { describeHpa, renderHpaTable } from '../views/hpa.js';
 
-/** GET a JSON answer from the daemon's API. */
-export async function daemonGet<T>(address: string, path: string): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(`http://${address}${path}`, { signal: AbortSignal.timeout(30_000) });
-  } catch (cause) {
-    throw new SkiffError('daemon.unreachable', `cannot reach the skiff daemon at ${address}`, {
-      cause,
-      retryable: true,
-    });
-  }
-  if (!res.ok) throw new SkiffError('daemon.error', `daemon answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
 export async function readHpaViews(config: ClusterConfig, decisions = 10): Promise<HpaView[]> {
   const daemon = await connectDaemon(config);
-  if (daemon) return daemonGet<HpaView[]>(daemon.address, `/api/v1/hpas?decisions=${decisions}`);
+  if (daemon) return daemon.get<HpaView[]>(`/api/v1/hpas?decisions=${decisions}`);
   // Without a daemon only: Docker, SSH, git and SQLite load when used (see read-cluster.ts).
   const { createSkiffInstance, initialAdmission } = await import('../../daemon/skiff-instance.js');
   const { openHistoryStore } = await import('../../history/history-store.js');

@@ -97,6 +97,11 @@ export const COMMANDS: Record<string, CommandEntry> = {
     description: 'show CPU and memory in use, as kubectl top does: pods or hosts',
     load: async () => (await import('./top.js')).registerTop,
   },
+  token: {
+    term: 'token',
+    description: 'API bearer tokens: create, list, revoke',
+    load: async () => (await import('./token.js')).registerToken,
+  },
 };
 
 /** The command a command line names: its first word (root options take no value), or the

@@ -153,7 +153,10 @@ async function runUndo(
   const ref = deploymentTarget(target, opts.namespace);
   const repo = await openAppRepo(opts);
   const revisions = withHistory(repo.config, (h) => h.listRevisions(refOf(ref)));
-  const writer = new GitWriter(repo.source, { author: commitAuthor(opts.author) });
+  const writer = new GitWriter(repo.source, {
+    author: commitAuthor(opts.author),
+    signedCommitsOnly: !!repo.app.verify,
+  });
   const what = `deployment.apps/${ref.name}`;
   if (opts.toRevision !== undefined) {
     const n = Number(opts.toRevision);

@@ -33,8 +33,11 @@ export function registerScale(program: Command): void {
     if (!Number.isInteger(replicas) || replicas < 0)
       throw new UsageError(`--replicas must be a whole number >= 0, got ${opts.replicas}`);
     const ref = deploymentTarget(target, opts.namespace);
-    const { source } = await openAppRepo(opts);
-    const writer = new GitWriter(source, { author: commitAuthor(opts.author) });
+    const { source, app } = await openAppRepo(opts);
+    const writer = new GitWriter(source, {
+      author: commitAuthor(opts.author),
+      signedCommitsOnly: !!app.verify,
+    });
     const r = await writer.setReplicas(ref, replicas, { dryRun: opts.dryRun, force: opts.force });
     reportWrite(r, `deployment.apps/${ref.name}`, 'scaled', source.kind === 'remote');
   });

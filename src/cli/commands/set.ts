@@ -39,8 +39,11 @@ export function registerSet(program: Command): void {
   ).action(async (target: string, pairs: string[], opts: SetImageOptions) => {
     const ref = deploymentTarget(target, opts.namespace);
     const wanted = parseImagePairs(pairs);
-    const { source } = await openAppRepo(opts);
-    const writer = new GitWriter(source, { author: commitAuthor(opts.author) });
+    const { source, app } = await openAppRepo(opts);
+    const writer = new GitWriter(source, {
+      author: commitAuthor(opts.author),
+      signedCommitsOnly: !!app.verify,
+    });
     // Several pairs in a real run: one commit each, in order (each re-reads the new tip). In a
     // dry run only the first can be shown against the current tip, so one pair is required.
     if (opts.dryRun && wanted.length > 1)

@@ -12,14 +12,13 @@ import { MetricsSampler, type MetricsSweep } from '../../runtime/metrics-sampler
 import { type ClusterOptions, clusterFlags, connectDaemon, loadCliConfig } from '../cli-context.js';
 import { outputFormat, printErrorLine, printJson, printText } from '../output.js';
 import { renderTopHosts, renderTopPods, topHostRows, topPodRows } from '../views/top.js';
-import { daemonGet } from './get-hpa.js';
 
 export async function readUsage(
   config: ClusterConfig,
 ): Promise<{ hosts: ObservedHost[]; sweep: MetricsSweep }> {
   const daemon = await connectDaemon(config);
   if (daemon) {
-    const r = await daemonGet<{ hosts: ObservedHost[]; sweep?: MetricsSweep }>(daemon.address, '/api/v1/top');
+    const r = await daemon.get<{ hosts: ObservedHost[]; sweep?: MetricsSweep }>('/api/v1/top');
     if (r.sweep) return { hosts: r.hosts, sweep: r.sweep };
   }
   const runtime = new DockerRuntime(config);

@@ -16,6 +16,7 @@ import { displayName } from '../../diff/object-diff.js';
 import { formatPlanSummary, summarizePlan } from '../../diff/plan.js';
 import { terminalText as t, terminalJson } from '../../diff/terminal-text.js';
 import type { FieldChange, ObjectChange, Plan } from '../../model/plan.js';
+import { PDB_NOTE, rolloutLines, rolloutName } from './plan-rollouts.js';
 import { TabWriter } from './tabwriter.js';
 
 export interface TextRenderOptions {
@@ -86,6 +87,22 @@ function delta(p: { before: number; after: number }): string {
   return d === 0 ? '' : d > 0 ? ` (+${d})` : ` (${d})`;
 }
 
+/** Each changing Deployment: its lines, then its steps (a new pod is not ready in its own step). */
+function rolloutsText(plan: Plan): string[] {
+  const out: string[] = [];
+  for (const r of plan.rollouts) {
+    out.push(t(`  ${rolloutName(r)}`), ...rolloutLines(r).map((l) => t(`    ${l}`)));
+    if (r.steps.length === 0) continue;
+    const tw = new TabWriter({ minWidth: 0, padding: 3 });
+    tw.write('    STEP\tCREATED\tDELETED\tREADY/TOTAL\n');
+    for (const [i, s] of r.steps.entries())
+      tw.write(`    ${i + 1}\t+${s.created}\t-${s.deleted}\t${s.ready}/${s.total}\n`);
+    out.push(trimLines(tw.toString()));
+  }
+  if (plan.rollouts.some((r) => r.pdbs.length > 0)) out.push(`  note: ${PDB_NOTE}`);
+  return out;
+}
+
 /** The plan for a terminal. */
 export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string {
   const out: string[] = [];
@@ -107,6 +124,9 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
     }
     out.push('', 'Objects:', trimLines(tw.toString()));
   }
+
+  if (plan.rollouts.length > 0)
+    out.push('', 'Rollouts (steps as the controller runs them):', ...rolloutsText(plan));
 
   if (plan.placement.length > 0) {
     const tw = new TabWriter({ minWidth: 0, padding: 3 });
@@ -238,6 +258,36 @@ function sectionLength(lines: readonly string[]): number {
 /** GitHub refuses comments over 65,536 characters; leave room for a bot's own header. */
 export const MARKDOWN_MAX_CHARS = 60_000;
 
+/** Rollouts shown with their tables; the rest are counted (each table has a head that is
+ *  never cut, so their number is bounded instead). */
+const MAX_ROLLOUT_TABLES = 20;
+
+/** A table per changing Deployment: its lines, then its steps, cut to fit like the others. */
+function rolloutSections(plan: Plan): MdSection[] {
+  const sections = plan.rollouts.slice(0, MAX_ROLLOUT_TABLES).map(
+    (r): MdSection => ({
+      head: [
+        '',
+        `#### Rollout of ${mdCode(rolloutName(r))}`,
+        '',
+        ...rolloutLines(r).map((l) => `- ${mdText(l)}`),
+        ...(r.steps.length > 0
+          ? ['', '| Step | Created | Deleted | Ready / total |', '|---:|---:|---:|---:|']
+          : []),
+      ],
+      rows: r.steps.map((s, i) => `| ${i + 1} | +${s.created} | -${s.deleted} | ${s.ready} / ${s.total} |`),
+      tail: [],
+      cut: (left) => `| … | | | ${left} more steps |`,
+    }),
+  );
+  const more = plan.rollouts.length - MAX_ROLLOUT_TABLES;
+  const notes: string[] = [];
+  if (more > 0) notes.push(`_… and ${more} more rollouts: run \`skiff plan\` to see them._`);
+  if (plan.rollouts.some((r) => r.pdbs.length > 0)) notes.push(`_${PDB_NOTE}._`);
+  if (notes.length > 0) sections.push({ head: ['', ...notes], rows: [], tail: [], cut: () => '' });
+  return sections;
+}
+
 function planSections(plan: Plan): MdSection[] {
   const sections: MdSection[] = [];
   const from = plan.fromCommit ? mdCode(shortSha(plan.fromCommit)) : '(nothing live)';
@@ -275,6 +325,7 @@ function planSections(plan: Plan): MdSection[] {
       cut: more('objects'),
     });
   }
+  sections.push(...rolloutSections(plan));
   if (plan.placement.length > 0) {
     sections.push({
       head: [

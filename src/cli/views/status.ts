@@ -19,6 +19,8 @@ function writeDetails(w: DescribeWriter, app: AppStatus, now: number): void {
   w.line(0, `${app.name}:`);
   w.line(1, 'Repo:', `${redactUrlCredentials(app.repoURL)} @ ${app.revision}`);
   w.line(1, 'Path:', app.path === '' ? '.' : app.path);
+  if (app.liveCommit && app.liveSignedBy)
+    w.line(1, 'Signed by:', `${app.liveSignedBy} (${shortSha(app.liveCommit)})`);
   if (app.message) w.line(1, 'Message:', app.message);
   if (app.conditions.length > 0) {
     w.write(1, 'Conditions:\n');

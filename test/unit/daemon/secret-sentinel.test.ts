@@ -6,18 +6,11 @@
 // (daemonLogger + SecretScrubber + createSkiffInstance + RolloutGuard + the API server) on a
 // FakeRuntime; then the captured log stream, the history database's files on disk, the history
 // as read back and every API answer are searched for the values and their base64 forms.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ClusterConfig,
-  DEFAULT_CONNECTION,
-  DEFAULT_DAEMON,
-  DEFAULT_SERVICE_CIDR,
-} from '../../../src/config/cluster-config.js';
 import { startApiServer } from '../../../src/daemon/api-server.js';
 import { daemonLogger } from '../../../src/daemon/daemon-log.js';
 import { RolloutGuard } from '../../../src/daemon/rollout-guard.js';
@@ -31,6 +24,8 @@ import type { DesiredPod } from '../../../src/model/desired.js';
 import { systemClock } from '../../../src/runtime/clock.js';
 import { RuntimeError } from '../../../src/runtime/errors.js';
 import { FakeRuntime } from '../../../src/runtime/fake-runtime.js';
+import { ensureLocalAdminToken, readLocalAdminToken } from '../../../src/state-dir/token-store.js';
+import { localAppRepo } from '../../support/local-app-repo.js';
 import { fakeHosts, shopApp } from './fixtures.js';
 
 const PLAIN = 's3ntinel-daemon-PLAIN';
@@ -89,26 +84,13 @@ let dir: string;
 let inst: SkiffInstance;
 let server: { close(): void };
 let address: string;
+let token: string;
 const logLines: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'skiff-daemon-sentinel-'));
-  const repo = path.join(dir, 'repo');
-  const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { stdio: 'pipe' });
-  execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-  git('config', 'user.email', 'dev@example.test');
-  git('config', 'user.name', 'Dev');
-  writeFileSync(path.join(repo, 'app.yaml'), manifests);
-  git('add', '-A');
-  git('commit', '-qm', 'web with a secret');
-  const config: ClusterConfig = {
-    hosts: [],
-    registries: [],
-    network: { serviceCIDR: DEFAULT_SERVICE_CIDR },
-    apps: [{ ...shopApp, repoURL: repo }],
-    daemon: { ...DEFAULT_DAEMON, stateDir: path.join(dir, 'state') },
-    connection: DEFAULT_CONNECTION,
-  };
+  const { config, commit } = localAppRepo(dir, shopApp);
+  commit(manifests, 'web with a secret');
   const scrubber = new SecretScrubber();
   const destination = new Writable({
     write(chunk, _enc, done) {
@@ -139,6 +121,8 @@ beforeAll(async () => {
     refreshApp: async () => undefined,
     waitConverged: async () => ({ converged: false, failed: false }),
   };
+  ensureLocalAdminToken(config.daemon.stateDir, systemClock.now());
+  token = readLocalAdminToken(config.daemon.stateDir)!;
   const api = await startApiServer({ backend: backend as never, listen: '127.0.0.1:0', log });
   server = api.server;
   address = api.address;
@@ -164,10 +148,11 @@ function expectClean(where: string, text: string): void {
   expect(text, `${where} holds a raw C1 control`).not.toMatch(/[\u007f-\u009f]/);
 }
 
-async function get(route: string, method = 'GET'): Promise<string> {
+async function get(route: string, method = 'GET', auth = true): Promise<string> {
   const res = await fetch(`http://${address}${route}`, {
     method,
     body: method === 'POST' ? '{}' : undefined,
+    headers: auth ? { authorization: `Bearer ${token}` } : {},
   });
   return res.text();
 }
@@ -196,6 +181,7 @@ describe('a planted Secret value leaves the daemon nowhere', () => {
       '/nope',
     ];
     for (const r of routes) expectClean(`GET ${r}`, await get(r));
+    for (const r of routes) expectClean(`GET ${r} without a token`, await get(r, 'GET', false));
     expectClean('POST /api/v1/sync', await get('/api/v1/sync', 'POST'));
     const view = await get('/api/v1/view');
     expect(view).toContain('***'); // the probe failure is shown, masked

@@ -1,6 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseSignatureHeader, verifyWebhook } from '../../../src/git/webhook.js';
+import {
+  deliveryId,
+  parseSignatureHeader,
+  payloadNamesRepository,
+  payloadRepositories,
+  ReplayWindow,
+  repositoryKey,
+  verifyWebhook,
+} from '../../../src/git/webhook.js';
 
 const secret = "It's a Secret to Everybody";
 const body = 'Hello, World!';
@@ -58,5 +66,54 @@ describe('parseSignatureHeader', () => {
     '',
   ])('rejects %j', (header) => {
     expect(parseSignatureHeader(header)).toBeUndefined();
+  });
+});
+
+describe('webhook payloads and replays', () => {
+  it.each([
+    ['https://github.com/acme/web.git', 'github.com/acme/web'],
+    ['https://user:pw@GitHub.com:443/acme/web/', 'github.com/acme/web'],
+    ['git@github.com:acme/web.git', 'github.com/acme/web'],
+    ['ssh://git@gitlab.example:2222/group/sub/web.git', 'gitlab.example/group/sub/web'],
+  ])('repositoryKey(%s) = %s', (url, key) => {
+    expect(repositoryKey(url)).toBe(key);
+  });
+
+  it.each([
+    [['https://github.com/acme/web'], 'https://github.com/acme/web.git', true],
+    [['acme/web'], 'https://github.com/acme/web.git', true],
+    [['acme/web'], 'https://github.com/acme/webapp.git', false],
+    [['https://github.com/acme/other'], 'https://github.com/acme/web', false],
+    [[], 'https://github.com/acme/web', false],
+  ])('payload naming %j names %s: %s', (named, repo, yes) => {
+    expect(payloadNamesRepository(named, repo)).toBe(yes);
+  });
+
+  it('payloadRepositories reads GitHub and GitLab payloads, and nothing from garbage', () => {
+    expect(payloadRepositories('{"repository":{"clone_url":"u1","full_name":"a/b"}}')).toEqual(['u1', 'a/b']);
+    expect(payloadRepositories('{"project":{"git_http_url":"u2","path_with_namespace":"g/p"}}')).toEqual([
+      'u2',
+      'g/p',
+    ]);
+    expect(payloadRepositories('not json')).toEqual([]);
+    expect(payloadRepositories('null')).toEqual([]);
+  });
+
+  it('deliveryId from GitHub, Gitea and GitLab headers', () => {
+    expect(deliveryId({ 'x-github-delivery': 'a' })).toBe('a');
+    expect(deliveryId({ 'x-gitea-delivery': 'b' })).toBe('b');
+    expect(deliveryId({ 'x-gitlab-event-uuid': 'c' })).toBe('c');
+    expect(deliveryId({})).toBeUndefined();
+  });
+
+  it('ReplayWindow: seen within the window by id or body, forgotten after it, bounded', () => {
+    const w = new ReplayWindow(600_000, 4);
+    expect(w.replayed('d1', 'body-1', 0)).toBe(false);
+    expect(w.replayed('d1', 'body-2', 1000)).toBe(true); // same id
+    expect(w.replayed('d9', 'body-1', 2000)).toBe(true); // same body, new id
+    expect(w.replayed(undefined, 'body-3', 3000)).toBe(false);
+    expect(w.replayed('d1', 'body-4', 700_000)).toBe(false); // the window has passed
+    for (let i = 0; i < 10; i++) w.replayed(`x${i}`, `b${i}`, 700_001);
+    expect(w.replayed('d1', 'body-4', 700_002)).toBe(false); // dropped: at most 4 entries kept
   });
 });

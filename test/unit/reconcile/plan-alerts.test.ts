@@ -119,6 +119,7 @@ describe('alerts in the rendered plan', () => {
     placement: [],
     unschedulable: [],
     prunes: [],
+    rollouts: [],
     warnings: [],
   };
 

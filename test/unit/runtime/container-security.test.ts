@@ -2,7 +2,6 @@
 // kubelet's runAsNonRoot refusal as a held-back container, fsGroup ownership of volume files,
 // and DockerRuntime's restart rebuilding the same settings from the pod spec (an in-memory
 // Docker engine records every create body).
-import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import { defaultClusterConfig } from '../../../src/config/cluster-config.js';
 import type { SecurityContext } from '../../../src/model/k8s.js';
@@ -13,8 +12,8 @@ import {
   type SecurityFacts,
 } from '../../../src/runtime/container-security.js';
 import { DockerRuntime } from '../../../src/runtime/docker-runtime.js';
-import type { HostTransport } from '../../../src/runtime/host-transport.js';
 import { type DockerCreateBody, planPod } from '../../../src/runtime/pod-spec.js';
+import { stubTransport } from '../../support/stub-transport.js';
 import { sleeperPod } from './runtime-contract.js';
 
 function podWith(ctr: SecurityContext | undefined, pod: object = {}) {
@@ -338,19 +337,7 @@ class MemoryDocker {
 }
 
 function runtimeOn(docker: MemoryDocker): DockerRuntime {
-  const transport = {
-    docker: docker as unknown as Docker,
-    connected: () => true,
-    ready: async () => {},
-    writePaths: async () => {},
-    removeTree: async () => {},
-    exec: async () => ({ exitCode: 0, stdout: '', stderr: '' }),
-    runScript: async () => ({ exitCode: 0, stdout: '', stderr: '' }),
-    connectTcp: async () => {
-      throw new Error('no network');
-    },
-    close: () => {},
-  } satisfies HostTransport;
+  const transport = stubTransport(docker);
   return new DockerRuntime(defaultClusterConfig('/tmp/x'), { transport: () => transport });
 }
 

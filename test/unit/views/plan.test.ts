@@ -221,8 +221,11 @@ describe('renderPlanMarkdown', () => {
 });
 
 describe('renderPlanJson', () => {
-  it('round-trips the plan', () => {
-    expect(JSON.parse(renderPlanJson(plan))).toEqual(JSON.parse(JSON.stringify(plan)));
+  it('round-trips the plan, with its schema version', () => {
+    expect(JSON.parse(renderPlanJson(plan))).toEqual({
+      schemaVersion: 1,
+      ...JSON.parse(JSON.stringify(plan)),
+    });
   });
 });
 

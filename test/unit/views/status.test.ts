@@ -97,6 +97,35 @@ describe('renderStatus', () => {
     expect(redactUrlCredentials(url)).toBe(out);
   });
 
+  it('says who signed the live commit, and why an unsigned head was refused (apps[].verify)', () => {
+    const signed: AppStatus = {
+      ...healthy,
+      liveSignedBy: 'alice@example.com (SSH key SHA256:abc)',
+      headCommit: 'bbbbbbb2222',
+      sync: 'OutOfSync',
+      rejected: {
+        commit: 'bbbbbbb2222',
+        diagnostics: [
+          {
+            file: '',
+            line: 0,
+            column: 0,
+            document: 0,
+            path: '',
+            severity: 'error',
+            code: 'signature.missing',
+            message: 'commit bbbbbbb is not signed; apps[].verify requires a signature by one of its keys',
+          },
+        ],
+      },
+    };
+    const text = renderStatus([signed], { now: NOW });
+    expect(text).toContain('  Signed by:  alice@example.com (SSH key SHA256:abc) (aaaaaaa)');
+    expect(text).toContain('  Rejected commit bbbbbbb (nothing of it applied; aaaaaaa stays live):');
+    expect(text).toMatch(/error: .*commit bbbbbbb is not signed.*\[signature\.missing\]/);
+    expect(renderStatus([healthy], { now: NOW })).not.toContain('Signed by');
+  });
+
   it('says when no app is configured', () => {
     expect(renderStatus([], { now: NOW })).toBe('No apps configured.\n');
   });

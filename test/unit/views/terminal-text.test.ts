@@ -170,6 +170,7 @@ const plan: Plan = {
   placement: [{ host: 'h1', before: 1, after: 2 }],
   unschedulable: [{ pod: 'web-1', owner: 'deployment/web', reason: '0/3 hosts are available' }],
   prunes: [{ kind: 'Service', namespace: 'default', name: 'old', pods: 0 }],
+  rollouts: [],
   warnings: ['a warning'],
 };
 
@@ -276,7 +277,7 @@ describe('JSON output', () => {
     (_, render) => {
       const out = render(EVIL);
       expect(out).not.toMatch(RAW);
-      expect(JSON.parse(out)).toEqual(poison(plan, EVIL));
+      expect(JSON.parse(out)).toEqual({ schemaVersion: 1, ...poison(plan, EVIL) });
     },
   );
 

@@ -1,0 +1,37 @@
+// What an API handler answers, and the one exit every answer leaves through (`send`): Secret
+// values scrubbed, terminal controls escaped. Shell (writes to the socket).
+import type { ServerResponse } from 'node:http';
+import { terminalJson } from '../diff/terminal-text.js';
+
+/** What a handler answers; dispatch sends it. `audit` is what a mutating call records. */
+export interface Answer {
+  status: number;
+  body: unknown;
+  type?: string;
+  headers?: Record<string, string>;
+  /** `who`: the token id (set by dispatch), `webhook`, or absent for an anonymous call. */
+  audit?: { params: Record<string, unknown>; result: string; who?: string };
+}
+
+export const answer = (status: number, body: unknown, type?: string): Answer => ({ status, body, type });
+
+/** A one-line error with a hint, as the CLI prints errors. */
+export const refuse = (status: number, error: string, hint?: string): Answer =>
+  answer(status, hint ? { error, hint } : { error });
+
+/** The one exit of every answer: Secret values scrubbed (in JSON, as JSON escapes them), and
+ *  the controls JSON leaves raw (DEL, C1, bidi) escaped, so a client printing a decoded string
+ *  cannot be made to obey one through a name or a message. */
+export function send(res: ServerResponse, a: Answer, scrub: (text: string) => string): void {
+  const type = a.type ?? 'application/json';
+  const text =
+    type === 'application/json'
+      ? terminalJson(scrub(JSON.stringify(a.body) ?? 'null'))
+      : scrub(String(a.body));
+  res.writeHead(a.status, {
+    ...a.headers,
+    'content-type': type,
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}

@@ -1,0 +1,146 @@
+// The API's route table: each route's access (open, read, admin), whether it mutates (then
+// the call is audited), the query parameters it takes, and its handler. Handlers answer from
+// the ApiBackend, so this file never imports the daemon. Shell.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { HistoryStore } from '../history/history-store.js';
+import type { LeaseView } from '../model/views.js';
+import { type Answer, answer, refuse } from './api-answer.js';
+import { type Fields, MAX_API_BODY, parseJsonBody, readBody } from './api-bounds.js';
+import type { Access } from './api-guard.js';
+import type { SkiffInstance } from './skiff-instance.js';
+
+/** What the API needs from the daemon. */
+export interface ApiBackend {
+  /** The running skiff the read endpoints (and the metrics) answer from. */
+  readonly inst: SkiffInstance;
+  /** The host lease as of now (not as of the last pass). */
+  readonly lease: { view(): LeaseView };
+  /** Fetch one app (or all) now; resolves once the refresh that fetch triggered is applied. */
+  refreshApp(app?: string): Promise<void>;
+  /** Passes until converged, failed, timed out, or `signal` aborts (the client went away). */
+  waitConverged(timeoutMs: number, signal?: AbortSignal): Promise<{ converged: boolean; failed: boolean }>;
+}
+
+/** One request, with what its handler may use. */
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  query: Record<string, unknown>;
+  backend: ApiBackend;
+  log: Logger;
+  /** Aborts when the client disconnects before the answer is sent. */
+  signal: AbortSignal;
+}
+
+export interface Route {
+  access: Access;
+  /** Mutating calls are recorded in the audit log. */
+  mutating?: boolean;
+  query?: Fields;
+  handle(c: RequestContext): Answer | Promise<Answer>;
+}
+
+const LIMIT = { type: 'number', min: 1, max: 10_000, integer: true } as const;
+const NAME = { type: 'string', maxLength: 512 } as const;
+
+/** The route table: `METHOD /path` -> route. /metrics' access is the daemon's choice. */
+export function apiRoutes(metricsAccess: Access): Record<string, Route> {
+  return {
+    'GET /healthz': { access: 'open', handle: () => answer(200, 'ok', 'text/plain') },
+    'GET /readyz': {
+      access: 'open',
+      handle: ({ backend }) =>
+        backend.inst?.reconciler?.view
+          ? answer(200, 'ok', 'text/plain')
+          : answer(503, 'not ready', 'text/plain'),
+    },
+    'GET /metrics': {
+      access: metricsAccess,
+      handle: async ({ backend: { inst } }) =>
+        answer(200, await inst.metrics.render(), inst.metrics.contentType),
+    },
+    'GET /api/v1/view': { access: 'read', query: {}, handle: serveView },
+    'GET /api/v1/hpas': {
+      access: 'read',
+      query: { decisions: { type: 'number', min: 0, max: 1000, integer: true } },
+      handle: ({ query, backend }) =>
+        answer(200, backend.inst.autoscaler.views((query.decisions as number) ?? 10)),
+    },
+    'GET /api/v1/top': {
+      access: 'read',
+      query: {},
+      handle: ({ backend: { inst } }) =>
+        answer(200, { hosts: inst.reconciler.view?.hosts ?? [], sweep: inst.autoscaler.latestSweep }),
+    },
+    'GET /api/v1/events': historyRoute('read', { limit: LIMIT, object: NAME }, (h, q) =>
+      h.listEvents({ object: q.object as string | undefined, limit: (q.limit as number) ?? 200 }),
+    ),
+    'GET /api/v1/history': historyRoute('read', { limit: LIMIT, app: NAME }, (h, q) =>
+      h.listSyncs({ app: q.app as string | undefined, limit: (q.limit as number) ?? 50 }),
+    ),
+    // Who did what is for admins: it names tokens and what they were used for.
+    'GET /api/v1/audit': historyRoute('admin', { limit: LIMIT }, (h, q) =>
+      h.listAudit((q.limit as number) ?? 50),
+    ),
+    'POST /api/v1/sync': { access: 'admin', mutating: true, query: {}, handle: serveSync },
+  };
+}
+
+/** A read of the history database ([] when the daemon keeps none). */
+function historyRoute(
+  access: Access,
+  query: Fields,
+  read: (h: HistoryStore, q: Record<string, unknown>) => unknown[],
+): Route {
+  return {
+    access,
+    query,
+    handle: ({ query: q, backend }) => answer(200, backend.inst.history ? read(backend.inst.history, q) : []),
+  };
+}
+
+async function serveView({ backend }: RequestContext): Promise<Answer> {
+  const { reconciler } = backend.inst;
+  if (!reconciler.view) await reconciler.pass();
+  // The lease as of now, not as of the last pass (a standby daemon's passes are 10 s apart).
+  return answer(200, { ...reconciler.view, lease: backend.lease.view() });
+}
+
+const SYNC_FIELDS: Fields = {
+  app: NAME,
+  wait: { type: 'boolean' },
+  timeoutSeconds: { type: 'number', min: 0, max: 86_400 },
+};
+
+async function serveSync({ req, backend, signal }: RequestContext): Promise<Answer> {
+  const raw = await readBody(req, MAX_API_BODY);
+  if (!Buffer.isBuffer(raw)) return raw;
+  const parsed = parseJsonBody<{ app?: string; wait?: boolean; timeoutSeconds?: number }>(raw, SYNC_FIELDS);
+  if (!parsed.ok) return parsed.answer;
+  const body = parsed.value;
+  const audited = (a: Answer, result: string): Answer => ({ ...a, audit: { params: body, result } });
+  const { inst } = backend;
+  if (body.app !== undefined && !inst.trackers.some((t) => t.name === body.app))
+    return audited(refuse(404, `app "${body.app}" not found`, 'see the apps in skiff.yaml'), 'unknown app');
+  // Another daemon holds the hosts: a sync here would change nothing, say who acts.
+  const lease = backend.lease.view();
+  if (lease.role === 'standby') return audited(answer(409, { error: lease.message, lease }), 'standby');
+  await backend.refreshApp(body.app);
+  if (!body.wait) {
+    const s = await inst.reconciler.pass();
+    return audited(
+      answer(200, { converged: s.converged, actions: s.actions.length }),
+      `${s.actions.length} actions`,
+    );
+  }
+  const r = await backend.waitConverged((body.timeoutSeconds ?? 300) * 1000, signal);
+  const result = r.converged
+    ? 'converged'
+    : r.failed
+      ? 'failed'
+      : signal.aborted
+        ? 'client left'
+        : 'timed out';
+  return audited(answer(200, { ...r, view: inst.reconciler.view }), result);
+}
