@@ -58,7 +58,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   history: {
     term: 'history [options]',
-    description: 'recorded syncs: commit, result, duration, actions',
+    description:
+      'recorded syncs: commit, result, duration, actions (--audit: the API calls that changed something)',
     load: async () => (await import('./history.js')).registerHistory,
   },
   hosts: {
