@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (pure core, fake clock, no I/O) and `e2e` (the real testbed:
-// network-namespace hosts with sshd + dockerd, a git HTTP server, a registry).
+// Three projects: `unit` (pure core, fake clock, no I/O), `package` (builds, packs and installs
+// the package once: a minute or more) and `e2e` (the real testbed: network-namespace hosts with
+// sshd + dockerd, a git HTTP server, a registry).
 export default defineConfig({
   test: {
     projects: [
@@ -9,7 +10,17 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          exclude: ['test/unit/package/**'],
           environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'package',
+          include: ['test/unit/package/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
       {

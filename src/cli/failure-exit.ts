@@ -2,8 +2,8 @@
 // failure (a typed SkiffError, or what the environment refused: a port in use, a path too
 // long, a git object isomorphic-git rejects) exits 1 with one line and a hint; only what none of
 // those explains is a bug (exit 70, with the stack for the report). Shell.
+import { createRequire } from 'node:module';
 import { CommanderError } from 'commander';
-import { Errors as GitErrors } from 'isomorphic-git';
 import { terminalText } from '../diff/terminal-text.js';
 import { SkiffError, UsageError } from '../model/errors.js';
 import { renderBug, renderError } from './views/errors.js';
@@ -59,9 +59,15 @@ function systemFailure(err: NodeJS.ErrnoException): FailureExit | undefined {
   return { code: EXIT.finding, text: withHint(`${subject ? `${subject}: ` : ''}${known.what}`, known.hint) };
 }
 
+/** isomorphic-git's error codes (NotFoundError, UnsafeFilepathError...), read from the library
+ *  only when an error has such a code: --version and --help do not load git. Only the names
+ *  are compared, so its CommonJS build answers for the ESM one the commands use. */
 function isGitLibraryError(err: unknown): err is Error & { code: string } {
   const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && code !== 'InternalError' && Object.hasOwn(GitErrors, code);
+  if (typeof code !== 'string' || !/^[A-Z][A-Za-z]*Error$/.test(code) || code === 'InternalError')
+    return false;
+  const { Errors } = createRequire(import.meta.url)('isomorphic-git') as { Errors: object };
+  return Object.hasOwn(Errors, code);
 }
 
 export function failureExit(err: unknown): FailureExit {

@@ -1,31 +1,37 @@
 // The `skiff` command line: a thin shell over the core. Each command lives in its own file
 // under commands/ and registers itself here. Exit codes follow kubectl/argocd habits:
 // 0 success, 1 a finding (invalid manifest, failed sync), 2 wrong usage.
-// Which failure exits how is decided in failure-exit.ts alone.
+// Which failure exits how is decided in failure-exit.ts alone. Only the command a line names
+// is loaded (commands/index.ts): `skiff --version` and `skiff --help` load no Docker, SSH, git,
+// SQLite or ajv.
 import { Command } from 'commander';
 import { terminalBlock } from '../diff/terminal-text.js';
-import { registerCommands } from './commands/index.js';
+import { usePrecompiledValidators } from '../manifest/schema-source.js';
+import { registerCommandsFor } from './commands/index.js';
 import { EXIT, failureExit } from './failure-exit.js';
+import { loadPrecompiledValidators } from './precompiled-schemas.js';
+import { SKIFF_VERSION } from './version.js';
 
 export { EXIT };
 
-export function buildProgram(): Command {
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('skiff')
     .description(
       'Declarative GitOps for plain Docker hosts: Kubernetes manifests in Git, containers over SSH',
     )
-    .version('0.1.0')
+    .version(SKIFF_VERSION)
     .showHelpAfterError()
     // commander echoes arguments in its errors: shown escaped, as every other output
     .configureOutput({ writeErr: (s) => process.stderr.write(terminalBlock(s)) })
     .exitOverride();
-  registerCommands(program);
+  await registerCommandsFor(program, argv);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  usePrecompiledValidators(loadPrecompiledValidators);
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {

@@ -164,12 +164,20 @@ export async function loadClusterConfig(
     throw new SkiffError('config.unreadable', `cannot read cluster config ${path}: ${code ?? String(err)}`, {
       cause: err,
       subject: path,
-      hint: code === 'ENOENT' ? 'give an existing file with --config' : undefined,
+      hint: unreadableConfigHint(code),
     });
   }
   const { config, diagnostics } = parseClusterConfig(text, path, env);
   if (!config) throw new ConfigError(path, diagnostics);
   return config;
+}
+
+/** What to do about a config file that cannot be read, by its errno code. */
+function unreadableConfigHint(code: string | undefined): string {
+  if (code === 'ENOENT') return 'give an existing file with --config';
+  if (code === 'EISDIR') return 'give the config file, not a folder, with --config';
+  if (code === 'EACCES' || code === 'EPERM') return 'make the file readable by the user skiff runs as';
+  return 'check the config file (--config) and its permissions';
 }
 
 function reportSchemaError(e: ErrorObject, at: (p: Path, c: string, m: string, key?: boolean) => void): void {

@@ -1,11 +1,13 @@
 // Schema validation of one document with ajv: the kind schemas are compiled once (lazily,
-// on first use) and each ajv error becomes a stable schema.*/unsupported.* finding with the
-// field path. Pure. Messages never quote values (a Secret's data could be anywhere).
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+// on first use), or generated at build time (schema-compile.ts), and each ajv error becomes a
+// stable schema.*/unsupported.* finding with the field path. Pure. Messages never quote values (a Secret's data could be anywhere).
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Severity } from '../model/diagnostics.js';
 import { didYouMean } from './did-you-mean.js';
 import { normalizeNulls } from './nulls.js';
 import type { PathSegment } from './parse.js';
+import { compileKindSchemas } from './schema-compile.js';
+import { precompiledValidators } from './schema-source.js';
 import { INT32_MAX, INT32_MIN, INT64_MAX, type JsonSchema, KIND_SCHEMAS, SHARED_SCHEMAS } from './schemas.js';
 
 export interface SchemaFinding {
@@ -17,17 +19,9 @@ export interface SchemaFinding {
 
 let compiled: Map<string, ValidateFunction> | undefined;
 
+/** Generated at build time when the shell has them (schema-source.ts), else compiled now. */
 function validators(): Map<string, ValidateFunction> {
-  if (compiled) return compiled;
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-  ajv.addKeyword({ keyword: 'x-ignored', schemaType: 'object' });
-  ajv.addKeyword({ keyword: 'x-rejected', schemaType: 'object' });
-  // Present on an ignored field's schema: evaluated only when the field is written, so it
-  // always "fails", and translate() makes that the field's warning (its type is checked
-  // beside it by the ordinary keywords).
-  ajv.addKeyword({ keyword: 'x-ignored-field', schemaType: 'string', validate: () => false });
-  for (const s of SHARED_SCHEMAS) ajv.addSchema(s);
-  compiled = new Map(Object.entries(KIND_SCHEMAS).map(([k, s]) => [k, ajv.compile(s)]));
+  compiled ??= precompiledValidators() ?? compileKindSchemas();
   return compiled;
 }
 

@@ -4,8 +4,6 @@
 
 import type { ClusterConfig } from '../../config/cluster-config.js';
 import { hpaDecisionView } from '../../controllers/hpa-targets.js';
-import { createSkiffInstance, initialAdmission } from '../../daemon/skiff-instance.js';
-import { openHistoryStore } from '../../history/history-store.js';
 import { SkiffError } from '../../model/errors.js';
 import type { EventView, HpaView } from '../../model/views.js';
 import { cliLogger, connectDaemon } from '../cli-context.js';
@@ -15,6 +13,9 @@ import { describeHpa } from '../views/hpa.js';
 export async function readHpaViews(config: ClusterConfig, decisions = 10): Promise<HpaView[]> {
   const daemon = await connectDaemon(config);
   if (daemon) return daemon.get<HpaView[]>(`/api/v1/hpas?decisions=${decisions}`);
+  // Without a daemon only: Docker, SSH, git and SQLite load when used (see read-cluster.ts).
+  const { createSkiffInstance, initialAdmission } = await import('../../daemon/skiff-instance.js');
+  const { openHistoryStore } = await import('../../history/history-store.js');
   const log = cliLogger();
   const inst = createSkiffInstance({ config, log, dryRun: true, history: false });
   let views: HpaView[];

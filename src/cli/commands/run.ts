@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { Daemon } from '../../daemon/daemon.js';
 import { daemonLogger } from '../../daemon/daemon-log.js';
 import { SecretScrubber } from '../../daemon/secret-scrubber.js';
+import { checkHostFiles } from '../../runtime/host-files.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
 import { failureExit } from '../failure-exit.js';
 import { printErrorLine } from '../output.js';
@@ -35,6 +36,7 @@ export function registerRun(program: Command): void {
     process.on('unhandledRejection', crash);
     try {
       const config = await loadCliConfig(opts);
+      await checkHostFiles(config.hosts);
       const daemon = await Daemon.start({ config, log, listen: opts.listen, scrubber });
       printErrorLine(`skiff daemon listening on ${daemon.address}`);
       await new Promise<void>((resolve) => {

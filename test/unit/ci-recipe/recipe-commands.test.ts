@@ -53,11 +53,11 @@ function words(line: string): string[] {
 }
 
 /** The real program with no-op actions: parsing checks commands, flags and choices. */
-function dryProgram(): Command {
+async function dryProgram(): Promise<Command> {
   const program = new Command('skiff')
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  registerCommands(program);
+  await registerCommands(program);
   const stub = (c: Command) => {
     c.action(() => {});
     c.commands.forEach(stub);
@@ -68,7 +68,7 @@ function dryProgram(): Command {
 
 /** Parses one `skiff ...` line; an `-o` value must be a format the command lists. */
 async function checkSkiffLine(args: string[]): Promise<void> {
-  const program = dryProgram();
+  const program = await dryProgram();
   await program.parseAsync(args, { from: 'user' });
   const cmd = program.commands.find((c) => c.name() === args[0])!;
   const o = args.findIndex((a) => a === '-o' || a === '--output');

@@ -32,6 +32,16 @@ function workdir(daemon: Record<string, string> = {}, apps = '[]'): string {
   return dir;
 }
 
+/** A folder with a skiff.yaml for one SSH host (never reached) and the given host fields. */
+function sshWorkdir(fields: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-env-ssh-'));
+  writeFileSync(
+    join(dir, 'skiff.yaml'),
+    `hosts:\n  - name: h1\n    address: 127.0.0.1\n    user: skiff\n${fields}daemon:\n  stateDir: ./state\napps: []\n`,
+  );
+  return dir;
+}
+
 /** A repository whose tree holds an entry isomorphic-git refuses to read (`..` or `.git`). */
 function hostileRepo(entry: string): string {
   const repo = mkdtempSync(join(tmpdir(), 'skiff-env-repo-'));
@@ -142,6 +152,53 @@ const CASES: Case[] = [
     exit: 1,
     message: /cannot create state directory .*: path too long/,
     hint: /shorter path/,
+  },
+  {
+    name: 'a missing private key file',
+    setup: () => sshWorkdir('    insecureAcceptHostKey: true\n    privateKeyFile: ./no-such-key\n'),
+    args: () => ['run', '--listen', '127.0.0.1:0', '--log-format', 'json'],
+    exit: 1,
+    message: /^error: host\/h1: cannot read private key file .*no-such-key \(ENOENT\)$/m,
+    hint: /check privateKeyFile/,
+  },
+  {
+    name: 'a missing known hosts file',
+    setup: () => {
+      const dir = sshWorkdir('    knownHostsFile: ./no-known-hosts\n    privateKeyFile: ./key\n');
+      writeFileSync(join(dir, 'key'), 'not a real key', { mode: 0o600 });
+      return dir;
+    },
+    args: () => ['run', '--listen', '127.0.0.1:0', '--log-format', 'json'],
+    exit: 1,
+    message: /^error: host\/h1: cannot read known hosts file .*no-known-hosts \(ENOENT\)$/m,
+    hint: /check knownHostsFile/,
+  },
+  {
+    name: 'a config that is a folder',
+    setup: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'skiff-env-'));
+      mkdirSync(join(dir, 'skiff.yaml'));
+      return dir;
+    },
+    args: () => ['run', '--listen', '127.0.0.1:0', '--log-format', 'json'],
+    exit: 1,
+    message: /^error: cannot read cluster config .*skiff\.yaml: EISDIR$/m,
+    hint: /not a folder/,
+  },
+  {
+    name: 'a missing --config file',
+    args: () => ['run', '--config', 'nope.yaml', '--listen', '127.0.0.1:0', '--log-format', 'json'],
+    exit: 1,
+    message: /^error: cannot read cluster config .*nope\.yaml: ENOENT$/m,
+    hint: /existing file/,
+  },
+  {
+    name: 'a second daemon on the same address (another state dir)',
+    args: () => ['run', '--listen', `127.0.0.1:${busyPort}`, '--log-format', 'json'],
+    setup: () => workdir({ stateDir: './other-state' }),
+    exit: 1,
+    message: /cannot listen on 127\.0\.0\.1:\d+: address already in use/,
+    hint: /--listen/,
   },
   {
     name: '--path ../..',

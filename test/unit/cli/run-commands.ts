@@ -32,7 +32,7 @@ async function runOne(args: string[]): Promise<CommandResult> {
   let code: number;
   try {
     const program = new Command('skiff').exitOverride();
-    registerCommands(program);
+    await registerCommands(program);
     await program.parseAsync(args, { from: 'user' });
     code = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
