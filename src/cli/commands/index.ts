@@ -35,7 +35,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: async () => (await import('./status.js')).registerStatus,
   },
   get: {
-    term: 'get [options] <kind>',
+    term: 'get [options] <kind> [name]',
     description:
       'list objects as kubectl does: pods, deployments, services, endpoints, configmaps, secrets, pvc, events, hpa',
     load: async () => (await import('./get.js')).registerGet,

@@ -74,7 +74,7 @@ async function skiff(...args: string[]): Promise<{ code: number; stdout: string;
   let code = 0;
   try {
     const program = new Command('skiff').exitOverride().configureOutput({ writeErr: () => {} });
-    registerCommands(program);
+    await registerCommands(program);
     await program.parseAsync([...args, '--config', join(dir, 'skiff.yaml')], { from: 'user' });
   } catch (err) {
     if (err instanceof SkiffError) out.stderr += `error: ${err.message}\nhint: ${err.hint ?? ''}\n`;
