@@ -2,8 +2,8 @@
 // 1. installs what the machine lacks and brings the testbed up (hosts, sshd, dockerd, registry);
 // 2. makes a Git repository from examples/repo, served over smart HTTP on loopback, with a
 //    working clone in .demo/work to edit and push from;
-// 3. starts the skiff daemon following that repository (webhook wired to the git server's
-//    post-receive, so a push deploys in seconds), waits until everything runs, and says what
+// 3. starts the skiff daemon following that repository (polling it every 5 s, so a push
+//    deploys in seconds), waits until everything runs, and says what
 //    to try next. Ctrl-C stops the daemon and the git server; `npm run testbed -- down`
 //    removes the testbed.
 import { execFile } from 'node:child_process';
