@@ -9,8 +9,9 @@
 #   docker-registry  the testbed's image registry
 #   iptables, iproute2, util-linux (nsenter, unshare): namespaces, bridge, rules
 #   git              git-http-backend for the e2e git server; wrk for load tests
+#   chromium         the dashboard's browser tests (headless, driven by playwright-core)
 set -euo pipefail
-PKGS=(docker.io openssh-server openssh-client busybox-static docker-registry iptables iproute2 util-linux git wrk gnupg)
+PKGS=(docker.io openssh-server openssh-client busybox-static docker-registry iptables iproute2 util-linux git wrk gnupg chromium)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
