@@ -121,7 +121,10 @@ async function routed(req: IncomingMessage, res: ServerResponse, url: URL, s: Se
     log: s.log,
     signal: ac.signal,
   });
-  return a.audit ? { ...a, audit: { ...a.audit, who: auth.identity?.id } } : a;
+  // A mutating call refused before its handler could say what it did (a body over the limit,
+  // malformed JSON) is recorded too: the audit log has every attempt, not only the accepted ones.
+  const audit = a.audit ?? (r.mutating ? { params: {}, result: `refused (${a.status})` } : undefined);
+  return audit ? { ...a, audit: { ...audit, who: auth.identity?.id } } : a;
 }
 
 function notFound(routes: Record<string, Route>, method: string, path: string): Answer {
