@@ -19,19 +19,40 @@ export const answer = (status: number, body: unknown, type?: string): Answer => 
 export const refuse = (status: number, error: string, hint?: string): Answer =>
   answer(status, hint ? { error, hint } : { error });
 
+/** JSON text already scrubbed and escaped as `send` would: a large answer serialized once and
+ *  served many times (see view-answer.ts). Only `send`'s own steps may make one. */
+export class PreparedJson {
+  /** The UTF-8 bytes, in parts sent one after another (a large part is encoded only once). */
+  readonly parts: readonly Buffer[];
+  constructor(text: string | readonly Buffer[]) {
+    this.parts = typeof text === 'string' ? [Buffer.from(text)] : text;
+  }
+  get text(): string {
+    return Buffer.concat(this.parts).toString('utf8');
+  }
+}
+
 /** The one exit of every answer: Secret values scrubbed (in JSON, as JSON escapes them), and
  *  the controls JSON leaves raw (DEL, C1, bidi) escaped, so a client printing a decoded string
  *  cannot be made to obey one through a name or a message. */
+/** `value` as `send` sends JSON: serialized, Secret values scrubbed, controls escaped. */
+export function prepareJson(value: unknown, scrub: (text: string) => string): PreparedJson {
+  return new PreparedJson(terminalJson(scrub(JSON.stringify(value) ?? 'null')));
+}
+
 export function send(res: ServerResponse, a: Answer, scrub: (text: string) => string): void {
   const type = a.type ?? 'application/json';
-  const text =
-    type === 'application/json'
-      ? terminalJson(scrub(JSON.stringify(a.body) ?? 'null'))
-      : scrub(String(a.body));
+  const parts =
+    a.body instanceof PreparedJson
+      ? a.body.parts
+      : type === 'application/json'
+        ? prepareJson(a.body, scrub).parts
+        : [Buffer.from(scrub(String(a.body)))];
   res.writeHead(a.status, {
     ...a.headers,
     'content-type': type,
-    'content-length': Buffer.byteLength(text),
+    'content-length': parts.reduce((n, p) => n + p.length, 0),
   });
-  res.end(text);
+  for (const p of parts.slice(0, -1)) res.write(p);
+  res.end(parts.at(-1));
 }

@@ -9,6 +9,7 @@ import { type Answer, answer, refuse } from './api-answer.js';
 import { type Fields, MAX_API_BODY, parseJsonBody, readBody } from './api-bounds.js';
 import type { Access } from './api-guard.js';
 import type { SkiffInstance } from './skiff-instance.js';
+import { ViewAnswerCache } from './view-answer.js';
 
 /** What the API needs from the daemon. */
 export interface ApiBackend {
@@ -46,6 +47,7 @@ const NAME = { type: 'string', maxLength: 512 } as const;
 
 /** The route table: `METHOD /path` -> route. /metrics' access is the daemon's choice. */
 export function apiRoutes(metricsAccess: Access): Record<string, Route> {
+  const views = new ViewAnswerCache();
   return {
     'GET /healthz': { access: 'open', handle: () => answer(200, 'ok', 'text/plain') },
     'GET /readyz': {
@@ -60,7 +62,7 @@ export function apiRoutes(metricsAccess: Access): Record<string, Route> {
       handle: async ({ backend: { inst } }) =>
         answer(200, await inst.metrics.render(), inst.metrics.contentType),
     },
-    'GET /api/v1/view': { access: 'read', query: {}, handle: serveView },
+    'GET /api/v1/view': { access: 'read', query: {}, handle: (c) => serveView(c, views) },
     'GET /api/v1/hpas': {
       access: 'read',
       query: { decisions: { type: 'number', min: 0, max: 1000, integer: true } },
@@ -100,11 +102,14 @@ function historyRoute(
   };
 }
 
-async function serveView({ backend }: RequestContext): Promise<Answer> {
-  const { reconciler } = backend.inst;
+async function serveView({ backend }: RequestContext, views: ViewAnswerCache): Promise<Answer> {
+  const { reconciler, scrubber } = backend.inst;
   if (!reconciler.view) await reconciler.pass();
+  const view = reconciler.view;
   // The lease as of now, not as of the last pass (a standby daemon's passes are 10 s apart).
-  return answer(200, { ...reconciler.view, lease: backend.lease.view() });
+  const lease = backend.lease.view();
+  if (!view || !scrubber) return answer(200, { ...view, lease });
+  return views.answer(view, lease, scrubber);
 }
 
 const SYNC_FIELDS: Fields = {

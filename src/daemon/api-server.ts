@@ -14,7 +14,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ClusterConfig } from '../config/cluster-config.js';
 import { isLoopbackHost, LISTEN_ADDRESS_HINT, parseListenAddress } from '../config/listen-address.js';
@@ -121,7 +121,10 @@ async function routed(req: IncomingMessage, res: ServerResponse, url: URL, s: Se
     log: s.log,
     signal: ac.signal,
   });
-  return a.audit ? { ...a, audit: { ...a.audit, who: auth.identity?.id } } : a;
+  // A mutating call refused before its handler could say what it did (a body over the limit,
+  // malformed JSON) is recorded too: the audit log has every attempt, not only the accepted ones.
+  const audit = a.audit ?? (r.mutating ? { params: {}, result: `refused (${a.status})` } : undefined);
+  return audit ? { ...a, audit: { ...audit, who: auth.identity?.id } } : a;
 }
 
 function notFound(routes: Record<string, Route>, method: string, path: string): Answer {
@@ -179,6 +182,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<{ server: 
     });
   });
   server.maxConnections = API_LIMITS.maxConnections;
+  cutSilentConnections(server, security.tls !== undefined, API_LIMITS.headersTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(listenFailure(opts.listen, err)));
     server.listen(port, host, () => resolve());
@@ -195,6 +199,24 @@ export async function startApiServer(opts: ApiServerOptions): Promise<{ server: 
   return { server, address: `${a.address}:${a.port}` };
 }
 
+/**
+ * Closes a connection that has not begun a request within headersTimeout. Node starts that
+ * clock at a request's first byte, so a socket that sends nothing was never cut: 256 of them
+ * held every connection slot, /healthz included, for as long as they liked (found by the
+ * request-storm e2e). Once a request begins, headersTimeout, requestTimeout and keepAliveTimeout
+ * govern; under TLS the handshake has its own bound (handshakeTimeout).
+ */
+export function cutSilentConnections(server: Server, tls: boolean, timeoutMs: number): void {
+  const timers = new WeakMap<Socket, NodeJS.Timeout>();
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    const timer = setTimeout(() => socket.destroy(), timeoutMs);
+    timer.unref();
+    timers.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  });
+  server.on('request', (req: IncomingMessage) => clearTimeout(timers.get(req.socket)));
+}
+
 function createServer(
   tls: { cert: string; key: string } | undefined,
   handler: (req: IncomingMessage, res: ServerResponse) => void,
@@ -206,7 +228,12 @@ function createServer(
   };
   if (!tls) return createHttpServer(bounds, handler);
   return createHttpsServer(
-    { ...bounds, cert: readTlsFile(tls.cert, 'cert'), key: readTlsFile(tls.key, 'key') },
+    {
+      ...bounds,
+      handshakeTimeout: API_LIMITS.headersTimeoutMs,
+      cert: readTlsFile(tls.cert, 'cert'),
+      key: readTlsFile(tls.key, 'key'),
+    },
     handler,
   );
 }

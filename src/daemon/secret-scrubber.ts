@@ -19,6 +19,8 @@ export class SecretScrubber implements SecretSink {
   private readonly apps = new Map<string, Map<string, readonly string[]>>();
   private readonly admittedCommit = new Map<string, string>();
   private compiled: TextScrubber = (text) => text;
+  /** Bumped whenever the set of known values changes: text scrubbed earlier may hold a new one. */
+  private learned = 0;
 
   note(app: string, commit: string, objects: readonly KubeObject[]): void {
     const commits = this.apps.get(app) ?? new Map<string, readonly string[]>();
@@ -69,7 +71,13 @@ export class SecretScrubber implements SecretSink {
     for (const c of others.slice(0, Math.max(0, others.length - RECENT_COMMITS))) commits.delete(c);
   }
 
+  /** Changes whenever the known values do (a cache of scrubbed text keys on it). */
+  get generation(): number {
+    return this.learned;
+  }
+
   private compile(): void {
+    this.learned++;
     this.compiled = compileScrubber([...this.apps.values()].flatMap((m) => [...m.values()].flat()));
   }
 }

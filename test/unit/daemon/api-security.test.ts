@@ -249,6 +249,14 @@ describe('the audit log', () => {
     await call('GET', '/api/v1/view', { headers: bearer(read) });
     expect(history.listAudit(1)[0]?.id).toBe(refused?.id);
   });
+
+  it('records a mutating call refused before its handler ran (body too large, malformed)', async () => {
+    await call('POST', '/api/v1/sync', { headers: bearer(admin), body: Buffer.alloc(200 * 1024, 'x') });
+    await call('POST', '/api/v1/sync', { headers: bearer(admin), body: '{' });
+    const [malformed, tooLarge] = history.listAudit(2);
+    expect(tooLarge).toMatchObject({ tokenId: 'local', status: 413, result: 'refused (413)' });
+    expect(malformed).toMatchObject({ tokenId: 'local', status: 400, result: 'refused (400)' });
+  });
 });
 
 describe('the webhook', () => {
