@@ -406,6 +406,7 @@ export class Reconciler {
       services: result.views.services,
       endpoints: result.views.endpoints,
       claims: result.views.claims,
+      ...(result.views.drains.length > 0 ? { drains: result.views.drains } : {}),
       ...(this.deps.lease ? { lease: this.deps.lease() } : {}),
     };
   }
