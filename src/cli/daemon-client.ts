@@ -6,7 +6,7 @@ import { request as httpRequest, type IncomingMessage, type RequestOptions } fro
 import { request as httpsRequest } from 'node:https';
 import { checkServerIdentity, type PeerCertificate, rootCertificates } from 'node:tls';
 import { SkiffError } from '../model/errors.js';
-import type { ClusterView } from '../model/views.js';
+import type { ClusterView, DrainView } from '../model/views.js';
 
 export interface DaemonClientOptions {
   /** The bearer token to send. */
@@ -105,6 +105,17 @@ export class DaemonClient {
   }
   audit(limit = 50): Promise<unknown[]> {
     return this.call('GET', `/api/v1/audit?limit=${limit}`);
+  }
+  /** Cordons `host` and starts evicting its pods; answers what remains on it. */
+  drain(host: string, force: boolean): Promise<{ drain: DrainView }> {
+    return this.call('POST', '/api/v1/drain', { host, force });
+  }
+  /** The drain of `host` as the daemon's last pass saw it (`pending`: asked, not yet seen). */
+  drains(host: string): Promise<{ drains: DrainView[]; pending: string[] }> {
+    return this.call('GET', `/api/v1/drain?${new URLSearchParams({ host })}`);
+  }
+  uncordon(host: string): Promise<{ host: string; uncordoned: boolean }> {
+    return this.call('POST', '/api/v1/uncordon', { host });
   }
   sync(opts: { app?: string; wait: boolean; timeoutSeconds: number }): Promise<{
     converged: boolean;

@@ -17,13 +17,22 @@ export function placedFromObserved(pod: ObservedPod): PlacedPod {
   };
 }
 
+/** The taint kubectl cordon puts on a node (pkg/scheduler NodeUnschedulable's key). */
+export const UNSCHEDULABLE_TAINT = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' } as const;
+
+/** A cordoned host carries the unschedulable taint (once). */
+function withUnschedulableTaint(host: ObservedHost): ObservedHost {
+  if (!host.unschedulable || host.taints.some((t) => t.key === UNSCHEDULABLE_TAINT.key)) return host;
+  return { ...host, taints: [...host.taints, { ...UNSCHEDULABLE_TAINT }] };
+}
+
 /** Host views from the hosts and the pods placed on them (pods on unknown hosts are ignored). */
 export function buildHostViews(hosts: readonly ObservedHost[], placed: readonly PlacedPod[]): HostView[] {
   const byName = new Map<string, { view: HostView; ports: Set<string>; owners: Record<string, number> }>();
   for (const host of hosts) {
     const owners: Record<string, number> = {};
     const view: HostView = {
-      host,
+      host: withUnschedulableTaint(host),
       requested: { cpuMilli: 0, memoryBytes: 0 },
       nonZeroRequested: { cpuMilli: 0, memoryBytes: 0 },
       usedHostPorts: [],

@@ -86,6 +86,9 @@ export function apiRoutes(metricsAccess: Access): Record<string, Route> {
       h.listAudit((q.limit as number) ?? 50),
     ),
     'POST /api/v1/sync': { access: 'admin', mutating: true, query: {}, handle: serveSync },
+    'GET /api/v1/drain': { access: 'read', query: { host: NAME }, handle: serveDrains },
+    'POST /api/v1/drain': { access: 'admin', mutating: true, query: {}, handle: serveDrain },
+    'POST /api/v1/uncordon': { access: 'admin', mutating: true, query: {}, handle: serveUncordon },
   };
 }
 
@@ -148,4 +151,67 @@ async function serveSync({ req, backend, signal }: RequestContext): Promise<Answ
         ? 'client left'
         : 'timed out';
   return audited(answer(200, { ...r, view: inst.reconciler.view }), result);
+}
+
+/** The drains as the last pass saw them (one host's with `?host=`). */
+async function serveDrains({ query, backend }: RequestContext): Promise<Answer> {
+  const { reconciler, drains } = backend.inst;
+  if (!reconciler.view) await reconciler.pass();
+  const host = query.host as string | undefined;
+  const views = (reconciler.view?.drains ?? []).filter((d) => host === undefined || d.host === host);
+  // Asked but not yet seen by a pass: say so rather than an empty list.
+  const pending = drains
+    .list()
+    .filter((d) => (host === undefined || d.host === host) && !views.some((v) => v.host === d.host));
+  return answer(200, { drains: views, pending: pending.map((d) => d.host) });
+}
+
+const DRAIN_FIELDS: Fields = { host: NAME, force: { type: 'boolean' } };
+
+/** The body's host, when it names a host of the inventory; else the answer refusing it. */
+async function hostOfBody(
+  c: RequestContext,
+): Promise<{ ok: true; body: { host: string; force?: boolean } } | { ok: false; answer: Answer }> {
+  const raw = await readBody(c.req, MAX_API_BODY);
+  if (!Buffer.isBuffer(raw)) return { ok: false, answer: raw };
+  const parsed = parseJsonBody<{ host?: string; force?: boolean }>(raw, DRAIN_FIELDS);
+  if (!parsed.ok) return parsed;
+  const { host } = parsed.value;
+  if (host === undefined) return { ok: false, answer: refuse(400, 'invalid body: "host" is required') };
+  if (!c.backend.inst.config.hosts.some((h) => h.name === host))
+    return {
+      ok: false,
+      answer: {
+        ...refuse(404, `host "${host}" is not in the inventory`, 'see the hosts in skiff.yaml (skiff hosts)'),
+        audit: { params: parsed.value, result: 'unknown host' },
+      },
+    };
+  return { ok: true, body: { ...parsed.value, host } };
+}
+
+/** Cordons the host and starts evicting its pods (the passes do, as budgets allow). */
+async function serveDrain(c: RequestContext): Promise<Answer> {
+  const got = await hostOfBody(c);
+  if (!got.ok) return got.answer;
+  const { inst } = c.backend;
+  const audited = (a: Answer, result: string): Answer => ({ ...a, audit: { params: got.body, result } });
+  const lease = c.backend.lease.view();
+  if (lease.role === 'standby') return audited(answer(409, { error: lease.message, lease }), 'standby');
+  const drain = inst.drains.drain(got.body.host, got.body.force ?? false, Date.now());
+  await inst.reconciler.pass();
+  const view = inst.reconciler.view?.drains?.find((d) => d.host === drain.host);
+  return audited(answer(200, { drain: view ?? { ...drain, pods: [] } }), `draining ${drain.host}`);
+}
+
+/** Ends a drain: the host takes new pods again. */
+async function serveUncordon(c: RequestContext): Promise<Answer> {
+  const got = await hostOfBody(c);
+  if (!got.ok) return got.answer;
+  const { inst } = c.backend;
+  const ended = inst.drains.uncordon(got.body.host);
+  if (ended) await inst.reconciler.pass();
+  return {
+    ...answer(200, { host: got.body.host, uncordoned: ended }),
+    audit: { params: got.body, result: ended ? 'uncordoned' : 'was not cordoned' },
+  };
 }

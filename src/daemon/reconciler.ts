@@ -23,6 +23,7 @@ import { applyProbeResults, markDeletionsInFlight } from '../reconcile/observed-
 import { decideOwnership, type SharedResource, sharedResourceMessage } from '../reconcile/ownership.js';
 import {
   type AppDesired,
+  type DrainRequest,
   emptyPassMemory,
   type PassEvent,
   type PassInputs,
@@ -86,6 +87,8 @@ export interface ReconcilerDeps {
    *  while it says standby, the pass observes and plans but executes nothing, reads and writes
    *  no Service rules and records nothing (the acting daemon does). */
   lease?: () => LeaseView;
+  /** Hosts being drained (the state directory's drain store), an input of every pass. */
+  drains?: () => DrainRequest[];
   /** The pure pass (tests inject one that fails). */
   reconcile?: typeof reconcilePass;
 }
@@ -253,7 +256,8 @@ export class Reconciler {
     const seen = applyProbeResults(marked, probes);
     if (deps.autoscaler && (deps.lease?.().role ?? 'acting') === 'acting') deps.autoscaler.noteObserved(seen);
     const hpaReplicas = deps.autoscaler?.overrides() ?? {};
-    return { observed, seen, inputs: { probes, hpaReplicas, deletionsInFlight } };
+    const drains = deps.drains?.() ?? [];
+    return { observed, seen, inputs: { probes, hpaReplicas, deletionsInFlight, drains } };
   }
 
   /** Apps with an admitted commit, and the names of those still without one (frozen). An app
@@ -406,6 +410,7 @@ export class Reconciler {
       services: result.views.services,
       endpoints: result.views.endpoints,
       claims: result.views.claims,
+      ...(result.views.drains.length > 0 ? { drains: result.views.drains } : {}),
       ...(this.deps.lease ? { lease: this.deps.lease() } : {}),
     };
   }

@@ -23,6 +23,7 @@ import { systemClock } from '../runtime/clock.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { ServiceDataPlane } from '../runtime/service-data-plane.js';
+import { DrainStore } from '../state-dir/drain-store.js';
 import { ensurePrivateDir } from '../state-dir/private-files.js';
 import { AppTracker } from './app-tracker.js';
 import { Autoscaler } from './autoscaler.js';
@@ -65,6 +66,8 @@ export interface SkiffInstance {
   scrubber: SecretScrubber;
   /** This skiff's Prometheus metrics (its own registry). */
   metrics: DaemonMetrics;
+  /** Hosts being drained (`skiff drain`), kept in the state directory. */
+  drains: DrainStore;
   close(): Promise<void>;
 }
 
@@ -158,6 +161,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     serviceCIDR: config.network.serviceCIDR,
     clock: systemClock,
   });
+  const drains = new DrainStore(stateDir);
   const reconciler = new Reconciler({
     runtime,
     trackers,
@@ -171,6 +175,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     autoscaler,
     services,
     lease: opts.lease,
+    drains: () => drains.list(),
     onPass: (s) => metrics.observePass(s),
     onActionResult: (a, r) => metrics.observeAction(a, r),
   });
@@ -191,6 +196,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     history,
     scrubber,
     metrics,
+    drains,
     async close() {
       prober.stop();
       await autoscaler.stop();

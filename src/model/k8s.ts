@@ -369,9 +369,9 @@ export interface PersistentVolumeClaim extends ObjectBase<'PersistentVolumeClaim
   spec: PersistentVolumeClaimSpec;
 }
 
-/** policy/v1 PodDisruptionBudget. skiff has no eviction API, so a PDB limits nothing skiff does
- *  (Kubernetes rollouts do not honour PDBs either, only evictions do); `skiff plan` shows it
- *  next to a rollout's availability floor. Exactly one of minAvailable/maxUnavailable is set. */
+/** policy/v1 PodDisruptionBudget. It bounds evictions (`skiff drain`: controllers/disruption.ts),
+ *  not rollouts (Kubernetes rollouts do not honour PDBs either); `skiff plan` shows it next to
+ *  a rollout's availability floor. Exactly one of minAvailable/maxUnavailable is set. */
 export interface PodDisruptionBudgetSpec {
   minAvailable?: IntOrPercent;
   maxUnavailable?: IntOrPercent;

@@ -25,6 +25,9 @@ export interface ObservedHost {
   /** True while this daemon has never read the host's claim volumes (unreachable since it
    *  started): a claim's volume may be there, so no claim is bound anywhere else meanwhile. */
   claimVolumesUnknown?: boolean;
+  /** Cordoned: takes no new pods (`skiff drain`); the scheduler sees the
+   *  node.kubernetes.io/unschedulable:NoSchedule taint, as kubectl cordon sets it. */
+  unschedulable?: boolean;
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';

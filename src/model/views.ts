@@ -165,6 +165,8 @@ export interface ClusterView {
   endpoints: EndpointsView[];
   /** PersistentVolumeClaims (absent from an older daemon). */
   claims?: ClaimView[];
+  /** Hosts being drained (`skiff drain`), with the pods still on them; absent: none. */
+  drains?: DrainView[];
   /** The daemon's hold on the hosts (single actor across machines); absent when no daemon
    *  computed the view (the CLI acting on its own). */
   lease?: LeaseView;
@@ -246,4 +248,23 @@ export interface HpaView {
   createdAt?: number;
   /** Recent decisions, newest first. */
   decisions: HpaDecisionView[];
+}
+
+/** One pod still on a host being drained: evicted this pass, terminating, or held back (a
+ *  budget forbids it now, a pod without a controller without --force, an app not admitted). */
+export interface DrainPodView {
+  namespace: string;
+  name: string;
+  app: string;
+  status: 'Evicted' | 'Terminating' | 'Blocked';
+  message?: string;
+}
+
+/** A host cordoned by `skiff drain` and what remains of its pods (empty: drained). */
+export interface DrainView {
+  host: string;
+  force: boolean;
+  /** ms since epoch when the drain was asked. */
+  since: number;
+  pods: DrainPodView[];
 }

@@ -10,7 +10,7 @@ import type { ConfigIndex } from '../manifest/config-refs.js';
 import type { Action } from '../model/actions.js';
 import type { PersistentVolumeClaim, Pod } from '../model/k8s.js';
 import type { ObservedPod } from '../model/observed.js';
-import type { PodView } from '../model/views.js';
+import type { DrainView, PodView } from '../model/views.js';
 import { podClaims } from './claims.js';
 import type { AppDesired, PassEvent, PassInput } from './pass-types.js';
 import type { PodBudget } from './pod-budget.js';
@@ -48,6 +48,10 @@ export interface PassCollector {
   rulesFailingSince: Record<string, number>;
   /** Deletions the controllers asked for that this pass holds back (`namespace/name`). */
   postponedDeletions: Set<string>;
+  /** Hosts being drained and what remains on them (reconcile/drain.ts). */
+  drains: DrainView[];
+  /** Evictions held back this pass: pod key -> why (the next pass's memory). */
+  blockedEvictions: Record<string, string>;
   requeueIn: (ms: number | undefined) => void;
 }
 

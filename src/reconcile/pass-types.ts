@@ -5,7 +5,14 @@ import type { RandomSource } from '../controllers/pod-name.js';
 import type { Action } from '../model/actions.js';
 import type { KubeObject } from '../model/k8s.js';
 import type { Observed, ObservedHost, ObservedPod, ProbeResults } from '../model/observed.js';
-import type { ClaimView, DeploymentView, EndpointsView, PodView, ServiceView } from '../model/views.js';
+import type {
+  ClaimView,
+  DeploymentView,
+  DrainView,
+  EndpointsView,
+  PodView,
+  ServiceView,
+} from '../model/views.js';
 
 export interface AppDesired {
   name: string;
@@ -35,6 +42,8 @@ export interface PassMemory {
   deployments: Record<string, DeploymentMemory>;
   /** Since when (pass time) each Ready host's Service rules have failed to read or write. */
   rulesFailingSince?: Record<string, number>;
+  /** Why each held-back eviction waits (pod key -> message), to say it once as an event. */
+  blockedEvictions?: Record<string, string>;
 }
 
 export interface PassEvent {
@@ -55,6 +64,18 @@ export interface PassInputs {
   hpaReplicas: Record<string, { replicas: number; owner: string }>;
   /** Pods (`host/namespace/name`) whose graceful deletion is in flight: they are terminating. */
   deletionsInFlight: string[];
+  /** Hosts being drained (`skiff drain`, kept in the state directory): cordoned, their pods
+   *  evicted as PodDisruptionBudgets allow. */
+  drains?: DrainRequest[];
+}
+
+/** A drain asked by an admin: the host takes no new pods and its pods are evicted. */
+export interface DrainRequest {
+  host: string;
+  /** Evict pods without a controller (standalone Pods) too, as kubectl drain --force. */
+  force: boolean;
+  /** ms since epoch when it was asked. */
+  since: number;
 }
 
 export interface PassInput {
@@ -80,6 +101,8 @@ export interface PassViews {
   hosts: ObservedHost[];
   /** PersistentVolumeClaims: in Git (Pending, Bound) and volumes whose claim left (Released). */
   claims: ClaimView[];
+  /** Hosts being drained and the pods left on them. */
+  drains: DrainView[];
 }
 
 export interface PassResult {

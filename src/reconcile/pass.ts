@@ -25,7 +25,8 @@ import type { ObservedPod } from '../model/observed.js';
 import type { DeploymentView } from '../model/views.js';
 import { claimEvents, claimState, claimsAfter, claimViews, indexClaims } from './claims.js';
 import { reconcileDeploymentPods } from './deployment-pods.js';
-import { effectivePods } from './effective-pods.js';
+import { cordonHosts, planDrains } from './drain.js';
+import { type EffectivePods, effectivePods } from './effective-pods.js';
 import { forgetDeletions } from './forget-deletions.js';
 import { applyPassInputs } from './observed-inputs.js';
 import { type AppContext, ownerKey, type PassCollector, podKey } from './pass-context.js';
@@ -54,15 +55,18 @@ export function reconcilePass(raw: PassInput): PassResult {
     podBudget: newPodBudget(0, 0),
     rulesFailingSince: {},
     postponedDeletions: new Set(),
+    drains: [],
+    blockedEvictions: {},
     requeueIn: (ms) => {
       if (ms !== undefined && ms >= 0) requeue = requeue === undefined ? ms : Math.min(requeue, ms);
     },
   };
   const cidr = input.options.serviceCIDR;
   const resolved = cidr ? resolveServices(serviceSourcesOf(input.apps), cidr) : undefined;
-  const hosts = taintHostsWithoutRules(input, resolved);
+  const drains = input.inputs.drains ?? [];
+  const hosts = cordonHosts(taintHostsWithoutRules(input, resolved), drains);
 
-  const world = effectivePods(input, pass.events, pass.requeueIn);
+  const world = evictFromDrainedHosts(pass, effectivePods(input, pass.events, pass.requeueIn));
   for (const stale of world.stale) {
     const why = `stale copy: host ${stale.host} was NotReady past the grace period and the pod was replaced`;
     pass.actions.push({ type: 'deletePod', pod: podRef(stale), gracePeriodSeconds: 0, reason: why });
@@ -90,6 +94,7 @@ export function reconcilePass(raw: PassInput): PassResult {
       ...services,
       hosts,
       claims: claimViews(input.apps, claimsNow, input.frozenApps),
+      drains: pass.drains,
     },
     events: pass.events,
     memory: {
@@ -98,10 +103,24 @@ export function reconcilePass(raw: PassInput): PassResult {
       backoff: pass.backoff,
       deployments: forgetDeletions(owners.memory, pass.postponedDeletions),
       rulesFailingSince: pass.rulesFailingSince,
+      ...(Object.keys(pass.blockedEvictions).length > 0 ? { blockedEvictions: pass.blockedEvictions } : {}),
     },
     requeueAfterMs: requeue,
     converged: pass.actions.length === 0 && !pending && !progressing,
   };
+}
+
+/** Drained hosts' evictions come first: the evicted pods are terminating for the controllers
+ *  of this same pass, which schedule their replacements elsewhere at once. */
+function evictFromDrainedHosts(pass: PassCollector, world: EffectivePods): EffectivePods {
+  const plan = planDrains(pass.input, world.pods);
+  pass.actions.push(...plan.actions);
+  pass.events.push(...plan.events);
+  pass.drains = plan.views;
+  pass.blockedEvictions = plan.blocked;
+  if (plan.evicted.size === 0) return world;
+  const mark = (p: ObservedPod) => (plan.evicted.has(podKey(p)) ? { ...p, terminating: true } : p);
+  return { ...world, pods: world.pods.map(mark) };
 }
 
 const podRef = (p: ObservedPod) => ({ host: p.host, namespace: p.namespace, name: p.name });

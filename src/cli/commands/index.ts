@@ -98,6 +98,16 @@ export const COMMANDS: Record<string, CommandEntry> = {
     description: 'show CPU and memory in use, as kubectl top does: pods or hosts',
     load: async () => (await import('./top.js')).registerTop,
   },
+  drain: {
+    term: 'drain [options] <host>',
+    description: 'cordon a host and evict its pods as PodDisruptionBudgets allow, until it is empty',
+    load: async () => (await import('./drain.js')).registerDrain,
+  },
+  uncordon: {
+    term: 'uncordon [options] <host>',
+    description: 'end a drain: the host takes new pods again',
+    load: async () => (await import('./drain.js')).registerUncordon,
+  },
   token: {
     term: 'token',
     description: 'API bearer tokens: create, list, revoke',
