@@ -5,7 +5,12 @@ import type { NotifyFacts } from '../notify/triggers.js';
 import type { PassSummary } from './reconciler.js';
 import type { SkiffInstance } from './skiff-instance.js';
 
-export function notifyFactsFor(inst: SkiffInstance, pass: PassSummary | undefined): NotifyFacts {
+/** The parts of a skiff instance the facts are read from. */
+export type NotifySources = Pick<SkiffInstance, 'trackers' | 'history'> & {
+  autoscaler: Pick<SkiffInstance['autoscaler'], 'views'>;
+};
+
+export function notifyFactsFor(inst: NotifySources, pass: PassSummary | undefined): NotifyFacts {
   const apps = inst.trackers.map((t): AppState => {
     const snap = t.snapshot();
     return {
