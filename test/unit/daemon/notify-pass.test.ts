@@ -17,8 +17,8 @@ import { DEFAULT_TRIGGERS } from '../../../src/notify/notify-types.js';
 import { type PassInput, reconcilePass } from '../../../src/reconcile/pass.js';
 import { FakeRuntime } from '../../../src/runtime/fake-runtime.js';
 import { MemorySource } from '../../support/memory-source.js';
+import { githubStatusServer, type TestServer } from '../../support/status-servers.js';
 import { tempHistoryStore } from '../history/temp-state-dir.js';
-import { githubStatusServer, type TestServer } from '../notify/status-servers.js';
 import { fakeHosts, shopApp } from './fixtures.js';
 
 const deployment = (image: string) => `apiVersion: apps/v1

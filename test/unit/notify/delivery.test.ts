@@ -10,8 +10,13 @@ import { Notifier } from '../../../src/notify/notifier.js';
 import type { NotificationServiceConfig, NotificationsConfig } from '../../../src/notify/notify-config.js';
 import { DEFAULT_TRIGGERS } from '../../../src/notify/notify-types.js';
 import type { AppFacts, NotifyFacts } from '../../../src/notify/triggers.js';
+import {
+  githubStatusServer,
+  gitlabStatusServer,
+  receiverServer,
+  type TestServer,
+} from '../../support/status-servers.js';
 import { tempHistoryStore } from '../history/temp-state-dir.js';
-import { githubStatusServer, gitlabStatusServer, receiverServer, type TestServer } from './status-servers.js';
 
 const SHA = 'a'.repeat(40);
 const SHA2 = 'b'.repeat(40);
