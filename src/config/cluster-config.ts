@@ -7,6 +7,7 @@
 // to find them (file or environment variable), read when used.
 import type { Labels } from '../model/k8s.js';
 import type { Taint } from '../model/observed.js';
+import type { AppNotificationsConfig, NotificationsConfig } from '../notify/notify-config.js';
 import type { AllowedSigner } from './allowed-signers.js';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
@@ -84,6 +85,8 @@ export interface AppConfig {
   gitLimits?: GitLimitsConfig;
   /** Signed-commit verification: the commit admitted must be signed by one of these keys. */
   verify?: VerifyConfig;
+  /** Which notification services the app reports to, on which triggers. */
+  notifications?: AppNotificationsConfig;
 }
 
 /** `apps[].verify`, with every file already read (keys are public: no secret here). */
@@ -152,6 +155,8 @@ export interface ClusterConfig {
   apps: AppConfig[];
   daemon: DaemonConfig;
   connection: ConnectionConfig;
+  /** Commit statuses and notifications (absent: none sent). */
+  notifications?: NotificationsConfig;
 }
 
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/24';

@@ -25,6 +25,7 @@ import {
   type RegistryConfig,
 } from './cluster-config.js';
 import { EXPOSED_LISTEN_HINT, exposureProblem } from './listen-address.js';
+import { checkNotifications, notificationsOf, type RawNotifications } from './notifications-config.js';
 import { CLUSTER_CONFIG_SCHEMA } from './schema.js';
 import { type RawVerify, resolveVerify } from './verify-config.js';
 
@@ -78,6 +79,7 @@ interface RawConfig {
   })[];
   daemon?: Partial<Omit<ClusterConfig['daemon'], 'gitLimits'>> & { gitLimits?: Partial<GitLimitsConfig> };
   connection?: Partial<ClusterConfig['connection']>;
+  notifications?: RawNotifications;
 }
 
 export interface ParseResult {
@@ -133,6 +135,7 @@ export function parseClusterConfig(
   }
   const cfg = raw as RawConfig;
   checkRules(cfg, at);
+  checkNotifications(cfg.notifications, cfg.apps ?? [], at);
   const verify = (cfg.apps ?? []).map(
     (a, i) => a.verify && resolveVerify(a.verify, dirname(file), at, ['apps', i]),
   );
@@ -327,6 +330,7 @@ function applyDefaults(cfg: RawConfig, file: string, env: Record<string, string 
     webhook: a.webhook,
     rollback: { autoRestore: a.rollback?.autoRestore ?? true },
     gitLimits: { ...gitLimits, ...a.gitLimits },
+    ...(a.notifications ? { notifications: a.notifications } : {}),
   }));
   return {
     file,
@@ -346,6 +350,7 @@ function applyDefaults(cfg: RawConfig, file: string, env: Record<string, string 
       tls: cfg.daemon?.tls && { cert: abs(cfg.daemon.tls.cert), key: abs(cfg.daemon.tls.key) },
     },
     connection: { ...DEFAULT_CONNECTION, ...cfg.connection },
+    ...(cfg.notifications ? { notifications: notificationsOf(cfg.notifications) } : {}),
   };
 }
 

@@ -2,6 +2,8 @@
 // (unique names, how an SSH host is authenticated and its key verified, poll interval vs
 // cron) are checked in load-config.ts, where they can point at the right line.
 
+import { TRIGGERS } from '../notify/notify-types.js';
+
 const NAME = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 // Every number is bounded: a duration feeds a timer, and Node clamps a delay above 2^31-1 ms
@@ -73,6 +75,50 @@ const registry = {
   },
 } as const;
 
+const HTTP_URL = '^https?://[^\\s]+$';
+const ENV_NAME = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } as const;
+const triggerList = { type: 'array', items: { enum: [...TRIGGERS] } } as const;
+
+/** One notification service; which fields each type takes is checked in load-config.ts. */
+const notificationService = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'type'],
+  properties: {
+    name: { type: 'string', pattern: NAME, maxLength: 63 },
+    type: { enum: ['github', 'gitlab', 'webhook', 'slack'] },
+    tokenEnv: ENV_NAME,
+    url: { type: 'string', pattern: HTTP_URL },
+    urlEnv: ENV_NAME,
+    apiUrl: { type: 'string', pattern: HTTP_URL },
+    owner: { type: 'string', minLength: 1 },
+    repo: { type: 'string', minLength: 1 },
+    project: { type: 'string', minLength: 1 },
+    template: { type: 'string', minLength: 1 },
+    headersEnv: { type: 'object', additionalProperties: ENV_NAME },
+  },
+} as const;
+
+const notifications = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    publicUrl: { type: 'string', pattern: HTTP_URL },
+    services: { type: 'array', items: notificationService },
+    triggers: triggerList,
+    healthDegradedSeconds: seconds(DAY),
+    delivery: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        concurrency: count(64),
+        timeoutSeconds: seconds(HOUR),
+        maxAttempts: count(20),
+      },
+    },
+  },
+} as const;
+
 const app = {
   type: 'object',
   additionalProperties: false,
@@ -131,6 +177,14 @@ const app = {
         allowedSigners: { type: 'string', minLength: 1 },
       },
     },
+    notifications: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        services: { type: 'array', items: { type: 'string', pattern: NAME } },
+        triggers: triggerList,
+      },
+    },
   },
 } as const;
 
@@ -148,6 +202,7 @@ export const CLUSTER_CONFIG_SCHEMA = {
       },
     },
     apps: { type: 'array', items: app },
+    notifications,
     daemon: {
       type: 'object',
       additionalProperties: false,

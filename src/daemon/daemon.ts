@@ -18,13 +18,18 @@ import { type LeaseKeeper, leaseKeeperFor } from '../lease/lease-keeper.js';
 import { acquireStateDirLock, type StateDirLock } from '../lease/state-dir-lock.js';
 import { parseDuration } from '../manifest/duration.js';
 import { UsageError } from '../model/errors.js';
+import { httpSender } from '../notify/http-sender.js';
+import { Notifier } from '../notify/notifier.js';
+import { resolveServices } from '../notify/services.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { ensureLocalAdminToken } from '../state-dir/token-store.js';
 import { type ApiBackend, apiSecurityOf, startApiServer } from './api-server.js';
 import type { AppTracker } from './app-tracker.js';
 import { timedHeadSource } from './metrics.js';
+import { notifyFactsFor } from './notify-facts.js';
 import { nextPassDelay } from './pass-schedule.js';
+import type { PassSummary } from './reconciler.js';
 import { RefreshQueue } from './refresh-queue.js';
 import { RolloutGuard } from './rollout-guard.js';
 import type { SecretScrubber } from './secret-scrubber.js';
@@ -58,6 +63,8 @@ export class Daemon implements ApiBackend {
   private deletionWatch: Promise<void> | undefined;
   /** The time every decision of the daemon is stamped with. */
   private readonly clock: Pick<Clock, 'now'> = systemClock;
+  /** Commit statuses and notifications (skiff.yaml `notifications`), sent in the background. */
+  private readonly notifier?: Notifier;
 
   private constructor(
     readonly inst: SkiffInstance,
@@ -77,6 +84,21 @@ export class Daemon implements ApiBackend {
       (app) => this.applyPoll(app),
       (app, err) => log.error({ app, err }, 'app refresh failed'),
     );
+    const notifications = inst.config.notifications;
+    if (notifications && notifications.services.length > 0)
+      this.notifier = new Notifier({
+        config: notifications,
+        apps: inst.config.apps,
+        env: process.env,
+        send: httpSender,
+        now: () => this.clock.now(),
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms).unref()),
+        random: Math.random,
+        scrub: inst.scrubber.text,
+        history: inst.history,
+        log: log.child({ component: 'notify' }),
+        onOutcome: (_service, outcome) => inst.metrics.observeNotification(outcome),
+      });
   }
 
   static async start(opts: DaemonOptions): Promise<Daemon> {
@@ -85,6 +107,7 @@ export class Daemon implements ApiBackend {
     // whose secret is not set (fail closed) fail before the state dir is taken.
     checkListeners(opts.listen ?? config.daemon.listen, config);
     resolveWebhookSecrets(config.apps, process.env);
+    resolveServices(config.notifications?.services ?? [], process.env);
     const lock = acquireStateDirLock({ stateDir: config.daemon.stateDir, onWarning: (m) => log.warn(m) });
     let daemon: Daemon | undefined;
     const lease = leaseKeeperFor(
@@ -192,6 +215,7 @@ export class Daemon implements ApiBackend {
   }
 
   private afterRefresh(app: string, r: { admittedChanged: boolean; rewritten: boolean }): void {
+    this.notify(this.inst.reconciler.last);
     const snap = this.tracker(app).snapshot();
     if (r.rewritten) this.log.warn({ app, head: snap.head }, 'branch rewritten (force-push): following it');
     if (r.admittedChanged) {
@@ -235,6 +259,7 @@ export class Daemon implements ApiBackend {
       const inflight = this.inst.reconciler.inflight;
       if (s.acted) {
         await this.guard.afterPass(s);
+        this.notify(s);
         next = nextPassDelay(interval, { ...s, deletionsInFlight: inflight.size });
       } else next = interval; // standby: watch at the usual pace, the lease round wakes us
       this.wakeAfterDeletions();
@@ -245,6 +270,17 @@ export class Daemon implements ApiBackend {
     if (this.stopped) return;
     if (this.loopTimer) clearTimeout(this.loopTimer);
     this.loopTimer = setTimeout(() => void this.loop(), next);
+  }
+
+  /** Hands the notifier the apps as they are now (after the guard: a quarantine it just made,
+   *  and the commit it restored, are in). Only the acting daemon reports; never throws. */
+  private notify(s: PassSummary | undefined): void {
+    if (!this.notifier || this.lease.view().role !== 'acting') return;
+    try {
+      this.notifier.notice(notifyFactsFor(this.inst, s?.acted ? s : undefined));
+    } catch (err) {
+      this.log.warn({ error: (err as Error).message }, 'notifications: cannot judge the triggers');
+    }
   }
 
   /** Graceful deletions run in the background; pods waiting for them (Recreate, a rollout
@@ -283,6 +319,7 @@ export class Daemon implements ApiBackend {
     await Promise.all([...this.pollers.values()].map((p) => p.stop()));
     await this.refreshes.idle();
     await this.inst.reconciler.idle();
+    this.notifier?.stop();
     // Graceful deletions run in the background: cut off by closing the runtime, they would
     // leave stopped containers and pod folders on the hosts. They end within their grace period.
     await this.inst.reconciler.inflight.drain();

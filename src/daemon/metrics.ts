@@ -108,7 +108,7 @@ export class DaemonMetrics {
   ]);
   private readonly notifications = this.counter(
     'skiff_notifications_total',
-    'Notifications sent or failed (skiff sends none yet: always 0).',
+    'Notification deliveries by final outcome (sent, or failed after its retries).',
     ['result'],
   );
 
@@ -175,6 +175,11 @@ export class DaemonMetrics {
 
   observeWebhook(result: WebhookResult): void {
     this.webhooks.inc({ result });
+  }
+
+  /** One notification delivery's final outcome. */
+  observeNotification(result: 'sent' | 'failed'): void {
+    this.notifications.inc({ result });
   }
 
   /** What the runtime reports: Docker call latencies and SSH (re)connections, by host. */

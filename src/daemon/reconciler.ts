@@ -7,6 +7,7 @@ import { executeActions, InflightDeletions } from '../apply/executor.js';
 import { redactUrlCredentials } from '../diff/redact-url.js';
 import type { HistoryStore } from '../history/history-store.js';
 import { type SyncResult, summarizeActions } from '../history/history-types.js';
+import type { NotificationRecord } from '../history/notification-log.js';
 import { type Action, type ActionResult, actionKey } from '../model/actions.js';
 import type { Observed, ProbeResults } from '../model/observed.js';
 import type {
@@ -16,6 +17,7 @@ import type {
   ConfigView,
   HealthState,
   LeaseView,
+  NotificationDeliveryView,
 } from '../model/views.js';
 import { forgetDeletions } from '../reconcile/forget-deletions.js';
 import { type FailedApp, passIsolatingFailures } from '../reconcile/isolate-failures.js';
@@ -355,6 +357,7 @@ export class Reconciler {
       else if (deployments.some((d) => d.phase === 'Progressing') || pods.some((p) => p.phase === 'Pending'))
         health = 'Progressing';
       const quarantined = this.deps.history?.listQuarantined(t.name) ?? [];
+      const notifications = this.deps.history?.listNotifications(t.name, RECENT_NOTIFICATIONS) ?? [];
       const owner = appResolver(observed, result.actions);
       const appActions = result.actions.filter((a) => owner(actionKey(a)) === t.name);
       return {
@@ -376,6 +379,7 @@ export class Reconciler {
         rejected: snap.rejected,
         quarantined: quarantined.map((q) => ({ commit: q.commit, reason: q.reason, at: q.at })),
         lastSyncAt: observed.at,
+        ...(notifications.length > 0 ? { notifications: notifications.map(deliveryView) } : {}),
       };
     });
     const configs: ConfigView[] = [];
@@ -414,6 +418,22 @@ export class Reconciler {
       ...(this.deps.lease ? { lease: this.deps.lease() } : {}),
     };
   }
+}
+
+/** Notification deliveries an app's status lists. */
+const RECENT_NOTIFICATIONS = 5;
+
+function deliveryView(n: NotificationRecord): NotificationDeliveryView {
+  return {
+    at: n.at,
+    service: n.service,
+    trigger: n.trigger,
+    ...(n.commit ? { commit: n.commit } : {}),
+    ...(n.state ? { state: n.state } : {}),
+    outcome: n.outcome,
+    attempts: n.attempts,
+    ...(n.lastError ? { error: n.lastError } : {}),
+  };
 }
 
 function actionLogKey(a: Action): string {

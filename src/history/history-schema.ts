@@ -94,6 +94,26 @@ export const MIGRATIONS: readonly string[] = [
     result TEXT NOT NULL
   );
   `,
+  // 3: notification deliveries (issue 17): one row per delivery's final outcome. `dedupe_key`
+  // makes a status on a commit happen once per state and service, across restarts.
+  `
+  CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    app TEXT NOT NULL,
+    service TEXT NOT NULL,
+    trigger TEXT NOT NULL,
+    commit_sha TEXT NOT NULL,
+    state TEXT NOT NULL,
+    dedupe_key TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('sent', 'failed')),
+    attempts INTEGER NOT NULL,
+    status INTEGER,
+    last_error TEXT
+  );
+  CREATE INDEX notifications_by_app ON notifications (app, id);
+  CREATE INDEX notifications_by_key ON notifications (dedupe_key, outcome);
+  `,
 ];
 
 export type MigrationOutcome =

@@ -36,13 +36,14 @@ import type {
   SyncResult,
 } from './history-types.js';
 import { HpaDecisionLog } from './hpa-decision-log.js';
+import { type NotificationInput, NotificationLog, type NotificationRecord } from './notification-log.js';
 import { QuarantineList } from './quarantine-list.js';
 import { RevisionLog } from './revision-log.js';
 import { SyncLog } from './sync-log.js';
 
 export const HISTORY_DB_FILE = 'history.db';
 
-type CappedTable = 'syncs' | 'events' | 'hpaDecisions' | 'audit';
+type CappedTable = 'syncs' | 'events' | 'hpaDecisions' | 'audit' | 'notifications';
 
 interface CappedLog {
   pruneTo(keep: number): number;
@@ -55,6 +56,7 @@ export interface HistoryRetention {
   maxEvents: number;
   maxHpaDecisions: number;
   maxAudit: number;
+  maxNotifications: number;
 }
 
 export const DEFAULT_HISTORY_RETENTION: HistoryRetention = {
@@ -62,6 +64,7 @@ export const DEFAULT_HISTORY_RETENTION: HistoryRetention = {
   maxEvents: 10_000,
   maxHpaDecisions: 10_000,
   maxAudit: 10_000,
+  maxNotifications: 10_000,
 };
 
 export interface OpenHistoryStoreOptions {
@@ -187,6 +190,7 @@ export class HistoryStore {
   private readonly hpaDecisions: HpaDecisionLog;
   private readonly appStatuses: AppStatusTable;
   private readonly audit: AuditLog;
+  private readonly notifications: NotificationLog;
   /** Row counts of the capped tables, kept exact by counting inserts (folded repeats add no
    *  row), so pruning runs only when a table is `pruneSlack` over its cap. */
   private readonly rows: Record<CappedTable, number>;
@@ -206,17 +210,20 @@ export class HistoryStore {
     this.hpaDecisions = new HpaDecisionLog(db);
     this.appStatuses = new AppStatusTable(db);
     this.audit = new AuditLog(db);
+    this.notifications = new NotificationLog(db);
     this.capped = {
       syncs: this.syncs,
       events: this.events,
       hpaDecisions: this.hpaDecisions,
       audit: this.audit,
+      notifications: this.notifications,
     };
     this.rows = {
       syncs: this.syncs.countRows(),
       events: this.events.countRows(),
       hpaDecisions: this.hpaDecisions.countRows(),
       audit: this.audit.countRows(),
+      notifications: this.notifications.countRows(),
     };
     if (!db.readonly) this.prune();
   }
@@ -354,6 +361,26 @@ export class HistoryStore {
     return this.audit.listAudit(limit);
   }
 
+  // ---- notifications
+
+  /** Records one delivery's outcome; its error text passes through `scrub`. */
+  recordNotification(input: NotificationInput): NotificationRecord {
+    const lastError = input.lastError === undefined ? undefined : this.scrub(input.lastError);
+    const record = this.notifications.recordNotification({ ...input, lastError });
+    this.noteInsert('notifications');
+    return record;
+  }
+
+  /** Newest first; of one app, or all. */
+  listNotifications(app: string | undefined, limit: number): NotificationRecord[] {
+    return this.notifications.listNotifications(app, limit);
+  }
+
+  /** Whether a delivery with this dedupe key was sent. */
+  notificationSent(key: string): boolean {
+    return this.notifications.wasSent(key);
+  }
+
   // ---- housekeeping
 
   /** Trims every capped table to its retention now. Returns the rows deleted per table. */
@@ -363,6 +390,7 @@ export class HistoryStore {
       events: this.pruneTable('events'),
       hpaDecisions: this.pruneTable('hpaDecisions'),
       audit: this.pruneTable('audit'),
+      notifications: this.pruneTable('notifications'),
     };
   }
 
@@ -381,6 +409,8 @@ export class HistoryStore {
         return this.retention.maxHpaDecisions;
       case 'audit':
         return this.retention.maxAudit;
+      case 'notifications':
+        return this.retention.maxNotifications;
     }
   }
 

@@ -8,3 +8,4 @@ export type { AuditInput, AuditRecord } from './audit-log.js';
 export * from './errors.js';
 export * from './history-store.js';
 export * from './history-types.js';
+export type { NotificationInput, NotificationRecord } from './notification-log.js';

@@ -35,6 +35,20 @@ export interface AppStatus {
   quarantined: { commit: string; reason: string; at: number }[];
   lastSyncAt?: number;
   message?: string;
+  /** The last notification deliveries about the app (newest first), when there are any. */
+  notifications?: NotificationDeliveryView[];
+}
+
+/** One notification delivery's outcome, as `skiff status` and `describe app/NAME` list it. */
+export interface NotificationDeliveryView {
+  at: number;
+  service: string;
+  trigger: string;
+  commit?: string;
+  state?: string;
+  outcome: 'sent' | 'failed';
+  attempts: number;
+  error?: string;
 }
 
 export interface ContainerView {

@@ -5,7 +5,13 @@ import { SkiffError, UsageError } from '../../model/errors.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
 import { printText } from '../output.js';
 import { readClusterView, readEvents } from '../read-cluster.js';
-import { describeClaim, describeDeployment, describePod, describeService } from '../views/index.js';
+import {
+  describeApp,
+  describeClaim,
+  describeDeployment,
+  describePod,
+  describeService,
+} from '../views/index.js';
 import { printHpaDescription } from './get-hpa.js';
 
 export function registerDescribe(program: Command): void {
@@ -13,7 +19,7 @@ export function registerDescribe(program: Command): void {
     program
       .command('describe')
       .description(
-        'show one object in detail, with its events (pod/NAME, deployment/NAME, service/NAME, pvc/NAME, hpa/NAME)',
+        'show one object in detail, with its events (app/NAME, pod/NAME, deployment/NAME, service/NAME, pvc/NAME, hpa/NAME)',
       )
       .argument('<object>', 'KIND/NAME, e.g. deployment/web')
       .option('-n, --namespace <ns>', 'namespace', 'default'),
@@ -32,6 +38,15 @@ export function registerDescribe(program: Command): void {
       );
     const [view, events] = await Promise.all([readClusterView(config), readEvents(config)]);
     const now = Date.now();
+    if (kind === 'app' || kind === 'apps' || kind === 'application') {
+      const app = view.apps.find((a) => a.name === name);
+      if (!app)
+        throw new SkiffError('not-found', `app "${name}" not found`, {
+          hint: `apps are listed in skiff.yaml: ${view.apps.map((a) => a.name).join(', ') || 'none'}`,
+        });
+      printText(describeApp(app, now));
+      return;
+    }
     if (kind === 'pod' || kind === 'pods' || kind === 'po') {
       const pod = view.pods.find((p) => p.name === name && p.namespace === opts.namespace);
       if (!pod) throw new SkiffError('not-found', `pod "${name}" not found`);
@@ -59,7 +74,7 @@ export function registerDescribe(program: Command): void {
     }
     throw new UsageError(
       `describe does not know kind "${kind}"`,
-      'use pod/NAME, deployment/NAME, service/NAME, pvc/NAME or hpa/NAME',
+      'use app/NAME, pod/NAME, deployment/NAME, service/NAME, pvc/NAME or hpa/NAME',
     );
   });
 }

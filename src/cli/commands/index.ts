@@ -43,7 +43,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   describe: {
     term: 'describe [options] <object>',
     description:
-      'show one object in detail, with its events (pod/NAME, deployment/NAME, service/NAME, pvc/NAME, hpa/NAME)',
+      'show one object in detail, with its events (app/NAME, pod/NAME, deployment/NAME, service/NAME, pvc/NAME, hpa/NAME)',
     load: async () => (await import('./describe.js')).registerDescribe,
   },
   delete: {

@@ -40,6 +40,38 @@ function writeDetails(w: DescribeWriter, app: AppStatus, now: number): void {
     w.write(1, 'Quarantined commits (auto-sync skips them):\n');
     for (const q of app.quarantined) w.line(2, shortSha(q.commit), ago(q.at, now), q.reason);
   }
+  writeNotifications(w, app, now);
+}
+
+/** The last notification deliveries (commit statuses, chat, webhooks) and how they went. */
+function writeNotifications(w: DescribeWriter, app: AppStatus, now: number): void {
+  const list = app.notifications ?? [];
+  if (list.length === 0) return;
+  w.flush();
+  w.write(1, 'Notifications:\n');
+  w.line(2, 'Age', 'Service', 'Trigger', 'Commit', 'State', 'Result');
+  for (const n of list) {
+    const result =
+      n.outcome === 'sent'
+        ? `sent (${n.attempts} attempt${n.attempts === 1 ? '' : 's'})`
+        : `FAILED after ${n.attempts} attempt${n.attempts === 1 ? '' : 's'}: ${n.error ?? 'unknown error'}`;
+    w.line(2, since(n.at, now), n.service, n.trigger, shortSha(n.commit), n.state ?? '<none>', result);
+  }
+}
+
+/** `skiff describe app/NAME`: the app's sync and health, then everything status says of it. */
+export function describeApp(app: AppStatus, now: number): string {
+  const w = new DescribeWriter();
+  w.line(0, 'Name:', app.name);
+  w.line(0, 'Sync:', app.sync);
+  w.line(0, 'Health:', app.health);
+  w.line(0, 'Live commit:', shortSha(app.liveCommit));
+  w.line(0, 'Head commit:', shortSha(app.headCommit));
+  w.line(0, 'Last sync:', ago(app.lastSyncAt, now));
+  w.flush();
+  writeDetails(w, app, now);
+  if (!app.notifications?.length) w.line(1, 'Notifications:', '<none>');
+  return w.toString();
 }
 
 /** The daemon's hold on the hosts: one line, and who acts instead when it stands by. */
