@@ -11,6 +11,9 @@ export interface Answer {
   headers?: Record<string, string>;
   /** `who`: the token id (set by dispatch), `webhook`, or absent for an anonymous call. */
   audit?: { params: Record<string, unknown>; result: string; who?: string };
+  /** The handler answered on the socket itself (a server-sent event stream, whose every frame
+   *  is made by `eventFrame` below): nothing more to send. */
+  streamed?: true;
 }
 
 export const answer = (status: number, body: unknown, type?: string): Answer => ({ status, body, type });
@@ -23,6 +26,7 @@ export const refuse = (status: number, error: string, hint?: string): Answer =>
  *  the controls JSON leaves raw (DEL, C1, bidi) escaped, so a client printing a decoded string
  *  cannot be made to obey one through a name or a message. */
 export function send(res: ServerResponse, a: Answer, scrub: (text: string) => string): void {
+  if (a.streamed) return;
   const type = a.type ?? 'application/json';
   const text =
     type === 'application/json'
@@ -34,4 +38,10 @@ export function send(res: ServerResponse, a: Answer, scrub: (text: string) => st
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);
+}
+
+/** One server-sent event (`event: NAME` + one `data:` line of JSON), scrubbed and escaped as
+ *  every JSON answer is: the other exit, for the frames of a stream. */
+export function eventFrame(event: string, data: unknown, scrub: (text: string) => string): string {
+  return `event: ${event}\ndata: ${terminalJson(scrub(JSON.stringify(data) ?? 'null'))}\n\n`;
 }
