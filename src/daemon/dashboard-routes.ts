@@ -4,6 +4,7 @@
 // through the same scrubbing `send`. Shell.
 
 import { requestedOn } from '../controllers/pod-requests.js';
+import { type Action, actionKey } from '../model/actions.js';
 import type { Observed } from '../model/observed.js';
 import type { TokenVerifier } from '../state-dir/token-store.js';
 import type { Answer } from './api-answer.js';
@@ -102,6 +103,14 @@ export function hostRequests(observed: Observed | undefined) {
   }));
 }
 
+/** What the last pass decided to bring the live state to the admitted commits: each action's
+ *  kind, key and reason. Never the action itself (a createPod carries the pod's env). */
+export function passPlan(last: { at: number; converged: boolean; actions: readonly Action[] } | undefined) {
+  if (!last) return { at: undefined, converged: false, actions: [] };
+  const actions = last.actions.map((a) => ({ type: a.type, key: actionKey(a), reason: a.reason }));
+  return { at: last.at, converged: last.converged, actions };
+}
+
 export function dashboardRoutes(deps: DashboardDeps): Record<string, Route> {
   return {
     'GET /': assetRoute(deps, 'index.html'),
@@ -115,6 +124,11 @@ export function dashboardRoutes(deps: DashboardDeps): Record<string, Route> {
       access: 'read',
       query: {},
       handle: ({ backend }) => answer(200, hostRequests(backend.inst.reconciler.last?.observed)),
+    },
+    'GET /api/v1/plan': {
+      access: 'read',
+      query: {},
+      handle: ({ backend }) => answer(200, passPlan(backend.inst.reconciler.last)),
     },
     'GET /api/v1/stream': { access: 'read', query: {}, handle: ({ res }) => deps.stream.open(res) },
   };

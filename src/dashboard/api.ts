@@ -19,6 +19,13 @@ export interface HostRow {
   allocated: { cpuMilli: number; memoryBytes: number };
 }
 
+/** What the daemon's last pass decided (GET /api/v1/plan). */
+export interface PassPlan {
+  at?: number;
+  converged: boolean;
+  actions: { type: string; key: string; reason: string }[];
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -51,6 +58,7 @@ export const api = {
       'GET',
       `/api/v1/events?limit=200${object ? `&object=${encodeURIComponent(object)}` : ''}`,
     ),
+  plan: () => call<PassPlan>('GET', '/api/v1/plan'),
   hpas: () => call<HpaView[]>('GET', '/api/v1/hpas?decisions=100'),
   sync: (app: string) => call<{ converged: boolean; actions: number }>('POST', '/api/v1/sync', { app }),
 };

@@ -7,8 +7,8 @@ import './app.css';
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ClusterView, HpaView } from '../model/views.js';
-import { ApiError, api, type EventRow, type HostRow, type Session } from './api.js';
-import { AppsPage, EventsPage, HostsPage, HpaPage, RolloutPage } from './pages.js';
+import { ApiError, api, type EventRow, type HostRow, type PassPlan, type Session } from './api.js';
+import { AppsPage, EventsPage, HostsPage, HpaPage, PlanPage, RolloutPage } from './pages.js';
 
 function useHash(): string {
   const [hash, setHash] = useState(location.hash || '#/apps');
@@ -51,6 +51,7 @@ interface Data {
   hosts: HostRow[];
   events: EventRow[];
   hpas: HpaView[];
+  plan?: PassPlan;
 }
 
 function Dashboard({ session, onLogout }: { session: Session; onLogout(): void }) {
@@ -61,13 +62,14 @@ function Dashboard({ session, onLogout }: { session: Session; onLogout(): void }
   const page = hash.split('/')[1] ?? 'apps';
   const refetch = useCallback(async () => {
     try {
-      const [view, hosts, events, hpas] = await Promise.all([
+      const [view, hosts, events, hpas, plan] = await Promise.all([
         api.view(),
         page === 'hosts' ? api.hosts() : Promise.resolve(undefined),
         api.events(),
         page === 'hpa' ? api.hpas() : Promise.resolve(undefined),
+        page === 'plan' ? api.plan() : Promise.resolve(undefined),
       ]);
-      setData((d) => ({ view, hosts: hosts ?? d.hosts, events, hpas: hpas ?? d.hpas }));
+      setData((d) => ({ view, hosts: hosts ?? d.hosts, events, hpas: hpas ?? d.hpas, plan: plan ?? d.plan }));
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) onLogout();
       else setNotice((err as Error).message);
@@ -102,7 +104,7 @@ function Dashboard({ session, onLogout }: { session: Session; onLogout(): void }
     <>
       <nav>
         <b>skiff</b>
-        {['apps', 'hosts', 'hpa', 'events'].map((p) => (
+        {['apps', 'hosts', 'hpa', 'events', 'plan'].map((p) => (
           <a key={p} href={`#/${p}`} class={page === p ? 'active' : ''}>
             {p === 'hpa' ? 'HPA' : p[0]!.toUpperCase() + p.slice(1)}
           </a>
@@ -122,6 +124,7 @@ function Dashboard({ session, onLogout }: { session: Session; onLogout(): void }
         {view && page === 'hosts' && <HostsPage view={view} hosts={data.hosts} />}
         {view && page === 'events' && <EventsPage events={data.events} now={view.at} />}
         {view && page === 'hpa' && <HpaPage hpas={data.hpas} now={view.at} />}
+        {view && page === 'plan' && <PlanPage view={view} plan={data.plan} />}
         {view && page === 'rollout' && (
           <RolloutPage view={view} ns={ns ?? ''} name={name ?? ''} events={data.events} />
         )}

@@ -1,7 +1,7 @@
 // The dashboard's pages, each a function of what the API answered (no fetching here).
 import { formatDiagnostic } from '../model/diagnostics.js';
 import type { AppStatus, ClusterView, DeploymentView, HpaView, PodView } from '../model/views.js';
-import type { EventRow, HostRow } from './api.js';
+import type { EventRow, HostRow, PassPlan } from './api.js';
 import { LineChart } from './chart.js';
 import { ago, bytes, cpu, short, tone } from './format.js';
 
@@ -336,6 +336,61 @@ export function HpaPage({ hpas, now }: { hpas: HpaView[]; now: number }) {
           </ul>
         </section>
       ))}
+    </div>
+  );
+}
+
+/** Head vs live per app, and what the last pass does to make the live state the admitted one. */
+export function PlanPage({ view, plan }: { view: ClusterView; plan?: PassPlan }) {
+  return (
+    <div>
+      <h1>Plan</h1>
+      <table>
+        <thead>
+          <tr>
+            <th>App</th>
+            <th>Live</th>
+            <th>Head</th>
+            <th>Head is</th>
+          </tr>
+        </thead>
+        <tbody>
+          {view.apps.map((a) => (
+            <tr key={a.name}>
+              <td>{a.name}</td>
+              <td>
+                <code>{short(a.liveCommit)}</code>
+              </td>
+              <td>
+                <code>{short(a.headCommit)}</code>
+              </td>
+              <td>
+                {a.headCommit === a.liveCommit
+                  ? 'live'
+                  : a.rejected?.commit === a.headCommit
+                    ? 'rejected (see Apps)'
+                    : a.quarantined.some((q) => q.commit === a.headCommit)
+                      ? 'quarantined'
+                      : 'not applied yet'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>{plan?.converged ? 'Converged: the last pass had nothing to do' : 'Actions of the last pass'}</h2>
+      <table class="plan">
+        <tbody>
+          {(plan?.actions ?? []).map((a) => (
+            <tr key={a.key}>
+              <td>{a.type}</td>
+              <td>
+                <code>{a.key}</code>
+              </td>
+              <td>{a.reason}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

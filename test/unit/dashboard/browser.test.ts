@@ -140,6 +140,11 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
     expect(h1).toContain('web-abc123-0');
     expect(h1).toContain('1.0 / 2.0'); // CPU: 2 x 500m requested of 2 cores
     await shot(page, 'hosts');
+    await page.goto(`${d.url}/#/plan`);
+    await page.waitForSelector('.plan >> text=pod/default/web-abc123-2@h2');
+    expect(await page.textContent('main')).toContain('deployment/web wants 3 replicas');
+    expect(await page.textContent('main')).not.toContain(SECRET);
+    await shot(page, 'plan');
     await page.close();
   }, 60_000);
 });

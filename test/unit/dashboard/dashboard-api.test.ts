@@ -264,3 +264,34 @@ describe('GET /api/v1/stream', () => {
     s.close();
   });
 });
+
+describe('GET /api/v1/plan and /api/v1/hosts', () => {
+  it("the plan is each action's kind, key and reason, never the pod it creates (its env)", async () => {
+    const { passPlan } = await import('../../../src/daemon/dashboard-routes.js');
+    const pod = { namespace: 'default', name: 'web-1', env: { PASSWORD: SECRET } };
+    const plan = passPlan({
+      at: 1,
+      converged: false,
+      actions: [{ type: 'createPod', host: 'h1', pod, reason: 'scale up' } as never],
+    });
+    expect(plan).toEqual({
+      at: 1,
+      converged: false,
+      actions: [{ type: 'createPod', key: 'pod/default/web-1@h1', reason: 'scale up' }],
+    });
+    expect(JSON.stringify(plan)).not.toContain(SECRET);
+  });
+
+  it('hosts answer requests vs capacity, sums only', async () => {
+    const r = await call('GET', '/api/v1/hosts', { authorization: `Bearer ${d.read}` });
+    expect(JSON.parse(r.body)).toEqual([
+      expect.objectContaining({
+        name: 'h1',
+        capacity: { cpuMilli: 2000, memoryBytes: 4 * 2 ** 30 },
+        allocated: { cpuMilli: 1000, memoryBytes: 2 ** 30 },
+      }),
+      expect.objectContaining({ name: 'h2', allocated: { cpuMilli: 0, memoryBytes: 0 } }),
+    ]);
+    expect(r.body).not.toContain('containers');
+  });
+});

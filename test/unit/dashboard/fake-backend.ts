@@ -120,7 +120,19 @@ export async function startFakeDaemon(opts: { assetsDir?: string } = {}): Promis
     trackers: [{ name: 'shop' }],
     reconciler: {
       view: baseView() as ClusterView,
-      last: { observed },
+      last: {
+        at: 2_000,
+        converged: false,
+        observed,
+        actions: [
+          {
+            type: 'createPod',
+            host: 'h2',
+            pod: { namespace: 'default', name: 'web-abc123-2', env: { PASSWORD: SECRET } },
+            reason: 'deployment/web wants 3 replicas',
+          },
+        ],
+      },
       pass: async () => ({ converged: true, actions: [] }),
     },
     autoscaler: { views: () => [], latestSweep: undefined },
