@@ -14,6 +14,7 @@ import { authorize, type SessionLookup } from './api-guard.js';
 import type { RequestContext, Route } from './api-routes.js';
 import { type DashboardFile, readDashboardAssets } from './dashboard-assets.js';
 import type { EventStream } from './event-stream.js';
+import { rollbackRoute } from './rollback-route.js';
 import { cookieValue, SESSION_COOKIE, SESSION_TTL_MS } from './session-store.js';
 
 export interface DashboardDeps {
@@ -130,6 +131,7 @@ export function dashboardRoutes(deps: DashboardDeps): Record<string, Route> {
       query: {},
       handle: ({ backend }) => answer(200, passPlan(backend.inst.reconciler.last)),
     },
+    'POST /api/v1/rollback': rollbackRoute,
     'GET /api/v1/stream': { access: 'read', query: {}, handle: ({ res }) => deps.stream.open(res) },
   };
 }

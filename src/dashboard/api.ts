@@ -60,5 +60,10 @@ export const api = {
     ),
   plan: () => call<PassPlan>('GET', '/api/v1/plan'),
   hpas: () => call<HpaView[]>('GET', '/api/v1/hpas?decisions=100'),
+  rollback: (namespace: string, deployment: string) =>
+    call<{ outcome: string; commit?: string; message: string }>('POST', '/api/v1/rollback', {
+      namespace,
+      deployment,
+    }),
   sync: (app: string) => call<{ converged: boolean; actions: number }>('POST', '/api/v1/sync', { app }),
 };

@@ -98,6 +98,17 @@ function Dashboard({ session, onLogout }: { session: Session; onLogout(): void }
       setNotice((err as Error).message);
     }
   };
+  const rollback = async (ns: string, name: string) => {
+    if (!confirm(`Commit a revert of deployment/${name}'s current revision and push it?`)) return;
+    try {
+      const r = await api.rollback(ns, name);
+      setNotice(
+        `deployment/${name}: ${r.outcome} ${r.commit?.slice(0, 7) ?? ''} ${r.message.split('\n')[0]}`,
+      );
+    } catch (err) {
+      setNotice((err as Error).message);
+    }
+  };
   const { view } = data;
   const [, , ns, name] = hash.split('/');
   return (
@@ -126,7 +137,14 @@ function Dashboard({ session, onLogout }: { session: Session; onLogout(): void }
         {view && page === 'hpa' && <HpaPage hpas={data.hpas} now={view.at} />}
         {view && page === 'plan' && <PlanPage view={view} plan={data.plan} />}
         {view && page === 'rollout' && (
-          <RolloutPage view={view} ns={ns ?? ''} name={name ?? ''} events={data.events} />
+          <RolloutPage
+            view={view}
+            ns={ns ?? ''}
+            name={name ?? ''}
+            events={data.events}
+            admin={session.role === 'admin'}
+            onRollback={rollback}
+          />
         )}
       </main>
     </>

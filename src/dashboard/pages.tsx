@@ -251,13 +251,25 @@ function waves(d: DeploymentView, pods: PodView[]) {
   return [...byHash.entries()].sort(([a]) => (a === d.templateHash ? -1 : 1));
 }
 
-export function RolloutPage(p: { view: ClusterView; ns: string; name: string; events: EventRow[] }) {
+export function RolloutPage(p: {
+  view: ClusterView;
+  ns: string;
+  name: string;
+  events: EventRow[];
+  admin: boolean;
+  onRollback(ns: string, name: string): void;
+}) {
   const d = p.view.deployments.find((x) => x.namespace === p.ns && x.name === p.name);
   if (!d) return <p>deployment/{p.name} is not in the view.</p>;
   return (
     <div>
       <h1>
-        deployment/{d.name} <Badge text={d.phase} />
+        deployment/{d.name} <Badge text={d.phase} />{' '}
+        {p.admin && (
+          <button type="button" onClick={() => p.onRollback(d.namespace, d.name)}>
+            Roll back
+          </button>
+        )}
       </h1>
       <p class="counts">
         <b data-testid="ready">{d.readyReplicas}</b> ready, {d.updatedReplicas} up-to-date,{' '}

@@ -113,6 +113,14 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
     await expect.poll(() => d.synced.includes('shop')).toBe(true);
     await expect.poll(() => page.textContent('.notice')).toContain('shop: 0 actions');
     await shot(page, 'apps-admin');
+    await page.goto(`${d.url}/#/rollout/default/web`);
+    await page.waitForSelector('text=Roll back');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('text=Roll back');
+    // This fake daemon recorded no revisions: the refusal is shown as the daemon worded it.
+    await expect
+      .poll(() => page.textContent('.notice'))
+      .toContain('no rollout history found for deployment/web');
     await page.close();
   }, 60_000);
 
@@ -122,6 +130,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
     await page.goto(`${d.url}/#/rollout/default/web`);
     await page.waitForSelector('[data-testid=ready]');
     expect(await page.textContent('[data-testid=ready]')).toBe('2');
+    expect(await page.locator('text=Roll back').count()).toBe(0);
     d.setView(baseView({ at: 9_000, deployments: [webDeployment(3)] }));
     d.history.recordEvent({
       type: 'Normal',

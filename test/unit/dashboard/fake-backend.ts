@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import type { AppConfig } from '../../../src/config/cluster-config.js';
 import { startApiServer } from '../../../src/daemon/api-server.js';
 import { type HistoryStore, openHistoryStore } from '../../../src/history/history-store.js';
 import type { AppStatus, ClusterView, DeploymentView, PodView } from '../../../src/model/views.js';
@@ -91,7 +92,9 @@ export interface FakeDaemon {
   close(): void;
 }
 
-export async function startFakeDaemon(opts: { assetsDir?: string } = {}): Promise<FakeDaemon> {
+export async function startFakeDaemon(
+  opts: { assetsDir?: string; apps?: AppConfig[] } = {},
+): Promise<FakeDaemon> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-dash-'));
   ensureLocalAdminToken(dir, 1);
   const admin = readLocalAdminToken(dir)!;
@@ -116,7 +119,7 @@ export async function startFakeDaemon(opts: { assetsDir?: string } = {}): Promis
     })),
   };
   const inst = {
-    config: { daemon: { stateDir: dir }, apps: [] },
+    config: { daemon: { stateDir: dir }, apps: opts.apps ?? [] },
     trackers: [{ name: 'shop' }],
     reconciler: {
       view: baseView() as ClusterView,
