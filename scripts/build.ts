@@ -1,16 +1,18 @@
 // `npm run build`: the compiled package in dist/ (JS, declarations) plus the kind validators as
-// ajv standalone code (build-schemas.ts). Built beside dist/ and swapped in at the end, so
+// ajv standalone code (build-schemas.ts), and the dashboard's assets (dist/dashboard: index.html,
+// app.js, app.css bundled and minified by esbuild from src/dashboard). Built beside dist/ and swapped in at the end, so
 // `bin/skiff.js` never runs a half-written dist/ (it runs src/ through tsx while none is there).
 // Usage: tsx scripts/build.ts [--out DIR]   (default: dist/ of this checkout)
 import { execFileSync } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { buildDashboard } from '../src/daemon/dashboard-assets.js';
 import { writeValidators } from './build-schemas.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-export function build(out: string): void {
+export async function build(out: string): Promise<void> {
   const next = `${out}.next`;
   rmSync(next, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -18,6 +20,7 @@ export function build(out: string): void {
     stdio: 'inherit',
   });
   writeValidators(join(next, 'manifest', 'schema-validators.cjs'));
+  await buildDashboard(join(ROOT, 'src', 'dashboard'), join(next, 'dashboard'));
   const old = `${out}.old`;
   rmSync(old, { recursive: true, force: true });
   if (existsSync(out)) renameSync(out, old);
@@ -26,4 +29,4 @@ export function build(out: string): void {
 }
 
 const at = process.argv.indexOf('--out');
-build(at >= 0 && process.argv[at + 1] ? resolve(process.argv[at + 1]!) : join(ROOT, 'dist'));
+await build(at >= 0 && process.argv[at + 1] ? resolve(process.argv[at + 1]!) : join(ROOT, 'dist'));

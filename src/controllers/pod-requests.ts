@@ -98,6 +98,21 @@ export function podRequests(spec: PodSpec): ResourceAmounts {
   return aggregate(spec, containerRequests);
 }
 
+/** What the pods on `host` request in all (`skiff hosts`, the dashboard's host map). */
+export function requestedOn(
+  pods: readonly { host?: string; spec?: PodSpec }[],
+  host: string,
+): ResourceAmounts {
+  const sum = { cpuMilli: 0, memoryBytes: 0 };
+  for (const p of pods) {
+    if (p.host !== host || !p.spec) continue;
+    const r = podRequests(p.spec);
+    sum.cpuMilli += r.cpuMilli;
+    sum.memoryBytes += r.memoryBytes;
+  }
+  return sum;
+}
+
 /** Requests with the non-zero defaults per container that sets none, for scoring. */
 export function podNonZeroRequests(spec: PodSpec): ResourceAmounts {
   return aggregate(spec, containerNonZeroRequests);

@@ -11,6 +11,9 @@ export interface Answer {
   headers?: Record<string, string>;
   /** `who`: the token id (set by dispatch), `webhook`, or absent for an anonymous call. */
   audit?: { params: Record<string, unknown>; result: string; who?: string };
+  /** The handler answered on the socket itself (a server-sent event stream, whose every frame
+   *  is made by `eventFrame` below): nothing more to send. */
+  streamed?: true;
 }
 
 export const answer = (status: number, body: unknown, type?: string): Answer => ({ status, body, type });
@@ -41,6 +44,7 @@ export function prepareJson(value: unknown, scrub: (text: string) => string): Pr
 }
 
 export function send(res: ServerResponse, a: Answer, scrub: (text: string) => string): void {
+  if (a.streamed) return;
   const type = a.type ?? 'application/json';
   const parts =
     a.body instanceof PreparedJson
@@ -55,4 +59,10 @@ export function send(res: ServerResponse, a: Answer, scrub: (text: string) => st
   });
   for (const p of parts.slice(0, -1)) res.write(p);
   res.end(parts.at(-1));
+}
+
+/** One server-sent event (`event: NAME` + one `data:` line of JSON), scrubbed and escaped as
+ *  every JSON answer is: the other exit, for the frames of a stream. */
+export function eventFrame(event: string, data: unknown, scrub: (text: string) => string): string {
+  return `event: ${event}\ndata: ${terminalJson(scrub(JSON.stringify(data) ?? 'null'))}\n\n`;
 }

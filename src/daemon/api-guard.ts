@@ -1,11 +1,14 @@
 // Who may call the API, and from where. Every route but /healthz, /readyz and the webhook needs
 // a bearer token (read: the read routes; admin: everything); the Host header must name this
 // daemon (a DNS-rebinding page's Host names the attacker's domain) and a browser's Origin must
-// be this daemon's own (a cross-site page cannot POST here). Shell (reads request headers).
+// be this daemon's own (a cross-site page cannot POST here). The dashboard's session cookie
+// stands for a token; a call it authenticates that changes something must carry this daemon's
+// own Origin (a cookie travels by itself, a bearer token does not). Shell (reads request headers).
 import type { IncomingMessage } from 'node:http';
 import { isLoopbackHost } from '../config/listen-address.js';
 import type { TokenIdentity, TokenRole, TokenVerifier } from '../state-dir/token-store.js';
 import { type Answer, refuse } from './api-answer.js';
+import { cookieValue, SESSION_COOKIE, type SessionStore } from './session-store.js';
 
 /** What a route needs: nothing, a read token, or an admin token. */
 export type Access = 'open' | TokenRole;
@@ -57,19 +60,46 @@ const UNAUTHENTICATED: Answer = {
   headers: { 'www-authenticate': 'Bearer realm="skiff"' },
 };
 
-/** The caller's identity for a route that needs `access`, or the 401/403 answer. */
+/** Where a session cookie is looked up, with the time to judge its expiry. */
+export interface SessionLookup {
+  store: SessionStore;
+  now: () => number;
+}
+
+/** The caller's identity for a route that needs `access`, or the 401/403 answer: a bearer
+ *  token, or else the dashboard's session cookie (whose token must still exist: a revoked
+ *  token's sessions end with it, a role changed since login is the role now). */
 export function authorize(
   req: IncomingMessage,
   access: Access,
   tokens: TokenVerifier,
+  sessions?: SessionLookup,
 ): { identity?: TokenIdentity } | { answer: Answer } {
   if (access === 'open') return {};
   const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
-  const identity = m ? tokens.verify(m[1]!) : undefined;
+  const identity = m ? tokens.verify(m[1]!) : sessionIdentity(req, tokens, sessions);
   if (!identity) return { answer: UNAUTHENTICATED };
+  if (!m && req.method !== 'GET' && req.method !== 'HEAD' && req.headers.origin === undefined)
+    return {
+      answer: refuse(
+        403,
+        'a session call that changes something needs an Origin header',
+        'use the dashboard',
+      ),
+    };
   if (access === 'admin' && identity.role !== 'admin')
     return {
       answer: refuse(403, `token ${identity.id} has the read role; this needs admin`, 'use an admin token'),
     };
   return { identity };
+}
+
+function sessionIdentity(
+  req: IncomingMessage,
+  tokens: TokenVerifier,
+  sessions: SessionLookup | undefined,
+): TokenIdentity | undefined {
+  const id = sessions && cookieValue(req.headers.cookie, SESSION_COOKIE);
+  const session = id ? sessions!.store.get(id, sessions!.now()) : undefined;
+  return session && tokens.identity(session.id);
 }

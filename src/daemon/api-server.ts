@@ -23,9 +23,13 @@ import { systemClock } from '../runtime/clock.js';
 import { TokenVerifier } from '../state-dir/token-store.js';
 import { type Answer, refuse, send } from './api-answer.js';
 import { parseQuery } from './api-bounds.js';
-import { authorize, checkOrigin } from './api-guard.js';
+import { authorize, checkOrigin, type SessionLookup } from './api-guard.js';
 import { type ApiBackend, apiRoutes, type Route } from './api-routes.js';
+import { defaultAssetsDir } from './dashboard-assets.js';
+import { dashboardRoutes } from './dashboard-routes.js';
+import { EventStream } from './event-stream.js';
 import { countWebhook } from './metrics.js';
+import { SessionStore } from './session-store.js';
 import { serveWebhook, type WebhookState, webhookState } from './webhook-route.js';
 
 export type { ApiBackend } from './api-routes.js';
@@ -44,6 +48,8 @@ export interface ApiSecurity {
   tls?: { cert: string; key: string };
   metricsPublic: boolean;
   webhook?: WebhookState;
+  /** The dashboard's sessions (shared by the daemon's listeners); a new store when absent. */
+  sessions?: SessionStore;
 }
 
 export interface ApiServerOptions {
@@ -54,6 +60,8 @@ export interface ApiServerOptions {
   webhookOnly?: boolean;
   /** Defaults to what the backend's config says (tokens of its state dir, its TLS, webhooks). */
   security?: ApiSecurity;
+  /** The dashboard's built files; defaults to dist/dashboard (dashboard-assets.ts). */
+  dashboardAssets?: string;
 }
 
 /** The security the daemon's config asks for; throws for a webhook secret that is not set. */
@@ -62,6 +70,7 @@ export function apiSecurityOf(config: ClusterConfig | undefined, backend: ApiBac
     tokens: new TokenVerifier(config?.daemon.stateDir),
     tls: config?.daemon.tls,
     metricsPublic: config?.daemon.metrics?.public ?? false,
+    sessions: new SessionStore(),
     webhook:
       config &&
       webhookState(
@@ -79,6 +88,7 @@ interface Served {
   security: ApiSecurity;
   routes: Record<string, Route>;
   listenHost: string;
+  sessions: SessionLookup;
 }
 
 async function dispatch(req: IncomingMessage, res: ServerResponse, s: Served): Promise<void> {
@@ -104,7 +114,7 @@ async function routed(req: IncomingMessage, res: ServerResponse, url: URL, s: Se
   const key = `${req.method} ${url.pathname}`;
   const r = Object.hasOwn(s.routes, key) ? s.routes[key] : undefined;
   if (!r) return notFound(s.routes, req.method ?? '', url.pathname);
-  const auth = authorize(req, r.access, s.security.tokens);
+  const auth = authorize(req, r.access, s.security.tokens, s.sessions);
   if ('answer' in auth)
     return r.mutating ? { ...auth.answer, audit: { params: {}, result: 'refused' } } : auth.answer;
   const query = r.query
@@ -124,7 +134,7 @@ async function routed(req: IncomingMessage, res: ServerResponse, url: URL, s: Se
   // A mutating call refused before its handler could say what it did (a body over the limit,
   // malformed JSON) is recorded too: the audit log has every attempt, not only the accepted ones.
   const audit = a.audit ?? (r.mutating ? { params: {}, result: `refused (${a.status})` } : undefined);
-  return audit ? { ...a, audit: { ...audit, who: auth.identity?.id } } : a;
+  return audit ? { ...a, audit: { ...audit, who: auth.identity?.id ?? audit.who } } : a;
 }
 
 function notFound(routes: Record<string, Route>, method: string, path: string): Answer {
@@ -165,13 +175,29 @@ export async function startApiServer(opts: ApiServerOptions): Promise<{ server: 
   const { backend, log } = opts;
   const security = opts.security ?? apiSecurityOf(backend.inst?.config, backend);
   const { host, port } = parseListenAddress(opts.listen);
-  const all = apiRoutes(security.metricsPublic ? 'open' : 'read');
+  const sessions = { store: security.sessions ?? new SessionStore(), now: () => systemClock.now() };
+  const stream = new EventStream({
+    view: () => backend.inst?.reconciler?.view,
+    history: () => backend.inst?.history,
+    scrub: scrubOf(backend),
+  });
+  const all = {
+    ...apiRoutes(security.metricsPublic ? 'open' : 'read'),
+    ...dashboardRoutes({
+      assetsDir: opts.dashboardAssets ?? defaultAssetsDir(),
+      tokens: security.tokens,
+      sessions,
+      stream,
+      secure: security.tls !== undefined,
+    }),
+  };
   const served: Served = {
     backend,
     log,
     security,
     routes: opts.webhookOnly ? webhookOnlyRoutes(all) : all,
     listenHost: host,
+    sessions,
   };
   const server = createServer(security.tls, (req, res) => {
     dispatch(req, res, served).catch((err: Error) => {
@@ -183,6 +209,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<{ server: 
   });
   server.maxConnections = API_LIMITS.maxConnections;
   cutSilentConnections(server, security.tls !== undefined, API_LIMITS.headersTimeoutMs);
+  server.on('close', () => stream.close());
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(listenFailure(opts.listen, err)));
     server.listen(port, host, () => resolve());

@@ -26,6 +26,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { ensureLocalAdminToken } from '../state-dir/token-store.js';
 import { type ApiBackend, apiSecurityOf, startApiServer } from './api-server.js';
 import type { AppTracker } from './app-tracker.js';
+import { ensureDashboardAssets } from './dashboard-assets.js';
 import { timedHeadSource } from './metrics.js';
 import { notifyFactsFor } from './notify-facts.js';
 import { nextPassDelay } from './pass-schedule.js';
@@ -140,6 +141,7 @@ export class Daemon implements ApiBackend {
     ensureLocalAdminToken(inst.config.daemon.stateDir, this.clock.now());
     // One security for both listeners: the same tokens, and one replay window for the webhook.
     const security = apiSecurityOf(inst.config, this);
+    await ensureDashboardAssets((message) => log.warn(message));
     const api = await startApiServer({
       backend: this,
       listen,

@@ -135,6 +135,13 @@ export class TokenVerifier {
     return found;
   }
 
+  /** The token with this id as tokens.json says now (undefined once revoked): a dashboard
+   *  session holds a token's id, and ends with its token. */
+  identity(id: string): TokenIdentity | undefined {
+    const t = this.tokens().find((t) => t.id === id);
+    return t && { id: t.id, role: t.role };
+  }
+
   private tokens() {
     if (!this.stateDir) return [];
     let key: string;

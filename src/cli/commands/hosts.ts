@@ -3,7 +3,7 @@
 // labels and taints. Shell around one runtime.observe(); the table is built by a pure function.
 import type { Command } from 'commander';
 import { loadClusterConfig } from '../../config/load-config.js';
-import { podRequests } from '../../controllers/pod-requests.js';
+import { requestedOn } from '../../controllers/pod-requests.js';
 import type { Observed } from '../../model/observed.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
 import { outputFormat, printJson, printText } from '../output.js';
@@ -26,13 +26,7 @@ export interface HostRow {
 export function hostRows(o: Observed): HostRow[] {
   return o.hosts.map((h) => {
     const pods = o.pods.filter((p) => p.host === h.name);
-    const allocated = { cpuMilli: 0, memoryBytes: 0 };
-    for (const p of pods) {
-      if (!p.spec) continue;
-      const r = podRequests(p.spec);
-      allocated.cpuMilli += r.cpuMilli;
-      allocated.memoryBytes += r.memoryBytes;
-    }
+    const allocated = requestedOn(pods, h.name);
     return {
       name: h.name,
       address: h.address,

@@ -1,0 +1,2 @@
+// The stylesheet esbuild bundles into app.css.
+declare module '*.css';
