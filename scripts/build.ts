@@ -1,12 +1,12 @@
-// `npm run build`: the compiled package in dist/ (JS, declarations) plus the kind validators as
-// ajv standalone code (build-schemas.ts). Built beside dist/ and swapped in at the end, so
+// `npm run build`: the compiled package in dist/ (JS, declarations) plus the kind validators and
+// the skiff.yaml validator as ajv standalone code (build-schemas.ts). Built beside dist/ and swapped in at the end, so
 // `bin/skiff.js` never runs a half-written dist/ (it runs src/ through tsx while none is there).
 // Usage: tsx scripts/build.ts [--out DIR]   (default: dist/ of this checkout)
 import { execFileSync } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { writeValidators } from './build-schemas.js';
+import { generateConfigValidatorSource, writeValidators } from './build-schemas.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -18,6 +18,7 @@ export function build(out: string): void {
     stdio: 'inherit',
   });
   writeValidators(join(next, 'manifest', 'schema-validators.cjs'));
+  writeValidators(join(next, 'config', 'schema-validator.cjs'), generateConfigValidatorSource());
   const old = `${out}.old`;
   rmSync(old, { recursive: true, force: true });
   if (existsSync(out)) renameSync(out, old);
