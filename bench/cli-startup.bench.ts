@@ -4,7 +4,9 @@
 // `get pods` asks a daemon this bench starts (one local host whose Docker is never reached: the
 // daemon answers with no pods; against the testbed the answer is larger). Prints a markdown
 // section for BENCHMARKS.md.
-// Run: npx tsx bench/cli-startup.bench.ts [RUNS]   (default 15; "before" runs a third as many)
+// Run: npx tsx bench/cli-startup.bench.ts [RUNS] [--before DIR]   (default 15; "before" runs a
+// third as many). With --before, "before" is another built package (a copy of an older commit's
+// bin/, dist/ and package.json, its node_modules linked) instead of this checkout through tsx.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +15,8 @@ import { median } from './support/timing.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const RUNS = Number(process.argv[2] ?? 15);
+const BEFORE_AT = process.argv.indexOf('--before');
+const BEFORE = BEFORE_AT >= 0 ? process.argv[BEFORE_AT + 1] : undefined;
 const BIN = join(ROOT, 'bin/skiff.js');
 const TICK_MS = 1000 / 100; // /proc clock ticks (USER_HZ)
 
@@ -105,16 +109,18 @@ try {
     { name: '`skiff get pods` (daemon running)', args: [BIN, 'get', 'pods', '--config', daemon.config] },
   ];
   const tsx = ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
+  const old = BEFORE === undefined ? tsx : [join(BEFORE, 'bin/skiff.js')];
+  const how = BEFORE === undefined ? 'through tsx' : 'older build';
   const before: Case[] = [
     floor,
-    { name: '`skiff --version` through tsx (before)', args: [...tsx, '--version'] },
+    { name: `\`skiff --version\` ${how} (before)`, args: [...old, '--version'] },
     {
-      name: '`skiff validate examples/repo` through tsx (before)',
-      args: [...tsx, 'validate', 'examples/repo'],
+      name: `\`skiff validate examples/repo\` ${how} (before)`,
+      args: [...old, 'validate', 'examples/repo'],
     },
     {
-      name: '`skiff get pods` through tsx (before)',
-      args: [...tsx, 'get', 'pods', '--config', daemon.config],
+      name: `\`skiff get pods\` ${how} (before)`,
+      args: [...old, 'get', 'pods', '--config', daemon.config],
     },
   ];
   const load0 = os.loadavg()[0]!;

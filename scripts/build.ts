@@ -1,6 +1,7 @@
-// `npm run build`: the compiled package in dist/ (JS, declarations) plus the kind validators as
-// ajv standalone code (build-schemas.ts), and the dashboard's assets (dist/dashboard: index.html,
-// app.js, app.css bundled and minified by esbuild from src/dashboard). Built beside dist/ and swapped in at the end, so
+// `npm run build`: the compiled package in dist/ (JS, declarations) plus the kind validators and
+// the skiff.yaml validator as ajv standalone code (build-schemas.ts), and the dashboard's assets
+// (dist/dashboard: index.html, app.js, app.css bundled and minified by esbuild from
+// src/dashboard). Built beside dist/ and swapped in at the end, so
 // `bin/skiff.js` never runs a half-written dist/ (it runs src/ through tsx while none is there).
 // Usage: tsx scripts/build.ts [--out DIR]   (default: dist/ of this checkout)
 import { execFileSync } from 'node:child_process';
@@ -8,7 +9,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { buildDashboard } from '../src/daemon/dashboard-assets.js';
-import { writeValidators } from './build-schemas.js';
+import { generateConfigValidatorSource, writeValidators } from './build-schemas.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -20,6 +21,7 @@ export async function build(out: string): Promise<void> {
     stdio: 'inherit',
   });
   writeValidators(join(next, 'manifest', 'schema-validators.cjs'));
+  writeValidators(join(next, 'config', 'schema-validator.cjs'), generateConfigValidatorSource());
   await buildDashboard(join(ROOT, 'src', 'dashboard'), join(next, 'dashboard'));
   const old = `${out}.old`;
   rmSync(old, { recursive: true, force: true });

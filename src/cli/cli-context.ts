@@ -2,8 +2,9 @@
 // plus an app given on the command line with --repo), a logger, and — when a daemon runs for
 // the same state directory — a client for its API, so the CLI never acts beside it.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { appPathProblem } from '../config/app-path.js';
 import type { AppConfig, ClusterConfig } from '../config/cluster-config.js';
 import { loadClusterConfig } from '../config/load-config.js';
@@ -60,6 +61,9 @@ export function cliLogger(
 ): Logger {
   // JSON escapes C0 only: DEL, C1 (a raw U+009B is CSI to a terminal) and bidi controls too.
   // `scrub` takes out Secret values a command that acts (sync) may see in runtime errors.
+  // pino is loaded here, where a command logs, not by every command that imports this file
+  // (a `get` a daemon answers logs nothing); it is CommonJS, so this stays synchronous.
+  const pino = createRequire(import.meta.url)('pino') as typeof import('pino').default;
   return pino({ level, hooks: { streamWrite: (line) => terminalJson(scrub(line)) } }, pino.destination(2));
 }
 

@@ -3,13 +3,11 @@
 // 0 success, 1 a finding (invalid manifest, failed sync), 2 wrong usage.
 // Which failure exits how is decided in failure-exit.ts alone. Only the command a line names
 // is loaded (commands/index.ts): `skiff --version` and `skiff --help` load no Docker, SSH, git,
-// SQLite or ajv.
+// SQLite, ajv or schema.
 import { Command } from 'commander';
 import { terminalBlock } from '../diff/terminal-text.js';
-import { usePrecompiledValidators } from '../manifest/schema-source.js';
-import { registerCommandsFor } from './commands/index.js';
+import { commandNamed, registerCommandsFor } from './commands/index.js';
 import { EXIT, failureExit } from './failure-exit.js';
-import { loadPrecompiledValidators } from './precompiled-schemas.js';
 import { SKIFF_VERSION } from './version.js';
 
 export { EXIT };
@@ -28,9 +26,19 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** A command (any may validate manifests) gets the validators generated at build time. */
+async function installValidators(argv: readonly string[]): Promise<void> {
+  if (commandNamed(argv) === undefined) return;
+  const [{ usePrecompiledValidators }, { loadPrecompiledValidators }] = await Promise.all([
+    import('../manifest/schema-source.js'),
+    import('./precompiled-schemas.js'),
+  ]);
   usePrecompiledValidators(loadPrecompiledValidators);
+}
+
+export async function main(argv: string[]): Promise<number> {
   try {
+    await installValidators(argv);
     const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

@@ -2,9 +2,9 @@
 // and relative paths resolved against the file's folder. Every finding is collected with
 // file:line:column and the field path, and all are reported at once in one ConfigError.
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
-import cron from 'node-cron';
+import type { ErrorObject } from 'ajv';
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { parseDuration } from '../manifest/duration.js';
 import { type Diagnostic, formatDiagnostic } from '../model/diagnostics.js';
@@ -24,9 +24,9 @@ import {
   type HostConfig,
   type RegistryConfig,
 } from './cluster-config.js';
+import { configValidator } from './config-validator.js';
 import { EXPOSED_LISTEN_HINT, exposureProblem } from './listen-address.js';
 import { checkNotifications, notificationsOf, type RawNotifications } from './notifications-config.js';
-import { CLUSTER_CONFIG_SCHEMA } from './schema.js';
 import { type RawVerify, resolveVerify } from './verify-config.js';
 
 export const DEFAULT_CONFIG_FILE = 'skiff.yaml';
@@ -43,9 +43,6 @@ export class ConfigError extends SkiffError {
     this.diagnostics = diagnostics;
   }
 }
-
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-const validateSchema = ajv.compile(CLUSTER_CONFIG_SCHEMA);
 
 type Path = (string | number)[];
 
@@ -129,6 +126,7 @@ export function parseClusterConfig(
   if (diagnostics.length > 0) return { diagnostics };
 
   const raw: unknown = doc.toJS() ?? {};
+  const validateSchema = configValidator();
   if (!validateSchema(raw)) {
     for (const e of validateSchema.errors ?? []) reportSchemaError(e, at);
     return { diagnostics: sortByPosition(diagnostics) };
@@ -270,7 +268,7 @@ function checkRules(cfg: RawConfig, at: (p: Path, c: string, m: string) => void)
     const interval = a.poll?.interval;
     if (interval !== undefined && /^[0-9]+(ms|s|m|h)$/.test(interval) && !pollIntervalInRange(interval))
       at(['apps', i, 'poll', 'interval'], 'config.maximum', `"${interval}" is out of range: give 1s to 24h`);
-    if (a.poll?.cron !== undefined && !cron.validate(a.poll.cron))
+    if (a.poll?.cron !== undefined && !validCron(a.poll.cron))
       at(['apps', i, 'poll', 'cron'], 'config.cron', `"${a.poll.cron}" is not a valid cron expression`);
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(a.repoURL) && !/^https?:\/\//i.test(a.repoURL))
       at(['apps', i, 'repoURL'], 'config.repo-url', 'repoURL must be an http(s) URL or a local path');
@@ -352,6 +350,13 @@ function applyDefaults(cfg: RawConfig, file: string, env: Record<string, string 
     connection: { ...DEFAULT_CONNECTION, ...cfg.connection },
     ...(cfg.notifications ? { notifications: notificationsOf(cfg.notifications) } : {}),
   };
+}
+
+/** node-cron's own parser (the poller's), loaded only for a config that has a cron: it is
+ *  CommonJS too, so a synchronous require keeps it off every other CLI start. */
+function validCron(expression: string): boolean {
+  const cron = createRequire(import.meta.url)('node-cron') as typeof import('node-cron');
+  return cron.validate(expression);
 }
 
 function validCidr(s: string): boolean {

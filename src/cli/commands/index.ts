@@ -113,6 +113,11 @@ export const COMMANDS: Record<string, CommandEntry> = {
     description: 'API bearer tokens: create, list, revoke',
     load: async () => (await import('./token.js')).registerToken,
   },
+  uninstall: {
+    term: 'uninstall [options]',
+    description: 'remove skiff from every host: its containers, Service rules and data dirs',
+    load: async () => (await import('./uninstall.js')).registerUninstall,
+  },
 };
 
 /** The command a command line names: its first word (root options take no value), or the

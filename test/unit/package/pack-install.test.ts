@@ -61,6 +61,7 @@ describe('the packed package, installed', () => {
     expect(files).toContain('package/dist/cli/main.js');
     expect(files).toContain('package/dist/cli/main.d.ts');
     expect(files).toContain('package/dist/manifest/schema-validators.cjs');
+    expect(files).toContain('package/dist/config/schema-validator.cjs');
     expect(
       files.filter((f) => f.startsWith('package/src/') || (f.endsWith('.ts') && !f.endsWith('.d.ts'))),
     ).toEqual([]);
