@@ -23,6 +23,7 @@ import { containerSecurity, NO_SECURITY_FACTS } from './container-security.js';
 import { HostUnreachableError, podSubject, RuntimeError } from './errors.js';
 import { podLabels } from './pod-spec.js';
 import type { ContainerStats, ContainerUsage, ExecResult, HostInfo, LogOptions, Runtime } from './runtime.js';
+import { SpecInterner } from './spec-interner.js';
 
 export interface FakeHost extends HostInfo {
   capacity: { cpuMilli: number; memoryBytes: number };
@@ -52,6 +53,8 @@ export class FakeRuntime implements Runtime {
   private readonly cpuCounters = new Map<string, { nanos: number; since: number }>();
   /** Claim volumes by `host/volume`: made by the first pod that mounts them, kept after it. */
   private readonly claimVolumes = new Map<string, ObservedClaimVolume>();
+  /** As DockerRuntime decodes them: a template's pods share one frozen spec and label set. */
+  private readonly specs = new SpecInterner();
   private nextId = 1;
   private closed = false;
   execHandler: ExecHandler = () => ({
@@ -248,8 +251,8 @@ export class FakeRuntime implements Runtime {
       ownerName: pod.owner.name,
       templateHash: pod.templateHash,
       commit: pod.commit,
-      labels: { ...pod.labels },
-      spec: structuredClone(pod.spec),
+      labels: this.specs.intern(JSON.stringify(pod.labels)) ?? {},
+      spec: this.specs.intern(JSON.stringify(pod.spec)),
       createdAt: now,
       ip: `172.30.${h.subnet}.${h.nextIp++}`,
       publishedPorts: published.sort((a, b) => a.containerPort - b.containerPort),
@@ -480,6 +483,9 @@ export class FakeRuntime implements Runtime {
   }
 }
 
+/** A copy the caller may keep: its own containers and probes; the spec and the pod's labels
+ *  are shared and frozen, as DockerRuntime's decoded pods share them. */
 function clonePod(p: ObservedPod): ObservedPod {
-  return structuredClone(p);
+  const { spec, labels, ...rest } = p;
+  return { ...structuredClone(rest), labels, ...(spec ? { spec } : {}) };
 }
