@@ -24,6 +24,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const IDLE_PASSES = 4;
 const TARGET_MB = 150;
 const snapshot = process.argv.includes('--snapshot');
+const flags = process.env.DAEMON_NODE_FLAGS ?? '';
 
 if (!existsSync(path.join(ROOT, 'dist', 'daemon', 'skiff-instance.js')))
   throw new Error('no dist/: run `npm run build` first (the bench measures the compiled daemon)');
@@ -96,6 +97,8 @@ try {
     process.execPath,
     [
       '--expose-gc',
+      // Extra V8 flags to try (e.g. --max-semi-space-size=4): DAEMON_NODE_FLAGS="..."
+      ...flags.split(' ').filter(Boolean),
       path.join(ROOT, 'bench', 'support', 'daemon-memory-child.mjs'),
       worldFile,
       ...(snapshot ? ['--snapshot', snapshotFile] : []),
@@ -112,7 +115,7 @@ try {
   console.log(`## Daemon memory at scale (bench/daemon-memory.bench.ts)
 
 ${new Date().toUTCString()}; machine: 2 cores / 24 GiB, Node ${process.versions.node}; the compiled daemon (dist/,
-plain node --expose-gc), wired as \`skiff run\` wires it, on a FakeRuntime of ${FULL.hosts} hosts. World:
+plain node --expose-gc${flags ? ` ${flags}` : ''}), wired as \`skiff run\` wires it, on a FakeRuntime of ${FULL.hosts} hosts. World:
 ${FULL.deployments} Deployments x ${REPLICAS} replicas in ${FULL.apps} apps (${r.shape.observedPods} pods observed, ${r.shape.deployments} Deployment views,
 ${r.shape.pods} pod views), committed to a local repository; measured after the pass that created
 ${r.shape.created} pods and ${IDLE_PASSES} idle passes (${idleMs} ms; last one ${r.idle.at(-1)?.actions} actions), 4 forced GCs each.

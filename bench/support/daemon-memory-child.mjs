@@ -47,12 +47,12 @@ for (let i = 0; i < passes; i++) {
   last = await inst.reconciler.pass();
   idle.push({ ms: performance.now() - t0, actions: last.actions.length });
 }
-const view = inst.reconciler.view;
-
+// Asking for the view builds it (as a `get` or a metrics scrape would): it is part of what the
+// daemon holds until the next pass.
 const shape = {
-  apps: view?.apps.length,
-  pods: view?.pods.length,
-  deployments: view?.deployments.length,
+  apps: inst.reconciler.view?.apps.length,
+  pods: inst.reconciler.view?.pods.length,
+  deployments: inst.reconciler.view?.deployments.length,
   observedPods: last.observed.pods.length,
   firstPassActions,
   created,
