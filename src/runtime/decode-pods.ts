@@ -121,8 +121,18 @@ function observedContainer(
     startedAt: details?.startedAt,
     finishedAt: details?.finishedAt,
     restartCount: nonNegativeInt(c.Labels[LABELS.restartCount]) ?? 0,
-    labels: c.Labels,
+    labels: containerOwnLabels(c.Labels),
   };
+}
+
+/** Of a container's Docker labels, the ones only it carries and the core reads (why it is held
+ *  back): the pod-level ones are decoded into the pod once, not kept per container (about 15
+ *  strings each, re-read every pass). */
+export function containerOwnLabels(labels: Labels): Labels {
+  const own: Labels = {};
+  for (const k of [LABELS.waitingReason, LABELS.waitingMessage])
+    if (labels[k] !== undefined) own[k] = labels[k];
+  return own;
 }
 
 /** The current container (highest restart count) of each pod container of one role, in the

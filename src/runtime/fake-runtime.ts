@@ -20,6 +20,7 @@ import type {
 } from '../model/observed.js';
 import { type Clock, systemClock } from './clock.js';
 import { containerSecurity, NO_SECURITY_FACTS } from './container-security.js';
+import { containerOwnLabels } from './decode-pods.js';
 import { HostUnreachableError, podSubject, RuntimeError } from './errors.js';
 import { podLabels } from './pod-spec.js';
 import type { ContainerStats, ContainerUsage, ExecResult, HostInfo, LogOptions, Runtime } from './runtime.js';
@@ -486,6 +487,17 @@ export class FakeRuntime implements Runtime {
 /** A copy the caller may keep: its own containers and probes; the spec and the pod's labels
  *  are shared and frozen, as DockerRuntime's decoded pods share them. */
 function clonePod(p: ObservedPod): ObservedPod {
-  const { spec, labels, ...rest } = p;
-  return { ...structuredClone(rest), labels, ...(spec ? { spec } : {}) };
+  const { spec, labels, containers, initContainers, ...rest } = p;
+  return {
+    ...structuredClone(rest),
+    labels,
+    ...(spec ? { spec } : {}),
+    containers: containers.map(cloneContainer),
+    ...(initContainers ? { initContainers: initContainers.map(cloneContainer) } : {}),
+  };
+}
+
+/** As decodePods reads a container: its own labels only. */
+function cloneContainer(c: ObservedContainer): ObservedContainer {
+  return { ...c, labels: containerOwnLabels(c.labels) };
 }
