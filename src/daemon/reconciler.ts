@@ -36,7 +36,7 @@ import {
 import type { Clock } from '../runtime/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ServiceDataPlane } from '../runtime/service-data-plane.js';
-import type { AppTracker } from './app-tracker.js';
+import type { AppTracker, TrackerSnapshot } from './app-tracker.js';
 
 /** The prober as a pass sees it: told what runs, asked what it found. */
 export interface ProbeSource {
@@ -128,7 +128,9 @@ export class Reconciler {
   readonly inflight = new InflightDeletions();
   private running: Promise<PassSummary> | undefined;
   private again = false;
+  /** The last pass's view, built on first request (undefined until then), and its source. */
   private latest: ClusterView | undefined;
+  private latestSource: ViewSource | undefined;
   private lastSummary: PassSummary | undefined;
   /** Apps refused this pass because another app owns an object they declare: app -> message. */
   private refused = new Map<string, string>();
@@ -140,6 +142,7 @@ export class Reconciler {
   constructor(private readonly deps: ReconcilerDeps) {}
 
   get view(): ClusterView | undefined {
+    if (!this.latest && this.latestSource) this.latest = buildClusterView(this.latestSource);
     return this.latest;
   }
   get last(): PassSummary | undefined {
@@ -213,7 +216,8 @@ export class Reconciler {
     const finished = deps.clock.now();
     const syncs = acting ? appSyncs(apps, seen, result.actions, results) : [];
     if (acting) this.record(result, syncs, started, finished);
-    this.latest = this.buildView(result, seen);
+    this.latestSource = this.viewSource(result, seen);
+    this.latest = undefined;
     const summary: PassSummary = {
       at: started,
       durationMs: finished - started,
@@ -344,78 +348,21 @@ export class Reconciler {
     return { type: 'CommitAdmitted', status: 'False', reason: 'ReconcileError', message };
   }
 
-  private buildView(result: PassResult, observed: Observed): ClusterView {
-    const apps: AppStatus[] = this.deps.trackers.map((t) => {
-      const snap = t.snapshot();
-      const deployments = result.views.deployments.filter((d) => d.app === t.name);
-      const pods = result.views.pods.filter((p) => p.app === t.name);
-      let health: HealthState = 'Healthy';
-      const refusal = this.setAside(t.name);
-      if (!snap.admitted) health = 'Unknown';
-      else if (refusal) health = 'Degraded';
-      else if (deployments.some((d) => d.phase === 'Failed')) health = 'Degraded';
-      else if (deployments.some((d) => d.phase === 'Progressing') || pods.some((p) => p.phase === 'Pending'))
-        health = 'Progressing';
-      const quarantined = this.deps.history?.listQuarantined(t.name) ?? [];
-      const notifications = this.deps.history?.listNotifications(t.name, RECENT_NOTIFICATIONS) ?? [];
-      const owner = appResolver(observed, result.actions);
-      const appActions = result.actions.filter((a) => owner(actionKey(a)) === t.name);
-      return {
-        name: t.name,
-        // Views leave the daemon (status -o json, the API): never with a URL's credentials.
-        repoURL: redactUrlCredentials(t.config.repoURL),
-        revision: t.config.revision,
-        path: t.config.path,
-        liveCommit: snap.admitted?.commit,
-        liveSignedBy: snap.admitted?.signedBy,
-        headCommit: snap.head,
-        sync: !snap.admitted
-          ? 'Unknown'
-          : !refusal && appActions.length === 0 && snap.head === snap.admitted.commit
-            ? 'Synced'
-            : 'OutOfSync',
-        health,
-        conditions: refusal ? [...snap.conditions, refusal] : snap.conditions,
-        rejected: snap.rejected,
-        quarantined: quarantined.map((q) => ({ commit: q.commit, reason: q.reason, at: q.at })),
-        lastSyncAt: observed.at,
-        ...(notifications.length > 0 ? { notifications: notifications.map(deliveryView) } : {}),
-      };
-    });
-    const configs: ConfigView[] = [];
-    for (const t of this.deps.trackers) {
-      for (const o of t.snapshot().admitted?.objects ?? []) {
-        if (o.kind === 'ConfigMap')
-          configs.push({
-            kind: 'ConfigMap',
-            namespace: o.metadata.namespace,
-            name: o.metadata.name,
-            app: t.name,
-            keys: [...Object.keys(o.data), ...Object.keys(o.binaryData)],
-          });
-        if (o.kind === 'Secret')
-          configs.push({
-            kind: 'Secret',
-            namespace: o.metadata.namespace,
-            name: o.metadata.name,
-            app: t.name,
-            type: o.type,
-            keys: Object.keys(o.data),
-          });
-      }
-    }
+  /** What the view of this pass is built from, taken as the pass ends (the trackers, the
+   *  refusals and the lease move on; the view must still say what this pass saw). */
+  private viewSource(result: PassResult, observed: Observed): ViewSource {
     return {
-      at: observed.at,
-      apps,
-      hosts: result.views.hosts,
-      pods: result.views.pods,
-      deployments: result.views.deployments,
-      configs,
-      services: result.views.services,
-      endpoints: result.views.endpoints,
-      claims: result.views.claims,
-      ...(result.views.drains.length > 0 ? { drains: result.views.drains } : {}),
-      ...(this.deps.lease ? { lease: this.deps.lease() } : {}),
+      result,
+      observed,
+      apps: this.deps.trackers.map((t) => ({
+        name: t.name,
+        config: t.config,
+        snap: t.snapshot(),
+        refusal: this.setAside(t.name),
+        quarantined: this.deps.history?.listQuarantined(t.name) ?? [],
+        notifications: this.deps.history?.listNotifications(t.name, RECENT_NOTIFICATIONS) ?? [],
+      })),
+      lease: this.deps.lease?.(),
     };
   }
 }
@@ -434,6 +381,111 @@ function deliveryView(n: NotificationRecord): NotificationDeliveryView {
     attempts: n.attempts,
     ...(n.lastError ? { error: n.lastError } : {}),
   };
+}
+
+interface ViewSource {
+  result: PassResult;
+  observed: Observed;
+  apps: {
+    name: string;
+    config: AppTracker['config'];
+    snap: TrackerSnapshot;
+    refusal: Condition | undefined;
+    quarantined: { commit: string; reason: string; at: number }[];
+    notifications: NotificationRecord[];
+  }[];
+  lease: LeaseView | undefined;
+}
+
+/** Items grouped by their app, in one walk. */
+function byApp<T extends { app: string }>(items: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const i of items) {
+    const list = out.get(i.app);
+    if (list) list.push(i);
+    else out.set(i.app, [i]);
+  }
+  return out;
+}
+
+/** The read model of one pass: built when first asked for (`get`, the API, a metrics scrape),
+ *  not by every pass. */
+function buildClusterView(src: ViewSource): ClusterView {
+  const { result, observed } = src;
+  const deploymentsOf = byApp(result.views.deployments);
+  const podsOf = byApp(result.views.pods);
+  const owner = appResolver(observed, result.actions);
+  const actionsOf = byApp(result.actions.map((a) => ({ app: owner(actionKey(a)) ?? '' })));
+  const apps: AppStatus[] = src.apps.map(({ name, config, snap, refusal, quarantined, notifications }) => {
+    const deployments = deploymentsOf.get(name) ?? [];
+    const pods = podsOf.get(name) ?? [];
+    let health: HealthState = 'Healthy';
+    if (!snap.admitted) health = 'Unknown';
+    else if (refusal) health = 'Degraded';
+    else if (deployments.some((d) => d.phase === 'Failed')) health = 'Degraded';
+    else if (deployments.some((d) => d.phase === 'Progressing') || pods.some((p) => p.phase === 'Pending'))
+      health = 'Progressing';
+    const appActions = actionsOf.get(name) ?? [];
+    return {
+      name,
+      // Views leave the daemon (status -o json, the API): never with a URL's credentials.
+      repoURL: redactUrlCredentials(config.repoURL),
+      revision: config.revision,
+      path: config.path,
+      liveCommit: snap.admitted?.commit,
+      liveSignedBy: snap.admitted?.signedBy,
+      headCommit: snap.head,
+      sync: !snap.admitted
+        ? 'Unknown'
+        : !refusal && appActions.length === 0 && snap.head === snap.admitted.commit
+          ? 'Synced'
+          : 'OutOfSync',
+      health,
+      conditions: refusal ? [...snap.conditions, refusal] : snap.conditions,
+      rejected: snap.rejected,
+      quarantined: quarantined.map((q) => ({ commit: q.commit, reason: q.reason, at: q.at })),
+      lastSyncAt: observed.at,
+      ...(notifications.length > 0 ? { notifications: notifications.map(deliveryView) } : {}),
+    };
+  });
+  return {
+    at: observed.at,
+    apps,
+    hosts: result.views.hosts,
+    pods: result.views.pods,
+    deployments: result.views.deployments,
+    configs: src.apps.flatMap(({ name, snap }) => configViews(name, snap)),
+    services: result.views.services,
+    endpoints: result.views.endpoints,
+    claims: result.views.claims,
+    ...(result.views.drains.length > 0 ? { drains: result.views.drains } : {}),
+    ...(src.lease ? { lease: src.lease } : {}),
+  };
+}
+
+/** An app's ConfigMaps and Secrets as `get` lists them: names and keys, never values. */
+function configViews(app: string, snap: TrackerSnapshot): ConfigView[] {
+  const configs: ConfigView[] = [];
+  for (const o of snap.admitted?.objects ?? []) {
+    if (o.kind === 'ConfigMap')
+      configs.push({
+        kind: 'ConfigMap',
+        namespace: o.metadata.namespace,
+        name: o.metadata.name,
+        app,
+        keys: [...Object.keys(o.data), ...Object.keys(o.binaryData)],
+      });
+    if (o.kind === 'Secret')
+      configs.push({
+        kind: 'Secret',
+        namespace: o.metadata.namespace,
+        name: o.metadata.name,
+        app,
+        type: o.type,
+        keys: Object.keys(o.data),
+      });
+  }
+  return configs;
 }
 
 function actionLogKey(a: Action): string {

@@ -7,6 +7,7 @@
 import type { Labels, PodSpec } from '../model/k8s.js';
 import { APP_ROLE, deletionDeadlineOf, INFRA_ROLE, INIT_ROLE, LABELS } from '../model/labels.js';
 import type { ContainerState, ObservedContainer, ObservedPod } from '../model/observed.js';
+import { SpecInterner } from './spec-interner.js';
 
 /** The parts of Docker's container list entry (GET /containers/json) that observe reads. */
 export interface ContainerSummary {
@@ -55,13 +56,9 @@ export function exitCodeFromStatus(status: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-function parseJson<T>(s: string | undefined): T | undefined {
-  if (s === undefined) return undefined;
-  try {
-    return JSON.parse(s) as T;
-  } catch {
-    return undefined;
-  }
+/** A JSON label's value, shared by every pod whose label has the same text (frozen). */
+function internLabel<T>(specs: SpecInterner, s: string | undefined): T | undefined {
+  return s === undefined ? undefined : specs.intern<T>(s);
 }
 
 function nonNegativeInt(s: string | undefined): number | undefined {
@@ -124,8 +121,18 @@ function observedContainer(
     startedAt: details?.startedAt,
     finishedAt: details?.finishedAt,
     restartCount: nonNegativeInt(c.Labels[LABELS.restartCount]) ?? 0,
-    labels: c.Labels,
+    labels: containerOwnLabels(c.Labels),
   };
+}
+
+/** Of a container's Docker labels, the ones only it carries and the core reads (why it is held
+ *  back): the pod-level ones are decoded into the pod once, not kept per container (about 15
+ *  strings each, re-read every pass). */
+export function containerOwnLabels(labels: Labels): Labels {
+  const own: Labels = {};
+  for (const k of [LABELS.waitingReason, LABELS.waitingMessage])
+    if (labels[k] !== undefined) own[k] = labels[k];
+  return own;
 }
 
 /** The current container (highest restart count) of each pod container of one role, in the
@@ -154,11 +161,14 @@ function currentContainers(
 /**
  * Group one host's skiff containers into pods. `details` holds inspect results by container id
  * (missing entries fall back to what the list entry tells). Output is sorted by namespace/name.
+ * Pods whose spec labels are the same text share one frozen spec from `specs` (the runtime
+ * passes one interner across hosts and passes; by default the call's pods share among them).
  */
 export function decodePods(
   host: string,
   containers: readonly ContainerSummary[],
   details: ReadonlyMap<string, ContainerDetails> = new Map(),
+  specs: SpecInterner = new SpecInterner(),
 ): ObservedPod[] {
   const groups = new Map<string, { id: Identity; members: ContainerSummary[] }>();
   for (const c of containers) {
@@ -177,7 +187,10 @@ export function decodePods(
     const l = source.Labels;
     const ownerKind = l[LABELS.ownerKind];
     if (ownerKind !== 'Deployment' && ownerKind !== 'Pod') continue;
-    const spec = parseJson<PodSpec>(members.find((c) => c.Labels[LABELS.podSpec])?.Labels[LABELS.podSpec]);
+    const spec = internLabel<PodSpec>(
+      specs,
+      members.find((c) => c.Labels[LABELS.podSpec])?.Labels[LABELS.podSpec],
+    );
     const containersOut = currentContainers(members, APP_ROLE, id, spec?.containers, details);
     const initOut = currentContainers(members, INIT_ROLE, id, spec?.initContainers, details);
     const deadline = infra ? deletionDeadlineOf(infra.Names[0] ?? '') : undefined;
@@ -190,7 +203,7 @@ export function decodePods(
       ownerName: l[LABELS.ownerName] ?? id.pod,
       templateHash: l[LABELS.templateHash] ?? '',
       commit: l[LABELS.commit] ?? '',
-      labels: parseJson<Labels>(l[LABELS.podLabels]) ?? {},
+      labels: internLabel<Labels>(specs, l[LABELS.podLabels]) ?? {},
       spec,
       createdAt: nonNegativeInt(l[LABELS.createdAt]) ?? source.Created * 1000,
       ip: infra ? ipOf(infra) : undefined,

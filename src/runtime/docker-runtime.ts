@@ -60,6 +60,7 @@ import type {
   Runtime,
 } from './runtime.js';
 import type { RuntimeObserver } from './runtime-observer.js';
+import { SpecInterner } from './spec-interner.js';
 import {
   type CpuPoint,
   completeSample,
@@ -133,6 +134,8 @@ export class DockerRuntime implements Runtime {
   private readonly log: RuntimeLogger;
   private readonly clock: Pick<Clock, 'now'>;
   private readonly observer?: RuntimeObserver;
+  /** One parsed spec per distinct spec label, shared by the pods of a template on every host. */
+  private readonly specs = new SpecInterner();
   private closed = false;
 
   constructor(
@@ -245,6 +248,7 @@ export class DockerRuntime implements Runtime {
   async observe(): Promise<Observed> {
     const at = this.clock.now();
     const parts = await Promise.all([...this.hosts.values()].map((h) => this.observeHost(h, at)));
+    this.specs.sweep();
     return {
       at,
       hosts: parts.map((p) => p.host),
@@ -344,7 +348,7 @@ export class DockerRuntime implements Runtime {
     const ids = new Set(list.map((c) => c.Id));
     for (const id of h.details.keys()) if (!ids.has(id)) h.details.delete(id);
     const details = new Map([...h.details].map(([id, d]) => [id, d.details]));
-    return decodePods(h.cfg.name, list, details);
+    return decodePods(h.cfg.name, list, details, this.specs);
   }
 
   /** Containers of one pod on its host, straight from Docker. */

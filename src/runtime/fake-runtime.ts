@@ -20,9 +20,11 @@ import type {
 } from '../model/observed.js';
 import { type Clock, systemClock } from './clock.js';
 import { containerSecurity, NO_SECURITY_FACTS } from './container-security.js';
+import { containerOwnLabels } from './decode-pods.js';
 import { HostUnreachableError, podSubject, RuntimeError } from './errors.js';
 import { podLabels } from './pod-spec.js';
 import type { ContainerStats, ContainerUsage, ExecResult, HostInfo, LogOptions, Runtime } from './runtime.js';
+import { SpecInterner } from './spec-interner.js';
 
 export interface FakeHost extends HostInfo {
   capacity: { cpuMilli: number; memoryBytes: number };
@@ -52,6 +54,8 @@ export class FakeRuntime implements Runtime {
   private readonly cpuCounters = new Map<string, { nanos: number; since: number }>();
   /** Claim volumes by `host/volume`: made by the first pod that mounts them, kept after it. */
   private readonly claimVolumes = new Map<string, ObservedClaimVolume>();
+  /** As DockerRuntime decodes them: a template's pods share one frozen spec and label set. */
+  private readonly specs = new SpecInterner();
   private nextId = 1;
   private closed = false;
   execHandler: ExecHandler = () => ({
@@ -248,8 +252,8 @@ export class FakeRuntime implements Runtime {
       ownerName: pod.owner.name,
       templateHash: pod.templateHash,
       commit: pod.commit,
-      labels: { ...pod.labels },
-      spec: structuredClone(pod.spec),
+      labels: this.specs.intern(JSON.stringify(pod.labels)) ?? {},
+      spec: this.specs.intern(JSON.stringify(pod.spec)),
       createdAt: now,
       ip: `172.30.${h.subnet}.${h.nextIp++}`,
       publishedPorts: published.sort((a, b) => a.containerPort - b.containerPort),
@@ -480,6 +484,20 @@ export class FakeRuntime implements Runtime {
   }
 }
 
+/** A copy the caller may keep: its own containers and probes; the spec and the pod's labels
+ *  are shared and frozen, as DockerRuntime's decoded pods share them. */
 function clonePod(p: ObservedPod): ObservedPod {
-  return structuredClone(p);
+  const { spec, labels, containers, initContainers, ...rest } = p;
+  return {
+    ...structuredClone(rest),
+    labels,
+    ...(spec ? { spec } : {}),
+    containers: containers.map(cloneContainer),
+    ...(initContainers ? { initContainers: initContainers.map(cloneContainer) } : {}),
+  };
+}
+
+/** As decodePods reads a container: its own labels only. */
+function cloneContainer(c: ObservedContainer): ObservedContainer {
+  return { ...c, labels: containerOwnLabels(c.labels) };
 }

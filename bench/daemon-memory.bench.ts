@@ -1,0 +1,139 @@
+// The daemon's memory at scale: 5,000 Deployments x 3 replicas in 10 apps on 500 hosts (the
+// plan benches' world, bench/support/scale-world.ts), held by the compiled daemon (dist/, plain
+// node: no tsx compiling in process) wired as `skiff run` wires it, on a FakeRuntime standing in
+// for the hosts (bench/support/daemon-memory-child.mjs). The world's manifests are committed to
+// a local Git repository (one directory per app) the app trackers follow. Reported after the
+// pass that creates every pod and a few idle passes, with forced GCs: RSS and heap used, and the
+// same once the skiff is dropped (what is left is the fake hosts' state and the code, so the
+// difference is the daemon's own state).
+//
+//   npm run build && npx tsx bench/daemon-memory.bench.ts [--snapshot]
+// --snapshot also writes a heap snapshot of the holding daemon and prints its largest
+// constructors (bench/.out/daemon-memory.heapsnapshot).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ClusterConfig } from '../src/config/cluster-config.js';
+import { DEFAULT_CONNECTION, DEFAULT_DAEMON, DEFAULT_SERVICE_CIDR } from '../src/config/cluster-config.js';
+import type { FakeHost } from '../src/runtime/fake-runtime.js';
+import { summarizeHeapSnapshot } from './support/heap-summary.js';
+import { appYaml, FULL, makeHosts, REPLICAS } from './support/scale-world.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const IDLE_PASSES = 4;
+const TARGET_MB = 150;
+const snapshot = process.argv.includes('--snapshot');
+const flags = process.env.DAEMON_NODE_FLAGS ?? '';
+
+if (!existsSync(path.join(ROOT, 'dist', 'daemon', 'skiff-instance.js')))
+  throw new Error('no dist/: run `npm run build` first (the bench measures the compiled daemon)');
+
+/** A local repository with one directory per app, and the config of a skiff following it. */
+function worldOnDisk(dir: string): { config: ClusterConfig; hosts: FakeHost[] } {
+  const repo = path.join(dir, 'repo');
+  const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { stdio: 'pipe' });
+  execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+  git('config', 'user.email', 'bench@example.test');
+  git('config', 'user.name', 'Bench');
+  const per = FULL.deployments / FULL.apps;
+  const apps = Array.from({ length: FULL.apps }, (_, a) => {
+    mkdirSync(path.join(repo, `app-${a}`));
+    writeFileSync(path.join(repo, `app-${a}`, 'app.yaml'), appYaml(a, a * per, per));
+    return {
+      name: `app-${a}`,
+      repoURL: repo,
+      revision: 'main',
+      path: `app-${a}`,
+      syncPolicy: { automated: true, prune: true, selfHeal: true, allowEmpty: false },
+      poll: { interval: '30s' },
+      rollback: { autoRestore: true },
+    };
+  });
+  git('add', '-A');
+  git('commit', '-qm', 'the scale world');
+  const hosts = makeHosts(FULL.hosts).map((h) => ({
+    name: h.name,
+    kind: 'ssh' as const,
+    address: h.address,
+    labels: h.labels,
+    taints: h.taints,
+    capacity: h.capacity,
+  }));
+  const config: ClusterConfig = {
+    hosts: [],
+    registries: [],
+    network: { serviceCIDR: DEFAULT_SERVICE_CIDR },
+    apps,
+    daemon: { ...DEFAULT_DAEMON, stateDir: path.join(dir, 'state') },
+    connection: DEFAULT_CONNECTION,
+  };
+  return { config, hosts };
+}
+
+interface Figures {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+interface ChildReport {
+  code: Figures;
+  holding: Figures;
+  worldOnly: Figures;
+  after: Figures;
+  shape: Record<string, number>;
+  idle: { ms: number; actions: number }[];
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'skiff-daemon-memory-'));
+const out = path.join(ROOT, 'bench', '.out');
+mkdirSync(out, { recursive: true });
+const snapshotFile = path.join(out, 'daemon-memory.heapsnapshot');
+try {
+  const worldFile = path.join(dir, 'world.json');
+  writeFileSync(worldFile, JSON.stringify({ ...worldOnDisk(dir), idlePasses: IDLE_PASSES }));
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      // Extra V8 flags to try (e.g. --max-semi-space-size=4): DAEMON_NODE_FLAGS="..."
+      ...flags.split(' ').filter(Boolean),
+      path.join(ROOT, 'bench', 'support', 'daemon-memory-child.mjs'),
+      worldFile,
+      ...(snapshot ? ['--snapshot', snapshotFile] : []),
+    ],
+    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, cwd: dir },
+  );
+  if (child.status !== 0) throw new Error(`daemon child failed (${child.status}): ${child.stderr}`);
+  const r = JSON.parse(child.stdout) as ChildReport;
+  const mb = (x: number) => `${x.toFixed(0)} MB`;
+  const row = (what: string, f: Figures) =>
+    `| ${what} | ${mb(f.rss)} | ${mb(f.heapUsed)} | ${mb(f.heapTotal)} | ${mb(f.external)} |`;
+  const daemonHeap = r.holding.heapUsed - r.worldOnly.heapUsed;
+  const idleMs = r.idle.map((p) => p.ms.toFixed(0)).join(', ');
+  console.log(`## Daemon memory at scale (bench/daemon-memory.bench.ts)
+
+${new Date().toUTCString()}; machine: 2 cores / 24 GiB, Node ${process.versions.node}; the compiled daemon (dist/,
+plain node --expose-gc${flags ? ` ${flags}` : ''}), wired as \`skiff run\` wires it, on a FakeRuntime of ${FULL.hosts} hosts. World:
+${FULL.deployments} Deployments x ${REPLICAS} replicas in ${FULL.apps} apps (${r.shape.observedPods} pods observed, ${r.shape.deployments} Deployment views,
+${r.shape.pods} pod views), committed to a local repository; measured after the pass that created
+${r.shape.created} pods and ${IDLE_PASSES} idle passes (${idleMs} ms; last one ${r.idle.at(-1)?.actions} actions), 4 forced GCs each.
+
+| state | RSS | heap used | heap reserved | external |
+|---|---:|---:|---:|---:|
+${row('code loaded, no skiff', r.code)}
+${row(`the daemon holding the world (target RSS < ${TARGET_MB} MB)`, r.holding)}
+${row('skiff dropped: the fake hosts world and the code', r.worldOnly)}
+${row('fake runtime dropped too', r.after)}
+
+The daemon's own live heap: ${mb(daemonHeap)} (holding less the fake world). RSS includes the
+FakeRuntime's world (the ${r.shape.observedPods} pods Docker would hold: ${mb(r.worldOnly.heapUsed - r.after.heapUsed)} of heap), which a
+real daemon does not carry: against real hosts the RSS is about ${mb(r.holding.rss - (r.worldOnly.heapUsed - r.after.heapUsed))}.`);
+  if (snapshot) {
+    console.log(`\nLargest constructors in the holding daemon's heap (${snapshotFile}):\n`);
+    console.log(summarizeHeapSnapshot(snapshotFile, 25));
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,70 @@
+// The child of bench/daemon-memory.bench.ts: the compiled daemon (dist/, plain node, no tsx)
+// holding the scale world. It wires one skiff as `skiff run` does (createSkiffInstance: git
+// sources on a local repository, app trackers, bundle validator, secret scrubber, history,
+// prober, autoscaler, Service data plane, reconciler, metrics) on a FakeRuntime standing in for
+// the 500 hosts, admits every app, runs the pass that creates every pod and a few idle passes,
+// forces GCs and prints memory figures as JSON on stdout. Then it drops the skiff and measures
+// again: what is left is the fake hosts' world (Docker's state, not the daemon's) and the code.
+//
+//   node --expose-gc bench/support/daemon-memory-child.mjs WORLD.json [--snapshot FILE]
+import { readFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
+import pino from 'pino';
+import { createSkiffInstance, initialAdmission } from '../../dist/daemon/skiff-instance.js';
+import { systemClock } from '../../dist/runtime/clock.js';
+import { FakeRuntime } from '../../dist/runtime/fake-runtime.js';
+
+const MiB = 1024 ** 2;
+const [worldFile, flag, snapshotFile] = process.argv.slice(2);
+const world = JSON.parse(readFileSync(worldFile, 'utf8'));
+const passes = world.idlePasses;
+
+function settle() {
+  for (let i = 0; i < 4; i++) globalThis.gc();
+  const m = process.memoryUsage();
+  return {
+    rss: m.rss / MiB,
+    heapUsed: m.heapUsed / MiB,
+    heapTotal: m.heapTotal / MiB,
+    external: m.external / MiB,
+  };
+}
+
+const code = settle();
+const log = pino({ level: 'silent' });
+let runtime = new FakeRuntime(world.hosts);
+let inst = createSkiffInstance({ config: world.config, log, runtime });
+await initialAdmission(inst, systemClock.now(), log);
+let first = await inst.reconciler.pass();
+const created = first.results.filter((r) => r.outcome === 'done').length;
+const firstPassActions = first.actions.length;
+// The daemon keeps only its last pass: the first one's 15,000 creates go.
+first = undefined;
+const idle = [];
+let last;
+for (let i = 0; i < passes; i++) {
+  const t0 = performance.now();
+  last = await inst.reconciler.pass();
+  idle.push({ ms: performance.now() - t0, actions: last.actions.length });
+}
+// Asking for the view builds it (as a `get` or a metrics scrape would): it is part of what the
+// daemon holds until the next pass.
+const shape = {
+  apps: inst.reconciler.view?.apps.length,
+  pods: inst.reconciler.view?.pods.length,
+  deployments: inst.reconciler.view?.deployments.length,
+  observedPods: last.observed.pods.length,
+  firstPassActions,
+  created,
+};
+last = undefined;
+const holding = settle();
+// Writing it grows the RSS by about the snapshot's size: the later rows' RSS is inflated then.
+if (flag === '--snapshot') writeHeapSnapshot(snapshotFile);
+await inst.close();
+inst = undefined;
+const worldOnly = settle();
+runtime = undefined;
+const after = settle();
+process.stdout.write(JSON.stringify({ code, holding, worldOnly, after, shape, idle }));
+process.exit(0);

@@ -1,0 +1,45 @@
+// One parsed PodSpec per distinct spec label: the pods of one Deployment template (3 or 300 of
+// them, on any host) share a single frozen object instead of one parsed copy each, and each
+// distinct spec is parsed once, not once per pod and pass. Keyed by the label's exact JSON text,
+// so two pods share a spec only when Docker holds the same bytes for both (no hash assumed).
+// Shell-side cache: DockerRuntime keeps one across passes and sweeps it after each observe, so
+// it holds the specs of the pods last seen and no more.
+
+/** Freezes a parsed JSON value and everything in it: a shared spec must never be mutated. */
+export function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
+}
+
+export class SpecInterner {
+  private current = new Map<string, unknown>();
+  private previous = new Map<string, unknown>();
+
+  /** The shared parse of `json` (undefined when it is not JSON: the label is malformed). */
+  intern<T>(json: string): T | undefined {
+    const hit = this.current.get(json) ?? this.previous.get(json);
+    if (hit !== undefined) {
+      this.current.set(json, hit);
+      return hit as T;
+    }
+    let parsed: T;
+    try {
+      parsed = deepFreeze(JSON.parse(json) as T);
+    } catch {
+      return undefined;
+    }
+    this.current.set(json, parsed);
+    return parsed;
+  }
+
+  /** Forgets every spec not interned since the last sweep (call once per observation). */
+  sweep(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+
+  get size(): number {
+    return new Set([...this.current.keys(), ...this.previous.keys()]).size;
+  }
+}
