@@ -29,7 +29,7 @@ export function placeCreations(
   const result = schedulePods(
     creations.map((c) => c.pod),
     buildHostViews(hosts, placed.map(placedFromObserved)),
-    { random: pass.input.random, ...(claims ? { claims } : {}) },
+    { random: pass.input.random, services, ...(claims ? { claims } : {}) },
   );
   const unschedulable = new Map(
     result.unschedulable.map((u) => [`${u.pod.namespace}/${u.pod.name}`, u.message]),
