@@ -52,10 +52,10 @@ export const SYSTEM_DEFAULT_CONSTRAINTS: readonly { topologyKey: string; maxSkew
 const MAX_NODE_SCORE = 100;
 const MAX_INT32 = 2 ** 31 - 1;
 
-/** Which pods a constraint counts: a ReplicaSet's (by key), or a selector's in a namespace
- *  (null requirements: a nil labelSelector, which selects nothing). */
+/** Which pods a constraint counts: the scheduled pod's ReplicaSet's (replicaSetKey), or a
+ *  selector's in a namespace (null requirements: a nil labelSelector, which selects nothing). */
 type Matcher =
-  | { kind: 'set'; key: string }
+  | { kind: 'replicaSet' }
   | { kind: 'selector'; key: string; namespace: string; reqs: Requirement[] | null };
 
 interface Constraint {
@@ -76,6 +76,21 @@ interface PodConstraints {
   /** Per hard constraint: does the pod match its own selector. */
   selfMatch: boolean[];
 }
+
+/** A Deployment's pod without constraints of its own: the system defaults over its ReplicaSet.
+ *  Shared by every such pod (thousands of Deployments in a batch build nothing). */
+const REPLICASET_DEFAULTS: PodConstraints = {
+  hard: [],
+  soft: SYSTEM_DEFAULT_CONSTRAINTS.map((d) => ({
+    ...d,
+    minDomains: 1,
+    honorAffinity: true,
+    honorTaints: false,
+    matcher: { kind: 'replicaSet' },
+  })),
+  own: false,
+  selfMatch: [],
+};
 
 /** A topology key over the hosts: each host's domain id (-1: the host lacks the key). */
 interface Topology {
@@ -110,11 +125,11 @@ function ownMatcher(c: TopologySpreadConstraint, pod: SchedulingPod): Matcher {
   return selectorMatcher(pod.namespace, reqs);
 }
 
-/** helper.DefaultSelector: the pod's ReplicaSet, else the merged selectors of the Services
- *  selecting it; undefined when nothing selects it (no default spreading). */
-function defaultMatcher(pod: SchedulingPod, services: readonly SpreadService[]): Matcher | undefined {
-  const replicaSet = replicaSetKey(pod);
-  if (replicaSet) return { kind: 'set', key: replicaSet };
+/** helper.DefaultSelector for a bare Pod: the merged selectors of the Services selecting it;
+ *  undefined when none does (no default spreading). A Deployment's pod has its ReplicaSet's
+ *  (REPLICASET_DEFAULTS): Services selecting it narrow nothing, its revision's pods share its
+ *  labels. */
+function serviceMatcher(pod: SchedulingPod, services: readonly SpreadService[]): Matcher | undefined {
   const labels = pod.labels ?? {};
   const merged: Record<string, string> = {};
   let any = false;
@@ -150,24 +165,21 @@ function podConstraints(pod: SchedulingPod, services: readonly SpreadService[]):
     if (c.whenUnsatisfiable === 'ScheduleAnyway') result.soft.push(constraint);
     else {
       result.hard.push(constraint);
-      result.selfMatch.push(matches(matcher, pod.namespace, pod.labels ?? {}, replicaSetKey(pod)));
+      result.selfMatch.push(matches(matcher, pod.namespace, pod.labels ?? {}));
     }
   }
   if (result.own) return result;
-  const matcher = defaultMatcher(pod, services);
+  if (pod.owner.kind === 'Deployment') return REPLICASET_DEFAULTS;
+  const matcher = serviceMatcher(pod, services);
   if (!matcher) return result;
   for (const d of SYSTEM_DEFAULT_CONSTRAINTS)
     result.soft.push({ ...d, minDomains: 1, honorAffinity: true, honorTaints: false, matcher });
   return result;
 }
 
-function matches(
-  m: Matcher,
-  namespace: string,
-  labels: Readonly<Labels>,
-  replicaSet: string | undefined,
-): boolean {
-  if (m.kind === 'set') return replicaSet === m.key;
+/** A pod matches a selector matcher (ReplicaSet matchers count by key, never pod by pod). */
+function matches(m: Matcher, namespace: string, labels: Readonly<Labels>): boolean {
+  if (m.kind !== 'selector') return false;
   return m.reqs !== null && namespace === m.namespace && requirementsMatch(m.reqs, labels);
 }
 
@@ -176,8 +188,14 @@ function matches(
 export class SpreadState {
   private readonly n: number;
   private readonly views: readonly HostView[];
-  /** ReplicaSet -> flat [host, count, ...]: built once, on the first ReplicaSet counted. */
-  private setIndex: Map<string, number[]> | undefined;
+  /** ReplicaSet -> its pods per host index (sparse: a ReplicaSet is on few hosts), built once
+   *  on the first ReplicaSet counted. A dense array per ReplicaSet cost more than the scoring
+   *  (an off-heap allocation each, thousands of Deployments per batch). */
+  private sets: Map<string, Map<number, number>> | undefined;
+  /** The ReplicaSet whose counts `setScratch` holds (dense, by host index). */
+  private loadedSet: Map<number, number> | undefined;
+  private readonly setScratch: Int32Array;
+  /** Selector -> its pods per host (user-declared selectors: few per batch). */
   private readonly counters = new Map<string, Int32Array>();
   private readonly selectorCounters: { m: Matcher; counts: Int32Array }[] = [];
   /** This batch's placements, for counters built after them. */
@@ -185,10 +203,14 @@ export class SpreadState {
   private readonly topologies = new Map<string, Topology>();
   private readonly inclusion = new Map<PodSpec, { affinity: Uint8Array; taints: Uint8Array }>();
   private readonly constraints = new Map<PodSpec, { pod: SchedulingPod; c: PodConstraints }>();
+  /** Per constraint set: the soft constraints that can score a host, and their topologies. */
+  private readonly scorings = new Map<PodConstraints, { soft: Constraint[]; topologies: Topology[] }>();
   private filterCache: { pod: SchedulingPod; version: number; state: FilterState } | undefined;
   private version = 0;
   /** Scratch: the normalized scores of the last scored pod, by host index. */
   readonly scores: Int32Array;
+  /** Scratch: the raw scores being summed, by host index. */
+  private readonly raw: Float64Array;
 
   constructor(
     private readonly hosts: readonly ObservedHost[],
@@ -198,17 +220,23 @@ export class SpreadState {
     this.n = hosts.length;
     this.views = views;
     this.scores = new Int32Array(this.n);
+    this.raw = new Float64Array(this.n);
+    this.setScratch = new Int32Array(this.n);
   }
 
   /** The pod's constraints; pods of one template share them (same spec, labels, revision). */
   private of(pod: SchedulingPod): PodConstraints {
+    if ((pod.spec.topologySpreadConstraints?.length ?? 0) === 0 && pod.owner.kind === 'Deployment')
+      return REPLICASET_DEFAULTS;
     const cached = this.constraints.get(pod.spec);
     const p = cached?.pod;
     if (
       p &&
       p.labels === pod.labels &&
       p.namespace === pod.namespace &&
-      replicaSetKey(p) === replicaSetKey(pod)
+      p.templateHash === pod.templateHash &&
+      p.owner.kind === pod.owner.kind &&
+      p.owner.name === pod.owner.name
     )
       return cached.c;
     const c = podConstraints(pod, this.services);
@@ -265,38 +293,53 @@ export class SpreadState {
     return (!c.honorAffinity || inc.affinity[i] === 1) && (!c.honorTaints || inc.taints[i] === 1);
   }
 
-  /** Matching pods per host for the matcher, this batch's placements included. */
-  private counts(m: Matcher): Int32Array {
+  /** Matching pods per host for the matcher, this batch's placements included. A
+   *  ReplicaSet's are valid until another ReplicaSet's are asked for (one shared array). */
+  private counts(m: Matcher, pod: SchedulingPod): Int32Array {
+    if (m.kind === 'replicaSet') return this.setCounts(replicaSetKey(pod) ?? '');
     const cached = this.counters.get(m.key);
     if (cached) return cached;
     const counts = new Int32Array(this.n);
-    if (m.kind === 'set') {
-      this.setIndex ??= this.buildSetIndex();
-      const list = this.setIndex.get(m.key) ?? [];
-      for (let k = 0; k < list.length; k += 2) counts[list[k]!] = counts[list[k]!]! + list[k + 1]!;
-    } else {
-      this.views.forEach((v, i) => {
-        for (const p of v.spreadPods ?? []) if (matches(m, p.namespace, p.labels, p.replicaSet)) counts[i]!++;
-      });
-      for (const [i, p] of this.placed) if (matches(m, p.namespace, p.labels, p.replicaSet)) counts[i]!++;
-      this.selectorCounters.push({ m, counts });
-    }
+    this.views.forEach((v, i) => {
+      for (const p of v.spreadPods ?? []) if (matches(m, p.namespace, p.labels)) counts[i]!++;
+    });
+    for (const [i, p] of this.placed) if (matches(m, p.namespace, p.labels)) counts[i]!++;
+    this.selectorCounters.push({ m, counts });
     this.counters.set(m.key, counts);
     return counts;
   }
 
-  private buildSetIndex(): Map<string, number[]> {
-    const index = new Map<string, number[]>();
+  private setCounts(key: string): Int32Array {
+    this.sets ??= this.buildSets();
+    let set = this.sets.get(key);
+    if (!set) {
+      set = new Map();
+      this.sets.set(key, set);
+    }
+    const scratch = this.setScratch;
+    if (this.loadedSet !== set) {
+      if (this.loadedSet) for (const i of this.loadedSet.keys()) scratch[i] = 0;
+      for (const [i, v] of set) scratch[i] = v;
+      this.loadedSet = set;
+    }
+    return scratch;
+  }
+
+  private buildSets(): Map<string, Map<number, number>> {
+    const sets = new Map<string, Map<number, number>>();
     const add = (i: number, key: string) => {
-      const list = index.get(key);
-      if (list) list.push(i, 1);
-      else index.set(key, [i, 1]);
+      let set = sets.get(key);
+      if (!set) {
+        set = new Map();
+        sets.set(key, set);
+      }
+      set.set(i, (set.get(i) ?? 0) + 1);
     };
     this.views.forEach((v, i) => {
       for (const p of v.spreadPods ?? []) if (p.replicaSet) add(i, p.replicaSet);
     });
     for (const [i, p] of this.placed) if (p.replicaSet) add(i, p.replicaSet);
-    return index;
+    return sets;
   }
 
   /** Charges a placement to every counter it matches (the cache's AddPod). */
@@ -308,17 +351,12 @@ export class SpreadState {
       ...(replicaSet ? { replicaSet } : {}),
     };
     this.placed.push([i, p]);
-    if (replicaSet) {
-      const counts = this.counters.get(replicaSet);
-      if (counts) counts[i]!++;
-      else if (this.setIndex) {
-        const list = this.setIndex.get(replicaSet);
-        if (list) list.push(i, 1);
-        else this.setIndex.set(replicaSet, [i, 1]);
-      }
-    }
-    for (const { m, counts } of this.selectorCounters)
-      if (matches(m, p.namespace, p.labels, replicaSet)) counts[i]!++;
+    const set = replicaSet && this.sets?.get(replicaSet);
+    if (set) {
+      set.set(i, (set.get(i) ?? 0) + 1);
+      if (this.loadedSet === set) this.setScratch[i]!++;
+    } else if (replicaSet && this.sets) this.sets.set(replicaSet, new Map([[i, 1]]));
+    for (const { m, counts } of this.selectorCounters) if (matches(m, p.namespace, p.labels)) counts[i]!++;
     this.version++;
   }
 
@@ -335,7 +373,7 @@ export class SpreadState {
     if (c && c.pod === pod && c.version === this.version) return c.state;
     const topologies = cs.hard.map((h) => this.topology(h.topologyKey));
     const perDomain = topologies.map((t) => new Int32Array(t.size).fill(-1));
-    const counts = cs.hard.map((h) => this.counts(h.matcher));
+    const counts = cs.hard.map((h) => this.counts(h.matcher, pod));
     for (let i = 0; i < this.n; i++) {
       if (topologies.some((t) => t.domain[i]! < 0)) continue;
       cs.hard.forEach((h, k) => {
@@ -387,78 +425,136 @@ export class SpreadState {
    *  null when no ScheduleAnyway constraint applies (upstream skips the plugin). */
   score(pod: SchedulingPod, feasible: Int32Array, count: number): Int32Array | null {
     const cs = this.of(pod);
+    let scoring = this.scorings.get(cs);
+    if (!scoring) {
+      scoring = this.scoringOf(cs);
+      this.scorings.set(cs, scoring);
+    }
+    const { soft, topologies } = scoring;
+    if (soft.length === 0) return null;
+    if (!cs.own && soft.length === 1 && soft[0]!.topologyKey === LABEL_HOSTNAME)
+      return this.scoreHostnameOnly(pod, soft[0]!, feasible, count);
+    // requireAllTopologies (own constraints only): a host without every key scores 0.
+    const ignored = cs.own ? this.ignoredHosts(topologies) : null;
+    const raw = this.raw;
+    for (let k = 0; k < count; k++) raw[feasible[k]!] = 0;
+    for (let j = 0; j < soft.length; j++)
+      this.addScores(pod, soft[j]!, topologies[j]!, feasible, count, ignored);
+    return this.normalize(feasible, count, ignored);
+  }
+
+  /** The usual case (system defaults, no host with a zone label), in two passes: the raw
+   *  score grows with the host's count, so the counts' extremes give the raw extremes. */
+  private scoreHostnameOnly(
+    pod: SchedulingPod,
+    c: Constraint,
+    feasible: Int32Array,
+    count: number,
+  ): Int32Array {
+    const counts = this.counts(c.matcher, pod);
+    const scores = this.scores;
+    const weight = Math.log(count + 2);
+    const offset = c.maxSkew - 1;
+    let least = MAX_INT32;
+    let most = 0;
+    for (let k = 0; k < count; k++) {
+      const v = counts[feasible[k]!]!;
+      if (v < least) least = v;
+      if (v > most) most = v;
+    }
+    const min = Math.round(least * weight + offset);
+    const max = Math.round(most * weight + offset);
+    for (let k = 0; k < count; k++) {
+      const i = feasible[k]!;
+      scores[i] =
+        max === 0
+          ? MAX_NODE_SCORE
+          : Math.floor((MAX_NODE_SCORE * (max + min - Math.round(counts[i]! * weight + offset))) / max);
+    }
+    return scores;
+  }
+
+  private scoringOf(cs: PodConstraints): { soft: Constraint[]; topologies: Topology[] } {
     // Without a host carrying its key, a system default constraint scores no host.
     const soft = cs.own ? cs.soft : cs.soft.filter((c) => this.topology(c.topologyKey).size > 0);
-    if (soft.length === 0) return null;
-    const topologies = soft.map((c) => this.topology(c.topologyKey));
-    const counts = soft.map((c) => this.counts(c.matcher));
-    const ignored = (i: number) => cs.own && topologies.some((t) => t.domain[i]! < 0);
-    const perDomain = this.scoreDomains(pod, soft, topologies, counts, feasible, count, ignored);
-    const raw = this.scores;
+    return { soft, topologies: soft.map((c) => this.topology(c.topologyKey)) };
+  }
+
+  private ignoredHosts(topologies: readonly Topology[]): Uint8Array {
+    const ignored = new Uint8Array(this.n);
+    for (const t of topologies) for (let i = 0; i < this.n; i++) if (t.domain[i]! < 0) ignored[i] = 1;
+    return ignored;
+  }
+
+  /** One constraint's scoreForCount on every feasible host with its key: count *
+   *  log(domains + 2) + maxSkew - 1 (the domains: of the feasible hosts scored, a missing key
+   *  being one of its own when keys are not all required; the count: the host's own for
+   *  hostname, else its domain's over every host passing the inclusion policies). */
+  private addScores(
+    pod: SchedulingPod,
+    c: Constraint,
+    t: Topology,
+    feasible: Int32Array,
+    count: number,
+    ignored: Uint8Array | null,
+  ): void {
+    const counts = this.counts(c.matcher, pod);
+    const raw = this.raw;
+    const offset = c.maxSkew - 1;
+    const missing = t.size;
+    if (c.topologyKey === LABEL_HOSTNAME) {
+      let size = 0;
+      for (let k = 0; k < count; k++) if (!ignored || ignored[feasible[k]!] === 0) size++;
+      const weight = Math.log(size + 2);
+      for (let k = 0; k < count; k++) {
+        const i = feasible[k]!;
+        if (!ignored || ignored[i] === 0) raw[i] = raw[i]! + counts[i]! * weight + offset;
+      }
+      return;
+    }
+    const present = new Uint8Array(missing + 1);
+    let size = 0;
+    for (let k = 0; k < count; k++) {
+      const i = feasible[k]!;
+      if (ignored && ignored[i] === 1) continue;
+      const d = t.domain[i]! < 0 ? missing : t.domain[i]!;
+      if (present[d] === 0) size++;
+      present[d] = 1;
+    }
+    const perDomain = new Float64Array(missing + 1);
+    for (let i = 0; i < this.n; i++) {
+      if ((ignored && ignored[i] === 1) || !this.included(c, pod.spec, i)) continue;
+      const d = t.domain[i]! < 0 ? missing : t.domain[i]!;
+      if (present[d] === 1) perDomain[d] = perDomain[d]! + counts[i]!;
+    }
+    const weight = Math.log(size + 2);
+    for (let k = 0; k < count; k++) {
+      const i = feasible[k]!;
+      const d = t.domain[i]!;
+      if (d >= 0 && (!ignored || ignored[i] === 0)) raw[i] = raw[i]! + perDomain[d]! * weight + offset;
+    }
+  }
+
+  /** Rounds each raw score, then NormalizeScore: 100 * (max + min - score) / max, ignored
+   *  hosts 0, every host 100 when the highest is 0. */
+  private normalize(feasible: Int32Array, count: number, ignored: Uint8Array | null): Int32Array {
+    const { raw, scores } = this;
     let min = Number.MAX_SAFE_INTEGER;
     let max = 0;
     for (let k = 0; k < count; k++) {
       const i = feasible[k]!;
-      if (ignored(i)) continue;
-      let s = 0;
-      soft.forEach((c, j) => {
-        const d = topologies[j]!.domain[i]!;
-        if (d < 0) return;
-        const cnt = c.topologyKey === LABEL_HOSTNAME ? counts[j]![i]! : perDomain.counts[j]![d]!;
-        s += cnt * perDomain.weights[j]! + (c.maxSkew - 1);
-      });
-      raw[i] = Math.round(s);
-      if (raw[i]! < min) min = raw[i]!;
-      if (raw[i]! > max) max = raw[i]!;
+      if (ignored && ignored[i] === 1) continue;
+      const s = Math.round(raw[i]!);
+      raw[i] = s;
+      if (s < min) min = s;
+      if (s > max) max = s;
     }
     for (let k = 0; k < count; k++) {
       const i = feasible[k]!;
-      if (ignored(i)) raw[i] = 0;
-      else raw[i] = max === 0 ? MAX_NODE_SCORE : Math.floor((MAX_NODE_SCORE * (max + min - raw[i]!)) / max);
+      if (ignored && ignored[i] === 1) scores[i] = 0;
+      else
+        scores[i] = max === 0 ? MAX_NODE_SCORE : Math.floor((MAX_NODE_SCORE * (max + min - raw[i]!)) / max);
     }
-    return raw;
-  }
-
-  /** initPreScoreState + PreScore's counting: the domains of the feasible hosts (a missing
-   *  key is a domain of its own when not every key is required), each constraint's weight
-   *  log(domains + 2), and the matching pods per domain over every eligible host. */
-  private scoreDomains(
-    pod: SchedulingPod,
-    soft: Constraint[],
-    topologies: Topology[],
-    counts: Int32Array[],
-    feasible: Int32Array,
-    count: number,
-    ignored: (i: number) => boolean,
-  ): { weights: number[]; counts: Float64Array[] } {
-    const byHost = soft.map((c) => c.topologyKey === LABEL_HOSTNAME);
-    const present = topologies.map((t, j) => new Uint8Array(byHost[j] ? 0 : t.size + 1));
-    const sizes = soft.map(() => 0);
-    for (let k = 0; k < count; k++) {
-      const i = feasible[k]!;
-      if (ignored(i)) continue;
-      topologies.forEach((t, j) => {
-        if (byHost[j]) {
-          sizes[j]!++;
-          return;
-        }
-        const d = t.domain[i]! < 0 ? t.size : t.domain[i]!;
-        if (present[j]![d] === 0) {
-          present[j]![d] = 1;
-          sizes[j]!++;
-        }
-      });
-    }
-    const perDomain = topologies.map((t, j) => new Float64Array(byHost[j] ? 0 : t.size + 1));
-    soft.forEach((c, j) => {
-      if (byHost[j]) return;
-      const t = topologies[j]!;
-      for (let i = 0; i < this.n; i++) {
-        if (ignored(i) || !this.included(c, pod.spec, i)) continue;
-        const d = t.domain[i]! < 0 ? t.size : t.domain[i]!;
-        if (present[j]![d] === 1) perDomain[j]![d] = perDomain[j]![d]! + counts[j]![i]!;
-      }
-    });
-    return { weights: sizes.map((s) => Math.log(s + 2)), counts: perDomain };
+    return scores;
   }
 }
