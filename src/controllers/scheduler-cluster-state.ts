@@ -12,7 +12,14 @@ import {
   matchesNodeSelectorAndAffinity,
   preferredAffinityWeight,
 } from './scheduler-predicates.js';
-import { type ClaimBindings, type HostView, hostPortKey, type SchedulingPod } from './scheduler-types.js';
+import { SpreadState } from './scheduler-topology-spread.js';
+import {
+  type ClaimBindings,
+  type HostView,
+  hostPortKey,
+  type SchedulingPod,
+  type SpreadService,
+} from './scheduler-types.js';
 import { VolumeState } from './scheduler-volumes.js';
 
 // Resource amounts ({cpuMilli, memoryBytes}) are read in the hot loops; V8 shares one hidden
@@ -77,10 +84,6 @@ export class ClusterState {
   readonly leastAllocatedCache = new Map<string, { score: Int32Array; at: Uint32Array }>();
   readonly ports: Set<string>[];
   private readonly views: readonly HostView[];
-  /** Owner -> flat [host index, count, ...] from the views: cheap to build, sparse. */
-  private readonly ownerIndex = new Map<string, number[]>();
-  /** Owner -> count per host, materialized when one of the owner's pods is first scored. */
-  private readonly owners = new Map<string, Int32Array>();
   /** Placements of this batch as [host index, owner], replayed onto the views' counts. */
   private readonly placedOwners: [number, string][] = [];
   readonly shapes = new Map<PodSpec, SpecShape>();
@@ -93,8 +96,10 @@ export class ClusterState {
 
   /** The batch's claim bindings, charged per placement like the resources. */
   readonly volumes: VolumeState;
+  /** PodTopologySpread's counts, charged per placement too. */
+  readonly spread: SpreadState;
 
-  constructor(views: readonly HostView[], claims?: ClaimBindings) {
+  constructor(views: readonly HostView[], claims?: ClaimBindings, services?: readonly SpreadService[]) {
     this.volumes = new VolumeState(claims);
     const n = views.length;
     this.n = n;
@@ -118,17 +123,10 @@ export class ClusterState {
       this.nzCpu[i] = v.nonZeroRequested.cpuMilli;
       this.nzMem[i] = v.nonZeroRequested.memoryBytes;
       this.ports.push(new Set(v.usedHostPorts));
-      for (const key in v.podsByOwner) {
-        let list = this.ownerIndex.get(key);
-        if (!list) {
-          list = [];
-          this.ownerIndex.set(key, list);
-        }
-        list.push(i, v.podsByOwner[key]!);
-      }
       if (v.host.taints.some((t) => t.effect === 'PreferNoSchedule')) anyPrefer = true;
     });
     this.anyPreferNoSchedule = anyPrefer;
+    this.spread = new SpreadState(this.hosts, views, services);
     this.arrays = {
       n,
       names: this.hosts.map((h) => h.name),
@@ -143,17 +141,6 @@ export class ClusterState {
       leastAllocatedCache: this.leastAllocatedCache,
       tied: new Int32Array(n),
     };
-  }
-
-  ownerCounts(key: string): Int32Array {
-    let counts = this.owners.get(key);
-    if (!counts) {
-      counts = new Int32Array(this.n);
-      const list = this.ownerIndex.get(key) ?? [];
-      for (let k = 0; k < list.length; k += 2) counts[list[k]!] = list[k + 1]!;
-      this.owners.set(key, counts);
-    }
-    return counts;
   }
 
   shape(spec: PodSpec): SpecShape {
@@ -190,9 +177,8 @@ export class ClusterState {
     this.nzCpu[i] = this.nzCpu[i]! + shape.nonZero.cpuMilli;
     this.nzMem[i] = this.nzMem[i]! + shape.nonZero.memoryBytes;
     for (const k of portKeys) this.ports[i]!.add(k);
-    const counts = this.ownerCounts(owner);
-    counts[i] = counts[i]! + 1;
     this.placedOwners.push([i, owner]);
+    this.spread.place(i, pod);
     if (pod.claims) this.volumes.assume(pod, this.hosts[i]!.name);
     this.hostVersion[i] = this.hostVersion[i]! + 1;
     this.generation++;
@@ -202,6 +188,7 @@ export class ClusterState {
     const byHost: Record<string, number>[] = this.views.map((v) => ({ ...v.podsByOwner }));
     for (const [i, owner] of this.placedOwners) byHost[i]![owner] = (byHost[i]![owner] ?? 0) + 1;
     const views: HostView[] = [];
+    const spreadPods = this.spread.podsByHost();
     for (let i = 0; i < this.n; i++) {
       const podsByOwner = byHost[i]!;
       views.push({
@@ -210,6 +197,7 @@ export class ClusterState {
         nonZeroRequested: { cpuMilli: this.nzCpu[i]!, memoryBytes: this.nzMem[i]! },
         usedHostPorts: [...this.ports[i]!].sort(),
         podsByOwner,
+        spreadPods: spreadPods[i]!,
       });
     }
     return views;

@@ -1,7 +1,7 @@
 // The filter plugins, in the default profile's order (kubernetes
 // pkg/scheduler/framework/plugins: NodeReady as the node lifecycle taint, TaintToleration,
 // NodeAffinity, NodePorts, NodeResourcesFit, then the volume filters of
-// scheduler-volumes.ts): which hosts can run a pod, every reason a host
+// scheduler-volumes.ts, then PodTopologySpread of scheduler-topology-spread.ts): which hosts can run a pod, every reason a host
 // cannot, and upstream's FitError message. Two forms of the same decisions: collectFeasible
 // for the hot batch loop (no reasons built), hostFailures for the reasons. Pure.
 import { type ClusterState, type HostArrays, type SpecShape, STATIC_OK } from './scheduler-cluster-state.js';
@@ -10,6 +10,7 @@ import {
   matchesNodeSelectorAndAffinity,
   untoleratedTaintReason,
 } from './scheduler-predicates.js';
+import { REASON_SPREAD, REASON_SPREAD_LABEL } from './scheduler-topology-spread.js';
 import type { FilterName, SchedulingPod } from './scheduler-types.js';
 
 export const REASON_NOT_READY = 'node(s) were not ready';
@@ -96,6 +97,8 @@ export function hostFailures(
   if (mem > 0 && mem > state.capMem[i]! - state.reqMem[i]!) fail('NodeResourcesFit', REASON_MEMORY);
   const volume = state.volumes.failure(pod, host.name);
   if (volume) fail(volume.filter, volume.reason);
+  const spread = state.spread.failure(pod, i);
+  if (spread) fail('PodTopologySpread', spread === 'label' ? REASON_SPREAD_LABEL : REASON_SPREAD);
   return { reasons, failedFilter };
 }
 

@@ -3,7 +3,14 @@
 // cache's NodeInfo (kubernetes pkg/scheduler/framework/types.go). Pure.
 import type { ObservedHost, ObservedPod } from '../model/observed.js';
 import { podNonZeroRequests, podRequests } from './pod-requests.js';
-import { type HostView, hostPortKey, ownerKey, type PlacedPod } from './scheduler-types.js';
+import {
+  type HostView,
+  hostPortKey,
+  ownerKey,
+  type PlacedPod,
+  replicaSetKey,
+  type SpreadPod,
+} from './scheduler-types.js';
 
 /** What an observed pod occupies on its host. */
 export function placedFromObserved(pod: ObservedPod): PlacedPod {
@@ -14,6 +21,9 @@ export function placedFromObserved(pod: ObservedPod): PlacedPod {
     spec: pod.spec,
     containerCount: pod.containers.length,
     hostPorts: pod.publishedPorts.map((p) => ({ port: p.hostPort, protocol: p.protocol })),
+    labels: pod.labels,
+    templateHash: pod.templateHash,
+    ...(pod.terminating ? { terminating: true } : {}),
   };
 }
 
@@ -26,9 +36,17 @@ function withUnschedulableTaint(host: ObservedHost): ObservedHost {
   return { ...host, taints: [...host.taints, { ...UNSCHEDULABLE_TAINT }] };
 }
 
+function spreadPodOf(pod: PlacedPod): SpreadPod {
+  const replicaSet = replicaSetKey(pod);
+  return { namespace: pod.namespace, labels: pod.labels ?? {}, ...(replicaSet ? { replicaSet } : {}) };
+}
+
 /** Host views from the hosts and the pods placed on them (pods on unknown hosts are ignored). */
 export function buildHostViews(hosts: readonly ObservedHost[], placed: readonly PlacedPod[]): HostView[] {
-  const byName = new Map<string, { view: HostView; ports: Set<string>; owners: Record<string, number> }>();
+  const byName = new Map<
+    string,
+    { view: HostView; ports: Set<string>; owners: Record<string, number>; spread: SpreadPod[] }
+  >();
   for (const host of hosts) {
     const owners: Record<string, number> = {};
     const view: HostView = {
@@ -38,7 +56,7 @@ export function buildHostViews(hosts: readonly ObservedHost[], placed: readonly 
       usedHostPorts: [],
       podsByOwner: owners,
     };
-    byName.set(host.name, { view, ports: new Set(), owners });
+    byName.set(host.name, { view, ports: new Set(), owners, spread: [] });
   }
   for (const pod of placed) {
     const entry = byName.get(pod.host);
@@ -57,6 +75,11 @@ export function buildHostViews(hosts: readonly ObservedHost[], placed: readonly 
     for (const p of pod.hostPorts) entry.ports.add(hostPortKey(p.protocol, p.port));
     const key = ownerKey(pod.namespace, pod.owner.kind, pod.owner.name);
     entry.owners[key] = (entry.owners[key] ?? 0) + 1;
+    if (!pod.terminating) entry.spread.push(spreadPodOf(pod));
   }
-  return [...byName.values()].map(({ view, ports }) => ({ ...view, usedHostPorts: [...ports].sort() }));
+  return [...byName.values()].map(({ view, ports, spread }) => ({
+    ...view,
+    usedHostPorts: [...ports].sort(),
+    spreadPods: spread,
+  }));
 }

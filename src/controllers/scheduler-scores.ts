@@ -7,8 +7,8 @@
 // - NodeResourcesFit LeastAllocated (leastRequestedScore): ((capacity - requested) * 100) /
 //   capacity, integer division, 0 when over capacity; the mean of cpu and memory, over
 //   non-zero requests.
-// - SelectorSpread's NormalizeScore (at PodTopologySpread's weight): 100 * (max - count) / max,
-//   truncated (100 when max is 0).
+// - PodTopologySpread: normalized by scheduler-topology-spread.ts (0 for every host when no
+//   constraint applies, as upstream skips the plugin).
 // - DefaultNormalizeScore: 100 * raw / max (NodeAffinity), reversed for TaintToleration.
 import type { RandomSource } from './pod-name.js';
 import type { HostArrays, SpecShape } from './scheduler-cluster-state.js';
@@ -19,17 +19,15 @@ const MAX_NODE_SCORE = 100;
 
 /** Each raw score: its maximum over the feasible hosts, the normalizers denominator. */
 interface Maxima {
-  owner: number;
   affinity: number;
   taint: number;
 }
 
-function maximaOver(shape: SpecShape, owner: Int32Array, feasible: Int32Array, count: number): Maxima {
-  const m: Maxima = { owner: 0, affinity: 0, taint: 0 };
+function maximaOver(shape: SpecShape, feasible: Int32Array, count: number): Maxima {
+  const m: Maxima = { affinity: 0, taint: 0 };
   const { affinity, taint } = shape;
   for (let k = 0; k < count; k++) {
     const i = feasible[k]!;
-    if (owner[i]! > m.owner) m.owner = owner[i]!;
     if (affinity[i]! > m.affinity) m.affinity = affinity[i]!;
     if (taint[i]! > m.taint) m.taint = taint[i]!;
   }
@@ -63,13 +61,14 @@ function leastAllocatedScore(state: HostArrays, i: number, podCpu: number, podMe
 export function scoreAndSelect(
   state: HostArrays,
   shape: SpecShape,
-  owner: Int32Array,
+  /** PodTopologySpread's normalized scores by host index (null: the plugin is skipped). */
+  spreadScores: Int32Array | null,
   feasible: Int32Array,
   count: number,
   random: RandomSource | undefined,
   scores?: Map<number, HostScore>,
 ): number {
-  const max = maximaOver(shape, owner, feasible, count);
+  const max = maximaOver(shape, feasible, count);
   const { affinity, taint } = shape;
   const { names, hostVersion, tied } = state;
   const podCpu = shape.nonZero.cpuMilli;
@@ -87,8 +86,7 @@ export function scoreAndSelect(
       cache.score[i] = leastAllocated;
       cache.at[i] = hostVersion[i]! + 1;
     }
-    const spread =
-      max.owner > 0 ? Math.trunc(MAX_NODE_SCORE * ((max.owner - owner[i]!) / max.owner)) : MAX_NODE_SCORE;
+    const spread = spreadScores === null ? 0 : spreadScores[i]!;
     const nodeAffinity = max.affinity > 0 ? Math.floor((MAX_NODE_SCORE * affinity[i]!) / max.affinity) : 0;
     const taintToleration =
       max.taint > 0 ? MAX_NODE_SCORE - Math.floor((MAX_NODE_SCORE * taint[i]!) / max.taint) : MAX_NODE_SCORE;

@@ -1,7 +1,7 @@
 // The scheduler's vocabulary: the pod and host views it reads, its per-host verdicts (filter
 // reasons, scores) and results, and the keys it counts by. Pure types and key functions; the
 // scheduler is scheduler.ts.
-import type { PodSpec } from '../model/k8s.js';
+import type { Labels, PodSpec } from '../model/k8s.js';
 import type { ObservedHost } from '../model/observed.js';
 import type { RandomSource } from './pod-name.js';
 import type { ResourceAmounts } from './pod-requests.js';
@@ -32,6 +32,25 @@ export interface SchedulingPod {
   hostPorts: readonly { port: number; protocol: 'TCP' | 'UDP' }[];
   /** The PersistentVolumeClaims the pod mounts (absent: none). */
   claims?: readonly PodClaim[];
+  /** The pod's labels (topology spread selectors match them; absent: none). */
+  labels?: Readonly<Labels>;
+  /** A Deployment pod's revision: with the owner, the ReplicaSet upstream would have. */
+  templateHash?: string;
+}
+
+/** A pod on a host as topology spreading counts it: terminating pods are not in the views, as
+ *  upstream's countPodsMatchSelector skips pods with a deletionTimestamp. */
+export interface SpreadPod {
+  namespace: string;
+  labels: Readonly<Labels>;
+  /** replicaSetKey() of a Deployment's pod: the selector of the default spreading. */
+  replicaSet?: string;
+}
+
+/** A Service's selector: a pod it selects is spread by the default constraints. */
+export interface SpreadService {
+  namespace: string;
+  selector: Readonly<Labels>;
 }
 
 /** A host as the scheduler sees it: the observed host plus what is already placed on it. */
@@ -43,8 +62,10 @@ export interface HostView {
   nonZeroRequested: ResourceAmounts;
   /** Host ports in use, as hostPortKey(protocol, port). */
   usedHostPorts: readonly string[];
-  /** Placed pods per owner, keyed by ownerKey(): the spreading score's input. */
+  /** Placed pods per owner, keyed by ownerKey(). */
   podsByOwner: Readonly<Record<string, number>>;
+  /** The placed pods topology spreading counts (not terminating); absent: none. */
+  spreadPods?: readonly SpreadPod[];
 }
 
 /** A pod already placed on a host, as buildHostViews counts it. */
@@ -56,6 +77,10 @@ export interface PlacedPod {
   spec?: PodSpec;
   containerCount?: number;
   hostPorts: readonly { port: number; protocol: 'TCP' | 'UDP' }[];
+  labels?: Readonly<Labels>;
+  templateHash?: string;
+  /** Being deleted: still holds its resources, no longer counted by topology spreading. */
+  terminating?: boolean;
 }
 
 export type FilterName =
@@ -65,11 +90,14 @@ export type FilterName =
   | 'NodePorts'
   | 'NodeResourcesFit'
   | 'VolumeRestrictions'
-  | 'VolumeBinding';
+  | 'VolumeBinding'
+  | 'PodTopologySpread';
 
 /** The score plugins' normalized scores (0..100 each) and their weighted total. */
 export interface HostScore {
   leastAllocated: number;
+  /** PodTopologySpread: the pod's ScheduleAnyway constraints, or the default profile's
+   *  system default constraints (0 when none apply, as upstream skips the plugin). */
   spread: number;
   nodeAffinity: number;
   taintToleration: number;
@@ -112,6 +140,8 @@ export interface ScheduleOptions {
   random?: RandomSource;
   /** Where the claims are bound and how many pods use each (default: none). */
   claims?: ClaimBindings;
+  /** The Services' selectors: the default spreading of pods without a Deployment. */
+  services?: readonly SpreadService[];
 }
 
 export interface ScheduleBatchResult {
@@ -124,6 +154,16 @@ export interface ScheduleBatchResult {
 
 export function ownerKey(namespace: string, kind: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
+}
+/** The ReplicaSet a Deployment's pod would belong to upstream (its owner and revision); none
+ *  for a bare Pod. */
+export function replicaSetKey(pod: {
+  namespace: string;
+  owner: { kind: string; name: string };
+  templateHash?: string;
+}): string | undefined {
+  if (pod.owner.kind !== 'Deployment') return undefined;
+  return `${ownerKey(pod.namespace, pod.owner.kind, pod.owner.name)}@${pod.templateHash ?? ''}`;
 }
 export function hostPortKey(protocol: 'TCP' | 'UDP', port: number): string {
   return `${protocol}/${port}`;

@@ -7,11 +7,13 @@
 //   filter, as upstream's RunFilterPlugins stops there; `reasons` lists every failure):
 //   host Ready ("node(s) were not ready"), TaintToleration (NoSchedule/NoExecute), NodeAffinity
 //   (nodeSelector + required node affinity), NodePorts (host ports), NodeResourcesFit
-//   (CPU/memory requests against capacity minus what is placed).
+//   (CPU/memory requests against capacity minus what is placed), the volume filters, and
+//   PodTopologySpread (DoNotSchedule constraints: scheduler-topology-spread.ts).
 // - Scores, each normalized to 0..100 over the hosts that passed, weighted as the default
 //   profile weighs them: NodeResourcesFit LeastAllocated (cpu and memory, weight 1 each, over
-//   non-zero requests) x1; spreading one owner's pods across hosts (SelectorSpread's formula) at
-//   PodTopologySpread's weight x2; preferred node affinity x2; PreferNoSchedule taints x3.
+//   non-zero requests) x1; PodTopologySpread x2 (the pod's ScheduleAnyway constraints, or the
+//   system defaults spreading a ReplicaSet's pods over hostname and zone); preferred node
+//   affinity x2; PreferNoSchedule taints x3.
 // - The highest total wins; ties go to the first host by name, or to a random one among the
 //   tied when a random source is given (upstream's selectHost samples ties at random).
 // - "0/3 hosts are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient
@@ -23,7 +25,7 @@
 // filterHosts and scoreHosts expose each host's reasons and scores as plain values.
 //
 // Invariant: schedulePods places pods one by one and charges each placement (requests, ports,
-// owner counts) before placing the next, so a batch never overcommits a host.
+// spreading counts) before placing the next, so a batch never overcommits a host.
 import type { PodSpec } from '../model/k8s.js';
 import type { RandomSource } from './pod-name.js';
 import { ClusterState, portKeysOf } from './scheduler-cluster-state.js';
@@ -61,6 +63,13 @@ export {
 } from './scheduler-filters.js';
 export { buildHostViews, placedFromObserved } from './scheduler-host-views.js';
 export { SCORE_WEIGHTS } from './scheduler-scores.js';
+export {
+  LABEL_HOSTNAME,
+  LABEL_ZONE,
+  REASON_SPREAD,
+  REASON_SPREAD_LABEL,
+  SYSTEM_DEFAULT_CONSTRAINTS,
+} from './scheduler-topology-spread.js';
 export * from './scheduler-types.js';
 export {
   REASON_READ_WRITE_ONCE_POD,
@@ -100,8 +109,8 @@ function runScores(
   const scores = new Map<number, HostScore>();
   if (count === 0) return { scores, chosen: -1 };
   const shape = state.shape(pod.spec);
-  const owner = state.ownerCounts(ownerKey(pod.namespace, pod.owner.kind, pod.owner.name));
-  const chosen = scoreAndSelect(state.arrays, shape, owner, feasible, count, random, scores);
+  const spread = state.spread.score(pod, feasible, count);
+  const chosen = scoreAndSelect(state.arrays, shape, spread, feasible, count, random, scores);
   return { scores, chosen };
 }
 
@@ -112,14 +121,22 @@ function filterResult(state: ClusterState, f: HostFailure, i: number): HostFilte
 }
 
 /** Each host's filter verdict for the pod, in host order: every failing filter's reason. */
-export function filterHosts(pod: SchedulingPod, hosts: readonly HostView[]): HostFilterResult[] {
-  const state = new ClusterState(hosts);
+export function filterHosts(
+  pod: SchedulingPod,
+  hosts: readonly HostView[],
+  options: ScheduleOptions = {},
+): HostFilterResult[] {
+  const state = new ClusterState(hosts, options.claims, options.services);
   return runFilters(state, pod).failures.map((f, i) => filterResult(state, f, i));
 }
 
 /** The normalized, weighted scores of the hosts that pass the filters, in host order. */
-export function scoreHosts(pod: SchedulingPod, hosts: readonly HostView[]): HostScoreResult[] {
-  const state = new ClusterState(hosts);
+export function scoreHosts(
+  pod: SchedulingPod,
+  hosts: readonly HostView[],
+  options: ScheduleOptions = {},
+): HostScoreResult[] {
+  const state = new ClusterState(hosts, options.claims, options.services);
   const { feasible, count } = runFilters(state, pod);
   const { scores } = runScores(state, pod, feasible, count, undefined);
   return [...scores].map(([i, score]) => ({ host: state.hosts[i]!.name, score }));
@@ -132,7 +149,7 @@ export function explainSchedule(
   hosts: readonly HostView[],
   options: ScheduleOptions = {},
 ): ScheduleExplanation {
-  const state = new ClusterState(hosts);
+  const state = new ClusterState(hosts, options.claims, options.services);
   const { failures, feasible, count } = runFilters(state, pod);
   const { scores, chosen } = runScores(state, pod, feasible, count, options.random);
   const explanations: HostExplanation[] = failures.map((f, i) => {
@@ -168,7 +185,9 @@ function scheduleOne(
   failed: Map<PodSpec, FailedSpec>,
   random: RandomSource | undefined,
 ): number | string {
-  const known = failed.get(pod.spec);
+  // Placements can lower a DoNotSchedule constraint's skew: such a spec is never cached.
+  const cacheable = !state.spread.hasHard(pod);
+  const known = cacheable ? failed.get(pod.spec) : undefined;
   if (known !== undefined && known.cpu <= pod.requests.cpuMilli && known.mem <= pod.requests.memoryBytes) {
     if (known.generation !== state.generation) {
       known.message = unschedulableMessage(state, pod, portKeysOf(pod));
@@ -178,24 +197,25 @@ function scheduleOne(
   }
   const shape = state.shape(pod.spec);
   const portKeys = portKeysOf(pod);
-  const count = keepVolumeFeasible(
-    state,
+  const count = state.spread.keepFeasible(
     pod,
     feasible,
-    collectFeasible(state.arrays, shape, pod, portKeys, feasible),
+    keepVolumeFeasible(state, pod, feasible, collectFeasible(state.arrays, shape, pod, portKeys, feasible)),
   );
   if (count === 0) {
     const message = unschedulableMessage(state, pod, portKeys);
-    failed.set(pod.spec, {
-      generation: state.generation,
-      message,
-      cpu: pod.requests.cpuMilli,
-      mem: pod.requests.memoryBytes,
-    });
+    if (cacheable)
+      failed.set(pod.spec, {
+        generation: state.generation,
+        message,
+        cpu: pod.requests.cpuMilli,
+        mem: pod.requests.memoryBytes,
+      });
     return message;
   }
   const key = ownerKey(pod.namespace, pod.owner.kind, pod.owner.name);
-  const chosen = scoreAndSelect(state.arrays, shape, state.ownerCounts(key), feasible, count, random);
+  const spread = state.spread.score(pod, feasible, count);
+  const chosen = scoreAndSelect(state.arrays, shape, spread, feasible, count, random);
   state.place(chosen, pod, shape, portKeys, key);
   return chosen;
 }
@@ -206,7 +226,7 @@ export function schedulePods(
   hosts: readonly HostView[],
   options: ScheduleOptions = {},
 ): ScheduleBatchResult {
-  const state = new ClusterState(hosts, options.claims);
+  const state = new ClusterState(hosts, options.claims, options.services);
   const placements = new Map<string, string>();
   const unschedulable: { pod: SchedulingPod; message: string }[] = [];
   const feasible = new Int32Array(state.n);

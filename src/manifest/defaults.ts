@@ -307,6 +307,8 @@ export function defaultPodSpec(s: Raw): PodSpec {
   };
   if (s.affinity?.nodeAffinity)
     out.affinity = { nodeAffinity: structuredClone(s.affinity.nodeAffinity) } as Affinity;
+  if (s.topologySpreadConstraints?.length)
+    out.topologySpreadConstraints = structuredClone(s.topologySpreadConstraints);
   if (s.hostname !== undefined) out.hostname = s.hostname;
   if (s.securityContext) out.securityContext = structuredClone(s.securityContext);
   if (s.initContainers?.length) out.initContainers = s.initContainers.map(container);

@@ -93,6 +93,12 @@ function requirementMatches(r: Requirement, labels: Labels): boolean {
   }
 }
 
+/** Selector.Matches for parsed requirements: every one holds (none: matches everything). */
+export function requirementsMatch(reqs: readonly Requirement[], labels: Labels): boolean {
+  for (const r of reqs) if (!requirementMatches(r, labels)) return false;
+  return true;
+}
+
 /** Does `selector` (a metav1.LabelSelector) select an object with `labels`? Throws
  *  LabelSelectorError for a malformed selector, as upstream refuses to evaluate it.
  *  `null`/`undefined` selects nothing; `{}` selects everything (upstream semantics). */

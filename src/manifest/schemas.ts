@@ -583,6 +583,7 @@ const podSpec = object(
     affinity,
     tolerations: arrayOf(toleration),
     volumes: arrayOf(volume),
+    topologySpreadConstraints: arrayOf(topologySpreadConstraint),
     hostname: str,
     securityContext: podSecurityContext,
     // false is what skiff does anyway (no token is ever mounted); true warns (checks/pod-spec.ts).
@@ -613,10 +614,6 @@ const podSpec = object(
       ),
       subdomain: ignore(str, 'skiff has no cluster DNS'),
       setHostnameAsFQDN: ignore(bool, 'skiff has no cluster DNS'),
-      topologySpreadConstraints: ignore(
-        arrayOf(topologySpreadConstraint),
-        'the skiff scheduler spreads replicas over hosts by itself',
-      ),
       os: ignore(object('PodOS', { name: str }, { required: ['name'] }), 'every host is Linux'),
       overhead: ignore(resourceList, 'set by the RuntimeClass admission controller'),
     },

@@ -229,6 +229,19 @@ export interface Affinity {
   };
 }
 
+/** How a pod's replicas spread over a topology (PodTopologySpread; defaults in the scheduler:
+ *  minDomains 1, nodeAffinityPolicy Honor, nodeTaintsPolicy Ignore). */
+export interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+  labelSelector?: LabelSelector;
+  minDomains?: number;
+  nodeAffinityPolicy?: 'Honor' | 'Ignore';
+  nodeTaintsPolicy?: 'Honor' | 'Ignore';
+  matchLabelKeys?: string[];
+}
+
 export interface PodSpec {
   /** Run one at a time, in order, each to completion, before `containers` start. */
   initContainers?: Container[];
@@ -239,6 +252,7 @@ export interface PodSpec {
   affinity?: Affinity;
   tolerations: Toleration[];
   volumes: Volume[];
+  topologySpreadConstraints?: TopologySpreadConstraint[];
   hostname?: string;
   securityContext?: PodSecurityContext;
 }

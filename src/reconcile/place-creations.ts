@@ -26,10 +26,24 @@ export function placeCreations(
 ): void {
   const { creations } = pass;
   if (creations.length === 0) return;
+  // Pods this pass deletes are terminating for the scheduler (topology spread counts none), as
+  // kube-scheduler sees the deletionTimestamp the controllers set before the new pods arrive.
+  const deleting = new Set(
+    pass.actions.flatMap((a) =>
+      a.type === 'deletePod' ? [`${a.pod.host}/${a.pod.namespace}/${a.pod.name}`] : [],
+    ),
+  );
   const result = schedulePods(
     creations.map((c) => c.pod),
-    buildHostViews(hosts, placed.map(placedFromObserved)),
-    { random: pass.input.random, ...(claims ? { claims } : {}) },
+    buildHostViews(
+      hosts,
+      placed.map((p) =>
+        placedFromObserved(
+          deleting.has(`${p.host}/${p.namespace}/${p.name}`) ? { ...p, terminating: true } : p,
+        ),
+      ),
+    ),
+    { random: pass.input.random, services, ...(claims ? { claims } : {}) },
   );
   const unschedulable = new Map(
     result.unschedulable.map((u) => [`${u.pod.namespace}/${u.pod.name}`, u.message]),

@@ -25,6 +25,23 @@ export interface GitopsAppOptions {
   poll?: string;
   /** Extra lines under the app in skiff.yaml (indented four spaces), e.g. `rollback: ...`. */
   appYaml?: string;
+  /** Replaces the labels of the named testbed hosts in skiff.yaml (e.g. zones for spreading). */
+  hostLabels?: Record<string, Record<string, string>>;
+}
+
+/** The testbed's skiff.yaml with the named hosts' `labels:` lines replaced. */
+function withHostLabels(yaml: string, labels: Record<string, Record<string, string>> = {}): string {
+  let current = '';
+  return yaml
+    .split('\n')
+    .map((line) => {
+      const name = /^ {2}- name: (\S+)/.exec(line)?.[1];
+      if (name) current = name;
+      const wanted = labels[current];
+      if (!wanted || !/^ {4}labels:/.test(line)) return line;
+      return `    labels: ${JSON.stringify(wanted)}`;
+    })
+    .join('\n');
 }
 
 export interface GitopsApp {
@@ -46,7 +63,7 @@ export async function startGitopsApp(opts: GitopsAppOptions): Promise<GitopsApp>
   const configFile = join(fx.base, 'skiff.yaml');
   writeFileSync(
     configFile,
-    `${readFileSync(testbed().config, 'utf8')}
+    `${withHostLabels(readFileSync(testbed().config, 'utf8'), opts.hostLabels)}
 apps:
   - name: ${opts.app}
     repoURL: ${fx.repoURL}

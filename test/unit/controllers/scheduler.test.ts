@@ -262,19 +262,23 @@ describe('scores', () => {
     expect(explainSchedule(schedPod('p'), hv).chosen).toBe('big');
   });
 
-  it('spreads one owner across hosts (SelectorSpread normalization)', () => {
-    const hv = views([host('h1'), host('h2'), host('h3')]);
-    const key = ownerKey('default', 'Deployment', 'web');
-    hv[0] = { ...hv[0]!, podsByOwner: { [key]: 3 } };
-    hv[1] = { ...hv[1]!, podsByOwner: { [key]: 1 } };
-    const e = explainSchedule(schedPod('p'), hv);
-    // 100 * (3-3)/3 = 0; 100 * (3-1)/3 = 66.6 -> 66; 100 * 3/3 = 100
-    expect(e.hosts.map((h) => h.score?.spread)).toEqual([0, 66, 100]);
+  // PodTopologySpread's system defaults replaced the SelectorSpread-style owner score: the
+  // counted pods come from the hosts' pods (their ReplicaSet: owner and revision), not from
+  // podsByOwner, and the score is upstream's: raw = count * ln(hosts + 2) + maxSkew(3) - 1.
+  it('spreads one owner across hosts (PodTopologySpread system defaults)', () => {
+    const placed = (h: string, owner: string) => observedPod(`${owner}-${h}`, { host: h, owner, hash: 'v1' });
+    const hv = buildHostViews(
+      [host('h1'), host('h2'), host('h3')],
+      [...['h1', 'h1', 'h1', 'h2'].map((h) => placed(h, 'web'))].map(placedFromObserved),
+    );
+    const pod = { ...schedPod('p'), templateHash: 'v1' };
+    const e = explainSchedule(pod, hv);
+    // raw 3 -> 7, 1 -> 4, 0 -> 2; 100 * (7 + 2 - raw) / 7 = 28, 71, 100.
+    expect(e.hosts.map((h) => h.score?.spread)).toEqual([28, 71, 100]);
     expect(e.chosen).toBe('h3');
     // Another owner is not affected by web's pods.
-    expect(explainSchedule(schedPod('q', { owner: 'api' }), hv).hosts.map((h) => h.score?.spread)).toEqual([
-      100, 100, 100,
-    ]);
+    const api = { ...schedPod('q', { owner: 'api' }), templateHash: 'v1' };
+    expect(explainSchedule(api, hv).hosts.map((h) => h.score?.spread)).toEqual([100, 100, 100]);
   });
 
   it('PreferNoSchedule taints push pods away, reversed normalization', () => {

@@ -158,15 +158,6 @@ describe('an ignored field is still type-checked', () => {
       ['error schema.enum spec.template.spec.dnsPolicy 12:7', `${IGNORED} spec.template.spec.dnsPolicy 12:7`],
     ],
     [
-      'topologySpreadConstraints without topologyKey',
-      '      containers:\n',
-      '      topologySpreadConstraints:\n        - {maxSkew: 1, whenUnsatisfiable: DoNotSchedule}\n      containers:\n',
-      [
-        `${IGNORED} spec.template.spec.topologySpreadConstraints 12:7`,
-        'error schema.required spec.template.spec.topologySpreadConstraints[0] 13:11',
-      ],
-    ],
-    [
       'tty as a string',
       '          image: nginx:1.25\n',
       '          image: nginx:1.25\n          tty: "yes"\n',
