@@ -6,6 +6,7 @@
 import type { PodSpec } from '../model/k8s.js';
 import type { ObservedHost } from '../model/observed.js';
 import { podNonZeroRequests, type ResourceAmounts } from './pod-requests.js';
+import { InterPodAffinityState } from './scheduler-interpod-affinity-state.js';
 import {
   firstUntoleratedTaint,
   intolerablePreferNoScheduleCount,
@@ -93,10 +94,19 @@ export class ClusterState {
 
   /** The batch's claim bindings, charged per placement like the resources. */
   readonly volumes: VolumeState;
+  /** The placed pods' labels and affinity, charged per placement (InterPodAffinity). */
+  readonly interPod: InterPodAffinityState;
+  /** Scratch for InterPodAffinity's normalized scores, per host index. */
+  readonly interPodScores: Float64Array;
 
   constructor(views: readonly HostView[], claims?: ClaimBindings) {
     this.volumes = new VolumeState(claims);
     const n = views.length;
+    this.interPod = new InterPodAffinityState(
+      views.map((v) => v.host),
+      views.map((v) => v.pods),
+    );
+    this.interPodScores = new Float64Array(n);
     this.n = n;
     this.hosts = views.map((v) => v.host);
     this.capCpu = new Float64Array(n);
@@ -194,6 +204,7 @@ export class ClusterState {
     counts[i] = counts[i]! + 1;
     this.placedOwners.push([i, owner]);
     if (pod.claims) this.volumes.assume(pod, this.hosts[i]!.name);
+    this.interPod.place(i, pod);
     this.hostVersion[i] = this.hostVersion[i]! + 1;
     this.generation++;
   }
@@ -210,6 +221,7 @@ export class ClusterState {
         nonZeroRequested: { cpuMilli: this.nzCpu[i]!, memoryBytes: this.nzMem[i]! },
         usedHostPorts: [...this.ports[i]!].sort(),
         podsByOwner,
+        pods: this.interPod.pods[i]!,
       });
     }
     return views;

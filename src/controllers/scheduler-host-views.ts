@@ -1,8 +1,9 @@
 // Host views: each host with what is already placed on it (requests, non-zero requests, host
-// ports, pods per owner), the input of every scheduling decision. Stands in for the scheduler
+// ports, pods per owner, the pods' labels and affinity), the input of every scheduling decision. Stands in for the scheduler
 // cache's NodeInfo (kubernetes pkg/scheduler/framework/types.go). Pure.
 import type { ObservedHost, ObservedPod } from '../model/observed.js';
 import { podNonZeroRequests, podRequests } from './pod-requests.js';
+import type { AffinityPod } from './scheduler-interpod-affinity.js';
 import { type HostView, hostPortKey, ownerKey, type PlacedPod } from './scheduler-types.js';
 
 /** What an observed pod occupies on its host. */
@@ -14,22 +15,28 @@ export function placedFromObserved(pod: ObservedPod): PlacedPod {
     spec: pod.spec,
     containerCount: pod.containers.length,
     hostPorts: pod.publishedPorts.map((p) => ({ port: p.hostPort, protocol: p.protocol })),
+    labels: pod.labels,
   };
 }
 
 /** Host views from the hosts and the pods placed on them (pods on unknown hosts are ignored). */
 export function buildHostViews(hosts: readonly ObservedHost[], placed: readonly PlacedPod[]): HostView[] {
-  const byName = new Map<string, { view: HostView; ports: Set<string>; owners: Record<string, number> }>();
+  const byName = new Map<
+    string,
+    { view: HostView; ports: Set<string>; owners: Record<string, number>; pods: AffinityPod[] }
+  >();
   for (const host of hosts) {
     const owners: Record<string, number> = {};
+    const pods: AffinityPod[] = [];
     const view: HostView = {
       host,
       requested: { cpuMilli: 0, memoryBytes: 0 },
       nonZeroRequested: { cpuMilli: 0, memoryBytes: 0 },
       usedHostPorts: [],
       podsByOwner: owners,
+      pods,
     };
-    byName.set(host.name, { view, ports: new Set(), owners });
+    byName.set(host.name, { view, ports: new Set(), owners, pods });
   }
   for (const pod of placed) {
     const entry = byName.get(pod.host);
@@ -48,6 +55,9 @@ export function buildHostViews(hosts: readonly ObservedHost[], placed: readonly 
     for (const p of pod.hostPorts) entry.ports.add(hostPortKey(p.protocol, p.port));
     const key = ownerKey(pod.namespace, pod.owner.kind, pod.owner.name);
     entry.owners[key] = (entry.owners[key] ?? 0) + 1;
+    const placedPod: AffinityPod = { namespace: pod.namespace, labels: pod.labels ?? {} };
+    if (pod.spec?.affinity) placedPod.affinity = pod.spec.affinity;
+    entry.pods.push(placedPod);
   }
   return [...byName.values()].map(({ view, ports }) => ({ ...view, usedHostPorts: [...ports].sort() }));
 }

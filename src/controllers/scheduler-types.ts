@@ -1,10 +1,11 @@
 // The scheduler's vocabulary: the pod and host views it reads, its per-host verdicts (filter
 // reasons, scores) and results, and the keys it counts by. Pure types and key functions; the
 // scheduler is scheduler.ts.
-import type { PodSpec } from '../model/k8s.js';
+import type { Labels, PodSpec } from '../model/k8s.js';
 import type { ObservedHost } from '../model/observed.js';
 import type { RandomSource } from './pod-name.js';
 import type { ResourceAmounts } from './pod-requests.js';
+import type { AffinityPod } from './scheduler-interpod-affinity.js';
 
 /** One claim a pod mounts, keyed `namespace/name`. */
 export interface PodClaim {
@@ -32,6 +33,8 @@ export interface SchedulingPod {
   hostPorts: readonly { port: number; protocol: 'TCP' | 'UDP' }[];
   /** The PersistentVolumeClaims the pod mounts (absent: none). */
   claims?: readonly PodClaim[];
+  /** The pod's labels: what other pods' affinity terms select (absent: none). */
+  labels?: Labels;
 }
 
 /** A host as the scheduler sees it: the observed host plus what is already placed on it. */
@@ -45,6 +48,9 @@ export interface HostView {
   usedHostPorts: readonly string[];
   /** Placed pods per owner, keyed by ownerKey(): the spreading score's input. */
   podsByOwner: Readonly<Record<string, number>>;
+  /** The placed pods' namespace, labels and affinity: what inter-pod affinity counts
+   *  (absent: none). */
+  pods?: readonly AffinityPod[];
 }
 
 /** A pod already placed on a host, as buildHostViews counts it. */
@@ -56,6 +62,8 @@ export interface PlacedPod {
   spec?: PodSpec;
   containerCount?: number;
   hostPorts: readonly { port: number; protocol: 'TCP' | 'UDP' }[];
+  /** The pod's labels, for inter-pod affinity (absent: none). */
+  labels?: Labels;
 }
 
 export type FilterName =
@@ -65,7 +73,8 @@ export type FilterName =
   | 'NodePorts'
   | 'NodeResourcesFit'
   | 'VolumeRestrictions'
-  | 'VolumeBinding';
+  | 'VolumeBinding'
+  | 'InterPodAffinity';
 
 /** The score plugins' normalized scores (0..100 each) and their weighted total. */
 export interface HostScore {
@@ -73,6 +82,8 @@ export interface HostScore {
   spread: number;
   nodeAffinity: number;
   taintToleration: number;
+  /** InterPodAffinity: preferred terms, both ways, normalized min..max to 0..100. */
+  interPodAffinity: number;
   /** Weighted sum: the host with the highest total is chosen. */
   total: number;
 }

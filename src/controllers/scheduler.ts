@@ -7,11 +7,13 @@
 //   filter, as upstream's RunFilterPlugins stops there; `reasons` lists every failure):
 //   host Ready ("node(s) were not ready"), TaintToleration (NoSchedule/NoExecute), NodeAffinity
 //   (nodeSelector + required node affinity), NodePorts (host ports), NodeResourcesFit
-//   (CPU/memory requests against capacity minus what is placed).
+//   (CPU/memory requests against capacity minus what is placed), the volume filters, and
+//   InterPodAffinity (required pod affinity and anti-affinity, both ways).
 // - Scores, each normalized to 0..100 over the hosts that passed, weighted as the default
 //   profile weighs them: NodeResourcesFit LeastAllocated (cpu and memory, weight 1 each, over
 //   non-zero requests) x1; spreading one owner's pods across hosts (SelectorSpread's formula) at
-//   PodTopologySpread's weight x2; preferred node affinity x2; PreferNoSchedule taints x3.
+//   PodTopologySpread's weight x2; preferred node affinity x2; PreferNoSchedule taints x3;
+//   InterPodAffinity's preferred terms x2.
 // - The highest total wins; ties go to the first host by name, or to a random one among the
 //   tied when a random source is given (upstream's selectHost samples ties at random).
 // - "0/3 hosts are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient
@@ -32,10 +34,12 @@ import {
   formatUnschedulable,
   type HostFailure,
   hostFailures,
+  keepInterPodFeasible,
   keepVolumeFeasible,
   primaryReasons,
   unschedulableMessage,
 } from './scheduler-filters.js';
+import { type AffinityCycle, interPodAffinityScores } from './scheduler-interpod-affinity.js';
 import { scoreAndSelect } from './scheduler-scores.js';
 import {
   type HostExplanation,
@@ -60,6 +64,11 @@ export {
   REASON_PORTS,
 } from './scheduler-filters.js';
 export { buildHostViews, placedFromObserved } from './scheduler-host-views.js';
+export {
+  REASON_EXISTING_ANTI_AFFINITY,
+  REASON_POD_AFFINITY,
+  REASON_POD_ANTI_AFFINITY,
+} from './scheduler-interpod-affinity.js';
 export { SCORE_WEIGHTS } from './scheduler-scores.js';
 export * from './scheduler-types.js';
 export {
@@ -75,17 +84,18 @@ function assignedMessage(pod: SchedulingPod, host: string): string {
 function runFilters(
   state: ClusterState,
   pod: SchedulingPod,
-): { failures: HostFailure[]; feasible: Int32Array; count: number } {
+): { failures: HostFailure[]; feasible: Int32Array; count: number; cycle: AffinityCycle | undefined } {
   const portKeys = portKeysOf(pod);
+  const cycle = state.interPod.cycleFor(pod);
   const failures: HostFailure[] = [];
   const feasible = new Int32Array(state.n);
   let count = 0;
   for (let i = 0; i < state.n; i++) {
-    const f = hostFailures(state, i, pod, portKeys);
+    const f = hostFailures(state, i, pod, portKeys, cycle);
     failures.push(f);
     if (!f.failedFilter) feasible[count++] = i;
   }
-  return { failures, feasible, count };
+  return { failures, feasible, count, cycle };
 }
 
 /** The score plugins on the feasible hosts: each one's scores, and the host selectHost picks
@@ -96,12 +106,23 @@ function runScores(
   feasible: Int32Array,
   count: number,
   random: RandomSource | undefined,
+  cycle: AffinityCycle | undefined,
 ): { scores: Map<number, HostScore>; chosen: number } {
   const scores = new Map<number, HostScore>();
   if (count === 0) return { scores, chosen: -1 };
   const shape = state.shape(pod.spec);
   const owner = state.ownerCounts(ownerKey(pod.namespace, pod.owner.kind, pod.owner.name));
-  const chosen = scoreAndSelect(state.arrays, shape, owner, feasible, count, random, scores);
+  interPodAffinityScores(cycle, state.interPod.hostLabels, feasible, count, state.interPodScores);
+  const chosen = scoreAndSelect(
+    state.arrays,
+    shape,
+    owner,
+    feasible,
+    count,
+    random,
+    scores,
+    state.interPodScores,
+  );
   return { scores, chosen };
 }
 
@@ -120,8 +141,8 @@ export function filterHosts(pod: SchedulingPod, hosts: readonly HostView[]): Hos
 /** The normalized, weighted scores of the hosts that pass the filters, in host order. */
 export function scoreHosts(pod: SchedulingPod, hosts: readonly HostView[]): HostScoreResult[] {
   const state = new ClusterState(hosts);
-  const { feasible, count } = runFilters(state, pod);
-  const { scores } = runScores(state, pod, feasible, count, undefined);
+  const { feasible, count, cycle } = runFilters(state, pod);
+  const { scores } = runScores(state, pod, feasible, count, undefined, cycle);
   return [...scores].map(([i, score]) => ({ host: state.hosts[i]!.name, score }));
 }
 
@@ -133,8 +154,8 @@ export function explainSchedule(
   options: ScheduleOptions = {},
 ): ScheduleExplanation {
   const state = new ClusterState(hosts);
-  const { failures, feasible, count } = runFilters(state, pod);
-  const { scores, chosen } = runScores(state, pod, feasible, count, options.random);
+  const { failures, feasible, count, cycle } = runFilters(state, pod);
+  const { scores, chosen } = runScores(state, pod, feasible, count, options.random, cycle);
   const explanations: HostExplanation[] = failures.map((f, i) => {
     const e: HostExplanation = filterResult(state, f, i);
     const score = scores.get(i);
@@ -169,7 +190,12 @@ function scheduleOne(
   random: RandomSource | undefined,
 ): number | string {
   const known = failed.get(pod.spec);
-  if (known !== undefined && known.cpu <= pod.requests.cpuMilli && known.mem <= pod.requests.memoryBytes) {
+  if (
+    known !== undefined &&
+    !state.interPod.mayFitLater(pod) &&
+    known.cpu <= pod.requests.cpuMilli &&
+    known.mem <= pod.requests.memoryBytes
+  ) {
     if (known.generation !== state.generation) {
       known.message = unschedulableMessage(state, pod, portKeysOf(pod));
       known.generation = state.generation;
@@ -178,11 +204,12 @@ function scheduleOne(
   }
   const shape = state.shape(pod.spec);
   const portKeys = portKeysOf(pod);
-  const count = keepVolumeFeasible(
+  const cycle = state.interPod.cycleFor(pod);
+  const count = keepInterPodFeasible(
     state,
-    pod,
+    cycle,
     feasible,
-    collectFeasible(state.arrays, shape, pod, portKeys, feasible),
+    keepVolumeFeasible(state, pod, feasible, collectFeasible(state.arrays, shape, pod, portKeys, feasible)),
   );
   if (count === 0) {
     const message = unschedulableMessage(state, pod, portKeys);
@@ -195,7 +222,18 @@ function scheduleOne(
     return message;
   }
   const key = ownerKey(pod.namespace, pod.owner.kind, pod.owner.name);
-  const chosen = scoreAndSelect(state.arrays, shape, state.ownerCounts(key), feasible, count, random);
+  interPodAffinityScores(cycle, state.interPod.hostLabels, feasible, count, state.interPodScores);
+  const owners = state.ownerCounts(key);
+  const chosen = scoreAndSelect(
+    state.arrays,
+    shape,
+    owners,
+    feasible,
+    count,
+    random,
+    undefined,
+    state.interPodScores,
+  );
   state.place(chosen, pod, shape, portKeys, key);
   return chosen;
 }

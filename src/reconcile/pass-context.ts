@@ -90,7 +90,16 @@ export function requestPod(
   const claims = podClaims(spec, namespace, ctx.claims);
   ctx.creations.push({
     ctx,
-    pod: { name, namespace, owner, spec, requests, hostPorts, ...(claims ? { claims } : {}) },
+    pod: {
+      name,
+      namespace,
+      owner,
+      spec,
+      requests,
+      hostPorts,
+      labels: template.labels,
+      ...(claims ? { claims } : {}),
+    },
     hash,
     labels: template.labels,
     ...(template.annotations ? { annotations: template.annotations } : {}),
