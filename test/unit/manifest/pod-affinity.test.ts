@@ -42,8 +42,14 @@ describe('inter-pod affinity validation', () => {
 `;
     const r = validateBundle([{ path: 'a.yaml', text }]);
     expect(r.diagnostics).toEqual([]);
-    const pod = r.objects[0] as { spec: { affinity: Record<string, unknown> } };
-    expect(Object.keys(pod.spec.affinity).sort()).toEqual(['podAffinity', 'podAntiAffinity']);
+    const pod = r.objects[0]!;
+    if (pod.kind !== 'Pod') throw new Error('expected a Pod');
+    expect(Object.keys(pod.spec.affinity ?? {}).sort()).toEqual(['podAffinity', 'podAntiAffinity']);
+    expect(pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0]).toEqual({
+      labelSelector: { matchLabels: { app: 'web' } },
+      topologyKey: 'kubernetes.io/hostname',
+      matchLabelKeys: ['version'],
+    });
   });
 
   it.each<[string, string, string[]]>([
