@@ -5,11 +5,7 @@
 // cannot, and upstream's FitError message. Two forms of the same decisions: collectFeasible
 // for the hot batch loop (no reasons built), hostFailures for the reasons. Pure.
 import { type ClusterState, type HostArrays, type SpecShape, STATIC_OK } from './scheduler-cluster-state.js';
-import {
-  type AffinityCycle,
-  interPodAffinityFailures,
-  interPodAffinityFits,
-} from './scheduler-interpod-affinity.js';
+import { type AffinityCycle, interPodAffinityFailures } from './scheduler-interpod-affinity.js';
 import {
   firstUntoleratedTaint,
   matchesNodeSelectorAndAffinity,
@@ -78,12 +74,12 @@ export function keepInterPodFeasible(
   feasible: Int32Array,
   count: number,
 ): number {
-  if (!cycle) return count;
-  const labels = state.interPod.hostLabels;
+  if (!cycle || count === 0) return count;
+  const verdicts = state.interPod.verdictsFor(cycle);
   let kept = 0;
   for (let k = 0; k < count; k++) {
     const i = feasible[k]!;
-    if (interPodAffinityFits(cycle, labels[i]!)) feasible[kept++] = i;
+    if (verdicts[i] === 0) feasible[kept++] = i;
   }
   return kept;
 }

@@ -43,7 +43,7 @@ export interface AffinityPod {
 }
 
 /** framework.AffinityTerm: the term with its namespaces and selectors resolved. */
-interface Term {
+export interface Term {
   namespaces: ReadonlySet<string>;
   /** undefined: selects nothing (a nil selector). */
   namespaceSelector: Requirement[] | undefined;
@@ -53,7 +53,7 @@ interface Term {
 }
 
 /** framework.PodInfo's affinity part. */
-interface PodInfo {
+export interface PodInfo {
   namespace: string;
   labels: Labels;
   required: Term[];
@@ -177,29 +177,33 @@ function addScore(c: AffinityCycle, key: string, value: string, by: number): voi
   values.set(value, (values.get(value) ?? 0) + by);
 }
 
-/** processExistingPod: the pod's preferred terms against the existing pod, and the existing
- *  pod's required affinity and preferred terms against the pod. */
-function scoreExisting(c: AffinityCycle, e: PodInfo, host: Labels): void {
-  const p = c.pod;
-  const terms: [Term, PodInfo, number][] = [];
-  for (const t of p.preferred) terms.push([t, e, t.weight]);
-  for (const t of p.preferredAnti) terms.push([t, e, -t.weight]);
-  for (const t of e.required) terms.push([t, p, HARD_POD_AFFINITY_WEIGHT]);
-  for (const t of e.preferred) terms.push([t, p, t.weight]);
-  for (const t of e.preferredAnti) terms.push([t, p, -t.weight]);
-  for (const [t, target, by] of terms) {
-    const value = host[t.topologyKey];
-    if (value !== undefined && termMatches(t, target)) addScore(c, t.topologyKey, value, by);
-  }
+/** How an existing pod's term concerns an incoming pod it selects. */
+export type ExistingTermKind = 'requiredAnti' | 'required' | 'preferred' | 'preferredAnti';
+
+/** Each term of an existing pod, with how it concerns the pods it selects. */
+export function existingTerms(e: PodInfo): [Term, ExistingTermKind][] {
+  const out: [Term, ExistingTermKind][] = [];
+  for (const t of e.requiredAnti) out.push([t, 'requiredAnti']);
+  for (const t of e.required) out.push([t, 'required']);
+  for (const t of e.preferred) out.push([t, 'preferred']);
+  for (const t of e.preferredAnti) out.push([t, 'preferredAnti']);
+  return out;
 }
 
-/** Charges one existing pod `e`, on a host with `host` labels, into the cycle (AddPod). */
-export function chargeExisting(c: AffinityCycle, e: PodInfo, host: Labels): void {
+/** One term of an existing pod on a host with `host` labels, against the incoming pod:
+ *  required anti-affinity repels (the filter's symmetry); required affinity attracts at
+ *  hardPodAffinityWeight, preferred terms by their weight (processExistingPod). */
+export function chargeExistingTerm(c: AffinityCycle, t: Term, kind: ExistingTermKind, host: Labels): void {
+  const value = host[t.topologyKey];
+  if (value === undefined || !termMatches(t, c.pod)) return;
+  if (kind === 'requiredAnti') bump(c.existingAnti, t.topologyKey, value, 1);
+  else if (kind === 'required') addScore(c, t.topologyKey, value, HARD_POD_AFFINITY_WEIGHT);
+  else addScore(c, t.topologyKey, value, kind === 'preferred' ? t.weight : -t.weight);
+}
+
+/** The incoming pod's terms against one existing pod `e` on a host with `host` labels. */
+export function chargeIncoming(c: AffinityCycle, e: PodInfo, host: Labels): void {
   const p = c.pod;
-  for (const t of e.requiredAnti) {
-    const value = host[t.topologyKey];
-    if (value !== undefined && termMatches(t, p)) bump(c.existingAnti, t.topologyKey, value, 1);
-  }
   if (p.required.length > 0 && matchesAll(p.required, e))
     for (const t of p.required) {
       const value = host[t.topologyKey];
@@ -209,7 +213,30 @@ export function chargeExisting(c: AffinityCycle, e: PodInfo, host: Labels): void
     const value = host[t.topologyKey];
     if (value !== undefined && termMatches(t, e)) bump(c.anti, t.topologyKey, value, 1);
   }
-  if (c.hasPreferred || e.hasTerms) scoreExisting(c, e, host);
+  for (const t of p.preferred) {
+    const value = host[t.topologyKey];
+    if (value !== undefined && termMatches(t, e)) addScore(c, t.topologyKey, value, t.weight);
+  }
+  for (const t of p.preferredAnti) {
+    const value = host[t.topologyKey];
+    if (value !== undefined && termMatches(t, e)) addScore(c, t.topologyKey, value, -t.weight);
+  }
+}
+
+/** Where a term's candidates can be looked up: its namespaces and one key with the values it
+ *  requires (an `=`/`In` requirement); undefined when it can select any pod (a namespace
+ *  selector, or no such requirement), and every pod must be tried. */
+export function termIndexKeys(t: Term): string[] | undefined {
+  if (t.namespaceSelector !== undefined || !t.selector) return t.selector ? undefined : [];
+  const req = t.selector.find((r) => r.operator === 'Equals' || r.operator === 'In');
+  if (!req) return undefined;
+  const keys: string[] = [];
+  for (const ns of t.namespaces) for (const v of req.values) keys.push(podIndexKey(ns, req.key, v));
+  return keys;
+}
+
+export function podIndexKey(namespace: string, key: string, value: string): string {
+  return `${namespace}\u0000${key}\u0000${value}`;
 }
 
 export function newCycle(pod: PodInfo): AffinityCycle {
@@ -259,26 +286,51 @@ export function interPodAffinityFailures(c: AffinityCycle, host: Labels): string
   return reasons;
 }
 
-export function interPodAffinityFits(c: AffinityCycle, host: Labels): boolean {
-  return (
-    satisfiesAffinity(c, host) && satisfiesAntiAffinity(c, host) && satisfiesExistingAntiAffinity(c, host)
-  );
+/** The Filter on every host at once, for the batch loop: `out[i]` is 0 when host i passes.
+ *  Anti-affinity marks the hosts of each repelling domain (`hostsByPair`: host indices by
+ *  pairKey) instead of looking every host's labels up, so a pod costs the domains it is
+ *  barred from, not hosts x labels. */
+export function interPodAffinityVerdicts(
+  c: AffinityCycle,
+  hostLabels: readonly Labels[],
+  hostsByPair: ReadonlyMap<string, readonly number[]>,
+  out: Uint8Array,
+): Uint8Array {
+  out.fill(0);
+  if (c.pod.required.length > 0)
+    for (let i = 0; i < out.length; i++) if (!satisfiesAffinity(c, hostLabels[i]!)) out[i] = 1;
+  for (const counts of [c.anti, c.existingAnti])
+    for (const [pair, count] of counts)
+      if (count > 0) for (const i of hostsByPair.get(pair) ?? []) out[i] = 1;
+  return out;
+}
+
+/** Host indices by topology pair: every label of every host. */
+export function hostsByTopologyPair(hostLabels: readonly Labels[]): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  hostLabels.forEach((labels, i) => {
+    for (const key in labels) {
+      const k = pairKey(key, labels[key]!);
+      const list = m.get(k);
+      if (list) list.push(i);
+      else m.set(k, [i]);
+    }
+  });
+  return m;
 }
 
 /** Score then NormalizeScore over the feasible hosts: each host's raw sum over the topology
  *  scores, scaled so the lowest (possibly negative) is 0 and the highest 100. Writes `out[i]`
- *  for every feasible i; all 0 when nothing scored (upstream skips the plugin). */
+ *  for every feasible i and returns `out`; undefined (every host 0) when nothing scored, as
+ *  upstream skips the plugin. */
 export function interPodAffinityScores(
   c: AffinityCycle | undefined,
   hostLabels: readonly Labels[],
   feasible: Int32Array,
   count: number,
   out: Float64Array,
-): void {
-  if (!c || c.score.size === 0) {
-    for (let k = 0; k < count; k++) out[feasible[k]!] = 0;
-    return;
-  }
+): Float64Array | undefined {
+  if (!c || c.score.size === 0) return undefined;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let k = 0; k < count; k++) {
@@ -298,6 +350,7 @@ export function interPodAffinityScores(
     const i = feasible[k]!;
     out[i] = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((out[i]! - min) / diff)) : 0;
   }
+  return out;
 }
 
 /** The labels topology keys are read from: the host's, plus kubernetes.io/hostname. */

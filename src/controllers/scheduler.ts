@@ -112,17 +112,14 @@ function runScores(
   if (count === 0) return { scores, chosen: -1 };
   const shape = state.shape(pod.spec);
   const owner = state.ownerCounts(ownerKey(pod.namespace, pod.owner.kind, pod.owner.name));
-  interPodAffinityScores(cycle, state.interPod.hostLabels, feasible, count, state.interPodScores);
-  const chosen = scoreAndSelect(
-    state.arrays,
-    shape,
-    owner,
+  const interPod = interPodAffinityScores(
+    cycle,
+    state.interPod.hostLabels,
     feasible,
     count,
-    random,
-    scores,
     state.interPodScores,
   );
+  const chosen = scoreAndSelect(state.arrays, shape, owner, feasible, count, random, scores, interPod);
   return { scores, chosen };
 }
 
@@ -222,18 +219,15 @@ function scheduleOne(
     return message;
   }
   const key = ownerKey(pod.namespace, pod.owner.kind, pod.owner.name);
-  interPodAffinityScores(cycle, state.interPod.hostLabels, feasible, count, state.interPodScores);
-  const owners = state.ownerCounts(key);
-  const chosen = scoreAndSelect(
-    state.arrays,
-    shape,
-    owners,
+  const interPod = interPodAffinityScores(
+    cycle,
+    state.interPod.hostLabels,
     feasible,
     count,
-    random,
-    undefined,
     state.interPodScores,
   );
+  const owners = state.ownerCounts(key);
+  const chosen = scoreAndSelect(state.arrays, shape, owners, feasible, count, random, undefined, interPod);
   state.place(chosen, pod, shape, portKeys, key);
   return chosen;
 }
