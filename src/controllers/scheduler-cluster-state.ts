@@ -6,6 +6,7 @@
 import type { PodSpec } from '../model/k8s.js';
 import type { ObservedHost } from '../model/observed.js';
 import { podNonZeroRequests, type ResourceAmounts } from './pod-requests.js';
+import { InterPodAffinityState } from './scheduler-interpod-affinity-state.js';
 import {
   firstUntoleratedTaint,
   intolerablePreferNoScheduleCount,
@@ -98,10 +99,19 @@ export class ClusterState {
   readonly volumes: VolumeState;
   /** PodTopologySpread's counts, charged per placement too. */
   readonly spread: SpreadState;
+  /** The placed pods' labels and affinity, charged per placement (InterPodAffinity). */
+  readonly interPod: InterPodAffinityState;
+  /** Scratch for InterPodAffinity's normalized scores, per host index. */
+  readonly interPodScores: Float64Array;
 
   constructor(views: readonly HostView[], claims?: ClaimBindings, services?: readonly SpreadService[]) {
     this.volumes = new VolumeState(claims);
     const n = views.length;
+    this.interPod = new InterPodAffinityState(
+      views.map((v) => v.host),
+      views.map((v) => v.pods),
+    );
+    this.interPodScores = new Float64Array(n);
     this.n = n;
     this.hosts = views.map((v) => v.host);
     this.capCpu = new Float64Array(n);
@@ -180,6 +190,7 @@ export class ClusterState {
     this.placedOwners.push([i, owner]);
     this.spread.place(i, pod);
     if (pod.claims) this.volumes.assume(pod, this.hosts[i]!.name);
+    this.interPod.place(i, pod);
     this.hostVersion[i] = this.hostVersion[i]! + 1;
     this.generation++;
   }
@@ -198,6 +209,7 @@ export class ClusterState {
         usedHostPorts: [...this.ports[i]!].sort(),
         podsByOwner,
         spreadPods: spreadPods[i]!,
+        pods: this.interPod.pods[i]!,
       });
     }
     return views;

@@ -1,10 +1,12 @@
 // The filter plugins, in the default profile's order (kubernetes
 // pkg/scheduler/framework/plugins: NodeReady as the node lifecycle taint, TaintToleration,
 // NodeAffinity, NodePorts, NodeResourcesFit, then the volume filters of
-// scheduler-volumes.ts, then PodTopologySpread of scheduler-topology-spread.ts): which hosts can run a pod, every reason a host
+// scheduler-volumes.ts, then PodTopologySpread of scheduler-topology-spread.ts and InterPodAffinity
+// of scheduler-interpod-affinity.ts): which hosts can run a pod, every reason a host
 // cannot, and upstream's FitError message. Two forms of the same decisions: collectFeasible
 // for the hot batch loop (no reasons built), hostFailures for the reasons. Pure.
 import { type ClusterState, type HostArrays, type SpecShape, STATIC_OK } from './scheduler-cluster-state.js';
+import { type AffinityCycle, interPodAffinityFailures } from './scheduler-interpod-affinity.js';
 import {
   firstUntoleratedTaint,
   matchesNodeSelectorAndAffinity,
@@ -66,6 +68,24 @@ export function keepVolumeFeasible(
   return kept;
 }
 
+/** InterPodAffinity's filter (last in the default profile) on the hosts still feasible;
+ *  returns how many remain. */
+export function keepInterPodFeasible(
+  state: ClusterState,
+  cycle: AffinityCycle | undefined,
+  feasible: Int32Array,
+  count: number,
+): number {
+  if (!cycle || count === 0) return count;
+  const verdicts = state.interPod.verdictsFor(cycle);
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const i = feasible[k]!;
+    if (verdicts[i] === 0) feasible[kept++] = i;
+  }
+  return kept;
+}
+
 /** Every failing filter of one host, in filter order. */
 export interface HostFailure {
   reasons: string[];
@@ -78,6 +98,8 @@ export function hostFailures(
   i: number,
   pod: SchedulingPod,
   portKeys: readonly string[],
+  /** The pod's InterPodAffinity cycle (state.interPod.cycleFor(pod)). */
+  affinity?: AffinityCycle,
 ): HostFailure {
   const host = state.hosts[i]!;
   const reasons: string[] = [];
@@ -99,6 +121,9 @@ export function hostFailures(
   if (volume) fail(volume.filter, volume.reason);
   const spread = state.spread.failure(pod, i);
   if (spread) fail('PodTopologySpread', spread === 'label' ? REASON_SPREAD_LABEL : REASON_SPREAD);
+  if (affinity)
+    for (const r of interPodAffinityFailures(affinity, state.interPod.hostLabels[i]!))
+      fail('InterPodAffinity', r);
   return { reasons, failedFilter };
 }
 
@@ -125,6 +150,8 @@ export function formatUnschedulable(
 
 export function unschedulableMessage(state: ClusterState, pod: SchedulingPod, portKeys: string[]): string {
   const perHost: string[][] = [];
-  for (let i = 0; i < state.n; i++) perHost.push(primaryReasons(hostFailures(state, i, pod, portKeys)));
+  const affinity = state.interPod.cycleFor(pod);
+  for (let i = 0; i < state.n; i++)
+    perHost.push(primaryReasons(hostFailures(state, i, pod, portKeys, affinity)));
   return formatUnschedulable(state.n, perHost);
 }

@@ -1,8 +1,9 @@
 // Host views: each host with what is already placed on it (requests, non-zero requests, host
-// ports, pods per owner), the input of every scheduling decision. Stands in for the scheduler
+// ports, pods per owner, the pods' labels and affinity), the input of every scheduling decision. Stands in for the scheduler
 // cache's NodeInfo (kubernetes pkg/scheduler/framework/types.go). Pure.
 import type { ObservedHost, ObservedPod } from '../model/observed.js';
 import { podNonZeroRequests, podRequests } from './pod-requests.js';
+import type { AffinityPod } from './scheduler-interpod-affinity.js';
 import {
   type HostView,
   hostPortKey,
@@ -45,18 +46,26 @@ function spreadPodOf(pod: PlacedPod): SpreadPod {
 export function buildHostViews(hosts: readonly ObservedHost[], placed: readonly PlacedPod[]): HostView[] {
   const byName = new Map<
     string,
-    { view: HostView; ports: Set<string>; owners: Record<string, number>; spread: SpreadPod[] }
+    {
+      view: HostView;
+      ports: Set<string>;
+      owners: Record<string, number>;
+      spread: SpreadPod[];
+      pods: AffinityPod[];
+    }
   >();
   for (const host of hosts) {
     const owners: Record<string, number> = {};
+    const pods: AffinityPod[] = [];
     const view: HostView = {
       host: withUnschedulableTaint(host),
       requested: { cpuMilli: 0, memoryBytes: 0 },
       nonZeroRequested: { cpuMilli: 0, memoryBytes: 0 },
       usedHostPorts: [],
       podsByOwner: owners,
+      pods,
     };
-    byName.set(host.name, { view, ports: new Set(), owners, spread: [] });
+    byName.set(host.name, { view, ports: new Set(), owners, spread: [], pods });
   }
   for (const pod of placed) {
     const entry = byName.get(pod.host);
@@ -76,6 +85,9 @@ export function buildHostViews(hosts: readonly ObservedHost[], placed: readonly 
     const key = ownerKey(pod.namespace, pod.owner.kind, pod.owner.name);
     entry.owners[key] = (entry.owners[key] ?? 0) + 1;
     if (!pod.terminating) entry.spread.push(spreadPodOf(pod));
+    const placedPod: AffinityPod = { namespace: pod.namespace, labels: pod.labels ?? {} };
+    if (pod.spec?.affinity) placedPod.affinity = pod.spec.affinity;
+    entry.pods.push(placedPod);
   }
   return [...byName.values()].map(({ view, ports, spread }) => ({
     ...view,

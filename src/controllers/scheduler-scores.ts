@@ -10,11 +10,18 @@
 // - PodTopologySpread: normalized by scheduler-topology-spread.ts (0 for every host when no
 //   constraint applies, as upstream skips the plugin).
 // - DefaultNormalizeScore: 100 * raw / max (NodeAffinity), reversed for TaintToleration.
+// - InterPodAffinity (x2): its own min..max normalization, scheduler-interpod-affinity.ts.
 import type { RandomSource } from './pod-name.js';
 import type { HostArrays, SpecShape } from './scheduler-cluster-state.js';
 import type { HostScore } from './scheduler-types.js';
 
-export const SCORE_WEIGHTS = { leastAllocated: 1, spread: 2, nodeAffinity: 2, taintToleration: 3 } as const;
+export const SCORE_WEIGHTS = {
+  leastAllocated: 1,
+  spread: 2,
+  nodeAffinity: 2,
+  taintToleration: 3,
+  interPodAffinity: 2,
+} as const;
 const MAX_NODE_SCORE = 100;
 
 /** Each raw score: its maximum over the feasible hosts, the normalizers denominator. */
@@ -67,6 +74,8 @@ export function scoreAndSelect(
   count: number,
   random: RandomSource | undefined,
   scores?: Map<number, HostScore>,
+  /** InterPodAffinity's normalized score per host (scheduler-interpod-affinity.ts). */
+  interPod?: Float64Array,
 ): number {
   const max = maximaOver(shape, feasible, count);
   const { affinity, taint } = shape;
@@ -90,12 +99,15 @@ export function scoreAndSelect(
     const nodeAffinity = max.affinity > 0 ? Math.floor((MAX_NODE_SCORE * affinity[i]!) / max.affinity) : 0;
     const taintToleration =
       max.taint > 0 ? MAX_NODE_SCORE - Math.floor((MAX_NODE_SCORE * taint[i]!) / max.taint) : MAX_NODE_SCORE;
+    const interPodAffinity = interPod ? interPod[i]! : 0;
     const total =
+      SCORE_WEIGHTS.interPodAffinity * interPodAffinity +
       SCORE_WEIGHTS.leastAllocated * leastAllocated +
       SCORE_WEIGHTS.spread * spread +
       SCORE_WEIGHTS.nodeAffinity * nodeAffinity +
       SCORE_WEIGHTS.taintToleration * taintToleration;
-    if (scores) scores.set(i, { leastAllocated, spread, nodeAffinity, taintToleration, total });
+    if (scores)
+      scores.set(i, { leastAllocated, spread, nodeAffinity, taintToleration, interPodAffinity, total });
     if (total > bestTotal) {
       best = i;
       bestTotal = total;

@@ -5,6 +5,7 @@ import type { Labels, PodSpec } from '../model/k8s.js';
 import type { ObservedHost } from '../model/observed.js';
 import type { RandomSource } from './pod-name.js';
 import type { ResourceAmounts } from './pod-requests.js';
+import type { AffinityPod } from './scheduler-interpod-affinity.js';
 
 /** One claim a pod mounts, keyed `namespace/name`. */
 export interface PodClaim {
@@ -66,6 +67,9 @@ export interface HostView {
   podsByOwner: Readonly<Record<string, number>>;
   /** The placed pods topology spreading counts (not terminating); absent: none. */
   spreadPods?: readonly SpreadPod[];
+  /** The placed pods' namespace, labels and affinity: what inter-pod affinity counts
+   *  (absent: none). */
+  pods?: readonly AffinityPod[];
 }
 
 /** A pod already placed on a host, as buildHostViews counts it. */
@@ -91,7 +95,8 @@ export type FilterName =
   | 'NodeResourcesFit'
   | 'VolumeRestrictions'
   | 'VolumeBinding'
-  | 'PodTopologySpread';
+  | 'PodTopologySpread'
+  | 'InterPodAffinity';
 
 /** The score plugins' normalized scores (0..100 each) and their weighted total. */
 export interface HostScore {
@@ -101,6 +106,8 @@ export interface HostScore {
   spread: number;
   nodeAffinity: number;
   taintToleration: number;
+  /** InterPodAffinity: preferred terms, both ways, normalized min..max to 0..100. */
+  interPodAffinity: number;
   /** Weighted sum: the host with the highest total is chosen. */
   total: number;
 }

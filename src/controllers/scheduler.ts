@@ -8,12 +8,13 @@
 //   host Ready ("node(s) were not ready"), TaintToleration (NoSchedule/NoExecute), NodeAffinity
 //   (nodeSelector + required node affinity), NodePorts (host ports), NodeResourcesFit
 //   (CPU/memory requests against capacity minus what is placed), the volume filters, and
-//   PodTopologySpread (DoNotSchedule constraints: scheduler-topology-spread.ts).
+//   PodTopologySpread (DoNotSchedule constraints: scheduler-topology-spread.ts), InterPodAffinity
+//   (required pod affinity and anti-affinity, both ways: scheduler-interpod-affinity.ts).
 // - Scores, each normalized to 0..100 over the hosts that passed, weighted as the default
 //   profile weighs them: NodeResourcesFit LeastAllocated (cpu and memory, weight 1 each, over
 //   non-zero requests) x1; PodTopologySpread x2 (the pod's ScheduleAnyway constraints, or the
 //   system defaults spreading a ReplicaSet's pods over hostname and zone); preferred node
-//   affinity x2; PreferNoSchedule taints x3.
+//   affinity x2; PreferNoSchedule taints x3; InterPodAffinity's preferred terms x2.
 // - The highest total wins; ties go to the first host by name, or to a random one among the
 //   tied when a random source is given (upstream's selectHost samples ties at random).
 // - "0/3 hosts are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient
@@ -34,10 +35,12 @@ import {
   formatUnschedulable,
   type HostFailure,
   hostFailures,
+  keepInterPodFeasible,
   keepVolumeFeasible,
   primaryReasons,
   unschedulableMessage,
 } from './scheduler-filters.js';
+import { type AffinityCycle, interPodAffinityScores } from './scheduler-interpod-affinity.js';
 import { scoreAndSelect } from './scheduler-scores.js';
 import {
   type HostExplanation,
@@ -62,6 +65,11 @@ export {
   REASON_PORTS,
 } from './scheduler-filters.js';
 export { buildHostViews, placedFromObserved } from './scheduler-host-views.js';
+export {
+  REASON_EXISTING_ANTI_AFFINITY,
+  REASON_POD_AFFINITY,
+  REASON_POD_ANTI_AFFINITY,
+} from './scheduler-interpod-affinity.js';
 export { SCORE_WEIGHTS } from './scheduler-scores.js';
 export {
   LABEL_HOSTNAME,
@@ -84,17 +92,18 @@ function assignedMessage(pod: SchedulingPod, host: string): string {
 function runFilters(
   state: ClusterState,
   pod: SchedulingPod,
-): { failures: HostFailure[]; feasible: Int32Array; count: number } {
+): { failures: HostFailure[]; feasible: Int32Array; count: number; cycle: AffinityCycle | undefined } {
   const portKeys = portKeysOf(pod);
+  const cycle = state.interPod.cycleFor(pod);
   const failures: HostFailure[] = [];
   const feasible = new Int32Array(state.n);
   let count = 0;
   for (let i = 0; i < state.n; i++) {
-    const f = hostFailures(state, i, pod, portKeys);
+    const f = hostFailures(state, i, pod, portKeys, cycle);
     failures.push(f);
     if (!f.failedFilter) feasible[count++] = i;
   }
-  return { failures, feasible, count };
+  return { failures, feasible, count, cycle };
 }
 
 /** The score plugins on the feasible hosts: each one's scores, and the host selectHost picks
@@ -105,12 +114,20 @@ function runScores(
   feasible: Int32Array,
   count: number,
   random: RandomSource | undefined,
+  cycle: AffinityCycle | undefined,
 ): { scores: Map<number, HostScore>; chosen: number } {
   const scores = new Map<number, HostScore>();
   if (count === 0) return { scores, chosen: -1 };
   const shape = state.shape(pod.spec);
   const spread = state.spread.score(pod, feasible, count);
-  const chosen = scoreAndSelect(state.arrays, shape, spread, feasible, count, random, scores);
+  const interPod = interPodAffinityScores(
+    cycle,
+    state.interPod.hostLabels,
+    feasible,
+    count,
+    state.interPodScores,
+  );
+  const chosen = scoreAndSelect(state.arrays, shape, spread, feasible, count, random, scores, interPod);
   return { scores, chosen };
 }
 
@@ -137,8 +154,8 @@ export function scoreHosts(
   options: ScheduleOptions = {},
 ): HostScoreResult[] {
   const state = new ClusterState(hosts, options.claims, options.services);
-  const { feasible, count } = runFilters(state, pod);
-  const { scores } = runScores(state, pod, feasible, count, undefined);
+  const { feasible, count, cycle } = runFilters(state, pod);
+  const { scores } = runScores(state, pod, feasible, count, undefined, cycle);
   return [...scores].map(([i, score]) => ({ host: state.hosts[i]!.name, score }));
 }
 
@@ -150,8 +167,8 @@ export function explainSchedule(
   options: ScheduleOptions = {},
 ): ScheduleExplanation {
   const state = new ClusterState(hosts, options.claims, options.services);
-  const { failures, feasible, count } = runFilters(state, pod);
-  const { scores, chosen } = runScores(state, pod, feasible, count, options.random);
+  const { failures, feasible, count, cycle } = runFilters(state, pod);
+  const { scores, chosen } = runScores(state, pod, feasible, count, options.random, cycle);
   const explanations: HostExplanation[] = failures.map((f, i) => {
     const e: HostExplanation = filterResult(state, f, i);
     const score = scores.get(i);
@@ -185,8 +202,9 @@ function scheduleOne(
   failed: Map<PodSpec, FailedSpec>,
   random: RandomSource | undefined,
 ): number | string {
-  // Placements can lower a DoNotSchedule constraint's skew: such a spec is never cached.
-  const cacheable = !state.spread.hasHard(pod);
+  // Placements can lower a DoNotSchedule constraint's skew, or satisfy a required pod affinity:
+  // such a spec is never cached.
+  const cacheable = !state.spread.hasHard(pod) && !state.interPod.mayFitLater(pod);
   const known = cacheable ? failed.get(pod.spec) : undefined;
   if (known !== undefined && known.cpu <= pod.requests.cpuMilli && known.mem <= pod.requests.memoryBytes) {
     if (known.generation !== state.generation) {
@@ -197,10 +215,16 @@ function scheduleOne(
   }
   const shape = state.shape(pod.spec);
   const portKeys = portKeysOf(pod);
-  const count = state.spread.keepFeasible(
-    pod,
+  const cycle = state.interPod.cycleFor(pod);
+  const count = keepInterPodFeasible(
+    state,
+    cycle,
     feasible,
-    keepVolumeFeasible(state, pod, feasible, collectFeasible(state.arrays, shape, pod, portKeys, feasible)),
+    state.spread.keepFeasible(
+      pod,
+      feasible,
+      keepVolumeFeasible(state, pod, feasible, collectFeasible(state.arrays, shape, pod, portKeys, feasible)),
+    ),
   );
   if (count === 0) {
     const message = unschedulableMessage(state, pod, portKeys);
@@ -215,7 +239,14 @@ function scheduleOne(
   }
   const key = ownerKey(pod.namespace, pod.owner.kind, pod.owner.name);
   const spread = state.spread.score(pod, feasible, count);
-  const chosen = scoreAndSelect(state.arrays, shape, spread, feasible, count, random);
+  const interPod = interPodAffinityScores(
+    cycle,
+    state.interPod.hostLabels,
+    feasible,
+    count,
+    state.interPodScores,
+  );
+  const chosen = scoreAndSelect(state.arrays, shape, spread, feasible, count, random, undefined, interPod);
   state.place(chosen, pod, shape, portKeys, key);
   return chosen;
 }

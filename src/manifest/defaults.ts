@@ -296,6 +296,16 @@ function toleration(t: Raw): Toleration {
   };
 }
 
+/** Node affinity and inter-pod (anti-)affinity as written; absent when none is set. */
+function podSpecAffinity(a: Raw): Affinity | undefined {
+  if (!a) return undefined;
+  const out: Affinity = {};
+  if (a.nodeAffinity) out.nodeAffinity = structuredClone(a.nodeAffinity);
+  if (a.podAffinity) out.podAffinity = structuredClone(a.podAffinity);
+  if (a.podAntiAffinity) out.podAntiAffinity = structuredClone(a.podAntiAffinity);
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 export function defaultPodSpec(s: Raw): PodSpec {
   const out: PodSpec = {
     containers: s.containers.map(container),
@@ -305,8 +315,8 @@ export function defaultPodSpec(s: Raw): PodSpec {
     tolerations: (s.tolerations ?? []).map(toleration),
     volumes: (s.volumes ?? []).map(volume),
   };
-  if (s.affinity?.nodeAffinity)
-    out.affinity = { nodeAffinity: structuredClone(s.affinity.nodeAffinity) } as Affinity;
+  const affinity = podSpecAffinity(s.affinity);
+  if (affinity) out.affinity = affinity;
   if (s.topologySpreadConstraints?.length)
     out.topologySpreadConstraints = structuredClone(s.topologySpreadConstraints);
   if (s.hostname !== undefined) out.hostname = s.hostname;

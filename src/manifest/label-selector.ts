@@ -78,6 +78,12 @@ export function labelSelectorRequirements(selector: LabelSelector): Requirement[
   return reqs;
 }
 
+/** Every requirement matches `labels` (requirements from labelSelectorRequirements). */
+export function requirementsMatch(reqs: readonly Requirement[], labels: Labels): boolean {
+  for (const r of reqs) if (!requirementMatches(r, labels)) return false;
+  return true;
+}
+
 function requirementMatches(r: Requirement, labels: Labels): boolean {
   const has = Object.hasOwn(labels, r.key);
   switch (r.operator) {
@@ -91,12 +97,6 @@ function requirementMatches(r: Requirement, labels: Labels): boolean {
     case 'DoesNotExist':
       return !has;
   }
-}
-
-/** Selector.Matches for parsed requirements: every one holds (none: matches everything). */
-export function requirementsMatch(reqs: readonly Requirement[], labels: Labels): boolean {
-  for (const r of reqs) if (!requirementMatches(r, labels)) return false;
-  return true;
 }
 
 /** Does `selector` (a metav1.LabelSelector) select an object with `labels`? Throws

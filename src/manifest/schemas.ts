@@ -518,32 +518,6 @@ const nodeSelectorTerm = object(
   { rejected: { matchFields: 'node field selectors are not supported by skiff; use node labels' } },
 );
 
-const affinity = object(
-  'Affinity',
-  {
-    nodeAffinity: object('NodeAffinity', {
-      requiredDuringSchedulingIgnoredDuringExecution: object(
-        'NodeSelector',
-        { nodeSelectorTerms: arrayOf(nodeSelectorTerm, 1) },
-        { required: ['nodeSelectorTerms'] },
-      ),
-      preferredDuringSchedulingIgnoredDuringExecution: arrayOf(
-        object(
-          'PreferredSchedulingTerm',
-          { weight: int(1, 100), preference: nodeSelectorTerm },
-          { required: ['weight', 'preference'] },
-        ),
-      ),
-    }),
-  },
-  {
-    rejected: {
-      podAffinity: 'inter-pod affinity is not implemented by the skiff scheduler',
-      podAntiAffinity: 'inter-pod anti-affinity is not implemented by the skiff scheduler',
-    },
-  },
-);
-
 const labelSelector = object('LabelSelector', {
   matchLabels: stringMap,
   matchExpressions: arrayOf(
@@ -553,6 +527,47 @@ const labelSelector = object('LabelSelector', {
       { required: ['key', 'operator'] },
     ),
   ),
+});
+
+/** v1.PodAffinityTerm; the semantic checks (topologyKey, selectors, label keys) are
+ *  checks/pod-affinity.ts. */
+const podAffinityTerm = object('PodAffinityTerm', {
+  labelSelector,
+  namespaces: strings,
+  topologyKey: str,
+  namespaceSelector: labelSelector,
+  matchLabelKeys: strings,
+  mismatchLabelKeys: strings,
+});
+const podAffinity = (title: string) =>
+  object(title, {
+    requiredDuringSchedulingIgnoredDuringExecution: arrayOf(podAffinityTerm),
+    preferredDuringSchedulingIgnoredDuringExecution: arrayOf(
+      object(
+        'WeightedPodAffinityTerm',
+        { weight: int(), podAffinityTerm },
+        { required: ['weight', 'podAffinityTerm'] },
+      ),
+    ),
+  });
+
+const affinity = object('Affinity', {
+  nodeAffinity: object('NodeAffinity', {
+    requiredDuringSchedulingIgnoredDuringExecution: object(
+      'NodeSelector',
+      { nodeSelectorTerms: arrayOf(nodeSelectorTerm, 1) },
+      { required: ['nodeSelectorTerms'] },
+    ),
+    preferredDuringSchedulingIgnoredDuringExecution: arrayOf(
+      object(
+        'PreferredSchedulingTerm',
+        { weight: int(1, 100), preference: nodeSelectorTerm },
+        { required: ['weight', 'preference'] },
+      ),
+    ),
+  }),
+  podAffinity: podAffinity('PodAffinity'),
+  podAntiAffinity: podAffinity('PodAntiAffinity'),
 });
 
 const NO_PRIORITIES = 'the skiff scheduler has no priorities or preemption';

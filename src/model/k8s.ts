@@ -222,11 +222,33 @@ export interface NodeSelectorRequirement {
 export interface NodeSelectorTerm {
   matchExpressions?: NodeSelectorRequirement[];
 }
+/** v1.PodAffinityTerm: the pods (labelSelector, in namespaces) that must (or must not) run in
+ *  the same topology domain (the hosts sharing topologyKey's value). */
+export interface PodAffinityTerm {
+  /** Absent selects no pod; `{}` selects every pod. */
+  labelSelector?: LabelSelector;
+  namespaces?: string[];
+  /** Matched against `kubernetes.io/metadata.name` only: skiff has no Namespace objects. */
+  namespaceSelector?: LabelSelector;
+  topologyKey: string;
+  matchLabelKeys?: string[];
+  mismatchLabelKeys?: string[];
+}
+export interface WeightedPodAffinityTerm {
+  weight: number;
+  podAffinityTerm: PodAffinityTerm;
+}
+export interface PodAffinity {
+  requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+  preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTerm[];
+}
 export interface Affinity {
   nodeAffinity?: {
     requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
     preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTerm }[];
   };
+  podAffinity?: PodAffinity;
+  podAntiAffinity?: PodAffinity;
 }
 
 /** How a pod's replicas spread over a topology (PodTopologySpread; defaults in the scheduler:

@@ -1,6 +1,6 @@
 // Checks of a pod spec, shared by Pods and Deployment templates (ValidatePodSpec upstream):
-// volumes, containers, hostname, node selector, tolerations, node affinity, topology spread, in
-// that order.
+// volumes, containers, hostname, node selector, tolerations, node affinity, inter-pod
+// (anti-)affinity, topology spread, in that order.
 // Unique names (containers, volumes, mounts, ports) are list-map keys: list-maps.ts.
 // Pure.
 import type { PodSpec } from '../../model/k8s.js';
@@ -9,6 +9,7 @@ import type { Collector, P } from './collector.js';
 import { checkContainer } from './container.js';
 import { checkQuantity } from './fields.js';
 import { checkInitContainers } from './init-containers.js';
+import { checkInterPodAffinity } from './pod-affinity.js';
 import { checkPodSecurityContext } from './security-context.js';
 import { checkTopologySpread } from './topology-spread.js';
 import { checkKeyItems, checkOtherVolumeSources, otherVolumeSourceCount } from './volume-sources.js';
@@ -154,6 +155,7 @@ export function checkPodSpec(c: Collector, spec: PodSpec, raw: Record<string, un
   checkHostnameAndNodeSelector(c, spec, path);
   checkTolerations(c, spec, path);
   checkNodeAffinity(c, spec, path);
+  checkInterPodAffinity(c, spec, path);
   checkTopologySpread(c, spec, path);
   checkServiceAccountToken(c, raw, path);
 }
