@@ -5,7 +5,8 @@
 //
 import type { PodSpec } from '../model/k8s.js';
 import type { ObservedHost } from '../model/observed.js';
-import { podNonZeroRequests, type ResourceAmounts } from './pod-requests.js';
+import { podNonZeroRequests, podRequests, type ResourceAmounts } from './pod-requests.js';
+import { CapacityState, unschedulableFor } from './scheduler-capacity.js';
 import {
   firstUntoleratedTaint,
   intolerablePreferNoScheduleCount,
@@ -30,6 +31,7 @@ export const STATIC_OK = 0;
 const STATIC_NOT_READY = 1;
 const STATIC_TAINT = 2;
 const STATIC_AFFINITY = 3;
+const STATIC_UNSCHEDULABLE = 4;
 
 export interface SpecShape {
   /** First failing static filter per host (STATIC_*). */
@@ -40,6 +42,8 @@ export interface SpecShape {
   /** Raw intolerable PreferNoSchedule count per host (null when no host has such taints). */
   taint: Float64Array;
   nonZero: ResourceAmounts;
+  /** The pod's requests without the non-zero defaults (BalancedAllocation's input). */
+  requests: ResourceAmounts;
 }
 
 /** The per-host arrays the hot loops read. Built as an object literal so every batch's record
@@ -56,6 +60,9 @@ export interface HostArrays {
   nzMem: Float64Array;
   hostVersion: Uint32Array;
   ports: Set<string>[];
+  /** Pods placed per host and the host's maxPods (NodeResourcesFit's pod count). */
+  podCount: Int32Array;
+  maxPods: Int32Array;
   leastAllocatedCache: Map<string, { score: Int32Array; at: Uint32Array }>;
   /** Scratch for scoreAndSelect: the hosts tied for the best score so far. */
   tied: Int32Array;
@@ -93,9 +100,12 @@ export class ClusterState {
 
   /** The batch's claim bindings, charged per placement like the resources. */
   readonly volumes: VolumeState;
+  /** Pod counts and extended resources, charged per placement. */
+  readonly capacity: CapacityState;
 
   constructor(views: readonly HostView[], claims?: ClaimBindings) {
     this.volumes = new VolumeState(claims);
+    this.capacity = new CapacityState(views);
     const n = views.length;
     this.n = n;
     this.hosts = views.map((v) => v.host);
@@ -140,6 +150,8 @@ export class ClusterState {
       nzMem: this.nzMem,
       hostVersion: this.hostVersion,
       ports: this.ports,
+      podCount: this.capacity.podCount,
+      maxPods: this.capacity.maxPods,
       leastAllocatedCache: this.leastAllocatedCache,
       tied: new Int32Array(n),
     };
@@ -171,6 +183,8 @@ export class ClusterState {
     for (let i = 0; i < n; i++) {
       const host = this.hosts[i]!;
       if (!host.ready) staticFail[i] = STATIC_NOT_READY;
+      else if (host.unschedulable && unschedulableFor(host, spec.tolerations))
+        staticFail[i] = STATIC_UNSCHEDULABLE;
       else if (host.taints.length > 0 && firstUntoleratedTaint(spec.tolerations, host.taints)) {
         staticFail[i] = STATIC_TAINT;
       } else if (!simple && !matchesNodeSelectorAndAffinity(spec, host.labels))
@@ -179,7 +193,13 @@ export class ClusterState {
       if (this.anyPreferNoSchedule)
         taint[i] = intolerablePreferNoScheduleCount(spec.tolerations, host.taints);
     }
-    const shape: SpecShape = { staticFail, affinity, taint, nonZero: podNonZeroRequests(spec) };
+    const shape: SpecShape = {
+      staticFail,
+      affinity,
+      taint,
+      nonZero: podNonZeroRequests(spec),
+      requests: podRequests(spec),
+    };
     this.shapes.set(spec, shape);
     return shape;
   }
@@ -194,6 +214,7 @@ export class ClusterState {
     counts[i] = counts[i]! + 1;
     this.placedOwners.push([i, owner]);
     if (pod.claims) this.volumes.assume(pod, this.hosts[i]!.name);
+    this.capacity.place(i, pod);
     this.hostVersion[i] = this.hostVersion[i]! + 1;
     this.generation++;
   }
@@ -204,7 +225,9 @@ export class ClusterState {
     const views: HostView[] = [];
     for (let i = 0; i < this.n; i++) {
       const podsByOwner = byHost[i]!;
+      const extended = this.capacity.requestedOn(i);
       views.push({
+        ...(Object.keys(extended).length > 0 ? { extendedRequested: extended } : {}),
         host: this.hosts[i]!,
         requested: { cpuMilli: this.reqCpu[i]!, memoryBytes: this.reqMem[i]! },
         nonZeroRequested: { cpuMilli: this.nzCpu[i]!, memoryBytes: this.nzMem[i]! },

@@ -3,6 +3,7 @@
 // cache's NodeInfo (kubernetes pkg/scheduler/framework/types.go). Pure.
 import type { ObservedHost, ObservedPod } from '../model/observed.js';
 import { podNonZeroRequests, podRequests } from './pod-requests.js';
+import { podExtendedRequests } from './scheduler-capacity.js';
 import { type HostView, hostPortKey, ownerKey, type PlacedPod } from './scheduler-types.js';
 
 /** What an observed pod occupies on its host. */
@@ -15,6 +16,14 @@ export function placedFromObserved(pod: ObservedPod): PlacedPod {
     containerCount: pod.containers.length,
     hostPorts: pod.publishedPorts.map((p) => ({ port: p.hostPort, protocol: p.protocol })),
   };
+}
+
+function chargeExtended(view: HostView, want: Record<string, number>): void {
+  const names = Object.keys(want);
+  if (names.length === 0) return;
+  const used = { ...view.extendedRequested };
+  for (const name of names) used[name] = (used[name] ?? 0) + want[name]!;
+  view.extendedRequested = used;
 }
 
 /** Host views from the hosts and the pods placed on them (pods on unknown hosts are ignored). */
@@ -48,6 +57,7 @@ export function buildHostViews(hosts: readonly ObservedHost[], placed: readonly 
     for (const p of pod.hostPorts) entry.ports.add(hostPortKey(p.protocol, p.port));
     const key = ownerKey(pod.namespace, pod.owner.kind, pod.owner.name);
     entry.owners[key] = (entry.owners[key] ?? 0) + 1;
+    if (pod.spec) chargeExtended(entry.view, podExtendedRequests(pod.spec));
   }
   return [...byName.values()].map(({ view, ports }) => ({ ...view, usedHostPorts: [...ports].sort() }));
 }

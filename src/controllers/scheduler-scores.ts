@@ -10,11 +10,19 @@
 // - SelectorSpread's NormalizeScore (at PodTopologySpread's weight): 100 * (max - count) / max,
 //   truncated (100 when max is 0).
 // - DefaultNormalizeScore: 100 * raw / max (NodeAffinity), reversed for TaintToleration.
+// - NodeResourcesBalancedAllocation: scheduler-capacity.ts (not normalized, as upstream).
 import type { RandomSource } from './pod-name.js';
+import { balancedAllocationScore } from './scheduler-capacity.js';
 import type { HostArrays, SpecShape } from './scheduler-cluster-state.js';
 import type { HostScore } from './scheduler-types.js';
 
-export const SCORE_WEIGHTS = { leastAllocated: 1, spread: 2, nodeAffinity: 2, taintToleration: 3 } as const;
+export const SCORE_WEIGHTS = {
+  leastAllocated: 1,
+  spread: 2,
+  nodeAffinity: 2,
+  taintToleration: 3,
+  balancedAllocation: 1,
+} as const;
 const MAX_NODE_SCORE = 100;
 
 /** Each raw score: its maximum over the feasible hosts, the normalizers denominator. */
@@ -75,6 +83,10 @@ export function scoreAndSelect(
   const podCpu = shape.nonZero.cpuMilli;
   const podMem = shape.nonZero.memoryBytes;
   const cache = leastAllocatedCacheFor(state, shape);
+  // BalancedAllocation's PreScore skips a best-effort pod (requests neither cpu nor memory).
+  const balancedCpu = shape.requests.cpuMilli;
+  const balancedMem = shape.requests.memoryBytes;
+  const balanced = balancedCpu > 0 || balancedMem > 0;
   let best = -1;
   let bestTotal = -1;
   let ties = 0;
@@ -92,12 +104,22 @@ export function scoreAndSelect(
     const nodeAffinity = max.affinity > 0 ? Math.floor((MAX_NODE_SCORE * affinity[i]!) / max.affinity) : 0;
     const taintToleration =
       max.taint > 0 ? MAX_NODE_SCORE - Math.floor((MAX_NODE_SCORE * taint[i]!) / max.taint) : MAX_NODE_SCORE;
+    const balancedAllocation = balanced
+      ? balancedAllocationScore(
+          state.capCpu[i]!,
+          state.capMem[i]!,
+          state.reqCpu[i]! + balancedCpu,
+          state.reqMem[i]! + balancedMem,
+        )
+      : 0;
     const total =
+      SCORE_WEIGHTS.balancedAllocation * balancedAllocation +
       SCORE_WEIGHTS.leastAllocated * leastAllocated +
       SCORE_WEIGHTS.spread * spread +
       SCORE_WEIGHTS.nodeAffinity * nodeAffinity +
       SCORE_WEIGHTS.taintToleration * taintToleration;
-    if (scores) scores.set(i, { leastAllocated, spread, nodeAffinity, taintToleration, total });
+    if (scores)
+      scores.set(i, { leastAllocated, spread, nodeAffinity, taintToleration, balancedAllocation, total });
     if (total > bestTotal) {
       best = i;
       bestTotal = total;

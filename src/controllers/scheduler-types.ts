@@ -45,6 +45,8 @@ export interface HostView {
   usedHostPorts: readonly string[];
   /** Placed pods per owner, keyed by ownerKey(): the spreading score's input. */
   podsByOwner: Readonly<Record<string, number>>;
+  /** Extended resources the placed pods request (absent: none). */
+  extendedRequested?: Readonly<Record<string, number>>;
 }
 
 /** A pod already placed on a host, as buildHostViews counts it. */
@@ -60,6 +62,7 @@ export interface PlacedPod {
 
 export type FilterName =
   | 'NodeReady'
+  | 'NodeUnschedulable'
   | 'TaintToleration'
   | 'NodeAffinity'
   | 'NodePorts'
@@ -73,6 +76,8 @@ export interface HostScore {
   spread: number;
   nodeAffinity: number;
   taintToleration: number;
+  /** NodeResourcesBalancedAllocation (0 for a pod requesting neither cpu nor memory). */
+  balancedAllocation: number;
   /** Weighted sum: the host with the highest total is chosen. */
   total: number;
 }

@@ -5,13 +5,16 @@
 // and wording (pkg/scheduler/framework/plugins):
 // - Filters, in the default profile's order (a host's summary reason is its first failing
 //   filter, as upstream's RunFilterPlugins stops there; `reasons` lists every failure):
-//   host Ready ("node(s) were not ready"), TaintToleration (NoSchedule/NoExecute), NodeAffinity
-//   (nodeSelector + required node affinity), NodePorts (host ports), NodeResourcesFit
-//   (CPU/memory requests against capacity minus what is placed).
+//   host Ready ("node(s) were not ready"), NodeUnschedulable (cordoned hosts),
+//   TaintToleration (NoSchedule/NoExecute), NodeAffinity (nodeSelector + required node
+//   affinity), NodePorts (host ports), NodeResourcesFit
+//   (pod count against maxPods, CPU/memory/extended resources against capacity minus what is
+//   placed; scheduler-capacity.ts).
 // - Scores, each normalized to 0..100 over the hosts that passed, weighted as the default
 //   profile weighs them: NodeResourcesFit LeastAllocated (cpu and memory, weight 1 each, over
-//   non-zero requests) x1; spreading one owner's pods across hosts (SelectorSpread's formula) at
-//   PodTopologySpread's weight x2; preferred node affinity x2; PreferNoSchedule taints x3.
+//   non-zero requests) x1; NodeResourcesBalancedAllocation (cpu/memory balance) x1; spreading
+//   one owner's pods across hosts (SelectorSpread's formula) at PodTopologySpread's weight x2;
+//   preferred node affinity x2; PreferNoSchedule taints x3.
 // - The highest total wins; ties go to the first host by name, or to a random one among the
 //   tied when a random source is given (upstream's selectHost samples ties at random).
 // - "0/3 hosts are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient
@@ -51,6 +54,14 @@ import {
   type SchedulingPod,
 } from './scheduler-types.js';
 
+export {
+  DEFAULT_MAX_PODS,
+  insufficientReason,
+  podExtendedRequests,
+  REASON_TOO_MANY_PODS,
+  REASON_UNSCHEDULABLE,
+  UNSCHEDULABLE_TAINT_KEY,
+} from './scheduler-capacity.js';
 export {
   formatUnschedulable,
   REASON_AFFINITY,
@@ -182,7 +193,7 @@ function scheduleOne(
     state,
     pod,
     feasible,
-    collectFeasible(state.arrays, shape, pod, portKeys, feasible),
+    state.capacity.keepFeasible(pod, feasible, collectFeasible(state.arrays, shape, pod, portKeys, feasible)),
   );
   if (count === 0) {
     const message = unschedulableMessage(state, pod, portKeys);

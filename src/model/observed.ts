@@ -21,6 +21,12 @@ export interface ObservedHost {
   taints: Taint[];
   /** Allocatable capacity as the engine reports it (NCPU*1000, MemTotal). */
   capacity: { cpuMilli: number; memoryBytes: number };
+  /** Pods the scheduler places here at most (skiff.yaml maxPods; absent: the kubelet's 110). */
+  maxPods?: number;
+  /** Extended resources the host offers, whole units (skiff.yaml resources: "nvidia.com/gpu"). */
+  extendedResources?: Record<string, number>;
+  /** Cordoned (skiff.yaml unschedulable): NodeUnschedulable keeps new pods off. */
+  unschedulable?: boolean;
   dockerVersion?: string;
   /** True while this daemon has never read the host's claim volumes (unreachable since it
    *  started): a claim's volume may be there, so no claim is bound anywhere else meanwhile. */

@@ -179,6 +179,7 @@ export class DockerRuntime implements Runtime {
       address: h.address,
       labels: h.labels,
       taints: h.taints,
+      ...schedulingFacts(h),
     }));
   }
 
@@ -299,6 +300,7 @@ export class DockerRuntime implements Runtime {
       labels: h.cfg.labels,
       taints: h.cfg.taints,
       capacity: { cpuMilli: h.engine?.cpuMilli ?? 0, memoryBytes: h.engine?.memoryBytes ?? 0 },
+      ...schedulingFacts(h.cfg),
       dockerVersion: h.engine?.version,
       ...(h.claimsRead ? {} : { claimVolumesUnknown: true }),
     };
@@ -1142,6 +1144,17 @@ function engineInfo(i: DockerInfo, at: number): EngineInfo {
     architecture: i.Architecture ?? 'unknown',
     apparmor: (i.SecurityOptions ?? []).some((o) => o === 'name=apparmor' || o.startsWith('name=apparmor,')),
     at,
+  };
+}
+
+/** What skiff.yaml says of a host's capacity beyond Docker's and whether it is cordoned. */
+function schedulingFacts(
+  h: HostConfig,
+): Pick<ObservedHost, 'maxPods' | 'extendedResources' | 'unschedulable'> {
+  return {
+    ...(h.maxPods === undefined ? {} : { maxPods: h.maxPods }),
+    ...(h.resources && Object.keys(h.resources).length > 0 ? { extendedResources: h.resources } : {}),
+    ...(h.unschedulable ? { unschedulable: true } : {}),
   };
 }
 

@@ -152,6 +152,9 @@ export class FakeRuntime implements Runtime {
       address: info.address,
       labels: info.labels,
       taints: info.taints,
+      ...(info.maxPods === undefined ? {} : { maxPods: info.maxPods }),
+      ...(info.extendedResources ? { extendedResources: info.extendedResources } : {}),
+      ...(info.unschedulable ? { unschedulable: true } : {}),
     }));
   }
 
@@ -170,6 +173,9 @@ export class FakeRuntime implements Runtime {
         taints: h.info.taints,
         capacity: h.info.capacity,
         dockerVersion: h.info.dockerVersion,
+        ...(h.info.maxPods === undefined ? {} : { maxPods: h.info.maxPods }),
+        ...(h.info.extendedResources ? { extendedResources: h.info.extendedResources } : {}),
+        ...(h.info.unschedulable ? { unschedulable: true } : {}),
       })),
       pods: hosts
         .flatMap((h) => [...h.pods.values()])
