@@ -92,6 +92,8 @@ export interface ObservedPod {
   deletionDeadline?: number;
   /** Set by the core for pods remembered on a host that is NotReady (not seen this pass). */
   unreachable?: boolean;
+  /** The host's GPU indices the pod holds, from its containers' label (absent: none). */
+  gpuDevices?: number[];
 }
 
 /** Probe results by container id, as the shell's prober holds them: an input of the pass. */

@@ -47,7 +47,7 @@ import { type HostTransport, shellQuote, transportFor } from './host-transport.j
 import { HostImages, type RuntimeLogger, silentLogger } from './images.js';
 import { Limiter } from './limiter.js';
 import { PAUSE_IMAGE } from './pause-image.js';
-import { type DockerCreateBody, planPod, podDirOf } from './pod-spec.js';
+import { type DockerCreateBody, type DockerDeviceRequest, planPod, podDirOf } from './pod-spec.js';
 import { type DockerMount, envWithPodIP, hostPathScript, podVolumeLabels } from './pod-volumes.js';
 import { buildProbeRequest } from './probe-runner.js';
 import type {
@@ -827,6 +827,10 @@ export class DockerRuntime implements Runtime {
         Memory: old.HostConfig.Memory || undefined,
         Binds: old.HostConfig.Binds ?? [],
         ...(old.HostConfig.Mounts?.length ? { Mounts: old.HostConfig.Mounts as DockerMount[] } : {}),
+        // The container's GPUs stay its pod's: the restarted container gets the same indices.
+        ...(old.HostConfig.DeviceRequests?.length
+          ? { DeviceRequests: old.HostConfig.DeviceRequests as DockerDeviceRequest[] }
+          : {}),
         RestartPolicy: { Name: 'no' },
         ...(security ? security.HostConfig : oldSecurity(old.HostConfig)),
       },

@@ -256,6 +256,7 @@ export class FakeRuntime implements Runtime {
       commit: pod.commit,
       labels: { ...pod.labels },
       spec: structuredClone(pod.spec),
+      ...(pod.gpuDevices?.length ? { gpuDevices: [...pod.gpuDevices] } : {}),
       createdAt: now,
       ip: `172.30.${h.subnet}.${h.nextIp++}`,
       publishedPorts: published.sort((a, b) => a.containerPort - b.containerPort),
