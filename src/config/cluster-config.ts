@@ -5,6 +5,7 @@
 // Invariants: every relative path in a loaded config has been resolved against the config
 // file's folder; secrets (registry passwords, git tokens) are never stored here, only where
 // to find them (file or environment variable), read when used.
+import { DEFAULT_MAX_PODS } from '../controllers/scheduler-capacity.js';
 import type { Labels } from '../model/k8s.js';
 import type { Taint } from '../model/observed.js';
 import type { AppNotificationsConfig, NotificationsConfig } from '../notify/notify-config.js';
@@ -20,7 +21,14 @@ interface HostConfigBase {
   /** Path of the Docker engine's socket on the host. */
   dockerSocket: string;
   labels: Labels;
+  /** Includes node.kubernetes.io/unschedulable:NoSchedule when the host is cordoned. */
   taints: Taint[];
+  /** The kubelet's --max-pods: pods the scheduler places here at most (absent: 110). */
+  maxPods?: number;
+  /** Extended resources the host offers, in whole units ("nvidia.com/gpu": 2). */
+  resources?: Record<string, number>;
+  /** Cordoned (`unschedulable: true`): no new pods, as `kubectl cordon`. */
+  unschedulable?: boolean;
 }
 
 /** A Docker host reached over SSH (the normal case). */
@@ -201,6 +209,9 @@ export function defaultClusterConfig(cwd: string): ClusterConfig {
         dataDir: `${cwd}/.skiff/data`,
         labels: {},
         taints: [],
+        maxPods: DEFAULT_MAX_PODS,
+        resources: {},
+        unschedulable: false,
       },
     ],
     registries: [],

@@ -6,7 +6,9 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { DEFAULT_MAX_PODS, UNSCHEDULABLE_TAINT_KEY } from '../controllers/scheduler-capacity.js';
 import { parseDuration } from '../manifest/duration.js';
+import { isExtendedResourceName } from '../manifest/extended-resources.js';
 import { type Diagnostic, formatDiagnostic } from '../model/diagnostics.js';
 import { SkiffError } from '../model/errors.js';
 import { appPathProblem } from './app-path.js';
@@ -62,6 +64,9 @@ interface RawHost {
   dataDir?: string;
   labels?: Record<string, string>;
   taints?: HostConfig['taints'];
+  maxPods?: number;
+  resources?: Record<string, number>;
+  unschedulable?: boolean;
 }
 interface RawConfig {
   hosts?: RawHost[];
@@ -216,12 +221,25 @@ function pollIntervalInRange(interval: string): boolean {
   return ms >= 1000 && ms <= 86_400_000;
 }
 
+/** A host's extended resources are named as the API server requires of a node's (a domain
+ *  outside kubernetes.io, then a name: "nvidia.com/gpu"); cpu and memory come from Docker. */
+function checkHostResources(h: RawHost, i: number, at: (p: Path, c: string, m: string) => void): void {
+  for (const name of Object.keys(h.resources ?? {}))
+    if (!isExtendedResourceName(name))
+      at(
+        ['hosts', i, 'resources', name],
+        'config.resource-name',
+        `"${name}" is not an extended resource name: give a domain outside kubernetes.io and a name, as "nvidia.com/gpu" (cpu and memory are read from Docker)`,
+      );
+}
+
 function checkRules(cfg: RawConfig, at: (p: Path, c: string, m: string) => void): void {
   const seen = new Map<string, number>();
   (cfg.hosts ?? []).forEach((h, i) => {
     if (seen.has(h.name))
       at(['hosts', i, 'name'], 'config.duplicate-host', `host "${h.name}" is listed twice`);
     seen.set(h.name, i);
+    checkHostResources(h, i, at);
     if ((h.kind ?? 'ssh') === 'local') {
       for (const f of [
         'port',
@@ -290,6 +308,14 @@ function checkRules(cfg: RawConfig, at: (p: Path, c: string, m: string) => void)
   });
 }
 
+/** A cordoned host carries the node.kubernetes.io/unschedulable:NoSchedule taint, as the node
+ *  lifecycle controller gives a node with spec.unschedulable (TaintNodesByCondition). */
+function hostTaints(h: RawHost): HostConfig['taints'] {
+  const taints = h.taints ?? [];
+  if (h.unschedulable !== true || taints.some((t) => t.key === UNSCHEDULABLE_TAINT_KEY)) return taints;
+  return [...taints, { key: UNSCHEDULABLE_TAINT_KEY, effect: 'NoSchedule' }];
+}
+
 function applyDefaults(cfg: RawConfig, file: string, env: Record<string, string | undefined>): ClusterConfig {
   const base = dirname(file);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
@@ -299,7 +325,10 @@ function applyDefaults(cfg: RawConfig, file: string, env: Record<string, string 
       dockerSocket: h.dockerSocket ?? DEFAULT_DOCKER_SOCKET,
       dataDir: h.dataDir ?? DEFAULT_DATA_DIR,
       labels: h.labels ?? {},
-      taints: h.taints ?? [],
+      taints: hostTaints(h),
+      maxPods: h.maxPods ?? DEFAULT_MAX_PODS,
+      resources: { ...h.resources },
+      unschedulable: h.unschedulable === true,
     };
     if (h.kind === 'local') return { kind: 'local', address: h.address ?? '127.0.0.1', ...common };
     return {

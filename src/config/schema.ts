@@ -58,6 +58,12 @@ const host = {
     dataDir: { type: 'string', pattern: '^/' },
     labels: stringMap,
     taints: { type: 'array', items: taint },
+    // The kubelet's --max-pods (default 110) and a node's extended resources (whole units,
+    // e.g. "nvidia.com/gpu": 2); names are checked in load-config.ts.
+    maxPods: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+    resources: { type: 'object', additionalProperties: { type: 'integer', minimum: 0, maximum: 1_000_000 } },
+    // kubectl cordon: no new pods (the node.kubernetes.io/unschedulable taint).
+    unschedulable: { type: 'boolean' },
   },
 } as const;
 

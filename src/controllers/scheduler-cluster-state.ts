@@ -5,7 +5,8 @@
 //
 import type { PodSpec } from '../model/k8s.js';
 import type { ObservedHost } from '../model/observed.js';
-import { podNonZeroRequests, type ResourceAmounts } from './pod-requests.js';
+import { podNonZeroRequests, podRequests, type ResourceAmounts } from './pod-requests.js';
+import { CapacityState, unschedulableFor } from './scheduler-capacity.js';
 import { InterPodAffinityState } from './scheduler-interpod-affinity-state.js';
 import {
   firstUntoleratedTaint,
@@ -38,6 +39,7 @@ export const STATIC_OK = 0;
 const STATIC_NOT_READY = 1;
 const STATIC_TAINT = 2;
 const STATIC_AFFINITY = 3;
+const STATIC_UNSCHEDULABLE = 4;
 
 export interface SpecShape {
   /** First failing static filter per host (STATIC_*). */
@@ -48,6 +50,8 @@ export interface SpecShape {
   /** Raw intolerable PreferNoSchedule count per host (null when no host has such taints). */
   taint: Float64Array;
   nonZero: ResourceAmounts;
+  /** The pod's requests without the non-zero defaults (BalancedAllocation's input). */
+  requests: ResourceAmounts;
 }
 
 /** The per-host arrays the hot loops read. Built as an object literal so every batch's record
@@ -64,6 +68,9 @@ export interface HostArrays {
   nzMem: Float64Array;
   hostVersion: Uint32Array;
   ports: Set<string>[];
+  /** Pods placed per host and the host's maxPods (NodeResourcesFit's pod count). */
+  podCount: Int32Array;
+  maxPods: Int32Array;
   leastAllocatedCache: Map<string, { score: Int32Array; at: Uint32Array }>;
   /** Scratch for scoreAndSelect: the hosts tied for the best score so far. */
   tied: Int32Array;
@@ -103,9 +110,12 @@ export class ClusterState {
   readonly interPod: InterPodAffinityState;
   /** Scratch for InterPodAffinity's normalized scores, per host index. */
   readonly interPodScores: Float64Array;
+  /** Pod counts and extended resources, charged per placement. */
+  readonly capacity: CapacityState;
 
   constructor(views: readonly HostView[], claims?: ClaimBindings, services?: readonly SpreadService[]) {
     this.volumes = new VolumeState(claims);
+    this.capacity = new CapacityState(views);
     const n = views.length;
     this.interPod = new InterPodAffinityState(
       views.map((v) => v.host),
@@ -148,6 +158,8 @@ export class ClusterState {
       nzMem: this.nzMem,
       hostVersion: this.hostVersion,
       ports: this.ports,
+      podCount: this.capacity.podCount,
+      maxPods: this.capacity.maxPods,
       leastAllocatedCache: this.leastAllocatedCache,
       tied: new Int32Array(n),
     };
@@ -168,6 +180,8 @@ export class ClusterState {
     for (let i = 0; i < n; i++) {
       const host = this.hosts[i]!;
       if (!host.ready) staticFail[i] = STATIC_NOT_READY;
+      else if (host.unschedulable && unschedulableFor(host, spec.tolerations))
+        staticFail[i] = STATIC_UNSCHEDULABLE;
       else if (host.taints.length > 0 && firstUntoleratedTaint(spec.tolerations, host.taints)) {
         staticFail[i] = STATIC_TAINT;
       } else if (!simple && !matchesNodeSelectorAndAffinity(spec, host.labels))
@@ -176,7 +190,13 @@ export class ClusterState {
       if (this.anyPreferNoSchedule)
         taint[i] = intolerablePreferNoScheduleCount(spec.tolerations, host.taints);
     }
-    const shape: SpecShape = { staticFail, affinity, taint, nonZero: podNonZeroRequests(spec) };
+    const shape: SpecShape = {
+      staticFail,
+      affinity,
+      taint,
+      nonZero: podNonZeroRequests(spec),
+      requests: podRequests(spec),
+    };
     this.shapes.set(spec, shape);
     return shape;
   }
@@ -191,6 +211,7 @@ export class ClusterState {
     this.spread.place(i, pod);
     if (pod.claims) this.volumes.assume(pod, this.hosts[i]!.name);
     this.interPod.place(i, pod);
+    this.capacity.place(i, pod);
     this.hostVersion[i] = this.hostVersion[i]! + 1;
     this.generation++;
   }
@@ -202,7 +223,9 @@ export class ClusterState {
     const spreadPods = this.spread.podsByHost();
     for (let i = 0; i < this.n; i++) {
       const podsByOwner = byHost[i]!;
+      const extended = this.capacity.requestedOn(i);
       views.push({
+        ...(Object.keys(extended).length > 0 ? { extendedRequested: extended } : {}),
         host: this.hosts[i]!,
         requested: { cpuMilli: this.reqCpu[i]!, memoryBytes: this.reqMem[i]! },
         nonZeroRequested: { cpuMilli: this.nzCpu[i]!, memoryBytes: this.nzMem[i]! },

@@ -5,6 +5,13 @@
 // of scheduler-interpod-affinity.ts): which hosts can run a pod, every reason a host
 // cannot, and upstream's FitError message. Two forms of the same decisions: collectFeasible
 // for the hot batch loop (no reasons built), hostFailures for the reasons. Pure.
+
+import {
+  insufficientReason,
+  REASON_TOO_MANY_PODS,
+  REASON_UNSCHEDULABLE,
+  unschedulableFor,
+} from './scheduler-capacity.js';
 import { type ClusterState, type HostArrays, type SpecShape, STATIC_OK } from './scheduler-cluster-state.js';
 import { type AffinityCycle, interPodAffinityFailures } from './scheduler-interpod-affinity.js';
 import {
@@ -31,13 +38,14 @@ export function collectFeasible(
   feasible: Int32Array,
 ): number {
   const { staticFail } = shape;
-  const { capCpu, capMem, reqCpu, reqMem, ports } = state;
+  const { capCpu, capMem, reqCpu, reqMem, ports, podCount, maxPods } = state;
   const cpu = pod.requests.cpuMilli;
   const mem = pod.requests.memoryBytes;
   const checkPorts = portKeys.length > 0;
   let count = 0;
   for (let i = 0; i < state.n; i++) {
     if (staticFail[i] !== STATIC_OK) continue;
+    if (podCount[i]! >= maxPods[i]!) continue;
     if (cpu > 0 && cpu > capCpu[i]! - reqCpu[i]!) continue;
     if (mem > 0 && mem > capMem[i]! - reqMem[i]!) continue;
     if (checkPorts) {
@@ -109,14 +117,18 @@ export function hostFailures(
     reasons.push(reason);
   };
   if (!host.ready) fail('NodeReady', REASON_NOT_READY);
+  if (unschedulableFor(host, pod.spec.tolerations)) fail('NodeUnschedulable', REASON_UNSCHEDULABLE);
   const taint = host.taints.length > 0 ? firstUntoleratedTaint(pod.spec.tolerations, host.taints) : undefined;
   if (taint) fail('TaintToleration', untoleratedTaintReason(taint));
   if (!matchesNodeSelectorAndAffinity(pod.spec, host.labels)) fail('NodeAffinity', REASON_AFFINITY);
   if (portKeys.some((k) => state.ports[i]!.has(k))) fail('NodePorts', REASON_PORTS);
+  // NodeResourcesFit in fitsRequest's order: pod count, cpu, memory, extended resources.
+  if (state.capacity.tooManyPods(i)) fail('NodeResourcesFit', REASON_TOO_MANY_PODS);
   const cpu = pod.requests.cpuMilli;
   const mem = pod.requests.memoryBytes;
   if (cpu > 0 && cpu > state.capCpu[i]! - state.reqCpu[i]!) fail('NodeResourcesFit', REASON_CPU);
   if (mem > 0 && mem > state.capMem[i]! - state.reqMem[i]!) fail('NodeResourcesFit', REASON_MEMORY);
+  for (const name of state.capacity.insufficient(i, pod)) fail('NodeResourcesFit', insufficientReason(name));
   const volume = state.volumes.failure(pod, host.name);
   if (volume) fail(volume.filter, volume.reason);
   const spread = state.spread.failure(pod, i);
@@ -131,7 +143,7 @@ export function hostFailures(
 export function primaryReasons(f: HostFailure): string[] {
   if (!f.failedFilter) return [];
   if (f.failedFilter !== 'NodeResourcesFit') return [f.reasons[0]!];
-  return f.reasons.filter((r) => r === REASON_CPU || r === REASON_MEMORY);
+  return f.reasons.filter((r) => r === REASON_TOO_MANY_PODS || r.startsWith('Insufficient '));
 }
 
 /** FitError.Error(): "0/N hosts are available: <count reason>, ... ." */

@@ -3,6 +3,7 @@
 // cache's NodeInfo (kubernetes pkg/scheduler/framework/types.go). Pure.
 import type { ObservedHost, ObservedPod } from '../model/observed.js';
 import { podNonZeroRequests, podRequests } from './pod-requests.js';
+import { podExtendedRequests } from './scheduler-capacity.js';
 import type { AffinityPod } from './scheduler-interpod-affinity.js';
 import {
   type HostView,
@@ -40,6 +41,14 @@ function withUnschedulableTaint(host: ObservedHost): ObservedHost {
 function spreadPodOf(pod: PlacedPod): SpreadPod {
   const replicaSet = replicaSetKey(pod);
   return { namespace: pod.namespace, labels: pod.labels ?? {}, ...(replicaSet ? { replicaSet } : {}) };
+}
+
+function chargeExtended(view: HostView, want: Record<string, number>): void {
+  const names = Object.keys(want);
+  if (names.length === 0) return;
+  const used = { ...view.extendedRequested };
+  for (const name of names) used[name] = (used[name] ?? 0) + want[name]!;
+  view.extendedRequested = used;
 }
 
 /** Host views from the hosts and the pods placed on them (pods on unknown hosts are ignored). */
@@ -88,6 +97,7 @@ export function buildHostViews(hosts: readonly ObservedHost[], placed: readonly 
     const placedPod: AffinityPod = { namespace: pod.namespace, labels: pod.labels ?? {} };
     if (pod.spec?.affinity) placedPod.affinity = pod.spec.affinity;
     entry.pods.push(placedPod);
+    if (pod.spec) chargeExtended(entry.view, podExtendedRequests(pod.spec));
   }
   return [...byName.values()].map(({ view, ports, spread }) => ({
     ...view,

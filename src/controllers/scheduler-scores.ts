@@ -11,7 +11,9 @@
 //   constraint applies, as upstream skips the plugin).
 // - DefaultNormalizeScore: 100 * raw / max (NodeAffinity), reversed for TaintToleration.
 // - InterPodAffinity (x2): its own min..max normalization, scheduler-interpod-affinity.ts.
+// - NodeResourcesBalancedAllocation: scheduler-capacity.ts (not normalized, as upstream).
 import type { RandomSource } from './pod-name.js';
+import { balancedAllocationScore } from './scheduler-capacity.js';
 import type { HostArrays, SpecShape } from './scheduler-cluster-state.js';
 import type { HostScore } from './scheduler-types.js';
 
@@ -21,6 +23,7 @@ export const SCORE_WEIGHTS = {
   nodeAffinity: 2,
   taintToleration: 3,
   interPodAffinity: 2,
+  balancedAllocation: 1,
 } as const;
 const MAX_NODE_SCORE = 100;
 
@@ -83,6 +86,10 @@ export function scoreAndSelect(
   const podCpu = shape.nonZero.cpuMilli;
   const podMem = shape.nonZero.memoryBytes;
   const cache = leastAllocatedCacheFor(state, shape);
+  // BalancedAllocation's PreScore skips a best-effort pod (requests neither cpu nor memory).
+  const balancedCpu = shape.requests.cpuMilli;
+  const balancedMem = shape.requests.memoryBytes;
+  const balanced = balancedCpu > 0 || balancedMem > 0;
   let best = -1;
   let bestTotal = -1;
   let ties = 0;
@@ -100,14 +107,31 @@ export function scoreAndSelect(
     const taintToleration =
       max.taint > 0 ? MAX_NODE_SCORE - Math.floor((MAX_NODE_SCORE * taint[i]!) / max.taint) : MAX_NODE_SCORE;
     const interPodAffinity = interPod ? interPod[i]! : 0;
+    const balancedAllocation = balanced
+      ? balancedAllocationScore(
+          state.capCpu[i]!,
+          state.capMem[i]!,
+          state.reqCpu[i]! + balancedCpu,
+          state.reqMem[i]! + balancedMem,
+        )
+      : 0;
     const total =
       SCORE_WEIGHTS.interPodAffinity * interPodAffinity +
+      SCORE_WEIGHTS.balancedAllocation * balancedAllocation +
       SCORE_WEIGHTS.leastAllocated * leastAllocated +
       SCORE_WEIGHTS.spread * spread +
       SCORE_WEIGHTS.nodeAffinity * nodeAffinity +
       SCORE_WEIGHTS.taintToleration * taintToleration;
     if (scores)
-      scores.set(i, { leastAllocated, spread, nodeAffinity, taintToleration, interPodAffinity, total });
+      scores.set(i, {
+        leastAllocated,
+        spread,
+        nodeAffinity,
+        taintToleration,
+        interPodAffinity,
+        balancedAllocation,
+        total,
+      });
     if (total > bestTotal) {
       best = i;
       bestTotal = total;

@@ -70,6 +70,8 @@ export interface HostView {
   /** The placed pods' namespace, labels and affinity: what inter-pod affinity counts
    *  (absent: none). */
   pods?: readonly AffinityPod[];
+  /** Extended resources the placed pods request (absent: none). */
+  extendedRequested?: Readonly<Record<string, number>>;
 }
 
 /** A pod already placed on a host, as buildHostViews counts it. */
@@ -89,6 +91,7 @@ export interface PlacedPod {
 
 export type FilterName =
   | 'NodeReady'
+  | 'NodeUnschedulable'
   | 'TaintToleration'
   | 'NodeAffinity'
   | 'NodePorts'
@@ -108,6 +111,8 @@ export interface HostScore {
   taintToleration: number;
   /** InterPodAffinity: preferred terms, both ways, normalized min..max to 0..100. */
   interPodAffinity: number;
+  /** NodeResourcesBalancedAllocation (0 for a pod requesting neither cpu nor memory). */
+  balancedAllocation: number;
   /** Weighted sum: the host with the highest total is chosen. */
   total: number;
 }

@@ -5,16 +5,19 @@
 // and wording (pkg/scheduler/framework/plugins):
 // - Filters, in the default profile's order (a host's summary reason is its first failing
 //   filter, as upstream's RunFilterPlugins stops there; `reasons` lists every failure):
-//   host Ready ("node(s) were not ready"), TaintToleration (NoSchedule/NoExecute), NodeAffinity
-//   (nodeSelector + required node affinity), NodePorts (host ports), NodeResourcesFit
-//   (CPU/memory requests against capacity minus what is placed), the volume filters, and
-//   PodTopologySpread (DoNotSchedule constraints: scheduler-topology-spread.ts), InterPodAffinity
-//   (required pod affinity and anti-affinity, both ways: scheduler-interpod-affinity.ts).
+//   host Ready ("node(s) were not ready"), NodeUnschedulable (cordoned hosts),
+//   TaintToleration (NoSchedule/NoExecute), NodeAffinity (nodeSelector + required node
+//   affinity), NodePorts (host ports), NodeResourcesFit (pod count against maxPods,
+//   CPU/memory/extended resources against capacity minus what is placed; scheduler-capacity.ts),
+//   the volume filters, PodTopologySpread (DoNotSchedule constraints:
+//   scheduler-topology-spread.ts) and InterPodAffinity (required pod affinity and anti-affinity,
+//   both ways: scheduler-interpod-affinity.ts).
 // - Scores, each normalized to 0..100 over the hosts that passed, weighted as the default
 //   profile weighs them: NodeResourcesFit LeastAllocated (cpu and memory, weight 1 each, over
-//   non-zero requests) x1; PodTopologySpread x2 (the pod's ScheduleAnyway constraints, or the
-//   system defaults spreading a ReplicaSet's pods over hostname and zone); preferred node
-//   affinity x2; PreferNoSchedule taints x3; InterPodAffinity's preferred terms x2.
+//   non-zero requests) x1; NodeResourcesBalancedAllocation (cpu/memory balance) x1;
+//   PodTopologySpread x2 (the pod's ScheduleAnyway constraints, or the system defaults spreading
+//   a ReplicaSet's pods over hostname and zone); preferred node affinity x2; PreferNoSchedule
+//   taints x3; InterPodAffinity's preferred terms x2.
 // - The highest total wins; ties go to the first host by name, or to a random one among the
 //   tied when a random source is given (upstream's selectHost samples ties at random).
 // - "0/3 hosts are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient
@@ -56,6 +59,14 @@ import {
   type SchedulingPod,
 } from './scheduler-types.js';
 
+export {
+  DEFAULT_MAX_PODS,
+  insufficientReason,
+  podExtendedRequests,
+  REASON_TOO_MANY_PODS,
+  REASON_UNSCHEDULABLE,
+  UNSCHEDULABLE_TAINT_KEY,
+} from './scheduler-capacity.js';
 export {
   formatUnschedulable,
   REASON_AFFINITY,
@@ -223,7 +234,16 @@ function scheduleOne(
     state.spread.keepFeasible(
       pod,
       feasible,
-      keepVolumeFeasible(state, pod, feasible, collectFeasible(state.arrays, shape, pod, portKeys, feasible)),
+      keepVolumeFeasible(
+        state,
+        pod,
+        feasible,
+        state.capacity.keepFeasible(
+          pod,
+          feasible,
+          collectFeasible(state.arrays, shape, pod, portKeys, feasible),
+        ),
+      ),
     ),
   );
   if (count === 0) {

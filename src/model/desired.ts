@@ -38,6 +38,8 @@ export interface DesiredContainer {
   emptyDirs: DesiredEmptyDir[];
   /** hostPath mounts, checked on the host (type) before the containers are created. */
   hostPaths?: DesiredHostPath[];
+  /** GPU indices given to this container (Docker DeviceRequests, driver nvidia). */
+  gpuDevices?: number[];
   /** persistentVolumeClaim mounts: the claim's Docker volume (DesiredPod.claimVolumes). */
   claims?: DesiredClaimMount[];
 }
@@ -105,4 +107,6 @@ export interface DesiredPod {
   extraHosts: { hostname: string; ip: string }[];
   /** The claims the pod mounts (absent: none). */
   claimVolumes?: DesiredClaimVolume[];
+  /** The host's GPU indices the pod holds (absent: none); recorded in a label. */
+  gpuDevices?: number[];
 }

@@ -39,6 +39,9 @@ export const LABELS = {
   claim: 'skiff.io/claim',
   claimStorage: 'skiff.io/claim-storage',
   claimAccessModes: 'skiff.io/claim-access-modes',
+  /** The GPU indices (nvidia.com/gpu) the pod holds on its host, "0,1", on every container of
+   *  the pod: the allocation is rebuilt from Docker, each index given to one pod only. */
+  gpuDevices: 'skiff.io/gpu-devices',
 } as const;
 
 /** The Docker volume of a PersistentVolumeClaim: one per claim, on the host it is bound to. */

@@ -21,12 +21,17 @@ export interface ObservedHost {
   taints: Taint[];
   /** Allocatable capacity as the engine reports it (NCPU*1000, MemTotal). */
   capacity: { cpuMilli: number; memoryBytes: number };
+  /** Pods the scheduler places here at most (skiff.yaml maxPods; absent: the kubelet's 110). */
+  maxPods?: number;
+  /** Extended resources the host offers, whole units (skiff.yaml resources: "nvidia.com/gpu"). */
+  extendedResources?: Record<string, number>;
   dockerVersion?: string;
   /** True while this daemon has never read the host's claim volumes (unreachable since it
    *  started): a claim's volume may be there, so no claim is bound anywhere else meanwhile. */
   claimVolumesUnknown?: boolean;
-  /** Cordoned: takes no new pods (`skiff drain`); the scheduler sees the
-   *  node.kubernetes.io/unschedulable:NoSchedule taint, as kubectl cordon sets it. */
+  /** Cordoned (skiff.yaml `unschedulable`, or `skiff drain`): takes no new pods; the scheduler
+   *  sees the node.kubernetes.io/unschedulable:NoSchedule taint, as kubectl cordon sets it, and
+   *  NodeUnschedulable keeps new pods off. */
   unschedulable?: boolean;
 }
 
@@ -89,6 +94,8 @@ export interface ObservedPod {
   deletionDeadline?: number;
   /** Set by the core for pods remembered on a host that is NotReady (not seen this pass). */
   unreachable?: boolean;
+  /** The host's GPU indices the pod holds, from its containers' label (absent: none). */
+  gpuDevices?: number[];
 }
 
 /** Probe results by container id, as the shell's prober holds them: an input of the pass. */

@@ -7,8 +7,10 @@ import {
   placedFromObserved,
   schedulePods,
 } from '../controllers/scheduler.js';
+import { GPU_RESOURCE, GpuAllocator, type GpuAssignment } from '../controllers/scheduler-devices.js';
 import { serviceEnvVars, serviceHostAliases } from '../controllers/services/pod-service-links.js';
 import type { ResolvedService } from '../controllers/services/resolve.js';
+import type { DesiredPod } from '../model/desired.js';
 import type { ObservedHost, ObservedPod } from '../model/observed.js';
 import type { PodView } from '../model/views.js';
 import { materializePod } from './materialize-pod.js';
@@ -50,6 +52,7 @@ export function placeCreations(
   );
   const failedOwners = new Set<string>();
   const hostsByName = new Map(hosts.map((h) => [h.name, h]));
+  const gpus = new GpuAllocator(placed);
   for (const c of creations) {
     const { pod, ctx } = c;
     const hostName = result.placements.get(`${pod.namespace}/${pod.name}`);
@@ -72,14 +75,32 @@ export function placeCreations(
         extraHosts: serviceHostAliases(pod.namespace, services),
         claims: ctx.claims,
       });
-      if (m.problems.length === 0) {
-        pass.actions.push({ type: 'createPod', host: host.name, pod: m.pod, reason: c.reason });
+      const devices = m.problems.length === 0 ? gpus.assign(host, pod.spec) : undefined;
+      if (m.problems.length === 0 && devices !== 'unavailable') {
+        const desired = devices ? withGpus(m.pod, devices) : m.pod;
+        pass.actions.push({ type: 'createPod', host: host.name, pod: desired, reason: c.reason });
         continue;
       }
-      pending = `CreateContainerConfigError: ${m.problems.join('; ')}`;
+      // The kubelet's admission error when its device manager cannot allocate.
+      pending =
+        devices === 'unavailable'
+          ? `UnexpectedAdmissionError: requested number of devices unavailable for ${GPU_RESOURCE} on host/${host.name}`
+          : `CreateContainerConfigError: ${m.problems.join('; ')}`;
     }
     notPlaced(pass, c, pending ?? 'Pending', failedOwners);
   }
+}
+
+/** The pod with its GPU indices: on the pod (its label) and on each container that asked. */
+function withGpus(pod: DesiredPod, devices: GpuAssignment): DesiredPod {
+  const give = <T extends { name: string }>(c: T): T =>
+    devices.containers[c.name] ? { ...c, gpuDevices: devices.containers[c.name] } : c;
+  return {
+    ...pod,
+    gpuDevices: devices.pod,
+    containers: pod.containers.map(give),
+    ...(pod.initContainers ? { initContainers: pod.initContainers.map(give) } : {}),
+  };
 }
 
 /** A pod left Pending: its view, and one event per owner and pass. */

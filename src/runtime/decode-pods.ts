@@ -4,6 +4,7 @@
 // Invariants: only containers labelled skiff.io/managed=true count; a container whose labels
 // are incomplete or malformed is ignored (skiff never claims what it cannot prove it owns);
 // of several containers for one pod container (restarts), the highest restart count is current.
+import { parseGpuDevices } from '../controllers/scheduler-devices.js';
 import type { Labels, PodSpec } from '../model/k8s.js';
 import { APP_ROLE, deletionDeadlineOf, INFRA_ROLE, INIT_ROLE, LABELS } from '../model/labels.js';
 import type { ContainerState, ObservedContainer, ObservedPod } from '../model/observed.js';
@@ -213,9 +214,16 @@ export function decodePods(
       containers: containersOut,
       probes: {},
       ...(deadline === undefined ? {} : { terminating: true, deletionDeadline: deadline }),
+      ...gpuDevicesOf(l),
     });
   }
   return pods.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+}
+
+/** The GPU indices the pod holds, from the label every container of it carries. */
+function gpuDevicesOf(l: Labels): Pick<ObservedPod, 'gpuDevices'> {
+  const devices = parseGpuDevices(l[LABELS.gpuDevices]);
+  return devices ? { gpuDevices: devices } : {};
 }
 
 /** Containers of a list whose current state needs an inspect the cache does not hold. */

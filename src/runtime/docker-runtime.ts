@@ -47,7 +47,7 @@ import { type HostTransport, shellQuote, transportFor } from './host-transport.j
 import { HostImages, type RuntimeLogger, silentLogger } from './images.js';
 import { Limiter } from './limiter.js';
 import { PAUSE_IMAGE } from './pause-image.js';
-import { type DockerCreateBody, planPod, podDirOf } from './pod-spec.js';
+import { type DockerCreateBody, type DockerDeviceRequest, planPod, podDirOf } from './pod-spec.js';
 import { type DockerMount, envWithPodIP, hostPathScript, podVolumeLabels } from './pod-volumes.js';
 import { buildProbeRequest } from './probe-runner.js';
 import type {
@@ -182,6 +182,7 @@ export class DockerRuntime implements Runtime {
       address: h.address,
       labels: h.labels,
       taints: h.taints,
+      ...schedulingFacts(h),
     }));
   }
 
@@ -303,6 +304,7 @@ export class DockerRuntime implements Runtime {
       labels: h.cfg.labels,
       taints: h.cfg.taints,
       capacity: { cpuMilli: h.engine?.cpuMilli ?? 0, memoryBytes: h.engine?.memoryBytes ?? 0 },
+      ...schedulingFacts(h.cfg),
       dockerVersion: h.engine?.version,
       ...(h.claimsRead ? {} : { claimVolumesUnknown: true }),
     };
@@ -829,6 +831,10 @@ export class DockerRuntime implements Runtime {
         Memory: old.HostConfig.Memory || undefined,
         Binds: old.HostConfig.Binds ?? [],
         ...(old.HostConfig.Mounts?.length ? { Mounts: old.HostConfig.Mounts as DockerMount[] } : {}),
+        // The container's GPUs stay its pod's: the restarted container gets the same indices.
+        ...(old.HostConfig.DeviceRequests?.length
+          ? { DeviceRequests: old.HostConfig.DeviceRequests as DockerDeviceRequest[] }
+          : {}),
         RestartPolicy: { Name: 'no' },
         ...(security ? security.HostConfig : oldSecurity(old.HostConfig)),
       },
@@ -1146,6 +1152,17 @@ function engineInfo(i: DockerInfo, at: number): EngineInfo {
     architecture: i.Architecture ?? 'unknown',
     apparmor: (i.SecurityOptions ?? []).some((o) => o === 'name=apparmor' || o.startsWith('name=apparmor,')),
     at,
+  };
+}
+
+/** What skiff.yaml says of a host's capacity beyond Docker's and whether it is cordoned. */
+function schedulingFacts(
+  h: HostConfig,
+): Pick<ObservedHost, 'maxPods' | 'extendedResources' | 'unschedulable'> {
+  return {
+    ...(h.maxPods === undefined ? {} : { maxPods: h.maxPods }),
+    ...(h.resources && Object.keys(h.resources).length > 0 ? { extendedResources: h.resources } : {}),
+    ...(h.unschedulable ? { unschedulable: true } : {}),
   };
 }
 

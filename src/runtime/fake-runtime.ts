@@ -156,6 +156,9 @@ export class FakeRuntime implements Runtime {
       address: info.address,
       labels: info.labels,
       taints: info.taints,
+      ...(info.maxPods === undefined ? {} : { maxPods: info.maxPods }),
+      ...(info.extendedResources ? { extendedResources: info.extendedResources } : {}),
+      ...(info.unschedulable ? { unschedulable: true } : {}),
     }));
   }
 
@@ -174,6 +177,9 @@ export class FakeRuntime implements Runtime {
         taints: h.info.taints,
         capacity: h.info.capacity,
         dockerVersion: h.info.dockerVersion,
+        ...(h.info.maxPods === undefined ? {} : { maxPods: h.info.maxPods }),
+        ...(h.info.extendedResources ? { extendedResources: h.info.extendedResources } : {}),
+        ...(h.info.unschedulable ? { unschedulable: true } : {}),
       })),
       pods: hosts
         .flatMap((h) => [...h.pods.values()])
@@ -254,6 +260,7 @@ export class FakeRuntime implements Runtime {
       commit: pod.commit,
       labels: this.specs.intern(JSON.stringify(pod.labels)) ?? {},
       spec: this.specs.intern(JSON.stringify(pod.spec)),
+      ...(pod.gpuDevices?.length ? { gpuDevices: [...pod.gpuDevices] } : {}),
       createdAt: now,
       ip: `172.30.${h.subnet}.${h.nextIp++}`,
       publishedPorts: published.sort((a, b) => a.containerPort - b.containerPort),

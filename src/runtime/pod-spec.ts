@@ -5,6 +5,7 @@
 // Invariants: every container carries the full set of skiff labels (decode-pods.ts reads
 // them back); labels hold references only, never resolved Secret values; command/args follow
 // Kubernetes (command replaces ENTRYPOINT, args replace CMD).
+import { formatGpuDevices } from '../controllers/scheduler-devices.js';
 import type { DesiredContainer, DesiredFile, DesiredPod } from '../model/desired.js';
 import type { Container } from '../model/k8s.js';
 import { APP_ROLE, dockerContainerName, INFRA_ROLE, INIT_ROLE, LABELS } from '../model/labels.js';
@@ -39,7 +40,15 @@ export interface DockerCreateBody {
     Mounts?: DockerMount[];
     RestartPolicy: { Name: 'no' };
     Init?: boolean;
+    DeviceRequests?: DockerDeviceRequest[];
   } & DockerSecurity['HostConfig'];
+}
+
+/** One entry of HostConfig.DeviceRequests (Docker API 1.40+). */
+export interface DockerDeviceRequest {
+  Driver: string;
+  DeviceIDs: string[];
+  Capabilities: string[][];
 }
 
 /** A file or folder the runtime must create on the host before the containers. */
@@ -87,7 +96,16 @@ export function podLabels(pod: DesiredPod, createdAt: number): Record<string, st
     [LABELS.commit]: pod.commit,
     [LABELS.podLabels]: JSON.stringify(pod.labels),
     [LABELS.createdAt]: String(createdAt),
+    ...(pod.gpuDevices?.length ? { [LABELS.gpuDevices]: formatGpuDevices(pod.gpuDevices) } : {}),
   };
+}
+
+/** Docker's DeviceRequests for a container's GPUs: the nvidia driver, these indices only. */
+export function gpuDeviceRequests(
+  c: Pick<DesiredContainer, 'gpuDevices'>,
+): DockerDeviceRequest[] | undefined {
+  if (!c.gpuDevices?.length) return undefined;
+  return [{ Driver: 'nvidia', DeviceIDs: c.gpuDevices.map(String), Capabilities: [['gpu']] }];
 }
 
 function portKey(port: number, protocol: 'TCP' | 'UDP'): string {
@@ -239,6 +257,7 @@ export function containerBody(
       Memory: c.limits.memoryBytes,
       Binds: binds,
       RestartPolicy: { Name: 'no' },
+      ...(c.gpuDevices?.length ? { DeviceRequests: gpuDeviceRequests(c) } : {}),
       ...security.HostConfig,
     },
   };

@@ -63,6 +63,9 @@ export interface HostInfo {
   address: string;
   labels: Labels;
   taints: Taint[];
+  maxPods?: number;
+  extendedResources?: Record<string, number>;
+  unschedulable?: boolean;
 }
 
 export interface Runtime {

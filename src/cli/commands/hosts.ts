@@ -21,6 +21,10 @@ export interface HostRow {
   pods: number;
   labels: Record<string, string>;
   taints: string[];
+  /** Cordoned in skiff.yaml: shown SchedulingDisabled, as kubectl shows a cordoned node. */
+  unschedulable?: boolean;
+  /** Extended resources the host declares (skiff.yaml resources). */
+  extendedResources?: Record<string, number>;
 }
 
 export function hostRows(o: Observed): HostRow[] {
@@ -38,6 +42,8 @@ export function hostRows(o: Observed): HostRow[] {
       pods: pods.length,
       labels: h.labels,
       taints: h.taints.map((t) => `${t.key}${t.value === undefined ? '' : `=${t.value}`}:${t.effect}`),
+      ...(h.unschedulable ? { unschedulable: true } : {}),
+      ...(h.extendedResources ? { extendedResources: h.extendedResources } : {}),
     };
   });
 }
@@ -53,6 +59,12 @@ function memory(bytes: number): string {
 
 function percent(part: number, whole: number): string {
   return whole > 0 ? ` (${Math.round((part / whole) * 100)}%)` : '';
+}
+
+/** kubectl get nodes' STATUS: the readiness, then SchedulingDisabled for a cordoned host. */
+function hostStatus(r: HostRow): string {
+  const ready = r.ready ? 'Ready' : `NotReady${r.reason ? ` (${r.reason})` : ''}`;
+  return r.unschedulable ? `${ready},SchedulingDisabled` : ready;
 }
 
 export function renderHosts(rows: readonly HostRow[]): string {
@@ -73,7 +85,7 @@ export function renderHosts(rows: readonly HostRow[]): string {
     rows.map((r) => [
       r.name,
       r.address,
-      r.ready ? 'Ready' : `NotReady${r.reason ? ` (${r.reason})` : ''}`,
+      hostStatus(r),
       r.dockerVersion ?? '<unknown>',
       r.capacity.cpuMilli ? cpu(r.capacity.cpuMilli) : '<unknown>',
       r.capacity.memoryBytes ? memory(r.capacity.memoryBytes) : '<unknown>',

@@ -28,6 +28,35 @@ function writePodConditions(w: DescribeWriter, pod: PodView): void {
   for (const c of pod.conditions) w.line(1, `${c.type} `, `${c.status} `);
 }
 
+/** The pod's events, with kube-scheduler's FailedScheduling for a pod it could not place, as
+ *  kubectl shows it under the pod. skiff records that event on the pod's owner (once per owner
+ *  and pass: an unplaced pod's name is not kept), so it is taken from there, or made from the
+ *  PodScheduled condition when the owner's is not at hand. */
+function podEvents(pod: PodView, events: readonly EventView[], now: number): EventView[] {
+  const own = eventsFor(events, pod.namespace, `pod/${pod.name}`);
+  const scheduled = pod.conditions.find((c) => c.type === 'PodScheduled');
+  const message = pod.pendingReason;
+  if (scheduled?.status !== 'False' || !message || own.some((e) => e.reason === 'FailedScheduling'))
+    return own;
+  const object = `pod/${pod.name}`;
+  const owner = eventsFor(events, pod.namespace, `${pod.owner.kind.toLowerCase()}/${pod.owner.name}`).filter(
+    (e) => e.reason === 'FailedScheduling' && e.message === message,
+  );
+  if (owner.length > 0) return [...own, ...owner.map((e) => ({ ...e, object }))];
+  const at = scheduled.lastTransitionTime ?? now;
+  const made: EventView = {
+    type: 'Warning',
+    reason: 'FailedScheduling',
+    object,
+    namespace: pod.namespace,
+    message,
+    count: 1,
+    firstTimestamp: at,
+    lastTimestamp: at,
+  };
+  return [...own, made];
+}
+
 /** `events` may hold any events: those about this pod are picked out. */
 export function describePod(pod: PodView, events: readonly EventView[], opts: DescribeOptions): string {
   const w = new DescribeWriter();
@@ -53,6 +82,6 @@ export function describePod(pod: PodView, events: readonly EventView[], opts: De
     writeVolumes(w, '', opts.spec.volumes);
     writeScheduling(w, opts.spec);
   }
-  writeEvents(w, eventsFor(events, pod.namespace, `pod/${pod.name}`), opts.now);
+  writeEvents(w, podEvents(pod, events, opts.now), opts.now);
   return w.toString();
 }

@@ -162,6 +162,32 @@ describe('simulatePlan', () => {
     expect(p.unschedulable[0]!.reason).toContain('Insufficient cpu');
   });
 
+  it('shows the FitError for GPU pods no host can take, and keeps cordoned hosts empty', () => {
+    const hosts = [
+      host('h1', { extendedResources: { 'nvidia.com/gpu': 1 } }),
+      host('h2', { unschedulable: true, extendedResources: { 'nvidia.com/gpu': 4 } }),
+      host('h3'),
+    ];
+    const next = objectsFrom(
+      web('registry.local/web:1.0.0', 2).replace(
+        'resources: { requests: { cpu: 250m, memory: 64Mi } }',
+        'resources: { requests: { cpu: 250m, memory: 64Mi }, limits: { nvidia.com/gpu: 1 } }',
+      ),
+    );
+    const { plan: p } = plan([], next, new FakeWorld(), hosts);
+    expect(p.placement).toEqual([
+      { host: 'h1', before: 0, after: 1 },
+      { host: 'h2', before: 0, after: 0 },
+      { host: 'h3', before: 0, after: 0 },
+    ]);
+    expect(p.unschedulable.map((u) => u.reason)).toEqual([
+      '0/3 hosts are available: 1 node(s) were unschedulable, 2 Insufficient nvidia.com/gpu.',
+    ]);
+    expect(renderPlanText(p)).toContain(
+      ': 0/3 hosts are available: 1 node(s) were unschedulable, 2 Insufficient nvidia.com/gpu.',
+    );
+  });
+
   it.each([
     [true, [{ kind: 'Deployment', namespace: 'default', name: 'worker', pods: 2 }], []],
     [false, [], ['deployment/worker: prune is off, its 2 pod(s) would be left running']],

@@ -52,6 +52,7 @@ export class FakeWorld {
           commit: p.commit,
           labels: p.labels,
           spec: p.spec,
+          ...(p.gpuDevices ? { gpuDevices: p.gpuDevices } : {}),
           createdAt: this.now,
           ip: `172.30.0.${++seq}`,
           publishedPorts: [],

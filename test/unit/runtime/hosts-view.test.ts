@@ -69,4 +69,24 @@ describe('skiff hosts view', () => {
       /^h2\s+10\.0\.0\.2\s+NotReady \(host unreachable\)\s+<unknown>\s+1\s+1\.0Gi\s+0\s+0 \(0%\)\s+0Mi \(0%\)\s+<none>\s+gpu=yes:NoSchedule$/,
     );
   });
+
+  it('shows a cordoned host SchedulingDisabled, as kubectl get nodes', async () => {
+    const rt = new FakeRuntime([
+      {
+        name: 'h3',
+        kind: 'ssh',
+        address: '10.0.0.3',
+        labels: {},
+        taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }],
+        capacity: { cpuMilli: 1000, memoryBytes: 1024 ** 3 },
+        unschedulable: true,
+        extendedResources: { 'nvidia.com/gpu': 2 },
+      },
+    ]);
+    const rows = hostRows(await rt.observe());
+    expect(rows[0]).toMatchObject({ unschedulable: true, extendedResources: { 'nvidia.com/gpu': 2 } });
+    expect(renderHosts(rows).split('\n')[1]).toMatch(
+      /^h3\s+10\.0\.0\.3\s+Ready,SchedulingDisabled\s+.*node\.kubernetes\.io\/unschedulable:NoSchedule$/,
+    );
+  });
 });

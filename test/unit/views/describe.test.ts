@@ -241,3 +241,40 @@ describe('describePod with init containers', () => {
     expect(lines.slice(init, lines.indexOf('Containers:')).join('\n')).toMatch(/Reason:\s+Completed/);
   });
 });
+
+describe('describePod of a pod the scheduler could not place', () => {
+  const fit = '0/3 hosts are available: 1 node(s) were unschedulable, 2 Insufficient nvidia.com/gpu.';
+  const pending = podView('train-x', {
+    host: undefined,
+    phase: 'Pending',
+    status: 'Pending',
+    conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: fit }],
+    pendingReason: fit,
+  });
+
+  it("shows the owner's FailedScheduling event under the pod, as kubectl does", () => {
+    const owner = {
+      type: 'Warning' as const,
+      reason: 'FailedScheduling',
+      object: 'deployment/web',
+      namespace: 'default',
+      message: fit,
+      count: 4,
+      firstTimestamp: NOW - 60_000,
+      lastTimestamp: NOW - 5_000,
+    };
+    expect(describePod(pending, [owner], { now: NOW })).toContain(
+      `  Warning  FailedScheduling  5s (x4 over 60s)  skiff  ${fit}`,
+    );
+  });
+
+  it('makes it from the PodScheduled condition when no event is at hand', () => {
+    const out = describePod(pending, [], { now: NOW });
+    expect(out).toContain(`  Warning  FailedScheduling  0s    skiff  ${fit}`);
+    expect(out).toContain('  PodScheduled   False ');
+  });
+
+  it('adds nothing to a pod that was placed', () => {
+    expect(describePod(podView('web-1'), [], { now: NOW })).toContain('Events:             <none>');
+  });
+});
