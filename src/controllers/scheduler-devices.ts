@@ -35,7 +35,8 @@ function sliceAmong(spec: PodSpec, pod: number[]): Record<string, number[]> {
   ];
   for (const c of running) {
     const n = gpusOf(c);
-    if (n > 0) out[c.name] = pod.slice(next, (next += n));
+    if (n > 0) out[c.name] = pod.slice(next, next + n);
+    next += n;
   }
   for (const c of spec.initContainers ?? []) {
     const n = gpusOf(c);

@@ -496,8 +496,13 @@ describe('TestPreferredAffinity (scoring_test.go): normalized InterPodAffinity s
     expect(e.chosen).toBe('machine2');
     const [m1, m2] = e.hosts.map((h) => h.score!);
     expect(m2!.interPodAffinity).toBe(100);
-    // the rest differs only by LeastAllocated (machine2 holds the existing pod)
-    expect(m2!.total - m1!.total).toBe(2 * 100 + m2!.leastAllocated - m1!.leastAllocated);
+    // the rest differs by the resource scores (machine2 holds the existing pod) and spreading
+    expect(m2!.total - m1!.total).toBe(
+      2 * 100 +
+        (m2!.leastAllocated - m1!.leastAllocated) +
+        (m2!.balancedAllocation - m1!.balancedAllocation) +
+        2 * (m2!.spread - m1!.spread),
+    );
   });
 });
 
