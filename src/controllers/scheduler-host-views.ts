@@ -14,6 +14,10 @@ import {
   type SpreadPod,
 } from './scheduler-types.js';
 
+/** The label Kubernetes' ReplicaSet controller gives a Deployment's pods; skiff's pods carry the
+ *  revision as their template hash, and the scheduler sees it under this label. */
+export const POD_TEMPLATE_HASH = 'pod-template-hash';
+
 /** What an observed pod occupies on its host. */
 export function placedFromObserved(pod: ObservedPod): PlacedPod {
   return {
@@ -23,7 +27,7 @@ export function placedFromObserved(pod: ObservedPod): PlacedPod {
     spec: pod.spec,
     containerCount: pod.containers.length,
     hostPorts: pod.publishedPorts.map((p) => ({ port: p.hostPort, protocol: p.protocol })),
-    labels: pod.labels,
+    labels: pod.templateHash ? { ...pod.labels, [POD_TEMPLATE_HASH]: pod.templateHash } : pod.labels,
     templateHash: pod.templateHash,
     ...(pod.terminating ? { terminating: true } : {}),
   };

@@ -75,7 +75,7 @@ export {
   REASON_NOT_READY,
   REASON_PORTS,
 } from './scheduler-filters.js';
-export { buildHostViews, placedFromObserved } from './scheduler-host-views.js';
+export { buildHostViews, POD_TEMPLATE_HASH, placedFromObserved } from './scheduler-host-views.js';
 export {
   REASON_EXISTING_ANTI_AFFINITY,
   REASON_POD_AFFINITY,

@@ -169,7 +169,8 @@ function decideFailures(f: AppFacts, m: AppNotifyMemory, now: number, events: No
       commit: q.commit,
       state: 'failure',
       subject: `app/${f.app}`,
-      message: `app/${f.app}: rollout of ${short(q.commit)} failed (${q.reason}); ${tail}`,
+      // The reason last: a commit status keeps 140 characters, and what was restored must survive.
+      message: `app/${f.app}: rollout of ${short(q.commit)} failed; ${tail} (${q.reason})`,
       ...(restored ? { restoredCommit: restored } : {}),
       at: now,
     });

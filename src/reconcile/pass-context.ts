@@ -1,11 +1,13 @@
 // What the steps of one reconcile pass share: the actions, events and views being collected,
 // the pods waiting for a host, and the small helpers every step uses to ask for a pod or a
 // deletion. Pure.
+
 import type { BackoffEntry } from '../controllers/backoff.js';
 import type { RandomSource } from '../controllers/pod-name.js';
 import { generatePodName } from '../controllers/pod-name.js';
 import { podRequests } from '../controllers/pod-requests.js';
 import type { SchedulingPod } from '../controllers/scheduler.js';
+import { POD_TEMPLATE_HASH } from '../controllers/scheduler.js';
 import type { ConfigIndex } from '../manifest/config-refs.js';
 import type { Action } from '../model/actions.js';
 import type { PersistentVolumeClaim, Pod } from '../model/k8s.js';
@@ -101,7 +103,9 @@ export function requestPod(
       spec,
       requests,
       hostPorts,
-      labels: template.labels,
+      // As the ReplicaSet controller labels its pods: matchLabelKeys [pod-template-hash] spreads
+      // one revision's pods among themselves.
+      labels: { ...template.labels, [POD_TEMPLATE_HASH]: hash },
       templateHash: hash,
       ...(claims ? { claims } : {}),
     },

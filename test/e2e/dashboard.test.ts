@@ -129,9 +129,10 @@ describe('the dashboard against the real daemon (issue 14)', () => {
       { 'deploy/web.yaml': deployment(4, '2.0.0').replace('replicas: 4', 'replicas: four') },
       'Break web',
     );
-    await page.waitForSelector('.rejected >> text=deploy/web.yaml:', { timeout: 60_000 });
+    // Diagnostics name files relative to the app's path (deploy/), as `skiff status` does.
+    await page.waitForSelector('.rejected >> text=web.yaml:', { timeout: 60_000 });
     const rejected = (await page.textContent('.rejected')) ?? '';
-    expect(rejected).toMatch(/deploy\/web\.yaml:\d+:\d+/);
+    expect(rejected).toMatch(/web\.yaml:\d+:\d+/);
     expect(rejected).toContain('stays live');
     await shot('rejected');
     const view = await eventually('the daemon still runs 4 pods', async () => {

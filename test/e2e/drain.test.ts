@@ -129,5 +129,5 @@ describe('drain with a PodDisruptionBudget (issue 16)', () => {
     expect(r.stdout).toContain('host/h1 uncordoned');
     const again = await skiff('uncordon', 'h1');
     expect(again.stdout).toContain('host/h1 already uncordoned');
-  }, 60_000);
+  }, 180_000);
 });

@@ -159,7 +159,7 @@ describe('notification triggers', () => {
       state: 'failure',
       restoredCommit: C1,
     });
-    expect(q.message).toMatch(/rollout of c222222 failed.*restored c111111/);
+    expect(q.message).toMatch(/rollout of c222222 failed; restored c111111/);
     const r = decideNotifications(
       facts(app({ rejected: { commit: C2, diagnostics: [error, { ...error, severity: 'warning' }] } })),
       emptyNotifyMemory(),
