@@ -56,7 +56,8 @@ const GITLAB_STATE: Record<CommitState, string> = {
 export function appPageUrl(publicUrl: string | undefined, app: string | undefined): string {
   if (!publicUrl) return '';
   const base = publicUrl.replace(/\/+$/, '');
-  return app ? `${base}/apps/${encodeURIComponent(app)}` : base;
+  // The dashboard routes by hash: its Apps page, the app named after it.
+  return app ? `${base}/#/apps/${encodeURIComponent(app)}` : base;
 }
 
 /** Cut to `max` characters (GitHub takes 140 in a description, GitLab 255). */

@@ -114,7 +114,7 @@ describe('commit statuses (issue 17)', () => {
     const success = await waitForState(good, 'success');
     expect(statesOf(good).map((s) => s.state)).toEqual(['pending', 'success']);
     expect(success.context).toBe(`skiff/${APP}`);
-    expect(success.targetUrl).toBe(`http://skiff.e2e.test/apps/${APP}`);
+    expect(success.targetUrl).toBe(`http://skiff.e2e.test/#/apps/${APP}`);
     const pods = await gitops.pods();
     expect(pods.length).toBe(2);
     expect(server.received.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);

@@ -112,7 +112,7 @@ describe('GitHub commit statuses', () => {
     });
     expect(JSON.parse(first.body)).toEqual({
       state: 'pending',
-      target_url: 'https://skiff.example.com/apps/shop',
+      target_url: 'https://skiff.example.com/#/apps/shop',
       description: `app/shop: syncing commit ${SHA.slice(0, 7)}`,
       context: 'skiff/shop',
     });
@@ -272,7 +272,7 @@ describe('GitLab commit statuses', () => {
     expect(gl.received[0]?.headers['private-token']).toBe(GL_TOKEN);
     expect(JSON.parse(gl.received[0]!.body)).toMatchObject({
       name: 'skiff/shop',
-      target_url: 'https://skiff.example.com/apps/shop',
+      target_url: 'https://skiff.example.com/#/apps/shop',
     });
   });
 
@@ -353,7 +353,7 @@ describe('webhooks and Slack', () => {
     const s = JSON.parse(slack.received[0]!.body);
     expect(typeof s.text).toBe('string');
     expect(s.blocks[0]).toMatchObject({ type: 'section', text: { type: 'mrkdwn' } });
-    expect(s.blocks[0].text.text).toContain('https://skiff.example.com/apps/shop');
+    expect(s.blocks[0].text.text).toContain('https://skiff.example.com/#/apps/shop');
   });
 
   it('a host NotReady goes to chat, not to commit statuses', async () => {

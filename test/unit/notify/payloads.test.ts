@@ -68,7 +68,7 @@ describe('requests', () => {
     expect(renderRequest({ name: 'g', type: 'gitlab', token: 't', project: '1' }, host, {})).toBeUndefined();
   });
   it('the app page lives under the public URL', () => {
-    expect(appPageUrl('https://s.example.com/', 'shop')).toBe('https://s.example.com/apps/shop');
+    expect(appPageUrl('https://s.example.com/', 'shop')).toBe('https://s.example.com/#/apps/shop');
     expect(appPageUrl(undefined, 'shop')).toBe('');
   });
   it('one status per commit and state per service', () => {
