@@ -31,6 +31,9 @@ import { EXPOSED_LISTEN_HINT, exposureProblem } from './listen-address.js';
 import { checkNotifications, notificationsOf, type RawNotifications } from './notifications-config.js';
 import { type RawVerify, resolveVerify } from './verify-config.js';
 
+/** The node label every Kubernetes node carries with its name. */
+const HOSTNAME_LABEL = 'kubernetes.io/hostname';
+
 export const DEFAULT_CONFIG_FILE = 'skiff.yaml';
 
 /** A config file that cannot be used: every finding, each with file:line:column. */
@@ -324,7 +327,9 @@ function applyDefaults(cfg: RawConfig, file: string, env: Record<string, string 
       name: h.name,
       dockerSocket: h.dockerSocket ?? DEFAULT_DOCKER_SOCKET,
       dataDir: h.dataDir ?? DEFAULT_DATA_DIR,
-      labels: h.labels ?? {},
+      // As the kubelet labels its node: nodeSelector/nodeAffinity on the hostname work (a label
+      // set in skiff.yaml wins, as --hostname-override does).
+      labels: { [HOSTNAME_LABEL]: h.name, ...h.labels },
       taints: hostTaints(h),
       maxPods: h.maxPods ?? DEFAULT_MAX_PODS,
       resources: { ...h.resources },
