@@ -1,11 +1,29 @@
 // The dashboard's pages, each a function of what the API answered (no fetching here).
 import { formatDiagnostic } from '../model/diagnostics.js';
-import type { AppStatus, ClusterView, DeploymentView, HpaView, PodView } from '../model/views.js';
+import type {
+  AppStatus,
+  ClusterView,
+  CommitSummary,
+  DeploymentView,
+  HpaView,
+  PodView,
+} from '../model/views.js';
 import type { EventRow, HostRow, PassPlan } from './api.js';
 import { LineChart } from './chart.js';
 import { ago, bytes, cpu, short, tone } from './format.js';
 
 const Badge = ({ text }: { text: string }) => <span class={`badge ${tone(text)}`}>{text}</span>;
+
+/** A commit's message subject and author, as Argo CD's app page shows them next to the sha. */
+const CommitBy = ({ info, now }: { info?: CommitSummary; now: number }) =>
+  info ? (
+    <span class="commit-info">
+      <span class="subject">{info.subject}</span>{' '}
+      <span class="muted">
+        by {info.author}, {ago(info.at, now)}
+      </span>
+    </span>
+  ) : null;
 
 function AppCard({
   app,
@@ -38,11 +56,13 @@ function AppCard({
         </dd>
         <dt>Live commit</dt>
         <dd>
-          <code>{short(app.liveCommit)}</code> {app.liveSignedBy && `signed by ${app.liveSignedBy}`}
+          <code>{short(app.liveCommit)}</code> <CommitBy info={app.liveCommitInfo} now={now} />{' '}
+          {app.liveSignedBy && `signed by ${app.liveSignedBy}`}
         </dd>
         <dt>Head commit</dt>
         <dd>
-          <code>{short(app.headCommit)}</code> {behind ? '(not live)' : ''}
+          <code>{short(app.headCommit)}</code> <CommitBy info={app.headCommitInfo} now={now} />{' '}
+          {behind ? '(not live)' : ''}
         </dd>
         <dt>Last sync</dt>
         <dd>{ago(app.lastSyncAt, now)}</dd>

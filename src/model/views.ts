@@ -25,8 +25,12 @@ export interface AppStatus {
   liveCommit?: string;
   /** Who signed the live commit, when the app verifies signatures (`apps[].verify`). */
   liveSignedBy?: string;
+  /** Author and subject of the live commit, when the source could read them. */
+  liveCommitInfo?: CommitSummary;
   /** Newest commit fetched from the branch (may be rejected or quarantined). */
   headCommit?: string;
+  /** Author and subject of the head commit, when the source could read them. */
+  headCommitInfo?: CommitSummary;
   sync: SyncState;
   health: HealthState;
   conditions: Condition[];
@@ -37,6 +41,15 @@ export interface AppStatus {
   message?: string;
   /** The last notification deliveries about the app (newest first), when there are any. */
   notifications?: NotificationDeliveryView[];
+}
+
+/** Who made a commit and its message's first line, as `git log --oneline` and Argo CD show them. */
+export interface CommitSummary {
+  /** `Name <email>`, as the revisions table records it. */
+  author: string;
+  subject: string;
+  /** Author time, ms since epoch. */
+  at: number;
 }
 
 /** One notification delivery's outcome, as `skiff status` and `describe app/NAME` list it. */

@@ -77,6 +77,8 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
           shopApp({
             sync: 'OutOfSync',
             headCommit: 'ffffffffffffffffffffffffffffffffffffffff',
+            liveCommitInfo: { author: 'Ada <ada@example.com>', subject: 'web: 3 replicas', at: 1_000 },
+            headCommitInfo: { author: 'Bob <bob@example.com>', subject: `replicas: x ${SECRET}`, at: 1_500 },
             message: `db password ${SECRET}`,
             rejected: {
               commit: 'ffffffffffffffffffffffffffffffffffffffff',
@@ -101,6 +103,13 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
     expect(await page.evaluate(() => (globalThis as unknown as { marker: number }).marker)).toBe(42);
     const text = (await page.textContent('body')) ?? '';
     expect(text).toContain('Rejected commit ffffff');
+    const card = page.locator('section[data-app=shop]');
+    expect(await card.locator('dd', { hasText: 'a1b2c3d' }).textContent()).toContain(
+      'web: 3 replicas by Ada <ada@example.com>',
+    );
+    expect(await card.locator('dd', { hasText: 'fffffff' }).first().textContent()).toContain(
+      'by Bob <bob@example.com>',
+    );
     expect(text).not.toContain(SECRET);
     await shot(page, 'apps-rejected');
     await page.close();

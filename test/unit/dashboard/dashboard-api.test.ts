@@ -265,6 +265,33 @@ describe('GET /api/v1/stream', () => {
   });
 });
 
+describe('GET /api/v1/view: the apps page', () => {
+  it('names the live and head commits with author and subject, Secret values scrubbed', async () => {
+    d.setView(
+      baseView({
+        apps: [
+          shopApp({
+            headCommit: 'f'.repeat(40),
+            liveCommitInfo: { author: 'Ada <ada@example.com>', subject: 'web: 3 replicas', at: 1_000 },
+            headCommitInfo: { author: 'Bob <bob@example.com>', subject: `rotate to ${SECRET}`, at: 1_500 },
+          }),
+        ],
+      }),
+    );
+    const r = await call('GET', '/api/v1/view', { authorization: `Bearer ${d.read}` });
+    const shop = JSON.parse(r.body).apps[0];
+    expect(shop.liveCommitInfo).toEqual({
+      author: 'Ada <ada@example.com>',
+      subject: 'web: 3 replicas',
+      at: 1_000,
+    });
+    expect(shop.headCommitInfo.author).toBe('Bob <bob@example.com>');
+    expect(shop.headCommitInfo.subject).toMatch(/^rotate to /);
+    expect(r.body).not.toContain(SECRET);
+    d.setView(baseView());
+  });
+});
+
 describe('GET /api/v1/plan and /api/v1/hosts', () => {
   it("the plan is each action's kind, key and reason, never the pod it creates (its env)", async () => {
     const { passPlan } = await import('../../../src/daemon/dashboard-routes.js');
