@@ -11,6 +11,7 @@ import type {
 import type { EventRow, HostRow, PassPlan } from './api.js';
 import { LineChart } from './chart.js';
 import { ago, bytes, cpu, short, tone } from './format.js';
+import { utilizationSeries } from './hpa-series.js';
 
 const Badge = ({ text }: { text: string }) => <span class={`badge ${tone(text)}`}>{text}</span>;
 
@@ -345,20 +346,28 @@ export function HpaPage({ hpas, now }: { hpas: HpaView[]; now: number }) {
             {h.maxReplicas}
             ); last scaled {ago(h.lastScaleTime, now)}
           </p>
-          <LineChart
-            series={[
-              {
-                name: 'current',
-                className: 'current',
-                points: h.decisions.map((d) => ({ t: d.lastAt, v: d.currentReplicas })),
-              },
-              {
-                name: 'desired',
-                className: 'desired',
-                points: h.decisions.map((d) => ({ t: d.lastAt, v: d.desiredReplicas })),
-              },
-            ]}
-          />
+          <div class="charts">
+            <LineChart
+              series={[
+                {
+                  name: 'current',
+                  className: 'current',
+                  points: h.decisions.map((d) => ({ t: d.lastAt, v: d.currentReplicas })),
+                },
+                {
+                  name: 'desired',
+                  className: 'desired',
+                  points: h.decisions.map((d) => ({ t: d.lastAt, v: d.desiredReplicas })),
+                },
+              ]}
+            />
+            <LineChart
+              label="utilization over time"
+              unit="%"
+              empty="No utilization sampled yet."
+              series={utilizationSeries(h)}
+            />
+          </div>
           <ul class="decisions">
             {h.decisions.slice(0, 10).map((d) => (
               <li key={d.at}>

@@ -253,6 +253,25 @@ export interface HpaDecisionView {
   message: string;
 }
 
+/** One metric's observed value as a number to plot: the utilization in percent of requests for
+ *  a Utilization target, the per-pod average in milli-units for an AverageValue target. */
+export interface HpaMetricValue {
+  name: string;
+  unit: 'percent' | 'milli';
+  /** null while the metric has no value (no samples yet, a failed read). */
+  current: number | null;
+  target: number | null;
+}
+
+/** What an HPA observed and held at one time (the history samples it at most once a minute
+ *  while nothing changes), for the dashboard's utilization chart. */
+export interface HpaSampleView {
+  at: number;
+  currentReplicas: number;
+  desiredReplicas: number;
+  metrics: HpaMetricValue[];
+}
+
 /** A HorizontalPodAutoscaler as `skiff get hpa` / `describe hpa` show it. */
 export interface HpaView {
   namespace: string;
@@ -275,6 +294,8 @@ export interface HpaView {
   createdAt?: number;
   /** Recent decisions, newest first. */
   decisions: HpaDecisionView[];
+  /** Recent samples, oldest first, when asked for (`GET /api/v1/hpas?samples=N`). */
+  samples?: HpaSampleView[];
 }
 
 /** One pod still on a host being drained: evicted this pass, terminating, or held back (a

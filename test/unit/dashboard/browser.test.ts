@@ -16,6 +16,7 @@ import {
   shopApp,
   startFakeDaemon,
   webDeployment,
+  webHpa,
 } from './fake-backend.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -163,6 +164,26 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
     expect(await page.textContent('main')).toContain('deployment/web wants 3 replicas');
     expect(await page.textContent('main')).not.toContain(SECRET);
     await shot(page, 'plan');
+    await page.close();
+  }, 60_000);
+
+  it('the HPA page plots utilization over time next to the replicas, with the target dashed', async () => {
+    d.setView(baseView({ at: Date.now() }));
+    d.setHpas([webHpa(Date.now())]);
+    const page = await loggedIn(d.read);
+    await page.goto(`${d.url}/#/hpa`);
+    const utilization = page.locator('svg[aria-label="utilization over time"]');
+    await utilization.waitFor();
+    expect(await page.locator('svg[aria-label="replicas over time"]').count()).toBe(1);
+    expect(await utilization.locator('g[data-series=cpu] circle').count()).toBe(5);
+    expect(await utilization.locator('g[data-series=cpu] title').first().textContent()).toMatch(
+      /^cpu: 140% at /,
+    );
+    expect(await utilization.locator('g[data-series="cpu target"] polyline').count()).toBe(1);
+    expect(await page.textContent('.legend >> nth=1')).toContain('cpu target');
+    expect(d.hpaSamplesAsked()).toBe(360);
+    await shot(page, 'hpa');
+    d.setHpas([]);
     await page.close();
   }, 60_000);
 });
