@@ -400,10 +400,10 @@ export function PlanPage({ view, plan }: { view: ClusterView; plan?: PassPlan })
             <tr key={a.name}>
               <td>{a.name}</td>
               <td>
-                <code>{short(a.liveCommit)}</code>
+                <code>{short(a.liveCommit)}</code> {a.liveCommitInfo?.subject}
               </td>
               <td>
-                <code>{short(a.headCommit)}</code>
+                <code>{short(a.headCommit)}</code> {a.headCommitInfo?.subject}
               </td>
               <td>
                 {a.headCommit === a.liveCommit
