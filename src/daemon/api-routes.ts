@@ -65,9 +65,15 @@ export function apiRoutes(metricsAccess: Access): Record<string, Route> {
     'GET /api/v1/view': { access: 'read', query: {}, handle: (c) => serveView(c, views) },
     'GET /api/v1/hpas': {
       access: 'read',
-      query: { decisions: { type: 'number', min: 0, max: 1000, integer: true } },
+      query: {
+        decisions: { type: 'number', min: 0, max: 1000, integer: true },
+        samples: { type: 'number', min: 0, max: 1440, integer: true },
+      },
       handle: ({ query, backend }) =>
-        answer(200, backend.inst.autoscaler.views((query.decisions as number) ?? 10)),
+        answer(
+          200,
+          backend.inst.autoscaler.views((query.decisions as number) ?? 10, (query.samples as number) ?? 0),
+        ),
     },
     'GET /api/v1/top': {
       access: 'read',

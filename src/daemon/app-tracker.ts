@@ -15,7 +15,7 @@ import type { ManifestFile, ManifestSource } from '../git/git-source.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { hasErrors } from '../model/diagnostics.js';
 import type { KubeObject } from '../model/k8s.js';
-import type { Condition } from '../model/views.js';
+import type { CommitSummary, Condition } from '../model/views.js';
 
 export interface ValidationOutcome {
   objects: KubeObject[];
@@ -43,6 +43,9 @@ export interface Admitted {
 export interface TrackerSnapshot {
   admitted?: Admitted;
   head?: string;
+  /** Author and subject of the admitted and head commits, when the source could read them. */
+  admittedInfo?: CommitSummary;
+  headInfo?: CommitSummary;
   rejected?: { commit: string; diagnostics: Diagnostic[] };
   sourceError?: { code: string; message: string; since: number; retryable: boolean };
   lastFetchAt?: number;
@@ -66,6 +69,8 @@ export class AppTracker {
   private warnings: Diagnostic[] = [];
   /** Commits already judged (admitted or rejected): re-reading them is pointless. */
   private judged = new Map<string, 'admitted' | 'rejected' | 'quarantined'>();
+  /** Author and subject of the head and admitted commits only: read once per commit. */
+  private summaries = new Map<string, CommitSummary>();
 
   constructor(
     readonly config: AppConfig,
@@ -85,6 +90,8 @@ export class AppTracker {
     return {
       admitted: this.admitted,
       head: this.head,
+      admittedInfo: this.admitted ? this.summaries.get(this.admitted.commit) : undefined,
+      headInfo: this.head ? this.summaries.get(this.head) : undefined,
       rejected: this.rejected,
       sourceError: this.sourceError,
       lastFetchAt: this.lastFetchAt,
@@ -100,6 +107,7 @@ export class AppTracker {
       this.admitted = judged.admitted;
       this.secrets?.admitted(this.name, commit);
       this.warnings = judged.diagnostics.filter((d) => d.severity === 'warning');
+      await this.summarize(commit);
     }
     return { ok: judged.ok, diagnostics: judged.diagnostics };
   }
@@ -133,6 +141,7 @@ export class AppTracker {
     this.sourceError = undefined;
     this.lastFetchAt = now;
     this.head = head.commit;
+    await this.summarize(head.commit);
     const rewritten = head.change === 'rewritten';
     if (this.admitted?.commit === head.commit) return { admittedChanged: false, rewritten };
     const prior = this.judged.get(head.commit);
@@ -206,6 +215,26 @@ export class AppTracker {
       admitted: { commit, objects: result.objects, files: set.files, signedBy },
       diagnostics,
     };
+  }
+
+  /** Reads a commit's author and subject once; keeps only the head's and the admitted one's.
+   *  A source that cannot say leaves status without them (never a failed refresh). */
+  private async summarize(commit: string): Promise<void> {
+    if (!this.summaries.has(commit) && this.source.commitInfo) {
+      try {
+        const info = await this.source.commitInfo(commit);
+        this.summaries.set(commit, {
+          author: `${info.author.name} <${info.author.email}>`,
+          subject: info.subject,
+          at: info.author.at,
+        });
+      } catch {
+        // Status shows the sha alone; the next new head tries again.
+      }
+    }
+    for (const known of this.summaries.keys())
+      if (known !== commit && known !== this.head && known !== this.admitted?.commit)
+        this.summaries.delete(known);
   }
 
   /** Forget that a commit was judged (after un-quarantine or a config change). */

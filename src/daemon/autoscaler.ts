@@ -69,8 +69,8 @@ export class Autoscaler {
     return this.loop.overrides();
   }
 
-  views(decisions?: number): HpaView[] {
-    return this.loop.views(decisions);
+  views(decisions?: number, samples?: number): HpaView[] {
+    return this.loop.views(decisions, samples);
   }
 
   get latestSweep(): MetricsSweep | undefined {

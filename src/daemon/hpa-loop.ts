@@ -22,7 +22,7 @@ import {
   type HpaMemory,
   type HpaPod,
 } from '../controllers/hpa.js';
-import { formatHpaTargets, metricSummaries } from '../controllers/hpa-format.js';
+import { formatHpaTargets, metricSummaries, metricValues } from '../controllers/hpa-format.js';
 import {
   type AutoscaledApp,
   decisionSummary,
@@ -34,7 +34,13 @@ import {
   podsOfDeployment,
 } from '../controllers/hpa-targets.js';
 import type { PodMetricSample } from '../controllers/pod-metrics.js';
-import type { EventInput, HpaDecisionInput, HpaDecisionRecord, HpaRef } from '../history/history-types.js';
+import type {
+  EventInput,
+  HpaDecisionInput,
+  HpaDecisionRecord,
+  HpaRef,
+  HpaSampleRecord,
+} from '../history/history-types.js';
 import type { Observed } from '../model/observed.js';
 import type { Condition, HpaView } from '../model/views.js';
 
@@ -42,6 +48,7 @@ import type { Condition, HpaView } from '../model/views.js';
 export interface HpaHistory {
   recordHpaDecision(input: HpaDecisionInput): unknown;
   listHpaDecisions(hpa: HpaRef, limit: number): HpaDecisionRecord[];
+  listHpaSamples?(hpa: HpaRef, limit: number): HpaSampleRecord[];
   recordEvent(input: EventInput): unknown;
 }
 
@@ -223,6 +230,7 @@ export class HpaLoop {
       reason: summary.reason,
       message: summary.message,
       metrics: metricSummaries(decision.metricStatuses, state.target.hpa.spec),
+      values: metricValues(decision.metricStatuses, state.target.hpa.spec),
     });
     for (const e of decision.events) {
       h.recordEvent({
@@ -251,8 +259,18 @@ export class HpaLoop {
     return out;
   }
 
-  /** The HPAs as `get hpa` / `describe hpa` show them; `decisions` recent ones from history. */
-  views(decisions = 10): HpaView[] {
+  private samplesOf(ref: HpaRef, limit: number): HpaView['samples'] {
+    return (this.deps.history?.listHpaSamples?.(ref, limit) ?? []).map((r) => ({
+      at: r.at,
+      currentReplicas: r.currentReplicas,
+      desiredReplicas: r.desiredReplicas,
+      metrics: r.metrics,
+    }));
+  }
+
+  /** The HPAs as `get hpa` / `describe hpa` show them; `decisions` recent ones from history,
+   *  and the last `samples` samples (the dashboard's chart) when asked for. */
+  views(decisions = 10, samples = 0): HpaView[] {
     const out: HpaView[] = [];
     for (const s of this.states.values()) {
       const { hpa } = s.target;
@@ -286,6 +304,7 @@ export class HpaLoop {
         ).map(hpaDecisionView),
       };
       if (s.memory.lastScaleTime !== undefined) view.lastScaleTime = s.memory.lastScaleTime;
+      if (samples > 0) view.samples = this.samplesOf(view, samples);
       out.push(view);
     }
     return out.sort((a, b) =>

@@ -433,8 +433,10 @@ function buildClusterView(src: ViewSource): ClusterView {
       revision: config.revision,
       path: config.path,
       liveCommit: snap.admitted?.commit,
+      ...(snap.admittedInfo ? { liveCommitInfo: snap.admittedInfo } : {}),
       liveSignedBy: snap.admitted?.signedBy,
       headCommit: snap.head,
+      ...(snap.headInfo ? { headCommitInfo: snap.headInfo } : {}),
       sync: !snap.admitted
         ? 'Unknown'
         : !refusal && appActions.length === 0 && snap.head === snap.admitted.commit

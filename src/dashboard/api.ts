@@ -59,7 +59,8 @@ export const api = {
       `/api/v1/events?limit=200${object ? `&object=${encodeURIComponent(object)}` : ''}`,
     ),
   plan: () => call<PassPlan>('GET', '/api/v1/plan'),
-  hpas: () => call<HpaView[]>('GET', '/api/v1/hpas?decisions=100'),
+  // Six hours of samples at one a minute.
+  hpas: () => call<HpaView[]>('GET', '/api/v1/hpas?decisions=100&samples=360'),
   rollback: (namespace: string, deployment: string) =>
     call<{ outcome: string; commit?: string; message: string }>('POST', '/api/v1/rollback', {
       namespace,

@@ -1,11 +1,30 @@
 // The dashboard's pages, each a function of what the API answered (no fetching here).
 import { formatDiagnostic } from '../model/diagnostics.js';
-import type { AppStatus, ClusterView, DeploymentView, HpaView, PodView } from '../model/views.js';
+import type {
+  AppStatus,
+  ClusterView,
+  CommitSummary,
+  DeploymentView,
+  HpaView,
+  PodView,
+} from '../model/views.js';
 import type { EventRow, HostRow, PassPlan } from './api.js';
 import { LineChart } from './chart.js';
 import { ago, bytes, cpu, short, tone } from './format.js';
+import { utilizationSeries } from './hpa-series.js';
 
 const Badge = ({ text }: { text: string }) => <span class={`badge ${tone(text)}`}>{text}</span>;
+
+/** A commit's message subject and author, as Argo CD's app page shows them next to the sha. */
+const CommitBy = ({ info, now }: { info?: CommitSummary; now: number }) =>
+  info ? (
+    <span class="commit-info">
+      <span class="subject">{info.subject}</span>{' '}
+      <span class="muted">
+        by {info.author}, {ago(info.at, now)}
+      </span>
+    </span>
+  ) : null;
 
 function AppCard({
   app,
@@ -38,11 +57,13 @@ function AppCard({
         </dd>
         <dt>Live commit</dt>
         <dd>
-          <code>{short(app.liveCommit)}</code> {app.liveSignedBy && `signed by ${app.liveSignedBy}`}
+          <code>{short(app.liveCommit)}</code> <CommitBy info={app.liveCommitInfo} now={now} />{' '}
+          {app.liveSignedBy && `signed by ${app.liveSignedBy}`}
         </dd>
         <dt>Head commit</dt>
         <dd>
-          <code>{short(app.headCommit)}</code> {behind ? '(not live)' : ''}
+          <code>{short(app.headCommit)}</code> <CommitBy info={app.headCommitInfo} now={now} />{' '}
+          {behind ? '(not live)' : ''}
         </dd>
         <dt>Last sync</dt>
         <dd>{ago(app.lastSyncAt, now)}</dd>
@@ -325,20 +346,28 @@ export function HpaPage({ hpas, now }: { hpas: HpaView[]; now: number }) {
             {h.maxReplicas}
             ); last scaled {ago(h.lastScaleTime, now)}
           </p>
-          <LineChart
-            series={[
-              {
-                name: 'current',
-                className: 'current',
-                points: h.decisions.map((d) => ({ t: d.lastAt, v: d.currentReplicas })),
-              },
-              {
-                name: 'desired',
-                className: 'desired',
-                points: h.decisions.map((d) => ({ t: d.lastAt, v: d.desiredReplicas })),
-              },
-            ]}
-          />
+          <div class="charts">
+            <LineChart
+              series={[
+                {
+                  name: 'current',
+                  className: 'current',
+                  points: h.decisions.map((d) => ({ t: d.lastAt, v: d.currentReplicas })),
+                },
+                {
+                  name: 'desired',
+                  className: 'desired',
+                  points: h.decisions.map((d) => ({ t: d.lastAt, v: d.desiredReplicas })),
+                },
+              ]}
+            />
+            <LineChart
+              label="utilization over time"
+              unit="%"
+              empty="No utilization sampled yet."
+              series={utilizationSeries(h)}
+            />
+          </div>
           <ul class="decisions">
             {h.decisions.slice(0, 10).map((d) => (
               <li key={d.at}>
@@ -371,10 +400,10 @@ export function PlanPage({ view, plan }: { view: ClusterView; plan?: PassPlan })
             <tr key={a.name}>
               <td>{a.name}</td>
               <td>
-                <code>{short(a.liveCommit)}</code>
+                <code>{short(a.liveCommit)}</code> {a.liveCommitInfo?.subject}
               </td>
               <td>
-                <code>{short(a.headCommit)}</code>
+                <code>{short(a.headCommit)}</code> {a.headCommitInfo?.subject}
               </td>
               <td>
                 {a.headCommit === a.liveCommit

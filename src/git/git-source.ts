@@ -117,6 +117,8 @@ export const DEFAULT_MAX_MANIFEST_BYTES = 1024 * 1024;
 export interface ManifestSource {
   resolveHead(): Promise<{ commit: string; previous: string | null; change: string }>;
   readManifestFiles(commit: string): Promise<ManifestFileSet>;
+  /** Author and message of a commit (status shows them); a source without history omits it. */
+  commitInfo?(sha: string): Promise<CommitInfo>;
 }
 
 /** One app's repository, as the daemon and the CLI read it. */

@@ -114,6 +114,21 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX notifications_by_app ON notifications (app, id);
   CREATE INDEX notifications_by_key ON notifications (dedupe_key, outcome);
   `,
+  // 4: HPA samples (issue 14): the observed metric values and replicas over time, for the
+  // dashboard's utilization chart. hpa_decisions folds a steady HPA into one row (its latest
+  // metrics only), so the values over time need their own, sampled, rows.
+  `
+  CREATE TABLE hpa_samples (
+    id INTEGER PRIMARY KEY,
+    namespace TEXT NOT NULL,
+    hpa TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    current_replicas INTEGER NOT NULL,
+    desired_replicas INTEGER NOT NULL,
+    metrics_json TEXT NOT NULL
+  );
+  CREATE INDEX hpa_samples_by_hpa ON hpa_samples (namespace, hpa, id);
+  `,
 ];
 
 export type MigrationOutcome =

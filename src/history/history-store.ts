@@ -25,6 +25,7 @@ import type {
   HpaDecisionInput,
   HpaDecisionRecord,
   HpaRef,
+  HpaSampleRecord,
   ListEventsQuery,
   ListSyncsQuery,
   QuarantineEntry,
@@ -36,6 +37,7 @@ import type {
   SyncResult,
 } from './history-types.js';
 import { HpaDecisionLog } from './hpa-decision-log.js';
+import { HpaSampleLog } from './hpa-sample-log.js';
 import { type NotificationInput, NotificationLog, type NotificationRecord } from './notification-log.js';
 import { QuarantineList } from './quarantine-list.js';
 import { RevisionLog } from './revision-log.js';
@@ -43,7 +45,7 @@ import { SyncLog } from './sync-log.js';
 
 export const HISTORY_DB_FILE = 'history.db';
 
-type CappedTable = 'syncs' | 'events' | 'hpaDecisions' | 'audit' | 'notifications';
+type CappedTable = 'syncs' | 'events' | 'hpaDecisions' | 'hpaSamples' | 'audit' | 'notifications';
 
 interface CappedLog {
   pruneTo(keep: number): number;
@@ -55,6 +57,8 @@ export interface HistoryRetention {
   maxSyncs: number;
   maxEvents: number;
   maxHpaDecisions: number;
+  /** Samples of all HPAs together: 20,000 keep two weeks of one steady HPA, a day of fourteen. */
+  maxHpaSamples: number;
   maxAudit: number;
   maxNotifications: number;
 }
@@ -63,6 +67,7 @@ export const DEFAULT_HISTORY_RETENTION: HistoryRetention = {
   maxSyncs: 10_000,
   maxEvents: 10_000,
   maxHpaDecisions: 10_000,
+  maxHpaSamples: 20_000,
   maxAudit: 10_000,
   maxNotifications: 10_000,
 };
@@ -188,6 +193,7 @@ export class HistoryStore {
   private readonly revisions: RevisionLog;
   private readonly quarantined: QuarantineList;
   private readonly hpaDecisions: HpaDecisionLog;
+  private readonly hpaSamples: HpaSampleLog;
   private readonly appStatuses: AppStatusTable;
   private readonly audit: AuditLog;
   private readonly notifications: NotificationLog;
@@ -208,6 +214,7 @@ export class HistoryStore {
     this.revisions = new RevisionLog(db);
     this.quarantined = new QuarantineList(db);
     this.hpaDecisions = new HpaDecisionLog(db);
+    this.hpaSamples = new HpaSampleLog(db);
     this.appStatuses = new AppStatusTable(db);
     this.audit = new AuditLog(db);
     this.notifications = new NotificationLog(db);
@@ -215,6 +222,7 @@ export class HistoryStore {
       syncs: this.syncs,
       events: this.events,
       hpaDecisions: this.hpaDecisions,
+      hpaSamples: this.hpaSamples,
       audit: this.audit,
       notifications: this.notifications,
     };
@@ -222,6 +230,7 @@ export class HistoryStore {
       syncs: this.syncs.countRows(),
       events: this.events.countRows(),
       hpaDecisions: this.hpaDecisions.countRows(),
+      hpaSamples: this.hpaSamples.countRows(),
       audit: this.audit.countRows(),
       notifications: this.notifications.countRows(),
     };
@@ -318,9 +327,24 @@ export class HistoryStore {
   // ---- HPA decisions
 
   recordHpaDecision(input: HpaDecisionInput): HpaDecisionRecord {
-    const record = this.hpaDecisions.recordHpaDecision({ ...input, message: this.scrub(input.message) });
+    const { values, ...decision } = input;
+    const record = this.hpaDecisions.recordHpaDecision({ ...decision, message: this.scrub(input.message) });
     if (record.count === 1) this.noteInsert('hpaDecisions');
+    const sample = {
+      namespace: input.namespace,
+      hpa: input.hpa,
+      at: input.at,
+      currentReplicas: input.currentReplicas,
+      desiredReplicas: input.desiredReplicas,
+      metrics: values ?? [],
+    };
+    if (this.hpaSamples.recordHpaSample(sample)) this.noteInsert('hpaSamples');
     return record;
+  }
+
+  /** The newest `limit` samples of an HPA, oldest first. */
+  listHpaSamples(hpa: HpaRef, limit: number): HpaSampleRecord[] {
+    return this.hpaSamples.listHpaSamples(hpa, limit);
   }
 
   /** Newest first. */
@@ -389,6 +413,7 @@ export class HistoryStore {
       syncs: this.pruneTable('syncs'),
       events: this.pruneTable('events'),
       hpaDecisions: this.pruneTable('hpaDecisions'),
+      hpaSamples: this.pruneTable('hpaSamples'),
       audit: this.pruneTable('audit'),
       notifications: this.pruneTable('notifications'),
     };
@@ -407,6 +432,8 @@ export class HistoryStore {
         return this.retention.maxEvents;
       case 'hpaDecisions':
         return this.retention.maxHpaDecisions;
+      case 'hpaSamples':
+        return this.retention.maxHpaSamples;
       case 'audit':
         return this.retention.maxAudit;
       case 'notifications':

@@ -2,6 +2,7 @@
 // the dashboard sees. Plain data; every time is ms since epoch, passed in by the caller (the
 // daemon holds the clock). Nothing here may carry a secret value: the store scrubs every text.
 import type { ActionResult, ActionType, Outcome } from '../model/actions.js';
+import type { HpaMetricValue } from '../model/views.js';
 
 // ---- syncs ---------------------------------------------------------------------------------
 
@@ -175,6 +176,18 @@ export interface HpaDecisionInput {
   reason: string;
   message: string;
   metrics: HpaMetricSummary[];
+  /** The metrics as numbers: sampled into hpa_samples for the utilization chart. */
+  values?: HpaMetricValue[];
+}
+
+/** One sample of an HPA: what it observed and held at `at`. */
+export interface HpaSampleRecord {
+  namespace: string;
+  hpa: string;
+  at: number;
+  currentReplicas: number;
+  desiredReplicas: number;
+  metrics: HpaMetricValue[];
 }
 
 export interface HpaDecisionRecord extends HpaDecisionInput {

@@ -25,8 +25,12 @@ export interface AppStatus {
   liveCommit?: string;
   /** Who signed the live commit, when the app verifies signatures (`apps[].verify`). */
   liveSignedBy?: string;
+  /** Author and subject of the live commit, when the source could read them. */
+  liveCommitInfo?: CommitSummary;
   /** Newest commit fetched from the branch (may be rejected or quarantined). */
   headCommit?: string;
+  /** Author and subject of the head commit, when the source could read them. */
+  headCommitInfo?: CommitSummary;
   sync: SyncState;
   health: HealthState;
   conditions: Condition[];
@@ -37,6 +41,15 @@ export interface AppStatus {
   message?: string;
   /** The last notification deliveries about the app (newest first), when there are any. */
   notifications?: NotificationDeliveryView[];
+}
+
+/** Who made a commit and its message's first line, as `git log --oneline` and Argo CD show them. */
+export interface CommitSummary {
+  /** `Name <email>`, as the revisions table records it. */
+  author: string;
+  subject: string;
+  /** Author time, ms since epoch. */
+  at: number;
 }
 
 /** One notification delivery's outcome, as `skiff status` and `describe app/NAME` list it. */
@@ -240,6 +253,25 @@ export interface HpaDecisionView {
   message: string;
 }
 
+/** One metric's observed value as a number to plot: the utilization in percent of requests for
+ *  a Utilization target, the per-pod average in milli-units for an AverageValue target. */
+export interface HpaMetricValue {
+  name: string;
+  unit: 'percent' | 'milli';
+  /** null while the metric has no value (no samples yet, a failed read). */
+  current: number | null;
+  target: number | null;
+}
+
+/** What an HPA observed and held at one time (the history samples it at most once a minute
+ *  while nothing changes), for the dashboard's utilization chart. */
+export interface HpaSampleView {
+  at: number;
+  currentReplicas: number;
+  desiredReplicas: number;
+  metrics: HpaMetricValue[];
+}
+
 /** A HorizontalPodAutoscaler as `skiff get hpa` / `describe hpa` show it. */
 export interface HpaView {
   namespace: string;
@@ -262,6 +294,8 @@ export interface HpaView {
   createdAt?: number;
   /** Recent decisions, newest first. */
   decisions: HpaDecisionView[];
+  /** Recent samples, oldest first, when asked for (`GET /api/v1/hpas?samples=N`). */
+  samples?: HpaSampleView[];
 }
 
 /** One pod still on a host being drained: evicted this pass, terminating, or held back (a

@@ -5,7 +5,7 @@ import { shortSha } from '../../diff/format-value.js';
 import { redactUrlCredentials } from '../../diff/redact-url.js';
 import { terminalText } from '../../diff/terminal-text.js';
 import { formatDiagnostic } from '../../model/diagnostics.js';
-import type { AppStatus, LeaseView } from '../../model/views.js';
+import type { AppStatus, CommitSummary, LeaseView } from '../../model/views.js';
 import { since } from './age.js';
 import { DescribeWriter, renderTable } from './table.js';
 
@@ -15,10 +15,19 @@ function ago(at: number | undefined, now: number): string {
   return at === undefined ? '<never>' : `${since(at, now)} ago`;
 }
 
+/** `abc1234 subject (Name <email>, 5m ago)`: a commit as `git log --oneline` and Argo CD name it. */
+function commitText(sha: string | undefined, info: CommitSummary | undefined, now: number): string {
+  if (!sha || !info) return shortSha(sha);
+  return `${shortSha(sha)} ${info.subject} (${info.author}, ${ago(info.at, now)})`;
+}
+
 function writeDetails(w: DescribeWriter, app: AppStatus, now: number): void {
   w.line(0, `${app.name}:`);
   w.line(1, 'Repo:', `${redactUrlCredentials(app.repoURL)} @ ${app.revision}`);
   w.line(1, 'Path:', app.path === '' ? '.' : app.path);
+  if (app.liveCommitInfo) w.line(1, 'Live:', commitText(app.liveCommit, app.liveCommitInfo, now));
+  if (app.headCommitInfo && app.headCommit !== app.liveCommit)
+    w.line(1, 'Head:', commitText(app.headCommit, app.headCommitInfo, now));
   if (app.liveCommit && app.liveSignedBy)
     w.line(1, 'Signed by:', `${app.liveSignedBy} (${shortSha(app.liveCommit)})`);
   if (app.message) w.line(1, 'Message:', app.message);
@@ -65,8 +74,8 @@ export function describeApp(app: AppStatus, now: number): string {
   w.line(0, 'Name:', app.name);
   w.line(0, 'Sync:', app.sync);
   w.line(0, 'Health:', app.health);
-  w.line(0, 'Live commit:', shortSha(app.liveCommit));
-  w.line(0, 'Head commit:', shortSha(app.headCommit));
+  w.line(0, 'Live commit:', commitText(app.liveCommit, app.liveCommitInfo, now));
+  w.line(0, 'Head commit:', commitText(app.headCommit, app.headCommitInfo, now));
   w.line(0, 'Last sync:', ago(app.lastSyncAt, now));
   w.flush();
   writeDetails(w, app, now);

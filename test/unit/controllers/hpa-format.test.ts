@@ -2,7 +2,7 @@
 // Quantity.String() prints them.
 import { describe, expect, it } from 'vitest';
 import type { HpaMetricStatus } from '../../../src/controllers/hpa.js';
-import { formatHpaTargets } from '../../../src/controllers/hpa-format.js';
+import { formatHpaTargets, metricValues } from '../../../src/controllers/hpa-format.js';
 import {
   approximateFloat,
   canonicalQuantity,
@@ -100,5 +100,34 @@ describe('quantities', () => {
     expect(milliValue(parseQuantity('200Mi')!)).toBe(200 * 1024 * 1024 * 1000);
     expect(approximateFloat(parseQuantity('0.05')!)).toBe(0.05);
     expect(parseQuantity('ten')).toBeUndefined();
+  });
+});
+
+describe('metricValues (the numbers the history samples for the utilization chart)', () => {
+  const MI = 1024 * 1024 * 1000;
+  it.each([
+    {
+      name: 'utilization: percent of requests, target in percent',
+      metrics: [cpu70],
+      statuses: [cpuStatus],
+      out: [{ name: 'cpu', unit: 'percent', current: 45, target: 70 }],
+    },
+    {
+      name: 'average value: milli-units, target parsed as a quantity',
+      metrics: [mem200],
+      statuses: [memStatus],
+      out: [{ name: 'memory', unit: 'milli', current: 100 * MI, target: 200 * MI }],
+    },
+    {
+      name: 'no status yet: null, aligned with spec.metrics',
+      metrics: [cpu70, mem200],
+      statuses: [null, undefined],
+      out: [
+        { name: 'cpu', unit: 'percent', current: null, target: 70 },
+        { name: 'memory', unit: 'milli', current: null, target: 200 * MI },
+      ],
+    },
+  ])('$name', ({ metrics, statuses, out }) => {
+    expect(metricValues(statuses, { metrics })).toEqual(out);
   });
 });

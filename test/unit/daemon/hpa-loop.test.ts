@@ -13,6 +13,7 @@ import type {
 import type { Deployment, KubeObject } from '../../../src/model/k8s.js';
 import type { Observed, ObservedPod } from '../../../src/model/observed.js';
 import { host } from '../controllers/fixtures.js';
+import { tempHistoryStore } from '../history/temp-state-dir.js';
 import { objectsFrom } from '../reconcile/fake-world.js';
 
 const T0 = 1_700_000_000_000;
@@ -284,5 +285,26 @@ describe('HpaLoop: removal and broken targets', () => {
     expect(loop.overrides()).toEqual({
       'Deployment/default/api': { replicas: 3, owner: 'hpa/web-hpa (live 3, bounds 2..10)' },
     });
+  });
+});
+
+describe('HpaLoop: utilization over time', () => {
+  it('records each decision with the observed utilization as numbers, and views return the samples when asked', () => {
+    const history = tempHistoryStore();
+    const loop = new HpaLoop({ history });
+    const objects = manifests({ replicas: 3 });
+    let now = T0;
+    loop.syncTargets(apps(objects), observed(pods(objects, 3), now), now);
+    const live = pods(objects, 3);
+    loop.decide(apps(objects), observed(live, now), samples(live, 150, now), now);
+    now += 60_000;
+    loop.decide(apps(objects), observed(pods(objects, 7), now), samples(pods(objects, 7), 40, now), now);
+    expect(loop.views()[0]?.samples).toBeUndefined();
+    const [view] = loop.views(10, 10);
+    expect(view?.samples?.map((s) => [s.at - T0, s.currentReplicas, s.metrics])).toEqual([
+      [0, 3, [{ name: 'cpu', unit: 'percent', current: 150, target: 50 }]],
+      [60_000, 7, [{ name: 'cpu', unit: 'percent', current: 40, target: 50 }]],
+    ]);
+    expect(view?.samples?.[0]?.desiredReplicas).toBe(7);
   });
 });

@@ -16,6 +16,7 @@ import {
   shopApp,
   startFakeDaemon,
   webDeployment,
+  webHpa,
 } from './fake-backend.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -77,6 +78,8 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
           shopApp({
             sync: 'OutOfSync',
             headCommit: 'ffffffffffffffffffffffffffffffffffffffff',
+            liveCommitInfo: { author: 'Ada <ada@example.com>', subject: 'web: 3 replicas', at: 1_000 },
+            headCommitInfo: { author: 'Bob <bob@example.com>', subject: `replicas: x ${SECRET}`, at: 1_500 },
             message: `db password ${SECRET}`,
             rejected: {
               commit: 'ffffffffffffffffffffffffffffffffffffffff',
@@ -101,6 +104,13 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
     expect(await page.evaluate(() => (globalThis as unknown as { marker: number }).marker)).toBe(42);
     const text = (await page.textContent('body')) ?? '';
     expect(text).toContain('Rejected commit ffffff');
+    const card = page.locator('section[data-app=shop]');
+    expect(await card.locator('dd', { hasText: 'a1b2c3d' }).textContent()).toContain(
+      'web: 3 replicas by Ada <ada@example.com>',
+    );
+    expect(await card.locator('dd', { hasText: 'fffffff' }).first().textContent()).toContain(
+      'by Bob <bob@example.com>',
+    );
     expect(text).not.toContain(SECRET);
     await shot(page, 'apps-rejected');
     await page.close();
@@ -154,6 +164,26 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
     expect(await page.textContent('main')).toContain('deployment/web wants 3 replicas');
     expect(await page.textContent('main')).not.toContain(SECRET);
     await shot(page, 'plan');
+    await page.close();
+  }, 60_000);
+
+  it('the HPA page plots utilization over time next to the replicas, with the target dashed', async () => {
+    d.setView(baseView({ at: Date.now() }));
+    d.setHpas([webHpa(Date.now())]);
+    const page = await loggedIn(d.read);
+    await page.goto(`${d.url}/#/hpa`);
+    const utilization = page.locator('svg[aria-label="utilization over time"]');
+    await utilization.waitFor();
+    expect(await page.locator('svg[aria-label="replicas over time"]').count()).toBe(1);
+    expect(await utilization.locator('g[data-series=cpu] circle').count()).toBe(5);
+    expect(await utilization.locator('g[data-series=cpu] title').first().textContent()).toMatch(
+      /^cpu: 140% at /,
+    );
+    expect(await utilization.locator('g[data-series="cpu target"] polyline').count()).toBe(1);
+    expect(await page.textContent('.legend >> nth=1')).toContain('cpu target');
+    expect(d.hpaSamplesAsked()).toBe(360);
+    await shot(page, 'hpa');
+    d.setHpas([]);
     await page.close();
   }, 60_000);
 });

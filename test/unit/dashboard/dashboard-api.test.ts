@@ -5,6 +5,8 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieValue, SessionStore } from '../../../src/daemon/session-store.js';
+import { utilizationSeries } from '../../../src/dashboard/hpa-series.js';
+import type { HpaMetricValue } from '../../../src/model/views.js';
 import { createToken, revokeToken } from '../../../src/state-dir/token-store.js';
 import {
   baseView,
@@ -13,6 +15,7 @@ import {
   shopApp,
   startFakeDaemon,
   webDeployment,
+  webHpa,
 } from './fake-backend.js';
 
 let d: FakeDaemon;
@@ -265,6 +268,33 @@ describe('GET /api/v1/stream', () => {
   });
 });
 
+describe('GET /api/v1/view: the apps page', () => {
+  it('names the live and head commits with author and subject, Secret values scrubbed', async () => {
+    d.setView(
+      baseView({
+        apps: [
+          shopApp({
+            headCommit: 'f'.repeat(40),
+            liveCommitInfo: { author: 'Ada <ada@example.com>', subject: 'web: 3 replicas', at: 1_000 },
+            headCommitInfo: { author: 'Bob <bob@example.com>', subject: `rotate to ${SECRET}`, at: 1_500 },
+          }),
+        ],
+      }),
+    );
+    const r = await call('GET', '/api/v1/view', { authorization: `Bearer ${d.read}` });
+    const shop = JSON.parse(r.body).apps[0];
+    expect(shop.liveCommitInfo).toEqual({
+      author: 'Ada <ada@example.com>',
+      subject: 'web: 3 replicas',
+      at: 1_000,
+    });
+    expect(shop.headCommitInfo.author).toBe('Bob <bob@example.com>');
+    expect(shop.headCommitInfo.subject).toMatch(/^rotate to /);
+    expect(r.body).not.toContain(SECRET);
+    d.setView(baseView());
+  });
+});
+
 describe('GET /api/v1/plan and /api/v1/hosts', () => {
   it("the plan is each action's kind, key and reason, never the pod it creates (its env)", async () => {
     const { passPlan } = await import('../../../src/daemon/dashboard-routes.js');
@@ -293,5 +323,56 @@ describe('GET /api/v1/plan and /api/v1/hosts', () => {
       expect.objectContaining({ name: 'h2', allocated: { cpuMilli: 0, memoryBytes: 0 } }),
     ]);
     expect(r.body).not.toContain('containers');
+  });
+});
+
+describe('GET /api/v1/hpas: the HPA page', () => {
+  it('answers the samples only when asked for, at most 1,440', async () => {
+    d.setHpas([webHpa(10_000_000)]);
+    const auth = { authorization: `Bearer ${d.read}` };
+    const plain = JSON.parse((await call('GET', '/api/v1/hpas', auth)).body);
+    expect(plain[0].samples).toBeUndefined();
+    const some = JSON.parse((await call('GET', '/api/v1/hpas?decisions=10&samples=2', auth)).body);
+    expect(some[0].samples.map((s: { metrics: { current: number }[] }) => s.metrics[0]!.current)).toEqual([
+      60, 45,
+    ]);
+    const tooMany = await call('GET', '/api/v1/hpas?samples=5000', auth);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body).toMatch(/samples.{0,4} must be from 0 to 1440/);
+    d.setHpas([]);
+  });
+});
+
+describe('utilizationSeries (the HPA chart)', () => {
+  const sample = (at: number, metrics: HpaMetricValue[]) => ({
+    at,
+    currentReplicas: 2,
+    desiredReplicas: 2,
+    metrics,
+  });
+  it.each([
+    {
+      name: 'a Utilization target: percent of requests, the target as it is',
+      metrics: [{ name: 'cpu', unit: 'percent' as const, current: 45, target: 70 }],
+      want: [
+        { name: 'cpu', className: 'metric', points: [{ t: 1, v: 45 }] },
+        { name: 'cpu target', className: 'target', points: [{ t: 1, v: 70 }] },
+      ],
+    },
+    {
+      name: 'an AverageValue target: percent of the target, the target at 100',
+      metrics: [{ name: 'memory', unit: 'milli' as const, current: 150, target: 200 }],
+      want: [
+        { name: 'memory (% of target)', className: 'metric', points: [{ t: 1, v: 75 }] },
+        { name: 'memory target', className: 'target', points: [{ t: 1, v: 100 }] },
+      ],
+    },
+    {
+      name: 'no value yet: no point',
+      metrics: [{ name: 'cpu', unit: 'percent' as const, current: null, target: 70 }],
+      want: [],
+    },
+  ])('$name', ({ metrics, want }) => {
+    expect(utilizationSeries({ samples: [sample(1, metrics)] })).toEqual(want);
   });
 });

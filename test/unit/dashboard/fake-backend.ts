@@ -9,7 +9,7 @@ import pino from 'pino';
 import type { AppConfig } from '../../../src/config/cluster-config.js';
 import { startApiServer } from '../../../src/daemon/api-server.js';
 import { type HistoryStore, openHistoryStore } from '../../../src/history/history-store.js';
-import type { AppStatus, ClusterView, DeploymentView, PodView } from '../../../src/model/views.js';
+import type { AppStatus, ClusterView, DeploymentView, HpaView, PodView } from '../../../src/model/views.js';
 import {
   createToken,
   ensureLocalAdminToken,
@@ -89,6 +89,10 @@ export interface FakeDaemon {
   server: Server;
   synced: string[];
   setView(view: ClusterView): void;
+  /** The HPAs `GET /api/v1/hpas` answers (samples only when asked for, as the daemon). */
+  setHpas(hpas: HpaView[]): void;
+  /** The `?samples=` of the last `GET /api/v1/hpas`. */
+  hpaSamplesAsked(): number | undefined;
   close(): void;
 }
 
@@ -101,6 +105,8 @@ export async function startFakeDaemon(
   const read = createToken(dir, { role: 'read', name: 'viewer' }, 2).token;
   const history = openHistoryStore({ stateDir: dir });
   const synced: string[] = [];
+  let hpas: HpaView[] = [];
+  let samplesAsked: number | undefined;
   const host = (name: string) => ({
     name,
     address: `10.0.0.${name.slice(1)}`,
@@ -138,7 +144,13 @@ export async function startFakeDaemon(
       },
       pass: async () => ({ converged: true, actions: [] }),
     },
-    autoscaler: { views: () => [], latestSweep: undefined },
+    autoscaler: {
+      views: (_decisions?: number, samples?: number) => {
+        samplesAsked = samples;
+        return hpas.map((h) => ({ ...h, samples: samples ? h.samples?.slice(-samples) : undefined }));
+      },
+      latestSweep: undefined,
+    },
     metrics: { render: async () => '', contentType: 'text/plain', observeWebhook: () => undefined },
     history,
     scrubber: { text: (t: string) => t.split(SECRET).join('***') },
@@ -169,6 +181,10 @@ export async function startFakeDaemon(
     setView: (view) => {
       inst.reconciler.view = view;
     },
+    setHpas: (list) => {
+      hpas = list;
+    },
+    hpaSamplesAsked: () => samplesAsked,
     close: () => {
       api.server.closeAllConnections();
       api.server.close();
@@ -177,3 +193,44 @@ export async function startFakeDaemon(
     },
   };
 }
+
+/** hpa/web-hpa with a scale-up from 3 to 7 and its cpu utilization sampled once a minute. */
+export const webHpa = (at: number): HpaView => ({
+  namespace: 'default',
+  name: 'web-hpa',
+  app: 'shop',
+  reference: 'Deployment/web',
+  targets: 'cpu: 45%/70%',
+  metrics: [{ name: 'cpu', current: '45%', target: '70%' }],
+  minReplicas: 2,
+  maxReplicas: 10,
+  currentReplicas: 7,
+  desiredReplicas: 7,
+  conditions: [],
+  decisions: [
+    {
+      at: at - 240_000,
+      lastAt: at,
+      count: 16,
+      currentReplicas: 7,
+      desiredReplicas: 7,
+      reason: 'ReadyForNewScale',
+      message: '',
+    },
+    {
+      at: at - 300_000,
+      lastAt: at - 300_000,
+      count: 1,
+      currentReplicas: 3,
+      desiredReplicas: 7,
+      reason: 'SucceededRescale',
+      message: 'New size: 7',
+    },
+  ],
+  samples: [140, 120, 90, 60, 45].map((cpu, i) => ({
+    at: at - 300_000 + i * 60_000,
+    currentReplicas: i === 0 ? 3 : 7,
+    desiredReplicas: 7,
+    metrics: [{ name: 'cpu', unit: 'percent' as const, current: cpu, target: 70 }],
+  })),
+});

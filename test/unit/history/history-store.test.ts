@@ -157,7 +157,14 @@ describe('opening the history database', () => {
     expect(store.listSyncs({ limit: 100 }).map((s) => s.commit)).toEqual(['c4', 'c3', 'c2']);
     write(5);
     expect(store.listSyncs({ limit: 100 })).toHaveLength(4);
-    expect(store.prune()).toEqual({ syncs: 1, events: 0, hpaDecisions: 0, audit: 0, notifications: 0 });
+    expect(store.prune()).toEqual({
+      syncs: 1,
+      events: 0,
+      hpaDecisions: 0,
+      hpaSamples: 0,
+      audit: 0,
+      notifications: 0,
+    });
     expect(store.listSyncs({ limit: 100 }).map((s) => s.commit)).toEqual(['c5', 'c4', 'c3']);
   });
 

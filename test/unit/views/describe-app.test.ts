@@ -58,3 +58,30 @@ describe('notification deliveries in describe app/NAME and status', () => {
     expect(renderStatus([quiet], { now: NOW })).not.toContain('Notifications');
   });
 });
+
+describe('live and head commits in describe app/NAME and status', () => {
+  const info = { author: 'Ada <ada@example.com>', subject: 'web: 3 replicas', at: NOW - 300_000 };
+  const behind: AppStatus = {
+    ...app,
+    headCommit: 'bbbbbbb2222',
+    liveCommitInfo: info,
+    headCommitInfo: { ...info, author: 'Bob <bob@example.com>', subject: 'web: nginx 1.28\u001b[2J' },
+  };
+
+  it('names each commit with its subject, author and age; the head only when it is not live', () => {
+    const text = describeApp(behind, NOW);
+    expect(text).toMatch(/^Live commit:\s+aaaaaaa web: 3 replicas \(Ada <ada@example.com>, 5m ago\)$/m);
+    expect(text).toMatch(/^Head commit:\s+bbbbbbb web: nginx 1.28.*\(Bob <bob@example.com>, 5m ago\)$/m);
+    expect(text).not.toContain('\u001b');
+    const status = renderStatus([behind], { now: NOW });
+    expect(status).toMatch(/^\s+Live:\s+aaaaaaa web: 3 replicas \(Ada/m);
+    expect(status).toMatch(/^\s+Head:\s+bbbbbbb web: nginx/m);
+    const synced = renderStatus([{ ...app, liveCommitInfo: info, headCommitInfo: info }], { now: NOW });
+    expect(synced).toMatch(/^\s+Live:/m);
+    expect(synced).not.toMatch(/^\s+Head:/m);
+  });
+
+  it('shows the sha alone when the source could not say', () => {
+    expect(describeApp(app, NOW)).toMatch(/^Live commit:\s+aaaaaaa$/m);
+  });
+});
