@@ -28,14 +28,17 @@ export const REASON_PORTS = "node(s) didn't have free ports for the requested po
 export const REASON_CPU = 'Insufficient cpu';
 export const REASON_MEMORY = 'Insufficient memory';
 
-/** The feasible hosts for a pod (static filters, then ports and resources) into `feasible`;
- *  returns how many. The same decisions as hostFailures, without building reasons. */
+/** The feasible hosts for a pod (static filters, then ports and resources) among host indices
+ *  [from, to) into `feasible`; returns how many. The same decisions as hostFailures, without
+ *  building reasons. */
 export function collectFeasible(
   state: HostArrays,
   shape: SpecShape,
   pod: SchedulingPod,
   portKeys: readonly string[],
   feasible: Int32Array,
+  from = 0,
+  to = state.n,
 ): number {
   const { staticFail } = shape;
   const { capCpu, capMem, reqCpu, reqMem, ports, podCount, maxPods } = state;
@@ -43,7 +46,7 @@ export function collectFeasible(
   const mem = pod.requests.memoryBytes;
   const checkPorts = portKeys.length > 0;
   let count = 0;
-  for (let i = 0; i < state.n; i++) {
+  for (let i = from; i < to; i++) {
     if (staticFail[i] !== STATIC_OK) continue;
     if (podCount[i]! >= maxPods[i]!) continue;
     if (cpu > 0 && cpu > capCpu[i]! - reqCpu[i]!) continue;
@@ -76,16 +79,15 @@ export function keepVolumeFeasible(
   return kept;
 }
 
-/** InterPodAffinity's filter (last in the default profile) on the hosts still feasible;
- *  returns how many remain. */
+/** InterPodAffinity's filter (last in the default profile) on the hosts still feasible, by the
+ *  pod's verdicts per host (state.interPod.verdictsFor; undefined: no terms); returns how many
+ *  remain. */
 export function keepInterPodFeasible(
-  state: ClusterState,
-  cycle: AffinityCycle | undefined,
+  verdicts: Uint8Array | undefined,
   feasible: Int32Array,
   count: number,
 ): number {
-  if (!cycle || count === 0) return count;
-  const verdicts = state.interPod.verdictsFor(cycle);
+  if (!verdicts || count === 0) return count;
   let kept = 0;
   for (let k = 0; k < count; k++) {
     const i = feasible[k]!;

@@ -154,6 +154,10 @@ export interface ScheduleOptions {
   claims?: ClaimBindings;
   /** The Services' selectors: the default spreading of pods without a Deployment. */
   services?: readonly SpreadService[];
+  /** schedulePods: the share of hosts (percent) to find feasible before scoring, as upstream's
+   *  percentageOfNodesToScore: 0 or absent is the adaptive default (all below 100 hosts, else
+   *  50% minus 1% per 125 hosts, at least 5% and 100 hosts), 100 is every host. */
+  percentageOfNodesToScore?: number;
 }
 
 export interface ScheduleBatchResult {

@@ -28,22 +28,24 @@
 // arrays, charged per placement), scheduler-host-views.ts (hosts and what is placed on them).
 // filterHosts and scoreHosts expose each host's reasons and scores as plain values.
 //
+// Scale: on 100 hosts or more, schedulePods filters each pod only until it has found
+// percentageOfNodesToScore of the hosts feasible, sampling round-robin, and scores those
+// (scheduler-sampling.ts); filterHosts, scoreHosts and explainSchedule judge every host.
+//
 // Invariant: schedulePods places pods one by one and charges each placement (requests, ports,
 // spreading counts) before placing the next, so a batch never overcommits a host.
 import type { PodSpec } from '../model/k8s.js';
 import type { RandomSource } from './pod-name.js';
 import { ClusterState, portKeysOf } from './scheduler-cluster-state.js';
 import {
-  collectFeasible,
   formatUnschedulable,
   type HostFailure,
   hostFailures,
-  keepInterPodFeasible,
-  keepVolumeFeasible,
   primaryReasons,
   unschedulableMessage,
 } from './scheduler-filters.js';
 import { type AffinityCycle, interPodAffinityScores } from './scheduler-interpod-affinity.js';
+import { findFeasibleSample, type HostSampler, hostSampler } from './scheduler-sampling.js';
 import { scoreAndSelect } from './scheduler-scores.js';
 import {
   type HostExplanation,
@@ -81,6 +83,11 @@ export {
   REASON_POD_AFFINITY,
   REASON_POD_ANTI_AFFINITY,
 } from './scheduler-interpod-affinity.js';
+export {
+  MIN_FEASIBLE_HOSTS_PERCENTAGE_TO_FIND,
+  MIN_FEASIBLE_HOSTS_TO_FIND,
+  numFeasibleHostsToFind,
+} from './scheduler-sampling.js';
 export { SCORE_WEIGHTS } from './scheduler-scores.js';
 export {
   LABEL_HOSTNAME,
@@ -212,6 +219,7 @@ function scheduleOne(
   feasible: Int32Array,
   failed: Map<PodSpec, FailedSpec>,
   random: RandomSource | undefined,
+  sampler: HostSampler,
 ): number | string {
   // Placements can lower a DoNotSchedule constraint's skew, or satisfy a required pod affinity:
   // such a spec is never cached.
@@ -227,25 +235,7 @@ function scheduleOne(
   const shape = state.shape(pod.spec);
   const portKeys = portKeysOf(pod);
   const cycle = state.interPod.cycleFor(pod);
-  const count = keepInterPodFeasible(
-    state,
-    cycle,
-    feasible,
-    state.spread.keepFeasible(
-      pod,
-      feasible,
-      keepVolumeFeasible(
-        state,
-        pod,
-        feasible,
-        state.capacity.keepFeasible(
-          pod,
-          feasible,
-          collectFeasible(state.arrays, shape, pod, portKeys, feasible),
-        ),
-      ),
-    ),
-  );
+  const count = findFeasibleSample(state, sampler, pod, shape, portKeys, cycle, feasible);
   if (count === 0) {
     const message = unschedulableMessage(state, pod, portKeys);
     if (cacheable)
@@ -284,8 +274,9 @@ export function schedulePods(
   // A spec that fit nowhere fits nowhere later in the batch either (placements only consume);
   // its message is recomputed only when something was placed since.
   const failed = new Map<PodSpec, FailedSpec>();
+  const sampler = hostSampler(options.percentageOfNodesToScore, state.n);
   for (const pod of pods) {
-    const outcome = scheduleOne(state, pod, feasible, failed, options.random);
+    const outcome = scheduleOne(state, pod, feasible, failed, options.random, sampler);
     if (typeof outcome === 'string') unschedulable.push({ pod, message: outcome });
     else placements.set(podKey(pod), state.hosts[outcome]!.name);
   }
