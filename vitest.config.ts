@@ -12,6 +12,10 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           exclude: ['test/unit/package/**'],
           environment: 'node',
+          // `npm test` runs these beside the package build and the e2e testbed on the same cores:
+          // a file's first test (schemas compiled on first use, a CLI spawned through tsx) took
+          // over 5 s there. A timeout guards against a hang, never speed (benchmarks measure that).
+          testTimeout: 30_000,
         },
       },
       {
