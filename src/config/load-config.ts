@@ -1,6 +1,7 @@
 // Loading `skiff.yaml`: YAML with positions, ajv schema check, cross-field rules, defaults,
 // and relative paths resolved against the file's folder. Every finding is collected with
 // file:line:column and the field path, and all are reported at once in one ConfigError.
+
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { parseDuration } from '../manifest/duration.js';
 import { isExtendedResourceName } from '../manifest/extended-resources.js';
 import { type Diagnostic, formatDiagnostic } from '../model/diagnostics.js';
 import { SkiffError } from '../model/errors.js';
+import { LABEL_HOSTNAME } from '../model/labels.js';
 import { appPathProblem } from './app-path.js';
 import {
   type AppConfig,
@@ -30,9 +32,6 @@ import { configValidator } from './config-validator.js';
 import { EXPOSED_LISTEN_HINT, exposureProblem } from './listen-address.js';
 import { checkNotifications, notificationsOf, type RawNotifications } from './notifications-config.js';
 import { type RawVerify, resolveVerify } from './verify-config.js';
-
-/** The node label every Kubernetes node carries with its name. */
-const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
 export const DEFAULT_CONFIG_FILE = 'skiff.yaml';
 
@@ -329,7 +328,7 @@ function applyDefaults(cfg: RawConfig, file: string, env: Record<string, string 
       dataDir: h.dataDir ?? DEFAULT_DATA_DIR,
       // As the kubelet labels its node: nodeSelector/nodeAffinity on the hostname work (a label
       // set in skiff.yaml wins, as --hostname-override does).
-      labels: { [HOSTNAME_LABEL]: h.name, ...h.labels },
+      labels: { [LABEL_HOSTNAME]: h.name, ...h.labels },
       taints: hostTaints(h),
       maxPods: h.maxPods ?? DEFAULT_MAX_PODS,
       resources: { ...h.resources },

@@ -23,13 +23,13 @@ import {
   requirementsMatch,
 } from '../manifest/label-selector.js';
 import type { Affinity, LabelSelector, Labels, PodAffinityTerm } from '../model/k8s.js';
+import { LABEL_HOSTNAME } from '../model/labels.js';
 import type { ObservedHost } from '../model/observed.js';
 
 export const REASON_POD_AFFINITY = "node(s) didn't match pod affinity rules";
 export const REASON_POD_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
 export const REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
 
-export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 /** InterPodAffinityArgs.hardPodAffinityWeight's default. */
 const HARD_POD_AFFINITY_WEIGHT = 1;
@@ -355,5 +355,5 @@ export function interPodAffinityScores(
 
 /** The labels topology keys are read from: the host's, plus kubernetes.io/hostname. */
 export function topologyLabels(host: ObservedHost): Labels {
-  return { ...host.labels, [HOSTNAME_LABEL]: host.name };
+  return { ...host.labels, [LABEL_HOSTNAME]: host.name };
 }

@@ -20,12 +20,14 @@
 // - Counting: the pods on each host in the pod's namespace that match the selector; the
 //   views leave terminating pods out, and every placement of the batch is charged.
 // `kubernetes.io/hostname` is always the host's name, whatever its labels say.
+
 import {
   labelSelectorRequirements,
   type Requirement,
   requirementsMatch,
 } from '../manifest/label-selector.js';
 import type { Labels, PodSpec, TopologySpreadConstraint } from '../model/k8s.js';
+import { LABEL_HOSTNAME } from '../model/labels.js';
 import type { ObservedHost } from '../model/observed.js';
 import { firstUntoleratedTaint, matchesNodeSelectorAndAffinity } from './scheduler-predicates.js';
 import {
@@ -39,7 +41,7 @@ import {
 export const REASON_SPREAD = "node(s) didn't match pod topology spread constraints";
 export const REASON_SPREAD_LABEL =
   "node(s) didn't match pod topology spread constraints (missing required label)";
-export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
+export { LABEL_HOSTNAME };
 export const LABEL_ZONE = 'topology.kubernetes.io/zone';
 
 /** The default profile's cluster-level defaults (podtopologyspread/plugin.go

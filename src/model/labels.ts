@@ -5,6 +5,9 @@
 
 export const LABEL_PREFIX = 'skiff.io/';
 
+/** The label every Kubernetes node carries with its name (a host's name, here). */
+export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
+
 export const LABELS = {
   /** "true" on every container skiff created; the only thing observe() trusts. */
   managed: 'skiff.io/managed',
