@@ -1,6 +1,11 @@
 // CLI start-up: whole processes, as a user or a CI job starts them, each next to `node -e 0`
 // (the floor) in the same run, interleaved so the machine's load falls on all alike. Measures
-// the built package (bin/skiff.js running dist/, built first by scripts/build.ts) and, as "before", the same commands through tsx (how bin ran until now).
+// the package as installed (bin/ and dist/ built by scripts/build.ts, copied beside
+// package.json with node_modules linked and no src/: bin/skiff.js runs the CLI bundle with its
+// V8 code cache, in a cache folder of this run, made by a warm-up run of each command), the same
+// with the code cache off (a first run, or a home that cannot be written), and the checkout's
+// bin/skiff.js (which checks src/ is not newer than the build first); as "before", the same
+// commands through tsx (how bin ran two builds ago).
 // `get pods` asks a daemon this bench starts (one local host whose Docker is never reached: the
 // daemon answers with no pods; against the testbed the answer is larger). Prints a markdown
 // section for BENCHMARKS.md.
@@ -8,7 +13,7 @@
 // third as many). With --before, "before" is another built package (a copy of an older commit's
 // bin/, dist/ and package.json, its node_modules linked) instead of this checkout through tsx.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { median } from './support/timing.js';
@@ -18,6 +23,7 @@ const RUNS = Number(process.argv[2] ?? 15);
 const BEFORE_AT = process.argv.indexOf('--before');
 const BEFORE = BEFORE_AT >= 0 ? process.argv[BEFORE_AT + 1] : undefined;
 const BIN = join(ROOT, 'bin/skiff.js');
+const CACHE = mkdtempSync(join(os.tmpdir(), 'skiff-bench-cache-'));
 const TICK_MS = 1000 / 100; // /proc clock ticks (USER_HZ)
 
 /** CPU (user + system) of waited-for children so far, from /proc/self/stat (cutime, cstime). */
@@ -30,6 +36,7 @@ interface Case {
   name: string;
   args: string[];
   cwd?: string;
+  env?: Record<string, string>;
 }
 interface Sample {
   wall: number[];
@@ -39,7 +46,8 @@ interface Sample {
 function runOnce(c: Case): { wall: number; cpu: number } {
   const cpu0 = childrenCpuMs();
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, c.args, { cwd: c.cwd ?? ROOT, encoding: 'utf8' });
+  const env = { ...process.env, SKIFF_CACHE_DIR: CACHE, ...c.env };
+  const r = spawnSync(process.execPath, c.args, { cwd: c.cwd ?? ROOT, encoding: 'utf8', env });
   const wall = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${c.name} exited ${r.status}: ${r.stderr}`);
   return { wall, cpu: childrenCpuMs() - cpu0 };
@@ -61,6 +69,14 @@ function measureAll(cases: Case[], runs: number): Map<string, Sample> {
 /** dist/ as `npm run build` makes it, from the sources of this checkout. */
 function build(): void {
   execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/build.ts')], { stdio: 'inherit' });
+}
+
+/** The package as `npm install` lays it out (what it ships, no src/), its node_modules linked. */
+function stageInstalled(): string {
+  const dir = mkdtempSync(join(os.tmpdir(), 'skiff-bench-installed-'));
+  for (const f of ['package.json', 'bin', 'dist']) cpSync(join(ROOT, f), join(dir, f), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
 }
 
 /** A daemon on a temporary state dir with one local host (no Docker there), and its config. */
@@ -98,15 +114,26 @@ function row(name: string, s: Sample, floor: Sample): string {
 }
 
 build();
+const installed = join(stageInstalled(), 'bin/skiff.js');
 const daemon = await startDaemon();
 try {
   const floor: Case = { name: '`node -e 0` (floor)', args: ['-e', '0'] };
+  const noCache = { SKIFF_NO_COMPILE_CACHE: '1' };
+  const getPods = ['get', 'pods', '--config', daemon.config];
   const after: Case[] = [
     floor,
-    { name: '`skiff --version`', args: [BIN, '--version'] },
-    { name: '`skiff --help`', args: [BIN, '--help'] },
-    { name: '`skiff validate examples/repo`', args: [BIN, 'validate', 'examples/repo'] },
-    { name: '`skiff get pods` (daemon running)', args: [BIN, 'get', 'pods', '--config', daemon.config] },
+    { name: '`skiff --version`', args: [installed, '--version'] },
+    { name: '`skiff --help`', args: [installed, '--help'] },
+    { name: '`skiff validate examples/repo`', args: [installed, 'validate', 'examples/repo'] },
+    { name: '`skiff get pods` (daemon running)', args: [installed, ...getPods] },
+    { name: '`skiff --version`, no code cache', args: [installed, '--version'], env: noCache },
+    {
+      name: '`skiff validate examples/repo`, no code cache',
+      args: [installed, 'validate', 'examples/repo'],
+      env: noCache,
+    },
+    { name: '`skiff get pods`, no code cache', args: [installed, ...getPods], env: noCache },
+    { name: '`skiff get pods` from the checkout (bin/ checks src/)', args: [BIN, ...getPods] },
   ];
   const tsx = ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
   const old = BEFORE === undefined ? tsx : [join(BEFORE, 'bin/skiff.js')];

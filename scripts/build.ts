@@ -1,4 +1,5 @@
-// `npm run build`: the compiled package in dist/ (JS, declarations) plus the kind validators and
+// `npm run build`: the compiled package in dist/ (JS, declarations), the CLI as one bundle
+// (dist/bin/skiff.cjs, bundle-cli.ts), the kind validators and
 // the skiff.yaml validator as ajv standalone code (build-schemas.ts), and the dashboard's assets
 // (dist/dashboard: index.html, app.js, app.css bundled and minified by esbuild from
 // src/dashboard). Built beside dist/ and swapped in at the end, so
@@ -10,6 +11,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { buildDashboard } from '../src/daemon/dashboard-assets.js';
 import { generateConfigValidatorSource, writeValidators } from './build-schemas.js';
+import { bundleCli } from './bundle-cli.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -22,6 +24,7 @@ export async function build(out: string): Promise<void> {
   });
   writeValidators(join(next, 'manifest', 'schema-validators.cjs'));
   writeValidators(join(next, 'config', 'schema-validator.cjs'), generateConfigValidatorSource());
+  await bundleCli(ROOT, next);
   await buildDashboard(join(ROOT, 'src', 'dashboard'), join(next, 'dashboard'));
   const old = `${out}.old`;
   rmSync(old, { recursive: true, force: true });

@@ -7,10 +7,13 @@ import { kindValidatorsOf } from '../manifest/schema-source.js';
 
 export const GENERATED_VALIDATORS = '../manifest/schema-validators.cjs';
 
-export function loadPrecompiledValidators(): Map<string, ValidateFunction> | undefined {
+/** The generated validators, loaded by `load` (require, or the bundle's cached loader). */
+export function loadPrecompiledValidators(
+  load: (id: string) => unknown = createRequire(import.meta.url),
+): Map<string, ValidateFunction> | undefined {
   let mod: Record<string, unknown>;
   try {
-    mod = createRequire(import.meta.url)(GENERATED_VALIDATORS) as Record<string, unknown>;
+    mod = load(GENERATED_VALIDATORS) as Record<string, unknown>;
   } catch (err) {
     if ((err as { code?: string }).code === 'MODULE_NOT_FOUND') return undefined;
     throw err;

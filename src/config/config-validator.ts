@@ -8,10 +8,17 @@ import { CLUSTER_CONFIG_SCHEMA } from './schema.js';
 
 /** One ajv setup for both ways, so both report the same errors. */
 export const CONFIG_AJV_OPTIONS: Options = { allErrors: true, strict: true, allowUnionTypes: true };
-export const GENERATED_CONFIG_VALIDATOR = './schema-validator.cjs';
+// From dist/config and from the CLI bundle in dist/bin alike (both one level under dist/).
+export const GENERATED_CONFIG_VALIDATOR = '../config/schema-validator.cjs';
 
 const require = createRequire(import.meta.url);
 let validator: ValidateFunction | undefined;
+let loadGenerated: (id: string) => unknown = require;
+
+/** How to load the generated module: the CLI bundle loads it with its code cache. */
+export function useGeneratedConfigLoader(load: (id: string) => unknown): void {
+  loadGenerated = load;
+}
 
 /** The schema the generated module was made from, to refuse one from another build. */
 export function configSchemaSource(): string {
@@ -20,7 +27,7 @@ export function configSchemaSource(): string {
 
 /** The generated validator when it exists and was made from this schema. */
 export function generatedConfigValidator(
-  load: (id: string) => unknown = require,
+  load: (id: string) => unknown = loadGenerated,
 ): ValidateFunction | undefined {
   let mod: { validate?: unknown; SOURCE?: unknown };
   try {

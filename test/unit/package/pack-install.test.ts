@@ -58,6 +58,9 @@ beforeAll(() => {
 describe('the packed package, installed', () => {
   it('holds compiled code and generated validators, no sources, and needs no tsx', () => {
     const files = run('tar', ['tzf', tarball], tmp).split('\n');
+    expect(files).toContain('package/dist/bin/skiff.cjs');
+    expect(files).toContain('package/bin/compile-cache.js');
+    expect(files).toContain('package/bin/package.json');
     expect(files).toContain('package/dist/cli/main.js');
     expect(files).toContain('package/dist/cli/main.d.ts');
     expect(files).toContain('package/dist/manifest/schema-validators.cjs');
@@ -83,25 +86,38 @@ describe('the packed package, installed', () => {
   });
 
   it('skiff --version and --help load no Docker, SSH, git, SQLite or ajv', () => {
-    // A resolve hook that records every module the run loads.
+    // A preloaded hook that records every CommonJS module the run loads (bin/ and the bundle are
+    // CommonJS; an ES module dependency would reach the log through require's resolution too).
     const log = join(tmp, 'loaded.txt');
-    const hook = join(tmp, 'hook.mjs');
+    const hook = join(tmp, 'hook.cjs');
     writeFileSync(
       hook,
-      `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) {\n  const r = await next(s, c);\n  appendFileSync(${JSON.stringify(log)}, r.url + '\\n');\n  return r;\n}\n`,
-    );
-    const register = join(tmp, 'register.mjs');
-    writeFileSync(
-      register,
-      `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hook}`)});\n`,
+      `const Module = require('node:module');\nconst { appendFileSync } = require('node:fs');\nconst resolve = Module._resolveFilename;\nModule._resolveFilename = function (...args) {\n  const file = resolve.apply(this, args);\n  appendFileSync(${JSON.stringify(log)}, file + '\\n');\n  return file;\n};\n`,
     );
     const bin = join(project, 'node_modules/skiff/bin/skiff.js');
     for (const args of [['--version'], ['--help']]) {
       writeFileSync(log, '');
-      run(process.execPath, ['--import', register, bin, ...args], project);
+      const env = { ...process.env, SKIFF_CACHE_DIR: join(tmp, 'cache') };
+      execFileSync(process.execPath, ['--require', hook, bin, ...args], { cwd: project, env, stdio: 'pipe' });
       const loaded = readFileSync(log, 'utf8');
-      expect(loaded).toMatch(/skiff\/dist\/cli\/main\.js/);
+      expect(loaded).toMatch(/skiff\/bin\/compile-cache\.js/);
       for (const m of HEAVY) expect(loaded).not.toMatch(new RegExp(`node_modules/${m}/`));
     }
+  });
+
+  it('keeps a V8 code cache per command, used from the second start on', () => {
+    const cache = join(tmp, 'cache-check');
+    const env = { ...process.env, SKIFF_CACHE_DIR: cache };
+    const skiff = join(project, 'node_modules/.bin/skiff');
+    const validate = ['validate', join(ROOT, 'examples/repo')];
+    expect(execFileSync(skiff, validate, { cwd: project, env, encoding: 'utf8' })).toMatch(/^valid: /m);
+    const [folder] = readdirSync(cache);
+    expect(folder).toMatch(new RegExp(`^code-[0-9a-f]{8}-${process.version}-[0-9a-f]{8}$`));
+    // validate reads no skiff.yaml: the bundle and the kind validators only.
+    expect(readdirSync(join(cache, folder!)).sort()).toEqual(['schema-validators.cjs.v8', 'validate.v8']);
+    // The second start reads them (V8 would reject one made from other code) and answers alike.
+    expect(execFileSync(skiff, validate, { cwd: project, env, encoding: 'utf8' })).toMatch(/^valid: /m);
+    expect(execFileSync(skiff, ['--version'], { cwd: project, env, encoding: 'utf8' }).trim()).toBe(VERSION);
+    expect(readdirSync(join(cache, folder!))).toContain('skiff.v8');
   });
 });

@@ -1,0 +1,58 @@
+// Build step: the CLI as one CommonJS file, dist/bin/skiff.cjs, from src/cli/bundle-entry.ts.
+// Why one file: a start through dist/'s 360 ES modules spent ~100 ms of CPU resolving, reading
+// and linking them (and yaml's and commander's CommonJS files), more than `get pods` does itself.
+// Bundled: skiff's code, yaml and commander (pure, used by every command). Left to node_modules: every other dependency (native addons, worker files, or
+// loaded only by the command that needs it: each stays behind the lazy import that loads it).
+// CommonJS, so bin/compile-cache.js can run it through vm.Script with a V8 code cache.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+
+const BUNDLED_PACKAGES = new Set(['yaml', 'commander', 'ajv', 'ajv-formats', 'diff']);
+
+/** commander loads child_process at its start (12 ms, more than a third of what commander
+ *  costs) for executable subcommands, which skiff has none of: loaded when first spawned
+ *  instead. Fails the build when commander's line changes, so an upgrade is looked at. */
+const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+const lazyChildProcess: Plugin = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(COMMANDER_CHILD_PROCESS))
+        throw new Error(`${args.path}: "${COMMANDER_CHILD_PROCESS}" not found; see bundle-cli.ts`);
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(COMMANDER_CHILD_PROCESS, lazy), loader: 'js' };
+    });
+  },
+};
+
+/** Bundles the CLI of the checkout at `root` into `dist`/bin/skiff.cjs. */
+export async function bundleCli(root: string, dist: string): Promise<void> {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+  const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter(
+    (p) => !BUNDLED_PACKAGES.has(p),
+  );
+  await build({
+    entryPoints: [join(root, 'src/cli/bundle-entry.ts')],
+    outfile: join(dist, 'bin', 'skiff.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external,
+    plugins: [lazyChildProcess],
+    // bin/skiff.js calls the entry's `run` (module.exports.run).
+    // The code finds package.json, the dashboard's assets and the config validator relative to
+    // its own file; dist/bin/ is one level under dist/ as dist/cli/ is, so those paths still hold.
+    define: { 'import.meta.url': '__skiffFileUrl', 'import.meta.dirname': '__dirname' },
+    banner: { js: "const __skiffFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+    legalComments: 'none',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning',
+  });
+}
