@@ -112,13 +112,6 @@ export function removalStatus(
 const stateKey = (s: HostRemovalStatus): string =>
   s.blockedBy ? `${s.state}:${s.blockedBy.join(',')}` : s.state;
 
-/** How `skiff hosts` and status say it: removing (draining, 2 pods left, blocked by budget pdb/web). */
-export function removalPhrase(s: HostRemovalStatus): string {
-  const left = `${s.podsLeft} pod${s.podsLeft === 1 ? '' : 's'} left`;
-  const blocked = s.blockedBy ? `, blocked by budget ${s.blockedBy.join(', ')}` : '';
-  return `removing (${s.state === 'Draining' ? 'draining' : 'unreachable'}, ${left}${blocked})`;
-}
-
 function hostEvent(type: PassEvent['type'], reason: string, host: string, message: string): PassEvent {
   return { type, reason, object: `host/${host}`, namespace: '', message };
 }
