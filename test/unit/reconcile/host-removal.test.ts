@@ -272,4 +272,33 @@ describe('a removed host through whole passes', () => {
     expect(world.pods.map((p) => p.ownerName).sort()).toEqual(['solo', 'web', 'web', 'web']);
     expect(last?.events.some((e) => e.reason === 'HostRemoved')).toBe(true);
   });
+
+  it('an unreachable removed host: its pods are replaced after the grace period, the host forgotten at the bound', () => {
+    const world = new FakeWorld(NOW);
+    let memory = pass(world, [host('h1')], emptyPassMemory(), []).memory;
+    memory = pass(world, [host('h1')], memory, []).memory; // h1's pods seen (remembered)
+    const onH1 = world.pods.filter((p) => p.host === 'h1').length;
+    expect(onH1).toBe(4);
+    const down = host('h1', { ready: false, notReadySince: world.now });
+    const removals = [{ host: 'h1', since: world.now }];
+    const first = pass(world, [down, host('h2')], memory, removals);
+    memory = first.memory;
+    expect(first.events.map((e) => e.reason)).toEqual(
+      expect.arrayContaining(['HostRemovalStarted', 'HostRemovalUnreachable']),
+    );
+    expect(first.actions.filter((a) => a.type === 'deletePod')).toEqual([]);
+    expect(first.views.hosts.find((h) => h.name === 'h1')?.removing).toMatchObject({
+      state: 'Unreachable',
+      podsLeft: 4,
+    });
+    world.now += 40_000; // the host grace period
+    const lost = pass(world, [down, host('h2')], memory, removals);
+    memory = lost.memory;
+    expect(lost.events.filter((e) => e.reason === 'NodeNotReady').length).toBeGreaterThan(0);
+    expect(lost.actions.filter((a) => a.type === 'createPod' && a.host === 'h2').length).toBeGreaterThan(0);
+    expect(lost.forgetHosts).toBeUndefined();
+    world.now = down.notReadySince! + REMOVED_HOST_FORGET_AFTER_MS;
+    const gone = pass(world, [down, host('h2')], memory, removals);
+    expect(gone.forgetHosts).toEqual(['h1']);
+  });
 });
