@@ -138,10 +138,7 @@ export class DockerRuntime implements Runtime {
   private readonly specs = new SpecInterner();
   private closed = false;
 
-  constructor(
-    private readonly config: ClusterConfig,
-    opts: DockerRuntimeOptions = {},
-  ) {
+  constructor(config: ClusterConfig, opts: DockerRuntimeOptions = {}) {
     this.conn = config.connection;
     this.log = opts.logger ?? silentLogger;
     this.clock = opts.clock ?? systemClock;
