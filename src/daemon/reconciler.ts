@@ -9,7 +9,7 @@ import type { HistoryStore } from '../history/history-store.js';
 import { type SyncResult, summarizeActions } from '../history/history-types.js';
 import type { NotificationRecord } from '../history/notification-log.js';
 import { type Action, type ActionResult, actionKey } from '../model/actions.js';
-import type { Observed, ProbeResults } from '../model/observed.js';
+import type { Observed, ObservedHost, ProbeResults } from '../model/observed.js';
 import type {
   AppStatus,
   ClusterView,
@@ -27,6 +27,7 @@ import {
   type AppDesired,
   type DrainRequest,
   emptyPassMemory,
+  type HostRemoval,
   type PassEvent,
   type PassInputs,
   type PassMemory,
@@ -91,6 +92,11 @@ export interface ReconcilerDeps {
   lease?: () => LeaseView;
   /** Hosts being drained (the state directory's drain store), an input of every pass. */
   drains?: () => DrainRequest[];
+  /** Hosts gone from skiff.yaml still being drained (the state directory's host inventory). */
+  removals?: () => HostRemoval[];
+  /** Takes a removed host's Service rules and data dir off (if it answers) and stops
+   *  observing it: the pass found it empty, or unreachable past the bound. */
+  forgetHost?: (host: ObservedHost | undefined, name: string) => Promise<void>;
   /** The pure pass (tests inject one that fails). */
   reconcile?: typeof reconcilePass;
 }
@@ -208,6 +214,7 @@ export class Reconciler {
     }
     const plannedAt = deps.clock.now();
     const results = acting ? await this.execute(result.actions) : [];
+    if (acting) await this.forgetHosts(result.forgetHosts ?? [], observed);
     const executedAt = deps.clock.now();
     this.memory = {
       ...this.memory,
@@ -263,7 +270,8 @@ export class Reconciler {
     if (deps.autoscaler && (deps.lease?.().role ?? 'acting') === 'acting') deps.autoscaler.noteObserved(seen);
     const hpaReplicas = deps.autoscaler?.overrides() ?? {};
     const drains = deps.drains?.() ?? [];
-    return { observed, seen, inputs: { probes, hpaReplicas, deletionsInFlight, drains } };
+    const removals = deps.removals?.() ?? [];
+    return { observed, seen, inputs: { probes, hpaReplicas, deletionsInFlight, drains, removals } };
   }
 
   /** Apps with an admitted commit, and the names of those still without one (frozen). An app
@@ -300,6 +308,20 @@ export class Reconciler {
       } else frozen.push(t.name);
     }
     return { apps, frozen };
+  }
+
+  /** The removed hosts the pass is done with: each forgotten in turn; a failure is logged and
+   *  the next pass decides again (the host stays in the inventory until it is forgotten). */
+  private async forgetHosts(hosts: readonly string[], observed: Observed): Promise<void> {
+    for (const name of hosts) {
+      const host = observed.hosts.find((h) => h.name === name);
+      try {
+        await this.deps.forgetHost?.(host, name);
+        this.deps.log.info({ host: name }, 'removed host forgotten');
+      } catch (err) {
+        this.deps.log.warn({ host: name, error: String(err) }, 'removed host could not be forgotten');
+      }
+    }
   }
 
   private execute(actions: Action[]): Promise<ActionResult[]> {

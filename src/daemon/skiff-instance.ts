@@ -18,12 +18,15 @@ import type { GitAuthSpec } from '../git/credentials.js';
 import type { GitSource } from '../git/git-source.js';
 import { openGitSource, type RepoGitSource } from '../git/open-source.js';
 import { type HistoryStore, openHistoryStore } from '../history/history-store.js';
+import type { ObservedHost } from '../model/observed.js';
 import type { LeaseView } from '../model/views.js';
 import { systemClock } from '../runtime/clock.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { ServiceDataPlane } from '../runtime/service-data-plane.js';
+import { shellQuote } from '../runtime/shell-quote.js';
 import { DrainStore } from '../state-dir/drain-store.js';
+import { HostInventory } from '../state-dir/host-inventory.js';
 import { ensurePrivateDir } from '../state-dir/private-files.js';
 import { AppTracker } from './app-tracker.js';
 import { Autoscaler } from './autoscaler.js';
@@ -68,6 +71,8 @@ export interface SkiffInstance {
   metrics: DaemonMetrics;
   /** Hosts being drained (`skiff drain`), kept in the state directory. */
   drains: DrainStore;
+  /** Every host skiff was given, and those gone from skiff.yaml still being drained. */
+  inventory: HostInventory;
   close(): Promise<void>;
 }
 
@@ -119,12 +124,20 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     opts.history === false
       ? undefined
       : openHistoryStore({ stateDir, onWarning: (m) => log.warn(m), scrub: scrubber.text });
+  // A host gone from skiff.yaml is still reached, with the details it had, until drained.
+  const inventory = new HostInventory(stateDir);
+  const retiring = inventory.update(config.hosts, Date.now(), opts.dryRun === true);
+  for (const r of retiring)
+    log.warn({ host: r.host }, 'host removed from skiff.yaml: draining it before skiff forgets it');
   const runtime =
     opts.runtime ??
-    new DockerRuntime(config, {
-      logger: log.child({ component: 'runtime' }),
-      observer: metrics.runtime,
-    });
+    new DockerRuntime(
+      { ...config, hosts: [...config.hosts, ...retiring.map((r) => r.config)] },
+      {
+        logger: log.child({ component: 'runtime' }),
+        observer: metrics.runtime,
+      },
+    );
   const sources = new Map<string, GitSource>();
   const trackers = config.apps.map((app) => {
     const source = gitSourceFor(app, stateDir);
@@ -176,6 +189,13 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     services,
     lease: opts.lease,
     drains: () => drains.list(),
+    removals: () => inventory.retiring().map(({ host, since }) => ({ host, since })),
+    forgetHost: async (host, name) => {
+      const dataDir = inventory.retiring().find((r) => r.host === name)?.config.dataDir;
+      if (host?.ready && !opts.dryRun) await takeSkiffOff(runtime, services, host, dataDir);
+      runtime.forgetHost?.(name);
+      inventory.forget(name, opts.dryRun === true);
+    },
     onPass: (s) => metrics.observePass(s),
     onActionResult: (a, r) => metrics.observeAction(a, r),
   });
@@ -197,6 +217,7 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     scrubber,
     metrics,
     drains,
+    inventory,
     async close() {
       prober.stop();
       await autoscaler.stop();
@@ -204,6 +225,23 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
       history?.close();
     },
   };
+}
+
+/** What `skiff uninstall --hosts` takes off a host, once its pods are gone: its Service rules
+ *  and its data dir. Throws when either stays (the next pass tries again). */
+async function takeSkiffOff(
+  runtime: Runtime,
+  services: ServiceDataPlane,
+  host: ObservedHost,
+  dataDir: string | undefined,
+): Promise<void> {
+  const [rules] = await services.removeAll({ at: Date.now(), hosts: [host], pods: [] });
+  if (rules?.outcome === 'failed')
+    throw new Error(`Service rules on host/${host.name}: ${rules.error?.message ?? 'not removed'}`);
+  if (!dataDir) return;
+  const rm = await runtime.execOnHost(host.name, `rm -rf -- ${shellQuote(dataDir)}`);
+  if (rm.exitCode !== 0)
+    throw new Error(`cannot remove ${dataDir} on host/${host.name}: ${rm.stderr.trim()}`);
 }
 
 /** Admits each app's last synced commit (so a bad HEAD after a restart keeps the good one),

@@ -33,6 +33,22 @@ export interface ObservedHost {
    *  sees the node.kubernetes.io/unschedulable:NoSchedule taint, as kubectl cordon sets it, and
    *  NodeUnschedulable keeps new pods off. */
   unschedulable?: boolean;
+  /** Gone from skiff.yaml's inventory while it still ran skiff pods: cordoned and drained
+   *  (reconcile/host-removal.ts), then forgotten. Set by the pass, never by the runtime. */
+  removing?: HostRemovalStatus;
+}
+
+/** Where the removal of a host from the inventory stands. */
+export interface HostRemovalStatus {
+  /** ms since epoch when skiff found the host gone from skiff.yaml. */
+  since: number;
+  /** Draining: its pods are evicted as budgets allow; Unreachable: its pods are replaced as a
+   *  failed host's, and the host is forgotten when back and empty or after a bound. */
+  state: 'Draining' | 'Unreachable';
+  /** skiff pods still on the host (the last seen ones while it is unreachable). */
+  podsLeft: number;
+  /** The budgets (`pdb/NAME`) holding an eviction back this pass. */
+  blockedBy?: string[];
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';

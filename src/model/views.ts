@@ -306,6 +306,8 @@ export interface DrainPodView {
   app: string;
   status: 'Evicted' | 'Terminating' | 'Blocked';
   message?: string;
+  /** The budget (`pdb/NAME`) that holds a Blocked eviction back, when one does. */
+  budget?: string;
 }
 
 /** A host cordoned by `skiff drain` and what remains of its pods (empty: drained). */
@@ -315,4 +317,6 @@ export interface DrainView {
   /** ms since epoch when the drain was asked. */
   since: number;
   pods: DrainPodView[];
+  /** The host is being removed from the inventory (an automatic drain), not drained by hand. */
+  removal?: true;
 }

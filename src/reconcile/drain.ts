@@ -82,19 +82,23 @@ export function budgetStatuses(input: PassInput, pods: readonly ObservedPod[]): 
   }));
 }
 
-/** The evictions of this pass on every drained host, and what each drain still waits for. */
-export function planDrains(input: PassInput, pods: readonly ObservedPod[]): DrainPlan {
+/** The evictions of this pass on every drained host (by hand or being removed from the
+ *  inventory), and what each drain still waits for. */
+export function planDrains(
+  input: PassInput,
+  pods: readonly ObservedPod[],
+  requests: readonly DrainRequest[],
+): DrainPlan {
   const plan: DrainPlan = { actions: [], events: [], views: [], evicted: new Set(), blocked: {} };
-  const drains = (input.inputs.drains ?? []).filter((d) =>
-    input.observed.hosts.some((h) => h.name === d.host),
-  );
+  const drains = requests.filter((d) => input.observed.hosts.some((h) => h.name === d.host));
   if (drains.length === 0) return plan;
   const budgets = budgetStatuses(input, pods);
   const admitted = new Set(input.apps.map((a) => a.name));
   for (const drain of [...drains].sort((a, b) => (a.host < b.host ? -1 : 1))) {
     const on = pods.filter((p) => p.host === drain.host).sort((a, b) => (a.name < b.name ? -1 : 1));
     const views = on.map((p) => evictOne(plan, input, drain, p, admitted.has(p.app), budgets));
-    plan.views.push({ host: drain.host, force: drain.force, since: drain.since, pods: views });
+    const view: DrainView = { host: drain.host, force: drain.force, since: drain.since, pods: views };
+    plan.views.push(drain.removal ? { ...view, removal: true } : view);
   }
   return plan;
 }
@@ -120,26 +124,36 @@ function evictOne(
         budgetPod(pod),
         budgets.filter((b) => b.pdb.metadata.namespace === pod.namespace),
       );
-  if (!decision.allowed)
-    return { ...base, status: 'Blocked', message: held(plan, input, pod, decision.message) };
+  if (!decision.allowed) {
+    const message = held(plan, input, drain, pod, decision.message);
+    const budget = 'budget' in decision ? decision.budget : undefined;
+    return { ...base, status: 'Blocked', message, ...(budget ? { budget } : {}) };
+  }
   if (decision.allowed && decision.budget) {
     const b = budgets.find((x) => x.status.name === decision.budget && x.status.namespace === pod.namespace);
     if (b) b.status = { ...b.status, disruptionsAllowed: b.status.disruptionsAllowed - 1 };
   }
   plan.evicted.add(podKey(pod));
-  plan.actions.push(deletePodAction(pod, `evicted: host ${drain.host} is being drained`));
+  const why = `evicted: ${drainPhrase(drain)}`;
+  plan.actions.push(deletePodAction(pod, why));
   plan.events.push({
     type: 'Normal',
     reason: 'Evicted',
     object: `pod/${pod.name}`,
     namespace: pod.namespace,
-    message: `evicted: host ${drain.host} is being drained`,
+    message: why,
   });
   return { ...base, status: 'Evicted' };
 }
 
 /** Remembers why an eviction waits, with an event the first time (or when the reason changes). */
-function held(plan: DrainPlan, input: PassInput, pod: ObservedPod, message: string): string {
+function held(
+  plan: DrainPlan,
+  input: PassInput,
+  drain: DrainRequest,
+  pod: ObservedPod,
+  message: string,
+): string {
   const key = podKey(pod);
   plan.blocked[key] = message;
   if (input.memory.blockedEvictions?.[key] !== message)
@@ -148,7 +162,10 @@ function held(plan: DrainPlan, input: PassInput, pod: ObservedPod, message: stri
       reason: 'EvictionBlocked',
       object: `pod/${pod.name}`,
       namespace: pod.namespace,
-      message: `host ${pod.host} is being drained: ${message}`,
+      message: `${drainPhrase(drain)}: ${message}`,
     });
   return message;
 }
+
+const drainPhrase = (d: DrainRequest): string =>
+  d.removal ? `host ${d.host} is being removed from the inventory` : `host ${d.host} is being drained`;

@@ -44,6 +44,8 @@ export interface PassMemory {
   rulesFailingSince?: Record<string, number>;
   /** Why each held-back eviction waits (pod key -> message), to say it once as an event. */
   blockedEvictions?: Record<string, string>;
+  /** Each removed host's last reported removal state, to say a change once as an event. */
+  removals?: Record<string, string>;
 }
 
 export interface PassEvent {
@@ -67,6 +69,16 @@ export interface PassInputs {
   /** Hosts being drained (`skiff drain`, kept in the state directory): cordoned, their pods
    *  evicted as PodDisruptionBudgets allow. */
   drains?: DrainRequest[];
+  /** Hosts gone from skiff.yaml's inventory that skiff still observes (the state directory's
+   *  host inventory): drained automatically, then forgotten (reconcile/host-removal.ts). */
+  removals?: HostRemoval[];
+}
+
+/** A host removed from skiff.yaml that skiff still observes until its pods are gone. */
+export interface HostRemoval {
+  host: string;
+  /** ms since epoch when skiff found it gone from skiff.yaml. */
+  since: number;
 }
 
 /** A drain asked by an admin: the host takes no new pods and its pods are evicted. */
@@ -76,6 +88,8 @@ export interface DrainRequest {
   force: boolean;
   /** ms since epoch when it was asked. */
   since: number;
+  /** An automatic drain: the host is being removed from the inventory. */
+  removal?: true;
 }
 
 export interface PassInput {
@@ -114,6 +128,9 @@ export interface PassResult {
   requeueAfterMs?: number;
   /** Nothing left to do: no actions, every workload complete, nothing pending. */
   converged: boolean;
+  /** Removed hosts skiff stops observing now (empty, or unreachable past the bound): the shell
+   *  takes its Service rules and data dir off each (if reachable) and forgets it. */
+  forgetHosts?: string[];
 }
 
 export const emptyPassInputs = (): PassInputs => ({ probes: {}, hpaReplicas: {}, deletionsInFlight: [] });

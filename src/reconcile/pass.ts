@@ -28,9 +28,10 @@ import { reconcileDeploymentPods } from './deployment-pods.js';
 import { cordonHosts, planDrains } from './drain.js';
 import { type EffectivePods, effectivePods } from './effective-pods.js';
 import { forgetDeletions } from './forget-deletions.js';
+import { evictingDrains, passDrains, planRemovals } from './host-removal.js';
 import { applyPassInputs } from './observed-inputs.js';
 import { type AppContext, ownerKey, type PassCollector, podKey } from './pass-context.js';
-import type { AppDesired, PassInput, PassResult } from './pass-types.js';
+import type { AppDesired, DrainRequest, PassInput, PassResult } from './pass-types.js';
 import { placeCreations } from './place-creations.js';
 import { newPodBudget } from './pod-budget.js';
 import { prunePods } from './prune.js';
@@ -63,10 +64,17 @@ export function reconcilePass(raw: PassInput): PassResult {
   };
   const cidr = input.options.serviceCIDR;
   const resolved = cidr ? resolveServices(serviceSourcesOf(input.apps), cidr) : undefined;
-  const drains = input.inputs.drains ?? [];
+  const drains = passDrains(input);
   const hosts = cordonHosts(taintHostsWithoutRules(input, resolved), drains);
 
-  const world = evictFromDrainedHosts(pass, effectivePods(input, pass.events, pass.requeueIn));
+  const world = evictFromDrainedHosts(
+    pass,
+    effectivePods(input, pass.events, pass.requeueIn),
+    evictingDrains(input, drains),
+  );
+  const removals = planRemovals(input, hosts, pass.drains, world.lastSeen);
+  pass.events.push(...removals.events);
+  pass.requeueIn(removals.requeueAfterMs);
   for (const stale of world.stale) {
     const why = `stale copy: host ${stale.host} was NotReady past the grace period and the pod was replaced`;
     pass.actions.push({ type: 'deletePod', pod: podRef(stale), gracePeriodSeconds: 0, reason: why });
@@ -92,7 +100,7 @@ export function reconcilePass(raw: PassInput): PassResult {
       pods: pass.podViews,
       deployments: owners.deployments,
       ...services,
-      hosts,
+      hosts: removals.hosts,
       claims: claimViews(input.apps, claimsNow, input.frozenApps),
       drains: pass.drains,
     },
@@ -104,16 +112,22 @@ export function reconcilePass(raw: PassInput): PassResult {
       deployments: forgetDeletions(owners.memory, pass.postponedDeletions),
       rulesFailingSince: pass.rulesFailingSince,
       ...(Object.keys(pass.blockedEvictions).length > 0 ? { blockedEvictions: pass.blockedEvictions } : {}),
+      ...(Object.keys(removals.said).length > 0 ? { removals: removals.said } : {}),
     },
     requeueAfterMs: requeue,
-    converged: pass.actions.length === 0 && !pending && !progressing,
+    converged: pass.actions.length === 0 && !pending && !progressing && removals.forget.length === 0,
+    ...(removals.forget.length > 0 ? { forgetHosts: removals.forget } : {}),
   };
 }
 
 /** Drained hosts' evictions come first: the evicted pods are terminating for the controllers
  *  of this same pass, which schedule their replacements elsewhere at once. */
-function evictFromDrainedHosts(pass: PassCollector, world: EffectivePods): EffectivePods {
-  const plan = planDrains(pass.input, world.pods);
+function evictFromDrainedHosts(
+  pass: PassCollector,
+  world: EffectivePods,
+  drains: readonly DrainRequest[],
+): EffectivePods {
+  const plan = planDrains(pass.input, world.pods, drains);
   pass.actions.push(...plan.actions);
   pass.events.push(...plan.events);
   pass.drains = plan.views;

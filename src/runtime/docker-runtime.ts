@@ -138,10 +138,7 @@ export class DockerRuntime implements Runtime {
   private readonly specs = new SpecInterner();
   private closed = false;
 
-  constructor(
-    private readonly config: ClusterConfig,
-    opts: DockerRuntimeOptions = {},
-  ) {
+  constructor(config: ClusterConfig, opts: DockerRuntimeOptions = {}) {
     this.conn = config.connection;
     this.log = opts.logger ?? silentLogger;
     this.clock = opts.clock ?? systemClock;
@@ -176,7 +173,7 @@ export class DockerRuntime implements Runtime {
   }
 
   hostInfo(): HostInfo[] {
-    return this.config.hosts.map((h) => ({
+    return [...this.hosts.values()].map(({ cfg: h }) => ({
       name: h.name,
       kind: h.kind,
       address: h.address,
@@ -1128,6 +1125,13 @@ export class DockerRuntime implements Runtime {
       this.conn.callTimeoutSeconds * 1000,
       'forward',
     );
+  }
+
+  forgetHost(host: string): void {
+    const h = this.hosts.get(host);
+    if (!h) return;
+    this.hosts.delete(host);
+    h.transport.close();
   }
 
   async close(): Promise<void> {

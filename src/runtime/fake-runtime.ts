@@ -90,6 +90,11 @@ export class FakeRuntime implements Runtime {
 
   // ---- test controls ----------------------------------------------------------------------
 
+  /** Stops observing a host (its pods and volumes go with it, as if it were gone). */
+  forgetHost(host: string): void {
+    this.hosts.delete(host);
+  }
+
   /** Cut a host off (observe reports it NotReady from now) or bring it back. */
   setHostReachable(host: string, reachable: boolean): void {
     const h = this.record(host);

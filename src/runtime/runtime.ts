@@ -97,5 +97,8 @@ export interface Runtime {
   connectTcp(host: string, ip: string, port: number): Promise<Duplex>;
   /** The configured hosts, in config order. */
   hostInfo(): HostInfo[];
+  /** Stops observing a host removed from the inventory and closes its connection (calls on it
+   *  fail as for an unknown host from then on). */
+  forgetHost?(host: string): void;
   close(): Promise<void>;
 }

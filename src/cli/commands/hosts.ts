@@ -2,11 +2,15 @@
 // whether it is reachable, its Docker version, capacity, what skiff's pods there request,
 // labels and taints. Shell around one runtime.observe(); the table is built by a pure function.
 import type { Command } from 'commander';
+import type { ClusterConfig } from '../../config/cluster-config.js';
 import { loadClusterConfig } from '../../config/load-config.js';
 import { requestedOn } from '../../controllers/pod-requests.js';
-import type { Observed } from '../../model/observed.js';
+import type { HostRemovalStatus, Observed, ObservedHost } from '../../model/observed.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
+import { HostInventory } from '../../state-dir/host-inventory.js';
+import { connectDaemon } from '../cli-context.js';
 import { outputFormat, printJson, printText } from '../output.js';
+import { removalPhrase } from '../views/host-removal.js';
 import { renderTable } from '../views/table.js';
 
 export interface HostRow {
@@ -25,10 +29,18 @@ export interface HostRow {
   unschedulable?: boolean;
   /** Extended resources the host declares (skiff.yaml resources). */
   extendedResources?: Record<string, number>;
+  /** Gone from skiff.yaml, still drained by skiff before it forgets the host. */
+  removing?: HostRemovalStatus;
 }
 
-export function hostRows(o: Observed): HostRow[] {
+/** The rows of the observed hosts; `removing`: the status of each host being removed from
+ *  the inventory (absent for the others). */
+export function hostRows(
+  o: Observed,
+  removing: ReadonlyMap<string, HostRemovalStatus> = new Map(),
+): HostRow[] {
   return o.hosts.map((h) => {
+    const removal = removing.get(h.name);
     const pods = o.pods.filter((p) => p.host === h.name);
     const allocated = requestedOn(pods, h.name);
     return {
@@ -44,8 +56,36 @@ export function hostRows(o: Observed): HostRow[] {
       taints: h.taints.map((t) => `${t.key}${t.value === undefined ? '' : `=${t.value}`}:${t.effect}`),
       ...(h.unschedulable ? { unschedulable: true } : {}),
       ...(h.extendedResources ? { extendedResources: h.extendedResources } : {}),
+      ...(removal ? { removing: removal } : {}),
     };
   });
+}
+
+/** Each removed host's status: the daemon's (which knows the budgets), else what this
+ *  observation shows. */
+export function removalStatuses(
+  retiring: readonly { host: string; since: number }[],
+  o: Observed,
+  daemonHosts: readonly ObservedHost[] = [],
+): Map<string, HostRemovalStatus> {
+  const out = new Map<string, HostRemovalStatus>();
+  for (const r of retiring) {
+    const seen = o.hosts.find((h) => h.name === r.host);
+    const fromDaemon = daemonHosts.find((h) => h.name === r.host)?.removing;
+    const podsLeft = o.pods.filter((p) => p.host === r.host).length;
+    const state = seen?.ready === false ? 'Unreachable' : 'Draining';
+    out.set(r.host, fromDaemon ?? { since: r.since, state, podsLeft });
+  }
+  return out;
+}
+
+/** The daemon's hosts as its last pass judged them (none without a daemon). */
+async function daemonHosts(config: ClusterConfig): Promise<ObservedHost[]> {
+  try {
+    return (await (await connectDaemon(config))?.view())?.hosts ?? [];
+  } catch {
+    return [];
+  }
 }
 
 function cpu(milli: number): string {
@@ -64,6 +104,7 @@ function percent(part: number, whole: number): string {
 /** kubectl get nodes' STATUS: the readiness, then SchedulingDisabled for a cordoned host. */
 function hostStatus(r: HostRow): string {
   const ready = r.ready ? 'Ready' : `NotReady${r.reason ? ` (${r.reason})` : ''}`;
+  if (r.removing) return `${ready},${removalPhrase(r.removing)}`;
   return r.unschedulable ? `${ready},SchedulingDisabled` : ready;
 }
 
@@ -111,9 +152,19 @@ export function registerHosts(program: Command): void {
     .action(async (opts: { config?: string; output?: string }) => {
       const format = outputFormat(opts.output, ['text', 'json']);
       const config = await loadClusterConfig(opts.config);
-      const runtime = new DockerRuntime(config);
+      // Hosts gone from skiff.yaml that the daemon still drains are shown too, as removing.
+      const listed = new Set(config.hosts.map((h) => h.name));
+      const retiring = new HostInventory(config.daemon.stateDir)
+        .retiring()
+        .filter((r) => !listed.has(r.host));
+      const runtime = new DockerRuntime({
+        ...config,
+        hosts: [...config.hosts, ...retiring.map((r) => r.config)],
+      });
       try {
-        const rows = hostRows(await runtime.observe());
+        const observed = await runtime.observe();
+        const daemon = retiring.length > 0 ? await daemonHosts(config) : [];
+        const rows = hostRows(observed, removalStatuses(retiring, observed, daemon));
         if (format === 'json') printJson(rows);
         else printText(renderHosts(rows));
         // Like `kubectl get nodes` feeding a script: a host down is a finding, not a crash.

@@ -15,7 +15,7 @@ export function registerStatus(program: Command): void {
     const format = outputFormat(opts.output);
     const view = await readClusterView(await loadCliConfig(opts));
     if (format === 'json') return printJson({ apps: view.apps, hosts: view.hosts, lease: view.lease });
-    printText(renderStatus(view.apps, { now: Date.now(), lease: view.lease }));
+    printText(renderStatus(view.apps, { now: Date.now(), lease: view.lease, hosts: view.hosts }));
     if (view.apps.some((a) => a.health === 'Degraded' || a.rejected)) process.exitCode = 1;
   });
 }

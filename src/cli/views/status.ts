@@ -5,8 +5,10 @@ import { shortSha } from '../../diff/format-value.js';
 import { redactUrlCredentials } from '../../diff/redact-url.js';
 import { terminalText } from '../../diff/terminal-text.js';
 import { formatDiagnostic } from '../../model/diagnostics.js';
+import type { ObservedHost } from '../../model/observed.js';
 import type { AppStatus, CommitSummary, LeaseView } from '../../model/views.js';
 import { since } from './age.js';
+import { renderRemovals } from './host-removal.js';
 import { DescribeWriter, renderTable } from './table.js';
 
 export { redactUrlCredentials };
@@ -98,8 +100,13 @@ export function renderLease(lease: LeaseView, now: number): string {
   return `${lines.map(terminalText).join('\n')}\n`;
 }
 
-export function renderStatus(apps: readonly AppStatus[], opts: { now: number; lease?: LeaseView }): string {
-  const header = opts.lease ? `${renderLease(opts.lease, opts.now)}\n` : '';
+export function renderStatus(
+  apps: readonly AppStatus[],
+  opts: { now: number; lease?: LeaseView; hosts?: readonly ObservedHost[] },
+): string {
+  const removals = renderRemovals(opts.hosts ?? []);
+  const lease = opts.lease ? renderLease(opts.lease, opts.now) : '';
+  const header = lease || removals ? `${lease}${removals}\n` : '';
   if (apps.length === 0) return `${header}No apps configured.\n`;
   const sorted = [...apps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const table = renderTable(

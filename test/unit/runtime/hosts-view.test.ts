@@ -1,6 +1,7 @@
 // `skiff hosts`: the rows and table built from one observation (FakeRuntime stands in).
 import { describe, expect, it } from 'vitest';
-import { hostRows, renderHosts } from '../../../src/cli/commands/hosts.js';
+import { hostRows, removalStatuses, renderHosts } from '../../../src/cli/commands/hosts.js';
+import { renderRemovals } from '../../../src/cli/views/host-removal.js';
 import { FakeRuntime } from '../../../src/runtime/fake-runtime.js';
 import { sleeperPod } from './runtime-contract.js';
 
@@ -88,5 +89,40 @@ describe('skiff hosts view', () => {
     expect(renderHosts(rows).split('\n')[1]).toMatch(
       /^h3\s+10\.0\.0\.3\s+Ready,SchedulingDisabled\s+.*node\.kubernetes\.io\/unschedulable:NoSchedule$/,
     );
+  });
+
+  it("shows a host gone from skiff.yaml as removing, with the daemon's budget when it answers", async () => {
+    const rt = new FakeRuntime([
+      {
+        name: 'h4',
+        kind: 'ssh',
+        address: '10.0.0.4',
+        labels: {},
+        taints: [],
+        capacity: { cpuMilli: 1000, memoryBytes: 1024 ** 3 },
+      },
+    ]);
+    await rt.createPod('h4', sleeperPod('a', { image: 'x' }));
+    await rt.createPod('h4', sleeperPod('b', { image: 'x' }));
+    const observed = await rt.observe();
+    const retiring = [{ host: 'h4', since: 5 }];
+    const alone = renderHosts(hostRows(observed, removalStatuses(retiring, observed))).split('\n');
+    expect(alone[1]).toMatch(/^h4\s+10\.0\.0\.4\s+Ready,removing \(draining, 2 pods left\)\s/);
+    const fromDaemon = [
+      {
+        ...observed.hosts[0]!,
+        removing: { since: 5, state: 'Draining' as const, podsLeft: 1, blockedBy: ['pdb/web'] },
+      },
+    ];
+    const rows = hostRows(observed, removalStatuses(retiring, observed, fromDaemon));
+    expect(renderHosts(rows).split('\n')[1]).toContain(
+      'Ready,removing (draining, 1 pod left, blocked by budget pdb/web)',
+    );
+    expect(renderRemovals(fromDaemon)).toBe(
+      'Host h4: removing (draining, 1 pod left, blocked by budget pdb/web)\n',
+    );
+    rt.setHostReachable('h4', false);
+    const down = await rt.observe();
+    expect(removalStatuses(retiring, down).get('h4')?.state).toBe('Unreachable');
   });
 });
