@@ -17,6 +17,7 @@ import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { type GitFixture, makeGitFixture } from '../support/git-server.js';
 import { runSkiff } from '../support/rollout-watch.js';
 import { eventually, hostExec, testbed } from '../support/testbed.js';
+import { webDeployment } from '../support/web-manifests.js';
 
 const APP = 'e2e-apisec';
 const NS = 'apisec';
@@ -24,26 +25,8 @@ const HOOK_ENV = 'SKIFF_E2E_HOOK_SECRET';
 const HOOK_SECRET = 'e2e-hook-secret-4f1c9a';
 const REPO_DIR = join(import.meta.dirname, '../..');
 
-const deployment = (replicas: number, tag: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web, namespace: ${NS} }
-spec:
-  replicas: ${replicas}
-  strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }
-  selector: { matchLabels: { app: web } }
-  template:
-    metadata: { labels: { app: web } }
-    spec:
-      terminationGracePeriodSeconds: 2
-      containers:
-        - name: web
-          image: 10.213.0.1:5000/skiff/web:${tag}
-          ports: [{ containerPort: 8080 }]
-          resources: { requests: { cpu: 20m, memory: 16Mi } }
-          readinessProbe:
-            httpGet: { path: /ready, port: 8080 }
-            periodSeconds: 1
-`;
+const deployment = (replicas: number, tag: string) =>
+  webDeployment({ namespace: NS, replicas, tag, surgeOnly: true });
 
 interface Answer {
   status: number;

@@ -16,31 +16,14 @@ import { createToken } from '../../src/state-dir/token-store.js';
 import { fetchNow } from '../support/daemon-api.js';
 import { type GitFixture, makeGitFixture } from '../support/git-server.js';
 import { eventually, testbed } from '../support/testbed.js';
+import { webDeployment } from '../support/web-manifests.js';
 
 const APP = 'e2e-dashboard';
 const NS = 'dashboard';
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
-const image = (tag: string) => `10.213.0.1:5000/skiff/web:${tag}`;
 
-const deployment = (replicas: number, tag = '1.0.0') => `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web, namespace: ${NS} }
-spec:
-  replicas: ${replicas}
-  selector: { matchLabels: { app: web } }
-  template:
-    metadata: { labels: { app: web } }
-    spec:
-      terminationGracePeriodSeconds: 2
-      containers:
-        - name: web
-          image: ${image(tag)}
-          ports: [{ containerPort: 8080 }]
-          resources: { requests: { cpu: 50m, memory: 16Mi } }
-          readinessProbe:
-            httpGet: { path: /ready, port: 8080 }
-            periodSeconds: 1
-`;
+const deployment = (replicas: number, tag = '1.0.0') =>
+  webDeployment({ namespace: NS, replicas, tag, cpu: '50m' });
 
 let fx: GitFixture;
 let config: ClusterConfig;

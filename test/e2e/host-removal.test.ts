@@ -17,31 +17,14 @@ import { INVENTORY_FILE } from '../../src/state-dir/host-inventory.js';
 import { type GitopsApp, startGitopsApp } from '../support/gitops-app.js';
 import { probeReady, runSkiff } from '../support/rollout-watch.js';
 import { eventually } from '../support/testbed.js';
+import { webDeployment } from '../support/web-manifests.js';
 
 const APP = 'e2e-host-removal';
 const NS = 'removal';
 const MIN_AVAILABLE = 2;
 const REMOVED = 'h1';
 
-const manifests = `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web, namespace: ${NS} }
-spec:
-  replicas: 3
-  selector: { matchLabels: { app: web } }
-  template:
-    metadata: { labels: { app: web } }
-    spec:
-      terminationGracePeriodSeconds: 2
-      containers:
-        - name: web
-          image: 10.213.0.1:5000/skiff/web:1.0.0
-          ports: [{ containerPort: 8080 }]
-          resources: { requests: { cpu: 50m, memory: 16Mi } }
-          readinessProbe:
-            httpGet: { path: /ready, port: 8080 }
-            periodSeconds: 1
----
+const manifests = `${webDeployment({ namespace: NS, replicas: 3, tag: '1.0.0', cpu: '50m' })}---
 apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata: { name: web, namespace: ${NS} }

@@ -1,58 +1,30 @@
-// The package as a user installs it: build (scripts/build.ts) into a staging copy of the
-// package's own files, `npm pack`, then `npm install --offline` of the tarball into an empty
-// project whose node_modules holds copies of skiff's production dependencies only (this machine
-// has no registry: the copies stand in for what npm would download; no tsx, no dev dependency).
-// The installed `skiff` then answers --version and validates examples/repo, and --version loads
-// none of Docker, SSH, git, SQLite or ajv. (A daemon from the installed package against the
-// testbed is the e2e suite's, not this test's.) Own vitest project `package`: it takes a minute.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+// The package as a user installs it (test/support/packed-install.ts: built, packed, installed
+// offline into an empty project with only the production dependencies). The installed `skiff`
+// answers --version and validates examples/repo, and --version loads none of Docker, SSH, git,
+// SQLite or ajv. A daemon from the installed package against the testbed is
+// test/e2e/installed-package.test.ts. Own vitest project `package`: it takes a minute.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type PackedInstall, packAndInstall, REPO_ROOT as ROOT } from '../../support/packed-install.js';
 
-const ROOT = join(import.meta.dirname, '../../..');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const HEAVY = ['dockerode', 'ssh2', 'isomorphic-git', 'better-sqlite3', 'ajv', 'docker-modem', 'pino'];
-
-const tmp = mkdtempSync(join(tmpdir(), 'skiff-pack-'));
-const stage = join(tmp, 'stage');
-const project = join(tmp, 'project');
 
 function run(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** skiff's production dependency tree (npm ls --omit=dev), copied into `dir`/node_modules. */
-function copyProductionDeps(dir: string): string[] {
-  // npm ls also complains about what the dev tree lacks (exit 1); its list is what counts.
-  const ls = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });
-  const paths = ls.stdout.trim().split('\n').slice(1);
-  const modules = join(ROOT, 'node_modules');
-  const tops = paths.map((p) => relative(modules, p)).filter((r) => !r.includes('node_modules'));
-  for (const r of tops) cpSync(join(modules, r), join(dir, 'node_modules', r), { recursive: true });
-  return tops;
-}
-
+let installed: PackedInstall;
+let tmp: string;
+let project: string;
 let tarball: string;
 let deps: string[];
 
 beforeAll(() => {
-  mkdirSync(stage);
-  for (const f of ['package.json', 'README.md', 'bin', 'examples', 'docs'])
-    cpSync(join(ROOT, f), join(stage, f), { recursive: true });
-  run(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'scripts/build.ts'), '--out', join(stage, 'dist')],
-    ROOT,
-  );
-  // prepack builds from a checkout; the staging copy is built already.
-  const packed = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], stage);
-  tarball = join(tmp, (JSON.parse(packed) as Array<{ filename: string }>)[0]!.filename);
-  mkdirSync(project);
-  writeFileSync(join(project, 'package.json'), '{ "name": "try-skiff", "private": true }\n');
-  deps = copyProductionDeps(project);
-  run('npm', ['install', '--offline', '--no-save', '--no-audit', '--no-fund', tarball], project);
+  installed = packAndInstall();
+  ({ tmp, project, tarball, deps } = installed);
 });
 
 describe('the packed package, installed', () => {
