@@ -179,6 +179,23 @@ function podConstraints(pod: SchedulingPod, services: readonly SpreadService[]):
   return result;
 }
 
+interface SelectorCounter {
+  m: Matcher;
+  counts: Int32Array;
+}
+
+const labelKey = (namespace: string, key: string, value: string) => `${namespace}\n${key}=${value}`;
+
+/** A label every pod the selector matches carries (its first single-value Equals or In), as
+ *  labelKey; undefined when it has none (or matches nothing). */
+function anchorOf(m: Matcher): string | undefined {
+  if (m.kind !== 'selector' || m.reqs === null) return undefined;
+  for (const r of m.reqs)
+    if ((r.operator === 'Equals' || r.operator === 'In') && r.values.length === 1)
+      return labelKey(m.namespace, r.key, r.values[0]!);
+  return undefined;
+}
+
 /** A pod matches a selector matcher (ReplicaSet matchers count by key, never pod by pod). */
 function matches(m: Matcher, namespace: string, labels: Readonly<Labels>): boolean {
   if (m.kind !== 'selector') return false;
@@ -197,9 +214,15 @@ export class SpreadState {
   /** The ReplicaSet whose counts `setScratch` holds (dense, by host index). */
   private loadedSet: Map<number, number> | undefined;
   private readonly setScratch: Int32Array;
-  /** Selector -> its pods per host (user-declared selectors: few per batch). */
+  /** Selector -> its pods per host (one per spread group: thousands in a large batch). */
   private readonly counters = new Map<string, Int32Array>();
-  private readonly selectorCounters: { m: Matcher; counts: Int32Array }[] = [];
+  /** Counters by their anchor label (anchorOf), so a placement charges only the counters its
+   *  labels can satisfy and a new counter walks only the pods with its anchor label; those
+   *  without an anchor are checked against every pod. */
+  private readonly anchoredCounters = new Map<string, SelectorCounter[]>();
+  private readonly unanchoredCounters: SelectorCounter[] = [];
+  /** Pods by label (labelKey), [host index, pod]: built when the first counter needs it. */
+  private byLabel: Map<string, [number, SpreadPod][]> | undefined;
   /** This batch's placements, for counters built after them. */
   private readonly placed: [number, SpreadPod][] = [];
   private readonly topologies = new Map<string, Topology>();
@@ -302,13 +325,41 @@ export class SpreadState {
     const cached = this.counters.get(m.key);
     if (cached) return cached;
     const counts = new Int32Array(this.n);
-    this.views.forEach((v, i) => {
-      for (const p of v.spreadPods ?? []) if (matches(m, p.namespace, p.labels)) counts[i]!++;
-    });
-    for (const [i, p] of this.placed) if (matches(m, p.namespace, p.labels)) counts[i]!++;
-    this.selectorCounters.push({ m, counts });
+    const anchor = anchorOf(m);
+    if (anchor === undefined) {
+      this.views.forEach((v, i) => {
+        for (const p of v.spreadPods ?? []) if (matches(m, p.namespace, p.labels)) counts[i]!++;
+      });
+      for (const [i, p] of this.placed) if (matches(m, p.namespace, p.labels)) counts[i]!++;
+      this.unanchoredCounters.push({ m, counts });
+    } else {
+      for (const [i, p] of this.podsByLabel().get(anchor) ?? [])
+        if (matches(m, p.namespace, p.labels)) counts[i]!++;
+      const list = this.anchoredCounters.get(anchor);
+      if (list) list.push({ m, counts });
+      else this.anchoredCounters.set(anchor, [{ m, counts }]);
+    }
     this.counters.set(m.key, counts);
     return counts;
+  }
+
+  private podsByLabel(): Map<string, [number, SpreadPod][]> {
+    if (this.byLabel) return this.byLabel;
+    this.byLabel = new Map();
+    this.views.forEach((v, i) => {
+      for (const p of v.spreadPods ?? []) this.indexByLabel(i, p);
+    });
+    for (const [i, p] of this.placed) this.indexByLabel(i, p);
+    return this.byLabel;
+  }
+
+  private indexByLabel(i: number, p: SpreadPod): void {
+    for (const k in p.labels) {
+      const key = labelKey(p.namespace, k, p.labels[k]!);
+      const list = this.byLabel!.get(key);
+      if (list) list.push([i, p]);
+      else this.byLabel!.set(key, [[i, p]]);
+    }
   }
 
   private setCounts(key: string): Int32Array {
@@ -358,7 +409,12 @@ export class SpreadState {
       set.set(i, (set.get(i) ?? 0) + 1);
       if (this.loadedSet === set) this.setScratch[i]!++;
     } else if (replicaSet && this.sets) this.sets.set(replicaSet, new Map([[i, 1]]));
-    for (const { m, counts } of this.selectorCounters) if (matches(m, p.namespace, p.labels)) counts[i]!++;
+    if (this.byLabel) this.indexByLabel(i, p);
+    // A counter sits under one anchor, and a pod has each label key once: charged at most once.
+    for (const k in p.labels)
+      for (const { m, counts } of this.anchoredCounters.get(labelKey(p.namespace, k, p.labels[k]!)) ?? [])
+        if (matches(m, p.namespace, p.labels)) counts[i]!++;
+    for (const { m, counts } of this.unanchoredCounters) if (matches(m, p.namespace, p.labels)) counts[i]!++;
     this.version++;
   }
 
