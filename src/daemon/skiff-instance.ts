@@ -205,7 +205,8 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
       // then its data dir (the lease file's) goes; a failure leases it again (next pass retries).
       leaving.add(name);
       try {
-        await opts.releaseHostLease?.(name);
+        // An unreachable one keeps our lease until it expires: nothing to wait for.
+        if (host?.ready) await opts.releaseHostLease?.(name);
         if (onHost && dataDir) await removeDataDir(runtime, onHost, dataDir);
       } catch (err) {
         leaving.delete(name);

@@ -5,6 +5,8 @@
 // the inventory's hosts and no other daemon holds one on any host it reaches
 // (lease-decision.ts); otherwise it stays on standby, says why, and tries again on its next
 // round. Two majorities share a host, so a network partition leaves at most one side acting.
+// The hosts are skiff.yaml's and those being removed from it (until forgotten); a removing host
+// that does not answer is left out of the count (see `removing`).
 // Shell code (runs commands on hosts through the HostExec port). The daemon calls acquire(now)
 // every renewal interval (10 s by default) while acting or waiting, and release() on shutdown.
 //
@@ -51,6 +53,10 @@ export interface HostLeaseOptions {
   /** The hosts leased, or a function read at the start of each round (the daemon's hosts
    *  include those being removed from skiff.yaml until skiff forgets them). */
   hosts: readonly string[] | (() => readonly string[]);
+  /** Hosts being removed from skiff.yaml: leased like the others, but one that does not answer
+   *  is left out of the count (it would keep the daemon on standby for good, and so from ever
+   *  forgetting it). One that answers counts, and another holder's live lease on it stops us. */
+  removing?: (host: string) => boolean;
   /** Where the lease file lives on each host (same path for all, or per host). */
   leasePath: string | ((host: string) => string);
   identity: DaemonIdentity;
@@ -104,7 +110,7 @@ export class HostLease {
     // One set of hosts for the whole round, even if the list changes meanwhile.
     const hosts = this.hosts();
     const all = await this.read(hosts);
-    const plan = decideLeaseTake(all, this.holderId, now);
+    const plan = decideLeaseTake(this.counted(all), this.holderId, now);
     const { decision, readings } =
       plan.kind === 'standby'
         ? { decision: plan, readings: all }
@@ -137,7 +143,13 @@ export class HostLease {
       }
     }
     const ordered = leased.map((h) => readings.get(h) as HostLeaseReading);
-    return { decision: decideLease(ordered, this.holderId, now), readings: ordered };
+    return { decision: decideLease(this.counted(ordered), this.holderId, now), readings: ordered };
+  }
+
+  /** The readings the decision counts: all but those of removing hosts that did not answer. */
+  private counted(readings: HostLeaseReading[]): HostLeaseReading[] {
+    const removing = this.opts.removing;
+    return removing ? readings.filter((r) => r.kind !== 'unreachable' || !removing(r.host)) : readings;
   }
 
   /** Gives up our lease on every reachable host (on shutdown), so another daemon can take

@@ -230,6 +230,7 @@ export function leaseKeeperFor(config: ClusterConfig, wiring: LeaseKeeperWiring)
     lease: new HostLease({
       exec: wiring.exec,
       hosts: names,
+      removing: (host) => !config.hosts.some((h) => h.name === host),
       leasePath: (host) => `${dataDirs.get(host)}/lease.json`,
       identity: readDaemonIdentity(config.daemon.stateDir),
       durationMs,

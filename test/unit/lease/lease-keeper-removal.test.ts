@@ -20,25 +20,25 @@ const sh: HostExec = (_host, command) =>
 
 const log = pino({ level: 'silent' });
 
-function world() {
+function world(down: string[] = [], configured = ['h2', 'h3']) {
   const root = tempStateDir();
   const config = defaultClusterConfig(join(root, 'state'));
   const host = (name: string): HostConfig => ({ ...config.hosts[0]!, name, dataDir: join(root, name) });
   const leaseFile = (name: string) => join(root, name, 'lease.json');
   const holderOn = (name: string): string | undefined =>
     existsSync(leaseFile(name)) ? JSON.parse(readFileSync(leaseFile(name), 'utf8')).holder : undefined;
-  /** The config's hosts are h2 and h3; h1 is being removed (the inventory's). */
+  /** The config's hosts (h2 and h3 by default); h1 is being removed (the inventory's). */
   let removing = [host('h1')];
   const ran: string[] = [];
   const keeper = leaseKeeperFor(
-    { ...config, hosts: [host('h2'), host('h3')] },
+    { ...config, hosts: configured.map(host) },
     {
       exec: (h, command) => {
         ran.push(h);
-        return sh(h, command);
+        return down.includes(h) ? Promise.reject(new Error('connect EHOSTUNREACH')) : sh(h, command);
       },
       log,
-      hosts: () => [host('h2'), host('h3'), ...removing],
+      hosts: () => [...configured.map(host), ...removing],
     },
   );
   return {
@@ -83,6 +83,22 @@ describe('the host lease and hosts being removed', () => {
     });
     // It took nothing meanwhile.
     expect(['h2', 'h3'].map(w.holderOn)).toEqual([undefined, undefined]);
+  });
+
+  it('a removing host that does not answer is left out of the count: the others act', async () => {
+    // Counted, h1 would make it 1 of 2 (standby): a daemon kept on standby by the dead host it
+    // is removing would never forget it, and removing a dead host is how one gets rid of it.
+    const w = world(['h1'], ['h2']);
+    await w.keeper.round();
+    expect(w.keeper.view()).toMatchObject({ role: 'acting', hosts: ['h2'] });
+    await w.keeper.stop({ release: true });
+  });
+
+  it('a configured host that does not answer still counts against the majority', async () => {
+    const w = world(['h2', 'h3']);
+    await w.keeper.round();
+    expect(w.keeper.view()).toMatchObject({ role: 'standby', reason: 'NoQuorum' });
+    expect(w.keeper.view().message).toContain('1 of 3 hosts');
   });
 
   it('releases the removed host once forgotten; later rounds leave it alone', async () => {
