@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { HistoryStore } from '../history/history-store.js';
 import type { LeaseView } from '../model/views.js';
+import { removingHostRefusal } from '../state-dir/host-inventory.js';
 import { type Answer, answer, refuse } from './api-answer.js';
 import { type Fields, MAX_API_BODY, parseJsonBody, readBody } from './api-bounds.js';
 import type { Access } from './api-guard.js';
@@ -184,6 +185,16 @@ async function hostOfBody(
   if (!parsed.ok) return parsed;
   const { host } = parsed.value;
   if (host === undefined) return { ok: false, answer: refuse(400, 'invalid body: "host" is required') };
+  if (c.backend.inst.inventory.isRemoving(host)) {
+    const { message, hint } = removingHostRefusal(host);
+    return {
+      ok: false,
+      answer: {
+        ...refuse(409, message, hint),
+        audit: { params: parsed.value, result: 'host being removed' },
+      },
+    };
+  }
   if (!c.backend.inst.config.hosts.some((h) => h.name === host))
     return {
       ok: false,

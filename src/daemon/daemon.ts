@@ -111,18 +111,19 @@ export class Daemon implements ApiBackend {
     resolveServices(config.notifications?.services ?? [], process.env);
     const lock = acquireStateDirLock({ stateDir: config.daemon.stateDir, onWarning: (m) => log.warn(m) });
     let daemon: Daemon | undefined;
-    const lease = leaseKeeperFor(
-      config,
-      (host, command, stdin) => inst.runtime.execOnHost(host, command, stdin, 'control'),
+    const lease = leaseKeeperFor(config, {
+      exec: (host, command, stdin) => inst.runtime.execOnHost(host, command, stdin, 'control'),
       log,
-      (role) => daemon?.roleChanged(role),
-    );
+      onRoleChange: (role) => daemon?.roleChanged(role),
+      hosts: () => inst.leasedHosts(),
+    });
     const inst = createSkiffInstance({
       config,
       log,
       onProbeChange: () => daemon?.wake(),
       onReplicasChange: () => daemon?.wake(),
       lease: () => lease.view(),
+      releaseHostLease: (host) => lease.releaseHost(host),
       scrubber: opts.scrubber,
       runtime: opts.runtime,
     });

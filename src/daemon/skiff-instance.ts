@@ -11,6 +11,7 @@ import {
   type ClusterConfig,
   DEFAULT_GIT_LIMITS,
   type GitLimitsConfig,
+  type HostConfig,
 } from '../config/cluster-config.js';
 import type { FetchLimits } from '../git/bounded-fetch.js';
 import { verifierFor } from '../git/commit-verifier.js';
@@ -50,6 +51,8 @@ export interface SkiffInstanceOptions {
   dryRun?: boolean;
   /** The daemon's host lease: on standby, passes act on nothing and the HPAs do not run. */
   lease?: () => LeaseView;
+  /** Gives up the host lease on a removed host as skiff forgets it (LeaseKeeper.releaseHost). */
+  releaseHostLease?: (host: string) => Promise<void>;
   /** Knows the Secret values of every app's commits (the trackers tell it) and scrubs them from
    *  the history; the daemon's logger and API scrub with the same one. Default: a new one. */
   scrubber?: SecretScrubber;
@@ -73,6 +76,8 @@ export interface SkiffInstance {
   drains: DrainStore;
   /** Every host skiff was given, and those gone from skiff.yaml still being drained. */
   inventory: HostInventory;
+  /** The hosts to hold the lease on: skiff.yaml's, and those being removed until forgotten. */
+  leasedHosts(): HostConfig[];
   close(): Promise<void>;
 }
 
@@ -129,6 +134,8 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
   const retiring = inventory.update(config.hosts, Date.now(), opts.dryRun === true);
   for (const r of retiring)
     log.warn({ host: r.host }, 'host removed from skiff.yaml: draining it before skiff forgets it');
+  /** Removed hosts being forgotten: no longer leased. */
+  const leaving = new Set<string>();
   const runtime =
     opts.runtime ??
     new DockerRuntime(
@@ -192,9 +199,22 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     removals: () => inventory.retiring().map(({ host, since }) => ({ host, since })),
     forgetHost: async (host, name) => {
       const dataDir = inventory.retiring().find((r) => r.host === name)?.config.dataDir;
-      if (host?.ready && !opts.dryRun) await takeSkiffOff(runtime, services, host, dataDir);
+      const onHost = host?.ready === true && !opts.dryRun ? host : undefined;
+      if (onHost) await removeServiceRules(services, onHost);
+      // Leased until here: the host leaves the lease rounds, our lease on it is given up,
+      // then its data dir (the lease file's) goes; a failure leases it again (next pass retries).
+      leaving.add(name);
+      try {
+        // An unreachable one keeps our lease until it expires: nothing to wait for.
+        if (host?.ready) await opts.releaseHostLease?.(name);
+        if (onHost && dataDir) await removeDataDir(runtime, onHost, dataDir);
+      } catch (err) {
+        leaving.delete(name);
+        throw err;
+      }
       runtime.forgetHost?.(name);
       inventory.forget(name, opts.dryRun === true);
+      leaving.delete(name);
     },
     onPass: (s) => metrics.observePass(s),
     onActionResult: (a, r) => metrics.observeAction(a, r),
@@ -218,6 +238,13 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
     metrics,
     drains,
     inventory,
+    leasedHosts: () => [
+      ...config.hosts,
+      ...inventory
+        .retiring()
+        .filter((r) => !leaving.has(r.host))
+        .map((r) => r.config),
+    ],
     async close() {
       prober.stop();
       await autoscaler.stop();
@@ -228,17 +255,14 @@ export function createSkiffInstance(opts: SkiffInstanceOptions): SkiffInstance {
 }
 
 /** What `skiff uninstall --hosts` takes off a host, once its pods are gone: its Service rules
- *  and its data dir. Throws when either stays (the next pass tries again). */
-async function takeSkiffOff(
-  runtime: Runtime,
-  services: ServiceDataPlane,
-  host: ObservedHost,
-  dataDir: string | undefined,
-): Promise<void> {
+ *  (here) and its data dir (removeDataDir). Each throws when it stays (the next pass tries again). */
+async function removeServiceRules(services: ServiceDataPlane, host: ObservedHost): Promise<void> {
   const [rules] = await services.removeAll({ at: Date.now(), hosts: [host], pods: [] });
   if (rules?.outcome === 'failed')
     throw new Error(`Service rules on host/${host.name}: ${rules.error?.message ?? 'not removed'}`);
-  if (!dataDir) return;
+}
+
+async function removeDataDir(runtime: Runtime, host: ObservedHost, dataDir: string): Promise<void> {
   const rm = await runtime.execOnHost(host.name, `rm -rf -- ${shellQuote(dataDir)}`);
   if (rm.exitCode !== 0)
     throw new Error(`cannot remove ${dataDir} on host/${host.name}: ${rm.stderr.trim()}`);

@@ -5,6 +5,8 @@
 // the inventory's hosts and no other daemon holds one on any host it reaches
 // (lease-decision.ts); otherwise it stays on standby, says why, and tries again on its next
 // round. Two majorities share a host, so a network partition leaves at most one side acting.
+// The hosts are skiff.yaml's and those being removed from it (until forgotten); a removing host
+// that does not answer is left out of the count (see `removing`).
 // Shell code (runs commands on hosts through the HostExec port). The daemon calls acquire(now)
 // every renewal interval (10 s by default) while acting or waiting, and release() on shutdown.
 //
@@ -48,7 +50,13 @@ const SSH_CONNECT_FAILED = 255;
 
 export interface HostLeaseOptions {
   exec: HostExec;
-  hosts: readonly string[];
+  /** The hosts leased, or a function read at the start of each round (the daemon's hosts
+   *  include those being removed from skiff.yaml until skiff forgets them). */
+  hosts: readonly string[] | (() => readonly string[]);
+  /** Hosts being removed from skiff.yaml: leased like the others, but one that does not answer
+   *  is left out of the count (it would keep the daemon on standby for good, and so from ever
+   *  forgetting it). One that answers counts, and another holder's live lease on it stops us. */
+  removing?: (host: string) => boolean;
   /** Where the lease file lives on each host (same path for all, or per host). */
   leasePath: string | ((host: string) => string);
   identity: DaemonIdentity;
@@ -83,11 +91,15 @@ export class HostLease {
     return this.opts.identity.id;
   }
 
+  /** The hosts leased now. */
+  hosts(): readonly string[] {
+    const h = this.opts.hosts;
+    return typeof h === 'function' ? h() : h;
+  }
+
   /** Reads every host's lease, in parallel, changing nothing. */
-  async read(): Promise<HostLeaseReading[]> {
-    return this.withinStep((expired) =>
-      Promise.all(this.opts.hosts.map((h) => this.run(h, 'read', expired))),
-    );
+  async read(hosts: readonly string[] = this.hosts()): Promise<HostLeaseReading[]> {
+    return this.withinStep((expired) => Promise.all(hosts.map((h) => this.run(h, 'read', expired))));
   }
 
   /** One lease round: read all hosts, decide; if a majority is free to take, take or renew the
@@ -95,12 +107,14 @@ export class HostLease {
    *  others at once; decide again from what the hosts answered; on standby give up whatever
    *  we hold. */
   async acquire(now: number): Promise<LeaseRound> {
-    const all = await this.read();
-    const plan = decideLeaseTake(all, this.holderId, now);
+    // One set of hosts for the whole round, even if the list changes meanwhile.
+    const hosts = this.hosts();
+    const all = await this.read(hosts);
+    const plan = decideLeaseTake(this.counted(all), this.holderId, now);
     const { decision, readings } =
       plan.kind === 'standby'
         ? { decision: plan, readings: all }
-        : await this.withinStep((expired) => this.take(plan.hosts, all, now, expired));
+        : await this.withinStep((expired) => this.take(hosts, plan.hosts, all, now, expired));
     this.holding = decision.kind === 'act';
     if (decision.kind === 'standby' && decision.release.length > 0) {
       await this.withinStep((expired) =>
@@ -111,6 +125,7 @@ export class HostLease {
   }
 
   private async take(
+    leased: readonly string[],
     hosts: string[],
     read: HostLeaseReading[],
     now: number,
@@ -127,16 +142,20 @@ export class HostLease {
         readings.set(other.host, other);
       }
     }
-    const ordered = this.opts.hosts.map((h) => readings.get(h) as HostLeaseReading);
-    return { decision: decideLease(ordered, this.holderId, now), readings: ordered };
+    const ordered = leased.map((h) => readings.get(h) as HostLeaseReading);
+    return { decision: decideLease(this.counted(ordered), this.holderId, now), readings: ordered };
+  }
+
+  /** The readings the decision counts: all but those of removing hosts that did not answer. */
+  private counted(readings: HostLeaseReading[]): HostLeaseReading[] {
+    const removing = this.opts.removing;
+    return removing ? readings.filter((r) => r.kind !== 'unreachable' || !removing(r.host)) : readings;
   }
 
   /** Gives up our lease on every reachable host (on shutdown), so another daemon can take
    *  over at once instead of waiting for expiry. Leases of other holders are left alone. */
-  async release(): Promise<HostLeaseReading[]> {
-    return this.withinStep((expired) =>
-      Promise.all(this.opts.hosts.map((h) => this.run(h, 'release', expired))),
-    );
+  async release(hosts: readonly string[] = this.hosts()): Promise<HostLeaseReading[]> {
+    return this.withinStep((expired) => Promise.all(hosts.map((h) => this.run(h, 'release', expired))));
   }
 
   /** Runs one step of a round (read, take, release) with a promise that resolves when the

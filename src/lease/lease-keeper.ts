@@ -13,7 +13,7 @@
 //   `validUntil` tells the daemon its role changed even if no round ends.
 // - Until the first round ends the daemon stands by.
 import type { Logger } from 'pino';
-import type { ClusterConfig } from '../config/cluster-config.js';
+import type { ClusterConfig, HostConfig } from '../config/cluster-config.js';
 import type { LeaseDecision } from '../controllers/lease-decision.js';
 import type { LeaseView } from '../model/views.js';
 import { type Clock, systemClock } from '../runtime/clock.js';
@@ -115,6 +115,15 @@ export class LeaseKeeper {
     if (opts.release) await this.opts.lease.release().catch(() => undefined);
   }
 
+  /** Gives up our lease on `host`, which has just left the leased hosts (a host removed from
+   *  skiff.yaml that skiff is forgetting): after the round in flight, which may still have
+   *  taken or renewed it, so no lease of ours stays behind on a host skiff no longer drives.
+   *  An unreachable host keeps the lease until it expires. */
+  async releaseHost(host: string): Promise<void> {
+    await this.inflight;
+    await this.opts.lease.release([host]).catch(() => undefined);
+  }
+
   private schedule(): void {
     if (this.stopped) return;
     const d = this.decision;
@@ -195,20 +204,33 @@ export class LeaseKeeper {
   }
 }
 
-/** The keeper of the lease on the config's hosts (`<dataDir>/lease.json` on each), for the
- *  daemon or a `skiff sync` acting without one, identified by the state directory. */
-export function leaseKeeperFor(
-  config: ClusterConfig,
-  exec: HostExec,
-  log: Logger,
-  onRoleChange: LeaseKeeperOptions['onRoleChange'] = () => undefined,
-): LeaseKeeper {
+export interface LeaseKeeperWiring {
+  exec: HostExec;
+  log: Logger;
+  onRoleChange?: LeaseKeeperOptions['onRoleChange'];
+  /** The hosts to lease, read at each round: skiff.yaml's and those still being removed from
+   *  it (the state directory's inventory), so skiff never acts on a host without its lease.
+   *  Default: skiff.yaml's. */
+  hosts?: () => readonly HostConfig[];
+}
+
+/** The keeper of the lease on the hosts (`<dataDir>/lease.json` on each), for the daemon or a
+ *  `skiff sync` acting without one, identified by the state directory. */
+export function leaseKeeperFor(config: ClusterConfig, wiring: LeaseKeeperWiring): LeaseKeeper {
   const durationMs = (config.daemon.leaseDurationSeconds ?? DEFAULT_LEASE_DURATION_MS / 1000) * 1000;
-  const dataDirs = new Map(config.hosts.map((h) => [h.name, h.dataDir]));
+  const hosts = wiring.hosts ?? (() => config.hosts);
+  // Every data dir seen stays known: a host that left the list is still released at its own.
+  const dataDirs = new Map<string, string>();
+  const names = () =>
+    hosts().map((h) => {
+      dataDirs.set(h.name, h.dataDir);
+      return h.name;
+    });
   return new LeaseKeeper({
     lease: new HostLease({
-      exec,
-      hosts: config.hosts.map((h) => h.name),
+      exec: wiring.exec,
+      hosts: names,
+      removing: (host) => !config.hosts.some((h) => h.name === host),
       leasePath: (host) => `${dataDirs.get(host)}/lease.json`,
       identity: readDaemonIdentity(config.daemon.stateDir),
       durationMs,
@@ -217,7 +239,7 @@ export function leaseKeeperFor(
     // restarting) without losing the lease.
     renewIntervalMs: durationMs / 3,
     clock: systemClock,
-    log: log.child({ component: 'lease' }),
-    onRoleChange,
+    log: wiring.log.child({ component: 'lease' }),
+    onRoleChange: wiring.onRoleChange ?? (() => undefined),
   });
 }

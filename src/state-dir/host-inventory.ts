@@ -25,6 +25,15 @@ export interface RetiringHost extends HostRemoval {
   config: HostConfig;
 }
 
+/** Why `skiff drain`/`uncordon` (CLI or API) refuses a host being removed: its removal is a
+ *  drain skiff runs itself, until it forgets the host. */
+export function removingHostRefusal(host: string): { message: string; hint: string } {
+  return {
+    message: `host/${host} is being removed from skiff.yaml: skiff drains it itself`,
+    hint: 'see `skiff hosts`; put it back in skiff.yaml to keep it',
+  };
+}
+
 function isEntry(v: unknown): v is InventoryEntry {
   const e = v as InventoryEntry;
   return (
@@ -67,6 +76,11 @@ export class HostInventory {
         hint: `fix it, or remove it to forget the hosts removed from skiff.yaml (their pods then run unmanaged) (${INVENTORY_FILE} holds {"hosts": [{"config", "removedSince"?}]})`,
       });
     return list;
+  }
+
+  /** Whether `host` is gone from skiff.yaml and still being drained. */
+  isRemoving(host: string): boolean {
+    return this.entries.some((e) => e.config.name === host && e.removedSince !== undefined);
   }
 
   /** The hosts gone from skiff.yaml that skiff still drains, in name order. */

@@ -7,6 +7,7 @@ import type { ClusterConfig } from '../../config/cluster-config.js';
 import { SkiffError, UsageError } from '../../model/errors.js';
 import type { DrainView } from '../../model/views.js';
 import { DrainStore } from '../../state-dir/drain-store.js';
+import { HostInventory, removingHostRefusal } from '../../state-dir/host-inventory.js';
 import { type ClusterOptions, clusterFlags, connectDaemon, loadCliConfig } from '../cli-context.js';
 import type { DaemonClient } from '../daemon-client.js';
 import { printLine } from '../output.js';
@@ -62,11 +63,17 @@ export async function followDrain(
   }
 }
 
-function checkHost(config: ClusterConfig, host: string): void {
-  if (!config.hosts.some((h) => h.name === host))
-    throw new SkiffError('drain.host', `host "${host}" is not in the inventory`, {
-      hint: `the hosts of skiff.yaml: ${config.hosts.map((h) => h.name).join(', ')}`,
-    });
+/** The host is one of skiff.yaml's: one being removed from it is skiff's own drain (refused
+ *  with that said), any other is unknown. */
+export function checkHost(config: ClusterConfig, host: string): void {
+  if (config.hosts.some((h) => h.name === host)) return;
+  if (new HostInventory(config.daemon.stateDir).isRemoving(host)) {
+    const { message, hint } = removingHostRefusal(host);
+    throw new SkiffError('drain.removing', message, { hint });
+  }
+  throw new SkiffError('drain.host', `host "${host}" is not in the inventory`, {
+    hint: `the hosts of skiff.yaml: ${config.hosts.map((h) => h.name).join(', ')}`,
+  });
 }
 
 function timeoutMs(raw: string): number {

@@ -59,17 +59,18 @@ export function registerSync(program: Command): void {
     // holds their lease, and refuses when another daemon (another machine) holds it.
     const lease = opts.dryRun
       ? undefined
-      : leaseKeeperFor(
-          config,
-          (host, command, stdin) => inst.runtime.execOnHost(host, command, stdin, 'control'),
+      : leaseKeeperFor(config, {
+          exec: (host, command, stdin) => inst.runtime.execOnHost(host, command, stdin, 'control'),
           log,
-        );
+          hosts: () => inst.leasedHosts(),
+        });
     const inst = createSkiffInstance({
       config,
       log,
       dryRun: opts.dryRun,
       scrubber,
       lease: lease && (() => lease.view()),
+      releaseHostLease: lease && ((host) => lease.releaseHost(host)),
     });
     try {
       if (lease) {

@@ -1,13 +1,26 @@
 // `skiff uninstall --hosts`: against the fake runtime, every pod skiff labelled goes from every
 // Ready host, then each host's data dir; Service rules go first; claim volumes only with
-// --volumes; a host down or a failed step is said per host, never skipped in silence.
+// --volumes; a host down or a failed step is said per host, never skipped in silence; a host
+// still being removed from skiff.yaml (the state directory's inventory) is covered and named.
+import { mkdirSync } from 'node:fs';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerUninstall, renderUninstall, uninstallHosts } from '../../../src/cli/commands/uninstall.js';
-import type { HostConfig } from '../../../src/config/cluster-config.js';
+import {
+  registerUninstall,
+  renderUninstall,
+  uninstallEverywhere,
+  uninstallHosts,
+} from '../../../src/cli/commands/uninstall.js';
+import {
+  type ClusterConfig,
+  defaultClusterConfig,
+  type HostConfig,
+} from '../../../src/config/cluster-config.js';
 import type { Observed, ObservedClaimVolume } from '../../../src/model/observed.js';
 import { FakeRuntime } from '../../../src/runtime/fake-runtime.js';
 import type { HostSyncResult } from '../../../src/runtime/service-data-plane.js';
+import { HostInventory } from '../../../src/state-dir/host-inventory.js';
+import { tempStateDir } from '../history/temp-state-dir.js';
 import { sleeperPod } from '../runtime/runtime-contract.js';
 
 const hostConfig = (name: string, dataDir = '/var/lib/skiff'): HostConfig =>
@@ -118,4 +131,82 @@ describe('skiff uninstall --hosts', () => {
       expect(err).toMatchObject({ code: 'usage', hint: expect.stringMatching(/--hosts --yes/) });
     },
   );
+
+  describe('hosts still being removed from skiff.yaml', () => {
+    /** skiff.yaml had h1 and h2, now only h2: h1 is in the inventory as being removed. */
+    function removedH1(): ClusterConfig {
+      const config = { ...defaultClusterConfig(tempStateDir()), hosts: [hostConfig('h2')] };
+      mkdirSync(config.daemon.stateDir, { recursive: true });
+      const inventory = new HostInventory(config.daemon.stateDir);
+      inventory.update([hostConfig('h1', '/srv/old'), hostConfig('h2')], 1, false);
+      inventory.update([hostConfig('h2')], 2, false);
+      return config;
+    }
+
+    it('are covered and named, and forgotten once skiff is off them', async () => {
+      const w = await world();
+      const config = removedH1();
+      let opened: string[] = [];
+      let text = '';
+      const out = await uninstallEverywhere(
+        config,
+        async (c) => {
+          opened = c.hosts.map((h) => h.name);
+          return { ...w.ports, close: async () => undefined };
+        },
+        { volumes: false },
+        (t) => {
+          text += t;
+        },
+      );
+      // The runtime is opened with the removed host's details too.
+      expect(opened).toEqual(['h2', 'h1']);
+      expect(out).toEqual([
+        { host: 'h2', pods: 1, volumes: 0, problems: [] },
+        { host: 'h1', removing: true, pods: 2, volumes: 0, problems: [] },
+      ]);
+      expect((await w.rt.observe()).pods).toEqual([]);
+      expect(w.rt.hostCommands('h1').map((c) => c.command)).toContain("rm -rf -- '/srv/old'");
+      expect(text).toBe(
+        'host/h2: 1 pod(s) deleted, 0 volume(s) removed, Service rules and /var/lib/skiff removed\n' +
+          'host/h1 (being removed from skiff.yaml): 2 pod(s) deleted, 0 volume(s) removed, Service rules and /srv/old removed\n',
+      );
+      expect(new HostInventory(config.daemon.stateDir).retiring()).toEqual([]);
+    });
+
+    it('stay in the inventory when skiff could not be taken off them', async () => {
+      const w = await world();
+      w.rt.setHostReachable('h1', false);
+      const config = removedH1();
+      let text = '';
+      const out = await uninstallEverywhere(
+        config,
+        async () => ({ ...w.ports, close: async () => undefined }),
+        { volumes: false },
+        (t) => {
+          text += t;
+        },
+      );
+      expect(out[1]).toMatchObject({ host: 'h1', removing: true, pods: 0 });
+      expect(text).toMatch(
+        /^host\/h1 \(being removed from skiff.yaml\): not reachable \(.*\): nothing removed$/m,
+      );
+      expect(new HostInventory(config.daemon.stateDir).retiring().map((r) => r.host)).toEqual(['h1']);
+    });
+
+    it('none without an inventory: only the config hosts', async () => {
+      const w = await world();
+      const config = { ...defaultClusterConfig(tempStateDir()), hosts: [hostConfig('h1'), hostConfig('h2')] };
+      const out = await uninstallEverywhere(
+        config,
+        async () => ({ ...w.ports, close: async () => undefined }),
+        { volumes: false },
+        () => undefined,
+      );
+      expect(out.map((r) => [r.host, r.removing])).toEqual([
+        ['h1', undefined],
+        ['h2', undefined],
+      ]);
+    });
+  });
 });

@@ -7,10 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostConfig } from '../../../src/config/cluster-config.js';
 import { startApiServer } from '../../../src/daemon/api-server.js';
 import { type HistoryStore, openHistoryStore } from '../../../src/history/history-store.js';
 import type { DrainView } from '../../../src/model/views.js';
 import { DRAINS_FILE, DrainStore } from '../../../src/state-dir/drain-store.js';
+import { HostInventory } from '../../../src/state-dir/host-inventory.js';
 import {
   createToken,
   ensureLocalAdminToken,
@@ -49,7 +51,13 @@ beforeAll(async () => {
       return { converged: true, actions: [] };
     },
   };
+  // h3 was in skiff.yaml and is being removed from it.
+  const inventory = new HostInventory(dir);
+  const hostOf = (name: string) => ({ name, kind: 'local', dataDir: `/var/lib/${name}` }) as HostConfig;
+  inventory.update([hostOf('h1'), hostOf('h2'), hostOf('h3')], 1, false);
+  inventory.update([hostOf('h1'), hostOf('h2')], 2, false);
   const inst = {
+    inventory,
     config: { daemon: { stateDir: dir }, apps: [], hosts: [{ name: 'h1' }, { name: 'h2' }] },
     trackers: [],
     reconciler,
@@ -115,6 +123,26 @@ describe('drain API', () => {
     expect((await call('POST', '/api/v1/drain', admin, '{}')).status).toBe(400);
     expect((await call('POST', '/api/v1/drain', admin, '{"host":"h1","grace":1}')).status).toBe(400);
   });
+
+  it.each(['/api/v1/drain', '/api/v1/uncordon'])(
+    'POST %s on a host being removed from skiff.yaml: 409, skiff drains it itself, audited',
+    async (path) => {
+      const before = passes;
+      const r = await call('POST', path, admin, '{"host":"h3"}');
+      expect(r.status).toBe(409);
+      expect(JSON.parse(r.body)).toEqual({
+        error: 'host/h3 is being removed from skiff.yaml: skiff drains it itself',
+        hint: 'see `skiff hosts`; put it back in skiff.yaml to keep it',
+      });
+      expect(passes).toBe(before);
+      expect(new DrainStore(dir).get('h3')).toBeUndefined();
+      expect(history.listAudit(1)[0]).toMatchObject({
+        route: `POST ${path}`,
+        params: { host: 'h3' },
+        result: 'host being removed',
+      });
+    },
+  );
 
   it('drains: kept in the state directory, answered with what remains, audited', async () => {
     const before = passes;

@@ -30,6 +30,16 @@ function configWith(names: string[]): ClusterConfig {
   return { ...base, hosts };
 }
 
+/** h1 and h2 were in skiff.yaml (the inventory knows them); the runtime of the restart without h1. */
+async function restartedWithoutH1(): Promise<FakeRuntime> {
+  await createSkiffInstance({
+    config: configWith(['h1', 'h2']),
+    log,
+    runtime: new FakeRuntime(fakeHosts(2)),
+  }).close();
+  return new FakeRuntime(fakeHosts(2));
+}
+
 describe('a host removed from skiff.yaml across a daemon restart', () => {
   it('is found in the state directory, then its rules and data dir go and it is forgotten', async () => {
     const first = createSkiffInstance({
@@ -66,5 +76,49 @@ describe('a host removed from skiff.yaml across a daemon restart', () => {
     });
     expect(again.inventory.retiring()).toEqual([]);
     await again.close();
+  });
+
+  it('keeps the removed host leased until it is forgotten, then releases it before its data dir goes', async () => {
+    const runtime = await restartedWithoutH1();
+    const steps: string[] = [];
+    runtime.hostExecHandler = (host, command) => {
+      if (command.startsWith('rm -rf')) steps.push(`rm ${host}`);
+      return { exitCode: 0, stdout: '', stderr: '' };
+    };
+    const inst = createSkiffInstance({
+      config: configWith(['h2']),
+      log,
+      runtime,
+      releaseHostLease: async (host) => {
+        steps.push(`release ${host}`);
+        // Released once no round takes it again.
+        expect(inst.leasedHosts().map((h) => h.name)).toEqual(['h2']);
+      },
+    });
+    expect(inst.leasedHosts().map((h) => h.name)).toEqual(['h2', 'h1']);
+    await inst.reconciler.pass();
+    expect(steps).toEqual(['release h1', 'rm h1']);
+    expect(inst.leasedHosts().map((h) => h.name)).toEqual(['h2']);
+    await inst.close();
+  });
+
+  it('leases the host again when its data dir cannot be removed (the next pass retries)', async () => {
+    const runtime = await restartedWithoutH1();
+    runtime.hostExecHandler = (_host, command) =>
+      command.startsWith('rm -rf')
+        ? { exitCode: 1, stdout: '', stderr: 'Permission denied' }
+        : { exitCode: 0, stdout: '', stderr: '' };
+    const released: string[] = [];
+    const inst = createSkiffInstance({
+      config: configWith(['h2']),
+      log,
+      runtime,
+      releaseHostLease: async (host) => void released.push(host),
+    });
+    await inst.reconciler.pass();
+    expect(released).toEqual(['h1']);
+    expect(inst.inventory.retiring().map((r) => r.host)).toEqual(['h1']);
+    expect(inst.leasedHosts().map((h) => h.name)).toEqual(['h2', 'h1']);
+    await inst.close();
   });
 });
