@@ -24,7 +24,7 @@ import { containerOwnLabels } from './decode-pods.js';
 import { HostUnreachableError, podSubject, RuntimeError } from './errors.js';
 import { podLabels } from './pod-spec.js';
 import type { ContainerStats, ContainerUsage, ExecResult, HostInfo, LogOptions, Runtime } from './runtime.js';
-import { SpecInterner } from './spec-interner.js';
+import { deepFreeze, SpecInterner } from './spec-interner.js';
 
 export interface FakeHost extends HostInfo {
   capacity: { cpuMilli: number; memoryBytes: number };
@@ -56,6 +56,10 @@ export class FakeRuntime implements Runtime {
   private readonly claimVolumes = new Map<string, ObservedClaimVolume>();
   /** As DockerRuntime decodes them: a template's pods share one frozen spec and label set. */
   private readonly specs = new SpecInterner();
+  /** The copy handed out last per stored pod: an unchanged pod is handed out as the same frozen
+   *  copy, as DockerRuntime reuses its decoded pods. Every change of a stored pod goes through
+   *  `pod()` (or replaces it), which drops its copy. */
+  private readonly copies = new WeakMap<ObservedPod, ObservedPod>();
   private nextId = 1;
   private closed = false;
   execHandler: ExecHandler = () => ({
@@ -189,7 +193,7 @@ export class FakeRuntime implements Runtime {
             a.namespace.localeCompare(b.namespace) ||
             a.name.localeCompare(b.name),
         )
-        .map(clonePod),
+        .map((p) => this.cloneOf(p)),
       claimVolumes: [...this.claimVolumes.values()]
         .sort((a, b) => a.host.localeCompare(b.host) || a.volume.localeCompare(b.volume))
         .map((v) => ({ ...v, accessModes: [...v.accessModes] })),
@@ -469,12 +473,22 @@ export class FakeRuntime implements Runtime {
     return h;
   }
 
+  private cloneOf(p: ObservedPod): ObservedPod {
+    const last = this.copies.get(p);
+    if (last) return last;
+    const copy = clonePod(p);
+    this.copies.set(p, copy);
+    return copy;
+  }
+
   private pod(ref: PodRef): ObservedPod {
     const p = this.record(ref.host).pods.get(`${ref.namespace}/${ref.name}`);
     if (!p)
       throw new RuntimeError('runtime.pod-not-found', `${podSubject(ref)} not found`, {
         subject: podSubject(ref),
       });
+    // The caller may change it: the next observation copies it again.
+    this.copies.delete(p);
     return p;
   }
 
@@ -491,17 +505,17 @@ export class FakeRuntime implements Runtime {
   }
 }
 
-/** A copy the caller may keep: its own containers and probes; the spec and the pod's labels
- *  are shared and frozen, as DockerRuntime's decoded pods share them. */
+/** A copy the caller may keep (deeply frozen, as DockerRuntime's decoded pods): its own containers
+ *  and probes; the spec and the pod's labels are shared and frozen, as decodePods shares them. */
 function clonePod(p: ObservedPod): ObservedPod {
   const { spec, labels, containers, initContainers, ...rest } = p;
-  return {
+  return deepFreeze<ObservedPod>({
     ...structuredClone(rest),
     labels,
     ...(spec ? { spec } : {}),
     containers: containers.map(cloneContainer),
     ...(initContainers ? { initContainers: initContainers.map(cloneContainer) } : {}),
-  };
+  });
 }
 
 /** As decodePods reads a container: its own labels only. */
