@@ -142,7 +142,8 @@ function statusWord(
  *  idle pass over 15,000 pods rebuilds no view and none of their conditions. A memo of a pure
  *  function (the view depends on nothing else; `now` is not read), kept only for frozen pods:
  *  a pod anyone can still change (a copy with probe results, a test's fixture) is built anew.
- *  The runtimes freeze a pod deeply or not at all. */
+ *  The runtimes freeze the pods they hand out (the pod, its containers; the spec deeply). */
+const NO_REASONS: WaitingReasons = Object.freeze({});
 const viewMemo = new WeakMap<ObservedPod, { waiting: WaitingReasons; view: PodView }>();
 
 export function podView(pod: ObservedPod, waiting: WaitingReasons, now: number): PodView {
@@ -151,7 +152,7 @@ export function podView(pod: ObservedPod, waiting: WaitingReasons, now: number):
   const last = viewMemo.get(pod);
   if (last && sameReasons(last.waiting, waiting)) return last.view;
   const view = Object.freeze(buildPodView(pod, waiting));
-  viewMemo.set(pod, { waiting: { ...waiting }, view });
+  viewMemo.set(pod, { waiting: Object.keys(waiting).length === 0 ? NO_REASONS : { ...waiting }, view });
   return view;
 }
 
