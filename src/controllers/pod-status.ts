@@ -142,7 +142,8 @@ function statusWord(
  *  idle pass over 15,000 pods rebuilds no view and none of their conditions. A memo of a pure
  *  function (the view depends on nothing else; `now` is not read), kept only for frozen pods:
  *  a pod anyone can still change (a copy with probe results, a test's fixture) is built anew.
- *  The runtimes freeze the pods they hand out (the pod, its containers; the spec deeply). */
+ *  The runtimes freeze the pods they hand out (the pod object; the spec deeply), and nothing
+ *  changes an observed pod's containers in place. */
 const NO_REASONS: WaitingReasons = Object.freeze({});
 const viewMemo = new WeakMap<ObservedPod, { waiting: WaitingReasons; view: PodView }>();
 
