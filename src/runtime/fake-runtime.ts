@@ -59,7 +59,7 @@ export class FakeRuntime implements Runtime {
   /** The copy handed out last per stored pod: an unchanged pod is handed out as the same frozen
    *  copy, as DockerRuntime reuses its decoded pods. Every change of a stored pod goes through
    *  `pod()` (or replaces it), which drops its copy. */
-  private readonly copies = new WeakMap<ObservedPod, ObservedPod>();
+  private copies = new WeakMap<ObservedPod, ObservedPod>();
   private nextId = 1;
   private closed = false;
   execHandler: ExecHandler = () => ({
@@ -93,6 +93,12 @@ export class FakeRuntime implements Runtime {
   }
 
   // ---- test controls ----------------------------------------------------------------------
+
+  /** Forget the copies handed out (the next observation copies every pod again): a bench
+   *  measuring the fake hosts' own state apart from the daemon holding its observation. */
+  forgetHandedOut(): void {
+    this.copies = new WeakMap();
+  }
 
   /** Cut a host off (observe reports it NotReady from now) or bring it back. */
   setHostReachable(host: string, reachable: boolean): void {

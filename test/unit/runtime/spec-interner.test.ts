@@ -117,5 +117,9 @@ describe('FakeRuntime observes as DockerRuntime decodes', () => {
     expect(changed).not.toBe(a);
     expect(changed!.containers[0]).toMatchObject({ state: 'exited', exitCode: 1 });
     expect(changed!.spec).toBe(a!.spec);
+    rt.forgetHandedOut();
+    const [copied] = (await rt.observe()).pods;
+    expect(copied).not.toBe(changed);
+    expect(copied).toEqual(changed);
   });
 });
