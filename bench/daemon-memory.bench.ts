@@ -83,7 +83,7 @@ interface ChildReport {
   worldOnly: Figures;
   after: Figures;
   shape: Record<string, number>;
-  idle: { ms: number; actions: number }[];
+  idle: { ms: number; actions: number; gcs: { minor: number; major: number; ms: number } }[];
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'skiff-daemon-memory-'));
@@ -112,6 +112,7 @@ try {
     `| ${what} | ${mb(f.rss)} | ${mb(f.heapUsed)} | ${mb(f.heapTotal)} | ${mb(f.external)} |`;
   const daemonHeap = r.holding.heapUsed - r.worldOnly.heapUsed;
   const idleMs = r.idle.map((p) => p.ms.toFixed(0)).join(', ');
+  const idleGcs = r.idle.map((p) => `${p.gcs.minor}/${p.gcs.major} (${p.gcs.ms.toFixed(0)} ms)`).join(', ');
   console.log(`## Daemon memory at scale (bench/daemon-memory.bench.ts)
 
 ${new Date().toUTCString()}; machine: 2 cores / 24 GiB, Node ${process.versions.node}; the compiled daemon (dist/,
@@ -119,6 +120,7 @@ plain node --expose-gc${flags ? ` ${flags}` : ''}), wired as \`skiff run\` wires
 ${FULL.deployments} Deployments x ${REPLICAS} replicas in ${FULL.apps} apps (${r.shape.observedPods} pods observed, ${r.shape.deployments} Deployment views,
 ${r.shape.pods} pod views), committed to a local repository; measured after the pass that created
 ${r.shape.created} pods and ${IDLE_PASSES} idle passes (${idleMs} ms; last one ${r.idle.at(-1)?.actions} actions), 4 forced GCs each.
+Garbage collections per idle pass, scavenges/mark-sweeps (time in GC): ${idleGcs}.
 
 | state | RSS | heap used | heap reserved | external |
 |---|---:|---:|---:|---:|

@@ -8,6 +8,7 @@
 //
 //   node --expose-gc bench/support/daemon-memory-child.mjs WORLD.json [--snapshot FILE]
 import { readFileSync } from 'node:fs';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import pino from 'pino';
 import { createSkiffInstance, initialAdmission } from '../../dist/daemon/skiff-instance.js';
@@ -40,13 +41,29 @@ const created = first.results.filter((r) => r.outcome === 'done').length;
 const firstPassActions = first.actions.length;
 // The daemon keeps only its last pass: the first one's 15,000 creates go.
 first = undefined;
+// Garbage collections during each idle pass: scavenges (young generation) say how much a pass
+// allocates (each one means a semi-space filled), mark-sweeps how much survived to old space.
+let gcs = { minor: 0, major: 0, ms: 0 };
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) gcs.minor++;
+    else gcs.major++;
+    gcs.ms += e.duration;
+  }
+});
+gcObserver.observe({ entryTypes: ['gc'] });
 const idle = [];
 let last;
 for (let i = 0; i < passes; i++) {
+  gcs = { minor: 0, major: 0, ms: 0 };
   const t0 = performance.now();
   last = await inst.reconciler.pass();
-  idle.push({ ms: performance.now() - t0, actions: last.actions.length });
+  const ms = performance.now() - t0;
+  // The observer is called back after the pass: let it run before reading the counts.
+  await new Promise((r) => setTimeout(r, 0));
+  idle.push({ ms, actions: last.actions.length, gcs });
 }
+gcObserver.disconnect();
 // Asking for the view builds it (as a `get` or a metrics scrape would): it is part of what the
 // daemon holds until the next pass.
 const shape = {
@@ -63,6 +80,8 @@ const holding = settle();
 if (flag === '--snapshot') writeHeapSnapshot(snapshotFile);
 await inst.close();
 inst = undefined;
+// The fake keeps the copies it handed out (the daemon's observation, shared): not the hosts'.
+runtime.forgetHandedOut();
 const worldOnly = settle();
 runtime = undefined;
 const after = settle();

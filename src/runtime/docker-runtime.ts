@@ -37,6 +37,7 @@ import { decodeClaimVolumes, type VolumeSummary } from './decode-claims.js';
 import {
   type ContainerDetails,
   type ContainerSummary,
+  type DecodedPodCache,
   decodeDockerTime,
   decodePods,
   detailsCacheKey,
@@ -117,6 +118,8 @@ interface HostState {
   /** The claim volumes were read at least once (lastClaims is the host's, not a blank). */
   claimsRead: boolean;
   details: Map<string, { key: string; details: ContainerDetails }>;
+  /** The pods decoded at the last observation, reused while their containers do not change. */
+  decoded: DecodedPodCache;
   cpuPrev: Map<string, CpuPoint>;
   /** Why the last cgroup read could not serve the host (logged once until it works again). */
   cgroupFallback?: string;
@@ -167,6 +170,7 @@ export class DockerRuntime implements Runtime {
         lastClaims: [],
         claimsRead: false,
         details: new Map(),
+        decoded: new Map(),
         cpuPrev: new Map(),
       });
     }
@@ -347,7 +351,7 @@ export class DockerRuntime implements Runtime {
     const ids = new Set(list.map((c) => c.Id));
     for (const id of h.details.keys()) if (!ids.has(id)) h.details.delete(id);
     const details = new Map([...h.details].map(([id, d]) => [id, d.details]));
-    return decodePods(h.cfg.name, list, details, this.specs);
+    return decodePods(h.cfg.name, list, details, this.specs, h.decoded);
   }
 
   /** Containers of one pod on its host, straight from Docker. */

@@ -267,8 +267,9 @@ describe('init containers', () => {
     await h.pass();
     h.exit('first', 0);
     const observed = await h.runtime.observe();
+    // Observed pods are frozen (a runtime hands an unchanged pod to every pass): a copy changes.
     const p = observed.pods[0]!;
-    p.initContainers = p.initContainers!.filter((c) => c.name !== 'second');
+    observed.pods[0] = { ...p, initContainers: p.initContainers!.filter((c) => c.name !== 'second') };
     const r = reconcilePass({
       apps: [{ name: 'demo', commit: 'c1', objects: objectsFrom(TWO_INIT), prune: true }],
       frozenApps: [],

@@ -104,7 +104,22 @@ describe('FakeRuntime observes as DockerRuntime decodes', () => {
     expect(a!.spec).toBe(b!.spec);
     expect(again!.spec).toBe(a!.spec);
     expect(Object.isFrozen(a!.spec)).toBe(true);
-    // Each observation still has its own containers to change.
-    expect(again!.containers).not.toBe(a!.containers);
+    // An unchanged pod is the same frozen copy (an idle pass decodes nothing); a changed one a new one.
+    expect(again).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    rt.setContainerState(
+      { host: 'h1', namespace: a!.namespace, name: 'web-a' },
+      a!.containers[0]!.name,
+      'exited',
+      1,
+    );
+    const [changed] = (await rt.observe()).pods;
+    expect(changed).not.toBe(a);
+    expect(changed!.containers[0]).toMatchObject({ state: 'exited', exitCode: 1 });
+    expect(changed!.spec).toBe(a!.spec);
+    rt.forgetHandedOut();
+    const [copied] = (await rt.observe()).pods;
+    expect(copied).not.toBe(changed);
+    expect(copied).toEqual(changed);
   });
 });
