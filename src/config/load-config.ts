@@ -2,7 +2,7 @@
 // and relative paths resolved against the file's folder. Every finding is collected with
 // file:line:column and the field path, and all are reported at once in one ConfigError.
 
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
@@ -165,7 +165,8 @@ export async function loadClusterConfig(
   const path = resolve(cwd, file ?? DEFAULT_CONFIG_FILE);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Sync: node:fs/promises costs a CLI start 5 ms to load, for one small file.
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (file === undefined && code === 'ENOENT') return defaultClusterConfig(cwd);

@@ -7,12 +7,14 @@
 // (same token) or by a taker-over that proved, under the takeover guard, that it is the very
 // stale file it judged dead; a lock from another host is never judged stale (its pid means
 // nothing here).
-import { randomUUID } from 'node:crypto';
 import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { createFileExclusive, ensurePrivateDir, writeFileAtomic } from '../state-dir/private-files.js';
 import { type DaemonLockHolder, StateDirLockError, StateDirLockedError } from './errors.js';
+
+/** node:crypto, loaded at first use: a CLI start that never needs it skips its 3-5 ms. */
+const crypto = () => process.getBuiltinModule('node:crypto');
 
 export const DAEMON_LOCK_FILE = 'daemon.lock';
 /** A takeover guard older than this was left by a crashed starter and may be removed. */
@@ -136,7 +138,7 @@ function publicInfo(c: LockContent): DaemonInfo {
 
 /** Creates `path` with `text` only if it does not exist; false if it does. */
 function createExclusive(path: string, text: string): boolean {
-  const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
+  const temp = `${path}.${process.pid}.${crypto().randomUUID()}.tmp`;
   if (!createFileExclusive(temp, text)) throw new StateDirLockError(`${temp} exists`, path);
   try {
     linkSync(temp, path);
@@ -201,7 +203,7 @@ export function acquireStateDirLock(opts: AcquireStateDirLockOptions): StateDirL
     pid: process.pid,
     hostname: osHostname(),
     startedAt: opts.now ?? Date.now(),
-    token: randomUUID(),
+    token: crypto().randomUUID(),
   };
   if (opts.apiAddress !== undefined) content.apiAddress = opts.apiAddress;
   const bootId = currentBootId();

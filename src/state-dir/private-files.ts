@@ -5,7 +5,6 @@
 // can write (a planted symlink there could redirect a write anywhere we can write); a file is
 // written through a fresh temp name (O_CREAT|O_EXCL|O_NOFOLLOW in the same folder), fsynced,
 // then renamed over the target, so a reader sees the old or the new content, never half.
-import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
@@ -20,6 +19,9 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SkiffError } from '../model/errors.js';
+
+/** node:crypto, loaded at first use: a CLI start that never needs it skips its 3-5 ms. */
+const crypto = () => process.getBuiltinModule('node:crypto');
 
 export class StateDirError extends SkiffError {
   constructor(message: string, dir: string, opts: { cause?: unknown; hint?: string } = {}) {
@@ -87,7 +89,7 @@ function checkPrivateDir(dir: string): void {
  *  without following a link, fsynced, then renamed over `path` (a link at `path` is replaced,
  *  never followed). */
 export function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o600): void {
-  const temp = join(dirname(path), `.${randomBytes(8).toString('hex')}.tmp`);
+  const temp = join(dirname(path), `.${crypto().randomBytes(8).toString('hex')}.tmp`);
   const fd = openSync(
     temp,
     constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
