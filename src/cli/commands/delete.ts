@@ -9,6 +9,7 @@ import { DockerRuntime } from '../../runtime/docker-runtime.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
 import { printText } from '../output.js';
+import { withRemovingHosts } from '../reachable-hosts.js';
 import { readClusterView } from '../read-cluster.js';
 
 const PVC_KINDS = new Set(['pvc', 'persistentvolumeclaim', 'persistentvolumeclaims']);
@@ -69,7 +70,7 @@ export function registerDelete(program: Command): void {
     const config = await loadCliConfig(opts);
     const view = await readClusterView(config);
     claimToDelete(view, opts.namespace, name);
-    const runtime = new DockerRuntime(config);
+    const runtime = new DockerRuntime(withRemovingHosts(config));
     try {
       printText(await deleteClaim(view, runtime, opts.namespace, name));
     } finally {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { SkiffError } from '../../model/errors.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
+import { withRemovingHosts } from '../reachable-hosts.js';
 
 export function registerLogs(program: Command): void {
   clusterFlags(
@@ -28,7 +29,7 @@ export function registerLogs(program: Command): void {
     ) => {
       const name = podArg.replace(/^pods?\//, '');
       const config = await loadCliConfig(opts);
-      const runtime = new DockerRuntime(config);
+      const runtime = new DockerRuntime(withRemovingHosts(config));
       try {
         const observed = await runtime.observe();
         const pod = observed.pods.find((p) => p.name === name && p.namespace === opts.namespace);

@@ -11,6 +11,7 @@ import { DockerRuntime } from '../../runtime/docker-runtime.js';
 import { MetricsSampler, type MetricsSweep } from '../../runtime/metrics-sampler.js';
 import { type ClusterOptions, clusterFlags, connectDaemon, loadCliConfig } from '../cli-context.js';
 import { outputFormat, printErrorLine, printJson, printText } from '../output.js';
+import { withRemovingHosts } from '../reachable-hosts.js';
 import { renderTopHosts, renderTopPods, topHostRows, topPodRows } from '../views/top.js';
 
 export async function readUsage(
@@ -21,7 +22,7 @@ export async function readUsage(
     const r = await daemon.get<{ hosts: ObservedHost[]; sweep?: MetricsSweep }>('/api/v1/top');
     if (r.sweep) return { hosts: r.hosts, sweep: r.sweep };
   }
-  const runtime = new DockerRuntime(config);
+  const runtime = new DockerRuntime(withRemovingHosts(config));
   try {
     const observed = await runtime.observe();
     const sampler = new MetricsSampler({
