@@ -57,6 +57,8 @@ describe('examples/systemd/skiff.service', () => {
     ['ExecStart', '/usr/local/bin/skiff run --config /etc/skiff/skiff.yaml --log-format json'],
     ['StateDirectory', 'skiff'],
     ['StateDirectoryMode', '0700'],
+    ['CacheDirectory', 'skiff'],
+    ['Environment', 'SKIFF_CACHE_DIR=/var/cache/skiff'],
     ['Restart', 'on-failure'],
     ['RestartSec', '5s'],
     ['KillSignal', 'SIGTERM'],
