@@ -3,10 +3,10 @@
 // Invariants: the file is written atomically and private (0600); a file skiff cannot read as
 // a list of drains is an error with a hint, never read as "no drains" (that would uncordon
 // every host silently).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SkiffError } from '../model/errors.js';
 import type { DrainRequest } from '../reconcile/pass-types.js';
+import { readJsonList } from './json-list-file.js';
 import { writeFileAtomic } from './private-files.js';
 
 export const DRAINS_FILE = 'drains.json';
@@ -32,25 +32,15 @@ export class DrainStore {
   }
 
   private read(): DrainRequest[] {
-    let text: string;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    const list = (parsed as { drains?: unknown } | undefined)?.drains;
-    if (!Array.isArray(list) || !list.every(isDrain))
-      throw new SkiffError('drain.state', `${this.path} is not a list of drains`, {
-        hint: `fix it, or remove it to uncordon every host (${DRAINS_FILE} holds {"drains": [{"host", "force", "since"}]})`,
-      });
-    return list;
+    return readJsonList(
+      this.path,
+      'drains',
+      isDrain,
+      () =>
+        new SkiffError('drain.state', `${this.path} is not a list of drains`, {
+          hint: `fix it, or remove it to uncordon every host (${DRAINS_FILE} holds {"drains": [{"host", "force", "since"}]})`,
+        }),
+    );
   }
 
   list(): DrainRequest[] {

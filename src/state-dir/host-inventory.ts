@@ -5,11 +5,11 @@
 // held for each host (addresses, key file paths, never a key or a password); a file skiff
 // cannot read as an inventory is an error with a hint, never read as empty (that would
 // abandon a removed host's pods unmanaged).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostConfig } from '../config/cluster-config.js';
 import { SkiffError } from '../model/errors.js';
 import type { HostRemoval } from '../reconcile/pass-types.js';
+import { readJsonList } from './json-list-file.js';
 import { writeFileAtomic } from './private-files.js';
 
 export const INVENTORY_FILE = 'hosts.json';
@@ -57,25 +57,15 @@ export class HostInventory {
   }
 
   private read(): InventoryEntry[] {
-    let text: string;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    const list = (parsed as { hosts?: unknown } | undefined)?.hosts;
-    if (!Array.isArray(list) || !list.every(isEntry))
-      throw new SkiffError('inventory.state', `${this.path} is not skiff's host inventory`, {
-        hint: `fix it, or remove it to forget the hosts removed from skiff.yaml (their pods then run unmanaged) (${INVENTORY_FILE} holds {"hosts": [{"config", "removedSince"?}]})`,
-      });
-    return list;
+    return readJsonList(
+      this.path,
+      'hosts',
+      isEntry,
+      () =>
+        new SkiffError('inventory.state', `${this.path} is not skiff's host inventory`, {
+          hint: `fix it, or remove it to forget the hosts removed from skiff.yaml (their pods then run unmanaged) (${INVENTORY_FILE} holds {"hosts": [{"config", "removedSince"?}]})`,
+        }),
+    );
   }
 
   /** Whether `host` is gone from skiff.yaml and still being drained. */
