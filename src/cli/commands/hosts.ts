@@ -7,9 +7,9 @@ import { loadClusterConfig } from '../../config/load-config.js';
 import { requestedOn } from '../../controllers/pod-requests.js';
 import type { HostRemovalStatus, Observed, ObservedHost } from '../../model/observed.js';
 import { DockerRuntime } from '../../runtime/docker-runtime.js';
-import { HostInventory } from '../../state-dir/host-inventory.js';
 import { connectDaemon } from '../cli-context.js';
 import { outputFormat, printJson, printText } from '../output.js';
+import { removingHosts, withRemovingHosts } from '../reachable-hosts.js';
 import { removalPhrase } from '../views/host-removal.js';
 import { renderTable } from '../views/table.js';
 
@@ -153,14 +153,8 @@ export function registerHosts(program: Command): void {
       const format = outputFormat(opts.output, ['text', 'json']);
       const config = await loadClusterConfig(opts.config);
       // Hosts gone from skiff.yaml that the daemon still drains are shown too, as removing.
-      const listed = new Set(config.hosts.map((h) => h.name));
-      const retiring = new HostInventory(config.daemon.stateDir)
-        .retiring()
-        .filter((r) => !listed.has(r.host));
-      const runtime = new DockerRuntime({
-        ...config,
-        hosts: [...config.hosts, ...retiring.map((r) => r.config)],
-      });
+      const retiring = removingHosts(config);
+      const runtime = new DockerRuntime(withRemovingHosts(config, retiring));
       try {
         const observed = await runtime.observe();
         const daemon = retiring.length > 0 ? await daemonHosts(config) : [];

@@ -14,6 +14,7 @@ import { shellQuote } from '../../runtime/shell-quote.js';
 import { HostInventory } from '../../state-dir/host-inventory.js';
 import { type ClusterOptions, clusterFlags, connectDaemon, loadCliConfig } from '../cli-context.js';
 import { printText } from '../output.js';
+import { removingHosts, withRemovingHosts } from '../reachable-hosts.js';
 
 export interface UninstallPorts {
   runtime: Pick<Runtime, 'observe' | 'deletePod' | 'removeClaimVolume' | 'execOnHost'>;
@@ -137,9 +138,11 @@ export async function uninstallEverywhere(
   print: (text: string) => void,
 ): Promise<HostUninstall[]> {
   const inventory = new HostInventory(config.daemon.stateDir);
-  const removing = inventory.retiring().map((r) => r.config);
-  const hosts = [...config.hosts, ...removing];
-  const ports = await open({ ...config, hosts });
+  const retiring = removingHosts(config, inventory);
+  const removing = retiring.map((r) => r.config);
+  const reached = withRemovingHosts(config, retiring);
+  const hosts = reached.hosts;
+  const ports = await open(reached);
   try {
     const results = await uninstallHosts(config, ports, { volumes: opts.volumes, removing });
     print(renderUninstall(results, (h) => hosts.find((x) => x.name === h)!.dataDir));
