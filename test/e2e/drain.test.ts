@@ -4,10 +4,9 @@
 // 250 ms, how many of the app's pods answer ready over TCP from their own host (not taken from
 // skiff): never fewer than 2; h1 ends empty, 3 pods Ready on h2/h3; then `skiff uncordon h1`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ObservedPod } from '../../src/model/observed.js';
 import type { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { type GitopsApp, startGitopsApp } from '../support/gitops-app.js';
-import { probeReady, runSkiff } from '../support/rollout-watch.js';
+import { type ReadyPods, readyAmong, runSkiff, startReadySampler } from '../support/rollout-watch.js';
 import { eventually } from '../support/testbed.js';
 
 const APP = 'e2e-drain';
@@ -45,37 +44,8 @@ let gitops: GitopsApp;
 let runtime: DockerRuntime;
 const skiff = (...args: string[]) => runSkiff(gitops.configFile, ...args);
 
-async function readyPods(): Promise<{ pods: ObservedPod[]; ready: ObservedPod[]; unknown: number }> {
-  const pods = await gitops.pods();
-  const states = await Promise.all(pods.map((p) => probeReady(runtime, p)));
-  return {
-    pods,
-    ready: pods.filter((_, i) => states[i] === 'ready'),
-    unknown: states.filter((s) => s === 'unknown').length,
-  };
-}
-
-/** Samples the ready count every 250 ms until stopped (samples with an unknown pod whose
- *  count is below the floor are kept aside: they prove nothing either way). */
-function startSampler() {
-  const samples: { at: number; ready: number; unknown: number }[] = [];
-  let running = true;
-  const done = (async () => {
-    while (running) {
-      const started = Date.now();
-      const r = await readyPods().catch(() => undefined);
-      if (r) samples.push({ at: started, ready: r.ready.length, unknown: r.unknown });
-      await new Promise((res) => setTimeout(res, Math.max(0, 250 - (Date.now() - started))));
-    }
-  })();
-  return {
-    samples,
-    stop: async () => {
-      running = false;
-      await done;
-    },
-  };
-}
+const readyPods = async (): Promise<ReadyPods> => readyAmong(runtime, await gitops.pods());
+const startSampler = () => startReadySampler(readyPods);
 
 beforeAll(async () => {
   gitops = await startGitopsApp({ app: APP, files: { 'web.yaml': manifests } });

@@ -11,11 +11,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClusterConfig } from '../../src/config/load-config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
-import type { ObservedPod } from '../../src/model/observed.js';
 import type { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { INVENTORY_FILE } from '../../src/state-dir/host-inventory.js';
 import { type GitopsApp, startGitopsApp } from '../support/gitops-app.js';
-import { probeReady, runSkiff } from '../support/rollout-watch.js';
+import { type ReadyPods, readyAmong, runSkiff, startReadySampler } from '../support/rollout-watch.js';
 import { eventually } from '../support/testbed.js';
 import { webDeployment } from '../support/web-manifests.js';
 
@@ -39,37 +38,8 @@ let runtime: DockerRuntime;
 let after: Daemon | undefined;
 let reducedConfigFile: string;
 
-async function readyPods(): Promise<{ pods: ObservedPod[]; ready: ObservedPod[]; unknown: number }> {
-  const pods = await gitops.pods();
-  const states = await Promise.all(pods.map((p) => probeReady(runtime, p)));
-  return {
-    pods,
-    ready: pods.filter((_, i) => states[i] === 'ready'),
-    unknown: states.filter((s) => s === 'unknown').length,
-  };
-}
-
-/** Samples the ready count every 250 ms until stopped (samples with an unknown pod whose
- *  count is below the floor are kept aside: they prove nothing either way). */
-function startSampler() {
-  const samples: { at: number; ready: number; unknown: number }[] = [];
-  let running = true;
-  const done = (async () => {
-    while (running) {
-      const started = Date.now();
-      const r = await readyPods().catch(() => undefined);
-      if (r) samples.push({ at: started, ready: r.ready.length, unknown: r.unknown });
-      await new Promise((res) => setTimeout(res, Math.max(0, 250 - (Date.now() - started))));
-    }
-  })();
-  return {
-    samples,
-    stop: async () => {
-      running = false;
-      await done;
-    },
-  };
-}
+const readyPods = async (): Promise<ReadyPods> => readyAmong(runtime, await gitops.pods());
+const startSampler = () => startReadySampler(readyPods);
 
 /** skiff.yaml without the host `name`'s block (its `  - name:` line to the next one). */
 function withoutHost(yaml: string, name: string): string {

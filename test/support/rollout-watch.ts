@@ -224,3 +224,43 @@ export function terminatingIn(daemon: Daemon | undefined, app: string): () => Re
     return new Set([...viewed.map((p) => p.name), ...started]);
   };
 }
+
+export interface ReadyPods {
+  pods: ObservedPod[];
+  /** Those answering their readiness port now. */
+  ready: ObservedPod[];
+  /** How many could not be judged (no answer either way). */
+  unknown: number;
+}
+
+/** Which of `pods` answer their readiness port now (probeReady). */
+export async function readyAmong(runtime: DockerRuntime, pods: ObservedPod[]): Promise<ReadyPods> {
+  const states = await Promise.all(pods.map((p) => probeReady(runtime, p)));
+  return {
+    pods,
+    ready: pods.filter((_, i) => states[i] === 'ready'),
+    unknown: states.filter((s) => s === 'unknown').length,
+  };
+}
+
+/** Samples the ready count every 250 ms until stopped (a caller keeps aside samples with an
+ *  unknown pod whose count is below its floor: they prove nothing either way). */
+export function startReadySampler(read: () => Promise<ReadyPods>) {
+  const samples: { at: number; ready: number; unknown: number }[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const started = Date.now();
+      const r = await read().catch(() => undefined);
+      if (r) samples.push({ at: started, ready: r.ready.length, unknown: r.unknown });
+      await new Promise((res) => setTimeout(res, Math.max(0, 250 - (Date.now() - started))));
+    }
+  })();
+  return {
+    samples,
+    stop: async () => {
+      running = false;
+      await done;
+    },
+  };
+}
