@@ -65,20 +65,32 @@ export function podReadiness(pod: ObservedPod): PodReadiness {
   return { ready: true, readySince: since || undefined };
 }
 
+/** A container's view as one object literal with every key, in kubectl's order. Not
+ *  `{ ...base, state }`: on Node 20's V8 an object spread followed by a key the source lacks
+ *  gets a hidden class of its own, 15,000 of them (with their descriptor arrays) at scale. */
 function containerView(pod: ObservedPod, c: ObservedContainer, waiting: WaitingReasons): ContainerView {
-  const probe = pod.probes[c.name];
-  const base = {
+  const s = containerState(pod, c, waiting);
+  return {
     name: c.name,
     image: c.image,
     restartCount: c.restartCount,
     ready: containerReady(pod, c).ready,
-    lastProbeFailure: probe?.lastFailure,
+    lastProbeFailure: pod.probes[c.name]?.lastFailure,
+    state: s.state,
+    reason: s.reason,
+    exitCode: s.exitCode,
+    startedAt: s.startedAt,
   };
+}
+
+type ContainerState = Pick<ContainerView, 'state' | 'reason' | 'exitCode' | 'startedAt'>;
+
+function containerState(pod: ObservedPod, c: ObservedContainer, waiting: WaitingReasons): ContainerState {
   const waitingReason = waiting[c.name] ?? heldBack(c)?.reason;
-  if (waitingReason) return { ...base, state: 'waiting', reason: waitingReason, exitCode: c.exitCode };
+  if (waitingReason) return { state: 'waiting', reason: waitingReason, exitCode: c.exitCode };
   switch (c.state) {
     case 'running':
-      return { ...base, state: 'running', startedAt: c.startedAt };
+      return { state: 'running', startedAt: c.startedAt };
     case 'created':
     case 'restarting':
       // An app container waits for the pod's init containers (kubelet: PodInitializing).
@@ -87,13 +99,12 @@ function containerView(pod: ObservedPod, c: ObservedContainer, waiting: WaitingR
         initContainerSpecs(pod).length > 0 &&
         pod.spec?.containers.some((s) => s.name === c.name)
       )
-        return { ...base, state: 'waiting', reason: 'PodInitializing' };
-      return { ...base, state: 'waiting', reason: 'ContainerCreating' };
+        return { state: 'waiting', reason: 'PodInitializing' };
+      return { state: 'waiting', reason: 'ContainerCreating' };
     case 'paused':
-      return { ...base, state: 'waiting', reason: 'Paused' };
+      return { state: 'waiting', reason: 'Paused' };
     default:
       return {
-        ...base,
         state: 'terminated',
         reason: c.exitCode === 0 ? 'Completed' : 'Error',
         exitCode: c.exitCode,
@@ -165,6 +176,25 @@ function sameReasons(a: WaitingReasons, b: WaitingReasons): boolean {
   return true;
 }
 
+/** The conditions every settled pod has alike are one shared object each, not one per pod
+ *  (60,000 fewer objects at 15,000 pods). Frozen: they are shared; nothing changes a view. */
+const CONTAINERS_READY: Condition = Object.freeze({
+  type: 'ContainersReady',
+  status: 'True',
+  reason: '',
+  message: '',
+});
+const scheduledByHost = new Map<string, Condition>();
+
+function scheduledCondition(host: string): Condition {
+  let c = scheduledByHost.get(host);
+  if (!c) {
+    c = Object.freeze({ type: 'PodScheduled', status: 'True', reason: '', message: `assigned to ${host}` });
+    scheduledByHost.set(host, c);
+  }
+  return c;
+}
+
 function buildPodView(pod: ObservedPod, waiting: WaitingReasons): PodView {
   const views = pod.containers.map((c) => containerView(pod, c, waiting));
   const initViews = initContainerViews(pod, waiting, (c) => containerView(pod, c, waiting));
@@ -175,14 +205,16 @@ function buildPodView(pod: ObservedPod, waiting: WaitingReasons): PodView {
   const containersReady = readyCount === expected && expected > 0;
   const t = (ok: boolean): 'True' | 'False' => (ok ? 'True' : 'False');
   const conditions: Condition[] = [
-    { type: 'PodScheduled', status: 'True', reason: '', message: `assigned to ${pod.host}` },
+    scheduledCondition(pod.host),
     initializedCondition(pod, initViews),
-    {
-      type: 'ContainersReady',
-      status: t(containersReady),
-      reason: containersReady ? '' : 'ContainersNotReady',
-      message: containersReady ? '' : `containers with unready status: [${notReady(views)}]`,
-    },
+    containersReady
+      ? CONTAINERS_READY
+      : {
+          type: 'ContainersReady',
+          status: 'False',
+          reason: 'ContainersNotReady',
+          message: `containers with unready status: [${notReady(views)}]`,
+        },
     {
       type: 'Ready',
       status: t(readiness.ready),

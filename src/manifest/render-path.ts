@@ -3,13 +3,15 @@ import type { PathSegment } from './parse.js';
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 
-/** `spec.template.spec.containers[0].image`; odd keys as `labels["app.kubernetes.io/name"]`. */
+/** `spec.template.spec.containers[0].image`; odd keys as `labels["app.kubernetes.io/name"]`.
+ *  Joined once rather than appended piece by piece: `+=` leaves a chain of string pieces
+ *  (about 30 per path) that the validator's cached results would hold for every reference. */
 export function renderPath(path: readonly PathSegment[]): string {
-  let out = '';
+  const parts: string[] = [];
   for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (IDENT.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
+    if (typeof seg === 'number') parts.push(`[${seg}]`);
+    else if (IDENT.test(seg)) parts.push(parts.length === 0 ? seg : `.${seg}`);
+    else parts.push(`[${JSON.stringify(seg)}]`);
   }
-  return out;
+  return parts.join('');
 }

@@ -460,8 +460,13 @@ export class FakeRuntime implements Runtime {
 
   // ---- helpers ----------------------------------------------------------------------------
 
+  /** A container id as Docker writes one: 64 hex digits, here a counter. Hex-encoded from a
+   *  buffer rather than padded, so it is one flat string as JSON.parse gives DockerRuntime
+   *  (`padStart` builds a chain of string pieces that the heap keeps per id). */
   private id(): string {
-    return (this.nextId++).toString(16).padStart(64, '0');
+    const bytes = Buffer.alloc(32);
+    bytes.writeUInt32BE(this.nextId++, 28);
+    return bytes.toString('hex');
   }
 
   private assertOpen(): void {
@@ -522,13 +527,16 @@ export class FakeRuntime implements Runtime {
  *  frozen, as decodePods shares them. */
 function clonePod(p: ObservedPod): ObservedPod {
   const { spec, labels, containers, initContainers, ...rest } = p;
-  return Object.freeze<ObservedPod>({
-    ...structuredClone(rest),
-    labels,
-    ...(spec ? { spec } : {}),
-    containers: containers.map(cloneContainer),
-    ...(initContainers ? { initContainers: initContainers.map(cloneContainer) } : {}),
-  });
+  // Object.assign, not `{ ...clone, labels }`: that literal gets a hidden class per pod on
+  // Node 20 (a spread followed by a new key), which a decoded pod does not.
+  return Object.freeze<ObservedPod>(
+    Object.assign(structuredClone(rest), {
+      labels,
+      ...(spec ? { spec } : {}),
+      containers: containers.map(cloneContainer),
+      ...(initContainers ? { initContainers: initContainers.map(cloneContainer) } : {}),
+    }),
+  );
 }
 
 /** As decodePods reads a container: its own labels only. */
