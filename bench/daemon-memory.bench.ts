@@ -5,7 +5,9 @@
 // a local Git repository (one directory per app) the app trackers follow. Reported after the
 // pass that creates every pod and a few idle passes, with forced GCs: RSS and heap used, and the
 // same once the skiff is dropped (what is left is the fake hosts' state and the code, so the
-// difference is the daemon's own state).
+// difference is the daemon's own state). Before the forced GCs, the steady daemon: a pass every
+// reconcile interval with V8 collecting as it likes, the RSS `ps` shows. The daemon's heap flags
+// (src/daemon/heap-flags.ts) apply; SKIFF_DAEMON_V8_FLAGS= measures Node's defaults.
 //
 //   npm run build && npx tsx bench/daemon-memory.bench.ts [--snapshot]
 // --snapshot also writes a heap snapshot of the holding daemon and prints its largest
@@ -22,6 +24,7 @@ import { appYaml, FULL, makeHosts, REPLICAS } from './support/scale-world.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const IDLE_PASSES = 4;
+const STEADY_PASSES = Number(process.env.STEADY_PASSES ?? 6);
 const TARGET_MB = 150;
 const snapshot = process.argv.includes('--snapshot');
 const flags = process.env.DAEMON_NODE_FLAGS ?? '';
@@ -78,6 +81,8 @@ interface Figures {
   external: number;
 }
 interface ChildReport {
+  v8Flags: string[];
+  steady: (Figures & { ms: number })[];
   code: Figures;
   holding: Figures;
   worldOnly: Figures;
@@ -92,7 +97,10 @@ mkdirSync(out, { recursive: true });
 const snapshotFile = path.join(out, 'daemon-memory.heapsnapshot');
 try {
   const worldFile = path.join(dir, 'world.json');
-  writeFileSync(worldFile, JSON.stringify({ ...worldOnDisk(dir), idlePasses: IDLE_PASSES }));
+  writeFileSync(
+    worldFile,
+    JSON.stringify({ ...worldOnDisk(dir), idlePasses: IDLE_PASSES, steadyPasses: STEADY_PASSES }),
+  );
   const child = spawnSync(
     process.execPath,
     [
@@ -112,20 +120,27 @@ try {
     `| ${what} | ${mb(f.rss)} | ${mb(f.heapUsed)} | ${mb(f.heapTotal)} | ${mb(f.external)} |`;
   const daemonHeap = r.holding.heapUsed - r.worldOnly.heapUsed;
   const idleMs = r.idle.map((p) => p.ms.toFixed(0)).join(', ');
+  const steadyRss = r.steady.map((p) => p.rss);
+  const steadyMs = r.steady.map((p) => p.ms.toFixed(0)).join(', ');
+  const steadyRow = `| steady: ${r.steady.length} passes ${DEFAULT_DAEMON.reconcileIntervalSeconds} s apart, no forced GC (RSS max / last; target < ${TARGET_MB} MB) | ${mb(Math.max(...steadyRss))} / ${mb(
+    steadyRss.at(-1) ?? 0,
+  )} | ${mb(Math.max(...r.steady.map((p) => p.heapUsed)))} max | ${mb(Math.max(...r.steady.map((p) => p.heapTotal)))} max | |`;
   const idleGcs = r.idle.map((p) => `${p.gcs.minor}/${p.gcs.major} (${p.gcs.ms.toFixed(0)} ms)`).join(', ');
   console.log(`## Daemon memory at scale (bench/daemon-memory.bench.ts)
 
 ${new Date().toUTCString()}; machine: 2 cores / 24 GiB, Node ${process.versions.node}; the compiled daemon (dist/,
-plain node --expose-gc${flags ? ` ${flags}` : ''}), wired as \`skiff run\` wires it, on a FakeRuntime of ${FULL.hosts} hosts. World:
+plain node --expose-gc${flags ? ` ${flags}` : ''}; daemon heap flags: ${r.v8Flags.join(' ') || 'none, Node defaults'}), wired as \`skiff run\` wires it, on a FakeRuntime of ${FULL.hosts} hosts. World:
 ${FULL.deployments} Deployments x ${REPLICAS} replicas in ${FULL.apps} apps (${r.shape.observedPods} pods observed, ${r.shape.deployments} Deployment views,
 ${r.shape.pods} pod views), committed to a local repository; measured after the pass that created
 ${r.shape.created} pods and ${IDLE_PASSES} idle passes (${idleMs} ms; last one ${r.idle.at(-1)?.actions} actions), 4 forced GCs each.
 Garbage collections per idle pass, scavenges/mark-sweeps (time in GC): ${idleGcs}.
+Steady passes (ms): ${steadyMs}.
 
 | state | RSS | heap used | heap reserved | external |
 |---|---:|---:|---:|---:|
 ${row('code loaded, no skiff', r.code)}
-${row(`the daemon holding the world (target RSS < ${TARGET_MB} MB)`, r.holding)}
+${steadyRow}
+${row('the daemon holding the world, after forced GCs', r.holding)}
 ${row('skiff dropped: the fake hosts world and the code', r.worldOnly)}
 ${row('fake runtime dropped too', r.after)}
 

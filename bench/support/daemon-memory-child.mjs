@@ -3,14 +3,18 @@
 // sources on a local repository, app trackers, bundle validator, secret scrubber, history,
 // prober, autoscaler, Service data plane, reconciler, metrics) on a FakeRuntime standing in for
 // the 500 hosts, admits every app, runs the pass that creates every pod and a few idle passes,
-// forces GCs and prints memory figures as JSON on stdout. Then it drops the skiff and measures
-// again: what is left is the fake hosts' world (Docker's state, not the daemon's) and the code.
+// then passes at the daemon's interval with no forced GC (the memory `ps` shows of a running
+// daemon), forces GCs and prints memory figures as JSON on stdout. Then it drops the skiff and
+// measures again: what is left is the fake hosts' world (Docker's state, not the daemon's) and
+// the code. The heap flags are the daemon's own (applyDaemonV8Flags, as `skiff run` sets them;
+// SKIFF_DAEMON_V8_FLAGS= for Node's defaults).
 //
 //   node --expose-gc bench/support/daemon-memory-child.mjs WORLD.json [--snapshot FILE]
 import { readFileSync } from 'node:fs';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import pino from 'pino';
+import { applyDaemonV8Flags } from '../../dist/daemon/heap-flags.js';
 import { createSkiffInstance, initialAdmission } from '../../dist/daemon/skiff-instance.js';
 import { systemClock } from '../../dist/runtime/clock.js';
 import { FakeRuntime } from '../../dist/runtime/fake-runtime.js';
@@ -19,9 +23,17 @@ const MiB = 1024 ** 2;
 const [worldFile, flag, snapshotFile] = process.argv.slice(2);
 const world = JSON.parse(readFileSync(worldFile, 'utf8'));
 const passes = world.idlePasses;
+const v8Flags = applyDaemonV8Flags();
 
-function settle() {
+/** Forced GCs, then a moment for V8 to hand freed pages back (it unmaps them off the main
+ *  thread: read at once, a compacting collection's RSS still counts both copies). */
+async function settle() {
   for (let i = 0; i < 4; i++) globalThis.gc();
+  await new Promise((r) => setTimeout(r, 500));
+  return figures();
+}
+
+function figures() {
   const m = process.memoryUsage();
   return {
     rss: m.rss / MiB,
@@ -31,7 +43,7 @@ function settle() {
   };
 }
 
-const code = settle();
+const code = await settle();
 const log = pino({ level: 'silent' });
 let runtime = new FakeRuntime(world.hosts);
 let inst = createSkiffInstance({ config: world.config, log, runtime });
@@ -75,15 +87,24 @@ const shape = {
   created,
 };
 last = undefined;
-const holding = settle();
+// The steady daemon: a pass every reconcile interval, V8 left to collect as it likes. RSS after
+// each pass, and the pass time.
+const steady = [];
+for (let i = 0; i < world.steadyPasses; i++) {
+  await new Promise((r) => setTimeout(r, world.config.daemon.reconcileIntervalSeconds * 1000));
+  const t0 = performance.now();
+  await inst.reconciler.pass();
+  steady.push({ ms: performance.now() - t0, ...figures() });
+}
+const holding = await settle();
 // Writing it grows the RSS by about the snapshot's size: the later rows' RSS is inflated then.
 if (flag === '--snapshot') writeHeapSnapshot(snapshotFile);
 await inst.close();
 inst = undefined;
 // The fake keeps the copies it handed out (the daemon's observation, shared): not the hosts'.
 runtime.forgetHandedOut();
-const worldOnly = settle();
+const worldOnly = await settle();
 runtime = undefined;
-const after = settle();
-process.stdout.write(JSON.stringify({ code, holding, worldOnly, after, shape, idle }));
+const after = await settle();
+process.stdout.write(JSON.stringify({ v8Flags, code, holding, worldOnly, after, shape, idle, steady }));
 process.exit(0);

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { Daemon } from '../../daemon/daemon.js';
 import { daemonLogger } from '../../daemon/daemon-log.js';
+import { applyDaemonV8Flags } from '../../daemon/heap-flags.js';
 import { SecretScrubber } from '../../daemon/secret-scrubber.js';
 import { checkHostFiles } from '../../runtime/host-files.js';
 import { type ClusterOptions, clusterFlags, loadCliConfig } from '../cli-context.js';
@@ -17,6 +18,8 @@ export function registerRun(program: Command): void {
       .option('--listen <host:port>', 'address of the local API (default from config, 127.0.0.1:7420)')
       .option('--log-format <json|pretty>', 'log format', process.stdout.isTTY ? 'pretty' : 'json'),
   ).action(async (opts: ClusterOptions & { listen?: string; logFormat: string }) => {
+    // First: the heap policy applies to everything the daemon allocates.
+    const v8Flags = applyDaemonV8Flags();
     // One scrubber for the logger and the daemon: the daemon's trackers teach it each commit's
     // Secret values, the logger scrubs every line with them.
     const scrubber = new SecretScrubber();
@@ -25,6 +28,7 @@ export function registerRun(program: Command): void {
       level: process.env.SKIFF_LOG_LEVEL ?? 'info',
       scrubber,
     });
+    log.info({ v8Flags }, 'heap policy');
     // What escapes the daemon is printed (by main, or here for a crash): its text can echo a
     // value the daemon knows (a Docker error quoting an env), so it leaves scrubbed too.
     const crash = (err: unknown) => {

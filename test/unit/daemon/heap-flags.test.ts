@@ -1,0 +1,50 @@
+// The daemon's heap policy: --optimize-for-size unless SKIFF_DAEMON_V8_FLAGS says otherwise
+// (empty: Node's defaults); anything but a heap flag is a usage error with a hint, so a typo
+// cannot pass silently, and setting them changes this process's V8 flags.
+import { describe, expect, it } from 'vitest';
+import {
+  applyDaemonV8Flags,
+  DEFAULT_DAEMON_V8_FLAGS,
+  daemonV8Flags,
+} from '../../../src/daemon/heap-flags.js';
+import { UsageError } from '../../../src/model/errors.js';
+
+describe('daemon heap flags', () => {
+  it.each([
+    ['unset: the default', undefined, DEFAULT_DAEMON_V8_FLAGS],
+    ['empty: Node defaults', '', []],
+    ['spaces only', '   ', []],
+    [
+      'two flags',
+      '--no-optimize-for-size  --heap-growing-percent=20',
+      ['--no-optimize-for-size', '--heap-growing-percent=20'],
+    ],
+    ['compaction', '--compact-on-every-full-gc', ['--compact-on-every-full-gc']],
+  ])('%s', (_, value, flags) => {
+    expect(daemonV8Flags(value === undefined ? {} : { SKIFF_DAEMON_V8_FLAGS: value })).toEqual(flags);
+  });
+
+  it.each([
+    '--expose-gc',
+    '--optimize-for-sise',
+    'optimize-for-size',
+    '--heap-growing-percent=',
+    '--max-old-space-size=64',
+  ])('refuses %s with a hint', (flag) => {
+    const err = (() => {
+      try {
+        daemonV8Flags({ SKIFF_DAEMON_V8_FLAGS: `--optimize-for-size ${flag}` });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toContain(JSON.stringify(flag));
+    expect((err as UsageError).hint).toMatch(/--optimize-for-size/);
+  });
+
+  it('sets them in this process and returns them for the start-up log', () => {
+    // --memory-reducer is V8's default already: setting it again changes nothing for the tests.
+    expect(applyDaemonV8Flags({ SKIFF_DAEMON_V8_FLAGS: '--memory-reducer' })).toEqual(['--memory-reducer']);
+  });
+});
