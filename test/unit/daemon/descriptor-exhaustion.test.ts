@@ -2,14 +2,33 @@
 // retryable error and the process stays alive: a local command or shell that cannot start, and
 // the API server refusing connections it cannot accept. Each case runs in a child node process
 // with `ulimit -n 64`, fills the remaining descriptors, exercises the path, then frees them and
-// shows the same path works again.
+// shows the same path works again. The child runs the code bundled beforehand (as the shipped
+// CLI runs it), not through tsx: tsx's loader would transform a module read late, spawning
+// esbuild with no descriptor left, and fail the test for a reason that is not the daemon's.
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../../..');
-const src = (p: string) => JSON.stringify(join(ROOT, 'src', p));
+// Inside the checkout, so the bundles' package imports resolve from its node_modules.
+const OUT = join(ROOT, 'node_modules', '.cache', 'skiff-descriptor-exhaustion');
+const bundled = (p: string) => JSON.stringify(join(OUT, p.replace(/\.ts$/, '.mjs')));
+
+beforeAll(async () => {
+  await build({
+    entryPoints: ['runtime/host-transport.ts', 'daemon/api-server.ts'].map((p) => join(ROOT, 'src', p)),
+    outdir: OUT,
+    outbase: join(ROOT, 'src'),
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+}, 60_000);
 
 const FILL = `
 import { closeSync, openSync } from 'node:fs';
@@ -22,7 +41,7 @@ function runLimited(script: string, onStdout?: (text: string, child: ReturnType<
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(
       '/bin/sh',
-      ['-c', 'ulimit -n 64 && exec "$0" --import tsx --input-type=module -e "$1"', process.execPath, script],
+      ['-c', 'ulimit -n 64 && exec "$0" --input-type=module -e "$1"', process.execPath, script],
       { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -41,11 +60,12 @@ function runLimited(script: string, onStdout?: (text: string, child: ReturnType<
 describe('descriptor exhaustion (ulimit -n 64)', () => {
   it('a local command and the local shell fail with a retryable error, and work again after', async () => {
     const script = `${FILL}
-import { LocalTransport } from ${src('runtime/host-transport.ts')};
+import { LocalTransport } from ${bundled('runtime/host-transport.ts')};
 const t = new LocalTransport({ kind: 'local', name: 'local', address: '127.0.0.1', dockerSocket: '/nonexistent.sock', dataDir: '/tmp', labels: {}, taints: [] });
 const seen = [];
-fill();
 for (const call of [() => t.exec('echo hi', undefined, 5000), () => t.runScript('echo hi', 5000)]) {
+  // Filled before each call: a failed spawn closes what it had opened, freeing a few.
+  fill();
   try { await call(); seen.push('no error'); } catch (e) { seen.push(e.code + ':' + e.retryable); }
 }
 free();
@@ -68,10 +88,12 @@ process.stdout.write(JSON.stringify(seen));
   it('the API server survives connections it cannot accept, and serves after', async () => {
     const script = `${FILL}
 import { request } from 'node:http';
-import { startApiServer } from ${src('daemon/api-server.ts')};
+import { startApiServer } from ${bundled('daemon/api-server.ts')};
 const errors = [];
 const log = { error: (o) => errors.push(o.err?.code), child: () => log, warn() {}, info() {}, debug() {} };
 const { server, address } = await startApiServer({ backend: {}, listen: '127.0.0.1:0', log });
+// Served once before: what the answer loads lazily is loaded before descriptors run out.
+await new Promise((done) => request('http://' + address + '/healthz', (res) => { res.resume(); res.on('end', done); }).end());
 fill();
 process.stdout.write('ready ' + address.split(':').pop() + '\\n');
 process.stdin.once('data', () => {
