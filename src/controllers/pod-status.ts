@@ -51,7 +51,22 @@ export function containerReady(pod: ObservedPod, c: ObservedContainer): { ready:
   return { ready: true, since: probe.readySince ?? c.startedAt };
 }
 
+/** Readiness per frozen observed pod, as the views are (see viewMemo): endpoints, the
+ *  Deployment controller and the views each ask for every pod's, every pass. A function of the
+ *  pod alone; the answer is shared, so no caller may change it. */
+const readinessMemo = new WeakMap<ObservedPod, PodReadiness>();
+
 export function podReadiness(pod: ObservedPod): PodReadiness {
+  if (!Object.isFrozen(pod)) return readinessOf(pod);
+  let r = readinessMemo.get(pod);
+  if (!r) {
+    r = readinessOf(pod);
+    readinessMemo.set(pod, r);
+  }
+  return r;
+}
+
+function readinessOf(pod: ObservedPod): PodReadiness {
   // A pod is Ready only once initialized (and then with its sidecars ready too).
   if (initStep(pod).kind !== 'initialized') return { ready: false };
   const { expected, containers } = readinessContainers(pod);

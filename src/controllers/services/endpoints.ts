@@ -48,7 +48,7 @@ export function computeEndpoints(
       !p.terminating &&
       !p.unreachable &&
       readyHosts.has(p.host) &&
-      !exclude.has(endpointPodKey(p)) &&
+      (exclude.size === 0 || !exclude.has(endpointPodKey(p))) &&
       podReadiness(p).ready,
   );
   return services.map((s) => {

@@ -2,7 +2,7 @@
 // out, the same object while nothing changed) gets the view built for it last time, as long as
 // the waiting reasons are the same; anything else is built anew (issue 15, daemon memory).
 import { describe, expect, it } from 'vitest';
-import { podView } from '../../../src/controllers/pod-status.js';
+import { podReadiness, podView } from '../../../src/controllers/pod-status.js';
 import { deepFreeze } from '../../../src/runtime/spec-interner.js';
 import { observedPod } from './fixtures.js';
 
@@ -35,5 +35,15 @@ describe('podView memo', () => {
     });
     expect(podView(crashed, {}, 0)).not.toEqual(a);
     expect(podView(crashed, {}, 0).containers[0]).toMatchObject({ state: 'terminated', reason: 'Error' });
+  });
+});
+
+describe('podReadiness memo', () => {
+  it('answers a frozen pod with the readiness it computed, and computes a changeable pod anew', () => {
+    const frozen = deepFreeze(observedPod('web-a'));
+    expect(podReadiness(frozen)).toBe(podReadiness(frozen));
+    const open = observedPod('web-a');
+    expect(podReadiness(open)).not.toBe(podReadiness(open));
+    expect(podReadiness(open)).toEqual(podReadiness(frozen));
   });
 });
