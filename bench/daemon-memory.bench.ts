@@ -9,13 +9,16 @@
 // reconcile interval with V8 collecting as it likes, the RSS `ps` shows. The daemon's heap flags
 // (src/daemon/heap-flags.ts) apply; SKIFF_DAEMON_V8_FLAGS= measures Node's defaults.
 //
-//   npm run build && npx tsx bench/daemon-memory.bench.ts [--snapshot]
+//   npm run build && npx tsx bench/daemon-memory.bench.ts [--snapshot] [--modules]
+// The daemon's code is bundled as the CLI is (dist/bin/, removed after), so it is loaded as an
+// install loads it; --modules loads dist/'s ES modules instead.
 // --snapshot also writes a heap snapshot of the holding daemon and prints its largest
 // constructors (bench/.out/daemon-memory.heapsnapshot).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { bundleCli } from '../scripts/bundle-cli.js';
 import type { ClusterConfig } from '../src/config/cluster-config.js';
 import { DEFAULT_CONNECTION, DEFAULT_DAEMON, DEFAULT_SERVICE_CIDR } from '../src/config/cluster-config.js';
 import type { FakeHost } from '../src/runtime/fake-runtime.js';
@@ -27,6 +30,7 @@ const IDLE_PASSES = 4;
 const STEADY_PASSES = Number(process.env.STEADY_PASSES ?? 6);
 const TARGET_MB = 150;
 const snapshot = process.argv.includes('--snapshot');
+const fromModules = process.argv.includes('--modules');
 const flags = process.env.DAEMON_NODE_FLAGS ?? '';
 
 if (!existsSync(path.join(ROOT, 'dist', 'daemon', 'skiff-instance.js')))
@@ -95,11 +99,24 @@ const dir = mkdtempSync(path.join(tmpdir(), 'skiff-daemon-memory-'));
 const out = path.join(ROOT, 'bench', '.out');
 mkdirSync(out, { recursive: true });
 const snapshotFile = path.join(out, 'daemon-memory.heapsnapshot');
+const bundle = path.join(ROOT, 'dist', 'bin', 'bench-daemon.cjs');
 try {
+  if (!fromModules)
+    await bundleCli(
+      ROOT,
+      path.join(ROOT, 'dist'),
+      'bench/support/daemon-bundle-entry.ts',
+      'bench-daemon.cjs',
+    );
   const worldFile = path.join(dir, 'world.json');
   writeFileSync(
     worldFile,
-    JSON.stringify({ ...worldOnDisk(dir), idlePasses: IDLE_PASSES, steadyPasses: STEADY_PASSES }),
+    JSON.stringify({
+      ...worldOnDisk(dir),
+      idlePasses: IDLE_PASSES,
+      steadyPasses: STEADY_PASSES,
+      ...(fromModules ? {} : { bundle }),
+    }),
   );
   const child = spawnSync(
     process.execPath,
@@ -128,7 +145,7 @@ try {
   const idleGcs = r.idle.map((p) => `${p.gcs.minor}/${p.gcs.major} (${p.gcs.ms.toFixed(0)} ms)`).join(', ');
   console.log(`## Daemon memory at scale (bench/daemon-memory.bench.ts)
 
-${new Date().toUTCString()}; machine: 2 cores / 24 GiB, Node ${process.versions.node}; the compiled daemon (dist/,
+${new Date().toUTCString()}; machine: 2 cores / 24 GiB, Node ${process.versions.node}; the compiled daemon (${fromModules ? "dist/'s modules" : 'bundled as the CLI is'},
 plain node --expose-gc${flags ? ` ${flags}` : ''}; daemon heap flags: ${r.v8Flags.join(' ') || 'none, Node defaults'}), wired as \`skiff run\` wires it, on a FakeRuntime of ${FULL.hosts} hosts. World:
 ${FULL.deployments} Deployments x ${REPLICAS} replicas in ${FULL.apps} apps (${r.shape.observedPods} pods observed, ${r.shape.deployments} Deployment views,
 ${r.shape.pods} pod views), committed to a local repository; measured after the pass that created
@@ -152,5 +169,6 @@ real daemon does not carry: against real hosts the RSS is about ${mb(r.holding.r
     console.log(summarizeHeapSnapshot(snapshotFile, 25));
   }
 } finally {
+  rmSync(bundle, { force: true });
   rmSync(dir, { recursive: true, force: true });
 }

@@ -27,8 +27,14 @@ const lazyChildProcess: Plugin = {
   },
 };
 
-/** Bundles the CLI of the checkout at `root` into `dist`/bin/skiff.cjs. */
-export async function bundleCli(root: string, dist: string): Promise<void> {
+/** Bundles the CLI of the checkout at `root` into `dist`/bin/skiff.cjs. `entry` and `name`
+ *  bundle another entry the same way, next to it (the memory bench's daemon, as shipped). */
+export async function bundleCli(
+  root: string,
+  dist: string,
+  entry = 'src/cli/bundle-entry.ts',
+  name = 'skiff.cjs',
+): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
     devDependencies: Record<string, string>;
@@ -37,8 +43,8 @@ export async function bundleCli(root: string, dist: string): Promise<void> {
     (p) => !BUNDLED_PACKAGES.has(p),
   );
   await build({
-    entryPoints: [join(root, 'src/cli/bundle-entry.ts')],
-    outfile: join(dist, 'bin', 'skiff.cjs'),
+    entryPoints: [join(root, entry)],
+    outfile: join(dist, 'bin', name),
     bundle: true,
     format: 'cjs',
     platform: 'node',

@@ -7,21 +7,27 @@
 // daemon), forces GCs and prints memory figures as JSON on stdout. Then it drops the skiff and
 // measures again: what is left is the fake hosts' world (Docker's state, not the daemon's) and
 // the code. The heap flags are the daemon's own (applyDaemonV8Flags, as `skiff run` sets them;
-// SKIFF_DAEMON_V8_FLAGS= for Node's defaults).
+// SKIFF_DAEMON_V8_FLAGS= for Node's defaults). The code is the bundle the world names (as an
+// install runs it: bench/support/daemon-bundle-entry.ts), else dist/'s modules.
 //
 //   node --expose-gc bench/support/daemon-memory-child.mjs WORLD.json [--snapshot FILE]
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import pino from 'pino';
-import { applyDaemonV8Flags } from '../../dist/daemon/heap-flags.js';
-import { createSkiffInstance, initialAdmission } from '../../dist/daemon/skiff-instance.js';
-import { systemClock } from '../../dist/runtime/clock.js';
-import { FakeRuntime } from '../../dist/runtime/fake-runtime.js';
 
 const MiB = 1024 ** 2;
 const [worldFile, flag, snapshotFile] = process.argv.slice(2);
 const world = JSON.parse(readFileSync(worldFile, 'utf8'));
+const { applyDaemonV8Flags, createSkiffInstance, initialAdmission, systemClock, FakeRuntime } = world.bundle
+  ? createRequire(import.meta.url)(world.bundle)
+  : {
+      ...(await import('../../dist/daemon/heap-flags.js')),
+      ...(await import('../../dist/daemon/skiff-instance.js')),
+      ...(await import('../../dist/runtime/clock.js')),
+      ...(await import('../../dist/runtime/fake-runtime.js')),
+    };
 const passes = world.idlePasses;
 const v8Flags = applyDaemonV8Flags();
 
