@@ -522,9 +522,15 @@ function actionLogKey(a: Action): string {
 
 /** Which app an action's key (`pod/ns/name@host`) belongs to, from the observed pods' labels. */
 function appResolver(observed: Observed, actions: Action[]): (key: string) => string | undefined {
-  const byKey = new Map(observed.pods.map((p) => [`pod/${p.namespace}/${p.name}@${p.host}`, p.app]));
-  for (const a of actions) if (a.type === 'createPod') byKey.set(actionKey(a), a.pod.app);
-  return (key) => byKey.get(key);
+  // Built at the first question: an idle pass has no action to ask about (15,000 keys a pass).
+  let byKey: Map<string, string> | undefined;
+  return (key) => {
+    if (!byKey) {
+      byKey = new Map(observed.pods.map((p) => [`pod/${p.namespace}/${p.name}@${p.host}`, p.app]));
+      for (const a of actions) if (a.type === 'createPod') byKey.set(actionKey(a), a.pod.app);
+    }
+    return byKey.get(key);
+  };
 }
 
 interface AppSync {
