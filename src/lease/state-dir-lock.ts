@@ -10,11 +10,9 @@
 import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
+import { nodeCrypto } from '../state-dir/lazy-crypto.js';
 import { createFileExclusive, ensurePrivateDir, writeFileAtomic } from '../state-dir/private-files.js';
 import { type DaemonLockHolder, StateDirLockError, StateDirLockedError } from './errors.js';
-
-/** node:crypto, loaded at first use: a CLI start that never needs it skips its 3-5 ms. */
-const crypto = () => process.getBuiltinModule('node:crypto');
 
 export const DAEMON_LOCK_FILE = 'daemon.lock';
 /** A takeover guard older than this was left by a crashed starter and may be removed. */
@@ -138,7 +136,7 @@ function publicInfo(c: LockContent): DaemonInfo {
 
 /** Creates `path` with `text` only if it does not exist; false if it does. */
 function createExclusive(path: string, text: string): boolean {
-  const temp = `${path}.${process.pid}.${crypto().randomUUID()}.tmp`;
+  const temp = `${path}.${process.pid}.${nodeCrypto().randomUUID()}.tmp`;
   if (!createFileExclusive(temp, text)) throw new StateDirLockError(`${temp} exists`, path);
   try {
     linkSync(temp, path);
@@ -203,7 +201,7 @@ export function acquireStateDirLock(opts: AcquireStateDirLockOptions): StateDirL
     pid: process.pid,
     hostname: osHostname(),
     startedAt: opts.now ?? Date.now(),
-    token: crypto().randomUUID(),
+    token: nodeCrypto().randomUUID(),
   };
   if (opts.apiAddress !== undefined) content.apiAddress = opts.apiAddress;
   const bootId = currentBootId();

@@ -19,9 +19,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SkiffError } from '../model/errors.js';
-
-/** node:crypto, loaded at first use: a CLI start that never needs it skips its 3-5 ms. */
-const crypto = () => process.getBuiltinModule('node:crypto');
+import { nodeCrypto } from './lazy-crypto.js';
 
 export class StateDirError extends SkiffError {
   constructor(message: string, dir: string, opts: { cause?: unknown; hint?: string } = {}) {
@@ -89,7 +87,7 @@ function checkPrivateDir(dir: string): void {
  *  without following a link, fsynced, then renamed over `path` (a link at `path` is replaced,
  *  never followed). */
 export function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o600): void {
-  const temp = join(dirname(path), `.${crypto().randomBytes(8).toString('hex')}.tmp`);
+  const temp = join(dirname(path), `.${nodeCrypto().randomBytes(8).toString('hex')}.tmp`);
   const fd = openSync(
     temp,
     constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,

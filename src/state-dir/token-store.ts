@@ -8,10 +8,8 @@
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../model/errors.js';
+import { nodeCrypto } from './lazy-crypto.js';
 import { ensurePrivateDir, writeFileAtomic } from './private-files.js';
-
-/** node:crypto, loaded at first use: a CLI start that never needs it skips its 3-5 ms. */
-const crypto = () => process.getBuiltinModule('node:crypto');
 
 export type TokenRole = 'read' | 'admin';
 export const TOKEN_ROLES: readonly TokenRole[] = ['read', 'admin'];
@@ -33,7 +31,7 @@ export const ADMIN_TOKEN_FILE = 'admin.token';
 /** The id of the local admin token (admin.token). */
 export const LOCAL_TOKEN_ID = 'local';
 
-const digest = (token: string): Buffer => crypto().createHash('sha256').update(token).digest();
+const digest = (token: string): Buffer => nodeCrypto().createHash('sha256').update(token).digest();
 
 function readStored(stateDir: string): StoredToken[] {
   try {
@@ -50,7 +48,7 @@ function writeStored(stateDir: string, tokens: StoredToken[]): void {
   writeFileAtomic(join(stateDir, TOKENS_FILE), `${JSON.stringify(tokens, null, 2)}\n`, 0o600);
 }
 
-const newToken = (): string => `skiff_${crypto().randomBytes(32).toString('base64url')}`;
+const newToken = (): string => `skiff_${nodeCrypto().randomBytes(32).toString('base64url')}`;
 
 /** Creates a token; the only time its text is returned. */
 export function createToken(
@@ -61,7 +59,7 @@ export function createToken(
   if (!TOKEN_ROLES.includes(spec.role))
     throw new UsageError(`unknown role ${JSON.stringify(spec.role)}`, 'give --role read or --role admin');
   const tokens = readStored(stateDir);
-  const id = spec.id ?? crypto().randomBytes(4).toString('hex');
+  const id = spec.id ?? nodeCrypto().randomBytes(4).toString('hex');
   const name = spec.name ?? id;
   if (tokens.some((t) => t.name === name && t.id !== id))
     throw new UsageError(`a token named "${name}" exists`, 'choose another --name, or revoke that one first');
@@ -131,7 +129,7 @@ export class TokenVerifier {
     let found: TokenIdentity | undefined;
     // Every stored digest is compared (no early exit), each in constant time.
     for (const t of this.tokens()) {
-      if (t.sha256.length === given.length && crypto().timingSafeEqual(t.sha256, given) && !found)
+      if (t.sha256.length === given.length && nodeCrypto().timingSafeEqual(t.sha256, given) && !found)
         found = { id: t.id, role: t.role };
     }
     return found;
