@@ -178,20 +178,27 @@ export function indexConfig(configMaps: ConfigMap[], secrets: Secret[]): ConfigI
   };
 }
 
+/** The referenced ConfigMaps and Secrets as found in `namespace`, in `refs`' order
+ *  (undefined: missing). */
+export interface ReferencedConfig {
+  configMaps: (ConfigMap | undefined)[];
+  secrets: (Secret | undefined)[];
+}
+
+export function referencedConfig(refs: ConfigRefs, namespace: string, config: ConfigIndex): ReferencedConfig {
+  return {
+    configMaps: refs.configMaps.map((n) => config.configMaps.get(`${namespace}/${n}`)),
+    secrets: refs.secrets.map((n) => config.secrets.get(`${namespace}/${n}`)),
+  };
+}
+
 /** Canonical text of the referenced config's content (missing ones included as null), fed
  *  into the template hash. Secret values go into a hash input only, never into output. */
-export function referencedConfigDigestInput(
-  refs: ConfigRefs,
-  namespace: string,
-  config: ConfigIndex,
-): string {
-  const cms = refs.configMaps.map((n) => {
-    const cm = config.configMaps.get(`${namespace}/${n}`);
+export function referencedConfigDigestInput(refs: ConfigRefs, found: ReferencedConfig): string {
+  const cms = refs.configMaps.map((n, i) => {
+    const cm = found.configMaps[i];
     return [n, cm ? { d: cm.data, b: cm.binaryData } : null];
   });
-  const ss = refs.secrets.map((n) => {
-    const s = config.secrets.get(`${namespace}/${n}`);
-    return [n, s ? s.data : null];
-  });
+  const ss = refs.secrets.map((n, i) => [n, found.secrets[i]?.data ?? null]);
   return canonicalJson({ cms, ss });
 }

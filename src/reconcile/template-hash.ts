@@ -6,6 +6,8 @@ import {
   type ConfigIndex,
   type ConfigRefs,
   configRefsOf,
+  type ReferencedConfig,
+  referencedConfig,
   referencedConfigDigestInput,
 } from '../manifest/config-refs.js';
 import type { PodTemplateSpec } from '../model/k8s.js';
@@ -16,7 +18,8 @@ interface TemplateMemo {
   /** FNV-1a of the template's canonical JSON: the hash continues from it over the config. */
   templateSeed: number;
   refs: ConfigRefs;
-  last?: { namespace: string; config: readonly unknown[]; hash: string };
+  /** The config objects last found and the hash with them (the namespace is not hashed). */
+  last?: { found: ReferencedConfig; hash: string };
 }
 
 /** Desired templates are immutable and the same objects from pass to pass while their commit
@@ -30,27 +33,17 @@ export function templateHash(template: PodTemplateSpec, namespace: string, confi
     m = { templateSeed: fnv1a32(canonicalJson(template)), refs: configRefsOf(template.spec) };
     memo.set(template, m);
   }
-  const read = referencedObjects(m.refs, namespace, config);
-  if (m.last && m.last.namespace === namespace && sameObjects(m.last.config, read)) return m.last.hash;
+  const found = referencedConfig(m.refs, namespace, config);
+  if (m.last && sameObjects(m.last.found, found)) return m.last.hash;
   // FNV-1a runs over text in order: seeding it with the template's hash is hashing the two
   // texts joined, as before the memo (running pods' hashes must not change).
-  const hash = encodeTemplateHash(
-    fnv1a32(referencedConfigDigestInput(m.refs, namespace, config), m.templateSeed),
-  );
-  m.last = { namespace, config: read, hash };
+  const hash = encodeTemplateHash(fnv1a32(referencedConfigDigestInput(m.refs, found), m.templateSeed));
+  m.last = { found, hash };
   return hash;
 }
 
-/** The ConfigMaps and Secrets the template reads, as found (undefined when missing). */
-function referencedObjects(refs: ConfigRefs, namespace: string, config: ConfigIndex): unknown[] {
-  const out: unknown[] = [];
-  for (const n of refs.configMaps) out.push(config.configMaps.get(`${namespace}/${n}`));
-  for (const n of refs.secrets) out.push(config.secrets.get(`${namespace}/${n}`));
-  return out;
-}
-
-function sameObjects(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+function sameObjects(a: ReferencedConfig, b: ReferencedConfig): boolean {
+  const same = (x: readonly unknown[], y: readonly unknown[]) =>
+    x.length === y.length && x.every((v, i) => v === y[i]);
+  return same(a.configMaps, b.configMaps) && same(a.secrets, b.secrets);
 }

@@ -8,6 +8,7 @@ import {
   type ConfigIndex,
   configRefsOf,
   indexConfig,
+  referencedConfig,
   referencedConfigDigestInput,
 } from '../../../src/manifest/config-refs.js';
 import type { ConfigMap, PodTemplateSpec, Secret } from '../../../src/model/k8s.js';
@@ -45,7 +46,9 @@ function template(): PodTemplateSpec {
 
 /** The hash as computed before the memo: one FNV pass over both texts. */
 function unmemoized(t: PodTemplateSpec, namespace: string, config: ConfigIndex): string {
-  const input = canonicalJson(t) + referencedConfigDigestInput(configRefsOf(t.spec), namespace, config);
+  const refs = configRefsOf(t.spec);
+  const input =
+    canonicalJson(t) + referencedConfigDigestInput(refs, referencedConfig(refs, namespace, config));
   return encodeTemplateHash(fnv1a32(input));
 }
 
@@ -83,11 +86,19 @@ describe('templateHash memo', () => {
     expect(seen.size).toBe(4);
   });
 
-  it('answers the same objects with the hash it kept, and an equal copy of the template alike', () => {
+  it('answers the same objects with the hash it kept, reading a template object once', () => {
     const t = template();
     const config = indexConfig([configMap('cfg', { a: '1' })], [secret('db', { password: 'eA==' })]);
     const h = templateHash(t, 'default', config);
     expect(templateHash(t, 'default', config)).toBe(h);
     expect(templateHash(structuredClone(t), 'default', config)).toBe(h);
+    // The template is read once per object: changed in place (the desired state never is),
+    // the kept hash is still answered; an equal new object is hashed afresh.
+    const changed = structuredClone(t);
+    t.metadata.labels = { app: 'other' };
+    expect(templateHash(t, 'default', config)).toBe(h);
+    changed.metadata.labels = { app: 'other' };
+    expect(templateHash(changed, 'default', config)).toBe(unmemoized(changed, 'default', config));
+    expect(templateHash(changed, 'default', config)).not.toBe(h);
   });
 });
