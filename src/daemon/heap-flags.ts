@@ -13,8 +13,8 @@ const ENV = 'SKIFF_DAEMON_V8_FLAGS';
 
 /** Garbage collection and heap sizing only: a typo must not pass as a flag, nor anything
  *  that changes what the daemon does. */
-const ALLOWED =
-  /^--(no-)?(optimize-for-size|memory-reducer|compact-on-every-full-gc|heap-growing-percent=\d{1,3})$/;
+const SWITCHES = ['optimize-for-size', 'memory-reducer', 'compact-on-every-full-gc'];
+const ALLOWED = new RegExp(`^--((no-)?(${SWITCHES.join('|')})|heap-growing-percent=\\d{1,3})$`);
 
 /** The flags the daemon runs with: the default, or the environment's (space separated). */
 export function daemonV8Flags(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -25,7 +25,7 @@ export function daemonV8Flags(env: NodeJS.ProcessEnv = process.env): string[] {
   if (bad !== undefined)
     throw new UsageError(
       `${ENV}: ${JSON.stringify(bad)} is not a heap flag skiff accepts`,
-      'use --optimize-for-size, --heap-growing-percent=N, --compact-on-every-full-gc or --no-memory-reducer (each may be --no-...), or set it empty for Node defaults',
+      `use ${SWITCHES.map((f) => `--${f}`).join(', ')} (each also as --no-...) or --heap-growing-percent=N; or set it empty for Node's defaults`,
     );
   return flags;
 }

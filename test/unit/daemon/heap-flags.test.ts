@@ -1,13 +1,20 @@
 // The daemon's heap policy: --optimize-for-size unless SKIFF_DAEMON_V8_FLAGS says otherwise
 // (empty: Node's defaults); anything but a heap flag is a usage error with a hint, so a typo
 // cannot pass silently, and setting them changes this process's V8 flags.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   applyDaemonV8Flags,
   DEFAULT_DAEMON_V8_FLAGS,
   daemonV8Flags,
 } from '../../../src/daemon/heap-flags.js';
 import { UsageError } from '../../../src/model/errors.js';
+
+// The flags reach V8 through setFlagsFromString: recorded here, not set in the test worker.
+const setFlags = vi.hoisted(() => vi.fn());
+vi.mock('node:v8', async (original) => ({
+  ...(await original<typeof import('node:v8')>()),
+  setFlagsFromString: setFlags,
+}));
 
 describe('daemon heap flags', () => {
   it.each([
@@ -29,6 +36,7 @@ describe('daemon heap flags', () => {
     '--optimize-for-sise',
     'optimize-for-size',
     '--heap-growing-percent=',
+    '--no-heap-growing-percent=20',
     '--max-old-space-size=64',
   ])('refuses %s with a hint', (flag) => {
     const err = (() => {
@@ -43,8 +51,16 @@ describe('daemon heap flags', () => {
     expect((err as UsageError).hint).toMatch(/--optimize-for-size/);
   });
 
-  it('sets them in this process and returns them for the start-up log', () => {
-    // --memory-reducer is V8's default already: setting it again changes nothing for the tests.
-    expect(applyDaemonV8Flags({ SKIFF_DAEMON_V8_FLAGS: '--memory-reducer' })).toEqual(['--memory-reducer']);
+  it('hands each flag to V8, and none when set empty', () => {
+    expect(
+      applyDaemonV8Flags({ SKIFF_DAEMON_V8_FLAGS: '--no-memory-reducer --heap-growing-percent=20' }),
+    ).toEqual(['--no-memory-reducer', '--heap-growing-percent=20']);
+    expect(setFlags.mock.calls).toEqual([['--no-memory-reducer'], ['--heap-growing-percent=20']]);
+    setFlags.mockClear();
+    applyDaemonV8Flags({});
+    expect(setFlags.mock.calls).toEqual([['--optimize-for-size']]);
+    setFlags.mockClear();
+    applyDaemonV8Flags({ SKIFF_DAEMON_V8_FLAGS: '' });
+    expect(setFlags).not.toHaveBeenCalled();
   });
 });
