@@ -30,6 +30,9 @@ export interface ContainerDetails {
   finishedAt?: number;
 }
 
+/** Inspect results by container id (a Map, or a read-through view of the caller's cache). */
+export type ContainerDetailsLookup = Pick<ReadonlyMap<string, ContainerDetails>, 'get'>;
+
 const STATES: readonly ContainerState[] = [
   'created',
   'running',
@@ -143,7 +146,7 @@ function currentContainers(
   role: string,
   id: Identity,
   specOrder: readonly { name: string }[] | undefined,
-  details: ReadonlyMap<string, ContainerDetails>,
+  details: ContainerDetailsLookup,
 ): ObservedContainer[] {
   const current = new Map<string, ContainerSummary>();
   for (const c of members) {
@@ -172,7 +175,7 @@ function currentContainers(
 export function decodePods(
   host: string,
   containers: readonly ContainerSummary[],
-  details: ReadonlyMap<string, ContainerDetails> = new Map(),
+  details: ContainerDetailsLookup = new Map(),
   specs: SpecInterner = new SpecInterner(),
   cache?: DecodedPodCache,
 ): ObservedPod[] {
@@ -216,10 +219,7 @@ export type DecodedPodCache = Map<string, CachedPod>;
  *  container's labels, image and creation time when it creates it): state, name (the deletion
  *  mark renames the infra container), exit code and times (the inspect, cached by the caller
  *  per id and state: compared by identity), the IP and published ports. */
-function podFacts(
-  members: readonly ContainerSummary[],
-  details: ReadonlyMap<string, ContainerDetails>,
-): unknown[] {
+function podFacts(members: readonly ContainerSummary[], details: ContainerDetailsLookup): unknown[] {
   const facts: unknown[] = [];
   for (const c of members) {
     const d = details.get(c.Id);
@@ -252,7 +252,7 @@ function decodeGroup(
   host: string,
   id: Identity,
   members: ContainerSummary[],
-  details: ReadonlyMap<string, ContainerDetails>,
+  details: ContainerDetailsLookup,
   specs: SpecInterner,
 ): ObservedPod | undefined {
   const infra = members.find((c) => c.Labels[LABELS.role] === INFRA_ROLE);
@@ -295,9 +295,4 @@ function decodeGroup(
 function gpuDevicesOf(l: Labels): Pick<ObservedPod, 'gpuDevices'> {
   const devices = parseGpuDevices(l[LABELS.gpuDevices]);
   return devices ? { gpuDevices: devices } : {};
-}
-
-/** Containers of a list whose current state needs an inspect the cache does not hold. */
-export function detailsCacheKey(c: ContainerSummary): string {
-  return `${c.Id}:${c.State}`;
 }

@@ -40,7 +40,6 @@ import {
   type DecodedPodCache,
   decodeDockerTime,
   decodePods,
-  detailsCacheKey,
 } from './decode-pods.js';
 import { DemuxTransform, demuxBuffer, readableOf } from './docker-streams.js';
 import { dockerError, HostKeyError, isNotFound, podSubject, RuntimeError } from './errors.js';
@@ -117,7 +116,8 @@ interface HostState {
   lastClaims: ObservedClaimVolume[];
   /** The claim volumes were read at least once (lastClaims is the host's, not a blank). */
   claimsRead: boolean;
-  details: Map<string, { key: string; details: ContainerDetails }>;
+  /** Inspect results by container id, with the list state they were read in. */
+  details: Map<string, { state: string; details: ContainerDetails }>;
   /** The pods decoded at the last observation, reused while their containers do not change. */
   decoded: DecodedPodCache;
   cpuPrev: Map<string, CpuPoint>;
@@ -329,28 +329,34 @@ export class DockerRuntime implements Runtime {
     if (info) h.engine = engineInfo(info, this.clock.now());
     h.lastClaims = decodeClaimVolumes(h.cfg.name, volumes.Volumes ?? []);
     h.claimsRead = true;
-    // Exit codes and start times need an inspect; do it only when a container's state changed.
-    const stale = list.filter((c) => h.details.get(c.Id)?.key !== detailsCacheKey(c));
+    // Exit codes and start times need an inspect; do it only when a container's state changed,
+    // a few at a time: each inspect is a channel of the host's connection, and the agent keeps
+    // some of them open after a burst.
+    const stale = list.filter((c) => h.details.get(c.Id)?.state !== c.State);
+    const inspects = new Limiter(this.conn.maxConcurrentPerHost);
     await Promise.all(
-      stale.map(async (c) => {
-        try {
-          const i = await docker.getContainer(c.Id).inspect({ abortSignal: signal } as object);
-          h.details.set(c.Id, {
-            key: detailsCacheKey(c),
-            details: {
-              exitCode: i.State.ExitCode,
-              startedAt: decodeDockerTime(i.State.StartedAt),
-              finishedAt: decodeDockerTime(i.State.FinishedAt),
-            },
-          });
-        } catch (err) {
-          if (!isNotFound(err)) throw err; // removed between list and inspect: fine
-        }
-      }),
+      stale.map((c) =>
+        inspects.run(async () => {
+          try {
+            const i = await docker.getContainer(c.Id).inspect({ abortSignal: signal } as object);
+            h.details.set(c.Id, {
+              state: c.State,
+              details: {
+                exitCode: i.State.ExitCode,
+                startedAt: decodeDockerTime(i.State.StartedAt),
+                finishedAt: decodeDockerTime(i.State.FinishedAt),
+              },
+            });
+          } catch (err) {
+            if (!isNotFound(err)) throw err; // removed between list and inspect: fine
+          }
+        }),
+      ),
     );
     const ids = new Set(list.map((c) => c.Id));
     for (const id of h.details.keys()) if (!ids.has(id)) h.details.delete(id);
-    const details = new Map([...h.details].map(([id, d]) => [id, d.details]));
+    // Read through, not copied: an idle pass over thousands of containers copies nothing.
+    const details = { get: (id: string) => h.details.get(id)?.details };
     return decodePods(h.cfg.name, list, details, this.specs, h.decoded);
   }
 
