@@ -1,18 +1,22 @@
 // The child of bench/daemon-memory.bench.ts: the compiled daemon (dist/, plain node, no tsx)
 // holding the scale world. It wires one skiff as `skiff run` does (createSkiffInstance: git
 // sources on a local repository, app trackers, bundle validator, secret scrubber, history,
-// prober, autoscaler, Service data plane, reconciler, metrics) on a FakeRuntime standing in for
-// the 500 hosts, admits every app, runs the pass that creates every pod and a few idle passes,
-// then passes at the daemon's interval with no forced GC (the memory `ps` shows of a running
-// daemon), forces GCs and prints memory figures as JSON on stdout. Then it drops the skiff and
-// measures again: what is left is the fake hosts' world (Docker's state, not the daemon's) and
-// the code. The heap flags are the daemon's own (applyDaemonV8Flags, as `skiff run` sets them;
-// SKIFF_DAEMON_V8_FLAGS= for Node's defaults). The code is the bundle the world names (as an
-// install runs it: bench/support/daemon-bundle-entry.ts), else dist/'s modules.
+// prober, autoscaler, Service data plane, reconciler, metrics) on a DockerRuntime whose hosts are
+// the fake engines' sockets the world names (engineDir), else on a FakeRuntime in this process,
+// admits every app, runs the pass that creates every pod and a few idle passes, then passes at
+// the daemon's interval with no forced GC (the memory `ps` shows of a running daemon), forces
+// GCs and prints memory figures as JSON on stdout. Then it closes the skiff and measures again
+// (what is left is the runtime: its caches and open channels, or the FakeRuntime's world), and
+// once more without the runtime (the code). The heap flags are the daemon's own
+// (applyDaemonV8Flags, as `skiff run` sets them; SKIFF_DAEMON_V8_FLAGS= for Node's defaults).
+// The code is the bundle the world names (as an install runs it:
+// bench/support/daemon-bundle-entry.ts), else dist/'s modules.
 //
 //   node --expose-gc bench/support/daemon-memory-child.mjs WORLD.json [--snapshot FILE]
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { connect } from 'node:net';
+import path from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import pino from 'pino';
@@ -20,13 +24,25 @@ import pino from 'pino';
 const MiB = 1024 ** 2;
 const [worldFile, flag, snapshotFile] = process.argv.slice(2);
 const world = JSON.parse(readFileSync(worldFile, 'utf8'));
-const { applyDaemonV8Flags, createSkiffInstance, initialAdmission, systemClock, FakeRuntime } = world.bundle
+const {
+  applyDaemonV8Flags,
+  createSkiffInstance,
+  initialAdmission,
+  systemClock,
+  FakeRuntime,
+  DockerRuntime,
+  Docker,
+  SshDockerAgent,
+} = world.bundle
   ? createRequire(import.meta.url)(world.bundle)
   : {
       ...(await import('../../dist/daemon/heap-flags.js')),
       ...(await import('../../dist/daemon/skiff-instance.js')),
       ...(await import('../../dist/runtime/clock.js')),
       ...(await import('../../dist/runtime/fake-runtime.js')),
+      ...(await import('../../dist/runtime/docker-runtime.js')),
+      ...(await import('../../dist/runtime/docker-agent.js')),
+      Docker: (await import('dockerode')).default,
     };
 const passes = world.idlePasses;
 const v8Flags = applyDaemonV8Flags();
@@ -51,7 +67,41 @@ function figures() {
 
 const code = await settle();
 const log = pino({ level: 'silent' });
-let runtime = new FakeRuntime(world.hosts);
+const ok = async () => ({ exitCode: 0, stdout: '', stderr: '' });
+/** A unix socket to the fake engine of one host, open (what an SSH channel to the host's
+ *  Docker socket is in a real daemon). */
+const engineSocket = (file) =>
+  new Promise((resolve, reject) => {
+    const s = connect(file);
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  });
+/** A host reached through the fake engine's socket for it: the Docker client and its
+ *  keep-alive agent are the SSH transport's (src/runtime/host-transport.ts), with a unix
+ *  socket where SSH opens a channel; host commands answer as an empty host does (no Service
+ *  rules, nothing to read), as the FakeRuntime's do, and files are not written (the world
+ *  mounts no volume). */
+const engineTransport = (cfg) => ({
+  docker: new Docker({
+    protocol: 'http',
+    host: 'docker',
+    port: 80,
+    agent: new SshDockerAgent(() => engineSocket(path.join(world.engineDir, `${cfg.name}.sock`))),
+  }),
+  connected: () => true,
+  ready: async () => {},
+  writePaths: async () => {},
+  removeTree: async () => {},
+  exec: ok,
+  runScript: ok,
+  connectTcp: async () => {
+    throw new Error('the bench hosts take no TCP connection');
+  },
+  close: () => {},
+});
+let runtime = world.engineDir
+  ? new DockerRuntime(world.config, { transport: engineTransport, clock: systemClock })
+  : new FakeRuntime(world.hosts);
 let inst = createSkiffInstance({ config: world.config, log, runtime });
 await initialAdmission(inst, systemClock.now(), log);
 let first = await inst.reconciler.pass();
@@ -108,7 +158,7 @@ if (flag === '--snapshot') writeHeapSnapshot(snapshotFile);
 await inst.close();
 inst = undefined;
 // The fake keeps the copies it handed out (the daemon's observation, shared): not the hosts'.
-runtime.forgetHandedOut();
+runtime.forgetHandedOut?.();
 const worldOnly = await settle();
 runtime = undefined;
 const after = await settle();
