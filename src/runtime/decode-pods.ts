@@ -113,13 +113,14 @@ function observedContainer(
   c: ContainerSummary,
   id: Identity,
   details: ContainerDetails | undefined,
+  specs: SpecInterner,
 ): ObservedContainer {
   const state = decodeState(c.State);
   return {
     id: c.Id,
-    name: id.container,
+    name: specs.text(id.container),
     dockerName: (c.Names[0] ?? '').replace(/^\//, ''),
-    image: c.Image,
+    image: specs.text(c.Image),
     state,
     exitCode: details?.exitCode ?? exitCodeFromStatus(c.Status),
     startedAt: details?.startedAt,
@@ -147,6 +148,7 @@ function currentContainers(
   id: Identity,
   specOrder: readonly { name: string }[] | undefined,
   details: ContainerDetailsLookup,
+  specs: SpecInterner,
 ): ObservedContainer[] {
   const current = new Map<string, ContainerSummary>();
   for (const c of members) {
@@ -158,7 +160,9 @@ function currentContainers(
   }
   const order = new Map((specOrder ?? []).map((c, i) => [c.name, i]));
   const out = [...current.values()]
-    .map((c) => observedContainer(c, { ...id, container: c.Labels[LABELS.container]! }, details.get(c.Id)))
+    .map((c) =>
+      observedContainer(c, { ...id, container: c.Labels[LABELS.container]! }, details.get(c.Id), specs),
+    )
     .sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9) || a.name.localeCompare(b.name));
   return out;
 }
@@ -235,12 +239,20 @@ function sameFacts(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-/** A reused pod's spec and label set stay interned (the interner forgets what is not asked
- *  for), so a new pod of the same template shares them instead of parsing a copy. */
+/** A reused pod's spec, label set and shared strings stay interned (the interner forgets what
+ *  is not asked for), so a new pod of the same template shares them instead of a copy. */
 function keepSpecs(pod: ObservedPod, members: readonly ContainerSummary[], specs: SpecInterner): ObservedPod {
   const l = (members.find((c) => c.Labels[LABELS.role] === INFRA_ROLE) ?? members[0]!).Labels;
   internLabel(specs, members.find((c) => c.Labels[LABELS.podSpec])?.Labels[LABELS.podSpec]);
   internLabel(specs, l[LABELS.podLabels]);
+  // No list built per pod: this runs for every pod of every idle pass.
+  specs.text(pod.namespace);
+  specs.text(pod.app);
+  specs.text(pod.ownerName);
+  specs.text(pod.templateHash);
+  specs.text(pod.commit);
+  for (const c of pod.containers) specs.text(c.image);
+  for (const c of pod.initContainers ?? []) specs.text(c.image);
   return pod;
 }
 
@@ -265,18 +277,18 @@ function decodeGroup(
     specs,
     members.find((c) => c.Labels[LABELS.podSpec])?.Labels[LABELS.podSpec],
   );
-  const containersOut = currentContainers(members, APP_ROLE, id, spec?.containers, details);
-  const initOut = currentContainers(members, INIT_ROLE, id, spec?.initContainers, details);
+  const containersOut = currentContainers(members, APP_ROLE, id, spec?.containers, details, specs);
+  const initOut = currentContainers(members, INIT_ROLE, id, spec?.initContainers, details, specs);
   const deadline = infra ? deletionDeadlineOf(infra.Names[0] ?? '') : undefined;
   return Object.freeze<ObservedPod>({
     host,
     name: id.pod,
-    namespace: id.namespace,
-    app: l[LABELS.app] ?? '',
+    namespace: specs.text(id.namespace),
+    app: specs.text(l[LABELS.app] ?? ''),
     ownerKind,
-    ownerName: l[LABELS.ownerName] ?? id.pod,
-    templateHash: l[LABELS.templateHash] ?? '',
-    commit: l[LABELS.commit] ?? '',
+    ownerName: specs.text(l[LABELS.ownerName] ?? id.pod),
+    templateHash: specs.text(l[LABELS.templateHash] ?? ''),
+    commit: specs.text(l[LABELS.commit] ?? ''),
     labels: internLabel<Labels>(specs, l[LABELS.podLabels]) ?? {},
     spec,
     createdAt: nonNegativeInt(l[LABELS.createdAt]) ?? source.Created * 1000,

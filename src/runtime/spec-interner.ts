@@ -1,4 +1,4 @@
-// One parsed PodSpec per distinct spec label: the pods of one Deployment template (3 or 300 of
+// One parsed PodSpec per distinct spec label (and one string per label value pods share): the pods of one Deployment template (3 or 300 of
 // them, on any host) share a single frozen object instead of one parsed copy each, and each
 // distinct spec is parsed once, not once per pod and pass. Keyed by the label's exact JSON text,
 // so two pods share a spec only when Docker holds the same bytes for both (no hash assumed).
@@ -15,6 +15,17 @@ export function deepFreeze<T>(value: T): T {
 export class SpecInterner {
   private current = new Map<string, unknown>();
   private previous = new Map<string, unknown>();
+  private currentTexts = new Map<string, string>();
+  private previousTexts = new Map<string, string>();
+
+  /** One string for a label value many pods carry alike (the commit, the template hash, the
+   *  owner, an image): Docker's JSON gives every container its own copy. */
+  text(value: string): string {
+    const hit = this.currentTexts.get(value) ?? this.previousTexts.get(value);
+    const kept = hit ?? value;
+    this.currentTexts.set(kept, kept);
+    return kept;
+  }
 
   /** The shared parse of `json` (undefined when it is not JSON: the label is malformed). */
   intern<T>(json: string): T | undefined {
@@ -37,6 +48,8 @@ export class SpecInterner {
   sweep(): void {
     this.previous = this.current;
     this.current = new Map();
+    this.previousTexts = this.currentTexts;
+    this.currentTexts = new Map();
   }
 
   get size(): number {
