@@ -52,9 +52,9 @@ export class SshDockerAgent extends Agent {
     opts: AgentOptions = {},
   ) {
     // Four channels kept open serve an idle pass (a list of containers and one of volumes at
-    // once) and most of a burst. Each open channel costs the daemon memory (~5 KB with its HTTP
-    // parser and buffers: 16 per host held 40 MB across 500 hosts); opening one more costs a
-    // round trip.
+    // once) and most of a burst. Each open one keeps a channel, a socket and its HTTP state in
+    // the daemon, times the hosts (500 in the memory bench); opening one more costs a round
+    // trip.
     super({ keepAlive: true, keepAliveMsecs: 30_000, maxFreeSockets: 4, timeout: 60_000, ...opts });
   }
 
