@@ -2,7 +2,13 @@
 // terminating, probe results replace the containers' probe states. Pure; the shell calls the
 // same functions when another loop needs the observation as the pass sees it (the prober's
 // targets, the HPA's pods).
-import type { Observed, ObservedPod, ObservedProbeState, ProbeResults } from '../model/observed.js';
+import type {
+  Observed,
+  ObservedContainer,
+  ObservedPod,
+  ObservedProbeState,
+  ProbeResults,
+} from '../model/observed.js';
 import { podKey } from './pass-context.js';
 import type { PassInputs } from './pass-types.js';
 
@@ -23,15 +29,53 @@ export function applyProbeResults(observed: Observed, probes: ProbeResults): Obs
   return { ...observed, pods: observed.pods.map((pod) => withProbeResults(pod, probes)) };
 }
 
+/** The probed copy last made of each pod, with the states it was made with. */
+const probedCopies = new WeakMap<
+  ObservedPod,
+  { states: Record<string, ObservedProbeState>; copy: ObservedPod }
+>();
+
+/** The pod with its containers' probe states. A pod and states unchanged since the last pass
+ *  give the same copy, frozen as the pod is: the views and readiness kept per frozen pod are
+ *  then not rebuilt for every probed pod on every pass (the prober makes its states anew). */
 function withProbeResults(pod: ObservedPod, probes: ProbeResults): ObservedPod {
   let states: Record<string, ObservedProbeState> | undefined;
-  for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+  const take = (c: ObservedContainer) => {
     const state = probes[c.id];
-    if (!state) continue;
+    if (!state) return;
     states ??= { ...pod.probes };
     states[c.name] = state;
-  }
-  return states ? { ...pod, probes: states } : pod;
+  };
+  // No list built per pod: this runs over every observed pod of every pass.
+  for (const c of pod.containers) take(c);
+  for (const c of pod.initContainers ?? []) take(c);
+  if (!states) return pod;
+  const kept = probedCopies.get(pod);
+  if (kept && sameStates(kept.states, states)) return kept.copy;
+  const copy = { ...pod, probes: states };
+  if (Object.isFrozen(pod)) Object.freeze(copy);
+  probedCopies.set(pod, { states, copy });
+  return copy;
+}
+
+function sameStates(a: Record<string, ObservedProbeState>, b: Record<string, ObservedProbeState>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => {
+    const x = a[k];
+    const y = b[k];
+    return (
+      x !== undefined &&
+      y !== undefined &&
+      x.startupPassed === y.startupPassed &&
+      x.ready === y.ready &&
+      x.readySince === y.readySince &&
+      x.live === y.live &&
+      x.lastFailure?.at === y.lastFailure?.at &&
+      x.lastFailure?.probe === y.lastFailure?.probe &&
+      x.lastFailure?.message === y.lastFailure?.message
+    );
+  });
 }
 
 export function applyPassInputs(observed: Observed, inputs: PassInputs): Observed {
