@@ -11,6 +11,7 @@ import {
   referencedConfigDigestInput,
 } from '../manifest/config-refs.js';
 import type { PodTemplateSpec } from '../model/k8s.js';
+import { sameItems } from '../model/same-items.js';
 import { canonicalJson, fnv1a32 } from '../model/stable-hash.js';
 
 /** What a template's hash needs that depends on the template alone, and the last hash. */
@@ -43,7 +44,5 @@ export function templateHash(template: PodTemplateSpec, namespace: string, confi
 }
 
 function sameObjects(a: ReferencedConfig, b: ReferencedConfig): boolean {
-  const same = (x: readonly unknown[], y: readonly unknown[]) =>
-    x.length === y.length && x.every((v, i) => v === y[i]);
-  return same(a.configMaps, b.configMaps) && same(a.secrets, b.secrets);
+  return sameItems(a.configMaps, b.configMaps) && sameItems(a.secrets, b.secrets);
 }

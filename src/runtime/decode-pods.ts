@@ -8,6 +8,7 @@ import { parseGpuDevices } from '../controllers/scheduler-devices.js';
 import type { Labels, PodSpec } from '../model/k8s.js';
 import { APP_ROLE, deletionDeadlineOf, INFRA_ROLE, INIT_ROLE, LABELS } from '../model/labels.js';
 import type { ContainerState, ObservedContainer, ObservedPod } from '../model/observed.js';
+import { sameItems } from '../model/same-items.js';
 import { SpecInterner } from './spec-interner.js';
 
 /** The parts of Docker's container list entry (GET /containers/json) that observe reads. */
@@ -198,7 +199,7 @@ export function decodePods(
     const facts = podFacts(members, details);
     const hit = cache?.get(key);
     const pod =
-      hit && sameFacts(hit.facts, facts)
+      hit && sameItems(hit.facts, facts)
         ? keepSpecs(hit.pod, members, specs)
         : decodeGroup(host, id, members, details, specs);
     if (!pod) continue;
@@ -231,12 +232,6 @@ function podFacts(members: readonly ContainerSummary[], details: ContainerDetail
     for (const p of c.Ports ?? []) facts.push(p.PrivatePort, p.PublicPort, p.Type);
   }
   return facts;
-}
-
-function sameFacts(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** A reused pod's spec, label set and shared strings stay interned (the interner forgets what
