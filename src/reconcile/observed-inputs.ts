@@ -2,13 +2,7 @@
 // terminating, probe results replace the containers' probe states. Pure; the shell calls the
 // same functions when another loop needs the observation as the pass sees it (the prober's
 // targets, the HPA's pods).
-import type {
-  Observed,
-  ObservedContainer,
-  ObservedPod,
-  ObservedProbeState,
-  ProbeResults,
-} from '../model/observed.js';
+import type { Observed, ObservedPod, ObservedProbeState, ProbeResults } from '../model/observed.js';
 import { podKey } from './pass-context.js';
 import type { PassInputs } from './pass-types.js';
 
@@ -39,16 +33,9 @@ const probedCopies = new WeakMap<
  *  give the same copy, frozen as the pod is: the views and readiness kept per frozen pod are
  *  then not rebuilt for every probed pod on every pass (the prober makes its states anew). */
 function withProbeResults(pod: ObservedPod, probes: ProbeResults): ObservedPod {
-  let states: Record<string, ObservedProbeState> | undefined;
-  const take = (c: ObservedContainer) => {
-    const state = probes[c.id];
-    if (!state) return;
-    states ??= { ...pod.probes };
-    states[c.name] = state;
-  };
-  // No list built per pod: this runs over every observed pod of every pass.
-  for (const c of pod.containers) take(c);
-  for (const c of pod.initContainers ?? []) take(c);
+  // No list or closure made per pod: this runs over every observed pod of every pass.
+  let states = statesOf(pod, pod.containers, probes, undefined);
+  if (pod.initContainers) states = statesOf(pod, pod.initContainers, probes, states);
   if (!states) return pod;
   const kept = probedCopies.get(pod);
   if (kept && sameStates(kept.states, states)) return kept.copy;
@@ -56,6 +43,23 @@ function withProbeResults(pod: ObservedPod, probes: ProbeResults): ObservedPod {
   if (Object.isFrozen(pod)) Object.freeze(copy);
   probedCopies.set(pod, { states, copy });
   return copy;
+}
+
+/** `states` (first made from the pod's own) with the results of `containers`' ids, by name;
+ *  undefined while none has a result. */
+function statesOf(
+  pod: ObservedPod,
+  containers: ObservedPod['containers'],
+  probes: ProbeResults,
+  states: Record<string, ObservedProbeState> | undefined,
+): Record<string, ObservedProbeState> | undefined {
+  for (const c of containers) {
+    const state = probes[c.id];
+    if (!state) continue;
+    states ??= { ...pod.probes };
+    states[c.name] = state;
+  }
+  return states;
 }
 
 function sameStates(a: Record<string, ObservedProbeState>, b: Record<string, ObservedProbeState>): boolean {

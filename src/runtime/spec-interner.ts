@@ -1,6 +1,7 @@
-// One parsed PodSpec per distinct spec label (and one string per label value pods share): the pods of one Deployment template (3 or 300 of
+// One parsed PodSpec per distinct spec label: the pods of one Deployment template (3 or 300 of
 // them, on any host) share a single frozen object instead of one parsed copy each, and each
-// distinct spec is parsed once, not once per pod and pass. Keyed by the label's exact JSON text,
+// distinct spec is parsed once, not once per pod and pass. Likewise one string per label value
+// pods carry alike (commit, template hash, image). Keyed by the label's exact JSON text,
 // so two pods share a spec only when Docker holds the same bytes for both (no hash assumed).
 // Shell-side cache: DockerRuntime keeps one across passes and sweeps it after each observe, so
 // it holds the specs of the pods last seen and no more.
