@@ -82,6 +82,15 @@ function inspect(c: Container) {
 
 function engine(host: string, index: number) {
   const containers = new Map<string, Container>();
+  /** Open GET /events streams with their filters (label and event, as Docker ANDs them). */
+  const watchers = new Set<{ res: ServerResponse; labels: string[]; actions?: string[] }>();
+  const emit = (c: Container, action: string) => {
+    for (const w of watchers)
+      if (matchesLabels(c, w.labels) && (!w.actions || w.actions.includes(action)))
+        w.res.write(
+          `${JSON.stringify({ Type: 'container', Action: action, Actor: { ID: c.Id, Attributes: c.Labels }, time: Math.floor(Date.now() / 1000) })}\n`,
+        );
+  };
   let ips = 2;
   const find = (idOrName: string) =>
     containers.get(idOrName) ?? [...containers.values()].find((c) => c.Names[0] === `/${idOrName}`);
@@ -109,6 +118,18 @@ function engine(host: string, index: number) {
     const image = /^\/images\/(.+)\/json$/.exec(route);
     const container = /^\/containers\/([^/]+)(\/[a-z]+)?$/.exec(route);
     if (req.method === 'GET' && route === '/_ping') return res.end('OK');
+    if (req.method === 'GET' && route === '/events') {
+      const filters = JSON.parse(url.searchParams.get('filters') ?? '{}') as {
+        label?: string[];
+        event?: string[];
+      };
+      const w = { res, labels: filters.label ?? [], actions: filters.event };
+      watchers.add(w);
+      res.on('close', () => watchers.delete(w));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      return;
+    }
     if (req.method === 'GET' && route === '/info') return send(200, info);
     if (req.method === 'GET' && route === '/version')
       return send(200, { Version: info.ServerVersion, ApiVersion: '1.47' });
@@ -149,6 +170,7 @@ function engine(host: string, index: number) {
           : `172.${16 + (index % 16)}.${(ips >> 8) & 255}.${ips++ & 255}`,
       };
       containers.set(c.Id, c);
+      emit(c, 'create');
       return send(201, { Id: c.Id, Warnings: [] });
     }
     if (container) {
@@ -160,6 +182,7 @@ function engine(host: string, index: number) {
         if (c.State === 'running') return send(304);
         c.State = 'running';
         c.StartedAt = new Date().toISOString();
+        emit(c, 'start');
         return send(204);
       }
       if (verb === 'POST /stop' || verb === 'POST /kill') {
@@ -167,10 +190,12 @@ function engine(host: string, index: number) {
         c.State = 'exited';
         c.FinishedAt = new Date().toISOString();
         c.ExitCode = verb === 'POST /kill' ? 137 : 0;
+        emit(c, 'die');
         return send(204);
       }
       if (verb === 'DELETE ') {
         containers.delete(c.Id);
+        emit(c, 'destroy');
         return send(204);
       }
     }

@@ -27,6 +27,7 @@ import {
 import type { Observed, ObservedClaimVolume, ObservedHost, ObservedPod } from '../model/observed.js';
 import { CGROUP_USAGE_SCRIPT, parseCgroupUsage } from './cgroup-usage.js';
 import { type Clock, MAX_TIMER_MS, systemClock } from './clock.js';
+import { ContainerEvents } from './container-events.js';
 import {
   containerSecurity,
   type DockerSecurity,
@@ -120,6 +121,12 @@ interface HostState {
   details: Map<string, { state: string; details: ContainerDetails }>;
   /** The pods decoded at the last observation, reused while their containers do not change. */
   decoded: DecodedPodCache;
+  /** Whether the host must be listed again: its engine's events, and skiff's own create,
+   *  delete, start and restart calls (marked before and after, so the pass after one lists
+   *  the host even before the call's events arrive). */
+  events: ContainerEvents;
+  /** When the host is listed even with no event (a missed one costs at most this long). */
+  resyncAt: number;
   cpuPrev: Map<string, CpuPoint>;
   /** Why the last cgroup read could not serve the host (logged once until it works again). */
   cgroupFallback?: string;
@@ -128,6 +135,8 @@ interface HostState {
 /** Concurrent TCP forwards (SSH channels) per host: probes of many pods at once. */
 const FORWARDS_PER_HOST = 32;
 const ENGINE_INFO_TTL_MS = 60_000;
+/** A host with no event is listed again after this long at the least (plus its spread). */
+const RESYNC_MS = 60_000;
 const STATS_CONCURRENCY = 32;
 
 export class DockerRuntime implements Runtime {
@@ -171,6 +180,8 @@ export class DockerRuntime implements Runtime {
         claimsRead: false,
         details: new Map(),
         decoded: new Map(),
+        events: new ContainerEvents(transport.docker),
+        resyncAt: 0,
         cpuPrev: new Map(),
       });
     }
@@ -267,13 +278,21 @@ export class DockerRuntime implements Runtime {
       return this.notReady(h, at, h.reason ?? 'not connected');
     }
     h.tried = true;
+    // Listed again when its events (or skiff's own calls) say something changed, when it was
+    // not Ready, or when its resync is due; otherwise the last list stands, after a ping that
+    // proves the host still answers (a host cut off turns NotReady as fast as when every pass
+    // listed it).
+    const now = this.clock.now();
+    const list = h.events.takeChanged() || !h.ready || now >= h.resyncAt;
+    const timeoutMs = this.conn.observeTimeoutSeconds * 1000;
     try {
-      const pods = await this.call(
-        h,
-        'observe',
-        (signal) => this.readPods(h, signal),
-        this.conn.observeTimeoutSeconds * 1000,
-      );
+      const pods = list
+        ? await this.call(h, 'observe', (signal) => this.readPods(h, signal), timeoutMs)
+        : await this.call(h, 'ping', (signal) => this.ping(h, signal), timeoutMs).then(() => h.lastPods);
+      if (list) {
+        h.resyncAt = now + this.resyncDelayMs(h);
+        h.events.watch();
+      }
       h.ready = true;
       h.notReadySince = undefined;
       h.reason = undefined;
@@ -309,6 +328,20 @@ export class DockerRuntime implements Runtime {
       dockerVersion: h.engine?.version,
       ...(h.claimsRead ? {} : { claimVolumesUnknown: true }),
     };
+  }
+
+  private async ping(h: HostState, signal: AbortSignal): Promise<void> {
+    // dockerode's types miss ping's options; its code passes the signal on.
+    const docker = h.transport.docker as unknown as { ping(o: object): Promise<unknown> };
+    await docker.ping({ abortSignal: signal });
+  }
+
+  /** 60-120 s, spread over the hosts by their names, so that a daemon's hosts (all listed at
+   *  its first pass) do not all resync on the same pass. */
+  private resyncDelayMs(h: HostState): number {
+    let hash = 0;
+    for (let i = 0; i < h.cfg.name.length; i++) hash = (hash * 31 + h.cfg.name.charCodeAt(i)) >>> 0;
+    return RESYNC_MS + (hash % RESYNC_MS);
   }
 
   private async readPods(h: HostState, signal: AbortSignal): Promise<ObservedPod[]> {
@@ -384,70 +417,75 @@ export class DockerRuntime implements Runtime {
 
   async createPod(hostName: string, pod: DesiredPod): Promise<void> {
     const h = this.host(hostName);
-    const subject = podSubject({ host: hostName, namespace: pod.namespace, name: pod.name });
-    if ((await this.podContainers(h, pod)).length > 0)
-      throw new RuntimeError('runtime.pod-exists', `${subject} already exists`, {
-        subject,
-        hint: 'delete it first',
-      });
-    await h.images.ensurePause();
-    const all = [...(pod.initContainers ?? []), ...pod.containers];
-    const images = new Map(all.map((c) => [c.image, c.pullPolicy]));
-    await Promise.all([...images].map(([image, policy]) => h.images.ensure(image, policy)));
-    const plan = planPod(pod, {
-      dataDir: h.cfg.dataDir,
-      pauseImage: PAUSE_IMAGE,
-      createdAt: this.clock.now(),
-      security: await this.securityFacts(h, pod.spec),
-    });
-    const created: string[] = [];
+    h.events.markChanged();
     try {
-      checkClaimSubPaths(h.engine?.version, pod, subject);
-      await h.transport.writePaths(plan.paths);
-      await this.checkHostPaths(h, pod, subject);
-      const infraId = await this.createContainer(h, plan.infra, subject);
-      created.push(infraId);
-      await this.call(h, 'start infra', (signal) =>
-        h.transport.docker.getContainer(infraId).start({ abortSignal: signal } as object),
-      );
-      await this.fillPodIP(h, infraId, all, [...plan.initContainers, ...plan.containers]);
-      const ids: string[] = [];
-      for (const body of [...plan.initContainers, ...plan.containers]) {
-        const id = await this.createContainer(h, body, subject);
-        created.push(id);
-        ids.push(id);
-      }
-      // Started in spec order, as the kubelet does. With init containers only the first
-      // starts here: each pass starts the next one once the one before has completed (or,
-      // for a sidecar, started), then the app containers (reconcile/heal-init.ts). One held
-      // back (CreateContainerConfigError) stays created and shows its reason; the pass retries
-      // it under backoff.
-      const waiting = [...plan.initWaiting, ...plan.waiting];
-      const first = plan.initContainers.length > 0 ? ids.slice(0, 1) : ids;
-      for (const [i, id] of first.entries()) {
-        if (waiting[i]) continue;
-        try {
-          await this.call(h, 'start container', (signal) =>
-            h.transport.docker.getContainer(id).start({ abortSignal: signal } as object),
-          );
-        } catch (err) {
-          // The pod stays (a created container that did not start is a state the controllers
-          // see and restart with backoff); the action reports why.
-          throw new RuntimeError(
-            'runtime.start-failed',
-            `${subject}: container ${all[i]?.name} did not start: ${reasonOf(err)}`,
-            { subject, cause: err },
-          );
+      const subject = podSubject({ host: hostName, namespace: pod.namespace, name: pod.name });
+      if ((await this.podContainers(h, pod)).length > 0)
+        throw new RuntimeError('runtime.pod-exists', `${subject} already exists`, {
+          subject,
+          hint: 'delete it first',
+        });
+      await h.images.ensurePause();
+      const all = [...(pod.initContainers ?? []), ...pod.containers];
+      const images = new Map(all.map((c) => [c.image, c.pullPolicy]));
+      await Promise.all([...images].map(([image, policy]) => h.images.ensure(image, policy)));
+      const plan = planPod(pod, {
+        dataDir: h.cfg.dataDir,
+        pauseImage: PAUSE_IMAGE,
+        createdAt: this.clock.now(),
+        security: await this.securityFacts(h, pod.spec),
+      });
+      const created: string[] = [];
+      try {
+        checkClaimSubPaths(h.engine?.version, pod, subject);
+        await h.transport.writePaths(plan.paths);
+        await this.checkHostPaths(h, pod, subject);
+        const infraId = await this.createContainer(h, plan.infra, subject);
+        created.push(infraId);
+        await this.call(h, 'start infra', (signal) =>
+          h.transport.docker.getContainer(infraId).start({ abortSignal: signal } as object),
+        );
+        await this.fillPodIP(h, infraId, all, [...plan.initContainers, ...plan.containers]);
+        const ids: string[] = [];
+        for (const body of [...plan.initContainers, ...plan.containers]) {
+          const id = await this.createContainer(h, body, subject);
+          created.push(id);
+          ids.push(id);
         }
+        // Started in spec order, as the kubelet does. With init containers only the first
+        // starts here: each pass starts the next one once the one before has completed (or,
+        // for a sidecar, started), then the app containers (reconcile/heal-init.ts). One held
+        // back (CreateContainerConfigError) stays created and shows its reason; the pass retries
+        // it under backoff.
+        const waiting = [...plan.initWaiting, ...plan.waiting];
+        const first = plan.initContainers.length > 0 ? ids.slice(0, 1) : ids;
+        for (const [i, id] of first.entries()) {
+          if (waiting[i]) continue;
+          try {
+            await this.call(h, 'start container', (signal) =>
+              h.transport.docker.getContainer(id).start({ abortSignal: signal } as object),
+            );
+          } catch (err) {
+            // The pod stays (a created container that did not start is a state the controllers
+            // see and restart with backoff); the action reports why.
+            throw new RuntimeError(
+              'runtime.start-failed',
+              `${subject}: container ${all[i]?.name} did not start: ${reasonOf(err)}`,
+              { subject, cause: err },
+            );
+          }
+        }
+      } catch (err) {
+        if (err instanceof RuntimeError && err.code === 'runtime.start-failed') throw err;
+        await this.removeContainers(h, created).catch(() => {});
+        await this.removePodVolumes(h, pod).catch(() => {});
+        await h.transport.removeTree(plan.podDir).catch(() => {});
+        throw err;
       }
-    } catch (err) {
-      if (err instanceof RuntimeError && err.code === 'runtime.start-failed') throw err;
-      await this.removeContainers(h, created).catch(() => {});
-      await this.removePodVolumes(h, pod).catch(() => {});
-      await h.transport.removeTree(plan.podDir).catch(() => {});
-      throw err;
+      this.log.info({ host: hostName, pod: `${pod.namespace}/${pod.name}` }, 'pod created');
+    } finally {
+      h.events.markChanged();
     }
-    this.log.info({ host: hostName, pod: `${pod.namespace}/${pod.name}` }, 'pod created');
   }
 
   /** What the pod's security settings need from the host: the images' users (runAsNonRoot,
@@ -559,50 +597,55 @@ export class DockerRuntime implements Runtime {
 
   async deletePod(ref: PodRef, gracePeriodSeconds: number): Promise<void> {
     const h = this.host(ref.host);
-    const all = await this.podContainers(h, ref);
-    if (all.length === 0) {
+    h.events.markChanged();
+    try {
+      const all = await this.podContainers(h, ref);
+      if (all.length === 0) {
+        await this.removePodVolumes(h, ref);
+        await h.transport.removeTree(podDirOf(h.cfg.dataDir, ref.namespace, ref.name));
+        return;
+      }
+      const [pod] = decodePods(ref.host, all);
+      await this.markDeletion(h, all, ref, gracePeriodSeconds);
+      // Sidecars and a running init container stop with the app containers (Kubernetes stops
+      // sidecars after them; here they share the one grace period).
+      const running = [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].filter(
+        (c) => c.state === 'running',
+      );
+      const specs = [...(pod?.spec?.containers ?? []), ...(pod?.spec?.initContainers ?? [])];
+      const started = this.clock.now();
+      // preStop hooks run first and count against the grace period, as in Kubernetes.
+      await Promise.all(
+        running.map((c) => {
+          const hook = specs.find((s) => s.name === c.name)?.lifecycle?.preStop;
+          return hook
+            ? this.runHook(h, pod!, c.id, hook, gracePeriodSeconds * 1000).catch(() => {})
+            : undefined;
+        }),
+      );
+      const elapsed = (this.clock.now() - started) / 1000;
+      // Kubernetes grants a one-off 2 s extension when the hook used up the grace period.
+      const remaining = Math.max(
+        gracePeriodSeconds - elapsed,
+        gracePeriodSeconds > 0 && elapsed >= gracePeriodSeconds ? 2 : 0,
+      );
+      await Promise.all(
+        running.map((c) =>
+          this.stopContainer(h, c.id, remaining * 1000).catch((err) => {
+            if (!isNotFound(err)) throw dockerError(err, `stop ${c.dockerName}`, podSubject(ref));
+          }),
+        ),
+      );
+      await this.removeContainers(
+        h,
+        all.map((c) => c.Id),
+      );
       await this.removePodVolumes(h, ref);
       await h.transport.removeTree(podDirOf(h.cfg.dataDir, ref.namespace, ref.name));
-      return;
+      this.log.info({ host: ref.host, pod: `${ref.namespace}/${ref.name}` }, 'pod deleted');
+    } finally {
+      h.events.markChanged();
     }
-    const [pod] = decodePods(ref.host, all);
-    await this.markDeletion(h, all, ref, gracePeriodSeconds);
-    // Sidecars and a running init container stop with the app containers (Kubernetes stops
-    // sidecars after them; here they share the one grace period).
-    const running = [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].filter(
-      (c) => c.state === 'running',
-    );
-    const specs = [...(pod?.spec?.containers ?? []), ...(pod?.spec?.initContainers ?? [])];
-    const started = this.clock.now();
-    // preStop hooks run first and count against the grace period, as in Kubernetes.
-    await Promise.all(
-      running.map((c) => {
-        const hook = specs.find((s) => s.name === c.name)?.lifecycle?.preStop;
-        return hook
-          ? this.runHook(h, pod!, c.id, hook, gracePeriodSeconds * 1000).catch(() => {})
-          : undefined;
-      }),
-    );
-    const elapsed = (this.clock.now() - started) / 1000;
-    // Kubernetes grants a one-off 2 s extension when the hook used up the grace period.
-    const remaining = Math.max(
-      gracePeriodSeconds - elapsed,
-      gracePeriodSeconds > 0 && elapsed >= gracePeriodSeconds ? 2 : 0,
-    );
-    await Promise.all(
-      running.map((c) =>
-        this.stopContainer(h, c.id, remaining * 1000).catch((err) => {
-          if (!isNotFound(err)) throw dockerError(err, `stop ${c.dockerName}`, podSubject(ref));
-        }),
-      ),
-    );
-    await this.removeContainers(
-      h,
-      all.map((c) => c.Id),
-    );
-    await this.removePodVolumes(h, ref);
-    await h.transport.removeTree(podDirOf(h.cfg.dataDir, ref.namespace, ref.name));
-    this.log.info({ host: ref.host, pod: `${ref.namespace}/${ref.name}` }, 'pod deleted');
   }
 
   /** Renames the pod's infra container with the deletion's deadline before anything stops, so
@@ -712,157 +755,172 @@ export class DockerRuntime implements Runtime {
    *  already started is left as it is. */
   async startContainer(ref: PodRef, container: string): Promise<void> {
     const h = this.host(ref.host);
-    const subject = podSubject(ref);
-    const all = await this.podContainers(h, ref);
-    if (all.length === 0)
-      throw new RuntimeError('runtime.pod-not-found', `${subject} not found`, { subject });
-    const current = currentOf(all, container);
-    if (!current)
-      throw new RuntimeError('runtime.container-not-found', `${subject} has no container ${container}`, {
-        subject,
-      });
-    if (current.State !== 'created') return;
-    // Held back (CreateContainerConfigError: runAsNonRoot, a profile it could not read): it
-    // must not run as created; the pass retries it through restartContainer, which rebuilds
-    // its settings and starts it once they hold.
-    if (current.Labels[LABELS.waitingReason] !== undefined) return;
+    h.events.markChanged();
     try {
-      await this.call(h, 'start container', (signal) =>
-        h.transport.docker.getContainer(current.Id).start({ abortSignal: signal } as object),
-      );
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 304) return;
-      throw new RuntimeError(
-        'runtime.start-failed',
-        `${subject}: container ${container} did not start: ${reasonOf(err)}`,
-        { subject, cause: err },
-      );
+      const subject = podSubject(ref);
+      const all = await this.podContainers(h, ref);
+      if (all.length === 0)
+        throw new RuntimeError('runtime.pod-not-found', `${subject} not found`, { subject });
+      const current = currentOf(all, container);
+      if (!current)
+        throw new RuntimeError('runtime.container-not-found', `${subject} has no container ${container}`, {
+          subject,
+        });
+      if (current.State !== 'created') return;
+      // Held back (CreateContainerConfigError: runAsNonRoot, a profile it could not read): it
+      // must not run as created; the pass retries it through restartContainer, which rebuilds
+      // its settings and starts it once they hold.
+      if (current.Labels[LABELS.waitingReason] !== undefined) return;
+      try {
+        await this.call(h, 'start container', (signal) =>
+          h.transport.docker.getContainer(current.Id).start({ abortSignal: signal } as object),
+        );
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 304) return;
+        throw new RuntimeError(
+          'runtime.start-failed',
+          `${subject}: container ${container} did not start: ${reasonOf(err)}`,
+          { subject, cause: err },
+        );
+      }
+      this.log.info({ host: ref.host, pod: `${ref.namespace}/${ref.name}`, container }, 'container started');
+    } finally {
+      h.events.markChanged();
     }
-    this.log.info({ host: ref.host, pod: `${ref.namespace}/${ref.name}`, container }, 'container started');
   }
 
   // ---- claim volumes ----------------------------------------------------------------------
 
   async removeClaimVolume(hostName: string, volume: string): Promise<void> {
     const h = this.host(hostName);
-    const subject = `volume/${volume}@${hostName}`;
+    h.events.markChanged();
     try {
-      await this.call(h, 'remove volume', (signal) =>
-        h.transport.docker.getVolume(volume).remove({ abortSignal: signal } as object),
-      );
-    } catch (err) {
-      if (isNotFound(err)) return; // already gone: the goal is met
-      if ((err as { statusCode?: number })?.statusCode === 409)
-        throw new RuntimeError(
-          'runtime.volume-in-use',
-          `volume ${volume} on ${hostName} is in use by a container`,
-          {
-            subject,
-            hint: 'delete the pods that mount it first (remove them from Git and sync)',
-            retryable: false,
-            cause: err,
-          },
+      const subject = `volume/${volume}@${hostName}`;
+      try {
+        await this.call(h, 'remove volume', (signal) =>
+          h.transport.docker.getVolume(volume).remove({ abortSignal: signal } as object),
         );
-      throw dockerError(err, 'remove volume', subject);
+      } catch (err) {
+        if (isNotFound(err)) return; // already gone: the goal is met
+        if ((err as { statusCode?: number })?.statusCode === 409)
+          throw new RuntimeError(
+            'runtime.volume-in-use',
+            `volume ${volume} on ${hostName} is in use by a container`,
+            {
+              subject,
+              hint: 'delete the pods that mount it first (remove them from Git and sync)',
+              retryable: false,
+              cause: err,
+            },
+          );
+        throw dockerError(err, 'remove volume', subject);
+      }
+      h.lastClaims = h.lastClaims.filter((v) => v.volume !== volume);
+      this.log.info({ host: hostName, volume }, 'claim volume removed');
+    } finally {
+      h.events.markChanged();
     }
-    h.lastClaims = h.lastClaims.filter((v) => v.volume !== volume);
-    this.log.info({ host: hostName, volume }, 'claim volume removed');
   }
 
   // ---- restart --------------------------------------------------------------------------
 
   async restartContainer(ref: PodRef, container: string): Promise<void> {
     const h = this.host(ref.host);
-    const subject = podSubject(ref);
-    const all = await this.podContainers(h, ref);
-    if (all.length === 0)
-      throw new RuntimeError('runtime.pod-not-found', `${subject} not found`, { subject });
-    const mine = containersNamed(all, container);
-    const current = mine.at(-1);
-    if (!current)
-      throw new RuntimeError('runtime.container-not-found', `${subject} has no container ${container}`, {
-        subject,
-      });
-    // A container held back (CreateContainerConfigError) never ran: it is retried in place,
-    // with the same restart count, as the kubelet retries creating it.
-    const retry = current.Labels[LABELS.waitingReason] !== undefined;
-    const restart = Number(current.Labels[LABELS.restartCount] ?? 0) + (retry ? 0 : 1);
-    const spec = decodePods(ref.host, all)[0]?.spec;
-    const docker = h.transport.docker;
-    const old = await this.call(h, 'inspect container', () => docker.getContainer(current.Id).inspect());
-    if (old.State.Running) {
-      const t = spec?.terminationGracePeriodSeconds ?? 30;
-      await this.call(
-        h,
-        'stop container',
-        (signal) => docker.getContainer(current.Id).stop({ t, abortSignal: signal } as object),
-        (this.conn.callTimeoutSeconds + t) * 1000,
-      ).catch((err) => {
-        if (!isNotFound(err) && (err as { statusCode?: number }).statusCode !== 304)
-          throw dockerError(err, `stop ${container}`, subject);
-      });
-    }
-    // The kubelet keeps the last dead container (for `logs --previous`); older ones go.
-    await this.removeContainers(
-      h,
-      (retry ? mine : mine.slice(0, -1)).map((c) => c.Id),
-    );
-    const infra = all.find((c) => c.Labels[LABELS.role] === INFRA_ROLE);
-    const security = await this.restartSecurity(h, ref, spec, container);
-    const {
-      [LABELS.waitingReason]: _reason,
-      [LABELS.waitingMessage]: _message,
-      ...labels
-    } = old.Config.Labels ?? {};
-    const body: DockerCreateBody = {
-      name: dockerContainerName(ref.namespace, ref.name, container, restart),
-      Image: old.Config.Image,
-      Entrypoint: (old.Config.Entrypoint as string[] | null) ?? undefined,
-      Cmd: old.Config.Cmd ?? undefined,
-      Env: old.Config.Env ?? [],
-      WorkingDir: old.Config.WorkingDir || undefined,
-      User: security ? security.User : old.Config.User || undefined,
-      Labels: {
-        ...labels,
-        [LABELS.restartCount]: String(restart),
-        ...(security?.waiting
-          ? {
-              [LABELS.waitingReason]: security.waiting.reason,
-              [LABELS.waitingMessage]: security.waiting.message,
-            }
-          : {}),
-      },
-      HostConfig: {
-        NetworkMode: infra ? `container:${infra.Id}` : old.HostConfig.NetworkMode,
-        NanoCpus: old.HostConfig.NanoCpus || undefined,
-        Memory: old.HostConfig.Memory || undefined,
-        Binds: old.HostConfig.Binds ?? [],
-        ...(old.HostConfig.Mounts?.length ? { Mounts: old.HostConfig.Mounts as DockerMount[] } : {}),
-        // The container's GPUs stay its pod's: the restarted container gets the same indices.
-        ...(old.HostConfig.DeviceRequests?.length
-          ? { DeviceRequests: old.HostConfig.DeviceRequests as DockerDeviceRequest[] }
-          : {}),
-        RestartPolicy: { Name: 'no' },
-        ...(security ? security.HostConfig : oldSecurity(old.HostConfig)),
-      },
-    };
-    const id = await this.createContainer(h, body, subject);
-    if (security?.waiting) return;
+    h.events.markChanged();
     try {
-      await this.call(h, 'start container', (signal) =>
-        docker.getContainer(id).start({ abortSignal: signal } as object),
+      const subject = podSubject(ref);
+      const all = await this.podContainers(h, ref);
+      if (all.length === 0)
+        throw new RuntimeError('runtime.pod-not-found', `${subject} not found`, { subject });
+      const mine = containersNamed(all, container);
+      const current = mine.at(-1);
+      if (!current)
+        throw new RuntimeError('runtime.container-not-found', `${subject} has no container ${container}`, {
+          subject,
+        });
+      // A container held back (CreateContainerConfigError) never ran: it is retried in place,
+      // with the same restart count, as the kubelet retries creating it.
+      const retry = current.Labels[LABELS.waitingReason] !== undefined;
+      const restart = Number(current.Labels[LABELS.restartCount] ?? 0) + (retry ? 0 : 1);
+      const spec = decodePods(ref.host, all)[0]?.spec;
+      const docker = h.transport.docker;
+      const old = await this.call(h, 'inspect container', () => docker.getContainer(current.Id).inspect());
+      if (old.State.Running) {
+        const t = spec?.terminationGracePeriodSeconds ?? 30;
+        await this.call(
+          h,
+          'stop container',
+          (signal) => docker.getContainer(current.Id).stop({ t, abortSignal: signal } as object),
+          (this.conn.callTimeoutSeconds + t) * 1000,
+        ).catch((err) => {
+          if (!isNotFound(err) && (err as { statusCode?: number }).statusCode !== 304)
+            throw dockerError(err, `stop ${container}`, subject);
+        });
+      }
+      // The kubelet keeps the last dead container (for `logs --previous`); older ones go.
+      await this.removeContainers(
+        h,
+        (retry ? mine : mine.slice(0, -1)).map((c) => c.Id),
       );
-    } catch (err) {
-      throw new RuntimeError(
-        'runtime.start-failed',
-        `${subject}: container ${container} did not start: ${reasonOf(err)}`,
-        { subject, cause: err },
+      const infra = all.find((c) => c.Labels[LABELS.role] === INFRA_ROLE);
+      const security = await this.restartSecurity(h, ref, spec, container);
+      const {
+        [LABELS.waitingReason]: _reason,
+        [LABELS.waitingMessage]: _message,
+        ...labels
+      } = old.Config.Labels ?? {};
+      const body: DockerCreateBody = {
+        name: dockerContainerName(ref.namespace, ref.name, container, restart),
+        Image: old.Config.Image,
+        Entrypoint: (old.Config.Entrypoint as string[] | null) ?? undefined,
+        Cmd: old.Config.Cmd ?? undefined,
+        Env: old.Config.Env ?? [],
+        WorkingDir: old.Config.WorkingDir || undefined,
+        User: security ? security.User : old.Config.User || undefined,
+        Labels: {
+          ...labels,
+          [LABELS.restartCount]: String(restart),
+          ...(security?.waiting
+            ? {
+                [LABELS.waitingReason]: security.waiting.reason,
+                [LABELS.waitingMessage]: security.waiting.message,
+              }
+            : {}),
+        },
+        HostConfig: {
+          NetworkMode: infra ? `container:${infra.Id}` : old.HostConfig.NetworkMode,
+          NanoCpus: old.HostConfig.NanoCpus || undefined,
+          Memory: old.HostConfig.Memory || undefined,
+          Binds: old.HostConfig.Binds ?? [],
+          ...(old.HostConfig.Mounts?.length ? { Mounts: old.HostConfig.Mounts as DockerMount[] } : {}),
+          // The container's GPUs stay its pod's: the restarted container gets the same indices.
+          ...(old.HostConfig.DeviceRequests?.length
+            ? { DeviceRequests: old.HostConfig.DeviceRequests as DockerDeviceRequest[] }
+            : {}),
+          RestartPolicy: { Name: 'no' },
+          ...(security ? security.HostConfig : oldSecurity(old.HostConfig)),
+        },
+      };
+      const id = await this.createContainer(h, body, subject);
+      if (security?.waiting) return;
+      try {
+        await this.call(h, 'start container', (signal) =>
+          docker.getContainer(id).start({ abortSignal: signal } as object),
+        );
+      } catch (err) {
+        throw new RuntimeError(
+          'runtime.start-failed',
+          `${subject}: container ${container} did not start: ${reasonOf(err)}`,
+          { subject, cause: err },
+        );
+      }
+      this.log.info(
+        { host: ref.host, pod: `${ref.namespace}/${ref.name}`, container, restart },
+        'container restarted',
       );
+    } finally {
+      h.events.markChanged();
     }
-    this.log.info(
-      { host: ref.host, pod: `${ref.namespace}/${ref.name}`, container, restart },
-      'container restarted',
-    );
   }
 
   /** The container's security settings rebuilt from the pod spec (so every restart gets what
@@ -1141,12 +1199,16 @@ export class DockerRuntime implements Runtime {
     const h = this.hosts.get(host);
     if (!h) return;
     this.hosts.delete(host);
+    h.events.close();
     h.transport.close();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const h of this.hosts.values()) h.transport.close();
+    for (const h of this.hosts.values()) {
+      h.events.close();
+      h.transport.close();
+    }
   }
 }
 

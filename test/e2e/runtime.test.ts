@@ -472,6 +472,58 @@ describe('DockerRuntime on the testbed', () => {
     }
   });
 
+  it("lists a quiet host no more, and sees a container killed outside skiff through the engine's events", async () => {
+    const calls: string[] = [];
+    const observer = {
+      dockerCall: (host: string, operation: string) => host === 'h2' && calls.push(operation),
+      sshConnect: () => {},
+      sshDropped: () => {},
+    };
+    const watcher = new DockerRuntime(config, { observer });
+    try {
+      await watcher.createPod('h2', sleeperPod('watched', { image: busybox, namespace: ns }));
+      const stateOf = async () =>
+        (await watcher.observe()).pods.find((p) => p.host === 'h2' && p.name === 'watched')?.containers[0];
+      await eventually('watched running', async () =>
+        (await stateOf())?.state === 'running' ? true : undefined,
+      );
+      // The event stream is up and h2 was listed after it came up: quiet passes only ping it.
+      await eventually('quiet passes ping h2', async () => {
+        calls.length = 0;
+        await watcher.observe();
+        await watcher.observe();
+        return calls.filter((c) => c === 'observe' || c === 'ping').join() === 'ping,ping' ? true : undefined;
+      });
+      const id = await docker('h2', [
+        'ps',
+        '-q',
+        '--filter',
+        'label=skiff.io/pod=watched',
+        '--filter',
+        `label=skiff.io/namespace=${ns}`,
+        '--filter',
+        'label=skiff.io/role=app',
+      ]);
+      expect(id).toMatch(/^[0-9a-f]+$/);
+      calls.length = 0;
+      await docker('h2', ['kill', id]);
+      // A quiet host is listed again only after 60-120 s: the kill is seen within seconds
+      // because its event marked h2 for a list.
+      const killed = await eventually(
+        'kill seen',
+        async () => {
+          const c = await stateOf();
+          return c?.state === 'exited' ? c : undefined;
+        },
+        10_000,
+      );
+      expect(killed).toMatchObject({ state: 'exited', exitCode: 137 });
+      expect(calls).toContain('observe');
+    } finally {
+      await watcher.close();
+    }
+  });
+
   it('marks a cut-off host NotReady while the others answer, and Ready again once healed', async () => {
     await rt.createPod('h3', sleeperPod('on-h3', { image: busybox, namespace: ns }));
     const before = await rt.observe();

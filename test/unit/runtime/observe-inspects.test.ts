@@ -3,61 +3,9 @@
 // SSH connection), and none for a container whose state is as last read.
 import { describe, expect, it } from 'vitest';
 import { defaultClusterConfig } from '../../../src/config/cluster-config.js';
-import type { ContainerSummary } from '../../../src/runtime/decode-pods.js';
 import { DockerRuntime } from '../../../src/runtime/docker-runtime.js';
-import { planPod } from '../../../src/runtime/pod-spec.js';
 import { stubTransport } from '../../support/stub-transport.js';
-import { sleeperPod } from './runtime-contract.js';
-
-const STARTED = '2026-12-07T10:00:00Z';
-
-/** A host's engine listing `pods` pods (infra and app container each), counting inspects. */
-class ListingDocker {
-  readonly listed: ContainerSummary[];
-  readonly inspected: string[] = [];
-  inFlight = 0;
-  maxInFlight = 0;
-
-  constructor(pods: number) {
-    this.listed = Array.from({ length: pods }, (_, p) => {
-      const plan = planPod(sleeperPod(`web-${p}`, { image: 'app:1' }), {
-        dataDir: '/var/lib/skiff',
-        pauseImage: 'pause',
-        createdAt: 1_700_000_000_000,
-      });
-      return [plan.infra, ...plan.containers].map((b, i) => ({
-        Id: `c${p}-${i}`,
-        Names: [`/${b.name}`],
-        Image: b.Image,
-        Created: 1_700_000_000,
-        State: 'running',
-        Status: 'Up 1 minute',
-        Labels: b.Labels,
-      }));
-    }).flat();
-  }
-
-  info = async () => ({ NCPU: 2, MemTotal: 1 << 30 });
-  listVolumes = async () => ({ Volumes: [] });
-  listContainers = async () => this.listed.map((c) => ({ ...c }));
-  getContainer = (id: string) => ({
-    inspect: async () => {
-      this.inFlight++;
-      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-      await new Promise((r) => setTimeout(r, 2));
-      this.inFlight--;
-      this.inspected.push(id);
-      const c = this.listed.find((x) => x.Id === id)!;
-      return {
-        State: {
-          ExitCode: c.State === 'exited' ? 3 : 0,
-          StartedAt: STARTED,
-          FinishedAt: c.State === 'exited' ? '2026-12-07T10:05:00Z' : '0001-01-01T00:00:00Z',
-        },
-      };
-    },
-  });
-}
+import { ListingDocker, STARTED, settle } from './listing-docker.js';
 
 function runtimeOn(docker: ListingDocker): DockerRuntime {
   const config = defaultClusterConfig('/tmp/x');
@@ -83,9 +31,10 @@ describe('DockerRuntime.observe: inspects', () => {
     await rt.observe();
     await rt.observe();
     expect(docker.inspected).toHaveLength(10);
-    const app = docker.listed.find((c) => c.Id === 'c2-1')!;
-    app.State = 'exited';
-    app.Status = 'Exited (3) 1 second ago';
+    docker.exit('c2-1');
+    await settle();
+    docker.event('die', 'c2-1');
+    await settle();
     const observed = await rt.observe();
     expect(docker.inspected.slice(10)).toEqual(['c2-1']);
     const pod = observed.pods.find((p) => p.name === 'web-2');

@@ -1,0 +1,105 @@
+// Whether a host's containers may have changed since they were last listed, from the engine's
+// own event stream (GET /events, filtered on skiff's label and on the actions that change what
+// a list shows). The kubelet's PLEG and client-go's informers do the same: list once, then
+// watch, and list again only on a change. Without it every pass lists every container of every
+// host, and an idle pass at 500 hosts reads and collects tens of MB of JSON. Shell.
+// Invariants:
+// - Until a stream is up, and after it ends for any reason, the host counts as changed: losing
+//   the stream costs a list per pass, never a missed change.
+// - A stream that comes up marks the host changed: the list after it sees everything the
+//   stream did not.
+// - The events themselves are not read: any byte on the filtered stream means "list again".
+import type Docker from 'dockerode';
+import { LABELS } from '../model/labels.js';
+
+/** Container actions that change a list entry or an inspect (state, exit, names, times).
+ *  Not exec_*, attach, resize, top or health_status: an exec probe every second must not make
+ *  its host listed every pass. */
+export const LIST_CHANGING_ACTIONS = [
+  'create',
+  'start',
+  'restart',
+  'die',
+  'oom',
+  'destroy',
+  'pause',
+  'unpause',
+  'rename',
+  'update',
+] as const;
+
+export const CONTAINER_EVENT_FILTERS = {
+  type: ['container' as const],
+  label: [`${LABELS.managed}=true`],
+  event: [...LIST_CHANGING_ACTIONS],
+};
+
+export class ContainerEvents {
+  private stream?: NodeJS.ReadableStream & { destroy?: () => void };
+  private opening = false;
+  private changed = true;
+  private closed = false;
+
+  constructor(private readonly docker: Pick<Docker, 'getEvents'>) {}
+
+  /** True when the host must be listed now; the mark is cleared by asking, so a change that
+   *  comes during the list that follows marks it again. */
+  takeChanged(): boolean {
+    const was = this.changed || !this.stream;
+    this.changed = false;
+    return was;
+  }
+
+  /** Something changed the host (skiff's own call): list it at the next pass. */
+  markChanged(): void {
+    this.changed = true;
+  }
+
+  /** True while a stream is up. */
+  watching(): boolean {
+    return this.stream !== undefined;
+  }
+
+  /** Open the stream if it is not up (one attempt at a time; a failure leaves the host
+   *  counted as changed, and the next call tries again). */
+  watch(): void {
+    if (this.stream || this.opening || this.closed) return;
+    this.opening = true;
+    // Through a promise: a client that throws at once fails like one that rejects.
+    Promise.resolve()
+      .then(() => this.docker.getEvents({ filters: CONTAINER_EVENT_FILTERS }))
+      .then(
+        (stream) => {
+          this.opening = false;
+          if (this.closed) {
+            (stream as { destroy?: () => void }).destroy?.();
+            return;
+          }
+          this.stream = stream;
+          this.changed = true;
+          const ended = () => {
+            if (this.stream !== stream) return;
+            this.stream = undefined;
+            this.changed = true;
+          };
+          stream.on('data', () => {
+            this.changed = true;
+          });
+          stream.on('end', ended);
+          stream.on('close', ended);
+          stream.on('error', ended);
+        },
+        () => {
+          this.opening = false;
+          this.changed = true;
+        },
+      );
+  }
+
+  close(): void {
+    this.closed = true;
+    const s = this.stream;
+    this.stream = undefined;
+    s?.destroy?.();
+  }
+}

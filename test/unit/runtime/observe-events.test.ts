@@ -1,0 +1,130 @@
+// DockerRuntime.observe lists a host again only when the host's event stream (or skiff's own
+// call) says something changed, or its resync is due; otherwise the last list stands, after a
+// ping. A stream that is down or ends costs a list per pass, never a missed change.
+import { describe, expect, it } from 'vitest';
+import { defaultClusterConfig } from '../../../src/config/cluster-config.js';
+import { CONTAINER_EVENT_FILTERS } from '../../../src/runtime/container-events.js';
+import { DockerRuntime } from '../../../src/runtime/docker-runtime.js';
+import { stubTransport } from '../../support/stub-transport.js';
+import { ListingDocker, settle } from './listing-docker.js';
+
+function runtimeOn(docker: ListingDocker, clock = { now: () => 1_000_000 }): DockerRuntime {
+  return new DockerRuntime(defaultClusterConfig('/tmp/x'), {
+    transport: () => stubTransport(docker),
+    clock,
+  });
+}
+
+/** A runtime whose host has been listed and whose stream is up (the list after the stream
+ *  came up included). */
+async function watched(docker: ListingDocker, clock?: { now: () => number }): Promise<DockerRuntime> {
+  const rt = runtimeOn(docker, clock);
+  await rt.observe();
+  await settle();
+  await rt.observe();
+  expect(docker.streams).toHaveLength(1);
+  return rt;
+}
+
+describe('DockerRuntime.observe: container events', () => {
+  it('watches only skiff containers, and only the actions that change a list', async () => {
+    const docker = new ListingDocker(1);
+    await watched(docker);
+    expect(docker.eventFilters).toEqual(CONTAINER_EVENT_FILTERS);
+    expect(CONTAINER_EVENT_FILTERS.label).toEqual(['skiff.io/managed=true']);
+    expect(CONTAINER_EVENT_FILTERS.event).toContain('die');
+    expect(CONTAINER_EVENT_FILTERS.event).not.toContain('exec_start');
+    expect(CONTAINER_EVENT_FILTERS.event).not.toContain('health_status');
+  });
+
+  it('lists until the stream is up, once more after it came up, then pings with no event', async () => {
+    const docker = new ListingDocker(3);
+    const rt = await watched(docker);
+    expect(docker.lists).toBe(2);
+    const idle = await rt.observe();
+    const again = await rt.observe();
+    expect(docker.lists).toBe(2);
+    expect(docker.pings).toBe(2);
+    expect(idle.pods).toHaveLength(3);
+    expect(again.pods[0]).toBe(idle.pods[0]);
+  });
+
+  it('an event lists the host at the next pass, and only that pass', async () => {
+    const docker = new ListingDocker(3);
+    const rt = await watched(docker);
+    docker.exit('c1-1');
+    docker.event('die', 'c1-1');
+    await settle();
+    const seen = await rt.observe();
+    expect(docker.lists).toBe(3);
+    expect(seen.pods.find((p) => p.name === 'web-1')?.containers[0]).toMatchObject({ state: 'exited' });
+    await rt.observe();
+    expect(docker.lists).toBe(3);
+  });
+
+  it('a stream that ends lists every pass until a new one is up', async () => {
+    const docker = new ListingDocker(2);
+    const rt = await watched(docker);
+    docker.streams[0]!.end();
+    docker.streams[0]!.resume();
+    await settle();
+    await rt.observe();
+    expect(docker.lists).toBe(3);
+    await settle();
+    expect(docker.streams).toHaveLength(2);
+    await rt.observe();
+    expect(docker.lists).toBe(4);
+    await rt.observe();
+    expect(docker.lists).toBe(4);
+    await rt.close();
+    expect(docker.streams[1]!.destroyed).toBe(true);
+  });
+
+  it('a stream that cannot open leaves the host listed every pass', async () => {
+    const docker = new ListingDocker(2);
+    docker.getEvents = async () => {
+      throw new Error('events not allowed');
+    };
+    const rt = runtimeOn(docker);
+    for (let i = 0; i < 3; i++) {
+      await rt.observe();
+      await settle();
+    }
+    expect(docker.lists).toBe(3);
+    expect(docker.pings).toBe(0);
+  });
+
+  it("skiff's own call lists the host at the next pass, before any event", async () => {
+    const docker = new ListingDocker(2);
+    const rt = await watched(docker);
+    const host = defaultClusterConfig('/tmp/x').hosts[0]!.name;
+    await rt.removeClaimVolume(host, 'claim-x');
+    await rt.observe();
+    expect(docker.lists).toBe(3);
+  });
+
+  it('lists a quiet host again after 60-120 s', async () => {
+    let now = 1_000_000;
+    const docker = new ListingDocker(1);
+    const rt = await watched(docker, { now: () => now });
+    now += 59_000;
+    await rt.observe();
+    expect(docker.lists).toBe(2);
+    now += 61_001;
+    await rt.observe();
+    expect(docker.lists).toBe(3);
+  });
+
+  it('a host that stops answering the ping is NotReady, and is listed when it answers again', async () => {
+    const docker = new ListingDocker(2);
+    const rt = await watched(docker);
+    docker.pingFails = true;
+    const down = await rt.observe();
+    expect(down.hosts[0]).toMatchObject({ ready: false });
+    expect(down.pods).toHaveLength(2);
+    docker.pingFails = false;
+    const up = await rt.observe();
+    expect(up.hosts[0]).toMatchObject({ ready: true });
+    expect(docker.lists).toBe(3);
+  });
+});
