@@ -4,11 +4,11 @@
 // Invariants: only containers labelled skiff.io/managed=true count; a container whose labels
 // are incomplete or malformed is ignored (skiff never claims what it cannot prove it owns);
 // of several containers for one pod container (restarts), the highest restart count is current.
+import { isDeepStrictEqual } from 'node:util';
 import { parseGpuDevices } from '../controllers/scheduler-devices.js';
 import type { Labels, PodSpec } from '../model/k8s.js';
 import { APP_ROLE, deletionDeadlineOf, INFRA_ROLE, INIT_ROLE, LABELS } from '../model/labels.js';
 import type { ContainerState, ObservedContainer, ObservedPod } from '../model/observed.js';
-import { sameItems } from '../model/same-items.js';
 import { SpecInterner } from './spec-interner.js';
 
 /** The parts of Docker's container list entry (GET /containers/json) that observe reads. */
@@ -173,9 +173,8 @@ function currentContainers(
  * (missing entries fall back to what the list entry tells). Output is sorted by namespace/name.
  * Pods whose spec labels are the same text share one frozen spec from `specs` (the runtime
  * passes one interner across hosts and passes; by default the call's pods share among them).
- * With `cache` (one per host, kept across observations), a pod whose containers show the same
- * facts as last time is the same frozen object as last time, not decoded again: an idle pass
- * over 15,000 pods then allocates little.
+ * With `cache` (one per host, kept across observations), a pod that decodes to what it was
+ * last time is the same frozen object as last time.
  */
 export function decodePods(
   host: string,
@@ -194,16 +193,13 @@ export function decodePods(
     else groups.set(key, { id, members: [c] });
   }
   const pods: ObservedPod[] = [];
-  const seen = new Map<string, CachedPod>();
+  const seen = new Map<string, ObservedPod>();
   for (const [key, { id, members }] of groups) {
-    const facts = podFacts(members, details);
-    const hit = cache?.get(key);
-    const pod =
-      hit && sameItems(hit.facts, facts)
-        ? keepSpecs(hit.pod, members, specs)
-        : decodeGroup(host, id, members, details, specs);
-    if (!pod) continue;
-    seen.set(key, hit?.pod === pod ? hit : { facts, pod });
+    const fresh = decodeGroup(host, id, members, details, specs);
+    if (!fresh) continue;
+    const last = cache?.get(key);
+    const pod = last && isDeepStrictEqual(last, fresh) ? last : fresh;
+    seen.set(key, pod);
     pods.push(pod);
   }
   if (cache) {
@@ -213,43 +209,12 @@ export function decodePods(
   return pods.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 }
 
-/** A pod decoded earlier and the facts it was decoded from, by `namespace/name`. */
-export interface CachedPod {
-  facts: unknown[];
-  pod: ObservedPod;
-}
-export type DecodedPodCache = Map<string, CachedPod>;
-
-/** Everything of a pod's containers that can change while their ids stay (Docker fixes a
- *  container's labels, image and creation time when it creates it): state, name (the deletion
- *  mark renames the infra container), exit code and times (the inspect, cached by the caller
- *  per id and state: compared by identity), the IP and published ports. */
-function podFacts(members: readonly ContainerSummary[], details: ContainerDetailsLookup): unknown[] {
-  const facts: unknown[] = [];
-  for (const c of members) {
-    const d = details.get(c.Id);
-    facts.push(c.Id, c.State, c.Names[0], d ?? exitCodeFromStatus(c.Status), ipOf(c), c.Ports?.length);
-    for (const p of c.Ports ?? []) facts.push(p.PrivatePort, p.PublicPort, p.Type);
-  }
-  return facts;
-}
-
-/** A reused pod's spec, label set and shared strings stay interned (the interner forgets what
- *  is not asked for), so a new pod of the same template shares them instead of a copy. */
-function keepSpecs(pod: ObservedPod, members: readonly ContainerSummary[], specs: SpecInterner): ObservedPod {
-  const l = (members.find((c) => c.Labels[LABELS.role] === INFRA_ROLE) ?? members[0]!).Labels;
-  internLabel(specs, members.find((c) => c.Labels[LABELS.podSpec])?.Labels[LABELS.podSpec]);
-  internLabel(specs, l[LABELS.podLabels]);
-  // No list built per pod: this runs for every pod of every idle pass.
-  specs.text(pod.namespace);
-  specs.text(pod.app);
-  specs.text(pod.ownerName);
-  specs.text(pod.templateHash);
-  specs.text(pod.commit);
-  for (const c of pod.containers) specs.text(c.image);
-  for (const c of pod.initContainers ?? []) specs.text(c.image);
-  return pod;
-}
+/** The pods decoded at a host's last list, by `namespace/name`. A pod decoded again equal to
+ *  its entry is handed on as that same object: what the core memoizes per pod object (views,
+ *  readiness) holds across lists. Compared whole, not by a digest of its containers kept
+ *  beside it: lists are rare (the engine's events say when), and a digest per pod was about
+ *  5 MB at 15,000 pods. */
+export type DecodedPodCache = Map<string, ObservedPod>;
 
 /** One pod from its containers (undefined: not a pod skiff owns), frozen: it may be handed to
  *  several passes, so no one may change it (and the core memoizes views of it). Only the pod

@@ -388,7 +388,7 @@ export class DockerRuntime implements Runtime {
     );
     const ids = new Set(list.map((c) => c.Id));
     for (const id of h.details.keys()) if (!ids.has(id)) h.details.delete(id);
-    // Read through, not copied: an idle pass over thousands of containers copies nothing.
+    // Read through, not copied: a list of thousands of containers copies nothing.
     const details = { get: (id: string) => h.details.get(id)?.details };
     return decodePods(h.cfg.name, list, details, this.specs, h.decoded);
   }

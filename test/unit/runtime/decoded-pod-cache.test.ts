@@ -1,9 +1,9 @@
-// An idle observation decodes nothing: with a per-host cache, a pod whose containers show the
-// same facts is the same frozen object as last time; any change of what Docker can change on
+// With a per-host cache, a pod that decodes to what it was last time is the same frozen object
+// as last time (what the core memoizes per pod holds); any change of what Docker can change on
 // a container (state, name, inspect, IP, ports, a new container) decodes it again, exactly as
 // without the cache (issue 15, daemon memory).
 import { describe, expect, it } from 'vitest';
-import { LABELS } from '../../../src/model/labels.js';
+import { LABELS, markedForDeletion } from '../../../src/model/labels.js';
 import {
   type ContainerDetails,
   type ContainerSummary,
@@ -55,7 +55,10 @@ describe('decodePods with a cache', () => {
     ['the state', (l) => Object.assign(l[1]!, { State: 'exited', Status: 'Exited (1) 2 seconds ago' })],
     ['the exit status only', (l) => Object.assign(l[1]!, { State: 'exited', Status: 'Exited (2) now' })],
     ['the inspect', (_, d) => d.set('id-1', { exitCode: 0, startedAt: 1_700_000_009_000 })],
-    ['the name (deletion mark)', (l) => l[0]!.Names.splice(0, 1, `${l[0]!.Names[0]}.deleting-1700000100`)],
+    [
+      'the name (deletion mark)',
+      (l) => l[0]!.Names.splice(0, 1, `/${markedForDeletion(l[0]!.Names[0]!.slice(1), 1_700_000_100_000)}`),
+    ],
     [
       'the IP',
       (l) => Object.assign(l[0]!, { NetworkSettings: { Networks: { bridge: { IPAddress: '172.30.1.9' } } } }),
@@ -84,6 +87,21 @@ describe('decodePods with a cache', () => {
     const [after] = decodePods('h1', list, details, specs, cache);
     expect(after).not.toBe(before);
     expect([after]).toEqual(decodePods('h1', list, details));
+  });
+
+  it('keeps the same object when what changed does not change the pod (an old restart removed)', () => {
+    const cache: DecodedPodCache = new Map();
+    const specs = new SpecInterner();
+    const restarted = () => {
+      const l = listed();
+      l.push({ ...l[1]!, Id: 'id-9', Labels: { ...l[1]!.Labels, [LABELS.restartCount]: '1' } });
+      return l;
+    };
+    const [before] = decodePods('h1', restarted(), new Map(), specs, cache);
+    const pruned = restarted().filter((c) => c.Id !== 'id-1');
+    const [after] = decodePods('h1', pruned, new Map(), specs, cache);
+    expect(after).toBe(before);
+    expect(after?.containers[0]).toMatchObject({ id: 'id-9', restartCount: 1 });
   });
 
   it('forgets pods that are gone', () => {

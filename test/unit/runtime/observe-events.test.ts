@@ -52,11 +52,16 @@ describe('DockerRuntime.observe: container events', () => {
   it('an event lists the host at the next pass, and only that pass', async () => {
     const docker = new ListingDocker(3);
     const rt = await watched(docker);
+    const before = (await rt.observe()).pods;
+    expect(docker.lists).toBe(2);
     docker.exit('c1-1');
     docker.event('die', 'c1-1');
     await settle();
     const seen = await rt.observe();
     expect(docker.lists).toBe(3);
+    // The pods that did not change are the same objects (the core's memos of them hold).
+    expect(seen.pods.find((p) => p.name === 'web-0')).toBe(before.find((p) => p.name === 'web-0'));
+    expect(seen.pods.find((p) => p.name === 'web-1')).not.toBe(before.find((p) => p.name === 'web-1'));
     expect(seen.pods.find((p) => p.name === 'web-1')?.containers[0]).toMatchObject({ state: 'exited' });
     await rt.observe();
     expect(docker.lists).toBe(3);
