@@ -9,7 +9,9 @@
 // that creates every pod and a few idle passes: first the steady daemon (a pass every reconcile
 // interval, V8 collecting as it likes: the RSS `ps` shows), then after forced GCs, and again
 // once the skiff is closed and once the runtime is dropped too. The daemon's heap flags
-// (src/daemon/heap-flags.ts) apply; SKIFF_DAEMON_V8_FLAGS= measures Node's defaults.
+// (src/daemon/heap-flags.ts) apply; SKIFF_DAEMON_V8_FLAGS= measures Node's defaults. The daemon
+// runs with MALLOC_ARENA_MAX=2, as examples/systemd/skiff.service and the Dockerfile run it;
+// MALLOC_ARENA_MAX= (empty) measures glibc's default arenas.
 //
 //   npm run build && npx tsx bench/daemon-memory.bench.ts [--snapshot] [--modules] [--in-process]
 // The daemon's code is bundled as the CLI is (dist/bin/, removed after), so it is loaded as an
@@ -44,6 +46,10 @@ const snapshot = process.argv.includes('--snapshot');
 const fromModules = process.argv.includes('--modules');
 const inProcess = process.argv.includes('--in-process');
 const flags = process.env.DAEMON_NODE_FLAGS ?? '';
+/** The service files' malloc arenas, unless the environment says otherwise ('' for glibc's). */
+const arenas = process.env.MALLOC_ARENA_MAX ?? '2';
+const childEnv: NodeJS.ProcessEnv = { ...process.env, MALLOC_ARENA_MAX: arenas };
+if (arenas === '') delete childEnv.MALLOC_ARENA_MAX;
 
 if (!existsSync(path.join(ROOT, 'dist', 'daemon', 'skiff-instance.js')))
   throw new Error('no dist/: run `npm run build` first (the bench measures the compiled daemon)');
@@ -175,7 +181,7 @@ try {
       worldFile,
       ...(snapshot ? ['--snapshot', snapshotFile] : []),
     ],
-    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, cwd: dir },
+    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, cwd: dir, env: childEnv },
   );
   if (child.status !== 0) throw new Error(`daemon child failed (${child.status}): ${child.stderr}`);
   const r = JSON.parse(child.stdout) as ChildReport;
@@ -209,7 +215,7 @@ another process: every figure is the daemon's own, less the SSH connections a re
   console.log(`## Daemon memory at scale (bench/daemon-memory.bench.ts)
 
 ${new Date().toUTCString()}; machine: 2 cores / 24 GiB, Node ${process.versions.node}; the compiled daemon (${fromModules ? "dist/'s modules" : 'bundled as the CLI is'},
-plain node --expose-gc${flags ? ` ${flags}` : ''}; daemon heap flags: ${r.v8Flags.join(' ') || 'none, Node defaults'}), wired as \`skiff run\` wires it, on ${hostsAre}. World:
+plain node --expose-gc${flags ? ` ${flags}` : ''}; daemon heap flags: ${r.v8Flags.join(' ') || 'none, Node defaults'}; ${arenas ? `MALLOC_ARENA_MAX=${arenas}` : "glibc's default malloc arenas"}), wired as \`skiff run\` wires it, on ${hostsAre}. World:
 ${FULL.deployments} Deployments x ${REPLICAS} replicas in ${FULL.apps} apps (${r.shape.observedPods} pods observed, ${r.shape.deployments} Deployment views,
 ${r.shape.pods} pod views), committed to a local repository; measured after the pass that created
 ${r.shape.created} pods and ${IDLE_PASSES} idle passes (${idleMs} ms; last one ${r.idle.at(-1)?.actions} actions), 4 forced GCs each.

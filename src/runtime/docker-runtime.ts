@@ -127,6 +127,8 @@ interface HostState {
   events: ContainerEvents;
   /** When the host is listed even with no event (a missed one costs at most this long). */
   resyncAt: number;
+  /** Successful observations of the host (the event stream starts at the second). */
+  observations: number;
   cpuPrev: Map<string, CpuPoint>;
   /** Why the last cgroup read could not serve the host (logged once until it works again). */
   cgroupFallback?: string;
@@ -182,6 +184,7 @@ export class DockerRuntime implements Runtime {
         decoded: new Map(),
         events: new ContainerEvents(transport.docker),
         resyncAt: 0,
+        observations: 0,
         cpuPrev: new Map(),
       });
     }
@@ -289,10 +292,9 @@ export class DockerRuntime implements Runtime {
       const pods = list
         ? await this.call(h, 'observe', (signal) => this.readPods(h, signal), timeoutMs)
         : await this.call(h, 'ping', (signal) => this.ping(h, signal), timeoutMs).then(() => h.lastPods);
-      if (list) {
-        h.resyncAt = now + this.resyncDelayMs(h);
-        h.events.watch();
-      }
+      if (list) h.resyncAt = now + this.resyncDelayMs(h);
+      // From the second observation on: a one-shot observe (`skiff plan`) opens no stream.
+      if (h.observations++ > 0) h.events.watch();
       h.ready = true;
       h.notReadySince = undefined;
       h.reason = undefined;

@@ -58,7 +58,7 @@ describe('examples/systemd/skiff.service', () => {
     ['StateDirectory', 'skiff'],
     ['StateDirectoryMode', '0700'],
     ['CacheDirectory', 'skiff'],
-    ['Environment', 'SKIFF_CACHE_DIR=/var/cache/skiff'],
+    ['Environment', 'SKIFF_CACHE_DIR=/var/cache/skiff MALLOC_ARENA_MAX=2'],
     ['Restart', 'on-failure'],
     ['RestartSec', '5s'],
     ['KillSignal', 'SIGTERM'],
@@ -140,5 +140,9 @@ describe('examples/docker/Dockerfile', () => {
     expect(health).toHaveLength(1);
     expect(health[0]).toContain(`http://${DEFAULT_DAEMON.listen}/healthz`);
     expect(args(final, 'STOPSIGNAL')).toEqual(['SIGTERM']);
+  });
+
+  it('runs the daemon with two malloc arenas, as the systemd unit does', () => {
+    expect(args(final, 'ENV').join(' ')).toMatch(/(^|\s)MALLOC_ARENA_MAX=2(\s|$)/);
   });
 });

@@ -16,13 +16,17 @@ function runtimeOn(docker: ListingDocker, clock = { now: () => 1_000_000 }): Doc
 }
 
 /** A runtime whose host has been listed and whose stream is up (the list after the stream
- *  came up included). */
+ *  came up included): the stream opens at the second observation. */
 async function watched(docker: ListingDocker, clock?: { now: () => number }): Promise<DockerRuntime> {
   const rt = runtimeOn(docker, clock);
+  await rt.observe();
+  expect(docker.streams).toHaveLength(0);
   await rt.observe();
   await settle();
   await rt.observe();
   expect(docker.streams).toHaveLength(1);
+  expect(docker.lists).toBe(3);
+  docker.lists = 0;
   return rt;
 }
 
@@ -40,10 +44,10 @@ describe('DockerRuntime.observe: container events', () => {
   it('lists until the stream is up, once more after it came up, then pings with no event', async () => {
     const docker = new ListingDocker(3);
     const rt = await watched(docker);
-    expect(docker.lists).toBe(2);
+    expect(docker.lists).toBe(0);
     const idle = await rt.observe();
     const again = await rt.observe();
-    expect(docker.lists).toBe(2);
+    expect(docker.lists).toBe(0);
     expect(docker.pings).toBe(2);
     expect(idle.pods).toHaveLength(3);
     expect(again.pods[0]).toBe(idle.pods[0]);
@@ -53,18 +57,18 @@ describe('DockerRuntime.observe: container events', () => {
     const docker = new ListingDocker(3);
     const rt = await watched(docker);
     const before = (await rt.observe()).pods;
-    expect(docker.lists).toBe(2);
+    expect(docker.lists).toBe(0);
     docker.exit('c1-1');
     docker.event('die', 'c1-1');
     await settle();
     const seen = await rt.observe();
-    expect(docker.lists).toBe(3);
+    expect(docker.lists).toBe(1);
     // The pods that did not change are the same objects (the core's memos of them hold).
     expect(seen.pods.find((p) => p.name === 'web-0')).toBe(before.find((p) => p.name === 'web-0'));
     expect(seen.pods.find((p) => p.name === 'web-1')).not.toBe(before.find((p) => p.name === 'web-1'));
     expect(seen.pods.find((p) => p.name === 'web-1')?.containers[0]).toMatchObject({ state: 'exited' });
     await rt.observe();
-    expect(docker.lists).toBe(3);
+    expect(docker.lists).toBe(1);
   });
 
   it('a stream that ends lists every pass until a new one is up', async () => {
@@ -74,13 +78,13 @@ describe('DockerRuntime.observe: container events', () => {
     docker.streams[0]!.resume();
     await settle();
     await rt.observe();
-    expect(docker.lists).toBe(3);
+    expect(docker.lists).toBe(1);
     await settle();
     expect(docker.streams).toHaveLength(2);
     await rt.observe();
-    expect(docker.lists).toBe(4);
+    expect(docker.lists).toBe(2);
     await rt.observe();
-    expect(docker.lists).toBe(4);
+    expect(docker.lists).toBe(2);
     await rt.close();
     expect(docker.streams[1]!.destroyed).toBe(true);
   });
@@ -105,7 +109,7 @@ describe('DockerRuntime.observe: container events', () => {
     const host = defaultClusterConfig('/tmp/x').hosts[0]!.name;
     await rt.removeClaimVolume(host, 'claim-x');
     await rt.observe();
-    expect(docker.lists).toBe(3);
+    expect(docker.lists).toBe(1);
   });
 
   it('lists a quiet host again after 60-120 s', async () => {
@@ -114,10 +118,10 @@ describe('DockerRuntime.observe: container events', () => {
     const rt = await watched(docker, { now: () => now });
     now += 59_000;
     await rt.observe();
-    expect(docker.lists).toBe(2);
+    expect(docker.lists).toBe(0);
     now += 61_001;
     await rt.observe();
-    expect(docker.lists).toBe(3);
+    expect(docker.lists).toBe(1);
   });
 
   it('a host that stops answering the ping is NotReady, and is listed when it answers again', async () => {
@@ -130,6 +134,17 @@ describe('DockerRuntime.observe: container events', () => {
     docker.pingFails = false;
     const up = await rt.observe();
     expect(up.hosts[0]).toMatchObject({ ready: true });
-    expect(docker.lists).toBe(3);
+    expect(docker.lists).toBe(1);
+  });
+});
+
+describe('DockerRuntime.observe: one observation', () => {
+  it('opens no event stream (skiff plan observes once and closes)', async () => {
+    const docker = new ListingDocker(2);
+    const rt = runtimeOn(docker);
+    await rt.observe();
+    await settle();
+    await rt.close();
+    expect(docker.streams).toHaveLength(0);
   });
 });
