@@ -135,11 +135,17 @@ function observedContainer(
  *  back): the pod-level ones are decoded into the pod once, not kept per container (about 15
  *  strings each, re-read every pass). */
 export function containerOwnLabels(labels: Labels): Labels {
+  if (labels[LABELS.waitingReason] === undefined && labels[LABELS.waitingMessage] === undefined) return NONE;
   const own: Labels = {};
   for (const k of [LABELS.waitingReason, LABELS.waitingMessage])
     if (labels[k] !== undefined) own[k] = labels[k];
   return own;
 }
+
+/** One frozen empty object for every container with no labels of its own and every pod with no
+ *  probe result yet (nothing writes into either; pods are copied where they change): not two
+ *  empty objects per pod, about 2 MB at 15,000 pods. */
+const NONE: Readonly<Record<string, never>> = Object.freeze({});
 
 /** The current container (highest restart count) of each pod container of one role, in the
  *  spec's order (unknown names last, by name). */
@@ -257,7 +263,7 @@ function decodeGroup(
     infra: infra ? { id: infra.Id, state: decodeState(infra.State) } : undefined,
     ...(initOut.length > 0 ? { initContainers: initOut } : {}),
     containers: containersOut,
-    probes: {},
+    probes: NONE,
     ...(deadline === undefined ? {} : { terminating: true, deletionDeadline: deadline }),
     ...gpuDevicesOf(l),
   });
