@@ -139,6 +139,8 @@ const FORWARDS_PER_HOST = 32;
 const ENGINE_INFO_TTL_MS = 60_000;
 /** A host with no event is listed again after this long at the least (plus its spread). */
 const RESYNC_MS = 60_000;
+/** The longest a Ready host goes without a list (RESYNC_MS plus the largest spread). */
+const MAX_RESYNC_MS = 2 * RESYNC_MS;
 const STATS_CONCURRENCY = 32;
 
 export class DockerRuntime implements Runtime {
@@ -150,6 +152,7 @@ export class DockerRuntime implements Runtime {
   private readonly observer?: RuntimeObserver;
   /** One parsed spec per distinct spec label, shared by the pods of a template on every host. */
   private readonly specs = new SpecInterner();
+  private sweptAt = 0;
   private closed = false;
 
   constructor(config: ClusterConfig, opts: DockerRuntimeOptions = {}) {
@@ -264,7 +267,13 @@ export class DockerRuntime implements Runtime {
   async observe(): Promise<Observed> {
     const at = this.clock.now();
     const parts = await Promise.all([...this.hosts.values()].map((h) => this.observeHost(h, at)));
-    this.specs.sweep();
+    // Only what no list asked for in a whole resync period is forgotten: a host that is not
+    // listed does not ask for its pods' specs, and a spec forgotten while its pods live would be
+    // parsed again into a second copy the next list of that template hands out.
+    if (at - this.sweptAt >= MAX_RESYNC_MS) {
+      this.specs.sweep();
+      this.sweptAt = at;
+    }
     return {
       at,
       hosts: parts.map((p) => p.host),

@@ -3,8 +3,9 @@
 // distinct spec is parsed once, not once per pod and pass. Likewise one string per label value
 // pods carry alike (commit, template hash, image). Keyed by the label's exact JSON text,
 // so two pods share a spec only when Docker holds the same bytes for both (no hash assumed).
-// Shell-side cache: DockerRuntime keeps one across passes and sweeps it after each observe, so
-// it holds the specs of the pods last seen and no more.
+// Shell-side cache: DockerRuntime keeps one across passes and sweeps it once per resync period
+// (every host is listed at least that often), so it holds the specs of the pods it sees and
+// little more.
 
 /** Freezes a parsed JSON value and everything in it: a shared spec must never be mutated. */
 export function deepFreeze<T>(value: T): T {

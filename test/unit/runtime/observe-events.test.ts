@@ -124,6 +124,25 @@ describe('DockerRuntime.observe: container events', () => {
     expect(docker.lists).toBe(1);
   });
 
+  it('a pod listed again after quiet passes shares the spec its template had (no second parse)', async () => {
+    let now = 1_000_000;
+    const docker = new ListingDocker(2);
+    const rt = await watched(docker, { now: () => now });
+    const before = (await rt.observe()).pods.find((p) => p.name === 'web-1')!;
+    for (let i = 0; i < 9; i++) {
+      now += 10_000;
+      await rt.observe();
+    }
+    docker.exit('c1-1');
+    docker.event('die', 'c1-1');
+    await settle();
+    now += 10_000;
+    const after = (await rt.observe()).pods.find((p) => p.name === 'web-1')!;
+    expect(after).not.toBe(before);
+    expect(after.spec).toBe(before.spec);
+    expect(after.commit).toBe(before.commit);
+  });
+
   it('a host that stops answering the ping is NotReady, and is listed when it answers again', async () => {
     const docker = new ListingDocker(2);
     const rt = await watched(docker);
