@@ -57,7 +57,6 @@ export interface ObservedContainer {
   id: string;
   /** Container name inside the pod (as in the manifest). */
   name: string;
-  dockerName: string;
   image: string;
   state: ContainerState;
   exitCode: number;

@@ -105,7 +105,6 @@ export function startedPod(a: Extract<Action, { type: 'createPod' }>, now: numbe
             return {
               id: `plan-${seq}-init-${i}`,
               name: c.name,
-              dockerName: c.name,
               image: c.image,
               state: sidecar ? ('running' as const) : ('exited' as const),
               exitCode: 0,
@@ -120,7 +119,6 @@ export function startedPod(a: Extract<Action, { type: 'createPod' }>, now: numbe
     containers: p.containers.map((c, i) => ({
       id: `plan-${seq}-${i}`,
       name: c.name,
-      dockerName: c.name,
       image: c.image,
       state: 'running' as const,
       exitCode: 0,

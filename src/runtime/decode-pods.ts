@@ -120,7 +120,6 @@ function observedContainer(
   return {
     id: c.Id,
     name: specs.text(id.container),
-    dockerName: (c.Names[0] ?? '').replace(/^\//, ''),
     image: specs.text(c.Image),
     state,
     exitCode: details?.exitCode ?? exitCodeFromStatus(c.Status),

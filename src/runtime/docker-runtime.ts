@@ -643,7 +643,7 @@ export class DockerRuntime implements Runtime {
       await Promise.all(
         running.map((c) =>
           this.stopContainer(h, c.id, remaining * 1000).catch((err) => {
-            if (!isNotFound(err)) throw dockerError(err, `stop ${c.dockerName}`, podSubject(ref));
+            if (!isNotFound(err)) throw dockerError(err, `stop container ${c.name}`, podSubject(ref));
           }),
         ),
       );

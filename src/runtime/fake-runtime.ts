@@ -10,7 +10,7 @@ import { type Duplex, PassThrough } from 'node:stream';
 import type { PodRef } from '../model/actions.js';
 import type { DesiredContainer, DesiredPod } from '../model/desired.js';
 import type { PodSpec } from '../model/k8s.js';
-import { APP_ROLE, claimVolumeName, dockerContainerName, INIT_ROLE, LABELS } from '../model/labels.js';
+import { APP_ROLE, claimVolumeName, INIT_ROLE, LABELS } from '../model/labels.js';
 import type {
   ContainerState,
   Observed,
@@ -299,7 +299,6 @@ export class FakeRuntime implements Runtime {
     return {
       id: this.id(),
       name: c.name,
-      dockerName: dockerContainerName(pod.namespace, pod.name, c.name, 0),
       image: c.image,
       exitCode: 0,
       restartCount: 0,
@@ -337,7 +336,6 @@ export class FakeRuntime implements Runtime {
     const { [LABELS.waitingReason]: _r, [LABELS.waitingMessage]: _m, ...labels } = c.labels;
     Object.assign(c, {
       id: this.id(),
-      dockerName: dockerContainerName(ref.namespace, ref.name, container, restart),
       exitCode: 0,
       finishedAt: undefined,
       restartCount: restart,

@@ -227,7 +227,7 @@ describe('git push deploys (issue 4)', () => {
   it('a container killed by hand is put back', async () => {
     const pods = await settled(3);
     const victim = pods[0]!;
-    await docker(victim.host, ['rm', '-f', victim.containers[0]!.dockerName]);
+    await docker(victim.host, ['rm', '-f', victim.containers[0]!.id]);
     const healed = await eventually('3 complete pods again', async () => {
       const ps = await settled(3);
       return ps.every((p) => p.containers.length === 1) && !ps.some((p) => p.name === victim.name)

@@ -83,7 +83,6 @@ export function runningContainer(name: string, startedAt: number, restartCount =
   return {
     id: `id-${name}`,
     name,
-    dockerName: `skiff_default_x_${name}_${restartCount}`,
     image: 'nginx:1.25',
     state: 'running',
     exitCode: 0,

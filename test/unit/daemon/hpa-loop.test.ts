@@ -78,7 +78,6 @@ function pods(objects: KubeObject[], n: number): ObservedPod[] {
       {
         id: `c${i}`,
         name: 'web',
-        dockerName: `web-${i}`,
         image: 'web:1',
         state: 'running' as const,
         exitCode: 0,

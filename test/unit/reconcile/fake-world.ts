@@ -60,7 +60,6 @@ export class FakeWorld {
           containers: p.containers.map((c) => ({
             id: `c-${++seq}`,
             name: c.name,
-            dockerName: c.name,
             image: c.image,
             state: 'running',
             exitCode: 0,

@@ -155,9 +155,9 @@ describe('planPod', () => {
       publishedPorts: [{ containerPort: 8080, protocol: 'TCP', hostPort: 30080 }],
       infra: { id: 'id-0', state: 'running' },
     });
-    expect(seen?.containers.map((c) => [c.name, c.dockerName, c.restartCount])).toEqual([
-      ['app', 'skiff_default_web-7d9c5b6f4-x2x9k_app_0', 0],
-      ['sidecar', 'skiff_default_web-7d9c5b6f4-x2x9k_sidecar_0', 0],
+    expect(seen?.containers.map((c) => [c.name, c.id, c.restartCount])).toEqual([
+      ['app', 'id-1', 0],
+      ['sidecar', 'id-2', 0],
     ]);
     expect(seen?.terminating).toBeUndefined();
   });

@@ -106,7 +106,6 @@ export function pod(name: string, hostName: string, opts: PodOptions = {}): Obse
       {
         id: `${name}-web`,
         name: 'web',
-        dockerName: `skiff_default_${name}_web_0`,
         image: 'web:1',
         state: 'running',
         exitCode: 0,
