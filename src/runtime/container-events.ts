@@ -55,11 +55,6 @@ export class ContainerEvents {
     this.changed = true;
   }
 
-  /** True while a stream is up. */
-  watching(): boolean {
-    return this.stream !== undefined;
-  }
-
   /** Open the stream if it is not up (one attempt at a time; a failure leaves the host
    *  counted as changed, and the next call tries again). */
   watch(): void {

@@ -129,6 +129,12 @@ interface HostState {
   resyncAt: number;
   /** Successful observations of the host (the event stream starts at the second). */
   observations: number;
+  /** The list in flight, if any: a concurrent observe with no newer change waits for it. */
+  listing?: Promise<ObservedPod[]>;
+  /** Lists started, and the latest of them whose answer is in lastPods (an older list that
+   *  ends after a newer one does not put its pods back). */
+  listsStarted: number;
+  newestListed: number;
   cpuPrev: Map<string, CpuPoint>;
   /** Why the last cgroup read could not serve the host (logged once until it works again). */
   cgroupFallback?: string;
@@ -188,6 +194,8 @@ export class DockerRuntime implements Runtime {
         events: new ContainerEvents(transport.docker),
         resyncAt: 0,
         observations: 0,
+        listsStarted: 0,
+        newestListed: 0,
         cpuPrev: new Map(),
       });
     }
@@ -291,17 +299,35 @@ export class DockerRuntime implements Runtime {
     }
     h.tried = true;
     // Listed again when its events (or skiff's own calls) say something changed, when it was
-    // not Ready, or when its resync is due; otherwise the last list stands, after a ping that
-    // proves the host still answers (a host cut off turns NotReady as fast as when every pass
-    // listed it).
+    // not Ready, or when its resync is due; otherwise the last list stands, and only the claim
+    // volumes are read (which also proves the host still answers: a host cut off turns NotReady
+    // as fast as when every pass listed it).
     const now = this.clock.now();
     const list = h.events.takeChanged() || !h.ready || now >= h.resyncAt;
     const timeoutMs = this.conn.observeTimeoutSeconds * 1000;
     try {
-      const pods = list
-        ? await this.call(h, 'observe', (signal) => this.readPods(h, signal), timeoutMs)
-        : await this.call(h, 'ping', (signal) => this.ping(h, signal), timeoutMs).then(() => h.lastPods);
-      if (list) h.resyncAt = now + this.resyncDelayMs(h);
+      let pods: ObservedPod[];
+      if (list) {
+        const seq = ++h.listsStarted;
+        const listing = this.call(h, 'observe', (signal) => this.readPods(h, signal), timeoutMs);
+        h.listing = listing;
+        try {
+          pods = await listing;
+        } finally {
+          if (h.listing === listing) h.listing = undefined;
+        }
+        // A list that started later already answered: its pods are the newer.
+        if (seq < h.newestListed) pods = h.lastPods;
+        else h.newestListed = seq;
+        h.resyncAt = now + this.resyncDelayMs(h);
+      } else if (h.listing) {
+        // Another observe (an API call beside the pass) took the change mark and is listing:
+        // its answer is newer than anything this one knows of, the last list's is not.
+        pods = await h.listing;
+      } else {
+        await this.call(h, 'list volumes', (signal) => this.readClaims(h, signal), timeoutMs);
+        pods = h.lastPods;
+      }
       // From the second observation on: a one-shot observe (`skiff plan`) opens no stream.
       if (h.observations++ > 0) h.events.watch();
       h.ready = true;
@@ -341,10 +367,15 @@ export class DockerRuntime implements Runtime {
     };
   }
 
-  private async ping(h: HostState, signal: AbortSignal): Promise<void> {
-    // dockerode's types miss ping's options; its code passes the signal on.
-    const docker = h.transport.docker as unknown as { ping(o: object): Promise<unknown> };
-    await docker.ping({ abortSignal: signal });
+  /** The host's claim volumes. Read every pass, listed or quiet: a volume's events carry no
+   *  labels to filter on, and another skiff (`skiff delete pvc` from a CLI) may remove one. */
+  private async readClaims(h: HostState, signal: AbortSignal): Promise<void> {
+    const volumes = (await h.transport.docker.listVolumes({
+      filters: { label: [`${LABELS.managed}=true`, LABELS.claim] },
+      abortSignal: signal,
+    } as object)) as { Volumes?: VolumeSummary[] | null };
+    h.lastClaims = decodeClaimVolumes(h.cfg.name, volumes.Volumes ?? []);
+    h.claimsRead = true;
   }
 
   /** 60-120 s, spread over the hosts by their names, so that a daemon's hosts (all listed at
@@ -358,21 +389,16 @@ export class DockerRuntime implements Runtime {
   private async readPods(h: HostState, signal: AbortSignal): Promise<ObservedPod[]> {
     const docker = h.transport.docker;
     const needInfo = !h.engine || this.clock.now() - h.engine.at > ENGINE_INFO_TTL_MS;
-    const [list, info, volumes] = await Promise.all([
+    const [list, info] = await Promise.all([
       docker.listContainers({
         all: true,
         filters: { label: [`${LABELS.managed}=true`] },
         abortSignal: signal,
       }) as Promise<ContainerSummary[]>,
       needInfo ? (docker.info() as Promise<DockerInfo>) : Promise.resolve(undefined),
-      docker.listVolumes({
-        filters: { label: [`${LABELS.managed}=true`, LABELS.claim] },
-        abortSignal: signal,
-      } as object) as Promise<{ Volumes?: VolumeSummary[] | null }>,
+      this.readClaims(h, signal),
     ]);
     if (info) h.engine = engineInfo(info, this.clock.now());
-    h.lastClaims = decodeClaimVolumes(h.cfg.name, volumes.Volumes ?? []);
-    h.claimsRead = true;
     // Exit codes and start times need an inspect; do it only when a container's state changed,
     // a few at a time: each inspect is a channel of the host's connection, and the agent keeps
     // some of them open after a burst.

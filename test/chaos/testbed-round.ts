@@ -8,15 +8,14 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startDockerd } from '../../scripts/testbed/host-daemons.js';
-import { hostIndexOf, hostLayout, REPO_DIR } from '../../scripts/testbed/layout.js';
-import { signal, waitGone } from '../../scripts/testbed/processes.js';
-import { readState, type TestbedStatus, writeState } from '../../scripts/testbed/state.js';
+import { REPO_DIR } from '../../scripts/testbed/layout.js';
+import type { TestbedStatus } from '../../scripts/testbed/state.js';
 import { loadClusterConfig } from '../../src/config/load-config.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { ServiceDataPlane } from '../../src/runtime/service-data-plane.js';
 import { makeGitFixture } from '../support/git-server.js';
+import { restartDockerd } from '../support/testbed.js';
 import { convergedTruth, sample, violations } from './invariants.js';
 import { prng } from './prng.js';
 import { manifest, READY_AFTER_MS, SENTINEL, STRATEGIES } from './scenario.js';
@@ -32,22 +31,6 @@ async function testbed(...args: string[]): Promise<string> {
     cwd: REPO_DIR,
   });
   return stdout;
-}
-
-/** dockerd of `host` restarted (SIGTERM, then started again as the testbed starts it). */
-async function restartDockerd(host: string): Promise<void> {
-  const state = readState();
-  const entry = state?.hosts.find((h) => h.name === host);
-  const index = hostIndexOf(host);
-  if (!state || !entry || index === undefined) throw new Error(`no testbed host ${host}`);
-  signal([entry.pids.dockerd], 'SIGTERM');
-  await waitGone([entry.pids.dockerd], 30_000);
-  entry.pids.dockerd = startDockerd(hostLayout(index), {
-    PATH: process.env.PATH,
-    HOME: '/root',
-    LANG: 'C.UTF-8',
-  });
-  writeState(state);
 }
 
 export async function runTestbedRound(seed = Number(process.env.CHAOS_SEED ?? 1)): Promise<number> {

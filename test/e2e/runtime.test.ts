@@ -20,7 +20,15 @@ import { HostKeyError } from '../../src/runtime/errors.js';
 import { type HostTransport, transportFor } from '../../src/runtime/host-transport.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { cpuRate } from '../../src/runtime/usage-rates.js';
-import { cutHost, docker, eventually, healHost, httpGet, testbed } from '../support/testbed.js';
+import {
+  cutHost,
+  docker,
+  eventually,
+  healHost,
+  httpGet,
+  restartDockerd,
+  testbed,
+} from '../support/testbed.js';
 import { runtimeContract, sleeperPod } from '../unit/runtime/runtime-contract.js';
 
 const tb = testbed();
@@ -475,7 +483,9 @@ describe('DockerRuntime on the testbed', () => {
   it("lists a quiet host no more, and sees a container killed outside skiff through the engine's events", async () => {
     const calls: string[] = [];
     const observer = {
-      dockerCall: (host: string, operation: string) => host === 'h2' && calls.push(operation),
+      dockerCall: (host: string, operation: string) => {
+        if (host === 'h2') calls.push(operation);
+      },
       sshConnect: () => {},
       sshDropped: () => {},
     };
@@ -487,12 +497,13 @@ describe('DockerRuntime on the testbed', () => {
       await eventually('watched running', async () =>
         (await stateOf())?.state === 'running' ? true : undefined,
       );
-      // The event stream is up and h2 was listed after it came up: quiet passes only ping it.
-      await eventually('quiet passes ping h2', async () => {
+      // The event stream is up and h2 was listed after it came up: quiet passes only read its
+      // claim volumes.
+      await eventually('quiet passes read only volumes on h2', async () => {
         calls.length = 0;
         await watcher.observe();
         await watcher.observe();
-        return calls.filter((c) => c === 'observe' || c === 'ping').join() === 'ping,ping' ? true : undefined;
+        return calls.join() === 'list volumes,list volumes' ? true : undefined;
       });
       const id = await docker('h2', [
         'ps',
@@ -519,6 +530,56 @@ describe('DockerRuntime on the testbed', () => {
       );
       expect(killed).toMatchObject({ state: 'exited', exitCode: 137 });
       expect(calls).toContain('observe');
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it('sees what a dockerd restart did to a quiet host, and watches its new engine', async () => {
+    const calls: string[] = [];
+    const observer = {
+      dockerCall: (host: string, operation: string) => {
+        if (host === 'h2') calls.push(operation);
+      },
+      sshConnect: () => {},
+      sshDropped: () => {},
+    };
+    const watcher = new DockerRuntime(config, { observer });
+    try {
+      await watcher.createPod('h2', sleeperPod('outlives-dockerd', { image: busybox, namespace: ns }));
+      const appOf = async () =>
+        (await watcher.observe()).pods.find((p) => p.host === 'h2' && p.name === 'outlives-dockerd')
+          ?.containers[0];
+      await eventually('running', async () => ((await appOf())?.state === 'running' ? true : undefined));
+      const quiet = () =>
+        eventually('quiet passes read only volumes on h2', async () => {
+          calls.length = 0;
+          await watcher.observe();
+          await watcher.observe();
+          return calls.join() === 'list volumes,list volumes' ? true : undefined;
+        });
+      await quiet();
+      // Its containers stop with it (restart policy "no"): the ended stream lists h2 again.
+      await restartDockerd('h2');
+      const stopped = await eventually(
+        'the stop seen',
+        async () => {
+          const c = await appOf();
+          return c && c.state !== 'running' ? c : undefined;
+        },
+        30_000,
+      );
+      expect(stopped.state).toBe('exited');
+      // A stream on the new engine: h2 goes quiet again, and a pod started there by hand (the
+      // infra container first: the app joins its network) is seen.
+      await quiet();
+      const pod = (await watcher.observe()).pods.find((p) => p.name === 'outlives-dockerd')!;
+      await docker('h2', ['start', pod.infra!.id, stopped.id]);
+      await eventually(
+        'started again',
+        async () => ((await appOf())?.state === 'running' ? true : undefined),
+        10_000,
+      );
     } finally {
       await watcher.close();
     }

@@ -6,8 +6,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { inject } from 'vitest';
+import { startDockerd } from '../../scripts/testbed/host-daemons.js';
+import { hostIndexOf, hostLayout } from '../../scripts/testbed/layout.js';
+import { signal, waitGone } from '../../scripts/testbed/processes.js';
 import { type CommandResult, run } from '../../scripts/testbed/shell.js';
-import type { TestbedStatus } from '../../scripts/testbed/state.js';
+import { readState, type TestbedStatus, writeState } from '../../scripts/testbed/state.js';
 
 export type { TestbedStatus } from '../../scripts/testbed/state.js';
 export type TestbedHost = TestbedStatus['hosts'][number];
@@ -108,6 +111,24 @@ export async function healHost(hostName: string): Promise<void> {
 async function setLink(hostName: string, state: 'up' | 'down'): Promise<void> {
   host(hostName);
   await run('ip', ['link', 'set', `veth-${hostName}`, state]);
+}
+
+/** dockerd of `hostName` restarted (SIGTERM, then started again as the testbed starts it): its
+ *  containers stop, its API streams end. The testbed's state keeps the new process id, so
+ *  `testbed down` stops it. */
+export async function restartDockerd(hostName: string): Promise<void> {
+  const state = readState();
+  const entry = state?.hosts.find((h) => h.name === hostName);
+  const index = hostIndexOf(hostName);
+  if (!state || !entry || index === undefined) throw new Error(`no testbed host ${hostName}`);
+  signal([entry.pids.dockerd], 'SIGTERM');
+  await waitGone([entry.pids.dockerd], 30_000);
+  entry.pids.dockerd = startDockerd(hostLayout(index), {
+    PATH: process.env.PATH,
+    HOME: '/root',
+    LANG: 'C.UTF-8',
+  });
+  writeState(state);
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after timeoutMs. */

@@ -1,6 +1,6 @@
 // A host's Docker engine for DockerRuntime's observe tests: it lists `pods` pods (an infra and
-// an app container each), answers inspects (counting them and how many run at once), pings,
-// and an event stream the test writes to or ends.
+// an app container each) and claim volumes, answers inspects (counting them and how many run at
+// once), and an event stream the test writes to or ends.
 import { PassThrough } from 'node:stream';
 import type { ContainerSummary } from '../../../src/runtime/decode-pods.js';
 import { planPod } from '../../../src/runtime/pod-spec.js';
@@ -14,12 +14,17 @@ export class ListingDocker {
   inFlight = 0;
   maxInFlight = 0;
   lists = 0;
-  pings = 0;
+  volumeLists = 0;
+  /** Claim volumes the engine lists (GET /volumes). */
+  volumes: { Name: string; Labels: Record<string, string> }[] = [];
   /** Event streams opened, the last one current. */
   readonly streams: PassThrough[] = [];
   /** Filters of the last events request. */
   eventFilters?: unknown;
-  pingFails = false;
+  /** How long a container list takes (0: at once). */
+  listDelayMs = 0;
+  /** The engine stops answering (every call fails as a dropped connection does). */
+  down = false;
 
   constructor(pods: number) {
     this.listed = Array.from({ length: pods }, (_, p) => {
@@ -53,20 +58,24 @@ export class ListingDocker {
   }
 
   info = async () => ({ NCPU: 2, MemTotal: 1 << 30 });
-  ping = async () => {
-    this.pings++;
-    if (this.pingFails) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    return 'OK';
-  };
   getEvents = async (opts: { filters?: unknown }) => {
     this.eventFilters = opts.filters;
     const s = new PassThrough();
     this.streams.push(s);
     return s;
   };
-  listVolumes = async () => ({ Volumes: [] });
+  private answer(): void {
+    if (this.down) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+  }
+  listVolumes = async () => {
+    this.volumeLists++;
+    this.answer();
+    return { Volumes: this.volumes };
+  };
   listContainers = async () => {
     this.lists++;
+    this.answer();
+    if (this.listDelayMs > 0) await new Promise((r) => setTimeout(r, this.listDelayMs));
     return this.listed.map((c) => ({ ...c }));
   };
   getVolume = () => ({ remove: async () => {} });

@@ -1,6 +1,7 @@
 // DockerRuntime.observe lists a host again only when the host's event stream (or skiff's own
 // call) says something changed, or its resync is due; otherwise the last list stands, after a
-// ping. A stream that is down or ends costs a list per pass, never a missed change.
+// read of its claim volumes. A stream that is down or ends costs a list per pass, never a missed
+// change.
 import { describe, expect, it } from 'vitest';
 import { defaultClusterConfig } from '../../../src/config/cluster-config.js';
 import { CONTAINER_EVENT_FILTERS } from '../../../src/runtime/container-events.js';
@@ -41,14 +42,14 @@ describe('DockerRuntime.observe: container events', () => {
     expect(CONTAINER_EVENT_FILTERS.event).not.toContain('health_status');
   });
 
-  it('lists until the stream is up, once more after it came up, then pings with no event', async () => {
+  it('lists until the stream is up, once more after it came up, then reads only its claim volumes', async () => {
     const docker = new ListingDocker(3);
     const rt = await watched(docker);
     expect(docker.lists).toBe(0);
     const idle = await rt.observe();
     const again = await rt.observe();
     expect(docker.lists).toBe(0);
-    expect(docker.pings).toBe(2);
+    expect(docker.volumeLists).toBe(5);
     expect(idle.pods).toHaveLength(3);
     expect(again.pods[0]).toBe(idle.pods[0]);
   });
@@ -68,6 +69,19 @@ describe('DockerRuntime.observe: container events', () => {
     expect(seen.pods.find((p) => p.name === 'web-1')).not.toBe(before.find((p) => p.name === 'web-1'));
     expect(seen.pods.find((p) => p.name === 'web-1')?.containers[0]).toMatchObject({ state: 'exited' });
     await rt.observe();
+    expect(docker.lists).toBe(1);
+  });
+
+  it('an observe beside a list in flight waits for that list, not the last one', async () => {
+    const docker = new ListingDocker(2);
+    const rt = await watched(docker);
+    docker.exit('c1-1');
+    docker.event('die', 'c1-1');
+    await settle();
+    docker.listDelayMs = 20;
+    const both = await Promise.all([rt.observe(), rt.observe()]);
+    for (const o of both)
+      expect(o.pods.find((p) => p.name === 'web-1')?.containers[0]).toMatchObject({ state: 'exited' });
     expect(docker.lists).toBe(1);
   });
 
@@ -100,7 +114,7 @@ describe('DockerRuntime.observe: container events', () => {
       await settle();
     }
     expect(docker.lists).toBe(3);
-    expect(docker.pings).toBe(0);
+    expect(docker.volumeLists).toBe(3);
   });
 
   it("skiff's own call lists the host at the next pass, before any event", async () => {
@@ -143,14 +157,30 @@ describe('DockerRuntime.observe: container events', () => {
     expect(after.commit).toBe(before.commit);
   });
 
-  it('a host that stops answering the ping is NotReady, and is listed when it answers again', async () => {
+  it('a claim volume removed by another skiff is gone at the next quiet pass (volumes have no labelled events)', async () => {
+    const docker = new ListingDocker(1);
+    docker.volumes = [
+      {
+        Name: 'skiff-claim-default-data',
+        Labels: { 'skiff.io/managed': 'true', 'skiff.io/claim': 'data', 'skiff.io/namespace': 'default' },
+      },
+    ];
+    const rt = await watched(docker);
+    expect((await rt.observe()).claimVolumes).toHaveLength(1);
+    docker.volumes = [];
+    const after = await rt.observe();
+    expect(after.claimVolumes).toEqual([]);
+    expect(docker.lists).toBe(0);
+  });
+
+  it('a host that stops answering is NotReady, and is listed when it answers again', async () => {
     const docker = new ListingDocker(2);
     const rt = await watched(docker);
-    docker.pingFails = true;
+    docker.down = true;
     const down = await rt.observe();
     expect(down.hosts[0]).toMatchObject({ ready: false });
     expect(down.pods).toHaveLength(2);
-    docker.pingFails = false;
+    docker.down = false;
     const up = await rt.observe();
     expect(up.hosts[0]).toMatchObject({ ready: true });
     expect(docker.lists).toBe(1);
