@@ -140,6 +140,19 @@ describe('DockerRuntime on the testbed', () => {
     return pod;
   }
 
+  /** A runtime of its own whose Docker calls on `host` are counted by operation. */
+  function runtimeCountingCalls(host: string): { watcher: DockerRuntime; calls: string[] } {
+    const calls: string[] = [];
+    const observer = {
+      dockerCall: (on: string, operation: string) => {
+        if (on === host) calls.push(operation);
+      },
+      sshConnect: () => {},
+      sshDropped: () => {},
+    };
+    return { watcher: new DockerRuntime(config, { observer }), calls };
+  }
+
   it('pulls the image from the registry and serves on a Docker-assigned host port', async () => {
     await docker('h3', ['rmi', '-f', web]).catch(() => {});
     await rt.createPod('h3', webPod('pulled', 'Always'));
@@ -481,15 +494,7 @@ describe('DockerRuntime on the testbed', () => {
   });
 
   it("lists a quiet host no more, and sees a container killed outside skiff through the engine's events", async () => {
-    const calls: string[] = [];
-    const observer = {
-      dockerCall: (host: string, operation: string) => {
-        if (host === 'h2') calls.push(operation);
-      },
-      sshConnect: () => {},
-      sshDropped: () => {},
-    };
-    const watcher = new DockerRuntime(config, { observer });
+    const { watcher, calls } = runtimeCountingCalls('h2');
     try {
       await watcher.createPod('h2', sleeperPod('watched', { image: busybox, namespace: ns }));
       const stateOf = async () =>
@@ -536,15 +541,7 @@ describe('DockerRuntime on the testbed', () => {
   });
 
   it('sees what a dockerd restart did to a quiet host, and watches its new engine', async () => {
-    const calls: string[] = [];
-    const observer = {
-      dockerCall: (host: string, operation: string) => {
-        if (host === 'h2') calls.push(operation);
-      },
-      sshConnect: () => {},
-      sshDropped: () => {},
-    };
-    const watcher = new DockerRuntime(config, { observer });
+    const { watcher, calls } = runtimeCountingCalls('h2');
     try {
       await watcher.createPod('h2', sleeperPod('outlives-dockerd', { image: busybox, namespace: ns }));
       const appOf = async () =>
