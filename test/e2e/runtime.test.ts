@@ -579,6 +579,11 @@ describe('DockerRuntime on the testbed', () => {
       );
     } finally {
       await watcher.close();
+      // The suite's shared runtime kept channels to the old engine: its first call on one may
+      // fail (one NotReady pass) before the later tests start.
+      await eventually('every host Ready to the shared runtime', async () =>
+        (await rt.observe()).hosts.every((h) => h.ready) ? true : undefined,
+      );
     }
   });
 
