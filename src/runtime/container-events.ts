@@ -15,7 +15,7 @@ import { LABELS } from '../model/labels.js';
 /** Container actions that change a list entry or an inspect (state, exit, names, times).
  *  Not exec_*, attach, resize, top or health_status: an exec probe every second must not make
  *  its host listed every pass. */
-export const LIST_CHANGING_ACTIONS = [
+const LIST_CHANGING_ACTIONS = [
   'create',
   'start',
   'restart',

@@ -119,11 +119,11 @@ interface HostState {
   claimsRead: boolean;
   /** Inspect results by container id, with the list state they were read in. */
   details: Map<string, { state: string; details: ContainerDetails }>;
-  /** The pods decoded at the last observation, reused while their containers do not change. */
+  /** The pods decoded at the last list: a pod decoded again to the same value is handed on as
+   *  the same object. */
   decoded: DecodedPodCache;
-  /** Whether the host must be listed again: its engine's events, and skiff's own create,
-   *  delete, start and restart calls (marked before and after, so the pass after one lists
-   *  the host even before the call's events arrive). */
+  /** Whether the host must be listed again: its engine's events, and skiff's own changes
+   *  (`changing`). */
   events: ContainerEvents;
   /** When the host is listed even with no event (a missed one costs at most this long). */
   resyncAt: number;
@@ -226,6 +226,18 @@ export class DockerRuntime implements Runtime {
         hint: `known hosts: ${[...this.hosts.keys()].join(', ')}`,
       });
     return h;
+  }
+
+  /** Runs one of skiff's own changes on a host (create, delete, start, restart, a volume's
+   *  removal), marking the host for a list before and after: the pass after it lists the host
+   *  even before the change's events arrive, and a list that ran during it is not the last. */
+  private async changing<T>(h: HostState, change: () => Promise<T>): Promise<T> {
+    h.events.markChanged();
+    try {
+      return await change();
+    } finally {
+      h.events.markChanged();
+    }
   }
 
   /** Run one bounded, timed call against a host's engine. */
@@ -454,8 +466,7 @@ export class DockerRuntime implements Runtime {
 
   async createPod(hostName: string, pod: DesiredPod): Promise<void> {
     const h = this.host(hostName);
-    h.events.markChanged();
-    try {
+    return this.changing(h, async () => {
       const subject = podSubject({ host: hostName, namespace: pod.namespace, name: pod.name });
       if ((await this.podContainers(h, pod)).length > 0)
         throw new RuntimeError('runtime.pod-exists', `${subject} already exists`, {
@@ -520,9 +531,7 @@ export class DockerRuntime implements Runtime {
         throw err;
       }
       this.log.info({ host: hostName, pod: `${pod.namespace}/${pod.name}` }, 'pod created');
-    } finally {
-      h.events.markChanged();
-    }
+    });
   }
 
   /** What the pod's security settings need from the host: the images' users (runAsNonRoot,
@@ -634,8 +643,7 @@ export class DockerRuntime implements Runtime {
 
   async deletePod(ref: PodRef, gracePeriodSeconds: number): Promise<void> {
     const h = this.host(ref.host);
-    h.events.markChanged();
-    try {
+    return this.changing(h, async () => {
       const all = await this.podContainers(h, ref);
       if (all.length === 0) {
         await this.removePodVolumes(h, ref);
@@ -680,9 +688,7 @@ export class DockerRuntime implements Runtime {
       await this.removePodVolumes(h, ref);
       await h.transport.removeTree(podDirOf(h.cfg.dataDir, ref.namespace, ref.name));
       this.log.info({ host: ref.host, pod: `${ref.namespace}/${ref.name}` }, 'pod deleted');
-    } finally {
-      h.events.markChanged();
-    }
+    });
   }
 
   /** Renames the pod's infra container with the deletion's deadline before anything stops, so
@@ -792,8 +798,7 @@ export class DockerRuntime implements Runtime {
    *  already started is left as it is. */
   async startContainer(ref: PodRef, container: string): Promise<void> {
     const h = this.host(ref.host);
-    h.events.markChanged();
-    try {
+    return this.changing(h, async () => {
       const subject = podSubject(ref);
       const all = await this.podContainers(h, ref);
       if (all.length === 0)
@@ -821,17 +826,14 @@ export class DockerRuntime implements Runtime {
         );
       }
       this.log.info({ host: ref.host, pod: `${ref.namespace}/${ref.name}`, container }, 'container started');
-    } finally {
-      h.events.markChanged();
-    }
+    });
   }
 
   // ---- claim volumes ----------------------------------------------------------------------
 
   async removeClaimVolume(hostName: string, volume: string): Promise<void> {
     const h = this.host(hostName);
-    h.events.markChanged();
-    try {
+    return this.changing(h, async () => {
       const subject = `volume/${volume}@${hostName}`;
       try {
         await this.call(h, 'remove volume', (signal) =>
@@ -854,17 +856,14 @@ export class DockerRuntime implements Runtime {
       }
       h.lastClaims = h.lastClaims.filter((v) => v.volume !== volume);
       this.log.info({ host: hostName, volume }, 'claim volume removed');
-    } finally {
-      h.events.markChanged();
-    }
+    });
   }
 
   // ---- restart --------------------------------------------------------------------------
 
   async restartContainer(ref: PodRef, container: string): Promise<void> {
     const h = this.host(ref.host);
-    h.events.markChanged();
-    try {
+    return this.changing(h, async () => {
       const subject = podSubject(ref);
       const all = await this.podContainers(h, ref);
       if (all.length === 0)
@@ -955,9 +954,7 @@ export class DockerRuntime implements Runtime {
         { host: ref.host, pod: `${ref.namespace}/${ref.name}`, container, restart },
         'container restarted',
       );
-    } finally {
-      h.events.markChanged();
-    }
+    });
   }
 
   /** The container's security settings rebuilt from the pod spec (so every restart gets what
