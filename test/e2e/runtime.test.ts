@@ -140,17 +140,39 @@ describe('DockerRuntime on the testbed', () => {
     return pod;
   }
 
-  /** A runtime of its own whose Docker calls on `host` are counted by operation. */
-  function runtimeCountingCalls(host: string): { watcher: DockerRuntime; calls: string[] } {
+  /** A runtime of its own, its Docker calls on h2 counted by operation, with the pod `name`
+   *  running on h2 and h2 quiet: the event stream is up and h2 was listed after it came up, so
+   *  a pass only reads its claim volumes. */
+  async function quietPodOnH2(name: string) {
     const calls: string[] = [];
     const observer = {
-      dockerCall: (on: string, operation: string) => {
-        if (on === host) calls.push(operation);
+      dockerCall: (host: string, operation: string) => {
+        if (host === 'h2') calls.push(operation);
       },
       sshConnect: () => {},
       sshDropped: () => {},
     };
-    return { watcher: new DockerRuntime(config, { observer }), calls };
+    const watcher = new DockerRuntime(config, { observer });
+    const appOf = async () =>
+      (await watcher.observe()).pods.find((p) => p.host === 'h2' && p.name === name)?.containers[0];
+    const quiet = () =>
+      eventually('quiet passes read only volumes on h2', async () => {
+        calls.length = 0;
+        await watcher.observe();
+        await watcher.observe();
+        return calls.join() === 'list volumes,list volumes' ? true : undefined;
+      });
+    try {
+      await watcher.createPod('h2', sleeperPod(name, { image: busybox, namespace: ns }));
+      await eventually(`${name} running`, async () =>
+        (await appOf())?.state === 'running' ? true : undefined,
+      );
+      await quiet();
+    } catch (err) {
+      await watcher.close();
+      throw err;
+    }
+    return { watcher, calls, appOf, quiet };
   }
 
   it('pulls the image from the registry and serves on a Docker-assigned host port', async () => {
@@ -494,32 +516,9 @@ describe('DockerRuntime on the testbed', () => {
   });
 
   it("lists a quiet host no more, and sees a container killed outside skiff through the engine's events", async () => {
-    const { watcher, calls } = runtimeCountingCalls('h2');
+    const { watcher, calls, appOf } = await quietPodOnH2('watched');
     try {
-      await watcher.createPod('h2', sleeperPod('watched', { image: busybox, namespace: ns }));
-      const stateOf = async () =>
-        (await watcher.observe()).pods.find((p) => p.host === 'h2' && p.name === 'watched')?.containers[0];
-      await eventually('watched running', async () =>
-        (await stateOf())?.state === 'running' ? true : undefined,
-      );
-      // The event stream is up and h2 was listed after it came up: quiet passes only read its
-      // claim volumes.
-      await eventually('quiet passes read only volumes on h2', async () => {
-        calls.length = 0;
-        await watcher.observe();
-        await watcher.observe();
-        return calls.join() === 'list volumes,list volumes' ? true : undefined;
-      });
-      const id = await docker('h2', [
-        'ps',
-        '-q',
-        '--filter',
-        'label=skiff.io/pod=watched',
-        '--filter',
-        `label=skiff.io/namespace=${ns}`,
-        '--filter',
-        'label=skiff.io/role=app',
-      ]);
+      const id = (await appOf())!.id;
       expect(id).toMatch(/^[0-9a-f]+$/);
       calls.length = 0;
       await docker('h2', ['kill', id]);
@@ -528,7 +527,7 @@ describe('DockerRuntime on the testbed', () => {
       const killed = await eventually(
         'kill seen',
         async () => {
-          const c = await stateOf();
+          const c = await appOf();
           return c?.state === 'exited' ? c : undefined;
         },
         10_000,
@@ -541,21 +540,8 @@ describe('DockerRuntime on the testbed', () => {
   });
 
   it('sees what a dockerd restart did to a quiet host, and watches its new engine', async () => {
-    const { watcher, calls } = runtimeCountingCalls('h2');
+    const { watcher, appOf, quiet } = await quietPodOnH2('outlives-dockerd');
     try {
-      await watcher.createPod('h2', sleeperPod('outlives-dockerd', { image: busybox, namespace: ns }));
-      const appOf = async () =>
-        (await watcher.observe()).pods.find((p) => p.host === 'h2' && p.name === 'outlives-dockerd')
-          ?.containers[0];
-      await eventually('running', async () => ((await appOf())?.state === 'running' ? true : undefined));
-      const quiet = () =>
-        eventually('quiet passes read only volumes on h2', async () => {
-          calls.length = 0;
-          await watcher.observe();
-          await watcher.observe();
-          return calls.join() === 'list volumes,list volumes' ? true : undefined;
-        });
-      await quiet();
       // Its containers stop with it (restart policy "no"): the ended stream lists h2 again.
       await restartDockerd('h2');
       const stopped = await eventually(
