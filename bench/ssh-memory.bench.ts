@@ -62,7 +62,7 @@ try {
   console.log(`## SSH connections' memory (bench/ssh-memory.bench.ts)
 
 ${new Date().toUTCString()}; machine: 2 cores / 24 GiB, Node ${process.versions.node}. The daemon's SshConnection to ${HOSTS} ssh2 servers in another process
-(loopback), connected ${32} at a time in ${(r.connectMs / 1000).toFixed(1)} s; then per host ${1 + FREE_CHANNELS} channels to the Docker socket (the event stream and
+(loopback), connected 32 at a time in ${(r.connectMs / 1000).toFixed(1)} s; then per host ${1 + FREE_CHANNELS} channels to the Docker socket (the event stream and
 ${FREE_CHANNELS} keep-alive ones) and 2 shells (${r.channels} in all). After forced GCs.
 
 | state | RSS | heap used | external + array buffers |
