@@ -28,6 +28,15 @@ export function socketLike(ch: ClientChannel): Duplex {
   };
   ch.on('data', arm);
   ch.on('close', () => timer && clearTimeout(timer));
+  // The host ended the channel (its engine restarted, or closed an idle connection): out of the
+  // agent's pool now, as a net.Socket without allowHalfOpen ends itself. An SSH channel is
+  // half-open by default and its destroy() does not mark it destroyed, so it would stay in the
+  // pool, writable, and fail the next request written to it. Ended first: the agent takes a
+  // socket out of its free pool only once it is no longer writable.
+  ch.once('end', () => {
+    ch.destroy();
+    ch.emit('agentRemove');
+  });
   s.setTimeout = (ms: number, cb?: () => void) => {
     idleMs = ms;
     s.timeout = ms;
