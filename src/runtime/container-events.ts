@@ -34,13 +34,30 @@ export const CONTAINER_EVENT_FILTERS = {
   event: [...LIST_CHANGING_ACTIONS],
 };
 
+/** How an attempt to open the stream went: its time, and why it failed. `failedBefore` counts
+ *  the failed attempts in a row before this one (0 after a stream that was up). */
+export type StreamOpened = (
+  outcome: { ok: true } | { ok: false; error: unknown },
+  seconds: number,
+  failedBefore: number,
+) => void;
+
+const destroyStream = (s: NodeJS.ReadableStream) => (s as { destroy?: () => void }).destroy?.();
+
 export class ContainerEvents {
-  private stream?: NodeJS.ReadableStream & { destroy?: () => void };
+  private stream?: NodeJS.ReadableStream;
   private opening = false;
   private changed = true;
   private closed = false;
+  private failures = 0;
 
-  constructor(private readonly docker: Pick<Docker, 'getEvents'>) {}
+  /** `timeoutMs` bounds an attempt: an engine that never answers the request is a failed
+   *  attempt (tried again at the next call), not a host listed every pass with nothing said. */
+  constructor(
+    private readonly docker: Pick<Docker, 'getEvents'>,
+    private readonly timeoutMs: number,
+    private readonly opened: StreamOpened = () => {},
+  ) {}
 
   /** True when the host must be listed now; the mark is cleared by asking, so a change that
    *  comes during the list that follows marks it again. */
@@ -60,18 +77,35 @@ export class ContainerEvents {
   watch(): void {
     if (this.stream || this.opening || this.closed) return;
     this.opening = true;
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer to GET /events in ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+    });
     // Through a promise: a client that throws at once fails like one that rejects.
-    Promise.resolve()
-      .then(() => this.docker.getEvents({ filters: CONTAINER_EVENT_FILTERS }))
+    const request = Promise.resolve().then(() => this.docker.getEvents({ filters: CONTAINER_EVENT_FILTERS }));
+    let givenUp = false;
+    // A stream that answers after its attempt timed out is closed, not leaked.
+    request.then(
+      (late) => givenUp && destroyStream(late),
+      () => {},
+    );
+    Promise.race([request, timedOut])
+      .finally(() => clearTimeout(timer))
       .then(
         (stream) => {
           this.opening = false;
           if (this.closed) {
-            (stream as { destroy?: () => void }).destroy?.();
+            destroyStream(stream);
             return;
           }
           this.stream = stream;
           this.changed = true;
+          this.report({ ok: true }, started);
+          this.failures = 0;
           const ended = () => {
             if (this.stream !== stream) return;
             this.stream = undefined;
@@ -84,9 +118,13 @@ export class ContainerEvents {
           stream.on('close', ended);
           stream.on('error', ended);
         },
-        () => {
+        (error: unknown) => {
+          givenUp = true;
           this.opening = false;
           this.changed = true;
+          if (this.closed) return;
+          this.report({ ok: false, error }, started);
+          this.failures++;
         },
       );
   }
@@ -95,6 +133,10 @@ export class ContainerEvents {
     this.closed = true;
     const s = this.stream;
     this.stream = undefined;
-    s?.destroy?.();
+    if (s) destroyStream(s);
+  }
+
+  private report(outcome: Parameters<StreamOpened>[0], started: number): void {
+    this.opened(outcome, (performance.now() - started) / 1000, this.failures);
   }
 }

@@ -191,7 +191,12 @@ export class DockerRuntime implements Runtime {
         claimsRead: false,
         details: new Map(),
         decoded: new Map(),
-        events: new ContainerEvents(transport.docker),
+        events: new ContainerEvents(
+          transport.docker,
+          this.conn.callTimeoutSeconds * 1000,
+          (outcome, seconds, failedBefore) =>
+            this.eventStreamOpened(cfg.name, outcome, seconds, failedBefore),
+        ),
         resyncAt: 0,
         observations: 0,
         listsStarted: 0,
@@ -388,6 +393,25 @@ export class DockerRuntime implements Runtime {
     } as object)) as { Volumes?: VolumeSummary[] | null };
     h.lastClaims = decodeClaimVolumes(h.cfg.name, volumes.Volumes ?? []);
     h.claimsRead = true;
+  }
+
+  /** An attempt to open a host's event stream: a metric each time, a log line when the stream
+   *  starts failing and when it is up again (not one per pass in between). Until it is up the
+   *  host is listed every pass: slower passes, nothing missed. */
+  private eventStreamOpened(
+    host: string,
+    outcome: { ok: true } | { ok: false; error: unknown },
+    seconds: number,
+    failedBefore: number,
+  ): void {
+    this.observer?.dockerCall(host, 'watch events', seconds, outcome.ok);
+    if (!outcome.ok && failedBefore === 0)
+      this.log.warn(
+        { host, reason: reasonOf(outcome.error) },
+        "the engine's event stream did not open: the host is listed every pass until it does",
+      );
+    else if (outcome.ok && failedBefore > 0)
+      this.log.info({ host, failedAttempts: failedBefore }, "the engine's event stream is open again");
   }
 
   /** 60-120 s, spread over the hosts by their names, so that a daemon's hosts (all listed at

@@ -2,18 +2,47 @@
 // call) says something changed, or its resync is due; otherwise the last list stands, after a
 // read of its claim volumes. A stream that is down or ends costs a list per pass, never a missed
 // change.
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { defaultClusterConfig } from '../../../src/config/cluster-config.js';
 import { CONTAINER_EVENT_FILTERS } from '../../../src/runtime/container-events.js';
-import { DockerRuntime } from '../../../src/runtime/docker-runtime.js';
+import { DockerRuntime, type DockerRuntimeOptions } from '../../../src/runtime/docker-runtime.js';
 import { stubTransport } from '../../support/stub-transport.js';
 import { ListingDocker, settle } from './listing-docker.js';
 
-function runtimeOn(docker: ListingDocker, clock = { now: () => 1_000_000 }): DockerRuntime {
-  return new DockerRuntime(defaultClusterConfig('/tmp/x'), {
-    transport: () => stubTransport(docker),
-    clock,
-  });
+function runtimeOn(
+  docker: ListingDocker,
+  clock = { now: () => 1_000_000 },
+  opts: Pick<DockerRuntimeOptions, 'logger' | 'observer'> & { callTimeoutSeconds?: number } = {},
+): DockerRuntime {
+  const config = defaultClusterConfig('/tmp/x');
+  const callTimeoutSeconds = opts.callTimeoutSeconds ?? config.connection.callTimeoutSeconds;
+  return new DockerRuntime(
+    { ...config, connection: { ...config.connection, callTimeoutSeconds } },
+    { transport: () => stubTransport(docker), clock, logger: opts.logger, observer: opts.observer },
+  );
+}
+
+/** What the runtime says of its event streams: log lines, and the `watch events` calls it
+ *  reports to the metrics. */
+function streamReports() {
+  const lines: string[] = [];
+  const calls: boolean[] = [];
+  return {
+    lines,
+    calls,
+    logger: {
+      info: (_: object, msg: string) => lines.push(`info: ${msg}`),
+      warn: (_: object, msg: string) => lines.push(`warn: ${msg}`),
+    },
+    observer: {
+      dockerCall: (_host: string, operation: string, _s: number, ok: boolean) => {
+        if (operation === 'watch events') calls.push(ok);
+      },
+      sshConnect: () => {},
+      sshDropped: () => {},
+    },
+  };
 }
 
 /** A runtime whose host has been listed and whose stream is up (the list after the stream
@@ -115,6 +144,57 @@ describe('DockerRuntime.observe: container events', () => {
     }
     expect(docker.lists).toBe(3);
     expect(docker.volumeLists).toBe(3);
+  });
+
+  it('says once that a stream does not open, and once that it is open again', async () => {
+    const docker = new ListingDocker(2);
+    const open = docker.getEvents;
+    docker.getEvents = async () => {
+      throw new Error('events not allowed');
+    };
+    const reports = streamReports();
+    const rt = runtimeOn(docker, undefined, reports);
+    for (let i = 0; i < 4; i++) {
+      await rt.observe();
+      await settle();
+    }
+    expect(reports.lines).toEqual([
+      "warn: the engine's event stream did not open: the host is listed every pass until it does",
+    ]);
+    docker.getEvents = open;
+    await rt.observe();
+    await settle();
+    await rt.observe();
+    await settle();
+    expect(reports.lines.slice(1)).toEqual(["info: the engine's event stream is open again"]);
+    // Every attempt is a `watch events` call in the metrics: three failed, then the open one.
+    expect(reports.calls).toEqual([false, false, false, true]);
+    await rt.close();
+  });
+
+  it('an engine that never answers the request is a failed attempt, and its late stream is closed', async () => {
+    const docker = new ListingDocker(2);
+    let answer: ((s: PassThrough) => void) | undefined;
+    docker.getEvents = () =>
+      new Promise<PassThrough>((resolve) => {
+        answer = resolve;
+      });
+    const reports = streamReports();
+    const rt = runtimeOn(docker, undefined, { ...reports, callTimeoutSeconds: 0.05 });
+    await rt.observe();
+    await rt.observe();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(reports.calls).toEqual([false]);
+    expect(reports.lines).toHaveLength(1);
+    const late = new PassThrough();
+    answer!(late);
+    await settle();
+    expect(late.destroyed).toBe(true);
+    // Still listed every pass, and tried again.
+    docker.lists = 0;
+    await rt.observe();
+    expect(docker.lists).toBe(1);
+    await rt.close();
   });
 
   it("skiff's own call lists the host at the next pass, before any event", async () => {
