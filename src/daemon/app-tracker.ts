@@ -35,7 +35,6 @@ export type BundleValidator = (files: ManifestFile[]) => ValidationOutcome;
 export interface Admitted {
   commit: string;
   objects: KubeObject[];
-  files: ManifestFile[];
   /** Who signed it, when the app verifies signatures (`name (SSH key SHA256:...)`). */
   signedBy?: string;
 }
@@ -212,7 +211,7 @@ export class AppTracker {
     }
     return {
       ok: true,
-      admitted: { commit, objects: result.objects, files: set.files, signedBy },
+      admitted: { commit, objects: result.objects, signedBy },
       diagnostics,
     };
   }

@@ -337,7 +337,9 @@ export interface Validator {
  *  the files of the latest call stay cached, so memory follows the repository's size. */
 export function createValidator(): Validator {
   interface Entry {
-    text: string;
+    /** Only for a file without an id: one with an id is known by it, and its text (often a
+     *  large file's) need not stay in memory. */
+    text?: string;
     key: string;
     result: FileResult;
     generation: number;
@@ -363,10 +365,11 @@ export function createValidator(): Validator {
           continue;
         }
         const key = f.id ?? contentHash(f.text);
+        const text = f.id === undefined ? f.text : undefined;
         const entry: Entry =
           prev && prev.key === key
-            ? { ...prev, text: f.text, generation }
-            : { text: f.text, key, result: validateFile(f), generation };
+            ? { ...prev, text, generation }
+            : { text, key, result: validateFile(f), generation };
         cache.set(f.path, entry);
         results[i] = entry.result;
       }

@@ -2,6 +2,7 @@
 // where every field was written, plus yaml.* diagnostics. Pure: the caller reads files.
 // Hostile input is bounded here: size cap, binary (NUL) detection, alias-expansion limit,
 // nesting-depth limit, duplicate keys and tabs reported as diagnostics, never thrown.
+
 import {
   type Document,
   isAlias,
@@ -17,6 +18,7 @@ import {
   type YAMLError,
 } from 'yaml';
 import type { Diagnostic } from '../model/diagnostics.js';
+import { detachStrings } from './detach-strings.js';
 import { type ChildPositions, type FastDocument, POS_LINE, parseFastYaml } from './yaml-fast.js';
 import { numberProblem, OCTAL_WARNING, yaml11Octal } from './yaml-numbers.js';
 
@@ -77,7 +79,7 @@ function fastDocument(file: string, d: FastDocument): ParsedDocument {
   return {
     file,
     index: d.index,
-    value: d.value,
+    value: detachStrings(d.value),
     line: d.line,
     column: d.column,
     locate(path) {
@@ -333,7 +335,7 @@ function parseWithYaml(text: string, fileName: string): ParseResult {
         severity: 'warning',
       });
     }
-    d.value = read.value;
+    d.value = detachStrings(read.value);
     documents.push(d);
   });
   return { documents, diagnostics };
