@@ -1,4 +1,4 @@
-// The daemon's heap policy: --optimize-for-size unless SKIFF_DAEMON_V8_FLAGS says otherwise
+// The daemon's heap policy: --optimize-for-size --flush-baseline-code unless SKIFF_DAEMON_V8_FLAGS says otherwise
 // (empty: Node's defaults); anything but a heap flag is a usage error with a hint, so a typo
 // cannot pass silently, and setting them changes this process's V8 flags.
 import { describe, expect, it, vi } from 'vitest';
@@ -27,6 +27,11 @@ describe('daemon heap flags', () => {
       ['--no-optimize-for-size', '--heap-growing-percent=20'],
     ],
     ['compaction', '--compact-on-every-full-gc', ['--compact-on-every-full-gc']],
+    [
+      'code kept',
+      '--optimize-for-size --no-flush-baseline-code',
+      ['--optimize-for-size', '--no-flush-baseline-code'],
+    ],
   ])('%s', (_, value, flags) => {
     expect(daemonV8Flags(value === undefined ? {} : { SKIFF_DAEMON_V8_FLAGS: value })).toEqual(flags);
   });
@@ -58,7 +63,7 @@ describe('daemon heap flags', () => {
     expect(setFlags.mock.calls).toEqual([['--no-memory-reducer'], ['--heap-growing-percent=20']]);
     setFlags.mockClear();
     applyDaemonV8Flags({});
-    expect(setFlags.mock.calls).toEqual([['--optimize-for-size']]);
+    expect(setFlags.mock.calls).toEqual([['--optimize-for-size'], ['--flush-baseline-code']]);
     setFlags.mockClear();
     applyDaemonV8Flags({ SKIFF_DAEMON_V8_FLAGS: '' });
     expect(setFlags).not.toHaveBeenCalled();
