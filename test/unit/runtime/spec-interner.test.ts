@@ -1,5 +1,7 @@
 // Observed pods of one template share one parsed, frozen spec (and label set): the daemon holds
 // one copy per distinct spec label, not one per pod (issue 15, daemon memory).
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../../src/model/labels.js';
 import { type ContainerSummary, decodePods } from '../../../src/runtime/decode-pods.js';
@@ -24,6 +26,8 @@ function listedPod(name: string, image: string, first: number): ContainerSummary
   }));
 }
 
+setFlagsFromString('--expose-gc');
+
 describe('SpecInterner', () => {
   it.each([
     ['the same text', '{"a":[1,{"b":2}]}', '{"a":[1,{"b":2}]}', true],
@@ -40,6 +44,18 @@ describe('SpecInterner', () => {
       spec.a.b.push(2);
     }).toThrow(TypeError);
     expect(deepFreeze(null)).toBeNull();
+  });
+
+  it('keeps the specs, not the label texts they were parsed from', () => {
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const specs = new SpecInterner();
+    // 100 labels of 100 KB (JSON allows the padding) that parse to tiny specs.
+    const kept = Array.from({ length: 100 }, (_, i) => specs.intern(`{"spec":${i}}${' '.repeat(100_000)}`));
+    gc();
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(2 << 20);
+    expect(specs.intern(`{"spec":7}${' '.repeat(100_000)}`)).toBe(kept[7]);
   });
 
   it('answers undefined for a malformed label', () => {
