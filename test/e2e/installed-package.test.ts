@@ -31,6 +31,8 @@ let daemonLog = '';
 let address: string;
 /** The installed CLI's code cache folder (kept apart from the user's). */
 let cacheDir: string;
+let loadHook: string;
+let loadedLog: string;
 
 /** The installed `skiff` with `args`, against this test's config. */
 async function skiff(...args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -73,6 +75,8 @@ async function readyThroughCli(n: number, tag: string): Promise<KubePod[]> {
 beforeAll(async () => {
   installed = packAndInstall();
   cacheDir = join(installed.tmp, 'cache');
+  loadHook = join(installed.tmp, 'load-hook.cjs');
+  loadedLog = join(installed.tmp, 'loaded.txt');
   fx = await makeGitFixture();
   configFile = join(fx.base, 'skiff.yaml');
   writeFileSync(
@@ -92,10 +96,20 @@ daemon:
   runtime = new DockerRuntime(await loadClusterConfig(configFile));
   await fx.commit({ 'deploy/web.yaml': deployment('1.0.0') }, 'Deploy web 1.0.0');
   await fx.push();
+  // Records every CommonJS module the daemon resolves (the bundle reaches node_modules so).
+  writeFileSync(
+    loadHook,
+    `const Module = require('node:module');\nconst { appendFileSync } = require('node:fs');\nconst resolve = Module._resolveFilename;\nModule._resolveFilename = function (...args) {\n  const file = resolve.apply(this, args);\n  appendFileSync(${JSON.stringify(loadedLog)}, file + '\\n');\n  return file;\n};\n`,
+  );
   // The installed daemon, as a service would start it: its own process, no tsx anywhere.
   daemon = spawn(installed.skiff, ['run', '--config', configFile, '--listen', '127.0.0.1:0'], {
     cwd: installed.project,
-    env: { ...process.env, SKIFF_LOG_LEVEL: 'warn', SKIFF_CACHE_DIR: cacheDir },
+    env: {
+      ...process.env,
+      SKIFF_LOG_LEVEL: 'warn',
+      SKIFF_CACHE_DIR: cacheDir,
+      NODE_OPTIONS: `--require ${loadHook}`,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   daemon.stdout?.on('data', (d: Buffer) => {
@@ -151,6 +165,13 @@ describe('the installed package against the testbed (issue 15)', () => {
     const [folder] = readdirSync(cacheDir);
     expect(readdirSync(join(cacheDir, folder!))).toEqual(expect.arrayContaining(['get.v8', 'status.v8']));
   }, 180_000);
+
+  it("loads no gRPC: dockerode's BuildKit session code is left unloaded until used", () => {
+    const loaded = readFileSync(loadedLog, 'utf8');
+    // It did reach its hosts over SSH (dockerode itself is bundled).
+    expect(loaded).toMatch(/node_modules\/ssh2\//);
+    expect(loaded).not.toMatch(/node_modules\/@grpc\//);
+  });
 
   it('serves the dashboard built into the installed dist/', async () => {
     const page = await fetch(`http://${address}/`);
