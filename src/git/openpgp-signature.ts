@@ -2,8 +2,14 @@
 // against the armored public keys of an app's `verify.openpgpKeys`. A key is matched by the
 // signature's issuer key ID (primary key or subkey), as gpg finds it in its keyring; then the
 // detached signature is checked over the commit payload. Shell (openpgp reads the clock for
-// key expiry); malformed input is an answer, never a throw.
-import * as openpgp from 'openpgp';
+// key expiry); malformed input is an answer, never a throw. openpgp is loaded at the first key
+// or signature read: about 2 MB of heap a daemon whose apps verify no OpenPGP key never needs.
+// (A require, not import(): the CLI's bundle runs in a vm.Script, where import() needs Node's
+// experimental default loader and prints a warning.)
+import { createRequire } from 'node:module';
+import type * as openpgp from 'openpgp';
+
+const loadOpenPgp = () => createRequire(import.meta.url)('openpgp') as typeof openpgp;
 
 export type OpenPgpVerdict =
   | { ok: true; fingerprint: string; userId: string }
@@ -13,7 +19,7 @@ export type OpenPgpVerdict =
 export async function readOpenPgpKeys(armored: string): Promise<openpgp.PublicKey[]> {
   if (/-----BEGIN PGP PRIVATE KEY BLOCK-----/.test(armored))
     throw new Error('this is a private key: give the public key (gpg --armor --export KEYID)');
-  const keys = await openpgp.readKeys({ armoredKeys: armored });
+  const keys = await loadOpenPgp().readKeys({ armoredKeys: armored });
   return keys.map((k) => (k.isPrivate() ? k.toPublic() : (k as openpgp.PublicKey)));
 }
 
@@ -22,9 +28,10 @@ export async function judgeOpenPgpSignature(
   payload: Uint8Array,
   keys: readonly openpgp.PublicKey[],
 ): Promise<OpenPgpVerdict> {
+  const pgp = loadOpenPgp();
   let signature: openpgp.Signature;
   try {
-    signature = await openpgp.readSignature({ armoredSignature: armored });
+    signature = await pgp.readSignature({ armoredSignature: armored });
   } catch (err) {
     return {
       ok: false,
@@ -39,8 +46,8 @@ export async function judgeOpenPgpSignature(
     return { ok: false, code: 'signature.unknown-key', fingerprint: issuer, message: 'key not allowed' };
   const fingerprint = key.getFingerprint().toUpperCase();
   try {
-    const message = await openpgp.createMessage({ binary: payload });
-    const result = await openpgp.verify({ message, signature, verificationKeys: [key], format: 'binary' });
+    const message = await pgp.createMessage({ binary: payload });
+    const result = await pgp.verify({ message, signature, verificationKeys: [key], format: 'binary' });
     const first = result.signatures[0];
     if (!first) return { ok: false, code: 'signature.bad', fingerprint, message: 'bad signature' };
     await first.verified;

@@ -166,11 +166,13 @@ describe('the installed package against the testbed (issue 15)', () => {
     expect(readdirSync(join(cacheDir, folder!))).toEqual(expect.arrayContaining(['get.v8', 'status.v8']));
   }, 180_000);
 
-  it("loads no gRPC: dockerode's BuildKit session code is left unloaded until used", () => {
+  it("loads no gRPC (dockerode's BuildKit session code) and no OpenPGP (no app verifies a key)", () => {
     const loaded = readFileSync(loadedLog, 'utf8');
-    // It did reach its hosts over SSH (dockerode itself is bundled).
+    // It did reach its hosts over SSH (dockerode itself is bundled) and read its repository.
     expect(loaded).toMatch(/node_modules\/ssh2\//);
+    expect(loaded).toMatch(/node_modules\/isomorphic-git\//);
     expect(loaded).not.toMatch(/node_modules\/@grpc\//);
+    expect(loaded).not.toMatch(/node_modules\/openpgp\//);
   });
 
   it('serves the dashboard built into the installed dist/', async () => {
