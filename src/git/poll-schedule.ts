@@ -1,8 +1,11 @@
 // When the git source is polled: a fixed interval ("30s", "5m", "1h30m") or a cron expression
 // (node-cron syntax, 5 or 6 fields, local time), and how long to back off after failures.
-// Pure apart from node-cron's parser/matcher (no timers are started here).
-import cron from 'node-cron';
+// Pure apart from node-cron's parser/matcher (no timers are started here). node-cron is loaded
+// when a schedule is a cron expression: most are intervals, and it costs about 0.8 MB of heap.
+import { createRequire } from 'node:module';
 import { parseDuration } from '../manifest/duration.js';
+
+const cron = () => createRequire(import.meta.url)('node-cron') as typeof import('node-cron');
 
 export type PollSchedule = { kind: 'interval'; ms: number } | { kind: 'cron'; expression: string };
 
@@ -15,7 +18,7 @@ export function parsePollSchedule(text: string): PollSchedule | { error: string 
     return ms >= 1000 ? { kind: 'interval', ms } : { error: `poll interval ${text} is shorter than 1s` };
   }
   const fields = text.trim().split(/\s+/).length;
-  if ((fields === 5 || fields === 6) && cron.validate(text.trim()))
+  if ((fields === 5 || fields === 6) && cron().validate(text.trim()))
     return { kind: 'cron', expression: text.trim() };
   return { error: `${JSON.stringify(text)} is neither a duration (30s, 5m, 1h) nor a cron expression` };
 }
@@ -38,8 +41,9 @@ export function nextFireTime(schedule: PollSchedule, after: number): number {
  * day-of-month/day-of-week rules mean exactly what they mean to node-cron).
  */
 export function nextCronTime(expression: string, after: number): number {
-  const fields = cron.parse(expression);
-  const task = cron.createTask(expression, () => undefined);
+  const lib = cron();
+  const fields = lib.parse(expression);
+  const task = lib.createTask(expression, () => undefined);
   try {
     const h0 = fields.hour[0]!;
     const m0 = fields.minute[0]!;

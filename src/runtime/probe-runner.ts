@@ -7,7 +7,6 @@ import type { PodRef } from '../model/actions.js';
 import { SkiffError } from '../model/errors.js';
 import type { Container, GRPCAction, Probe, ProbeHandler } from '../model/k8s.js';
 import { MAX_TIMER_MS } from './clock.js';
-import { checkGrpcHealth } from './grpc-health.js';
 import type { Runtime } from './runtime.js';
 
 export interface ProbeTarget {
@@ -196,6 +195,9 @@ async function runGrpcProbe(
   g: GRPCAction,
   timeoutMs: number,
 ): Promise<ProbeOutcome> {
+  // Loaded with the first grpc probe (before its deadline starts): its protobuf code is 0.7 MB
+  // of heap few daemons need.
+  const { checkGrpcHealth } = await import('./grpc-health.js');
   const start = performance.now();
   const addr = `${target.ip.includes(':') ? `[${target.ip}]` : target.ip}:${g.port}`;
   const connecting = runtime.connectTcp(target.pod.host, target.ip, g.port);

@@ -166,13 +166,17 @@ describe('the installed package against the testbed (issue 15)', () => {
     expect(readdirSync(join(cacheDir, folder!))).toEqual(expect.arrayContaining(['get.v8', 'status.v8']));
   }, 180_000);
 
-  it("loads no gRPC (dockerode's BuildKit session code) and no OpenPGP (no app verifies a key)", () => {
+  it('loads no gRPC, protobuf, OpenPGP or cron parser it has no use for', () => {
     const loaded = readFileSync(loadedLog, 'utf8');
     // It did reach its hosts over SSH (dockerode itself is bundled) and read its repository.
     expect(loaded).toMatch(/node_modules\/ssh2\//);
     expect(loaded).toMatch(/node_modules\/isomorphic-git\//);
+    // dockerode's BuildKit session code, and the grpc probe's health messages (no grpc probe).
     expect(loaded).not.toMatch(/node_modules\/@grpc\//);
+    expect(loaded).not.toMatch(/node_modules\/protobufjs\//);
+    // No app verifies an OpenPGP key, and its poll is an interval, not a cron expression.
     expect(loaded).not.toMatch(/node_modules\/openpgp\//);
+    expect(loaded).not.toMatch(/node_modules\/node-cron\//);
   });
 
   it('serves the dashboard built into the installed dist/', async () => {
