@@ -437,8 +437,11 @@ export class DockerRuntime implements Runtime {
     if (info) h.engine = engineInfo(info, this.clock.now());
     // Exit codes and start times need an inspect; do it only when a container's state changed,
     // a few at a time: each inspect is a channel of the host's connection, and the agent keeps
-    // some of them open after a burst.
-    const stale = list.filter((c) => h.details.get(c.Id)?.state !== c.State);
+    // some of them open after a burst. Not for infra containers: a pod's infra is read for its
+    // id and state alone (half the inspects of a host, and of their cache).
+    const stale = list.filter(
+      (c) => c.Labels?.[LABELS.role] !== INFRA_ROLE && h.details.get(c.Id)?.state !== c.State,
+    );
     const inspects = new Limiter(this.conn.maxConcurrentPerHost);
     await Promise.all(
       stale.map((c) =>
