@@ -99,9 +99,25 @@ export function workloadLabelKey(namespace: string, label: string, value: string
   return `${namespace}\u0000${label}\u0000${value}`;
 }
 
+/** One string per rendered field path: a repository's references repeat a handful of paths
+ *  (`spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name`) across thousands of
+ *  objects, and each anchor lives as long as its commit is admitted (10,000 copies, 0.8 MB at
+ *  5,000 Deployments). Bounded: the paths follow the manifests' shapes. */
+const renderedPaths = new Map<string, string>();
+const MAX_RENDERED_PATHS = 10_000;
+
+function sharedPath(path: readonly PathSegment[]): string {
+  const text = renderPath(path);
+  const kept = renderedPaths.get(text);
+  if (kept !== undefined) return kept;
+  if (renderedPaths.size >= MAX_RENDERED_PATHS) renderedPaths.clear();
+  renderedPaths.set(text, text);
+  return text;
+}
+
 function anchor(doc: ParsedDocument, path: readonly PathSegment[]): Anchor {
   const p = doc.locate(path);
-  return { file: doc.file, document: doc.index, line: p.line, column: p.column, path: renderPath(path) };
+  return { file: doc.file, document: doc.index, line: p.line, column: p.column, path: sharedPath(path) };
 }
 
 function finding(
