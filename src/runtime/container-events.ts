@@ -11,6 +11,7 @@
 // - The events themselves are not read: any byte on the filtered stream means "list again".
 import type Docker from 'dockerode';
 import { LABELS } from '../model/labels.js';
+import { withTimeout } from './with-timeout.js';
 
 /** Container actions that change a list entry or an inspect (state, exit, names, times).
  *  Not exec_*, attach, resize, top or health_status: an exec probe every second must not make
@@ -78,55 +79,41 @@ export class ContainerEvents {
     if (this.stream || this.opening || this.closed) return;
     this.opening = true;
     const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer to GET /events in ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-    });
     // Through a promise: a client that throws at once fails like one that rejects.
     const request = Promise.resolve().then(() => this.docker.getEvents({ filters: CONTAINER_EVENT_FILTERS }));
-    let givenUp = false;
-    // A stream that answers after its attempt timed out is closed, not leaked.
-    request.then(
-      (late) => givenUp && destroyStream(late),
-      () => {},
+    withTimeout(request, this.timeoutMs, 'GET /events').then(
+      (stream) => {
+        this.opening = false;
+        if (this.closed) {
+          destroyStream(stream);
+          return;
+        }
+        this.stream = stream;
+        this.changed = true;
+        this.report({ ok: true }, started);
+        this.failures = 0;
+        const ended = () => {
+          if (this.stream !== stream) return;
+          this.stream = undefined;
+          this.changed = true;
+        };
+        stream.on('data', () => {
+          this.changed = true;
+        });
+        stream.on('end', ended);
+        stream.on('close', ended);
+        stream.on('error', ended);
+      },
+      (error: unknown) => {
+        // A stream that answers after its attempt timed out is closed, not leaked.
+        request.then(destroyStream, () => {});
+        this.opening = false;
+        this.changed = true;
+        if (this.closed) return;
+        this.report({ ok: false, error }, started);
+        this.failures++;
+      },
     );
-    Promise.race([request, timedOut])
-      .finally(() => clearTimeout(timer))
-      .then(
-        (stream) => {
-          this.opening = false;
-          if (this.closed) {
-            destroyStream(stream);
-            return;
-          }
-          this.stream = stream;
-          this.changed = true;
-          this.report({ ok: true }, started);
-          this.failures = 0;
-          const ended = () => {
-            if (this.stream !== stream) return;
-            this.stream = undefined;
-            this.changed = true;
-          };
-          stream.on('data', () => {
-            this.changed = true;
-          });
-          stream.on('end', ended);
-          stream.on('close', ended);
-          stream.on('error', ended);
-        },
-        (error: unknown) => {
-          givenUp = true;
-          this.opening = false;
-          this.changed = true;
-          if (this.closed) return;
-          this.report({ ok: false, error }, started);
-          this.failures++;
-        },
-      );
   }
 
   close(): void {

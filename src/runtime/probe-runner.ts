@@ -6,8 +6,8 @@ import type { Duplex } from 'node:stream';
 import type { PodRef } from '../model/actions.js';
 import { SkiffError } from '../model/errors.js';
 import type { Container, GRPCAction, Probe, ProbeHandler } from '../model/k8s.js';
-import { MAX_TIMER_MS } from './clock.js';
 import type { Runtime } from './runtime.js';
+import { withTimeout } from './with-timeout.js';
 
 export interface ProbeTarget {
   pod: PodRef;
@@ -26,18 +26,6 @@ export function resolveProbePort(port: number | string, container: Container): n
   if (typeof port === 'number') return port;
   if (/^\d+$/.test(port)) return Number(port);
   return container.ports.find((p) => p.name === port)?.containerPort;
-}
-
-/** `p`, or a rejection after `ms` (clamped to what a timer holds: timeoutSeconds is int32). */
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} timed out after ${ms / 1000}s`)),
-      Math.min(ms, MAX_TIMER_MS),
-    );
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 /** One HTTP/1.1 GET over an already-open stream; resolves with the status code. */
