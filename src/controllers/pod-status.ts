@@ -245,17 +245,14 @@ function buildPodView(pod: ObservedPod, waiting: WaitingReasons): PodView {
   const phase = phaseOf(pod, views);
   const readiness = podReadiness(pod);
   const containersReady = readyCount === expected && expected > 0;
-  const unready =
-    containersReady && readiness.ready
-      ? undefined
-      : notReadyConditions(`containers with unready status: [${notReady(views)}]`);
+  const unready = () => notReadyConditions(`containers with unready status: [${notReady(views)}]`);
   const conditions: Condition[] = [
     scheduledCondition(pod.host),
     initializedCondition(pod, initViews),
-    containersReady ? CONTAINERS_READY : unready!.containersReady,
+    containersReady ? CONTAINERS_READY : unready().containersReady,
     readiness.ready
       ? { type: 'Ready', status: 'True', reason: '', message: '', lastTransitionTime: readiness.readySince }
-      : unready!.ready,
+      : unready().ready,
   ];
   return {
     namespace: pod.namespace,
